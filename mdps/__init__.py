@@ -1,0 +1,41 @@
+"""Problems for provable RL: tabular and linear MDPs, bandits, exact planning and offline data.
+
+The ground truth every check in the project compares against. See :mod:`mdps.core` for the
+notation (``S``, ``A``, ``H``, ``gamma``, ``P``, ``R``) used throughout.
+"""
+from .core import (
+    ContextualBandit,
+    DiscountedMDP,
+    FiniteHorizonMDP,
+    LinearMDP,
+    MultiArmedBandit,
+    deterministic_policy,
+    finite_horizon,
+    one_hot_linear_mdp,
+    policy_matrix,
+)
+from .data import OfflineData, SufficientStatistics, data_distribution
+from .planning import (
+    PlanningResult,
+    concentrability,
+    expected_return,
+    occupancy,
+    optimal_occupancy,
+    optimal_return,
+    policy_evaluation,
+    policy_q_values,
+    q_from_values,
+    solve,
+    state_occupancy,
+    suboptimality,
+)
+from .sampling import sample_episodes, sample_offline_data, sample_statistics
+
+__all__ = [
+    "ContextualBandit", "DiscountedMDP", "FiniteHorizonMDP", "LinearMDP", "MultiArmedBandit",
+    "OfflineData", "PlanningResult", "SufficientStatistics", "concentrability", "data_distribution",
+    "deterministic_policy", "expected_return", "finite_horizon", "occupancy", "one_hot_linear_mdp",
+    "optimal_occupancy", "optimal_return", "policy_evaluation", "policy_matrix", "policy_q_values",
+    "q_from_values", "sample_episodes", "sample_offline_data", "sample_statistics", "solve",
+    "state_occupancy", "suboptimality",
+]

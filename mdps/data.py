@@ -1,0 +1,257 @@
+"""Offline data: raw tuples, their sufficient statistics, and data distributions with a set C*.
+
+:class:`OfflineData` holds parallel arrays ``s, a, r, s_next`` (and ``h`` in finite horizon);
+its :attr:`~OfflineData.statistics` (counts, reward sums, transition counts) are computed once
+and cached. :class:`SufficientStatistics` is what algorithms consume; it can also be drawn
+directly (see :func:`mdps.sampling.sample_statistics`), optionally with a leading axis of
+independent repetitions, which is how sweeps over millions of samples stay fast.
+
+:func:`data_distribution` builds a data distribution ``mu`` whose single-policy
+concentrability is exactly the requested C* (theory/lcb.md, "dialling C*"):
+``mu = d*/C + (1 - 1/C) nu`` with ``nu`` supported off ``supp(d*)``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from . import _validation as v
+from .core import ContextualBandit, DiscountedMDP, FiniteHorizonMDP, LinearMDP, MultiArmedBandit
+
+
+@dataclass(frozen=True, eq=False)
+class SufficientStatistics:
+    """Counts and sums that summarise a dataset for a tabular algorithm.
+
+    Shapes use ``K`` for the pair axes of the problem: ``(A,)`` for a bandit, ``(S, A)`` for a
+    contextual bandit or discounted MDP, ``(H, S, A)`` for a finite-horizon MDP; an optional
+    leading axis indexes independent repetitions.
+
+    Attributes
+    ----------
+    counts : int array (..., *K)
+        N(s, a), the number of samples of each pair.
+    reward_sums : float array (..., *K)
+        Sum of observed rewards at each pair.
+    transition_counts : int array (..., *K, S) or None
+        N(s, a, s'); None for bandits.
+    """
+
+    counts: np.ndarray
+    reward_sums: np.ndarray
+    transition_counts: np.ndarray | None = None
+
+    def __post_init__(self):
+        counts = np.asarray(self.counts)
+        if counts.dtype.kind not in "iu":
+            raise TypeError(f"counts: expected an integer array, got dtype {counts.dtype}")
+        if counts.size and counts.min() < 0:
+            raise ValueError(f"counts: expected non-negative counts, got {counts.min()}")
+        sums = np.asarray(self.reward_sums, dtype=np.float64)
+        if sums.shape != counts.shape:
+            raise ValueError(f"reward_sums: expected shape {counts.shape}, got {sums.shape}")
+        if self.transition_counts is not None:
+            tc = np.asarray(self.transition_counts)
+            if tc.shape[:-1] != counts.shape:
+                raise ValueError(f"transition_counts: expected shape {counts.shape} + (S,), got {tc.shape}")
+            if not np.array_equal(tc.sum(axis=-1), counts):
+                raise ValueError("transition_counts: expected sum over s' equal to counts")
+            object.__setattr__(self, "transition_counts", tc)
+        object.__setattr__(self, "counts", counts)
+        object.__setattr__(self, "reward_sums", sums)
+
+    @property
+    def n_samples(self):
+        """Total samples (per repetition when there is a repetition axis)."""
+        return self.counts.reshape(self.counts.shape[0], -1).sum(axis=1) if self.counts.ndim > 1 else int(self.counts.sum())
+
+    def empirical_rewards(self) -> np.ndarray:
+        """r_hat = reward_sums / counts, and 0 where a pair is unseen."""
+        return self.reward_sums / np.maximum(self.counts, 1)
+
+    def empirical_transitions(self) -> np.ndarray:
+        """P_hat(s'|s, a) = N(s, a, s') / N(s, a), and 0 rows where a pair is unseen."""
+        if self.transition_counts is None:
+            raise ValueError("transition_counts: these statistics have no transitions (a bandit)")
+        return self.transition_counts / np.maximum(self.counts, 1)[..., None]
+
+
+@dataclass(frozen=True, eq=False)
+class OfflineData:
+    """A dataset of transitions as parallel arrays.
+
+    Parameters
+    ----------
+    s, a : int arrays (N,)
+        States (contexts; all 0 for a multi-armed bandit) and actions.
+    r : float array (N,)
+        Observed rewards.
+    s_next : int array (N,) or None
+        Next states; None for bandits.
+    h : int array (N,) or None
+        Step of each tuple in a finite-horizon problem.
+    n_states, n_actions : int
+        Sizes of the spaces, which the indices must respect.
+    horizon : int or None
+        H for finite-horizon data (required with ``h``).
+    """
+
+    s: np.ndarray
+    a: np.ndarray
+    r: np.ndarray
+    s_next: np.ndarray | None
+    n_states: int
+    n_actions: int
+    h: np.ndarray | None = None
+    horizon: int | None = None
+
+    def __post_init__(self):
+        S = v.positive_int("n_states", self.n_states)
+        A = v.positive_int("n_actions", self.n_actions)
+        s = v.int_array("s", self.s, ndim=1, high=S)
+        n = s.shape[0]
+        if n == 0:
+            raise ValueError("s: expected a non-empty dataset, got 0 tuples")
+        a = v.int_array("a", self.a, ndim=1, high=A)
+        r = v.float_array("r", self.r, ndim=1)
+        for name, arr in (("a", a), ("r", r)):
+            if arr.shape[0] != n:
+                raise ValueError(f"{name}: expected {n} entries like s, got {arr.shape[0]}")
+        s_next = None
+        if self.s_next is not None:
+            s_next = v.int_array("s_next", self.s_next, ndim=1, high=S)
+            if s_next.shape[0] != n:
+                raise ValueError(f"s_next: expected {n} entries like s, got {s_next.shape[0]}")
+        h = None
+        if (self.h is None) != (self.horizon is None):
+            raise ValueError("h, horizon: expected both (finite-horizon data) or neither")
+        if self.h is not None:
+            H = v.positive_int("horizon", self.horizon)
+            h = v.int_array("h", self.h, ndim=1, high=H)
+            if h.shape[0] != n:
+                raise ValueError(f"h: expected {n} entries like s, got {h.shape[0]}")
+            object.__setattr__(self, "horizon", H)
+        for name, arr in (("s", s), ("a", a), ("r", r), ("s_next", s_next), ("h", h)):
+            object.__setattr__(self, name, arr)
+        object.__setattr__(self, "n_states", S)
+        object.__setattr__(self, "n_actions", A)
+
+    def __len__(self) -> int:
+        return self.s.shape[0]
+
+    @cached_property
+    def statistics(self) -> SufficientStatistics:
+        """Counts, reward sums and (if there are next states) transition counts, cached."""
+        S, A = self.n_states, self.n_actions
+        if self.h is None:
+            shape, flat = (S, A), self.s * A + self.a
+        else:
+            shape, flat = (self.horizon, S, A), (self.h * S + self.s) * A + self.a
+        size = int(np.prod(shape))
+        counts = np.bincount(flat, minlength=size).reshape(shape)
+        sums = np.bincount(flat, weights=self.r, minlength=size).reshape(shape)
+        trans = None
+        if self.s_next is not None:
+            trans = np.bincount(flat * S + self.s_next, minlength=size * S).reshape(shape + (S,))
+        if self.n_states == 1 and self.s_next is None and self.h is None:
+            counts, sums = counts[0], sums[0]  # a multi-armed bandit: statistics per arm
+        return SufficientStatistics(counts, sums, trans)
+
+    def split(self, n_folds: int, rng=None) -> list["OfflineData"]:
+        """A random partition into ``n_folds`` folds of ``floor(N / n_folds)`` tuples each.
+
+        The ``N mod n_folds`` tuples left over are dropped, so every fold has the same size.
+        """
+        n_folds = v.positive_int("n_folds", n_folds)
+        if n_folds > len(self):
+            raise ValueError(f"n_folds: expected at most {len(self)} (the dataset size), got {n_folds}")
+        m = len(self) // n_folds
+        order = v.as_rng(rng).permutation(len(self))[: m * n_folds].reshape(n_folds, m)
+        return [self.subset(idx) for idx in order]
+
+    def subset(self, index) -> "OfflineData":
+        """The tuples at ``index`` (an int array or a boolean mask)."""
+        pick = lambda x: None if x is None else x[index]  # noqa: E731
+        return OfflineData(pick(self.s), pick(self.a), pick(self.r), pick(self.s_next),
+                           self.n_states, self.n_actions, pick(self.h), self.horizon)
+
+
+def _support_shape(problem):
+    if isinstance(problem, MultiArmedBandit):
+        return (problem.n_actions,)
+    if isinstance(problem, LinearMDP):
+        problem = problem.tabular
+    if isinstance(problem, FiniteHorizonMDP):
+        return problem.R.shape
+    if isinstance(problem, (ContextualBandit, DiscountedMDP)):
+        return (problem.n_states, problem.n_actions)
+    raise TypeError(f"problem: expected a bandit or an MDP, got {type(problem).__name__}")
+
+
+def data_distribution(problem, concentrability: float = 1.0, *, off_support="uniform", rng=None) -> np.ndarray:
+    """A data distribution ``mu`` whose single-policy concentrability C* is exactly ``concentrability``.
+
+    ``mu = d* / C + (1 - 1/C) nu``, where ``d*`` is the optimal occupancy and ``nu`` a
+    distribution supported off ``supp(d*)``. Then ``max d*/mu = C`` on ``supp(d*)`` and the
+    ratio is 0 elsewhere (theory/lcb.md, "dialling C*").
+
+    Parameters
+    ----------
+    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+    concentrability : float >= 1
+        The C* to realise; 1 gives expert data ``mu = d*``.
+    off_support : "uniform", "dirichlet" or array
+        ``nu``: uniform over the pairs off ``supp(d*)``, a Dirichlet(1) draw over them (uses
+        ``rng``), or an explicit distribution that must put no mass on ``supp(d*)``.
+        In finite horizon every step is handled separately and each step of ``mu`` sums to 1.
+
+    Returns
+    -------
+    mu : array with the shape of the occupancy ((A,), (S, A) or (H, S, A)).
+
+    Examples
+    --------
+    >>> from mdps import concentrability, data_distribution
+    >>> from mdps.instances import random_mdp
+    >>> mdp = random_mdp(n_states=5, n_actions=3, gamma=0.9, rng=0)
+    >>> round(concentrability(mdp, data_distribution(mdp, 2.0)), 12)
+    2.0
+    """
+    from .planning import concentrability as realised, optimal_occupancy
+
+    try:
+        C = float(concentrability)
+    except (TypeError, ValueError):
+        raise ValueError(f"concentrability: expected a number >= 1, got {concentrability!r}") from None
+    if not (np.isfinite(C) and C >= 1.0):
+        raise ValueError(f"concentrability: expected a finite number >= 1, got {concentrability!r}")
+    d_star = optimal_occupancy(problem)
+    steps = d_star.reshape(-1, d_star.shape[-2] * d_star.shape[-1]) if d_star.ndim == 3 else d_star.reshape(1, -1)
+    off = steps <= 0
+    if isinstance(off_support, str):
+        if off_support == "uniform":
+            nu = off / np.maximum(off.sum(axis=1, keepdims=True), 1)
+        elif off_support == "dirichlet":
+            gen = v.as_rng(rng)
+            raw = np.where(off, gen.gamma(1.0, size=off.shape), 0.0)
+            nu = raw / np.maximum(raw.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+        else:
+            raise ValueError(f"off_support: expected 'uniform', 'dirichlet' or an array, got {off_support!r}")
+    else:
+        nu = v.float_array("off_support", off_support, shape=d_star.shape).reshape(steps.shape)
+        v.check_simplex("off_support", nu)
+        if np.any(nu[~off] > 0):
+            raise ValueError("off_support: expected no mass on the support of the optimal occupancy d*")
+    if C > 1.0 and np.any(nu.sum(axis=1) <= 0):
+        raise ValueError(
+            f"concentrability: C* = {C} > 1 needs pairs outside the optimal occupancy's support, "
+            "and this problem has none (every pair is visited by pi*)"
+        )
+    mu = (steps / C + (1.0 - 1.0 / C) * nu).reshape(d_star.shape)
+    got = realised(problem, mu)
+    if not np.isclose(got, C, rtol=1e-9, atol=0):
+        raise ValueError(f"concentrability: the constructed distribution has C* = {got}, not {C}")
+    mu.setflags(write=False)
+    return mu

@@ -1,0 +1,8 @@
+"""Instances: random problems, classic teaching problems, and the hard families of the papers."""
+from .random import random_bandit, random_contextual_bandit, random_finite_horizon_mdp, random_linear_mdp, random_mdp
+from .classic import chain_mdp
+
+__all__ = [
+    "chain_mdp", "random_bandit", "random_contextual_bandit", "random_finite_horizon_mdp",
+    "random_linear_mdp", "random_mdp",
+]

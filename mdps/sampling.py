@@ -1,0 +1,251 @@
+"""Sampling: episodes, i.i.d. transitions, and sufficient statistics drawn directly.
+
+Two Numba kernels do the loops that cannot be vectorised (an episode's next state depends on
+the last one; i.i.d. next states need one CDF search each). Both receive a
+``numpy.random.Generator`` and precomputed CDFs, and both have one signature whatever the
+problem: a discounted MDP is passed as a one-layer "finite-horizon" array, so each kernel
+compiles once (``cache=True`` keeps that across processes).
+
+:func:`sample_statistics` draws counts, reward sums and transition counts without any tuple
+(multinomial counts, binomial reward sums, multinomial next-state counts), vectorised over
+repetitions by numpy's Generator. It is what sweeps use.
+
+Every public function validates its inputs before a kernel runs: the kernels do no bounds checks.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from . import _validation as v
+from .core import ContextualBandit, DiscountedMDP, FiniteHorizonMDP, LinearMDP, MultiArmedBandit, policy_matrix
+from .data import OfflineData, SufficientStatistics
+
+
+def cdf(probabilities: np.ndarray) -> np.ndarray:
+    """Cumulative sums along the last axis, scaled so that each row ends at exactly 1.0.
+
+    The inputs are validated probability rows (sums within 1e-8 of 1); the scaling only removes
+    rounding so that a uniform draw in [0, 1) always lands inside the row, and a zero-probability
+    entry can never be drawn.
+    """
+    c = np.cumsum(probabilities, axis=-1)
+    return np.ascontiguousarray(c / c[..., -1:])
+
+
+@numba.njit(cache=True)
+def _draw(cdf_row, u):
+    # Smallest i with u < cdf_row[i]: binary search; cdf_row[-1] == 1.0 > u always.
+    lo, hi = 0, cdf_row.shape[0] - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if u < cdf_row[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@numba.njit(cache=True)
+def _reward(mean, gaussian, std, rng):
+    if gaussian:
+        return mean + std * rng.standard_normal()
+    return 1.0 if rng.random() < mean else 0.0
+
+
+@numba.njit(cache=True)
+def _rollout_kernel(P_cdf, R, policy_cdf, initial_cdf, n_episodes, n_steps, gaussian, std, rng):
+    """Episodes of ``n_steps``; layer h of P, R and the policy is ``min(h, n_layers - 1)``."""
+    n = n_episodes * n_steps
+    s_out = np.empty(n, np.int64)
+    a_out = np.empty(n, np.int64)
+    r_out = np.empty(n, np.float64)
+    t_out = np.empty(n, np.int64)
+    h_out = np.empty(n, np.int64)
+    last_p = P_cdf.shape[0] - 1
+    last_pi = policy_cdf.shape[0] - 1
+    i = 0
+    for _ in range(n_episodes):
+        s = _draw(initial_cdf, rng.random())
+        for h in range(n_steps):
+            hp = min(h, last_p)
+            a = _draw(policy_cdf[min(h, last_pi), s], rng.random())
+            s_next = _draw(P_cdf[hp, s, a], rng.random())
+            s_out[i] = s
+            a_out[i] = a
+            r_out[i] = _reward(R[hp, s, a], gaussian, std, rng)
+            t_out[i] = s_next
+            h_out[i] = h
+            s = s_next
+            i += 1
+    return s_out, a_out, r_out, t_out, h_out
+
+
+@numba.njit(cache=True)
+def _iid_kernel(P_cdf, R, pair_cdf, n_per_layer, gaussian, std, rng):
+    """For each layer h, ``n_per_layer`` i.i.d. (s, a) ~ pair_cdf[h], then r and s'."""
+    n_layers, S, A = R.shape
+    n = n_layers * n_per_layer
+    s_out = np.empty(n, np.int64)
+    a_out = np.empty(n, np.int64)
+    r_out = np.empty(n, np.float64)
+    t_out = np.empty(n, np.int64)
+    h_out = np.empty(n, np.int64)
+    i = 0
+    for h in range(n_layers):
+        for _ in range(n_per_layer):
+            k = _draw(pair_cdf[h], rng.random())
+            s = k // A
+            a = k - s * A
+            s_out[i] = s
+            a_out[i] = a
+            r_out[i] = _reward(R[h, s, a], gaussian, std, rng)
+            t_out[i] = _draw(P_cdf[h, s, a], rng.random())
+            h_out[i] = h
+            i += 1
+    return s_out, a_out, r_out, t_out, h_out
+
+
+def _layers(mdp):
+    """(P (L, S, A, S), R (L, S, A)) with L = 1 for discounted and L = H for finite horizon."""
+    if isinstance(mdp, LinearMDP):
+        mdp = mdp.tabular
+    if isinstance(mdp, DiscountedMDP):
+        return mdp.P[None], mdp.R[None], mdp
+    if isinstance(mdp, FiniteHorizonMDP):
+        return mdp.P, mdp.R, mdp
+    raise TypeError(f"mdp: expected a DiscountedMDP, FiniteHorizonMDP or LinearMDP, got {type(mdp).__name__}")
+
+
+def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | None = None) -> OfflineData:
+    """Roll out ``policy`` for ``n_episodes`` episodes from the initial distribution.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+    policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
+        Deterministic or stochastic; a stationary (S,)-shaped policy is used at every step.
+    n_episodes : int >= 1
+    rng : Generator, int seed or None
+    n_steps : int, optional
+        Episode length; required for a discounted MDP, and must equal H (the default) otherwise.
+
+    Returns
+    -------
+    OfflineData
+        ``n_episodes * n_steps`` tuples in episode order, with ``h`` the step within the episode.
+    """
+    P, R, tab = _layers(mdp)
+    n_episodes = v.positive_int("n_episodes", n_episodes)
+    S, A = tab.n_states, tab.n_actions
+    if isinstance(tab, FiniteHorizonMDP):
+        H = tab.horizon
+        if n_steps is not None and v.positive_int("n_steps", n_steps) != H:
+            raise ValueError(f"n_steps: expected the horizon {H} for a finite-horizon MDP, got {n_steps}")
+        n_steps = H
+    elif n_steps is None:
+        raise ValueError("n_steps: expected an episode length for a discounted MDP, got None")
+    n_steps = v.positive_int("n_steps", n_steps)
+    pi = policy_matrix(policy, A)
+    if pi.shape == (S, A):
+        pi = pi[None]
+    elif not (isinstance(tab, FiniteHorizonMDP) and pi.shape == (tab.horizon, S, A)):
+        raise ValueError(f"policy: expected shape ({S},), ({S}, {A}) or a per-step policy, got {np.shape(policy)}")
+    out = _rollout_kernel(cdf(P), R, cdf(pi), cdf(tab.initial), n_episodes, n_steps,
+                          tab.reward_model == "gaussian", tab.reward_std, v.as_rng(rng))
+    s, a, r, s_next, h = out
+    return OfflineData(s, a, r, s_next, S, A, h, n_steps)
+
+
+def _pair_distribution(problem, data_distribution):
+    """Validate ``data_distribution`` against the problem; returns (layers, flattened (L, K) mu)."""
+    if isinstance(problem, MultiArmedBandit):
+        shape = (problem.n_actions,)
+    elif isinstance(problem, (ContextualBandit, DiscountedMDP)):
+        shape = (problem.n_states, problem.n_actions)
+    else:
+        shape = _layers(problem)[1].shape
+    mu = v.float_array("data_distribution", data_distribution, shape=shape)
+    if mu.shape != shape:
+        raise ValueError(f"data_distribution: expected shape {shape}, got {mu.shape}")
+    flat = mu.reshape(-1, shape[-2] * shape[-1]) if len(shape) == 3 else mu.reshape(1, -1)
+    v.check_simplex("data_distribution", flat)
+    return flat
+
+
+def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) -> OfflineData:
+    """``n_samples`` i.i.d. tuples with (s, a) ~ ``data_distribution``.
+
+    Bandits give (s, a, r) with ``s_next=None`` (a multi-armed bandit has ``s = 0``). A
+    finite-horizon MDP takes a per-step distribution of shape (H, S, A) and draws ``n_samples``
+    tuples at every step.
+    """
+    n = v.positive_int("n_samples", n_samples)
+    flat = _pair_distribution(problem, data_distribution)
+    gen = v.as_rng(rng)
+    if isinstance(problem, (MultiArmedBandit, ContextualBandit)):
+        means = problem.means.reshape(-1)
+        k = np.searchsorted(cdf(flat[0]), gen.random(n), side="right")
+        if problem.reward_model == "gaussian":
+            r = means[k] + problem.reward_std * gen.standard_normal(n)
+        else:
+            r = (gen.random(n) < means[k]).astype(np.float64)
+        A = problem.n_actions
+        S = 1 if isinstance(problem, MultiArmedBandit) else problem.n_states
+        return OfflineData(k // A, k % A, r, None, S, A)
+    P, R, tab = _layers(problem)
+    s, a, r, s_next, h = _iid_kernel(cdf(P), R, cdf(flat), n, tab.reward_model == "gaussian",
+                                     tab.reward_std, gen)
+    if isinstance(tab, FiniteHorizonMDP):
+        return OfflineData(s, a, r, s_next, tab.n_states, tab.n_actions, h, tab.horizon)
+    return OfflineData(s, a, r, s_next, tab.n_states, tab.n_actions)
+
+
+def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
+                      n_repetitions: int | None = None, transitions: bool = True) -> SufficientStatistics:
+    """Sufficient statistics of ``n_samples`` i.i.d. tuples, drawn without the tuples.
+
+    ``counts ~ Multinomial(n_samples, mu)``; ``reward_sums ~ Binomial(counts, R)`` (Bernoulli
+    rewards) or ``Normal(counts R, counts std^2)`` (Gaussian); ``transition_counts[s, a] ~
+    Multinomial(counts[s, a], P[s, a])``. The law is exactly that of the statistics of
+    :func:`sample_offline_data`'s output.
+
+    Parameters
+    ----------
+    n_repetitions : int, optional
+        If given, a leading axis of that many independent datasets is added to every array.
+    transitions : bool
+        Draw transition counts (MDPs only); turn off when only rewards matter.
+    """
+    n = v.positive_int("n_samples", n_samples)
+    flat = _pair_distribution(problem, data_distribution)
+    gen = v.as_rng(rng)
+    reps = 1 if n_repetitions is None else v.positive_int("n_repetitions", n_repetitions)
+    if isinstance(problem, (MultiArmedBandit, ContextualBandit)):
+        shape, means, P, model, std = flat.shape[1:], problem.means.reshape(1, -1), None, problem.reward_model, problem.reward_std
+    else:
+        P, R, tab = _layers(problem)
+        means = R.reshape(R.shape[0], -1)
+        model, std = tab.reward_model, tab.reward_std
+    # counts: (reps, L, K)
+    counts = gen.multinomial(n, flat, size=(reps, flat.shape[0]))
+    if model == "gaussian":
+        sums = counts * means + std * np.sqrt(counts) * gen.standard_normal(counts.shape)
+    else:
+        sums = gen.binomial(counts, means).astype(np.float64)
+    trans = None
+    if P is not None and transitions:
+        L, S, A, _ = P.shape
+        trans = gen.multinomial(counts.reshape(reps, L, S, A), P)
+    if isinstance(problem, MultiArmedBandit):
+        pair_shape = (problem.n_actions,)
+    elif isinstance(problem, ContextualBandit) or isinstance(problem, DiscountedMDP):
+        pair_shape = (problem.n_states, problem.n_actions)
+    else:
+        pair_shape = R.shape
+    lead = (reps,) if n_repetitions is not None else ()
+    counts = counts.reshape(lead + pair_shape)
+    sums = sums.reshape(lead + pair_shape)
+    if trans is not None:
+        trans = trans.reshape(lead + pair_shape + (trans.shape[-1],))
+    return SufficientStatistics(counts, sums, trans)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validation as v
-from ..core import DiscountedMDP
+from ..core import DiscountedMDP, FiniteHorizonMDP
 
 
 def chain_mdp(n_states: int = 6, gamma: float = 0.9, *, slip: float = 0.1,
@@ -30,3 +30,74 @@ def chain_mdp(n_states: int = 6, gamma: float = 0.9, *, slip: float = 0.1,
     initial = np.zeros(S)
     initial[0] = 1.0
     return DiscountedMDP(P, R, gamma, initial)
+
+
+def combination_lock(length: int = 5, n_actions: int = 5, gamma: float = 0.85, rng=None, *,
+                     good_actions=None) -> DiscountedMDP:
+    """The discounted combination lock of theory/hnpg.md (HNPG-H4).
+
+    States ``0 .. length-1`` form the chain, ``length`` is the goal (absorbing, reward 1 per
+    step) and ``length + 1`` the dead state (absorbing, reward 0). In chain state ``i`` the
+    action ``good_actions[i]`` moves to ``i + 1`` (the goal after the last one); every other
+    action leads to the dead state. Chain states pay 0. The start is state 0, so a uniform
+    policy reaches the goal with probability ``n_actions ** -length``.
+
+    ``good_actions`` defaults to a draw from ``rng`` (uniform over actions for each state).
+    """
+    L = v.positive_int("length", length)
+    A = v.positive_int("n_actions", n_actions)
+    if A < 2:
+        raise ValueError(f"n_actions: expected at least 2 for a lock, got {A}")
+    if good_actions is None:
+        good = v.as_rng(rng).integers(0, A, size=L)
+    else:
+        good = v.int_array("good_actions", good_actions, ndim=1, high=A)
+        if good.shape[0] != L:
+            raise ValueError(f"good_actions: expected {L} entries (one per chain state), got {good.shape[0]}")
+    S = L + 2
+    goal, dead = L, L + 1
+    P = np.zeros((S, A, S))
+    R = np.zeros((S, A))
+    for i in range(L):
+        P[i, :, dead] = 1.0
+        P[i, good[i], dead] = 0.0
+        P[i, good[i], i + 1 if i + 1 < L else goal] = 1.0
+    P[goal, :, goal] = 1.0
+    P[dead, :, dead] = 1.0
+    R[goal, :] = 1.0
+    initial = np.zeros(S)
+    initial[0] = 1.0
+    return DiscountedMDP(P, R, gamma, initial)
+
+
+def finite_horizon_lock(horizon: int = 8, n_actions: int = 5, rng=None, *, distractor: float = 0.1,
+                        good_actions=None) -> FiniteHorizonMDP:
+    """The finite-horizon lock of theory/optimistic_ac.md (AC-T2).
+
+    Two states: on-track (0) and dead (1, absorbing, reward 0). At step h on track, action
+    ``good_actions[h]`` stays on track and pays 0, except at the last step where it pays 1;
+    every other action moves to the dead state and pays the ``distractor`` reward (0.1), which
+    lures a greedy learner. V* = 1 from state 0, and a uniform policy succeeds with probability
+    ``n_actions ** -horizon``.
+    """
+    H = v.positive_int("horizon", horizon)
+    A = v.positive_int("n_actions", n_actions)
+    if A < 2:
+        raise ValueError(f"n_actions: expected at least 2 for a lock, got {A}")
+    distractor = v.probability("distractor", distractor, open_low=False, open_high=True)
+    if good_actions is None:
+        good = v.as_rng(rng).integers(0, A, size=H)
+    else:
+        good = v.int_array("good_actions", good_actions, ndim=1, high=A)
+        if good.shape[0] != H:
+            raise ValueError(f"good_actions: expected {H} entries (one per step), got {good.shape[0]}")
+    P = np.zeros((H, 2, A, 2))
+    R = np.zeros((H, 2, A))
+    P[:, 0, :, 1] = 1.0
+    P[:, 1, :, 1] = 1.0
+    R[:, 0, :] = distractor
+    for h in range(H):
+        P[h, 0, good[h], 1] = 0.0
+        P[h, 0, good[h], 0] = 1.0
+        R[h, 0, good[h]] = 1.0 if h == H - 1 else 0.0
+    return FiniteHorizonMDP(P, R, np.array([1.0, 0.0]))

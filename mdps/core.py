@@ -33,7 +33,14 @@ def _check_reward_model(reward_model: str, reward_std: float) -> float:
         raise ValueError(f"reward_model: expected one of {REWARD_MODELS}, got {reward_model!r}")
     if reward_model == "gaussian":
         return v.positive_float("reward_std", reward_std)
-    return float(reward_std)
+    # Unused by Bernoulli rewards, but still a number: a typo should not pass silently.
+    try:
+        std = float(reward_std)
+    except (TypeError, ValueError):
+        raise ValueError(f"reward_std: expected a non-negative number, got {reward_std!r}") from None
+    if not (np.isfinite(std) and std >= 0):
+        raise ValueError(f"reward_std: expected a non-negative number, got {reward_std!r}")
+    return std
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,7 +69,7 @@ class DiscountedMDP:
     >>> P = np.array([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]]])
     >>> mdp = DiscountedMDP(P, R=np.array([[0.0, 0.5], [1.0, 1.0]]), gamma=0.5, initial=[1.0, 0.0])
     >>> mdp.optimal_values
-    array([1., 2.])
+    array([1.5, 2. ])
     """
 
     P: np.ndarray
@@ -318,10 +325,12 @@ class LinearMDP:
         theta = v.float_array("theta", self.theta, ndim=2, shape=(H, d))
         P = np.einsum("sai,hit->hsat", phi, mu)
         R = np.einsum("sai,hi->hsa", phi, theta)
-        # The product of valid inputs can miss 0 or 1 by a rounding error; a larger miss is an error.
+        # The product of valid inputs can miss 0 or 1 by a rounding error (a signed mu can give
+        # P = -1e-17 where the exact value is 0); only such misses, below 1e-12, are rounded to the
+        # boundary. A larger miss is an error.
         try:
             tab = FiniteHorizonMDP(
-                P=np.where(np.abs(P) < 1e-12, 0.0, P),
+                P=np.where((P < 0) & (P > -1e-12), 0.0, P),
                 R=np.clip(R, 0.0, 1.0) if np.all((R > -1e-12) & (R < 1 + 1e-12)) else R,
                 initial=self.initial,
                 reward_model=self.reward_model,
@@ -369,7 +378,20 @@ def one_hot_linear_mdp(mdp: FiniteHorizonMDP) -> LinearMDP:
 
 
 def finite_horizon(mdp: DiscountedMDP, horizon: int) -> FiniteHorizonMDP:
-    """The undiscounted H-step truncation of a discounted MDP (stationary P and R)."""
+    """The undiscounted H-step truncation of a discounted MDP (stationary P and R).
+
+    ``P[h] = mdp.P`` and ``R[h] = mdp.R`` for every step h; ``gamma`` is dropped (the values are
+    undiscounted sums of H rewards, in [0, H]).
+
+    Examples
+    --------
+    >>> from mdps import finite_horizon
+    >>> from mdps.instances.classic import chain_mdp
+    >>> finite_horizon(chain_mdp(n_states=3), horizon=4).P.shape
+    (4, 3, 2, 3)
+    """
+    if not isinstance(mdp, DiscountedMDP):
+        raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     H = v.positive_int("horizon", horizon)
     return FiniteHorizonMDP(
         P=np.broadcast_to(mdp.P, (H,) + mdp.P.shape),

@@ -37,11 +37,15 @@ class SufficientStatistics:
         Sum of observed rewards at each pair.
     transition_counts : int array (..., *K, S) or None
         N(s, a, s'); None for bandits.
+    n_repetitions : int or None
+        The length of the leading repetition axis, or None when there is none (the default).
+        :func:`mdps.sampling.sample_statistics` sets it when asked for repetitions.
     """
 
     counts: np.ndarray
     reward_sums: np.ndarray
     transition_counts: np.ndarray | None = None
+    n_repetitions: int | None = None
 
     def __post_init__(self):
         counts = np.asarray(self.counts)
@@ -49,11 +53,22 @@ class SufficientStatistics:
             raise TypeError(f"counts: expected an integer array, got dtype {counts.dtype}")
         if counts.size and counts.min() < 0:
             raise ValueError(f"counts: expected non-negative counts, got {counts.min()}")
+        if self.n_repetitions is not None:
+            reps = v.positive_int("n_repetitions", self.n_repetitions)
+            if counts.ndim < 2 or counts.shape[0] != reps:
+                raise ValueError(
+                    f"n_repetitions: expected counts with a leading axis of length {reps}, got shape {counts.shape}"
+                )
+            object.__setattr__(self, "n_repetitions", reps)
         sums = np.asarray(self.reward_sums, dtype=np.float64)
+        if not np.all(np.isfinite(sums)):
+            raise ValueError("reward_sums: expected finite values, got NaN or inf")
         if sums.shape != counts.shape:
             raise ValueError(f"reward_sums: expected shape {counts.shape}, got {sums.shape}")
         if self.transition_counts is not None:
             tc = np.asarray(self.transition_counts)
+            if tc.dtype.kind not in "iu":
+                raise TypeError(f"transition_counts: expected an integer array, got dtype {tc.dtype}")
             if tc.shape[:-1] != counts.shape:
                 raise ValueError(f"transition_counts: expected shape {counts.shape} + (S,), got {tc.shape}")
             if not np.array_equal(tc.sum(axis=-1), counts):
@@ -64,8 +79,10 @@ class SufficientStatistics:
 
     @property
     def n_samples(self):
-        """Total samples (per repetition when there is a repetition axis)."""
-        return self.counts.reshape(self.counts.shape[0], -1).sum(axis=1) if self.counts.ndim > 1 else int(self.counts.sum())
+        """Total number of samples: an int, or an int array (n_repetitions,) with a repetition axis."""
+        if self.n_repetitions is not None:
+            return self.counts.reshape(self.n_repetitions, -1).sum(axis=1)
+        return int(self.counts.sum())
 
     def empirical_rewards(self) -> np.ndarray:
         """r_hat = reward_sums / counts, and 0 where a pair is unseen."""

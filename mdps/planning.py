@@ -7,8 +7,11 @@ for a discounted MDP, with Bellman residual ``res = ||T V - V||_inf``,
     ||V - V*||_inf        <= res / (1 - gamma)          (``value_error_bound``)
     ||V^pi - V*||_inf     <= 2 res / (1 - gamma)        (``policy_error_bound``, pi greedy in V)
 
-because T is a gamma-contraction and T_pi V = T V for the greedy pi. Value iteration stops when
-``res <= tol (1 - gamma)``, so its values are within ``tol`` of V* (not a span-stopped V).
+because T is a gamma-contraction and T_pi V = T V for the greedy pi. ``res`` is the computed
+residual plus a bound on the floating-point error of computing it, ``(S + 3) eps (1 + ||V||_inf)``
+(``eps`` the float64 machine epsilon), so the bounds hold for the numbers actually returned, even
+for policy iteration whose computed residual can be exactly 0. Value iteration stops once its
+last iterate is certified within ``tol`` of V* (not a span-stopped V).
 Finite-horizon problems are solved exactly by backward induction.
 
 Also here: exact policy evaluation (a linear solve, or backward induction), Q-values, greedy
@@ -114,8 +117,13 @@ def _tabular(mdp):
 
 
 def _policy_for(mdp, policy) -> np.ndarray:
-    """The policy as probabilities with the shape this MDP needs: (S, A) or (H, S, A)."""
+    """The policy as probabilities with the shape this MDP needs: (S, A) or (H, S, A).
+
+    In finite horizon a stationary policy (shape (S,) or (S, A)) is used at every step.
+    """
     pi = policy_matrix(policy, mdp.n_actions)
+    if isinstance(mdp, FiniteHorizonMDP) and pi.shape == (mdp.n_states, mdp.n_actions):
+        pi = np.broadcast_to(pi, mdp.R.shape)
     want = (mdp.n_states, mdp.n_actions) if isinstance(mdp, DiscountedMDP) else mdp.R.shape
     if pi.shape != want:
         raise ValueError(
@@ -195,9 +203,17 @@ def suboptimality(problem, policy) -> float:
 # Solvers
 # --------------------------------------------------------------------------------------------
 
+def _rounding(n_states: int, values: np.ndarray) -> float:
+    """A bound on the rounding error of one computed backup ``R + gamma P V`` and its residual.
+
+    Each backup entry is a length-S dot product (error <= S eps ||V||) plus R and a subtraction.
+    """
+    return float((n_states + 3) * np.finfo(np.float64).eps * (1.0 + np.max(np.abs(values))))
+
+
 def _result(mdp: DiscountedMDP, V: np.ndarray, iterations: int, method: str) -> PlanningResult:
     Q = q_from_values(mdp, V)
-    res = float(np.max(np.abs(Q.max(axis=1) - V)))
+    res = float(np.max(np.abs(Q.max(axis=1) - V))) + _rounding(mdp.n_states, V)
     scale = 1.0 - mdp.gamma
     V = np.asarray(V, dtype=float)
     for arr in (V, Q):
@@ -207,27 +223,58 @@ def _result(mdp: DiscountedMDP, V: np.ndarray, iterations: int, method: str) -> 
     return PlanningResult(V, Q, policy, iterations, method, res / scale, 2.0 * res / scale)
 
 
-def value_iteration(mdp: DiscountedMDP, *, tol: float = 1e-10, max_iter: int = 1_000_000,
+def value_iteration(mdp: DiscountedMDP, *, tol: float | None = None, max_iter: int = 1_000_000,
                     initial_values=None) -> PlanningResult:
     """Value iteration with a certified stop: ``||V - V*||_inf <= tol`` on return.
 
-    Iterates ``V <- max_a (R + gamma P V)`` until the Bellman residual is at most ``tol (1 - gamma)``.
-    Raises ``ValueError`` if ``max_iter`` sweeps do not reach that.
+    Iterates ``V <- max_a (R + gamma P V)`` and stops at the first iterate ``V_k`` with
+    ``gamma ||V_k - V_{k-1}||_inf + r <= tol (1 - gamma)``, where ``r`` bounds the rounding of one
+    backup (see the module docstring). Since ``||V_k - V*|| <= gamma ||V_{k-1} - V*|| + r`` and
+    ``||V_{k-1} - V*|| <= (||V_k - V_{k-1}|| + r) / (1 - gamma)``, the returned values satisfy
+    ``||V - V*||_inf <= tol``; the result's ``value_error_bound`` re-certifies this a posteriori.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+    tol : float > 0, optional
+        Target sup-norm error; it must exceed the rounding floor ``r / (1 - gamma)``, else
+        ``ValueError`` (the floor is ``(S + 3) eps (1 + V_max) / (1 - gamma)``: 3e-13 for S = 10 and
+        gamma = 0.9, 5e-8 for S = 200 and gamma = 0.999). Default: ``max(1e-10, 10 * floor)``.
+    max_iter : int
+        Raises ``ValueError`` if that many sweeps do not reach ``tol``.
+    initial_values : array (S,), optional
+        Starting point (default 0).
+
+    Examples
+    --------
+    >>> from mdps.planning import value_iteration
+    >>> from mdps.instances.classic import chain_mdp
+    >>> value_iteration(chain_mdp(), tol=1e-9).value_error_bound <= 1e-9
+    True
     """
-    tol = v.positive_float("tol", tol)
+    if not isinstance(mdp, DiscountedMDP):
+        raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     max_iter = v.positive_int("max_iter", max_iter)
     S, A = mdp.R.shape
     V = np.zeros(S) if initial_values is None else np.array(
         v.float_array("initial_values", initial_values, ndim=1, shape=(S,)))
     P_flat = mdp.P.reshape(S * A, S)
+    # Iterates stay within max(||V_0||, V_max), which bounds the rounding of every backup.
+    rounding = _rounding(S, np.array([max(float(np.max(np.abs(V))), mdp.max_value)]))
+    floor = rounding / (1.0 - mdp.gamma)
+    tol = max(1e-10, 10.0 * floor) if tol is None else v.positive_float("tol", tol)
     threshold = tol * (1.0 - mdp.gamma)
+    if rounding >= threshold:
+        raise ValueError(
+            f"tol: expected more than the rounding floor {rounding / (1.0 - mdp.gamma):.3g} of this "
+            f"problem, got {tol}"
+        )
+    residual = np.inf
     for it in range(1, max_iter + 1):
         V_new = (mdp.R + mdp.gamma * (P_flat @ V).reshape(S, A)).max(axis=1)
         residual = np.max(np.abs(V_new - V))
         V = V_new
-        # residual = ||T V_old - V_old||, which certifies V_old; one more backup certifies V_new too
-        # (||T V_new - V_new|| <= gamma * residual).
-        if mdp.gamma * residual <= threshold:
+        if mdp.gamma * residual + rounding <= threshold:
             return _result(mdp, V, it, "vi")
     raise ValueError(
         f"max_iter: value iteration did not reach tol={tol} in {max_iter} sweeps (last residual {residual:.3g})"
@@ -240,6 +287,8 @@ def policy_iteration(mdp: DiscountedMDP, *, max_iter: int = 10_000) -> PlanningR
     An action is replaced only when it improves Q by more than ``1e-12 * V_max``, so rounding
     cannot make the loop cycle; the returned values are V^pi of a policy stable under that rule.
     """
+    if not isinstance(mdp, DiscountedMDP):
+        raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     max_iter = v.positive_int("max_iter", max_iter)
     pi = greedy_policy(mdp.R)
     eps = 1e-12 * mdp.max_value
@@ -258,8 +307,12 @@ def policy_iteration(mdp: DiscountedMDP, *, max_iter: int = 10_000) -> PlanningR
 def linear_program(mdp: DiscountedMDP) -> PlanningResult:
     """V* as the solution of the LP ``min 1^T V  s.t.  V(s) >= R(s, a) + gamma P(.|s, a) V``.
 
-    Solved with scipy's HiGHS; a status other than optimal raises ``ValueError``.
+    Solved with scipy's HiGHS; a status other than optimal raises ``ValueError``. HiGHS works to
+    a feasibility tolerance near 1e-7, so the returned values are typically within ~1e-7 of V*; the
+    result's ``value_error_bound`` states what was actually reached.
     """
+    if not isinstance(mdp, DiscountedMDP):
+        raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     S, A = mdp.R.shape
     # Row (s, a): gamma P(.|s,a) V - V(s) <= -R(s, a).
     A_ub = mdp.gamma * mdp.P.reshape(S * A, S) - np.repeat(np.eye(S), A, axis=0)

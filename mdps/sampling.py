@@ -25,10 +25,14 @@ from .data import OfflineData, SufficientStatistics
 def cdf(probabilities: np.ndarray) -> np.ndarray:
     """Cumulative sums along the last axis, scaled so that each row ends at exactly 1.0.
 
-    The inputs are validated probability rows (sums within 1e-8 of 1); the scaling only removes
-    rounding so that a uniform draw in [0, 1) always lands inside the row, and a zero-probability
-    entry can never be drawn.
+    The rows must be probability vectors (sums within 1e-8 of 1, else ``ValueError``); the scaling
+    only removes rounding so that a uniform draw in [0, 1) always lands inside the row, and a
+    zero-probability entry can never be drawn (``_draw`` returns the smallest i with u < cdf[i]).
     """
+    probabilities = v.float_array("probabilities", probabilities)
+    if probabilities.ndim == 0:
+        raise ValueError("probabilities: expected at least a 1-d array, got a scalar")
+    v.check_simplex("probabilities", probabilities)
     c = np.cumsum(probabilities, axis=-1)
     return np.ascontiguousarray(c / c[..., -1:])
 
@@ -248,4 +252,4 @@ def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
     sums = sums.reshape(lead + pair_shape)
     if trans is not None:
         trans = trans.reshape(lead + pair_shape + (trans.shape[-1],))
-    return SufficientStatistics(counts, sums, trans)
+    return SufficientStatistics(counts, sums, trans, n_repetitions)

@@ -18,6 +18,7 @@ def chain_mdp(n_states: int = 6, gamma: float = 0.9, *, slip: float = 0.1,
     if S < 2:
         raise ValueError(f"n_states: expected at least 2, got {S}")
     slip = v.probability("slip", slip, open_low=False, open_high=True)
+    small_reward = v.probability("small_reward", small_reward, open_low=False, open_high=False)
     P = np.zeros((S, 2, S))
     R = np.zeros((S, 2))
     for s in range(S):
@@ -101,3 +102,80 @@ def finite_horizon_lock(horizon: int = 8, n_actions: int = 5, rng=None, *, distr
         P[h, 0, good[h], 0] = 1.0
         R[h, 0, good[h]] = 1.0 if h == H - 1 else 0.0
     return FiniteHorizonMDP(P, R, np.array([1.0, 0.0]))
+
+
+#: Gridworld moves, in Gymnasium FrozenLake's order: 0 left, 1 down, 2 right, 3 up.
+GRID_MOVES = ((0, -1), (1, 0), (0, 1), (-1, 0))
+
+
+def gridworld(n_rows: int = 4, n_cols: int = 4, gamma: float = 0.9, *, slip: float = 0.1,
+              goal=None, goal_reward: float = 1.0, walls=(), start=(0, 0)) -> DiscountedMDP:
+    """A small gridworld for teaching: reach the goal cell, avoid bumping into walls.
+
+    States are the cells, ``s = row * n_cols + col``; actions move left, down, right, up (0, 1, 2,
+    3, as in Gymnasium's FrozenLake). With probability ``1 - slip`` the chosen move happens, with
+    probability ``slip`` a uniformly random move (any of the four) happens instead. A move into
+    the border or a wall leaves the agent where it is. Entering the goal pays ``goal_reward``
+    (``R[s, a] = goal_reward * P(goal | s, a)``); the goal is absorbing with reward 0, so
+    ``V*(s) = goal_reward * E[gamma^(T - 1)]`` with T the hitting time of the goal. Wall cells
+    keep their state index but cannot be entered (they are absorbing, reward 0, and unreachable).
+
+    Parameters
+    ----------
+    n_rows, n_cols : int >= 1
+        Grid size (at least two cells).
+    gamma : float in [0, 1)
+    slip : float in [0, 1)
+        Probability that the move is replaced by a uniformly random one.
+    goal : (row, col), optional
+        Default: the bottom-right cell.
+    goal_reward : float in (0, 1]
+    walls : sequence of (row, col)
+        Blocked cells (not the start or the goal).
+    start : (row, col)
+        The initial cell (a point mass).
+
+    Examples
+    --------
+    >>> from mdps.instances.classic import gridworld
+    >>> mdp = gridworld(slip=0.0, gamma=0.5)
+    >>> float(mdp.optimal_values[0])  # six moves to the far corner: gamma ** 5
+    0.03125
+    """
+    rows, cols = v.positive_int("n_rows", n_rows), v.positive_int("n_cols", n_cols)
+    if rows * cols < 2:
+        raise ValueError(f"n_rows, n_cols: expected at least two cells, got {rows} x {cols}")
+    slip = v.probability("slip", slip, open_low=False, open_high=True)
+    goal_reward = v.probability("goal_reward", goal_reward, open_low=True, open_high=False)
+
+    def cell(name, value):
+        arr = v.int_array(name, value, ndim=1)
+        if arr.shape != (2,) or arr[0] >= rows or arr[1] >= cols:
+            raise ValueError(f"{name}: expected a (row, col) inside the {rows} x {cols} grid, got {value!r}")
+        return int(arr[0]) * cols + int(arr[1])
+
+    goal_state = rows * cols - 1 if goal is None else cell("goal", goal)
+    start_state = cell("start", start)
+    blocked = {cell("walls", w) for w in walls}
+    if goal_state == start_state:
+        raise ValueError(f"goal: expected a cell other than the start {start!r}, got {goal!r}")
+    if blocked & {goal_state, start_state}:
+        raise ValueError("walls: expected no wall on the start or the goal cell")
+    S, A = rows * cols, len(GRID_MOVES)
+    P = np.zeros((S, A, S))
+    for s in range(S):
+        if s == goal_state or s in blocked:
+            P[s, :, s] = 1.0
+            continue
+        r, c = divmod(s, cols)
+        for move, (dr, dc) in enumerate(GRID_MOVES):
+            nr, nc = r + dr, c + dc
+            target = nr * cols + nc if 0 <= nr < rows and 0 <= nc < cols else s
+            target = s if target in blocked else target
+            P[s, :, target] += slip / A
+            P[s, move, target] += 1.0 - slip
+    R = goal_reward * P[:, :, goal_state]
+    R[goal_state] = 0.0
+    initial = np.zeros(S)
+    initial[start_state] = 1.0
+    return DiscountedMDP(P, R, gamma, initial)

@@ -1,0 +1,1064 @@
+"""Dual RL: the occupancy LP, its f-regularised duals, f-DVL / XQL and ReCOIL, on tabular MDPs.
+
+Sikchi, Zheng, Zhang & Niekum (2023), "Dual RL: Unification and New Methods for Reinforcement and
+Imitation Learning" (arXiv 2302.08560, ICLR 2024). Notation and claim ids: ``theory/dual_rl.md``.
+
+What is implemented (S states, A actions, discount gamma, initial distribution mu, rewards r(s, a)):
+
+* **The occupancy LP** (theory §2). Primal ``max_d r.d`` over ``d >= 0`` with the Bellman flow
+  ``M d = (1 - gamma) mu`` (``M = E - gamma P^T``, :func:`flow_matrix`); dual
+  ``min_V (1 - gamma) mu.V  s.t.  r + gamma P V - V(s) <= 0``. Strong duality: both equal
+  ``(1 - gamma) mu.V*``; the flow multipliers are ``V*`` (:func:`occupancy_lp`, :func:`value_lp`).
+* **The f-regularised primal** ``max_d E_d[r] - alpha D_f(d || d_O)`` (theory §3) and its
+  **dual-V** ``min_V (1 - gamma) mu.V + alpha E_{d_O}[f*_p(delta_V / alpha)]`` with optimal ratio
+  ``w* = d*/d_O = max(0, (f')^{-1}(delta_V* / alpha))``, and **dual-Q**
+  ``min_Q (1 - gamma) E_{mu, pi}[Q] + alpha E_{d_O}[f*(delta^pi_Q / alpha)]`` whose value at fixed
+  pi is ``E_{d^pi}[r] - alpha D_f(d^pi || d_O)`` (theory §4). Each as a cvxpy problem
+  (:func:`regularized_primal`, :func:`dual_v`, :func:`dual_q`) and as a closed-form evaluator
+  (:func:`regularized_objective`, :func:`dual_v_objective`, :func:`dual_q_objective`,
+  :func:`dual_q_minimizer`).
+* **One table of divergences**, :data:`DIVERGENCES` (KL, Pearson chi-square, total variation):
+  ``f, f', (f')^{-1}, f*, f*_p``, the practical surrogate and its cvxpy atoms. Every other function
+  reads from it, so a new divergence is one entry.
+* **Tabular f-DVL and XQL** (theory §7): the per-state implicit-maximisation V-step
+  ``min_V (1 - lambda) V + lambda E_{a ~ mu(.|s)}[g(Q(s, a) - V)]`` (TV surrogate = quantile
+  regression at level ``2 - 1/lambda``; chi-square surrogate; Gumbel ``V = beta log E_mu e^{Q/beta}``)
+  (:func:`implicit_maximum`, :func:`tv_quantile_value`), the Q-step ``Q = r + gamma P V`` and
+  advantage-weighted extraction (:func:`advantage_weighted_policy`), iterated to a fixed point
+  exactly (:func:`fdvl_value_iteration`) or by sampled semi-gradient steps on an offline dataset
+  (:func:`fdvl_semi_gradient`, Numba).
+* **ReCOIL** (theory §8) on tabular imitation: ``min_pi D_f(beta d^pi + (1 - beta) d_S ||
+  beta d_E + (1 - beta) d_S)`` (:func:`recoil`), and the coverage-assuming SMODICE-style baseline
+  ``max_d E_d[log(d_E / d_S)] - KL(d || d_S)`` (:func:`coverage_baseline`).
+
+Departures from the paper. Everything is exact and tabular (the paper uses networks and
+minibatches). The f-DVL semi-gradient uses one Q table with no twin critic, target network or
+Huber loss (the code's choices for function approximation); the AWR weight clip of 100 is kept.
+ReCOIL is solved in its primal occupancy form (the paper optimises the dual-Q saddle point with
+networks); the dual-Q objective of theory §8 is the evaluator :func:`recoil_dual_q_objective`.
+
+Solvers. cvxpy is imported inside the functions that use it (``import provable_rl`` stays fast).
+Every cvxpy solve whose status is not ``optimal`` (including ``optimal_inaccurate``) raises
+``ValueError`` with the status; :func:`occupancy_lp` likewise raises on a HiGHS status other than
+success. Measured (``python benchmarks/bench_dual_rl.py``): HiGHS through ``scipy.optimize.linprog``
+is faster than cvxpy's default path at every size tried, so it is the default ``method`` of
+:func:`occupancy_lp` and :func:`value_lp`.
+
+Examples
+--------
+>>> from mdps.instances.random import random_mdp
+>>> from provable_rl.dual_rl import occupancy_lp
+>>> mdp = random_mdp(4, 2, gamma=0.9, rng=0)
+>>> sol = occupancy_lp(mdp)
+>>> bool(abs(sol.objective - (1 - mdp.gamma) * mdp.initial @ mdp.optimal_values) < 1e-8)
+True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numba
+import numpy as np
+import scipy.linalg
+import scipy.special
+
+from mdps import _validation as v
+from mdps.core import DiscountedMDP
+from mdps.data import OfflineData
+
+# --------------------------------------------------------------------------------------------
+# The divergence table
+# --------------------------------------------------------------------------------------------
+
+
+def _xlogx(t):
+    t = np.asarray(t, dtype=float)
+    return np.where(t > 0, t * np.log(np.where(t > 0, t, 1.0)), 0.0)
+
+
+def _tv_conjugate(y):
+    y = np.asarray(y, dtype=float)
+    return np.where(np.abs(y) <= 0.5, y, np.inf)
+
+
+def _tv_conjugate_nonneg(y):
+    y = np.asarray(y, dtype=float)
+    return np.where(y <= 0.5, np.maximum(y, -0.5), np.inf)
+
+
+def _tv_inverse(y):
+    raise ValueError("divergence: (f')^{-1} of total variation is set-valued; there is no closed-form ratio")
+
+
+def _cvx_kl(d, dO):
+    import cvxpy as cp
+
+    return cp.sum(cp.rel_entr(d, dO))
+
+
+def _cvx_chi2(d, dO):
+    import cvxpy as cp
+
+    return cp.sum(cp.multiply(1.0 / dO, cp.square(d - dO)))
+
+
+def _cvx_tv(d, dO):
+    import cvxpy as cp
+
+    return 0.5 * cp.norm1(d - dO)
+
+
+def _cvx_kl_conj(z):
+    import cvxpy as cp
+
+    return cp.exp(z - 1), []
+
+
+def _cvx_chi2_conj(z):
+    import cvxpy as cp
+
+    return z + cp.square(z) / 4, []
+
+
+def _cvx_chi2_conj_p(z):
+    import cvxpy as cp
+
+    return cp.square(cp.pos(z / 2 + 1)) - 1, []
+
+
+def _cvx_tv_conj(z):
+    return z, [z <= 0.5, z >= -0.5]
+
+
+def _cvx_tv_conj_p(z):
+    import cvxpy as cp
+
+    return cp.maximum(z, -0.5), [z <= 0.5]
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """One f-divergence ``D_f(p || q) = E_q[f(p / q)]`` and everything the algorithms read from it.
+
+    Attributes
+    ----------
+    name : str
+    f, f_prime : callables
+        The generator (convex, ``f(1) = 0``) and its derivative (where it exists).
+    f_prime_inverse : callable
+        ``(f')^{-1}(y)``; raises for TV (set-valued).
+    conjugate : callable
+        ``f*(y) = sup_t [t y - f(t)]`` (``inf`` outside its domain).
+    conjugate_nonneg : callable
+        ``f*_p(y) = sup_{t >= 0} [t y - f(t)]``.
+    surrogate : str
+        The key of the practical f-DVL V-loss in :data:`IMPLICIT_LOSSES` ("gumbel", "chi2", "tv").
+    cvx_divergence : callable (d, dO) -> cvxpy expression of ``D_f(d || dO)``.
+    cvx_conjugate, cvx_conjugate_nonneg : callables z -> (expression, constraints) for f* and f*_p.
+    """
+
+    name: str
+    f: Callable
+    f_prime: Callable
+    f_prime_inverse: Callable
+    conjugate: Callable
+    conjugate_nonneg: Callable
+    surrogate: str
+    cvx_divergence: Callable
+    cvx_conjugate: Callable
+    cvx_conjugate_nonneg: Callable
+
+    def ratio(self, residual, alpha: float) -> np.ndarray:
+        """The dual-V optimal ratio ``w* = max(0, (f')^{-1}(residual / alpha))``."""
+        return np.maximum(0.0, self.f_prime_inverse(np.asarray(residual, dtype=float) / alpha))
+
+    def value(self, p, q) -> float:
+        """``D_f(p || q) = sum q f(p / q)``; requires ``q > 0`` wherever the sum runs."""
+        p = np.asarray(p, dtype=float).reshape(-1)
+        q = np.asarray(q, dtype=float).reshape(-1)
+        return float(np.sum(q * self.f(p / q)))
+
+
+#: The divergence table (theory §5). Add a divergence by adding one entry.
+DIVERGENCES: dict[str, Divergence] = {
+    "kl": Divergence(
+        name="kl",
+        f=_xlogx,
+        f_prime=lambda t: np.log(t) + 1.0,
+        f_prime_inverse=lambda y: np.exp(np.asarray(y, dtype=float) - 1.0),
+        conjugate=lambda y: np.exp(np.asarray(y, dtype=float) - 1.0),
+        conjugate_nonneg=lambda y: np.exp(np.asarray(y, dtype=float) - 1.0),
+        surrogate="gumbel",
+        cvx_divergence=_cvx_kl, cvx_conjugate=_cvx_kl_conj, cvx_conjugate_nonneg=_cvx_kl_conj,
+    ),
+    "chi2": Divergence(
+        name="chi2",
+        f=lambda t: (np.asarray(t, dtype=float) - 1.0) ** 2,
+        f_prime=lambda t: 2.0 * (np.asarray(t, dtype=float) - 1.0),
+        f_prime_inverse=lambda y: 1.0 + np.asarray(y, dtype=float) / 2.0,
+        conjugate=lambda y: np.asarray(y, dtype=float) + np.asarray(y, dtype=float) ** 2 / 4.0,
+        conjugate_nonneg=lambda y: np.maximum(0.0, 1.0 + np.asarray(y, dtype=float) / 2.0) ** 2 - 1.0,
+        surrogate="chi2",
+        cvx_divergence=_cvx_chi2, cvx_conjugate=_cvx_chi2_conj, cvx_conjugate_nonneg=_cvx_chi2_conj_p,
+    ),
+    "tv": Divergence(
+        name="tv",
+        f=lambda t: 0.5 * np.abs(np.asarray(t, dtype=float) - 1.0),
+        f_prime=lambda t: 0.5 * np.sign(np.asarray(t, dtype=float) - 1.0),
+        f_prime_inverse=_tv_inverse,
+        conjugate=_tv_conjugate,
+        conjugate_nonneg=_tv_conjugate_nonneg,
+        surrogate="tv",
+        cvx_divergence=_cvx_tv, cvx_conjugate=_cvx_tv_conj, cvx_conjugate_nonneg=_cvx_tv_conj_p,
+    ),
+}
+
+
+def get_divergence(divergence) -> Divergence:
+    """A :class:`Divergence` from its key in :data:`DIVERGENCES` (or itself)."""
+    if isinstance(divergence, Divergence):
+        return divergence
+    if divergence not in DIVERGENCES:
+        raise ValueError(f"divergence: expected one of {tuple(DIVERGENCES)}, got {divergence!r}")
+    return DIVERGENCES[divergence]
+
+
+# Implicit-maximisation V-losses g(y), y = Q - V. The piecewise-linear ones are described by the
+# derivative g' on the pieces cut by ``breakpoints`` (ascending): g'(y) = intercept[k] + slope[k] y
+# on piece k (k = number of breakpoints strictly below y).
+@dataclass(frozen=True)
+class _ImplicitLoss:
+    name: str
+    g: Callable
+    breakpoints: tuple
+    intercepts: tuple
+    slopes: tuple
+    code: int
+
+
+#: V-losses of f-DVL / XQL (theory §5 and §7): the TV and chi-square surrogates, the exact
+#: chi-square conjugate ``f*_p`` (alpha = 1; it overshoots the maximum) and XQL's Gumbel loss.
+IMPLICIT_LOSSES: dict[str, _ImplicitLoss] = {
+    "tv": _ImplicitLoss("tv", lambda y: np.maximum(y, 0.0), (0.0,), (0.0, 1.0), (0.0, 0.0), 0),
+    "chi2": _ImplicitLoss("chi2", lambda y: np.maximum(y + y * y / 4.0, 0.0), (-4.0, 0.0),
+                          (1.0, 0.0, 1.0), (0.5, 0.0, 0.5), 1),
+    "chi2_exact": _ImplicitLoss("chi2_exact", lambda y: np.maximum(0.0, 1.0 + y / 2.0) ** 2 - 1.0, (-2.0,),
+                                (0.0, 1.0), (0.0, 0.5), 2),
+    "gumbel": _ImplicitLoss("gumbel", lambda z: np.exp(z) - z - 1.0, (), (), (), 3),
+}
+
+
+def _loss(loss) -> _ImplicitLoss:
+    if loss not in IMPLICIT_LOSSES:
+        raise ValueError(f"loss: expected one of {tuple(IMPLICIT_LOSSES)}, got {loss!r}")
+    return IMPLICIT_LOSSES[loss]
+
+
+# --------------------------------------------------------------------------------------------
+# Validation and building blocks
+# --------------------------------------------------------------------------------------------
+
+def _mdp(mdp) -> DiscountedMDP:
+    if not isinstance(mdp, DiscountedMDP):
+        raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
+    return mdp
+
+
+def _occupancy_arg(name: str, mdp: DiscountedMDP, value, *, positive: bool) -> np.ndarray:
+    d = v.float_array(name, value, ndim=2, shape=(mdp.n_states, mdp.n_actions))
+    v.check_simplex(name, d.reshape(-1))
+    if positive and np.any(d <= 0):
+        idx = tuple(int(i) for i in np.argwhere(d <= 0)[0])
+        raise ValueError(f"{name}: expected full support (every entry > 0), got {d[idx]!r} at {idx}")
+    return d
+
+
+def _policy_arg(mdp: DiscountedMDP, policy) -> np.ndarray:
+    from mdps.core import policy_matrix
+
+    pi = policy_matrix(policy, mdp.n_actions)
+    if pi.shape != (mdp.n_states, mdp.n_actions):
+        raise ValueError(f"policy: expected shape ({mdp.n_states},) or {(mdp.n_states, mdp.n_actions)}, "
+                         f"got {np.shape(policy)}")
+    return pi
+
+
+def _alpha(alpha) -> float:
+    return v.positive_float("alpha", alpha)
+
+
+def flow_matrix(mdp: DiscountedMDP) -> np.ndarray:
+    """The Bellman-flow matrix ``M = E - gamma P^T`` of shape (S, S*A).
+
+    ``(M d)(s) = sum_a d(s, a) - gamma sum_{s', a'} P(s|s', a') d(s', a')`` for ``d`` flattened
+    row-major (index ``s*A + a``); an occupancy satisfies ``M d = (1 - gamma) mu``.
+    """
+    mdp = _mdp(mdp)
+    S, A = mdp.n_states, mdp.n_actions
+    E = np.kron(np.eye(S), np.ones((1, A)))
+    return E - mdp.gamma * mdp.P.reshape(S * A, S).T
+
+
+def value_residual(mdp: DiscountedMDP, values) -> np.ndarray:
+    """``delta_V(s, a) = r(s, a) + gamma sum_s' P(s'|s, a) V(s') - V(s)``, shape (S, A)."""
+    mdp = _mdp(mdp)
+    V = v.float_array("values", values, ndim=1, shape=(mdp.n_states,))
+    S, A = mdp.n_states, mdp.n_actions
+    return mdp.R + mdp.gamma * (mdp.P.reshape(S * A, S) @ V).reshape(S, A) - V[:, None]
+
+
+def q_residual(mdp: DiscountedMDP, q_values, policy) -> np.ndarray:
+    """``delta^pi_Q(s, a) = r + gamma E_{s' ~ P, a' ~ pi} Q(s', a') - Q(s, a)``, shape (S, A)."""
+    mdp = _mdp(mdp)
+    Q = v.float_array("q_values", q_values, ndim=2, shape=(mdp.n_states, mdp.n_actions))
+    pi = _policy_arg(mdp, policy)
+    return mdp.R + mdp.gamma * np.einsum("sat,t->sa", mdp.P, np.sum(pi * Q, axis=1)) - Q
+
+
+def occupancy_policy(occupancy) -> np.ndarray:
+    """``pi(a|s) = d(s, a) / sum_a d(s, a)``; uniform on states where ``sum_a d(s, a) = 0``.
+
+    Entries of ``d`` below zero by solver rounding (>= -1e-9) count as 0; a larger negative entry
+    raises ``ValueError``.
+    """
+    d = v.float_array("occupancy", occupancy, ndim=2)
+    if np.any(d < -1e-9):
+        raise ValueError(f"occupancy: expected non-negative entries, got {d.min()!r}")
+    d = np.maximum(d, 0.0)
+    mass = d.sum(axis=1, keepdims=True)
+    uniform = np.full_like(d, 1.0 / d.shape[1])
+    return np.where(mass > 1e-12, d / np.where(mass > 1e-12, mass, 1.0), uniform)
+
+
+def _check_status(problem, what: str) -> None:
+    if problem.status != "optimal":
+        raise ValueError(f"{what}: the cvxpy solver did not reach optimality (status {problem.status!r})")
+
+
+def _solve(problem, solver, what: str) -> None:
+    import cvxpy as cp
+
+    try:
+        problem.solve(solver=solver)
+    except cp.error.SolverError as err:
+        raise ValueError(f"{what}: the cvxpy solver failed ({err})") from err
+    _check_status(problem, what)
+
+
+# --------------------------------------------------------------------------------------------
+# §2 The occupancy LP and its dual
+# --------------------------------------------------------------------------------------------
+
+LP_METHODS = ("highs", "cvxpy")
+
+
+@dataclass(frozen=True, eq=False)
+class LPSolution:
+    """The occupancy LP's solution.
+
+    Attributes
+    ----------
+    occupancy : array (S, A)
+        An optimal normalised occupancy d* (sums to 1).
+    policy : array (S, A)
+        ``d*(s, a) / sum_a d*(s, a)`` (uniform on states d* never visits).
+    values : array (S,)
+        The flow constraints' multipliers (= V* when mu > 0).
+    objective : float
+        ``r . d* = (1 - gamma) mu . V*``.
+    method : str
+    """
+
+    occupancy: np.ndarray
+    policy: np.ndarray
+    values: np.ndarray
+    objective: float
+    method: str
+
+
+def occupancy_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = None) -> LPSolution:
+    """Solve ``max_d r.d  s.t.  M d = (1 - gamma) mu, d >= 0`` (theory §2; the paper's primal LP).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+    method : {"highs", "cvxpy"}
+        "highs" (default, the faster one in ``benchmarks/bench_dual_rl.py``) calls
+        ``scipy.optimize.linprog(method="highs")`` and reads the multipliers from
+        ``eqlin.marginals`` (they are ``-V*`` for the minimisation of ``-r.d``); "cvxpy" solves
+        with ``solver`` (cvxpy's default when None) and reads ``flow.dual_value`` (= ``+V*``).
+
+    Returns
+    -------
+    LPSolution
+
+    Raises ``ValueError`` when the solver does not report an optimal solution.
+    """
+    mdp = _mdp(mdp)
+    if method not in LP_METHODS:
+        raise ValueError(f"method: expected one of {LP_METHODS}, got {method!r}")
+    S, A = mdp.n_states, mdp.n_actions
+    M = flow_matrix(mdp)
+    b = (1.0 - mdp.gamma) * mdp.initial
+    r = mdp.R.reshape(-1)
+    if method == "highs":
+        import scipy.optimize
+
+        out = scipy.optimize.linprog(-r, A_eq=M, b_eq=b, bounds=(0, None), method="highs")
+        if out.status != 0:
+            raise ValueError(f"mdp: HiGHS did not reach optimality (status {out.status}: {out.message})")
+        d, V, obj = out.x, -np.asarray(out.eqlin.marginals), -float(out.fun)
+    else:
+        import cvxpy as cp
+
+        dv = cp.Variable(S * A, nonneg=True)
+        flow = M @ dv == b
+        prob = cp.Problem(cp.Maximize(r @ dv), [flow])
+        _solve(prob, solver, "mdp")
+        d, V, obj = dv.value, np.asarray(flow.dual_value, dtype=float), float(prob.value)
+    d = d.reshape(S, A)
+    return LPSolution(d, occupancy_policy(d), V, obj, method)
+
+
+@dataclass(frozen=True, eq=False)
+class ValueLPSolution:
+    """The dual LP's solution: ``values`` (S,), ``objective = (1 - gamma) mu.V`` and the
+    multipliers of the constraints ``delta_V <= 0`` (an optimal occupancy, shape (S, A))."""
+
+    values: np.ndarray
+    objective: float
+    occupancy: np.ndarray
+    method: str
+
+
+def value_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = None) -> ValueLPSolution:
+    """Solve the dual LP ``min_V (1 - gamma) mu.V  s.t.  r + gamma P V - V(s) <= 0`` (theory §2).
+
+    With ``mu > 0`` everywhere its solution is exactly V*. ``method`` as in :func:`occupancy_lp`.
+    """
+    mdp = _mdp(mdp)
+    if method not in LP_METHODS:
+        raise ValueError(f"method: expected one of {LP_METHODS}, got {method!r}")
+    S, A = mdp.n_states, mdp.n_actions
+    M = flow_matrix(mdp)
+    c = (1.0 - mdp.gamma) * mdp.initial
+    if method == "highs":
+        import scipy.optimize
+
+        # delta_V <= 0  <=>  -M^T V <= -r.
+        out = scipy.optimize.linprog(c, A_ub=-M.T, b_ub=-mdp.R.reshape(-1), bounds=(None, None), method="highs")
+        if out.status != 0:
+            raise ValueError(f"mdp: HiGHS did not reach optimality (status {out.status}: {out.message})")
+        V, obj, d = out.x, float(out.fun), -np.asarray(out.ineqlin.marginals)
+    else:
+        import cvxpy as cp
+
+        Vv = cp.Variable(S)
+        cons = M.T @ Vv >= mdp.R.reshape(-1)
+        prob = cp.Problem(cp.Minimize(c @ Vv), [cons])
+        _solve(prob, solver, "mdp")
+        V, obj, d = Vv.value, float(prob.value), np.asarray(cons.dual_value, dtype=float)
+    return ValueLPSolution(np.asarray(V, dtype=float), obj, d.reshape(S, A), method)
+
+
+# --------------------------------------------------------------------------------------------
+# §3-4 The f-regularised primal and its duals
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class RegularizedSolution:
+    """Solution of ``max_d E_d[r] - alpha D_f(d || d_O)`` over occupancies.
+
+    Attributes: ``occupancy`` (S, A), ``policy`` (S, A), ``values`` (the flow multipliers, the
+    dual-V solution V_alpha up to non-uniqueness), ``objective``, ``expected_reward`` (E_d[r]),
+    ``divergence_value`` (D_f(d || d_O)).
+    """
+
+    occupancy: np.ndarray
+    policy: np.ndarray
+    values: np.ndarray
+    objective: float
+    expected_reward: float
+    divergence_value: float
+
+
+def regularized_primal(mdp: DiscountedMDP, data_occupancy, alpha: float, divergence: str = "chi2", *,
+                       solver: str | None = "CLARABEL") -> RegularizedSolution:
+    """The regularised primal ``max_{d >= 0, M d = (1-gamma) mu} r.d - alpha D_f(d || d_O)`` (theory §3).
+
+    ``data_occupancy`` (S, A) is d_O; it must have full support (``D_f`` divides by it). cvxpy
+    with ``solver`` (CLARABEL: the KL problem needs the exponential cone). Raises ``ValueError``
+    unless the status is optimal.
+    """
+    import cvxpy as cp
+
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
+    alpha = _alpha(alpha)
+    S, A = mdp.n_states, mdp.n_actions
+    r = mdp.R.reshape(-1)
+    d = cp.Variable(S * A, nonneg=True)
+    flow = flow_matrix(mdp) @ d == (1.0 - mdp.gamma) * mdp.initial
+    prob = cp.Problem(cp.Maximize(r @ d - alpha * div.cvx_divergence(d, dO.reshape(-1))), [flow])
+    _solve(prob, solver, "data_occupancy, alpha")
+    dval = np.maximum(d.value, 0.0).reshape(S, A)
+    return RegularizedSolution(dval, occupancy_policy(dval), np.asarray(flow.dual_value, dtype=float),
+                               float(prob.value), float(r @ dval.reshape(-1)), div.value(dval, dO))
+
+
+def regularized_objective(mdp: DiscountedMDP, data_occupancy, occupancy, alpha: float,
+                          divergence: str = "chi2") -> float:
+    """Closed form ``E_d[r] - alpha D_f(d || d_O)`` at a given occupancy ``d`` (S, A)."""
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
+    d = v.float_array("occupancy", occupancy, ndim=2, shape=(mdp.n_states, mdp.n_actions))
+    return float(np.sum(d * mdp.R) - _alpha(alpha) * div.value(d, dO))
+
+
+@dataclass(frozen=True, eq=False)
+class DualVSolution:
+    """Solution of the dual-V problem.
+
+    Attributes: ``values`` V_alpha (S,), ``objective``, ``residuals`` delta_V (S, A), ``ratio`` w*
+    (S, A) and ``occupancy`` d_O * w* (None for TV, whose ratio is set-valued).
+    """
+
+    values: np.ndarray
+    objective: float
+    residuals: np.ndarray
+    ratio: np.ndarray | None
+    occupancy: np.ndarray | None
+
+
+def dual_v(mdp: DiscountedMDP, data_occupancy, alpha: float, divergence: str = "chi2", *,
+           positivity: bool = True, solver: str | None = "CLARABEL") -> DualVSolution:
+    """Dual-V: ``min_V (1 - gamma) mu.V + alpha E_{d_O}[f*_p(delta_V / alpha)]`` (theory §4).
+
+    Its optimum equals the regularised primal's (strong duality), and the primal occupancy is
+    ``d_O * max(0, (f')^{-1}(delta_V* / alpha))`` (KL, chi-square).
+
+    ``positivity=False`` uses ``f*`` in place of ``f*_p``, i.e. drops ``d >= 0`` from the primal:
+    wrong wherever the constraint binds (kept to show why the paper uses ``f*_p``).
+    """
+    import cvxpy as cp
+
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
+    alpha = _alpha(alpha)
+    S, A = mdp.n_states, mdp.n_actions
+    M = flow_matrix(mdp)
+    V = cp.Variable(S)
+    delta = mdp.R.reshape(-1) - M.T @ V
+    conj = div.cvx_conjugate_nonneg if positivity else div.cvx_conjugate
+    expr, cons = conj(delta / alpha)
+    prob = cp.Problem(cp.Minimize((1.0 - mdp.gamma) * mdp.initial @ V + alpha * (dO.reshape(-1) @ expr)), cons)
+    _solve(prob, solver, "data_occupancy, alpha")
+    Vval = np.asarray(V.value, dtype=float)
+    res = value_residual(mdp, Vval)
+    if div.name == "tv":
+        ratio = occ = None
+    else:
+        ratio = div.ratio(res, alpha) if positivity else div.f_prime_inverse(res / alpha)
+        occ = dO * ratio
+    return DualVSolution(Vval, float(prob.value), res, ratio, occ)
+
+
+def dual_v_objective(mdp: DiscountedMDP, data_occupancy, values, alpha: float, divergence: str = "chi2") -> float:
+    """Closed form of the dual-V objective at ``values`` (``inf`` outside the TV conjugate's domain)."""
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
+    alpha = _alpha(alpha)
+    res = value_residual(mdp, values)
+    return float((1.0 - mdp.gamma) * mdp.initial @ np.asarray(values, float)
+                 + alpha * np.sum(dO * div.conjugate_nonneg(res / alpha)))
+
+
+def dual_q_objective(mdp: DiscountedMDP, data_occupancy, q_values, policy, alpha: float,
+                     divergence: str = "chi2") -> float:
+    """Closed form ``(1 - gamma) E_{mu, pi}[Q] + alpha E_{d_O}[f*(delta^pi_Q / alpha)]`` (theory §4)."""
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
+    alpha = _alpha(alpha)
+    pi = _policy_arg(mdp, policy)
+    Q = v.float_array("q_values", q_values, ndim=2, shape=(mdp.n_states, mdp.n_actions))
+    res = q_residual(mdp, Q, pi)
+    return float((1.0 - mdp.gamma) * mdp.initial @ np.sum(pi * Q, axis=1) + alpha * np.sum(dO * div.conjugate(res / alpha)))
+
+
+def _policy_occupancy(mdp: DiscountedMDP, pi: np.ndarray) -> np.ndarray:
+    from mdps.planning import occupancy
+
+    return occupancy(mdp, pi)
+
+
+def dual_q_minimizer(mdp: DiscountedMDP, data_occupancy, policy, alpha: float, divergence: str = "chi2") -> np.ndarray:
+    """The inner minimiser of dual-Q at fixed pi, in closed form (KL, chi-square).
+
+    Stationarity of the inner problem gives ``delta^pi_Q = alpha f'(d^pi / d_O)``, so Q solves the
+    linear system ``(I - gamma P^pi) Q = r - alpha f'(d^pi / d_O)`` on (S*A)-vectors. KL needs
+    ``d^pi > 0`` everywhere (pi and the state occupancy of full support).
+    """
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    if div.name == "tv":
+        raise ValueError("divergence: f' of total variation is set-valued; use dual_q (cvxpy) instead")
+    dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
+    alpha = _alpha(alpha)
+    pi = _policy_arg(mdp, policy)
+    d = _policy_occupancy(mdp, pi)
+    if div.name == "kl" and np.any(d <= 0):
+        raise ValueError("policy: KL dual-Q needs an occupancy d^pi > 0 everywhere (a full-support policy)")
+    S, A = mdp.n_states, mdp.n_actions
+    Ppi = np.einsum("sat,tb->satb", mdp.P, pi).reshape(S * A, S * A)
+    rhs = (mdp.R - alpha * div.f_prime(d / dO)).reshape(-1)
+    return scipy.linalg.solve(np.eye(S * A) - mdp.gamma * Ppi, rhs).reshape(S, A)
+
+
+def dual_q(mdp: DiscountedMDP, data_occupancy, policy, alpha: float, divergence: str = "chi2", *,
+           solver: str | None = "CLARABEL") -> tuple:
+    """The inner problem of dual-Q at fixed pi as a cvxpy problem: returns ``(Q, value)``.
+
+    ``value`` should equal ``E_{d^pi}[r] - alpha D_f(d^pi || d_O)`` (theory §4, DUAL-D5).
+    """
+    import cvxpy as cp
+
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
+    alpha = _alpha(alpha)
+    pi = _policy_arg(mdp, policy)
+    S, A = mdp.n_states, mdp.n_actions
+    Ppi = np.einsum("sat,tb->satb", mdp.P, pi).reshape(S * A, S * A)
+    Q = cp.Variable(S * A)
+    delta = mdp.R.reshape(-1) + mdp.gamma * (Ppi @ Q) - Q
+    expr, cons = div.cvx_conjugate(delta / alpha)
+    start = ((1.0 - mdp.gamma) * mdp.initial[:, None] * pi).reshape(-1)
+    prob = cp.Problem(cp.Minimize(start @ Q + alpha * (dO.reshape(-1) @ expr)), cons)
+    _solve(prob, solver, "data_occupancy, policy, alpha")
+    return np.asarray(Q.value, dtype=float).reshape(S, A), float(prob.value)
+
+
+# --------------------------------------------------------------------------------------------
+# §7 f-DVL and XQL: implicit maximisation, fixed points, semi-gradient updates
+# --------------------------------------------------------------------------------------------
+
+@numba.njit(cache=True)
+def _implicit_max_kernel(q, mu, lam, breakpoints, intercepts, slopes):
+    # Exact minimiser of (1 - lam) V + lam sum_a mu_a g(q_a - V) for a convex g whose derivative is
+    # piecewise linear: the objective's derivative D(V) = c0 + c1 V on each piece between the
+    # sorted candidate kinks q_a - breakpoint; return the first V where D crosses 0 (lower end of
+    # a flat minimiser set).
+    S, A = q.shape
+    nb = breakpoints.size
+    out = np.empty(S)
+    cands = np.empty(A * nb)
+    for s in range(S):
+        k = 0
+        for a in range(A):
+            if mu[s, a] > 0.0:
+                for b in range(nb):
+                    cands[k] = q[s, a] - breakpoints[b]
+                    k += 1
+        c = np.sort(cands[:k])
+        result = np.nan
+        for p in range(k + 1):
+            lo = -np.inf if p == 0 else c[p - 1]
+            hi = np.inf if p == k else c[p]
+            if p == 0:
+                mid = hi - 1.0
+            elif p == k:
+                mid = lo + 1.0
+            else:
+                mid = 0.5 * (lo + hi)
+            c0 = 1.0 - lam
+            c1 = 0.0
+            for a in range(A):
+                w = mu[s, a]
+                if w > 0.0:
+                    y = q[s, a] - mid
+                    region = 0
+                    for b in range(nb):
+                        if breakpoints[b] < y:
+                            region += 1
+                    c0 -= lam * w * (intercepts[region] + slopes[region] * q[s, a])
+                    c1 += lam * w * slopes[region]
+            if c1 > 0.0:
+                root = -c0 / c1
+                if root <= lo:
+                    result = lo
+                    break
+                if root <= hi:
+                    result = root
+                    break
+            elif c0 >= 0.0:
+                result = lo
+                break
+        out[s] = result
+    return out
+
+
+def _behavior_arg(q, behavior):
+    Q = v.float_array("q_values", q, ndim=2)
+    mu = v.float_array("behavior", behavior, ndim=2, shape=Q.shape)
+    v.check_simplex("behavior", mu)
+    return Q, mu
+
+
+def _temperature(loss: str, temperature) -> float:
+    t = v.positive_float("temperature", temperature)
+    if loss == "tv" and not 0.5 < t <= 1.0:
+        raise ValueError(f"temperature: the TV surrogate needs lambda in (1/2, 1] (else V is unbounded below), got {t!r}")
+    if loss in ("chi2", "chi2_exact") and not t <= 1.0:
+        raise ValueError(f"temperature: expected lambda in (0, 1] for loss {loss!r}, got {t!r}")
+    return t
+
+
+def implicit_maximum(q_values, behavior, *, loss: str = "tv", temperature: float = 0.9) -> np.ndarray:
+    """The f-DVL / XQL V-step per state: ``argmin_V (1 - lambda) V + lambda E_{a ~ mu(.|s)}[g(Q(s, a) - V)]``.
+
+    Parameters
+    ----------
+    q_values : array (S, A)
+    behavior : array (S, A)
+        The data's action distribution mu(a|s) (rows on the simplex); only actions with mu > 0 count.
+    loss : {"tv", "chi2", "chi2_exact", "gumbel"}
+        "tv": ``g(y) = max(y, 0)``, exactly quantile regression at level ``2 - 1/lambda``;
+        "chi2": the f-DVL surrogate ``max(y + y^2/4, 0)``; "chi2_exact": ``f*_p`` of chi-square
+        (alpha = 1), which overshoots the maximum; "gumbel": XQL's ``E_mu[e^z - z - 1]``,
+        ``z = (Q - V) / beta``, with closed form ``V = beta log E_mu e^{Q / beta}``.
+    temperature : float
+        lambda in (0, 1] ((1/2, 1] for TV) for the polynomial losses; beta > 0 for "gumbel".
+
+    Returns
+    -------
+    array (S,)
+        The exact minimiser (lowest one when the minimiser is an interval).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> q = np.array([[1.0, 2.0, 3.5, 0.5]]); mu = np.array([[0.4, 0.3, 0.1, 0.2]])
+    >>> [float(implicit_maximum(q, mu, loss="tv", temperature=t)[0]) for t in (0.6, 0.8, 0.95)]
+    [1.0, 2.0, 3.5]
+    """
+    spec = _loss(loss)
+    Q, mu = _behavior_arg(q_values, behavior)
+    t = _temperature(loss, temperature)
+    if loss == "gumbel":
+        return t * scipy.special.logsumexp(Q / t, b=mu, axis=1)
+    return _implicit_max_kernel(Q, mu, t, np.array(spec.breakpoints), np.array(spec.intercepts),
+                                np.array(spec.slopes))
+
+
+def implicit_objective(values, q_values, behavior, *, loss: str = "tv", temperature: float = 0.9) -> np.ndarray:
+    """The per-state V-loss ``(1 - lambda) V + lambda E_mu[g(Q - V)]`` (Gumbel: ``E_mu[g((Q - V)/beta)]``), shape (S,)."""
+    spec = _loss(loss)
+    Q, mu = _behavior_arg(q_values, behavior)
+    t = _temperature(loss, temperature)
+    V = v.float_array("values", values, ndim=1, shape=(Q.shape[0],))
+    y = Q - V[:, None]
+    if loss == "gumbel":
+        return np.sum(mu * spec.g(y / t), axis=1)
+    return (1.0 - t) * V + t * np.sum(mu * spec.g(y), axis=1)
+
+
+def tv_quantile_value(q_values, behavior, temperature: float, *, step_offset: int = 0) -> np.ndarray:
+    """The TV-surrogate V-step in closed form: the (lower) ``tau``-quantile of Q(s, .) under mu(.|s),
+    ``tau = 2 - 1/lambda`` (theory §7, DUAL-D9).
+
+    ``step_offset`` moves the chosen sorted support value by that many steps (clamped to the
+    support): 0 is the algorithm; -1 is the "quantile level off by one step" mutant.
+    """
+    Q, mu = _behavior_arg(q_values, behavior)
+    t = _temperature("tv", temperature)
+    tau = 2.0 - 1.0 / t
+    S, A = Q.shape
+    masked = np.where(mu > 0, Q, -np.inf)
+    order = np.argsort(masked, axis=1, kind="stable")
+    qs = np.take_along_axis(masked, order, axis=1)
+    cdf = np.cumsum(np.take_along_axis(mu, order, axis=1), axis=1)
+    idx = np.argmax(cdf >= tau - 1e-12, axis=1)
+    first = A - np.sum(mu > 0, axis=1)
+    idx = np.clip(idx + int(step_offset), first, A - 1)
+    return qs[np.arange(S), idx]
+
+
+def support_optimal_values(mdp: DiscountedMDP, behavior, *, tol: float = 1e-12, max_iter: int = 1_000_000) -> np.ndarray:
+    """V*_supp: value iteration restricted to actions with ``behavior(a|s) > 0`` (certified to ``tol``)."""
+    mdp = _mdp(mdp)
+    mu = v.float_array("behavior", behavior, ndim=2, shape=(mdp.n_states, mdp.n_actions))
+    v.check_simplex("behavior", mu)
+    tol = v.positive_float("tol", tol)
+    S, A = mdp.n_states, mdp.n_actions
+    P = mdp.P.reshape(S * A, S)
+    V = np.zeros(S)
+    for _ in range(v.positive_int("max_iter", max_iter)):
+        Q = np.where(mu > 0, mdp.R + mdp.gamma * (P @ V).reshape(S, A), -np.inf)
+        V_new = Q.max(axis=1)
+        res = np.max(np.abs(V_new - V))
+        V = V_new
+        if mdp.gamma * res <= tol * (1.0 - mdp.gamma):
+            return V
+    raise ValueError(f"max_iter: restricted value iteration did not reach tol={tol}")
+
+
+@dataclass(frozen=True, eq=False)
+class FDVLResult:
+    """Result of f-DVL / XQL on a tabular MDP.
+
+    Attributes: ``values`` V (S,), ``q_values`` Q = r + gamma P V (S, A), ``policy`` (S, A) by
+    advantage-weighted extraction, ``iterations``, ``error_bound`` (a certified bound on the
+    distance of ``values`` to the exact fixed point; nan for the sampled version).
+    """
+
+    values: np.ndarray
+    q_values: np.ndarray
+    policy: np.ndarray
+    iterations: int
+    error_bound: float
+
+
+def advantage_weighted_policy(q_values, values, behavior, *, temperature: float = 3.0, clip: float = 100.0) -> np.ndarray:
+    """Tabular AWR: ``argmax_pi E_{a ~ mu}[min(exp(kappa (Q - V)), clip) log pi(a|s)]``,
+    i.e. ``pi(a|s) proportional to mu(a|s) min(exp(kappa (Q(s, a) - V(s))), clip)`` (theory §4,
+    the code's actor with kappa = ``temperature``)."""
+    Q, mu = _behavior_arg(q_values, behavior)
+    V = v.float_array("values", values, ndim=1, shape=(Q.shape[0],))
+    kappa = v.positive_float("temperature", temperature)
+    clip = v.positive_float("clip", clip)
+    w = mu * np.minimum(np.exp(np.minimum(kappa * (Q - V[:, None]), np.log(clip))), clip)
+    return w / w.sum(axis=1, keepdims=True)
+
+
+def _q_step(mdp: DiscountedMDP, V: np.ndarray) -> np.ndarray:
+    S, A = mdp.n_states, mdp.n_actions
+    return mdp.R + mdp.gamma * (mdp.P.reshape(S * A, S) @ V).reshape(S, A)
+
+
+def fdvl_value_iteration(mdp: DiscountedMDP, behavior, *, loss: str = "tv", temperature: float = 0.99,
+                         policy_temperature: float = 3.0, tol: float = 1e-10, max_iter: int = 100_000,
+                         quantile_step_offset: int = 0) -> FDVLResult:
+    """Exact tabular f-DVL / XQL: iterate the Q-step ``Q = r + gamma P V`` and the V-step
+    :func:`implicit_maximum` to the fixed point (theory §7, DUAL-D12).
+
+    The V-step is monotone and commutes with adding a constant, so the iteration is a
+    gamma-contraction: it stops when ``gamma * ||V_new - V|| <= tol (1 - gamma)``, which certifies
+    ``||V - V_fix|| <= tol``. The TV V-step uses the closed-form quantile
+    (:func:`tv_quantile_value`; ``quantile_step_offset`` is for the mutant), the others the exact
+    per-state minimiser. The policy is :func:`advantage_weighted_policy` with ``policy_temperature``.
+
+    With TV and lambda >= 1/(1 + min_s mu(a*|s)) the fixed point is V*_supp exactly; with Gumbel
+    it lies within ``beta log(1/mu_min) / (1 - gamma)`` of it.
+    """
+    mdp = _mdp(mdp)
+    S, A = mdp.n_states, mdp.n_actions
+    mu = v.float_array("behavior", behavior, ndim=2, shape=(S, A))
+    v.check_simplex("behavior", mu)
+    _loss(loss)
+    t = _temperature(loss, temperature)
+    tol = v.positive_float("tol", tol)
+    V = np.zeros(S)
+    threshold = tol * (1.0 - mdp.gamma)
+    for it in range(1, v.positive_int("max_iter", max_iter) + 1):
+        Q = _q_step(mdp, V)
+        if loss == "tv":
+            V_new = tv_quantile_value(Q, mu, t, step_offset=quantile_step_offset)
+        else:
+            V_new = implicit_maximum(Q, mu, loss=loss, temperature=t)
+        res = float(np.max(np.abs(V_new - V)))
+        V = V_new
+        if mdp.gamma * res <= threshold:
+            Q = _q_step(mdp, V)
+            pi = advantage_weighted_policy(Q, V, mu, temperature=policy_temperature)
+            return FDVLResult(V, Q, pi, it, mdp.gamma * res / (1.0 - mdp.gamma))
+    raise ValueError(f"max_iter: f-DVL did not reach tol={tol} in {max_iter} iterations")
+
+
+@numba.njit(cache=True)
+def _v_grad(loss_code, y, temperature):
+    # d/dV of the V-loss at residual y = Q - V.
+    if loss_code == 3:
+        return -(np.exp(y / temperature) - 1.0) / temperature
+    lam = temperature
+    if loss_code == 0:
+        gp = 1.0 if y > 0.0 else 0.0
+    elif loss_code == 1:
+        gp = 1.0 + 0.5 * y if (y > 0.0 or y < -4.0) else 0.0
+    else:
+        gp = 1.0 + 0.5 * y if y > -2.0 else 0.0
+    return (1.0 - lam) - lam * gp
+
+
+@numba.njit(cache=True)
+def _semi_gradient_kernel(s, a, r, s_next, gamma, loss_code, temperature, lr_v, lr_q, decay, n_steps,
+                          Q, V, record_every, trace, rng):
+    n = s.size
+    k = 0
+    for t in range(n_steps):
+        i = rng.integers(0, n)
+        si, ai = s[i], a[i]
+        scale = 1.0 / (1.0 + decay * t)
+        V[si] -= lr_v * scale * _v_grad(loss_code, Q[si, ai] - V[si], temperature)
+        Q[si, ai] -= lr_q * scale * (Q[si, ai] - r[i] - gamma * V[s_next[i]])
+        if (t + 1) % record_every == 0:
+            trace[k, :] = V
+            k += 1
+
+
+def fdvl_semi_gradient(data: OfflineData, gamma: float, *, loss: str = "chi2", temperature: float = 0.9,
+                       n_steps: int = 100_000, learning_rate_v: float = 0.1, learning_rate_q: float = 0.1,
+                       decay: float = 0.0, policy_temperature: float = 3.0, initial_q=None, initial_values=None,
+                       record_every: int | None = None, rng=None):
+    """Sampled f-DVL / XQL from an offline dataset: per step draw a tuple (s, a, r, s') uniformly,
+    take a gradient step of the V-loss in V(s) at the current Q(s, a) (semi-gradient: Q fixed),
+    then a semi-gradient TD step ``Q(s, a) -= lr (Q(s, a) - r - gamma V(s'))`` (theory §7, the
+    code's critic updates with one tabular Q, no twin/target network, squared not Huber loss).
+
+    Step sizes are ``learning_rate * 1/(1 + decay t)``. Numba kernel, randomness from ``rng`` only.
+
+    Returns
+    -------
+    result : FDVLResult
+        With AWR policy under the data's empirical behaviour policy; ``error_bound`` is nan.
+    trace : array (n_steps // record_every, S)
+        V after every ``record_every`` steps (empty when ``record_every`` is None).
+    """
+    if not isinstance(data, OfflineData) or data.s_next is None or data.h is not None:
+        raise TypeError("data: expected discounted-MDP OfflineData (with s_next, without h)")
+    gamma = v.discount(gamma)
+    spec = _loss(loss)
+    t = _temperature(loss, temperature)
+    n_steps = v.positive_int("n_steps", n_steps)
+    lr_v = v.positive_float("learning_rate_v", learning_rate_v)
+    lr_q = float(learning_rate_q)
+    if not (np.isfinite(lr_q) and lr_q >= 0):
+        raise ValueError(f"learning_rate_q: expected a non-negative number, got {learning_rate_q!r}")
+    decay = float(decay)
+    if not (np.isfinite(decay) and decay >= 0):
+        raise ValueError(f"decay: expected a non-negative number, got {decay!r}")
+    S, A = data.n_states, data.n_actions
+    Q = np.zeros((S, A)) if initial_q is None else np.array(v.float_array("initial_q", initial_q, ndim=2, shape=(S, A)))
+    V = np.zeros(S) if initial_values is None else np.array(v.float_array("initial_values", initial_values, ndim=1, shape=(S,)))
+    every = n_steps + 1 if record_every is None else v.positive_int("record_every", record_every)
+    trace = np.zeros((n_steps // every, S))
+    gen = v.as_rng(rng)
+    _semi_gradient_kernel(data.s, data.a, data.r, data.s_next, gamma, spec.code, t, lr_v, lr_q, decay, n_steps,
+                          Q, V, every, trace, gen)
+    counts = data.statistics.counts.astype(float)
+    mass = counts.sum(axis=1, keepdims=True)
+    mu = np.where(mass > 0, counts / np.maximum(mass, 1.0), 1.0 / A)
+    pi = advantage_weighted_policy(Q, V, mu, temperature=policy_temperature) if np.all(np.isfinite(Q)) and np.all(np.isfinite(V)) else np.full((S, A), np.nan)
+    return FDVLResult(V, Q, pi, n_steps, float("nan")), trace
+
+
+# --------------------------------------------------------------------------------------------
+# §8 ReCOIL and the coverage baseline
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class ImitationResult:
+    """An imitation solution: ``occupancy`` (S, A) found by the program, ``policy`` (S, A)
+    recovered from it, ``objective`` (the program's optimal value)."""
+
+    occupancy: np.ndarray
+    policy: np.ndarray
+    objective: float
+
+
+def recoil(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, beta: float = 0.5,
+           divergence: str = "chi2", *, solver: str | None = "CLARABEL") -> ImitationResult:
+    """ReCOIL, tabular: ``min_d D_f(beta d + (1 - beta) d_S || beta d_E + (1 - beta) d_S)`` over
+    occupancies d (theory §8, the paper's mixture-matching primal; solved exactly with cvxpy).
+
+    No coverage of d_E by d_S is assumed. Pairs outside ``supp(d_E) U supp(d_S)`` are forced to 0
+    (the divergence is infinite there). When d_E is the occupancy of a policy pi_E, the optimum is
+    ``d = d_E`` and the recovered policy is pi_E on the states d_E visits, for every beta in (0, 1).
+    The paper optimises the equivalent dual-Q saddle point with networks (:func:`recoil_dual_q_objective`).
+    """
+    import cvxpy as cp
+
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    dE = _occupancy_arg("expert_occupancy", mdp, expert_occupancy, positive=False)
+    dS = _occupancy_arg("suboptimal_occupancy", mdp, suboptimal_occupancy, positive=False)
+    beta = v.probability("beta", beta)
+    S, A = mdp.n_states, mdp.n_actions
+    mix = (beta * dE + (1 - beta) * dS).reshape(-1)
+    on = mix > 0
+    d = cp.Variable(S * A, nonneg=True)
+    cons = [flow_matrix(mdp) @ d == (1.0 - mdp.gamma) * mdp.initial]
+    if np.any(~on):
+        cons.append(d[np.flatnonzero(~on)] == 0)
+    p = beta * d[np.flatnonzero(on)] + (1 - beta) * dS.reshape(-1)[on]
+    # The divergence is O(beta^2) near its optimum; dividing by beta^2 (same argmin) keeps the
+    # solver's absolute tolerance meaningful at small beta.
+    prob = cp.Problem(cp.Minimize(div.cvx_divergence(p, mix[on]) / beta ** 2), cons)
+    _solve(prob, solver, "expert_occupancy, suboptimal_occupancy")
+    dval = np.maximum(d.value, 0.0).reshape(S, A)
+    return ImitationResult(dval, occupancy_policy(dval), float(prob.value) * beta ** 2)
+
+
+def recoil_dual_q_objective(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, q_values, policy,
+                            beta: float = 0.5, divergence: str = "chi2") -> float:
+    """The ReCOIL dual-Q objective (theory §8, Theorem 1 [recalled]) at (Q, pi):
+    ``beta (1 - gamma) E_{mu, pi}[Q] + E_{d_mix}[f*(T_0 Q - Q)] - (1 - beta) E_{d_S}[T_0 Q - Q]``
+    with the reward-free backup ``T_0 Q(s, a) = gamma E_{s', a' ~ pi} Q(s', a')``."""
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    dE = _occupancy_arg("expert_occupancy", mdp, expert_occupancy, positive=False)
+    dS = _occupancy_arg("suboptimal_occupancy", mdp, suboptimal_occupancy, positive=False)
+    beta = v.probability("beta", beta)
+    pi = _policy_arg(mdp, policy)
+    Q = v.float_array("q_values", q_values, ndim=2, shape=(mdp.n_states, mdp.n_actions))
+    res = mdp.gamma * np.einsum("sat,t->sa", mdp.P, np.sum(pi * Q, axis=1)) - Q
+    mix = beta * dE + (1 - beta) * dS
+    return float(beta * (1 - mdp.gamma) * mdp.initial @ np.sum(pi * Q, axis=1)
+                 + np.sum(mix * div.conjugate(res)) - (1 - beta) * np.sum(dS * res))
+
+
+def coverage_baseline(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, *, clip: float = 1e-3,
+                      solver: str | None = "CLARABEL") -> ImitationResult:
+    """The coverage-assuming baseline (SMODICE-style dual-V with KL to d_S; theory §6, §8).
+
+    ``KL(d || d_E) = KL(d || d_S) - E_d[log(d_E / d_S)]`` when d_S covers d_E, so it solves
+    ``max_d E_d[r] - KL(d || d_S)`` with the discriminator reward ``r = log(c / (1 - c))``,
+    ``c = d_E / (d_E + d_S)`` clipped to ``[clip, 1 - clip]`` (SMODICE's bounded discriminator).
+    ``KL(. || d_S)`` confines d to ``supp(d_S)``: when d_S misses the expert's states, so does d.
+    """
+    import cvxpy as cp
+
+    mdp = _mdp(mdp)
+    dE = _occupancy_arg("expert_occupancy", mdp, expert_occupancy, positive=False)
+    dS = _occupancy_arg("suboptimal_occupancy", mdp, suboptimal_occupancy, positive=False)
+    clip = v.probability("clip", clip)
+    S, A = mdp.n_states, mdp.n_actions
+    total = dE + dS
+    c = np.clip(np.where(total > 0, dE / np.where(total > 0, total, 1.0), 0.5), clip, 1 - clip)
+    reward = np.log(c / (1 - c)).reshape(-1)
+    on = dS.reshape(-1) > 0
+    d = cp.Variable(S * A, nonneg=True)
+    cons = [flow_matrix(mdp) @ d == (1.0 - mdp.gamma) * mdp.initial]
+    if np.any(~on):
+        cons.append(d[np.flatnonzero(~on)] == 0)
+    idx = np.flatnonzero(on)
+    prob = cp.Problem(cp.Maximize(reward @ d - cp.sum(cp.rel_entr(d[idx], dS.reshape(-1)[idx]))), cons)
+    _solve(prob, solver, "expert_occupancy, suboptimal_occupancy")
+    dval = np.maximum(d.value, 0.0).reshape(S, A)
+    return ImitationResult(dval, occupancy_policy(dval), float(prob.value))
+
+
+__all__ = [
+    "DIVERGENCES", "Divergence", "DualVSolution", "FDVLResult", "IMPLICIT_LOSSES", "ImitationResult",
+    "LPSolution", "RegularizedSolution", "ValueLPSolution", "advantage_weighted_policy", "coverage_baseline",
+    "dual_q", "dual_q_minimizer", "dual_q_objective", "dual_v", "dual_v_objective", "fdvl_semi_gradient",
+    "fdvl_value_iteration", "flow_matrix", "get_divergence", "implicit_maximum", "implicit_objective",
+    "occupancy_lp", "occupancy_policy", "q_residual", "recoil", "recoil_dual_q_objective",
+    "regularized_objective", "regularized_primal", "support_optimal_values", "tv_quantile_value",
+    "value_lp", "value_residual",
+]

@@ -3,17 +3,21 @@
 A :class:`Figure` names the sweeps whose rows it reads and a ``plot(data, path)`` function that
 draws from those rows only. :func:`make_figure` gets the rows through the sweep runner (cached
 cells are read from disk, missing ones are computed), writes them as CSV beside the PNG, and
-calls ``plot``. Each paper's figures live in ``experiments/<paper>.py`` as a ``FIGURES`` list.
+calls ``plot``. Each paper's figures live in ``experiments/<paper>.py`` as a ``FIGURES`` list;
+:func:`register_figure` adds others (a user's own, or a test's).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import fnmatch
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from proofs_check.framework import CLAIM_MODULES, Sweep, run_sweep
+from proofs_check import framework
+from proofs_check.framework import CLAIM_MODULES, Sweep, run_sweep  # noqa: F401  (CLAIM_MODULES: public name)
 
 DEFAULT_OUTPUT = Path("paper_figures")
 
@@ -39,11 +43,59 @@ class Figure:
     sweeps: tuple
     plot: Callable
 
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name or "/" in self.name or "\\" in self.name:
+            raise ValueError(f"name: expected a non-empty file stem, got {self.name!r}")
+        sweeps = tuple(self.sweeps) if isinstance(self.sweeps, (list, tuple)) else (self.sweeps,)
+        for sweep in sweeps:
+            if not isinstance(sweep, Sweep):
+                raise TypeError(f"figure {self.name}: sweeps must be Sweep objects, got {type(sweep).__name__}")
+        object.__setattr__(self, "sweeps", sweeps)
+        if not callable(self.plot):
+            raise TypeError(f"figure {self.name}: plot must be a callable (data, path) -> None")
+
+
+_EXTRA: dict[str, Figure] = {}
+
+
+def register_figure(figure: Figure) -> Figure:
+    """Add a figure that is not in a paper module's ``FIGURES`` (names are unique)."""
+    if not isinstance(figure, Figure):
+        raise TypeError(f"figure: expected a Figure, got {type(figure).__name__}")
+    old = _EXTRA.get(figure.name)
+    if old is not None and old is not figure:
+        raise ValueError(f"figure: name {figure.name!r} is registered twice")
+    _EXTRA[figure.name] = figure
+    return figure
+
+
+def unregister_figure(figure) -> Figure:
+    """Remove a figure added by :func:`register_figure` (a Figure or its name)."""
+    name = figure.name if isinstance(figure, Figure) else figure
+    try:
+        return _EXTRA.pop(name)
+    except KeyError:
+        raise ValueError(f"figure: no registered figure {name!r}") from None
+
+
+@contextlib.contextmanager
+def registered_figures(*figures: Figure):
+    """Register ``figures`` for the duration of a ``with`` block."""
+    saved = dict(_EXTRA)
+    try:
+        for figure in figures:
+            register_figure(figure)
+        yield figures
+    finally:
+        _EXTRA.clear()
+        _EXTRA.update(saved)
+
 
 def all_figures() -> list[Figure]:
-    """Every figure of every paper module in ``experiments`` that defines ``FIGURES``."""
+    """Every figure of every paper module in ``experiments`` that defines ``FIGURES``, then the
+    registered ones (only the registered ones inside ``proofs_check.framework.isolated_registry``)."""
     figures = []
-    for name in CLAIM_MODULES:
+    for name in framework.paper_modules():
         try:
             module = importlib.import_module(f"experiments.{name}")
         except ModuleNotFoundError as err:
@@ -51,7 +103,22 @@ def all_figures() -> list[Figure]:
                 raise
             continue
         figures.extend(getattr(module, "FIGURES", []))
+    figures.extend(f for f in _EXTRA.values() if all(f is not g for g in figures))
     return figures
+
+
+def select_figures(patterns=None) -> list[Figure]:
+    """Figures whose name matches any of the fnmatch ``patterns`` (all when empty)."""
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    figures = all_figures()
+    if not patterns:
+        return figures
+    chosen = [f for f in figures if any(fnmatch.fnmatchcase(f.name, p) for p in patterns)]
+    if not chosen:
+        raise ValueError(f"patterns: no figure matches {list(patterns)}; "
+                         f"known: {', '.join(f.name for f in figures) or 'none'}")
+    return chosen
 
 
 def write_csv(rows: list, path: Path) -> None:
@@ -61,6 +128,7 @@ def write_csv(rows: list, path: Path) -> None:
         for key in row:
             if key not in columns:
                 columns.append(key)
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns)
@@ -68,20 +136,25 @@ def write_csv(rows: list, path: Path) -> None:
         writer.writerows(rows)
 
 
-def make_figure(figure: Figure, budget: str = "quick", output_dir=None, **runner_options) -> Path:
-    """Collect the figure's rows (cached or computed), write ``<name>.csv`` and ``<name>.png``."""
-    import matplotlib
+def figure_data(figure: Figure, budget: str = "quick", **runner_options) -> dict:
+    """``{sweep name: rows}`` for the figure's sweeps (cached cells read, missing ones computed)."""
+    return {sweep.name: run_sweep(sweep, budget, **runner_options) for sweep in figure.sweeps}
 
-    matplotlib.use("Agg")
+
+def make_figure(figure: Figure, budget: str = "quick", output_dir=None, **runner_options) -> Path:
+    """Collect the figure's rows (cached or computed), write ``<name>.csv`` and ``<name>.png``.
+
+    ``runner_options`` go to :func:`proofs_check.framework.run_sweep` (``seed``, ``jobs``,
+    ``backend``, ``cache_dir``, ``use_cache``, ``progress``). The matplotlib backend is left as
+    it is (the command line selects Agg), so the figure also shows in a notebook.
+    """
     out = Path(output_dir) if output_dir is not None else DEFAULT_OUTPUT
     out.mkdir(parents=True, exist_ok=True)
-    data = {}
-    for sweep in figure.sweeps:
-        if not isinstance(sweep, Sweep):
-            raise TypeError(f"figure {figure.name}: sweeps must be Sweep objects, got {type(sweep).__name__}")
-        data[sweep.name] = run_sweep(sweep, budget, **runner_options)
+    data = figure_data(figure, budget, **runner_options)
     rows = [{"sweep": name, **row} for name, sweep_rows in data.items() for row in sweep_rows]
     write_csv(rows, out / f"{figure.name}.csv")
     png = out / f"{figure.name}.png"
     figure.plot(data, png)
+    if not png.exists():
+        raise RuntimeError(f"figure {figure.name}: plot did not write {png}")
     return png

@@ -11,16 +11,31 @@ cell))``: the same cell gets the same stream whatever the number of workers, the
 order, and the algorithm and its mutant see the same data (common random numbers).
 
 Caching: each cell's rows are stored as JSON under ``cache_dir/<sweep>/<budget>/<hash>.json``
-(the hash covers the sweep's name and version, the cell, the variant and the root seed), so an
-interrupted run resumes and a re-run is instant. Bump a sweep's ``version`` when its code changes.
+(the hash covers the sweep's version, the cell, the variant and the root seed), so an
+interrupted run resumes and a re-run is instant. Bump a sweep's ``version`` when its code
+changes. The cache directory defaults to ``$PROVABLE_RL_CACHE`` or ``.provable_rl_cache``, read
+when a sweep runs.
+
+Example
+-------
+>>> import numpy as np
+>>> from proofs_check.framework import Sweep, run_sweep
+>>> sweep = Sweep("doc.mean", cells=lambda budget: [{"n": 10}, {"n": 100}],
+...               run_cell=lambda cell, rng, mutant: [{"mean": rng.standard_normal(cell["n"]).mean()}])
+>>> rows = run_sweep(sweep, "smoke", use_cache=False)
+>>> [row["n"] for row in rows]
+[10, 100]
 """
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import importlib
 import json
+import math
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +50,13 @@ KINDS = ("bound", "rate", "exact", "order")
 BACKENDS = ("loky", "dask", "ray")
 #: Modules that register claims on import, one per paper.
 CLAIM_MODULES = ("lcb", "dual_rl", "hnpg", "optimistic_ac", "ftpedel")
+#: The cache directory at import time; :func:`default_cache_dir` reads the environment when called.
 DEFAULT_CACHE = Path(os.environ.get("PROVABLE_RL_CACHE", ".provable_rl_cache"))
+
+
+def default_cache_dir() -> Path:
+    """``$PROVABLE_RL_CACHE`` if set, else ``.provable_rl_cache`` (relative to the working directory)."""
+    return Path(os.environ.get("PROVABLE_RL_CACHE") or ".provable_rl_cache")
 
 
 @dataclass(frozen=True)
@@ -59,6 +80,15 @@ class Sweep:
     cells: Callable[[str], list]
     run_cell: Callable
     version: int = 1
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name or "/" in self.name or "\\" in self.name:
+            raise ValueError(f"name: expected a non-empty string without path separators, got {self.name!r}")
+        if not callable(self.cells):
+            raise TypeError(f"cells: expected a callable budget -> list of dict, got {type(self.cells).__name__}")
+        if not callable(self.run_cell):
+            raise TypeError(f"run_cell: expected a callable (cell, rng, mutant) -> list of dict, "
+                            f"got {type(self.run_cell).__name__}")
 
 
 @dataclass(frozen=True)
@@ -98,15 +128,32 @@ class Claim:
     mutant_description: str = ""
 
     def __post_init__(self):
+        if not isinstance(self.id, str) or not self.id.strip():
+            raise ValueError(f"id: expected a non-empty string, got {self.id!r}")
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"name: claim {self.id} needs a dotted name starting with its paper module")
         if self.kind not in KINDS:
             raise ValueError(f"kind: expected one of {KINDS}, got {self.kind!r}")
         if not self.mutant:
             raise ValueError(f"mutant: claim {self.id} needs a mutant its check rejects")
+        if not isinstance(self.sweep, Sweep):
+            raise TypeError(f"sweep: claim {self.id} expected a Sweep, got {type(self.sweep).__name__}")
+        if not callable(self.analyse):
+            raise TypeError(f"analyse: claim {self.id} expected a callable (rows, budget) -> Verdict")
+
+    @property
+    def module(self) -> str:
+        """The paper module the claim belongs to: the first part of its name (``"lcb"``)."""
+        return self.name.split(".")[0]
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """The result of running one claim (or its mutant) at a budget."""
+    """The result of running one claim (or its mutant) at a budget.
+
+    ``seconds`` is the wall time of the run (reading cached cells included);
+    ``cells_computed`` and ``cells_cached`` say how many cells ran and how many came from disk.
+    """
 
     claim_id: str
     variant: str  # "algorithm" or "mutant"
@@ -114,37 +161,73 @@ class Evidence:
     verdict: Verdict
     rows: list = field(repr=False)
     seconds: float = 0.0
+    cells_computed: int = 0
+    cells_cached: int = 0
 
     @property
     def holds(self) -> bool:
         return self.verdict.holds
 
     def to_dict(self, with_rows: bool = False) -> dict:
+        """Strict-JSON-able summary: numpy types become Python ones, inf/nan become strings."""
         out = {
             "claim_id": self.claim_id, "variant": self.variant, "budget": self.budget,
             "holds": bool(self.verdict.holds), "statistic": _jsonable(self.verdict.statistic),
             "interval": [_jsonable(x) for x in self.verdict.interval], "summary": self.verdict.summary,
-            "details": _jsonable(self.verdict.details), "seconds": self.seconds,
+            "details": _jsonable(self.verdict.details), "seconds": _jsonable(self.seconds),
+            "n_rows": len(self.rows), "cells_computed": self.cells_computed, "cells_cached": self.cells_cached,
         }
         if with_rows:
-            out["rows"] = self.rows
+            out["rows"] = _jsonable(self.rows)
         return out
 
 
+def _plain(x):
+    """Numpy scalars/arrays and tuples to plain Python (floats stay floats, inf and nan included).
+
+    Raises TypeError for anything that would not survive a JSON round trip.
+    """
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _plain(x.tolist())
+    if x is None or isinstance(x, (bool, str)):
+        return x
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x)
+    raise TypeError(f"expected JSON-able values (numbers, strings, bools, None, lists, dicts), "
+                    f"got {type(x).__name__}: {x!r}")
+
+
 def _jsonable(x):
+    """Like :func:`_plain` for strict JSON: non-finite floats become "inf", "-inf", "nan";
+    values of other types become their ``str``."""
     if isinstance(x, dict):
         return {str(k): _jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [_jsonable(v) for v in x]
     if isinstance(x, np.ndarray):
         return _jsonable(x.tolist())
-    if isinstance(x, (np.floating, float)):
-        return float(x) if np.isfinite(x) else str(float(x))
-    if isinstance(x, (np.integer,)):
-        return int(x)
+    if x is None or isinstance(x, (bool, str)):
+        return x
     if isinstance(x, np.bool_):
         return bool(x)
-    return x
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else str(float(x))
+    return str(x)
+
+
+def dumps_json(obj, **kwargs) -> str:
+    """``json.dumps`` for evidence: numpy types, tuples, inf and nan handled; always strict JSON."""
+    return json.dumps(_jsonable(obj), allow_nan=False, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,18 +235,78 @@ def _jsonable(x):
 # --------------------------------------------------------------------------------------------
 
 _REGISTRY: dict[str, Claim] = {}
+#: Whether the paper modules are imported when the registry is read (off inside isolated_registry).
+_LOAD_MODULES = [True]
 
 
 def register(claim: Claim) -> Claim:
-    """Add a claim to the registry (ids are unique)."""
-    if claim.id in _REGISTRY and _REGISTRY[claim.id] is not claim:
-        raise ValueError(f"claim: id {claim.id!r} is registered twice")
+    """Add a claim to the registry and return it (ids are unique).
+
+    Registering a claim again with the same id and name replaces it (a module re-imported, e.g.
+    by ``importlib.reload`` in a notebook); the same id with another name is an error.
+    """
+    if not isinstance(claim, Claim):
+        raise TypeError(f"claim: expected a Claim, got {type(claim).__name__}")
+    old = _REGISTRY.get(claim.id)
+    if old is not None and old is not claim and old.name != claim.name:
+        raise ValueError(f"claim: id {claim.id!r} is registered twice ({old.name!r} and {claim.name!r})")
     _REGISTRY[claim.id] = claim
     return claim
 
 
+def unregister(claim) -> Claim:
+    """Remove a claim (a Claim or its id) from the registry and return it."""
+    claim_id = claim.id if isinstance(claim, Claim) else claim
+    try:
+        return _REGISTRY.pop(claim_id)
+    except KeyError:
+        raise ValueError(f"claim: no registered claim {claim_id!r}") from None
+
+
+@contextlib.contextmanager
+def registered(*claims: Claim):
+    """Register ``claims`` for the duration of a ``with`` block, then restore the registry.
+
+    >>> with registered(my_claim):          # doctest: +SKIP
+    ...     check_claim(get_claim(my_claim.id))
+    """
+    saved = dict(_REGISTRY)
+    try:
+        for claim in claims:
+            register(claim)
+        yield claims
+    finally:
+        _REGISTRY.clear()
+        _REGISTRY.update(saved)
+
+
+@contextlib.contextmanager
+def isolated_registry(*claims: Claim):
+    """An empty registry holding only ``claims``, with the paper modules not loaded (for tests).
+
+    Inside the block, :func:`all_claims` and ``experiments.figures.all_figures`` see only what is
+    registered there; on exit the previous registry comes back.
+    """
+    saved = dict(_REGISTRY)
+    _REGISTRY.clear()
+    _LOAD_MODULES.append(False)
+    try:
+        for claim in claims:
+            register(claim)
+        yield claims
+    finally:
+        _LOAD_MODULES.pop()
+        _REGISTRY.clear()
+        _REGISTRY.update(saved)
+
+
+def paper_modules() -> tuple:
+    """The paper modules to import when reading the registries (none inside :func:`isolated_registry`)."""
+    return CLAIM_MODULES if _LOAD_MODULES[-1] else ()
+
+
 def _load_all() -> None:
-    for name in CLAIM_MODULES:
+    for name in paper_modules():
         try:
             importlib.import_module(f"proofs_check.{name}")
         except ModuleNotFoundError as err:
@@ -171,21 +314,21 @@ def _load_all() -> None:
                 raise
 
 
+def _id_key(claim_id: str) -> tuple:
+    """Natural order: ``LCB-C2`` before ``LCB-C10`` (digit runs compare as numbers)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"(\d+)", claim_id) if part)
+
+
 def all_claims() -> list[Claim]:
-    """Every registered claim, in paper order then id order."""
+    """Every registered claim, in paper order (``CLAIM_MODULES``, others last) then id order."""
     _load_all()
     order = {m: i for i, m in enumerate(CLAIM_MODULES)}
-    return sorted(_REGISTRY.values(), key=lambda c: (order.get(c.name.split(".")[0], 99), _id_key(c.id)))
-
-
-def _id_key(claim_id: str):
-    head, _, tail = claim_id.rpartition("-")
-    digits = "".join(ch for ch in tail if ch.isdigit())
-    return (head, tail.rstrip("0123456789") if not digits else tail[: len(tail) - len(digits)],
-            int(digits) if digits else 0)
+    return sorted(_REGISTRY.values(), key=lambda c: (order.get(c.module, len(order)), c.module, _id_key(c.id)))
 
 
 def get_claim(claim_id: str) -> Claim:
+    """The registered claim with this id."""
     _load_all()
     try:
         return _REGISTRY[claim_id]
@@ -194,7 +337,12 @@ def get_claim(claim_id: str) -> Claim:
 
 
 def select_claims(patterns=None) -> list[Claim]:
-    """Claims whose id (or name) matches any of the fnmatch ``patterns`` (all when empty)."""
+    """Claims whose id (or name) matches any of the fnmatch ``patterns`` (all when empty).
+
+    Matching is case-sensitive. Raises ValueError when patterns are given and none matches.
+    """
+    if isinstance(patterns, str):
+        patterns = [patterns]
     claims = all_claims()
     if not patterns:
         return claims
@@ -210,26 +358,114 @@ def select_claims(patterns=None) -> list[Claim]:
 # --------------------------------------------------------------------------------------------
 
 def cell_key(sweep: Sweep, cell: dict) -> str:
-    return json.dumps({"sweep": sweep.name, "cell": cell}, sort_keys=True, separators=(",", ":"))
+    """Canonical JSON of (sweep name, cell): the identity of a cell, independent of key order."""
+    return json.dumps({"sweep": sweep.name, "cell": _plain(cell)}, sort_keys=True, separators=(",", ":"))
 
 
 def cell_rng(root_seed: int, sweep: Sweep, cell: dict) -> np.random.Generator:
-    """The cell's Generator: spawned from ``root_seed`` by a key derived from the cell only."""
+    """The cell's Generator: spawned from ``root_seed`` by a key derived from the cell only.
+
+    It does not depend on the variant (algorithm or mutant), the budget, the other cells or
+    the order in which cells run.
+    """
     digest = hashlib.sha256(cell_key(sweep, cell).encode()).digest()
     spawn_key = tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
     return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=spawn_key))
 
 
 def _cache_path(cache_dir: Path, sweep: Sweep, budget: str, cell: dict, mutant, root_seed: int) -> Path:
-    key = json.dumps({"v": sweep.version, "cell": cell, "mutant": mutant, "seed": root_seed},
+    key = json.dumps({"v": sweep.version, "cell": _plain(cell), "mutant": mutant, "seed": root_seed},
                      sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     return cache_dir / sweep.name / budget / f"{digest}.json"
 
 
+def cache_path(sweep: Sweep, budget: str, cell: dict, *, mutant=None, seed: int = 0, cache_dir=None) -> Path:
+    """Where the rows of one cell are cached."""
+    return _cache_path(Path(cache_dir) if cache_dir is not None else default_cache_dir(),
+                       sweep, budget, cell, mutant, seed)
+
+
 def _run_one(sweep: Sweep, cell: dict, mutant, root_seed: int) -> list:
     rows = sweep.run_cell(dict(cell), cell_rng(root_seed, sweep, cell), mutant)
-    return [_jsonable({**cell, **row}) for row in rows]
+    if not isinstance(rows, (list, tuple)) or not all(isinstance(row, dict) for row in rows):
+        raise TypeError(f"sweep {sweep.name}: run_cell must return a list of dicts, got {type(rows).__name__}")
+    try:
+        return [_plain({**cell, **row}) for row in rows]
+    except TypeError as err:
+        raise TypeError(f"sweep {sweep.name}: rows must hold plain numbers and strings: {err}") from None
+
+
+def _run_indexed(index: int, sweep: Sweep, cell: dict, mutant, root_seed: int) -> tuple:
+    return index, _run_one(sweep, cell, mutant, root_seed)
+
+
+def _read_cache(path: Path):
+    """The cached rows, or None when missing or torn (an interrupted write)."""
+    try:
+        rows = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        return None
+    return rows
+
+
+def _write_cache(path: Path, rows: list) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    tmp.write_text(json.dumps(rows))
+    os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
+
+
+def _check_runner(budget, mutant, seed, jobs, backend):
+    if budget not in BUDGETS:
+        raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
+    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs == 0 or jobs < -1:
+        raise ValueError(f"jobs: expected a positive int or -1 (all cores), got {jobs!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
+    if mutant is not None and not (isinstance(mutant, str) and mutant):
+        raise ValueError(f"mutant: expected None or a non-empty string key, got {mutant!r}")
+
+
+def check_backend(backend: str) -> None:
+    """Raise ValueError when ``backend`` is unknown or its package is not installed."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
+    if backend == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise ValueError("backend: 'dask' needs dask.distributed (pip install 'provable-rl[dask]')") from None
+    if backend == "ray":
+        try:
+            import ray.util.joblib  # noqa: F401
+        except ImportError:
+            raise ValueError("backend: 'ray' needs ray (pip install 'provable-rl[ray]')") from None
+
+
+def sweep_cells(sweep: Sweep, budget: str) -> list:
+    """The cells of ``sweep`` at ``budget``, checked: a list of unique JSON-able dicts."""
+    if budget not in BUDGETS:
+        raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
+    cells = sweep.cells(budget)
+    if not isinstance(cells, (list, tuple)) or not all(isinstance(c, dict) for c in cells):
+        raise TypeError(f"sweep {sweep.name}: cells({budget!r}) must return a list of dicts")
+    seen = set()
+    for cell in cells:
+        try:
+            key = cell_key(sweep, cell)
+        except TypeError as err:
+            raise TypeError(f"sweep {sweep.name}: cells must be JSON-able: {err}") from None
+        if key in seen:
+            # Two equal cells would get the same random stream: not independent replicates.
+            raise ValueError(f"sweep {sweep.name}: cell {cell} appears twice at budget {budget!r}; "
+                             "give replicates a distinguishing key such as 'block'")
+        seen.add(key)
+    return list(cells)
 
 
 def run_sweep(sweep: Sweep, budget: str = "smoke", *, mutant: str | None = None, seed: int = 0, jobs: int = 1,
@@ -239,69 +475,78 @@ def run_sweep(sweep: Sweep, budget: str = "smoke", *, mutant: str | None = None,
     ``mutant`` None runs the algorithm; a mutant key runs that broken variant instead.
 
     Cached cells are read from disk; the rest run through joblib with ``jobs`` workers on
-    ``backend`` ("loky" by default; "dask" and "ray" when installed). The rows do not depend on
-    ``jobs``, ``backend`` or the cache.
+    ``backend`` ("loky" by default; "dask" and "ray" when installed; ``jobs=1`` runs in this
+    process). Each computed cell is cached as soon as it finishes. The rows do not depend on
+    ``jobs``, ``backend`` or the cache. ``progress`` shows a tqdm bar on stderr.
     """
-    if budget not in BUDGETS:
-        raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
-    if backend not in BACKENDS:
-        raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs == 0 or jobs < -1:
-        raise ValueError(f"jobs: expected a positive int or -1 (all cores), got {jobs!r}")
-    cells = sweep.cells(budget)
-    cache_dir = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE
+    return _run_sweep(sweep, budget, mutant=mutant, seed=seed, jobs=jobs, backend=backend,
+                      cache_dir=cache_dir, use_cache=use_cache, progress=progress)[0]
+
+
+def _run_sweep(sweep, budget, *, mutant=None, seed=0, jobs=1, backend="loky", cache_dir=None,
+               use_cache=True, progress=False):
+    """:func:`run_sweep`, also returning how many cells were computed and how many read from disk."""
+    _check_runner(budget, mutant, seed, jobs, backend)
+    cells = sweep_cells(sweep, budget)
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     results: list = [None] * len(cells)
     todo = []
     for i, cell in enumerate(cells):
         path = _cache_path(cache_dir, sweep, budget, cell, mutant, seed)
-        if use_cache and path.exists():
-            try:
-                results[i] = json.loads(path.read_text())
+        if use_cache:
+            cached = _read_cache(path)
+            if cached is not None:
+                results[i] = cached
                 continue
-            except (OSError, json.JSONDecodeError):
-                pass  # a torn write from an interrupted run: recompute the cell
         todo.append((i, cell, path))
     if todo:
+        paths = {i: path for i, _, path in todo}
         bar = _progress(len(todo), f"{sweep.name}{f' [{mutant}]' if mutant else ''}", progress)
-        for (i, cell, path), rows in zip(todo, _execute(sweep, [c for _, c, _ in todo], mutant, seed, jobs, backend)):
-            results[i] = rows
-            if use_cache:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".tmp{os.getpid()}")
-                tmp.write_text(json.dumps(rows))
-                os.replace(tmp, path)
-            bar.update(1)
-        bar.close()
-    return [row for rows in results for row in rows]
+        try:
+            for i, rows in _execute(sweep, [(i, cell) for i, cell, _ in todo], mutant, seed, jobs, backend):
+                results[i] = rows
+                if use_cache:
+                    _write_cache(paths[i], rows)
+                bar.update(1)
+        finally:
+            bar.close()
+    return [row for rows in results for row in rows], len(todo), len(cells) - len(todo)
 
 
-def _execute(sweep, cells, mutant, seed, jobs, backend):
-    if jobs == 1 or len(cells) == 1:
-        for cell in cells:
-            yield _run_one(sweep, cell, mutant, seed)
+def _execute(sweep, indexed_cells, mutant, seed, jobs, backend):
+    """Yield ``(index, rows)`` for each ``(index, cell)``, in completion order when parallel."""
+    if jobs == 1 or len(indexed_cells) == 1:
+        for i, cell in indexed_cells:
+            yield i, _run_one(sweep, cell, mutant, seed)
         return
     import joblib
 
-    tasks = (joblib.delayed(_run_one)(sweep, cell, mutant, seed) for cell in cells)
+    tasks = (joblib.delayed(_run_indexed)(i, sweep, cell, mutant, seed) for i, cell in indexed_cells)
     if backend == "loky":
-        yield from joblib.Parallel(n_jobs=jobs, backend="loky", return_as="generator")(tasks)
+        yield from joblib.Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")(tasks)
         return
+    check_backend(backend)
     if backend == "dask":
-        try:
-            from dask.distributed import Client, LocalCluster
-        except ImportError as err:
-            raise ValueError("backend: 'dask' needs the dask extra (pip install 'provable-rl[dask]')") from err
-        with LocalCluster(n_workers=max(jobs, 1), threads_per_worker=1, processes=True) as cluster, \
-                Client(cluster), joblib.parallel_config(backend="dask"):
-            yield from joblib.Parallel(n_jobs=jobs, return_as="generator")(tasks)
+        from distributed import Client, LocalCluster
+        from distributed.client import default_client
+
+        with contextlib.ExitStack() as stack:
+            try:
+                default_client()  # a cluster the user connected to: use it
+            except ValueError:
+                n_workers = (os.cpu_count() or 1) if jobs == -1 else jobs
+                cluster = stack.enter_context(LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                                           processes=True, dashboard_address=None))
+                stack.enter_context(Client(cluster))
+            stack.enter_context(joblib.parallel_config(backend="dask"))
+            yield from joblib.Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
         return
-    try:
-        from ray.util.joblib import register_ray
-    except ImportError as err:
-        raise ValueError("backend: 'ray' needs the ray extra (pip install 'provable-rl[ray]')") from err
+    from ray.util.joblib import register_ray
+
     register_ray()
     with joblib.parallel_config(backend="ray"):
-        yield from joblib.Parallel(n_jobs=jobs, return_as="generator")(tasks)
+        # ray's joblib backend is pool-based and cannot stream results.
+        yield from joblib.Parallel(n_jobs=jobs, return_as="list")(tasks)
 
 
 class _NoBar:
@@ -315,20 +560,25 @@ class _NoBar:
 def _progress(total: int, desc: str, enabled: bool):
     if not enabled:
         return _NoBar()
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, leave=False)
+    return tqdm(total=total, desc=desc, leave=False, unit="cell")
 
 
 def run_claim(claim: Claim, budget: str = "smoke", *, mutant: bool = False, **runner_options) -> Evidence:
-    """Run a claim's sweep (or, with ``mutant=True``, its mutant's) at ``budget`` into :class:`Evidence`."""
+    """Run a claim's sweep (or, with ``mutant=True``, its mutant's) at ``budget`` into :class:`Evidence`.
+
+    ``runner_options`` are those of :func:`run_sweep` (``seed``, ``jobs``, ``backend``,
+    ``cache_dir``, ``use_cache``, ``progress``).
+    """
     start = time.perf_counter()
-    rows = run_sweep(claim.sweep, budget, mutant=claim.mutant if mutant else None, **runner_options)
+    rows, computed, cached = _run_sweep(claim.sweep, budget, mutant=claim.mutant if mutant else None,
+                                        **runner_options)
     verdict = claim.analyse(rows, budget)
     if not isinstance(verdict, Verdict):
         raise TypeError(f"claim {claim.id}: analyse must return a Verdict, got {type(verdict).__name__}")
     return Evidence(claim.id, "mutant" if mutant else "algorithm", budget, verdict, rows,
-                    time.perf_counter() - start)
+                    time.perf_counter() - start, computed, cached)
 
 
 def check_claim(claim: Claim, budget: str = "smoke", **runner_options) -> tuple[Evidence, Evidence]:

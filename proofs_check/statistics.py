@@ -55,27 +55,47 @@ class Verdict:
 def bound_verdict(violations, n_runs: int, delta: float, *, ratios=None, level: float = BOUND_TEST_LEVEL) -> Verdict:
     """Binomial test of "P(violation) <= delta" from ``violations`` out of ``n_runs``.
 
-    ``violations`` is a count or a boolean array over runs. The claim fails when
-    ``P(Bin(n_runs, delta) >= k) < level``. ``ratios`` (measured / bound per run) adds the
-    largest ratio, how tight the bound is.
+    ``violations`` is a count or a boolean array over runs (then of size ``n_runs``). The claim
+    fails when ``P(Bin(n_runs, delta) >= k) < level``. ``ratios`` (measured / bound per run)
+    adds the largest ratio, how tight the bound is. The interval is the 95% Clopper-Pearson
+    interval of the violation probability.
+
+    Example
+    -------
+    >>> bound_verdict(3, 100, 0.1).holds, bound_verdict(30, 100, 0.1).holds
+    (True, False)
     """
-    k = int(np.sum(violations))
+    if isinstance(n_runs, bool) or not isinstance(n_runs, (int, np.integer)) or n_runs < 1:
+        raise ValueError(f"n_runs: expected a positive int, got {n_runs!r}")
     n = int(n_runs)
-    if n < 1:
-        raise ValueError(f"n_runs: expected at least one run, got {n_runs}")
     if not 0 < delta < 1:
         raise ValueError(f"delta: expected a number in (0, 1), got {delta}")
+    if not 0 < level < 1:
+        raise ValueError(f"level: expected a number in (0, 1), got {level}")
+    v = np.asarray(violations)
+    if v.ndim > 0:
+        if v.size != n:
+            raise ValueError(f"violations: expected {n} per-run flags (n_runs), got {v.size}")
+        if v.dtype != bool and not np.all((v == 0) | (v == 1)):
+            raise ValueError("violations: expected a count or booleans/0-1 per run")
+    elif not (np.isfinite(v) and float(v) == int(v)):
+        raise ValueError(f"violations: expected an integer count, got {violations!r}")
+    k = int(np.sum(v))
+    if not 0 <= k <= n:
+        raise ValueError(f"violations: expected a count in [0, n_runs={n}], got {k}")
     p_value = float(scipy.stats.binom.sf(k - 1, n, delta))  # P(X >= k)
     holds = p_value >= level
     lo, hi = _clopper_pearson(k, n, 0.95)
-    details = {"violations": k, "runs": n, "delta": delta, "p_value": p_value}
+    details = {"violations": k, "runs": n, "delta": delta, "p_value": p_value, "level": level}
     tight = ""
     if ratios is not None:
         r = np.asarray(ratios, dtype=float)
+        if r.size == 0:
+            raise ValueError("ratios: expected at least one measured/bound ratio")
         details["max_ratio"] = float(np.max(r))
         tight = f", max measured/bound {details['max_ratio']:.3g}"
     summary = f"{k}/{n} violations (delta {delta:g}, p {p_value:.2g}){tight}"
-    return Verdict(holds, k / n, (lo, hi), summary, details)
+    return Verdict(bool(holds), k / n, (lo, hi), summary, details)
 
 
 def _clopper_pearson(k: int, n: int, confidence: float) -> tuple:
@@ -86,9 +106,16 @@ def _clopper_pearson(k: int, n: int, confidence: float) -> tuple:
 
 
 def loglog_slope(x, y) -> float:
-    """Least-squares slope of log(y) on log(x)."""
-    lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
+    """Least-squares slope of log(y) on log(x) (both positive, at least 2 distinct x)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if x.shape != y.shape or x.ndim != 1 or x.size < 2:
+        raise ValueError(f"x, y: expected two 1-d arrays of the same length >= 2, got {x.shape} and {y.shape}")
+    if np.any(~(x > 0)) or np.any(~(y > 0)):
+        raise ValueError("x, y: expected positive finite values for a log-log slope")
+    lx, ly = np.log(x), np.log(y)
     lx = lx - lx.mean()
+    if not lx @ lx > 0:
+        raise ValueError("x: expected at least two distinct values")
     return float(lx @ (ly - ly.mean()) / (lx @ lx))
 
 
@@ -117,10 +144,26 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
         raise ValueError(f"x: expected at least 5 points for a rate, got {x.size}")
     if not 0 <= tolerance <= MAX_RATE_TOLERANCE:
         raise ValueError(f"tolerance: expected a number in [0, {MAX_RATE_TOLERANCE}], got {tolerance}")
+    if not (np.all(np.isfinite(x)) and np.all(x > 0)) or np.unique(x).size != x.size:
+        raise ValueError(f"x: expected distinct positive finite points, got {x.tolist()}")
+    if blocks.shape[1] < 1 or blocks.shape[2] < 1:
+        raise ValueError(f"blocks: expected at least one grid instance and one block, got shape {blocks.shape}")
+    if not np.isfinite(exponent):
+        raise ValueError(f"exponent: expected a finite number, got {exponent}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence: expected a number in (0, 1), got {confidence}")
+    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 100:
+        raise ValueError(f"n_bootstrap: expected an int >= 100, got {n_bootstrap!r}")
     curve = blocks.mean(axis=2).max(axis=1)
+    if not np.all(np.isfinite(curve)):
+        # An error that diverged (inf) or is undefined (nan) has no rate: the claim fails.
+        return Verdict(False, float("nan"), (float("nan"), float("nan")),
+                       "a non-finite mean error at some point: no slope to fit",
+                       {"exponent": exponent, "tolerance": tolerance, "x": x.tolist(), "curve": curve.tolist()})
     if np.any(curve <= 0):
         return Verdict(False, float("nan"), (float("nan"), float("nan")),
-                       "a mean error of 0 at some point: no slope to fit", {"curve": curve.tolist()})
+                       "a mean error of 0 at some point: no slope to fit",
+                       {"exponent": exponent, "tolerance": tolerance, "x": x.tolist(), "curve": curve.tolist()})
     slope = loglog_slope(x, curve)
     gen = np.random.default_rng(rng)
     n_blocks = blocks.shape[2]
@@ -133,47 +176,89 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
     slopes = (ly - ly.mean(axis=1, keepdims=True)) @ lx / (lx @ lx)
     alpha = 1 - confidence
     lo, hi = (float(q) for q in np.quantile(slopes, [alpha / 2, 1 - alpha / 2]))
-    holds = lo - tolerance <= exponent <= hi + tolerance
+    holds = bool(lo - tolerance <= exponent <= hi + tolerance)
     summary = f"slope {slope:.3f} [{lo:.3f}, {hi:.3f}] vs {exponent:g} +/- {tolerance:g}"
     return Verdict(holds, slope, (lo, hi), summary,
-                   {"exponent": exponent, "tolerance": tolerance, "x": x.tolist(), "curve": curve.tolist()})
+                   {"exponent": exponent, "tolerance": tolerance, "x": x.tolist(), "curve": curve.tolist(),
+                    "n_blocks": int(blocks.shape[2]), "n_grid": int(blocks.shape[1])})
 
 
 def exact_verdict(measured, expected, *, atol: float, rtol: float = 0.0) -> Verdict:
-    """``|measured - expected| <= atol + rtol |expected|`` elementwise; statistic = the worst excess ratio."""
+    """``|measured - expected| <= atol + rtol |expected|`` elementwise.
+
+    The statistic is the largest absolute error, the interval ``(0, largest allowed error)``;
+    ``details["worst_error_over_tolerance"]`` is the largest error / allowed ratio (<= 1 when it
+    holds). Non-finite measured values fail.
+
+    Example
+    -------
+    >>> exact_verdict([1.0, 2.0], [1.0, 2.0 + 1e-9], atol=1e-8).holds
+    True
+    """
+    for name, tol in (("atol", atol), ("rtol", rtol)):
+        if not (np.isfinite(tol) and tol >= 0):
+            raise ValueError(f"{name}: expected a finite number >= 0, got {tol}")
     m = np.asarray(measured, dtype=float)
     e = np.asarray(expected, dtype=float)
+    try:
+        m, e = np.broadcast_arrays(m, e)
+    except ValueError:
+        raise ValueError(f"measured, expected: shapes {m.shape} and {e.shape} do not broadcast") from None
+    if m.size == 0:
+        raise ValueError("measured: expected at least one value to compare")
+    if not np.all(np.isfinite(e)):
+        raise ValueError("expected: the ground truth has non-finite values")
     err = np.abs(m - e)
     allowed = atol + rtol * np.abs(e)
-    worst = float(np.max(err / allowed)) if err.size else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(err == 0, 0.0, err / allowed)
+    ratio = np.where(np.isnan(err), np.inf, ratio)
+    worst = float(np.max(ratio))
+    max_err = float(np.max(np.where(np.isnan(err), np.inf, err)))
     holds = bool(np.all(np.isfinite(m)) and np.all(err <= allowed))
-    summary = f"max |error| {float(np.max(err)) if err.size else 0.0:.3g} (atol {atol:g}, rtol {rtol:g})"
-    return Verdict(holds, float(np.max(err)) if err.size else 0.0, (0.0, float(np.max(allowed)) if err.size else 0.0),
-                   summary, {"worst_error_over_tolerance": worst})
+    summary = f"max |error| {max_err:.3g} (atol {atol:g}, rtol {rtol:g})"
+    return Verdict(holds, max_err, (0.0, float(np.max(allowed))), summary,
+                   {"worst_error_over_tolerance": worst, "atol": atol, "rtol": rtol})
 
 
 def order_verdict(smaller, larger, *, margin: float, rng=0, n_bootstrap: int = N_BOOTSTRAP,
-                  confidence: float = 0.95, label: str = "A / B") -> Verdict:
+                  confidence: float = 0.95, label: str = "A / B", paired: bool = False) -> Verdict:
     """"A is smaller than B by a margin": ``mean(A) / mean(B) <= margin`` with confidence.
 
-    ``smaller`` and ``larger`` are per-seed measurements (paired or not, at least 2 each). The
-    bootstrap upper end of the ratio's interval must be at most ``margin`` (e.g. 0.8 for "at
-    least 20% fewer").
+    ``smaller`` and ``larger`` are per-seed measurements (at least 2 each). The bootstrap upper
+    end of the ratio's interval must be at most ``margin`` (e.g. 0.8 for "at least 20% fewer").
+    With ``paired=True`` (seed i of A and seed i of B share data) the seeds are resampled
+    together, which gives a tighter interval for positively correlated pairs.
+
+    Example
+    -------
+    >>> order_verdict([1.0, 1.1, 0.9, 1.0], [2.0, 2.1, 1.9, 2.0], margin=0.8).holds
+    True
     """
-    a = np.asarray(smaller, dtype=float)
-    b = np.asarray(larger, dtype=float)
+    a = np.asarray(smaller, dtype=float).ravel()
+    b = np.asarray(larger, dtype=float).ravel()
     if a.size < 2 or b.size < 2:
         raise ValueError(f"smaller, larger: expected at least 2 seeds each, got {a.size} and {b.size}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("smaller, larger: expected finite measurements")
     if b.mean() <= 0:
         raise ValueError("larger: expected a positive mean, the ratio's denominator")
+    if not (np.isfinite(margin) and margin > 0):
+        raise ValueError(f"margin: expected a positive number, got {margin}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence: expected a number in (0, 1), got {confidence}")
+    if paired and a.size != b.size:
+        raise ValueError(f"smaller, larger: paired=True needs as many seeds in each, got {a.size} and {b.size}")
     ratio = float(a.mean() / b.mean())
     gen = np.random.default_rng(rng)
-    ra = a[gen.integers(0, a.size, size=(n_bootstrap, a.size))].mean(axis=1)
-    rb = b[gen.integers(0, b.size, size=(n_bootstrap, b.size))].mean(axis=1)
+    ia = gen.integers(0, a.size, size=(n_bootstrap, a.size))
+    ib = ia if paired else gen.integers(0, b.size, size=(n_bootstrap, b.size))
+    ra = a[ia].mean(axis=1)
+    rb = b[ib].mean(axis=1)
     ratios = ra / np.maximum(rb, np.finfo(float).tiny)
     alpha = 1 - confidence
     lo, hi = (float(q) for q in np.quantile(ratios, [alpha / 2, 1 - alpha / 2]))
-    holds = hi <= margin
+    holds = bool(hi <= margin)
     summary = f"{label} = {ratio:.3g} [{lo:.3g}, {hi:.3g}], needs <= {margin:g}"
     return Verdict(holds, ratio, (lo, hi), summary, {"margin": margin, "mean_smaller": float(a.mean()),
                                                      "mean_larger": float(b.mean())})
@@ -183,6 +268,9 @@ def all_of(verdicts: dict) -> Verdict:
     """Combine named sub-verdicts of one claim: holds when all hold; the summary lists each."""
     if not verdicts:
         raise ValueError("verdicts: expected at least one")
+    for key, vd in verdicts.items():
+        if not isinstance(vd, Verdict):
+            raise TypeError(f"verdicts[{key!r}]: expected a Verdict, got {type(vd).__name__}")
     names = list(verdicts)
     first = verdicts[names[0]]
     holds = all(vd.holds for vd in verdicts.values())

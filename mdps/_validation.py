@@ -103,14 +103,14 @@ def positive_int(name: str, value) -> int:
 
 def probability(name: str, value, *, open_low: bool = True, open_high: bool = True) -> float:
     """``value`` as a float in (0, 1) (ends open or closed as asked)."""
+    lo, hi = "(" if open_low else "[", ")" if open_high else "]"
     try:
         x = float(value)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"{name}: expected a number in (0, 1), got {value!r}") from err
+        raise ValueError(f"{name}: expected a number in {lo}0, 1{hi}, got {value!r}") from err
     lo_ok = x > 0 if open_low else x >= 0
     hi_ok = x < 1 if open_high else x <= 1
     if not (lo_ok and hi_ok and np.isfinite(x)):
-        lo, hi = "(" if open_low else "[", ")" if open_high else "]"
         raise ValueError(f"{name}: expected a number in {lo}0, 1{hi}, got {value!r}")
     return x
 
@@ -121,6 +121,7 @@ def discount(value) -> float:
 
 
 def positive_float(name: str, value) -> float:
+    """``value`` as a finite float > 0."""
     try:
         x = float(value)
     except (TypeError, ValueError) as err:

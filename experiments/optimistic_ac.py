@@ -1,0 +1,169 @@
+"""Figures for Tan, Fan & Wei (2025), built from the sweeps of :mod:`proofs_check.optimistic_ac`.
+
+- AC-FIG1: cumulative (expected) regret against episodes on the lock, for the online, hybrid and
+  non-optimistic variants and the baselines (UCBVI eta = inf, no resets, switching every episode).
+- AC-FIG2: number of critic switches against T (log x): the tabular and linear instances with the
+  count-doubling bound S A H (log2 T + 1), and the lock variants.
+- AC-FIG3: non-optimistic hybrid regret against N_off for behaviour policies of several
+  qualities (their c*_off in the legend), with the online optimistic learner as reference.
+- AC-FIG4: cumulative regret against T (log-log) with fitted slopes and the sqrt(T) reference.
+
+Each ``plot(data, path)`` only reads rows; nothing is rerun.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from experiments.figures import Figure
+from experiments.plotting import mean_interval, rate_panel, reference_line
+from proofs_check.optimistic_ac import (
+    LINEAR,
+    LINEAR_RATE,
+    LOCK,
+    LOCK_SWEEP,
+    LOCK_VARIANTS,
+    TABULAR,
+    TABULAR_RATE,
+    THRESHOLD_SWEEP,
+)
+from provable_rl.optimistic_ac import switch_bound
+
+
+def _by(rows, key, value):
+    return [r for r in rows if r[key] == value]
+
+
+def _curve(rows, x_key, y_key, unit_key):
+    """x values and a (n_x, n_units) array of y."""
+    xs = sorted({r[x_key] for r in rows})
+    units = sorted({r[unit_key] for r in rows})
+    table = {(r[x_key], r[unit_key]): r[y_key] for r in rows}
+    return np.array(xs, float), np.array([[table[(x, u)] for u in units] for x in xs], float)
+
+
+def _plot_lock_regret(data, path):
+    import matplotlib.pyplot as plt
+
+    rows = data[LOCK_SWEEP.name]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    styles = ["-", "--", "-.", ":"]
+    for i, name in enumerate(LOCK_VARIANTS):
+        sub = _by(rows, "variant", name)
+        if not sub:
+            continue
+        T, y = _curve(sub, "T", "regret", "seed")
+        mean, lo, hi = mean_interval(y)
+        line, = ax.plot(T, mean, marker="osv^D<>p"[i % 8], ls=styles[i % 4], ms=4, lw=1.5, label=name)
+        ax.fill_between(T, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+    # Dropping dead at once pays the distractor 0.1: regret 0.9 per episode.
+    ax.plot(T, 0.9 * T, color="0.5", lw=0.8, label="0.9 per episode (takes the distractor)")
+    ax.set_xlabel("episodes T")
+    ax.set_ylabel("cumulative expected regret")
+    ax.set_title(f"Lock H={LOCK['horizon']}, A={LOCK['n_actions']}: variants and baselines (c={LOCK['bonus_scale']})")
+    ax.set_ylim(0, T[-1] * 1.05)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _plot_switches(data, path):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    ax = axes[0]
+    for sweep, label, S, A, H in (
+            (TABULAR_RATE, "tabular S=5, A=3, H=5", TABULAR["n_states"], TABULAR["n_actions"], TABULAR["horizon"]),
+            (LINEAR_RATE, "linear d=5, A=10, H=5", None, None, None)):
+        rows = data.get(sweep.name)
+        if not rows:
+            continue
+        T, y = _curve(rows, "T", "switches", "block")
+        mean, lo, hi = mean_interval(y)
+        line, = ax.semilogx(T, mean, "o-", label=label)
+        ax.fill_between(T, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+        if S is not None:
+            ax.semilogx(T, [switch_bound(S, A, H, int(t)) for t in T], "--", color=line.get_color(), lw=1,
+                        label="bound S A H (log2 T + 1)")
+    ax.set_xlabel("episodes T (log scale)")
+    ax.set_ylabel("critic switches")
+    ax.set_title("Switches grow like log T (straight on a log-x axis)")
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    rows = data[LOCK_SWEEP.name]
+    for name in LOCK_VARIANTS:
+        sub = _by(rows, "variant", name)
+        if not sub:
+            continue
+        T, y = _curve(sub, "T", "switches", "seed")
+        ax.semilogx(T, y.mean(axis=1), "o-", ms=3, label=name)
+    ax.set_yscale("log")
+    ax.set_xlabel("episodes T (log scale)")
+    ax.set_ylabel("critic switches (log scale)")
+    ax.set_title("Lock: switches per variant")
+    ax.legend(fontsize=6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _plot_threshold(data, path):
+    import matplotlib.pyplot as plt
+
+    rows = data[THRESHOLD_SWEEP.name]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    hybrid = _by(rows, "learner", "non-optimistic hybrid")
+    for eps in sorted({r["epsilon"] for r in hybrid}):
+        sub = _by(hybrid, "epsilon", eps)
+        n_off, y = _curve(sub, "n_offline", "regret", "seed")
+        c_off = sub[0]["concentrability"]
+        mean, lo, hi = mean_interval(y)
+        line, = ax.plot(n_off, mean, "o-", label=f"behaviour eps={eps:g} (c*_off={c_off:.3g})")
+        ax.fill_between(n_off, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+    online = np.array([r["regret"] for r in _by(rows, "learner", "optimistic online")])
+    if online.size:
+        ax.axhline(online.mean(), color="k", ls="--", lw=1, label=f"optimistic online (c={LOCK['bonus_scale']})")
+    ax.set_xscale("symlog", linthresh=5, linscale=0.5)
+    ax.set_xlim(0, max(r["n_offline"] for r in rows) * 1.2)
+    ax.set_xlabel("offline episodes N_off (symlog)")
+    ax.set_ylabel(f"cumulative expected regret at T={LOCK['n_episodes']}")
+    ax.set_title("Non-optimistic hybrid: the N_off threshold moves with c*_off")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _plot_rates(data, path):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    for ax, sweep, title in ((axes[0], TABULAR_RATE, f"tabular S=5, A=3, H=5, c={TABULAR['bonus_scale']}"),
+                             (axes[1], LINEAR_RATE, f"linear d=5, A=10, H=5, c={LINEAR['bonus_scale']}")):
+        rows = data.get(sweep.name)
+        if not rows:
+            continue
+        T, y = _curve(rows, "T", "regret", "block")
+        mean, lo, hi = mean_interval(y)
+        rate_panel(ax, T, mean, lower=lo, upper=hi, label="optimistic rare-switching AC")
+        reference_line(ax, T, 0.5, anchor=mean[0], label="sqrt(T) reference")
+        reference_line(ax, T, 1.0, anchor=mean[0], label="linear reference", ls=":")
+        ax.set_xlabel("episodes T")
+        ax.set_ylabel("cumulative expected regret")
+        ax.set_title(title)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+FIGURES = [
+    Figure("AC-FIG1", "Cumulative regret against episodes on the lock: variants and baselines",
+           (LOCK_SWEEP,), _plot_lock_regret),
+    Figure("AC-FIG2", "Critic switches against T (log axis) with the count-doubling bound",
+           (TABULAR_RATE, LINEAR_RATE, LOCK_SWEEP), _plot_switches),
+    Figure("AC-FIG3", "Non-optimistic hybrid regret against N_off for several behaviour qualities",
+           (THRESHOLD_SWEEP,), _plot_threshold),
+    Figure("AC-FIG4", "Cumulative regret against T, log-log, with the sqrt(T) reference",
+           (TABULAR_RATE, LINEAR_RATE), _plot_rates),
+]

@@ -1,0 +1,4 @@
+"""``python -m experiments``: the ``provable-rl`` command line."""
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,247 @@
+"""The ``provable-rl`` command line on toy claims registered in an isolated registry (no paper
+module is imported, so these tests do not depend on them)."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from experiments import cli
+from experiments.figures import Figure, registered_figures
+from proofs_check.framework import isolated_registry
+from tests.proofs_check.test_framework import CALLS, TOY_SWEEP, toy_cells, toy_claim
+
+
+def _plot(data, path):
+    import matplotlib.pyplot as plt
+
+    from experiments.plotting import rate_panel, reference_line
+
+    rows = data[TOY_SWEEP.name]
+    sizes = sorted({r["n_samples"] for r in rows})
+    mean = [np.mean([r["error"] for r in rows if r["n_samples"] == n]) for n in sizes]
+    fig, ax = plt.subplots(figsize=(4, 3))
+    rate_panel(ax, sizes, mean, label="Monte-Carlo mean")
+    reference_line(ax, sizes, -0.5, anchor=mean[0])
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+TOY_FIGURE = Figure("TOY-FIG1", "mean |error| against N", (TOY_SWEEP,), _plot)
+
+
+@pytest.fixture
+def toy_registry():
+    """The toy claim only (its mutant is rejected), and the toy figure."""
+    CALLS.clear()
+    with isolated_registry(toy_claim()), registered_figures(TOY_FIGURE):
+        yield
+    CALLS.clear()
+
+
+@pytest.fixture
+def mixed_registry():
+    """The toy claim plus two broken checks: one whose claim fails, one whose mutant passes."""
+    wrong_rate = toy_claim("TOY-2", "toy.mc_mean.wrong_rate",
+                           analyse=lambda rows, budget: _analyse(rows, budget, -1.0))
+    blind = toy_claim("TOY-3", "toy.mc_mean.blind_mutant", mutant="ignored_key")
+    with isolated_registry(toy_claim(), wrong_rate, blind), registered_figures(TOY_FIGURE):
+        yield
+
+
+def _analyse(rows, budget, exponent):
+    from tests.proofs_check.test_framework import toy_analyse
+
+    return toy_analyse(rows, budget, exponent)
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_no_subcommand_prints_the_subcommands(capsys):
+    code, out, _ = run(capsys)
+    assert code == 0
+    for command in ("list", "verify", "figures", "reproduce"):
+        assert command in out
+
+
+def test_list_shows_id_kind_paper_theorem_name(toy_registry, capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    line, = out.strip().splitlines()
+    for field in ("TOY-1", "rate", "Toy 2026", "Prop 1 [derived]", "toy.mc_mean.rate"):
+        assert field in line
+
+
+def test_verify_passes_and_writes_json_evidence(toy_registry, capsys, tmp_path):
+    evidence_file = tmp_path / "out" / "evidence.json"
+    code, out, _ = run(capsys, "verify", "TOY-*", "--budget", "smoke", "--cache-dir", str(tmp_path / "cache"),
+                       "--json", str(evidence_file), "--seed", "2")
+    assert code == 0, out
+    assert "holds" in out and "rejected" in out and "1/1 checks passed" in out
+    doc = json.loads(evidence_file.read_text())
+    assert doc["passed"] is True and doc["header"]["budget"] == "smoke" and doc["header"]["seed"] == 2
+    assert "numpy" in doc["header"]["versions"]
+    claim, = doc["claims"]
+    assert claim["id"] == "TOY-1" and claim["holds"] and claim["mutant_rejected"] and claim["passed"]
+    algorithm, mutant = claim["algorithm"], claim["mutant_run"]
+    assert -0.6 < algorithm["statistic"] < -0.4 and len(algorithm["interval"]) == 2
+    assert algorithm["holds"] and not mutant["holds"] and mutant["variant"] == "mutant"
+    assert algorithm["seconds"] >= 0 and algorithm["summary"].startswith("slope")
+    assert algorithm["cells_computed"] == len(toy_cells("smoke")) and "rows" not in algorithm
+
+
+def test_verify_matches_names_and_exits_1_when_a_claim_fails_or_a_mutant_survives(mixed_registry, capsys,
+                                                                                    tmp_path):
+    cache = str(tmp_path / "cache")
+    code, out, _ = run(capsys, "verify", "toy.mc_mean.rate", "--budget", "smoke", "--cache-dir", cache)
+    assert code == 0 and "TOY-2" not in out
+    code, out, _ = run(capsys, "verify", "TOY-*", "--budget", "smoke", "--cache-dir", cache,
+                       "--json", str(tmp_path / "e.json"), "--with-rows")
+    assert code == 1
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("TOY-")}
+    assert "FAILS" in rows["TOY-2"] and "rejected" in rows["TOY-2"]
+    assert "holds" in rows["TOY-3"] and "NOT REJECTED" in rows["TOY-3"]
+    doc = json.loads((tmp_path / "e.json").read_text())
+    assert [c["passed"] for c in doc["claims"]] == [True, False, False]
+    assert len(doc["claims"][0]["algorithm"]["rows"]) == len(toy_cells("smoke"))
+    code, _, _ = run(capsys, "verify", "TOY-3", "--budget", "smoke", "--cache-dir", cache)
+    assert code == 1
+
+
+def test_verify_results_do_not_depend_on_jobs_or_cache(toy_registry, capsys, tmp_path):
+    def statistic(*extra):
+        path = tmp_path / "e.json"
+        assert run(capsys, "verify", "TOY-1", "--budget", "smoke", "--cache-dir", str(tmp_path / "c"),
+                   "--json", str(path), *extra)[0] == 0
+        claim = json.loads(path.read_text())["claims"][0]
+        return claim["algorithm"]["statistic"], claim["mutant_run"]["statistic"]
+
+    first = statistic()
+    assert statistic() == first  # from the cache
+    assert statistic("--no-cache", "--jobs", "2") == first
+
+
+def test_a_claim_that_raises_is_an_error_not_a_crash(capsys, tmp_path):
+    def broken(rows, budget):
+        raise RuntimeError("analysis bug")
+
+    with isolated_registry(toy_claim("TOY-ERR", "toy.err", analyse=broken), toy_claim()):
+        code, out, err = run(capsys, "verify", "--budget", "smoke", "--cache-dir", str(tmp_path))
+    assert code == 1 and "analysis bug" in err
+    assert "ERROR" in next(line for line in out.splitlines() if line.startswith("TOY-ERR"))
+    assert "holds" in next(line for line in out.splitlines() if line.startswith("TOY-1"))
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["verify", "--budget", "huge"], "invalid choice"),
+    (["verify", "--jobs", "0"], "--jobs"),
+    (["verify", "--jobs", "two"], "--jobs"),
+    (["verify", "--seed", "-3"], "--seed"),
+    (["verify", "--backend", "spark"], "invalid choice"),
+    (["verify", "NO-SUCH-*"], "no claim matches"),
+    (["figures", "NO-SUCH-FIG"], "no figure matches"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_arguments_exit_2_with_a_message(toy_registry, capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert message in err
+
+
+def test_a_backend_that_is_not_installed_exits_2(toy_registry, capsys):
+    try:
+        import distributed  # noqa: F401
+        pytest.skip("dask.distributed is installed")
+    except ImportError:
+        pass
+    code, _, err = run(capsys, "verify", "--backend", "dask", "--jobs", "2")
+    assert code == 2 and "dask" in err
+
+
+def test_verify_with_nothing_registered_exits_1(capsys):
+    with isolated_registry():
+        code, _, err = run(capsys, "verify")
+    assert code == 1 and "no claims" in err
+
+
+def test_figures_reads_cached_cells_and_writes_png_and_csv(toy_registry, capsys, tmp_path):
+    cache = str(tmp_path / "cache")
+    assert run(capsys, "verify", "TOY-1", "--budget", "smoke", "--cache-dir", cache)[0] == 0
+    CALLS.clear()
+    code, out, _ = run(capsys, "figures", "TOY-FIG*", "--budget", "smoke", "--cache-dir", cache,
+                       "--output", str(tmp_path / "figs"))
+    assert code == 0, out
+    assert CALLS == []  # every cell came from the cache
+    png, csv = tmp_path / "figs" / "TOY-FIG1.png", tmp_path / "figs" / "TOY-FIG1.csv"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    lines = csv.read_text().splitlines()
+    assert lines[0].split(",")[:3] == ["sweep", "n_samples", "block"]
+    assert len(lines) == 1 + len(toy_cells("smoke"))
+    code, out, _ = run(capsys, "figures", "--list")
+    assert code == 0 and "TOY-FIG1" in out and TOY_SWEEP.name in out
+
+
+def test_figures_computes_missing_cells(toy_registry, capsys, tmp_path):
+    code, _, _ = run(capsys, "figures", "--budget", "smoke", "--cache-dir", str(tmp_path / "c"),
+                     "--output", str(tmp_path / "f"))
+    assert code == 0 and len(CALLS) == len(toy_cells("smoke"))
+    assert (tmp_path / "f" / "TOY-FIG1.png").exists()
+
+
+def test_reproduce_writes_report_evidence_and_figures(mixed_registry, capsys, tmp_path):
+    out_dir = tmp_path / "paper_figures"
+    code, out, _ = run(capsys, "reproduce", "--budget", "smoke", "--cache-dir", str(tmp_path / "cache"),
+                       "--output", str(out_dir), "--seed", "1")
+    assert code == 1  # TOY-2 fails and TOY-3's mutant survives
+    report = (out_dir / "REPORT.md").read_text()
+    for text in ("**budget**: smoke", "**seed**: 1", "**date**:", "**total time**:", "numpy",
+                 "1 of 3 checks passed", "[TOY-FIG1](TOY-FIG1.png)", "TOY-FIG1.csv",
+                 "| id | paper | theorem | statement | statistic | interval | verdict | mutant | mutant rejected | time |"):
+        assert text in report, text
+    table = [line for line in report.splitlines() if line.startswith("| TOY-")]
+    assert [line.split(" | ")[0] for line in table] == ["| TOY-1", "| TOY-2", "| TOY-3"]
+    assert "| holds |" in table[0] and "rejected:" in table[0]
+    assert "| FAILS |" in table[1] and "NOT REJECTED" in table[2]
+    assert "Toy 2026" in table[0] and "Prop 1 [derived]" in table[0] and "N^-1/2" in table[0]
+    assert (out_dir / "TOY-FIG1.png").exists()
+    doc = json.loads((out_dir / "evidence.json").read_text())
+    assert doc["figures"] == [{"name": "TOY-FIG1", "title": TOY_FIGURE.title, "png": "TOY-FIG1.png",
+                               "csv": "TOY-FIG1.csv"}]
+
+
+def test_reproduce_exits_0_when_every_check_passes(toy_registry, capsys, tmp_path):
+    code, out, _ = run(capsys, "reproduce", "--budget", "smoke", "--cache-dir", str(tmp_path / "cache"),
+                       "--output", str(tmp_path / "out"))
+    assert code == 0, out
+    assert "1 of 1 checks passed" in (tmp_path / "out" / "REPORT.md").read_text()
+
+
+def test_a_figure_that_raises_is_reported_and_fails_the_run(capsys, tmp_path):
+    def broken(data, path):
+        raise RuntimeError("plot bug")
+
+    with isolated_registry(toy_claim()), registered_figures(Figure("TOY-BAD", "broken", (TOY_SWEEP,), broken)):
+        code, _, err = run(capsys, "reproduce", "--budget", "smoke", "--cache-dir", str(tmp_path / "c"),
+                           "--output", str(tmp_path / "o"))
+    assert code == 1 and "plot bug" in err
+    assert "TOY-BAD**: broken — ERROR: RuntimeError: plot bug" in (tmp_path / "o" / "REPORT.md").read_text()
+
+
+def test_module_entry_point():
+    done = subprocess.run([sys.executable, "-m", "experiments", "--help"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and "reproduce" in done.stdout
+
+
+def test_importing_the_packages_loads_neither_matplotlib_nor_cvxpy():
+    code = ("import sys, experiments, experiments.cli, experiments.report, experiments.figures, provable_rl; "
+            "bad = [m for m in ('matplotlib', 'cvxpy') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,309 @@
+"""The hard families of theory/lcb.md §5 (LCB-H1 ... LCB-H6), for Rashidinejad et al. (2021).
+
+Each family is a function of the sample size ``n_samples`` (N), the concentrability
+``concentrability`` (C*), a gap scale and the number of states ``n_states`` (S), and returns an
+:class:`LCBInstance`: the problem, its data distribution mu, and the **realised** C*
+(:func:`mdps.planning.concentrability`), which is checked against the requested one. The families
+are [derived] (theory/lcb.md §5): they reach the stated minimax rates numerically, but are not
+confirmed to be the paper's own constructions.
+
+A parameter a family does not use (S for a bandit, N where nothing depends on it) is accepted
+and validated so that every family can be called the same way; each docstring says which.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import _validation as v
+from ..core import ContextualBandit, DiscountedMDP, MultiArmedBandit
+from ..planning import concentrability as realised_concentrability, optimal_occupancy
+
+__all__ = [
+    "HARD_FAMILIES", "LCBInstance", "cb_as_mdp", "lcb_h1", "lcb_h2", "lcb_h3", "lcb_h3_expected_suboptimality",
+    "lcb_h4", "lcb_h5", "lcb_h6", "lcb_random_contextual_bandit", "lcb_random_mdp",
+]
+
+
+class LCBInstance(NamedTuple):
+    """A problem, its data distribution and the realised single-policy concentrability.
+
+    Unpacks as ``problem, data_distribution, concentrability = lcb_h1(...)``.
+    """
+
+    problem: object
+    data_distribution: np.ndarray
+    concentrability: float
+
+
+def _concentrability(value, low=1.0, high=np.inf, name="concentrability") -> float:
+    try:
+        C = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected a number in [{low}, {high}], got {value!r}") from None
+    if not (np.isfinite(C) and low <= C <= high):
+        raise ValueError(f"{name}: expected a finite number in [{low}, {high}], got {value!r}")
+    return C
+
+
+def _nonneg(name, value) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected a non-negative number, got {value!r}") from None
+    if not (np.isfinite(x) and x >= 0):
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
+    return x
+
+
+def _finish(problem, mu, nominal, *, exact=True) -> LCBInstance:
+    mu = np.asarray(mu, dtype=float)
+    got = realised_concentrability(problem, mu)
+    if exact and not np.isclose(got, nominal, rtol=1e-9, atol=1e-12):
+        raise ValueError(f"concentrability: the family realises C* = {got}, not the requested {nominal}")
+    if not exact and got > nominal * (1 + 1e-9):
+        raise ValueError(f"concentrability: the family realises C* = {got} > the class bound {nominal}")
+    mu = mu.copy()
+    mu.setflags(write=False)
+    return LCBInstance(problem, mu, float(got))
+
+
+def lcb_h1(n_samples: int, concentrability: float = 2.0, gap_scale: float = 1.0, n_states: int = 1, *,
+           gap: float | None = None, hypothesis: str = "A") -> LCBInstance:
+    """LCB-H1: a two-armed bandit where LCB's worst case is sqrt(C*/N) (theory/lcb.md §5).
+
+    mu = (1/C*, 1 - 1/C*). Hypothesis "A": r = (1/2 + Delta, 1/2), the *less* covered arm is optimal
+    and C* is exactly the requested value. Hypothesis "B": r = (1/2 - Delta, 1/2), arm 2 optimal with
+    realised C* = 1/(1 - 1/C*) <= C*, still in MAB(C*). Delta = gap_scale sqrt(C*/N), capped at 1/2,
+    unless ``gap`` fixes it. ``n_states`` must be 1 (a bandit).
+    """
+    N = v.positive_int("n_samples", n_samples)
+    C = _concentrability(concentrability, 1.0 + 1e-12)
+    kappa = _nonneg("gap_scale", gap_scale)
+    if v.positive_int("n_states", n_states) != 1:
+        raise ValueError(f"n_states: expected 1 for a multi-armed bandit, got {n_states}")
+    delta = min(0.5, kappa * np.sqrt(C / N)) if gap is None else v.probability("gap", gap, open_high=False)
+    if delta > 0.5:
+        raise ValueError(f"gap: expected at most 1/2 (means stay in [0, 1]), got {gap}")
+    if hypothesis == "A":
+        means = [0.5 + delta, 0.5]
+    elif hypothesis == "B":
+        means = [0.5 - delta, 0.5]
+    else:
+        raise ValueError(f"hypothesis: expected 'A' or 'B', got {hypothesis!r}")
+    mu = np.array([1.0 / C, 1.0 - 1.0 / C])
+    if delta == 0:
+        raise ValueError("gap_scale: expected a positive gap (a zero gap makes every arm optimal)")
+    return _finish(MultiArmedBandit(np.array(means)), mu, C, exact=hypothesis == "A")
+
+
+def lcb_h2(n_samples: int, concentrability: float = 4.0 / 3.0, gap_scale: float = 0.2, n_states: int = 1, *,
+           hypothesis: str = "A") -> LCBInstance:
+    """LCB-H2: two hypotheses told apart by the counts alone, for C* in (1, 2) (theory/lcb.md §5).
+
+    "A": mu = (1/C*, 1 - 1/C*), r = (1/2 + g, 1/2) (arm 1 optimal). "B": mu = (1 - 1/C*, 1/C*),
+    r = (1/2, 1/2 + g). The optimal arm always carries mass 1/C* > 1/2, so the most-played arm errs
+    with probability e^{-Theta(N)}. ``gap_scale`` is the constant reward gap g; N is unused.
+    """
+    v.positive_int("n_samples", n_samples)
+    C = _concentrability(concentrability, 1.0 + 1e-12, 2.0 - 1e-12)
+    g = v.probability("gap_scale", gap_scale, open_high=False)
+    if g > 0.5:
+        raise ValueError(f"gap_scale: expected at most 1/2, got {gap_scale}")
+    if v.positive_int("n_states", n_states) != 1:
+        raise ValueError(f"n_states: expected 1 for a multi-armed bandit, got {n_states}")
+    if hypothesis == "A":
+        means, mu = [0.5 + g, 0.5], [1.0 / C, 1.0 - 1.0 / C]
+    elif hypothesis == "B":
+        means, mu = [0.5, 0.5 + g], [1.0 - 1.0 / C, 1.0 / C]
+    else:
+        raise ValueError(f"hypothesis: expected 'A' or 'B', got {hypothesis!r}")
+    return _finish(MultiArmedBandit(np.array(means)), np.array(mu), C)
+
+
+def lcb_h3(n_samples: int, concentrability: float = 1.0, gap_scale: float = 1.0, n_states: int = 10) -> LCBInstance:
+    """LCB-H3: the missing-mass contextual bandit, rate S/N at C* = 1 (theory/lcb.md §5).
+
+    Context 0 has rho = 1 - (S-1)/N, each of the S-1 rare contexts rho = 1/N; two actions, action 0
+    optimal everywhere with mean reward 1, action 1 mean 1 - gap_scale (gap_scale = 1: the theory's
+    "pays 1 vs 0"). Expert data: mu(s, 0) = rho(s). ``concentrability`` must be 1.
+    """
+    N = v.positive_int("n_samples", n_samples)
+    S = v.positive_int("n_states", n_states)
+    if S < 2:
+        raise ValueError(f"n_states: expected at least 2 contexts, got {S}")
+    if N <= S - 1:
+        raise ValueError(f"n_samples: expected more than n_states - 1 = {S - 1}, got {N}")
+    if _concentrability(concentrability) != 1.0:
+        raise ValueError(f"concentrability: LCB-H3 is expert data, expected 1, got {concentrability}")
+    g = v.probability("gap_scale", gap_scale, open_high=False)
+    rho = np.full(S, 1.0 / N)
+    rho[0] = 1.0 - (S - 1) / N
+    means = np.zeros((S, 2))
+    means[:, 0] = 1.0
+    means[:, 1] = 1.0 - g
+    mu = np.zeros((S, 2))
+    mu[:, 0] = rho
+    return _finish(ContextualBandit(rho, means), mu, 1.0)
+
+
+def lcb_h3_expected_suboptimality(n_samples: int, n_states: int = 10, gap_scale: float = 1.0) -> float:
+    """Exact E[subopt] of seen-first LCB (or any seen-first rule) on LCB-H3.
+
+    A rare context (rho = 1/N) is unseen with probability (1 - 1/N)^N and then gets a uniformly random
+    action: E = (S - 1)/N (1 - 1/N)^N gap/2 ([derived], theory/lcb.md §5).
+    """
+    N = v.positive_int("n_samples", n_samples)
+    S = v.positive_int("n_states", n_states)
+    g = v.probability("gap_scale", gap_scale, open_high=False)
+    return (S - 1) / N * (1.0 - 1.0 / N) ** N * g / 2.0
+
+
+def lcb_h4(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0, n_states: int = 10) -> LCBInstance:
+    """LCB-H4: ambiguous contexts, rate sqrt(S (C*-1) / N) for C* in [1, 2] (theory/lcb.md §5).
+
+    Anchor context 0: rho = 2 - C*, data only on its optimal action 0 (mu = rho/C*); mean rewards
+    (1, 0). S-1 ambiguous contexts of total rho-mass C* - 1, each with mu(s, 0) = mu(s, 1) = rho(s)/C*
+    and Bernoulli means (1/2 + Delta_s, 1/2), Delta_s = gap_scale / sqrt(N rho(s) / C*), capped at 1/2.
+    The masses sum to 1 and max d*/mu = C* exactly; C* = 1 + S/N gives the 1/N regime. For VI-LCB
+    pass the per-fold sample size N/(T+1) as ``n_samples`` (it only enters Delta_s).
+    """
+    N = v.positive_int("n_samples", n_samples)
+    C = _concentrability(concentrability, 1.0, 2.0)
+    kappa = v.positive_float("gap_scale", gap_scale)
+    S = v.positive_int("n_states", n_states)
+    if S < 2:
+        raise ValueError(f"n_states: expected at least 2 contexts (an anchor and an ambiguous one), got {S}")
+    rho = np.empty(S)
+    rho[0] = 2.0 - C
+    rho[1:] = (C - 1.0) / (S - 1)
+    means = np.zeros((S, 2))
+    means[0] = (1.0, 0.0)
+    mu = np.zeros((S, 2))
+    mu[0, 0] = rho[0] / C
+    if C > 1.0:
+        gap = np.minimum(0.5, kappa / np.sqrt(N * rho[1:] / C))
+        means[1:, 0] = 0.5 + gap
+        means[1:, 1] = 0.5
+        mu[1:, :] = (rho[1:] / C)[:, None]
+    else:  # C* = 1: the ambiguous contexts have no mass; keep them well defined
+        means[1:] = (1.0, 0.0)
+    return _finish(ContextualBandit(rho / rho.sum(), means), mu / mu.sum(), C)
+
+
+def cb_as_mdp(instance: LCBInstance, gamma: float) -> LCBInstance:
+    """LCB-H5's construction: a contextual bandit as a discounted MDP whose actions do not matter.
+
+    P(s' | s, a) = rho(s'), R = the bandit's means, initial = rho. Then
+    J(pi) = E_rho[r(s, pi(s))] / (1 - gamma), the optimal occupancy is rho(s) 1{a = pi*(s)} and the
+    data distribution (and C*) carry over unchanged.
+    """
+    cb = instance.problem
+    if not isinstance(cb, ContextualBandit):
+        raise TypeError(f"instance: expected a contextual-bandit LCBInstance, got {type(cb).__name__}")
+    rho = cb.context_distribution
+    S, A = cb.means.shape
+    P = np.broadcast_to(rho, (S, A, S)).copy()
+    mdp = DiscountedMDP(P, cb.means, gamma, rho, cb.reward_model, cb.reward_std)
+    return _finish(mdp, instance.data_distribution, instance.concentrability)
+
+
+def lcb_h5(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0, n_states: int = 6, *,
+           gamma: float = 0.5, rare: bool = False) -> LCBInstance:
+    """LCB-H5: LCB-H4 (or, with ``rare=True``, LCB-H3) as a CB-like discounted MDP (theory/lcb.md §5).
+
+    Exercises VI-LCB's code path on a problem whose suboptimality is the bandit's times 1/(1-gamma).
+    ``n_samples`` enters as in the bandit family (pass the per-fold size for LCB-H4-style gaps).
+    """
+    base = (lcb_h3(n_samples, concentrability, gap_scale, n_states) if rare
+            else lcb_h4(n_samples, concentrability, gap_scale, n_states))
+    return cb_as_mdp(base, gamma)
+
+
+def lcb_h6(n_samples: int, concentrability: float = 2.0, gap_scale: float = 0.2, n_states: int = 6, *,
+           gamma: float = 0.9) -> LCBInstance:
+    """LCB-H6: a horizon-sensitive chain where one mistake is absorbing (theory/lcb.md §5, qualitative).
+
+    States 0..S-2 form a chain walked by action 0, which pays 1 - gap_scale per step (the last chain
+    state loops on itself); action 1 pays 1 once and falls into the absorbing state S-1 (reward 0).
+    Q*(s, 1) = 1 while V*(s) = (1 - gap_scale)/(1 - gamma), so a single imitation error costs
+    ~1/(1 - gamma). Data: mu = d*/C* + (1 - 1/C*) nu with nu uniform off supp(d*) (exact C*).
+    N is unused.
+    """
+    from ..data import data_distribution
+
+    v.positive_int("n_samples", n_samples)
+    C = _concentrability(concentrability)
+    g = v.probability("gap_scale", gap_scale)
+    S = v.positive_int("n_states", n_states)
+    if S < 3:
+        raise ValueError(f"n_states: expected at least 3 (a chain of 2 and the absorbing state), got {S}")
+    gam = v.discount(gamma)
+    if (1.0 - g) / (1.0 - gam) <= 1.0:
+        raise ValueError(f"gap_scale: expected (1 - gap_scale)/(1 - gamma) > 1 so that the chain is optimal, "
+                         f"got gap_scale {gap_scale} with gamma {gamma}")
+    dead = S - 1
+    P = np.zeros((S, 2, S))
+    R = np.zeros((S, 2))
+    for s in range(dead):
+        P[s, 0, min(s + 1, dead - 1)] = 1.0
+        P[s, 1, dead] = 1.0
+        R[s] = (1.0 - g, 1.0)
+    P[dead, :, dead] = 1.0
+    initial = np.zeros(S)
+    initial[0] = 1.0
+    mdp = DiscountedMDP(P, R, gam, initial)
+    return _finish(mdp, data_distribution(mdp, C), C)
+
+
+def lcb_random_contextual_bandit(rng, *, n_states: int, n_actions: int, concentrability: float) -> LCBInstance:
+    """The random-instance recipe of theory/lcb.md §7 (LCB-C3), steps 2-4.
+
+    rho ~ Dirichlet(1); pi* uniform; R ~ U[0, 1] with R(s, pi*(s)) raised to the row maximum;
+    nu ~ Dirichlet(1) over the pairs off pi*; mu = d*/C* + (1 - 1/C*) nu (exact C*).
+    """
+    gen = v.as_rng(rng)
+    S, A = v.positive_int("n_states", n_states), v.positive_int("n_actions", n_actions)
+    if A < 2:
+        raise ValueError(f"n_actions: expected at least 2, got {A}")
+    C = _concentrability(concentrability)
+    rho = gen.dirichlet(np.ones(S))
+    pi_star = gen.integers(0, A, size=S)
+    R = gen.random((S, A))
+    R[np.arange(S), pi_star] = R.max(axis=1)
+    # Break exact ties so that pi* is the unique optimum (the recipe's "raise to the row maximum").
+    R[np.arange(S), pi_star] = np.minimum(1.0, R[np.arange(S), pi_star] + 1e-9)
+    cb = ContextualBandit(rho, R)
+    d_star = optimal_occupancy(cb)
+    off = d_star <= 0
+    nu = np.where(off, gen.gamma(1.0, size=(S, A)), 0.0)
+    nu /= nu.sum()
+    mu = d_star / C + (1.0 - 1.0 / C) * nu
+    return _finish(cb, mu, C)
+
+
+def lcb_random_mdp(rng, *, concentrability: float, n_states: int = 5, n_actions: int = 3, gamma: float = 0.9,
+                   mixing: str = "all") -> LCBInstance:
+    """A random MDP (:func:`mdps.instances.random_mdp`) with mu = d*/C + (1 - 1/C) nu (LCB-V1, V4).
+
+    ``mixing="all"``: nu uniform over all pairs, so the realised C* is *below* the nominal one
+    (theory/lcb.md §1; e.g. 1.69 for nominal 2); ``"off"``: nu uniform off supp(d*), exact C*.
+    """
+    from ..data import data_distribution
+    from .random import random_mdp
+
+    C = _concentrability(concentrability)
+    mdp = random_mdp(n_states, n_actions, gamma, rng)
+    if mixing == "off":
+        return _finish(mdp, data_distribution(mdp, C), C)
+    if mixing != "all":
+        raise ValueError(f"mixing: expected 'all' or 'off', got {mixing!r}")
+    d_star = optimal_occupancy(mdp)
+    mu = d_star / C + (1.0 - 1.0 / C) / d_star.size
+    return _finish(mdp, mu, C, exact=False)
+
+
+#: The families by theory id, each callable as ``family(n_samples, concentrability, gap_scale, n_states)``.
+HARD_FAMILIES = {"LCB-H1": lcb_h1, "LCB-H2": lcb_h2, "LCB-H3": lcb_h3, "LCB-H4": lcb_h4, "LCB-H5": lcb_h5,
+                 "LCB-H6": lcb_h6}

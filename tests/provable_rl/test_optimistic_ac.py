@@ -1,0 +1,232 @@
+"""Unit tests of provable_rl.optimistic_ac: kernels against numpy twins, properties, bad input."""
+import math
+
+import numpy as np
+import pytest
+
+from mdps.core import FiniteHorizonMDP
+from mdps.instances.classic import finite_horizon_lock
+from mdps.instances.random import random_finite_horizon_mdp, random_linear_mdp
+from mdps.planning import concentrability, expected_return, occupancy, optimal_return, policy_evaluation
+from mdps.sampling import sample_episodes
+from provable_rl import optimistic_ac as ac
+
+
+@pytest.fixture(scope="module")
+def mdp():
+    return random_finite_horizon_mdp(4, 3, 4, rng=0, concentration=0.5)
+
+
+@pytest.fixture(scope="module")
+def linear():
+    return random_linear_mdp(8, 4, 3, 3, rng=1)
+
+
+def _same(run_a, run_b):
+    np.testing.assert_allclose(run_a.regret, run_b.regret, rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(run_a.switches, run_b.switches)
+    assert run_a.first_within_epsilon == run_b.first_within_epsilon
+    np.testing.assert_allclose(run_a.policy, run_b.policy, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(run_a.q_values, run_b.q_values, rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Numba kernel against the plain numpy twin (same random stream)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("options", [
+    dict(bonus_scale=1.0),
+    dict(bonus_scale=0.1, eta=np.inf),
+    dict(bonus_scale=0.1, reset="never"),
+    dict(bonus_scale=0.1, reset="every_episode"),
+    dict(bonus_scale=0.1, switching="every_episode"),
+    dict(bonus_scale=0.0),
+    dict(bonus_scale=-0.1),
+])
+def test_tabular_kernel_matches_numpy_twin(mdp, options):
+    a = ac.rare_switching_actor_critic(mdp, 150, 3, **options)
+    b = ac.rare_switching_actor_critic(mdp, 150, 3, backend="numpy", **options)
+    _same(a, b)
+
+
+def test_hybrid_and_gaussian_rewards_match_numpy_twin():
+    lock = finite_horizon_lock(5, 3, 0)
+    offline = ac.offline_episodes(lock, 10, 1, epsilon=0.3)
+    for bonus in (0.0, 0.1):
+        _same(ac.rare_switching_actor_critic(lock, 100, 2, bonus_scale=bonus, offline_data=offline),
+              ac.rare_switching_actor_critic(lock, 100, 2, bonus_scale=bonus, offline_data=offline, backend="numpy"))
+    m = random_finite_horizon_mdp(3, 2, 3, rng=4)
+    g = FiniteHorizonMDP(m.P, m.R, m.initial, reward_model="gaussian", reward_std=0.3)
+    _same(ac.rare_switching_actor_critic(g, 100, 5), ac.rare_switching_actor_critic(g, 100, 5, backend="numpy"))
+
+
+@pytest.mark.parametrize("options", [dict(), dict(reset="every_episode"), dict(bonus_scale=0.0)])
+def test_linear_kernel_matches_numpy_twin(linear, options):
+    a = ac.linear_optimistic_actor_critic(linear, 120, 7, **options)
+    b = ac.linear_optimistic_actor_critic(linear, 120, 7, backend="numpy", **options)
+    _same(a, b)
+    offline = ac.offline_episodes(linear, 15, 0, epsilon=0.5)
+    _same(ac.linear_optimistic_actor_critic(linear, 60, 8, offline_data=offline, **options),
+          ac.linear_optimistic_actor_critic(linear, 60, 8, offline_data=offline, backend="numpy", **options))
+
+
+def test_critic_kernels_match_numpy(mdp, linear):
+    gen = np.random.default_rng(0)
+    H, S, A = 3, 4, 2
+    counts = gen.integers(0, 4, size=(H, S, A))
+    trans = np.zeros((H, S, A, S), np.int64)
+    for h, s, a in np.ndindex(H, S, A):
+        trans[h, s, a] = gen.multinomial(counts[h, s, a], np.full(S, 1.0 / S))
+    sums = gen.random((H, S, A)) * counts
+    for bonus in (0.5, 0.0, -0.5):
+        Q = np.empty((H, S, A))
+        ac._tabular_critic(counts, sums, trans, bonus, 3.0, Q)
+        np.testing.assert_allclose(Q, ac.optimistic_q_values(counts, sums, trans, bonus, 3.0), atol=1e-12)
+    features = linear.features
+    Sl, Al, d = features.shape
+    Hl = linear.horizon
+    cl = gen.integers(0, 5, size=(Hl, Sl, Al))
+    tl = np.zeros((Hl, Sl, Al, Sl), np.int64)
+    for h, s, a in np.ndindex(Hl, Sl, Al):
+        tl[h, s, a] = gen.multinomial(cl[h, s, a], np.full(Sl, 1.0 / Sl))
+    sl = gen.random((Hl, Sl, Al)) * cl
+    gram = np.eye(d) + np.einsum("hsa,sai,saj->hij", cl, features, features)
+    Q = np.empty((Hl, Sl, Al))
+    ac._linear_critic(np.ascontiguousarray(features), gram, sl, tl, 0.7, Q)
+    np.testing.assert_allclose(Q, ac.lsvi_ucb_q_values(features, gram, sl, tl, 0.7), atol=1e-10)
+
+
+def test_cholesky_inverse_and_logdet():
+    gen = np.random.default_rng(1)
+    X = gen.standard_normal((6, 4))
+    M = X.T @ X + np.eye(4)
+    inv = np.empty((4, 4))
+    logdet = ac._cholesky_inverse(M, inv)
+    np.testing.assert_allclose(inv, np.linalg.inv(M), atol=1e-12)
+    assert logdet == pytest.approx(np.linalg.slogdet(M)[1], abs=1e-12)
+
+
+def test_kernel_policy_return_is_exact_policy_evaluation(mdp):
+    gen = np.random.default_rng(2)
+    pi = gen.dirichlet(np.ones(mdp.n_actions), size=mdp.R.shape[:2])
+    V = np.empty((mdp.horizon + 1, mdp.n_states))
+    J = ac._policy_return(mdp.P, mdp.R, pi, mdp.initial, V)
+    assert J == pytest.approx(expected_return(mdp, pi), abs=1e-12)
+    np.testing.assert_allclose(V, policy_evaluation(mdp, pi), atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties of a run
+# ---------------------------------------------------------------------------------------------
+
+def test_first_episode_plays_uniform_and_regret_is_exact(mdp):
+    run = ac.optimistic_actor_critic(mdp, 50, 0)
+    uniform = np.full(mdp.R.shape, 1.0 / mdp.n_actions)
+    assert run.regret[0] == pytest.approx(optimal_return(mdp) - expected_return(mdp, uniform), abs=1e-12)
+    np.testing.assert_allclose(run.cumulative_regret, np.cumsum(run.regret))
+    assert np.all(run.regret >= -1e-12)
+
+
+def test_switches_obey_doubling_bound_and_reproducible(mdp):
+    T = 2000
+    run = ac.optimistic_actor_critic(mdp, T, 11)
+    assert np.all(np.diff(run.switches) >= 0) and run.switches[-1] == run.n_switches
+    assert run.n_switches <= ac.switch_bound(mdp.n_states, mdp.n_actions, mdp.horizon, T)
+    again = ac.optimistic_actor_critic(mdp, T, 11)
+    np.testing.assert_array_equal(run.regret, again.regret)
+    every = ac.rare_switching_actor_critic(mdp, 30, 0, switching="every_episode")
+    np.testing.assert_array_equal(every.switches, np.arange(1, 31))
+
+
+def test_policy_is_softmax_of_segment_critic(mdp):
+    run = ac.optimistic_actor_critic(mdp, 300, 4, eta=0.5)
+    # After a reset at the last switch, the actor has accumulated eta * Q once per episode since then.
+    n_seg = 300 - int(np.flatnonzero(np.diff(np.concatenate([[0], run.switches])))[-1])
+    np.testing.assert_allclose(run.policy, ac.softmax_policy(0.5 * n_seg * run.q_values), atol=1e-10)
+    greedy = ac.low_switching_ucbvi(mdp, 100, 4)
+    assert set(np.unique(greedy.policy)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(greedy.policy, ac.greedy_policy_matrix(greedy.q_values))
+
+
+def test_optimistic_critic_dominates_q_star(mdp):
+    run = ac.optimistic_actor_critic(mdp, 1000, 5, bonus_scale=1.0)
+    assert np.all(run.q_values >= mdp.optimal_q - 1e-9)
+    flat = ac.non_optimistic_hybrid_actor_critic(mdp, ac.offline_episodes(mdp, 5, 0), 10, 0)
+    assert np.all(flat.q_values <= mdp.horizon)
+
+
+def test_optimism_explores_the_lock_and_greedy_gets_stuck():
+    # A uniform policy hits the reward once per 5^8 episodes: greedy on the empirical model never does.
+    lock = finite_horizon_lock(8, 5, 0)
+    optimistic = ac.optimistic_actor_critic(lock, 1500, 0, bonus_scale=0.1)
+    stuck = ac.rare_switching_actor_critic(lock, 1500, 0, bonus_scale=0.0)
+    assert stuck.first_within_epsilon == -1
+    assert optimistic.first_within_epsilon > 0
+    assert optimistic.cumulative_regret[-1] < 0.7 * stuck.cumulative_regret[-1]
+
+
+def test_behaviour_policy_and_concentrability():
+    lock = finite_horizon_lock(6, 4, 0)
+    pis = [ac.epsilon_greedy_behaviour(lock, e) for e in (0.0, 0.2, 0.5)]
+    for pi in pis:
+        np.testing.assert_allclose(pi.sum(axis=-1), 1.0)
+    c = [concentrability(lock, occupancy(lock, pi)) for pi in pis]
+    assert c[0] == pytest.approx(1.0) and c[0] < c[1] < c[2]
+    assert c[2] == pytest.approx((1 - 0.5 * 0.75) ** -6)
+    assert ac.offline_episodes(lock, 0, 0) is None
+    assert len(ac.offline_episodes(lock, 3, 0)) == 3 * 6
+
+
+def test_switch_bound_and_radius():
+    assert ac.switch_bound(5, 3, 5, 1024) == pytest.approx(75 * 11)
+    assert ac.exploration_log_term(2, 2, 2, 10, 0.1) == pytest.approx(math.log(800))
+    assert ac.elliptical_radius(5, 5, 100, 0.1, 2.0) == pytest.approx(2 * 25 * math.sqrt(math.log(25000)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("options, match", [
+    (dict(n_episodes=0), "n_episodes"),
+    (dict(bonus_scale=float("nan")), "bonus_scale"),
+    (dict(bonus_scale="big"), "bonus_scale"),
+    (dict(eta=0.0), "eta"),
+    (dict(eta="fast"), "eta"),
+    (dict(delta=1.5), "delta"),
+    (dict(epsilon=-1.0), "epsilon"),
+    (dict(switching="sometimes"), "switching"),
+    (dict(reset="always"), "reset"),
+    (dict(backend="cuda"), "backend"),
+])
+def test_bad_input_raises(mdp, options, match):
+    kwargs = dict(n_episodes=10)
+    kwargs.update(options)
+    with pytest.raises(ValueError, match=match):
+        ac.rare_switching_actor_critic(mdp, kwargs.pop("n_episodes"), 0, **kwargs)
+
+
+def test_bad_problem_and_data_raise(mdp, linear):
+    with pytest.raises(TypeError, match="mdp"):
+        ac.rare_switching_actor_critic("lock", 10, 0)
+    with pytest.raises(TypeError, match="mdp"):
+        ac.linear_optimistic_actor_critic(mdp, 10, 0)
+    with pytest.raises(ValueError, match="ridge"):
+        ac.linear_optimistic_actor_critic(linear, 10, 0, ridge=0.0)
+    other = sample_episodes(finite_horizon_lock(3, 2, 0), np.zeros((3, 2), int), 2, 0)
+    with pytest.raises(ValueError, match="offline_data"):
+        ac.rare_switching_actor_critic(mdp, 10, 0, offline_data=other)
+    with pytest.raises(TypeError, match="offline_data"):
+        ac.rare_switching_actor_critic(mdp, 10, 0, offline_data=np.zeros(3))
+    with pytest.raises(ValueError, match="offline_data"):
+        ac.hybrid_optimistic_actor_critic(mdp, None, 10, 0)
+    with pytest.raises(ValueError, match="offline_data"):
+        ac.non_optimistic_hybrid_actor_critic(mdp, None, 10, 0)
+    with pytest.raises(ValueError, match="offline_data"):
+        ac.optimistic_actor_critic(mdp, 10, 0, offline_data=ac.offline_episodes(mdp, 2, 0))
+    with pytest.raises(ValueError, match="bonus_scale"):
+        ac.optimistic_actor_critic(mdp, 10, 0, bonus_scale=0.0)
+    with pytest.raises(ValueError, match="epsilon"):
+        ac.epsilon_greedy_behaviour(mdp, 1.5)
+    with pytest.raises(ValueError, match="rng"):
+        ac.rare_switching_actor_critic(mdp, 10, -1)

@@ -4,22 +4,31 @@ See :mod:`proofs_check.framework` (Claim, Sweep, Evidence, the registry and the 
 :mod:`proofs_check.statistics` (the statistics every claim uses).
 """
 from .framework import (
+    BACKENDS,
     BUDGETS,
+    KINDS,
     Claim,
     Evidence,
     Sweep,
     all_claims,
+    cache_path,
+    cell_rng,
     check_claim,
+    default_cache_dir,
     get_claim,
+    isolated_registry,
     register,
+    registered,
     run_claim,
     run_sweep,
     select_claims,
+    unregister,
 )
 from .statistics import Verdict, all_of, bound_verdict, exact_verdict, order_verdict, rate_verdict
 
 __all__ = [
-    "BUDGETS", "Claim", "Evidence", "Sweep", "Verdict", "all_claims", "all_of", "bound_verdict",
-    "check_claim", "exact_verdict", "get_claim", "order_verdict", "rate_verdict", "register",
-    "run_claim", "run_sweep", "select_claims",
+    "BACKENDS", "BUDGETS", "KINDS", "Claim", "Evidence", "Sweep", "Verdict", "all_claims", "all_of",
+    "bound_verdict", "cache_path", "cell_rng", "check_claim", "default_cache_dir", "exact_verdict",
+    "get_claim", "isolated_registry", "order_verdict", "rate_verdict", "register", "registered",
+    "run_claim", "run_sweep", "select_claims", "unregister",
 ]

@@ -1,0 +1,354 @@
+"""mdps.sampling: the Numba kernels against slow Python twins, chi-square checks of the sampled
+laws at fixed seeds, sample_statistics against sample_offline_data, reproducibility, bad input."""
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import scipy.stats
+
+from mdps.core import ContextualBandit, DiscountedMDP, FiniteHorizonMDP, policy_matrix
+from mdps.instances.random import (
+    random_bandit,
+    random_contextual_bandit,
+    random_finite_horizon_mdp,
+    random_linear_mdp,
+    random_mdp,
+)
+from mdps.sampling import (
+    _draw,
+    _iid_kernel,
+    _rollout_kernel,
+    cdf,
+    sample_episodes,
+    sample_offline_data,
+    sample_statistics,
+)
+
+#: Level of every statistical check here. The seeds are fixed, so each test is deterministic; the
+#: level is the chance that a correct sampler would have been flagged at a fresh seed.
+LEVEL = 1e-3
+
+
+# --------------------------------------------------------------------------------------------
+# Slow twins: plain Python, consuming the Generator in the kernels' order
+# --------------------------------------------------------------------------------------------
+
+def draw_reference(probabilities, u):
+    """Smallest i with u < (p_0 + ... + p_i) / (p_0 + ... + p_{n-1}), by a linear scan."""
+    total = 0.0
+    for p in probabilities:
+        total += p
+    acc = 0.0
+    for i, p in enumerate(probabilities):
+        acc += p
+        if u < acc / total:
+            return i
+    raise AssertionError("u >= 1")
+
+
+def reward_reference(mean, gaussian, std, rng):
+    return mean + std * rng.standard_normal() if gaussian else float(rng.random() < mean)
+
+
+def rollout_reference(P, R, policy, initial, n_episodes, n_steps, gaussian, std, rng):
+    rows = []
+    for _ in range(n_episodes):
+        s = draw_reference(initial, rng.random())
+        for h in range(n_steps):
+            layer = min(h, P.shape[0] - 1)
+            a = draw_reference(policy[min(h, policy.shape[0] - 1), s], rng.random())
+            t = draw_reference(P[layer, s, a], rng.random())
+            rows.append((s, a, reward_reference(R[layer, s, a], gaussian, std, rng), t, h))
+            s = t
+    return [np.array(col) for col in zip(*rows)]
+
+
+def iid_reference(P, R, pairs, n_per_layer, gaussian, std, rng):
+    A = R.shape[2]
+    rows = []
+    for h in range(R.shape[0]):
+        for _ in range(n_per_layer):
+            s, a = divmod(draw_reference(pairs[h], rng.random()), A)
+            r = reward_reference(R[h, s, a], gaussian, std, rng)
+            rows.append((s, a, r, draw_reference(P[h, s, a], rng.random()), h))
+    return [np.array(col) for col in zip(*rows)]
+
+
+def _sparse_mdp(seed, S=4, A=3, gamma=0.9, reward_model="bernoulli"):
+    gen = np.random.default_rng(seed)
+    P = gen.dirichlet(np.ones(S), size=(S, A))
+    P[P < 0.15] = 0.0  # exact zeros that must never be drawn
+    P /= P.sum(axis=-1, keepdims=True)
+    return DiscountedMDP(P, gen.random((S, A)), gamma, gen.dirichlet(np.ones(S)), reward_model=reward_model)
+
+
+def test_draw_matches_reference_and_searchsorted():
+    gen = np.random.default_rng(0)
+    for _ in range(200):
+        p = gen.dirichlet(np.full(6, 0.5))
+        p[gen.random(6) < 0.3] = 0.0
+        if p.sum() == 0:
+            continue
+        p /= p.sum()
+        row = cdf(p)
+        assert row[-1] == 1.0
+        boundaries = row[:-1][row[:-1] < 1.0]  # u exactly on a CDF step, where off-by-one bugs live
+        for u in np.concatenate([gen.random(20), [0.0, np.nextafter(1.0, 0.0)], boundaries]):
+            k = _draw(row, u)
+            assert k == draw_reference(p, u) == np.searchsorted(row, u, side="right")
+            assert p[k] > 0
+
+
+@pytest.mark.parametrize("gaussian", [False, True])
+def test_rollout_kernel_matches_reference_exactly(gaussian):
+    fh = random_finite_horizon_mdp(4, 3, 5, rng=1)
+    policy = np.random.default_rng(2).dirichlet(np.ones(3), size=(5, 4))
+    for P, R, pi, n_steps in [(fh.P, fh.R, policy, 5), (fh.P[:1], fh.R[:1], policy[:1], 7)]:
+        fast = _rollout_kernel(cdf(P), R, cdf(pi), cdf(fh.initial), 30, n_steps, gaussian, 0.3,
+                               np.random.default_rng(9))
+        slow = rollout_reference(P, R, pi, fh.initial, 30, n_steps, gaussian, 0.3, np.random.default_rng(9))
+        for f, s in zip(fast, slow):
+            np.testing.assert_array_equal(f, s)
+
+
+@pytest.mark.parametrize("gaussian", [False, True])
+def test_iid_kernel_matches_reference_exactly(gaussian):
+    fh = random_finite_horizon_mdp(3, 2, 3, rng=4)
+    pairs = np.random.default_rng(5).dirichlet(np.full(6, 0.5), size=3)
+    fast = _iid_kernel(cdf(fh.P), fh.R, cdf(pairs), 200, gaussian, 0.2, np.random.default_rng(6))
+    slow = iid_reference(fh.P, fh.R, pairs, 200, gaussian, 0.2, np.random.default_rng(6))
+    for f, s in zip(fast, slow):
+        np.testing.assert_array_equal(f, s)
+
+
+def test_cdf_rejects_rows_that_are_not_distributions():
+    with pytest.raises(ValueError, match="^probabilities: expected rows summing to 1"):
+        cdf(np.array([0.2, 0.2]))
+    with pytest.raises(ValueError, match="^probabilities: expected non-negative"):
+        cdf(np.array([1.2, -0.2]))
+
+
+# --------------------------------------------------------------------------------------------
+# Chi-square checks of the sampled laws
+# --------------------------------------------------------------------------------------------
+
+def chi_square_pvalue(counts, probabilities):
+    """Pooled Pearson test of rows of counts against rows of probabilities; zero-probability
+    cells must have zero counts (checked exactly)."""
+    counts = np.asarray(counts).reshape(-1, np.shape(counts)[-1])
+    probabilities = np.asarray(probabilities).reshape(-1, counts.shape[1])
+    probabilities = np.broadcast_to(probabilities, counts.shape)
+    assert np.all(counts[probabilities == 0] == 0), "a zero-probability outcome was drawn"
+    stat, dof = 0.0, 0
+    for n_row, p_row in zip(counts, probabilities):
+        n = n_row.sum()
+        if n == 0:
+            continue
+        support = p_row > 0
+        expected = n * p_row[support]
+        stat += np.sum((n_row[support] - expected) ** 2 / expected)
+        dof += support.sum() - 1
+    return scipy.stats.chi2.sf(stat, dof) if dof else 1.0
+
+
+def bernoulli_sums_pvalue(sums, counts, means):
+    """Pooled chi-square of reward sums against Binomial(counts, means) (normal approximation)."""
+    keep = (counts > 0) & (means > 0) & (means < 1)
+    z2 = (sums[keep] - counts[keep] * means[keep]) ** 2 / (counts[keep] * means[keep] * (1 - means[keep]))
+    return scipy.stats.chi2.sf(z2.sum(), keep.sum())
+
+
+def test_iid_samples_follow_mu_p_and_r():
+    mdp = _sparse_mdp(seed=11)
+    mu = np.random.default_rng(12).dirichlet(np.ones(12)).reshape(4, 3)
+    stats = sample_offline_data(mdp, mu, 20_000, rng=13).statistics
+    assert chi_square_pvalue(stats.counts.reshape(1, -1), mu.reshape(1, -1)) > LEVEL
+    assert chi_square_pvalue(stats.transition_counts, mdp.P) > LEVEL
+    assert bernoulli_sums_pvalue(stats.reward_sums, stats.counts, mdp.R) > LEVEL
+
+
+def test_chi_square_check_can_fail():
+    """The same check rejects samples drawn from a slightly wrong kernel."""
+    mdp = _sparse_mdp(seed=11)
+    wrong = DiscountedMDP(np.roll(mdp.P, 1, axis=2) * 0.1 + mdp.P * 0.9, mdp.R, mdp.gamma, mdp.initial)
+    stats = sample_offline_data(wrong, np.full((4, 3), 1 / 12), 20_000, rng=13).statistics
+    with pytest.raises(AssertionError):
+        assert chi_square_pvalue(stats.transition_counts, mdp.P) > LEVEL
+
+
+def test_episodes_follow_initial_policy_and_p():
+    mdp = _sparse_mdp(seed=21)
+    policy = np.random.default_rng(22).dirichlet(np.ones(3), size=4)
+    data = sample_episodes(mdp, policy, 500, rng=23, n_steps=20)
+    assert len(data) == 10_000 and np.array_equal(data.h, np.tile(np.arange(20), 500))
+    first = data.s[data.h == 0]
+    assert chi_square_pvalue(np.bincount(first, minlength=4)[None], mdp.initial[None]) > LEVEL
+    stats = data.statistics
+    assert chi_square_pvalue(stats.counts.sum(axis=0), policy) > LEVEL  # actions given states
+    assert chi_square_pvalue(stats.transition_counts.sum(axis=0), mdp.P) > LEVEL
+    assert bernoulli_sums_pvalue(stats.reward_sums.sum(axis=0), stats.counts.sum(axis=0), mdp.R) > LEVEL
+    # Episodes chain: each step starts where the last one ended.
+    inner = data.h[1:] > 0
+    np.testing.assert_array_equal(data.s[1:][inner], data.s_next[:-1][inner])
+
+
+def test_finite_horizon_episodes_follow_each_steps_kernel():
+    mdp = random_finite_horizon_mdp(3, 2, 4, rng=31)
+    policy = np.random.default_rng(32).integers(0, 2, size=(4, 3))
+    data = sample_episodes(mdp, policy, 3000, rng=33)
+    stats = data.statistics
+    assert stats.counts.shape == (4, 3, 2)
+    np.testing.assert_array_equal(stats.counts * (1 - policy_matrix(policy, 2)), 0)  # only pi's actions
+    assert chi_square_pvalue(stats.transition_counts, mdp.P) > LEVEL
+    with pytest.raises(ValueError, match="^n_steps: expected the horizon 4"):
+        sample_episodes(mdp, policy, 3, rng=0, n_steps=5)
+
+
+def test_gaussian_rewards():
+    mdp = _sparse_mdp(seed=41, reward_model="gaussian")
+    mu = np.full((4, 3), 1 / 12)
+    data = sample_offline_data(mdp, mu, 20_000, rng=42)
+    z = (data.r - mdp.R[data.s, data.a]) / mdp.reward_std
+    assert scipy.stats.kstest(z, "norm").pvalue > LEVEL
+
+
+# --------------------------------------------------------------------------------------------
+# sample_statistics: shapes, and the same law as the statistics of sample_offline_data
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["bandit", "contextual", "discounted", "finite_horizon", "linear"])
+@pytest.mark.parametrize("reps", [None, 3])
+def test_sample_statistics_shapes(kind, reps):
+    problem, pairs = {
+        "bandit": (random_bandit(4, rng=0), (4,)),
+        "contextual": (random_contextual_bandit(3, 2, rng=0), (3, 2)),
+        "discounted": (random_mdp(3, 2, rng=0), (3, 2)),
+        "finite_horizon": (random_finite_horizon_mdp(3, 2, 4, rng=0), (4, 3, 2)),
+        "linear": (random_linear_mdp(3, 2, 2, 4, rng=0), (4, 3, 2)),
+    }[kind]
+    mu = np.full(pairs, 1.0 / np.prod(pairs[-2:]) if len(pairs) > 1 else 1.0 / pairs[0])
+    stats = sample_statistics(problem, mu, 50, rng=1, n_repetitions=reps)
+    lead = () if reps is None else (reps,)
+    assert stats.counts.shape == lead + pairs and stats.reward_sums.shape == lead + pairs
+    if kind in ("bandit", "contextual"):
+        assert stats.transition_counts is None
+    else:
+        assert stats.transition_counts.shape == lead + pairs + (3,)
+    per_dataset = 50 * (4 if len(pairs) == 3 else 1)
+    np.testing.assert_array_equal(stats.n_samples, per_dataset if reps is None else np.full(reps, per_dataset))
+    # The same shapes as the statistics of raw tuples.
+    raw = sample_offline_data(problem, mu, 50, rng=1).statistics
+    assert raw.counts.shape == pairs
+    assert stats.n_repetitions == reps
+    assert sample_statistics(problem, mu, 50, rng=1, transitions=False).transition_counts is None
+
+
+@pytest.mark.parametrize("reward_model", ["bernoulli", "gaussian"])
+def test_sample_statistics_has_the_law_of_sample_offline_data(reward_model):
+    gen = np.random.default_rng(51)
+    P = gen.dirichlet(np.ones(2), size=(2, 2))
+    mdp = DiscountedMDP(P, gen.random((2, 2)), 0.9, [0.5, 0.5], reward_model=reward_model, reward_std=0.5)
+    mu = np.array([[0.1, 0.2], [0.3, 0.4]])
+    n, reps = 40, 1500
+    direct = sample_statistics(mdp, mu, n, rng=52, n_repetitions=reps)
+    rng = np.random.default_rng(53)
+    raw = [sample_offline_data(mdp, mu, n, rng).statistics for _ in range(reps)]
+    pvalues = []
+    for name, pick in [("counts", lambda st: st.counts), ("reward_sums", lambda st: st.reward_sums),
+                       ("transition_counts", lambda st: st.transition_counts[..., 0])]:
+        a = pick(direct).reshape(reps, -1)
+        b = np.array([pick(st).reshape(-1) for st in raw])
+        for k in range(4):
+            pvalues.append(scipy.stats.ks_2samp(a[:, k], b[:, k]).pvalue)
+    # Theory for the counts: Multinomial(n, mu) means and variances.
+    counts = direct.counts.reshape(reps, -1)
+    z = (counts.mean(axis=0) - n * mu.reshape(-1)) / np.sqrt(n * mu.reshape(-1) * (1 - mu.reshape(-1)) / reps)
+    pvalues.append(scipy.stats.chi2.sf(np.sum(z ** 2), 4))
+    assert min(pvalues) > LEVEL / len(pvalues), pvalues  # Bonferroni over the 13 checks
+
+
+@pytest.mark.parametrize("kind", ["bandit", "contextual", "discounted", "finite_horizon"])
+def test_same_seed_same_data(kind):
+    problem = {
+        "bandit": random_bandit(4, rng=0), "contextual": random_contextual_bandit(3, 2, rng=0),
+        "discounted": random_mdp(3, 2, rng=0), "finite_horizon": random_finite_horizon_mdp(3, 2, 4, rng=0),
+    }[kind]
+    shape = {"bandit": (4,), "finite_horizon": (4, 3, 2)}.get(kind, (3, 2))
+    mu = np.random.default_rng(1).dirichlet(np.ones(int(np.prod(shape[-2:]))), size=shape[:-2] or None)
+    mu = mu.reshape(shape)
+
+    def everything(seed):
+        out = [sample_offline_data(problem, mu, 100, rng=seed)]
+        stats = sample_statistics(problem, mu, 100, rng=seed, n_repetitions=2)
+        out += [stats.counts, stats.reward_sums, stats.transition_counts]
+        if kind in ("discounted", "finite_horizon"):
+            pi = np.zeros(3, dtype=int)
+            out.append(sample_episodes(problem, pi, 5, rng=seed, n_steps=None if kind == "finite_horizon" else 6))
+        return [x for item in out for x in ((item.s, item.a, item.r, item.s_next) if hasattr(item, "s") else (item,))]
+
+    first, second, other = everything(7), everything(7), everything(8)
+    for x, y in zip(first, second):
+        np.testing.assert_array_equal(x, y)
+    assert any(not np.array_equal(x, y) for x, y in zip(first, other) if x is not None)
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input and the numba cache
+# --------------------------------------------------------------------------------------------
+
+def test_sampling_bad_input():
+    mdp = random_mdp(3, 2, rng=0)
+    mu = np.full((3, 2), 1 / 6)
+    for bad in (0, -5, 2.5):
+        with pytest.raises(ValueError, match="^n_samples: expected a positive integer"):
+            sample_offline_data(mdp, mu, bad, rng=0)
+        with pytest.raises(ValueError, match="^n_samples: expected a positive integer"):
+            sample_statistics(mdp, mu, bad, rng=0)
+        with pytest.raises(ValueError, match="^n_episodes: expected a positive integer"):
+            sample_episodes(mdp, [0, 1, 0], bad, rng=0, n_steps=3)
+        with pytest.raises(ValueError, match="^n_repetitions: expected a positive integer"):
+            sample_statistics(mdp, mu, 10, rng=0, n_repetitions=bad)
+    with pytest.raises(ValueError, match="^n_steps: expected an episode length"):
+        sample_episodes(mdp, [0, 1, 0], 2, rng=0)
+    with pytest.raises(ValueError, match="^n_steps: expected a positive integer"):
+        sample_episodes(mdp, [0, 1, 0], 2, rng=0, n_steps=0)
+    with pytest.raises(ValueError, match="^policy: expected entries < 2, got 2"):
+        sample_episodes(mdp, [0, 2, 0], 2, rng=0, n_steps=3)
+    with pytest.raises(ValueError, match="^policy: expected shape"):
+        sample_episodes(mdp, [0, 1], 2, rng=0, n_steps=3)
+    with pytest.raises(ValueError, match="^data_distribution: expected shape"):
+        sample_offline_data(mdp, np.full((2, 3), 1 / 6), 10, rng=0)
+    with pytest.raises(ValueError, match="^data_distribution: expected rows summing to 1"):
+        sample_statistics(mdp, np.full((3, 2), 0.2), 10, rng=0)
+    with pytest.raises(ValueError, match="^data_distribution: expected finite"):
+        sample_offline_data(mdp, np.full((3, 2), np.nan), 10, rng=0)
+    with pytest.raises(ValueError, match="^rng: expected a non-negative int seed"):
+        sample_offline_data(mdp, mu, 10, rng=-1)
+    with pytest.raises(TypeError, match="^rng: expected a numpy.random.Generator"):
+        sample_offline_data(mdp, mu, 10, rng="seed")
+    with pytest.raises(TypeError, match="^mdp: expected"):
+        sample_episodes(random_bandit(3, rng=0), 0, 2, rng=0, n_steps=1)
+
+
+def test_numba_kernels_are_cached_on_disk():
+    """A fresh process loads the kernels from the on-disk cache instead of compiling them."""
+    script = textwrap.dedent("""
+        import numpy as np
+        from mdps.instances.random import random_mdp
+        from mdps.sampling import _iid_kernel, _rollout_kernel, sample_episodes, sample_offline_data
+        mdp = random_mdp(3, 2, rng=0)
+        sample_episodes(mdp, [0, 1, 0], 2, rng=0, n_steps=3)
+        sample_offline_data(mdp, np.full((3, 2), 1 / 6), 5, rng=0)
+        print(sum(_rollout_kernel.stats.cache_hits.values()), sum(_iid_kernel.stats.cache_misses.values()),
+              sum(_iid_kernel.stats.cache_hits.values()))
+    """)
+    # This process compiles (or loads) both kernels first, which writes the cache if it is missing.
+    mdp = random_mdp(3, 2, rng=0)
+    sample_episodes(mdp, [0, 1, 0], 2, rng=0, n_steps=3)
+    sample_offline_data(mdp, np.full((3, 2), 1 / 6), 5, rng=0)
+    root = str(__import__("pathlib").Path(__file__).resolve().parents[2])
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=root)
+    rollout_hits, iid_misses, iid_hits = map(int, out.stdout.split())
+    assert rollout_hits >= 1 and iid_hits >= 1 and iid_misses == 0

@@ -1,0 +1,401 @@
+"""HNPG / HAC claims (Zhou, Sekhari, Song & Sun 2023; theory/hnpg.md, HNPG-H1 .. H6).
+
+Each claim reads the rows of one sweep; each has a mutant that its check must reject.
+
+- HNPG-H1 (bound): exact-critic HAC, ``sum_t V* - V^{pi_t} <= 2 sqrt(T log A) / (1 - gamma)^2``
+  (Lemma 6 + the performance-difference lemma). Mutant: the mirror-descent step 100x too small.
+- HNPG-H2 (bound): exact softmax NPG, last iterate ``V* - V^{pi_T} <= log A / (eta T) + 1 / ((1 - gamma)^2 T)``
+  at every T (Agarwal et al. 2021, Thm 16). Mutant: the step with the wrong sign.
+- HNPG-H3 (exact + rate): population HPE contracts, ``||f_k - Q^pi||_inf <= gamma^k ||f_0 - Q^pi||_inf``,
+  and sampled HPE's on-policy error falls like 1/(K2 - K1) with the K1/K2 averaging (Lemma 5's
+  statistical part). Mutant: HPE without averaging (returns f_{K2}).
+- HNPG-H4 (order): in the lock, offline data covering pi* make HAC beat on-policy NPG
+  (final suboptimality ratio <= 0.8 over seeds). Mutant: offline TD target without bootstrapping.
+- HNPG-H5 (negative control): with offline data that miss pi*'s path (C_off = inf) the theory gives
+  no offline guarantee and the hybrid does not beat on-policy NPG. Mutant: the data swapped for
+  H4's covering data, where the hybrid does win; the control must notice.
+- HNPG-H6 (order): aliased linear critic (no Bellman completeness): HAC with lambda = T/2 - 1 stays
+  within a factor 1.5 of on-policy NPG and its suboptimality decreases. Mutant: the critic fit
+  ignores the on-policy term (lambda = 0, pure FQE).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mdps.instances.hnpg import aliased_trap, lock_problem, reset_occupancy
+from mdps.instances.random import random_mdp
+from mdps.planning import policy_q_values
+from proofs_check.framework import Claim, Sweep, register
+from proofs_check.statistics import Verdict, all_of, bound_verdict, exact_verdict, order_verdict, rate_verdict
+from provable_rl.hnpg import _npg_exact, hac, hybrid_policy_evaluation, population_hpe, softmax_policy
+
+PAPER = "Zhou, Sekhari, Song & Sun 2023"
+#: A deterministic inequality: any violation must fail the binomial test (P(k >= 1) < 1e-3).
+DETERMINISTIC_DELTA = 1e-7
+
+
+def _pick(budget, smoke, quick, full):
+    return {"smoke": smoke, "quick": quick, "full": full}[budget]
+
+
+# --------------------------------------------------------------------------------------------
+# HNPG-H1: exact-critic HAC, cumulative suboptimality bound; also HNPG-FIG3's data
+# --------------------------------------------------------------------------------------------
+
+H1_T_GRID = (32, 64, 128, 256, 512, 1024)
+
+
+def _h1_cells(budget):
+    n_inst = _pick(budget, 2, 4, 10)
+    gammas = _pick(budget, (0.5,), (0.5, 0.7), (0.5, 0.7, 0.9))
+    return [{"gamma": g, "instance": i} for g in gammas for i in range(n_inst)]
+
+
+def _h1_run(cell, rng, mutant):
+    mdp = random_mdp(10, 4, cell["gamma"], rng, concentration=0.3)
+    A, gamma = mdp.n_actions, mdp.gamma
+    rows = []
+    for T in H1_T_GRID:
+        eta = (1 - gamma) * np.sqrt(np.log(A) / T)
+        if mutant == "eta_too_small":
+            eta = eta / 100.0
+        elif mutant is not None:
+            raise ValueError(f"mutant: unknown key {mutant!r}")
+        out = hac(mdp, n_iterations=T, critic="exact", eta=eta)
+        cumulative = float(out.suboptimality[:-1].sum())
+        bound = 2.0 * np.sqrt(T * np.log(A)) / (1 - gamma) ** 2
+        rows.append({"T": T, "cumulative_suboptimality": cumulative, "average_suboptimality": cumulative / T,
+                     "bound": bound, "ratio": cumulative / bound})
+    return rows
+
+
+H1_SWEEP = Sweep("hnpg.exact_hac", _h1_cells, _h1_run, version=1)
+
+
+def _h1_analyse(rows, budget):
+    ratios = np.array([r["ratio"] for r in rows])
+    return bound_verdict(ratios > 1.0, len(rows), DETERMINISTIC_DELTA, ratios=ratios)
+
+
+H1 = register(Claim(
+    id="HNPG-H1", name="hnpg.hac.exact_critic_bound", paper=PAPER,
+    theorem="Lemma 6 + performance difference (exact critic) [derived]",
+    statement="exact-critic HAC with eta=(1-gamma)sqrt(log A/T): sum_t V*-V^pi_t <= 2 sqrt(T log A)/(1-gamma)^2, "
+              "random MDPs S=10, A=4, T in 32..1024",
+    kind="bound", sweep=H1_SWEEP, analyse=_h1_analyse, mutant="eta_too_small",
+    mutant_description="mirror-descent step 100x too small (wrong scale): stays near uniform",
+))
+
+
+# --------------------------------------------------------------------------------------------
+# HNPG-H2: exact NPG last iterate
+# --------------------------------------------------------------------------------------------
+
+def _h2_cells(budget):
+    n_inst = _pick(budget, 2, 4, 10)
+    return [{"gamma": g, "eta": eta, "instance": i} for g in (0.5, 0.9) for eta in (0.1, 1.0, 10.0)
+            for i in range(n_inst)]
+
+
+def _h2_run(cell, rng, mutant):
+    mdp = random_mdp(10, 4, cell["gamma"], rng, concentration=0.3)
+    if mutant not in (None, "wrong_sign"):
+        raise ValueError(f"mutant: unknown key {mutant!r}")
+    T = 200
+    eta = cell["eta"] * (-1.0 if mutant == "wrong_sign" else 1.0)
+    values = _npg_exact(mdp, eta, T) @ mdp.initial
+    t = np.arange(1, T + 1)
+    gap = mdp.initial @ mdp.optimal_values - values[1:]
+    bound = np.log(mdp.n_actions) / (cell["eta"] * t) + 1.0 / ((1 - mdp.gamma) ** 2 * t)
+    return [{"max_ratio": float(np.max(gap / bound)), "violated": int(np.any(gap > bound))}]
+
+
+H2_SWEEP = Sweep("hnpg.npg_last_iterate", _h2_cells, _h2_run, version=1)
+
+
+def _h2_analyse(rows, budget):
+    return bound_verdict([r["violated"] for r in rows], len(rows), DETERMINISTIC_DELTA,
+                         ratios=[r["max_ratio"] for r in rows])
+
+
+H2 = register(Claim(
+    id="HNPG-H2", name="hnpg.npg.last_iterate_bound", paper=PAPER,
+    theorem="Agarwal et al. 2021 Thm 16, as used by the paper [recalled; loose upper bound]",
+    statement="exact softmax NPG: V*-V^pi_t <= log A/(eta t) + 1/((1-gamma)^2 t) for all t <= 200, eta in {0.1,1,10}",
+    kind="bound", sweep=H2_SWEEP, analyse=_h2_analyse, mutant="wrong_sign",
+    mutant_description="NPG step with the wrong sign (pi <- pi exp(-eta A / (1-gamma)))",
+))
+
+
+# --------------------------------------------------------------------------------------------
+# HNPG-H3: population HPE contraction + sampled HPE averaging
+# --------------------------------------------------------------------------------------------
+
+H3_N_AVERAGED = (1, 2, 4, 8, 16, 32)
+H3_BURN_IN = 12
+
+
+def _h3_cells(budget):
+    n_blocks = _pick(budget, 4, 6, 12)
+    return [{"part": "population", "instance": i} for i in range(_pick(budget, 3, 6, 20))] + \
+           [{"part": "sampled", "block": b} for b in range(n_blocks)]
+
+
+def _h3_instance(rng):
+    mdp = random_mdp(5, 3, 0.5, rng, concentration=0.5)
+    pi = softmax_policy(rng.standard_normal((5, 3)))
+    return mdp, pi
+
+
+def _h3_run(cell, rng, mutant):
+    if mutant not in (None, "no_averaging"):
+        raise ValueError(f"mutant: unknown key {mutant!r}")
+    if cell["part"] == "population":
+        mdp = random_mdp(6, 3, float(rng.uniform(0.5, 0.95)), rng, concentration=0.5)
+        pi = softmax_policy(rng.standard_normal((6, 3)))
+        nu = rng.dirichlet(np.full(18, 0.3)).reshape(6, 3)
+        Q = policy_q_values(mdp, pi)
+        rows = []
+        for lam in (0.1, 1.0, 10.0, 1000.0):
+            f0 = rng.uniform(-5, 5, size=(6, 3))
+            iterates = population_hpe(mdp, pi, nu, lam=lam, n_iterations=40, initial_critic=f0)
+            err = np.abs(iterates - Q).max(axis=(1, 2))
+            k = np.arange(err.size)
+            excess = float(np.max(err - mdp.gamma ** k * err[0]))
+            rows.append({"lam": lam, "gamma": mdp.gamma, "contraction_excess": excess,
+                         "final_error": float(err[-1]), "predicted_final": float(mdp.gamma ** 40 * err[0])})
+        return rows
+    # One fixed instance (part of the claim's definition, not cell randomness): blocks replicate one experiment.
+    mdp, pi = _h3_instance(np.random.default_rng(20231114))
+    Q = policy_q_values(mdp, pi)
+    d = reset_occupancy(mdp, pi)
+    nu = np.full((5, 3), 1 / 15)
+    rows = []
+    for n in H3_N_AVERAGED:
+        errors = []
+        for _ in range(10):
+            out = hybrid_policy_evaluation(mdp, pi, offline_distribution=nu, lam=1.0, k1=H3_BURN_IN,
+                                           k2=H3_BURN_IN + n, m_on=40, m_off=40, rng=rng,
+                                           average=mutant != "no_averaging")
+            errors.append(float(np.sum(d * (out.critic - Q) ** 2)))
+        rows.append({"n_averaged": n, "on_policy_mse": float(np.mean(errors))})
+    return rows
+
+
+H3_SWEEP = Sweep("hnpg.hpe", _h3_cells, _h3_run, version=1)
+
+
+def _h3_analyse(rows, budget):
+    pop = [r for r in rows if r["part"] == "population"]
+    samp = [r for r in rows if r["part"] == "sampled"]
+    contraction = exact_verdict([max(r["contraction_excess"], 0.0) for r in pop], np.zeros(len(pop)), atol=1e-9)
+    blocks = sorted({r["block"] for r in samp})
+    table = np.array([[next(r["on_policy_mse"] for r in samp if r["block"] == b and r["n_averaged"] == n)
+                       for b in blocks] for n in H3_N_AVERAGED])
+    rate = rate_verdict(H3_N_AVERAGED, table[:, None, :], exponent=-1.0, tolerance=0.25)
+    return all_of({"population contraction": contraction, "averaging rate": rate})
+
+
+H3 = register(Claim(
+    id="HNPG-H3", name="hnpg.hpe.contraction_and_averaging", paper=PAPER,
+    theorem="Alg. 2 (HPE); population contraction [derived], Lemma 5's averaging [paper]",
+    statement="population HPE: ||f_k-Q^pi||_inf <= gamma^k ||f_0-Q^pi||_inf for lam in {0.1..1000}; sampled HPE: "
+              "E_{d^pi}(f_bar-Q^pi)^2 ~ (K2-K1)^-1",
+    kind="exact", sweep=H3_SWEEP, analyse=_h3_analyse, mutant="no_averaging",
+    mutant_description="HPE without averaging: returns f_K2 instead of the mean of f_{K1+1..K2}",
+))
+
+
+# --------------------------------------------------------------------------------------------
+# HNPG-H4 / H5: the lock (also HNPG-FIG2's tabular panel)
+# --------------------------------------------------------------------------------------------
+
+LOCK = {"length": 5, "n_actions": 8, "gamma": 0.85, "T": 150}
+
+
+def _lock_cells(budget):
+    seeds = _pick(budget, 3, 6, 12)
+    return [{"learner": learner, "seed": s} for learner in ("hybrid", "online") for s in range(seeds)]
+
+
+def _lock_rows(lock, out, learner):
+    """One row per iteration t = 0 .. T (pi^{t+1}); losses are those of round t's critic."""
+    V_star = float(lock.mdp.initial @ lock.mdp.optimal_values)
+    rows = []
+    for t in range(out.mc_loss.size + 1):
+        last = t == out.mc_loss.size
+        rows.append({
+            "t": t, "relative_suboptimality": float(out.suboptimality[t] / V_star),
+            "success": lock.success_probability(out.policies[t]),
+            "mc_loss": None if last else _num(out.mc_loss[t]), "td_loss": None if last else _num(out.td_loss[t]),
+            "online_samples": int(out.online_samples[t - 1]) if t else 0,
+        })
+    return rows
+
+
+def _num(x):
+    return float(x) if np.isfinite(x) else None
+
+
+def _run_lock(cell, rng, *, offline, bootstrap=True):
+    lock = lock_problem(LOCK["length"], LOCK["n_actions"], LOCK["gamma"], rng, offline=offline)
+    out = hac(lock.mdp, n_iterations=LOCK["T"], critic=cell["learner"], offline_distribution=lock.offline_distribution,
+              reset=lock.reset, rng=rng, lam=1.0, k1=2, k2=4, m_on=200, m_off=200, bootstrap=bootstrap)
+    d_star = reset_occupancy(lock.mdp, lock.mdp.optimal_policy, lock.reset)
+    covers = bool(np.all(lock.offline_distribution[d_star > 0] > 0))
+    rows = _lock_rows(lock, out, cell["learner"])
+    rows[0]["nu_covers_pi_star"] = int(covers)
+    return rows
+
+
+def _h4_run(cell, rng, mutant):
+    if mutant not in (None, "td_no_bootstrap"):
+        raise ValueError(f"mutant: unknown key {mutant!r}")
+    return _run_lock(cell, rng, offline="epsilon_greedy", bootstrap=mutant is None)
+
+
+def _h5_run(cell, rng, mutant):
+    if mutant not in (None, "covering_data"):
+        raise ValueError(f"mutant: unknown key {mutant!r}")
+    return _run_lock(cell, rng, offline="epsilon_greedy" if mutant else "off_path")
+
+
+H4_SWEEP = Sweep("hnpg.lock", _lock_cells, _h4_run, version=1)
+H5_SWEEP = Sweep("hnpg.lock_no_coverage", _lock_cells, _h5_run, version=1)
+
+
+def _final(rows, learner, key="relative_suboptimality"):
+    last = max(r["t"] for r in rows)
+    by_seed = {r["seed"]: r[key] for r in rows if r["learner"] == learner and r["t"] == last}
+    return np.array([by_seed[s] for s in sorted(by_seed)])
+
+
+def _h4_analyse(rows, budget):
+    return order_verdict(_final(rows, "hybrid"), _final(rows, "online"), margin=0.8,
+                         label="final suboptimality hybrid / on-policy")
+
+
+H4 = register(Claim(
+    id="HNPG-H4", name="hnpg.lock.hybrid_beats_on_policy", paper=PAPER,
+    theorem="Thm 1 (best of both worlds: min{C_npg, C_off^2}) [paper]; the lock [derived]",
+    statement="lock L=5, A=8, gamma=0.85, T=150, offline nu = eps-greedy pi* occupancy: final V*-V^pi of HAC "
+              "<= 0.8 x on-policy NPG's (ratio of seed means, bootstrap)",
+    kind="order", sweep=H4_SWEEP, analyse=_h4_analyse, mutant="td_no_bootstrap",
+    mutant_description="offline TD target r only (no gamma f(s', pi) bootstrap): offline data cannot carry pi*'s values",
+))
+
+
+def _h5_analyse(rows, budget):
+    # Theory side: the guarantee's offline branch needs C_off < inf; with C_off = inf only C_npg
+    # (exponential in L here) remains, so the theory predicts nothing for the hybrid.
+    covered = [r["nu_covers_pi_star"] for r in rows if r["t"] == 0]
+    no_guarantee = Verdict(not any(covered), float(np.mean(covered)), (0.0, 0.0),
+                           f"nu covers pi*'s pairs in {int(np.sum(covered))}/{len(covered)} runs (C_off = inf needed)")
+    wins = order_verdict(_final(rows, "hybrid"), _final(rows, "online"), margin=0.8,
+                         label="final suboptimality hybrid / on-policy")
+    no_win = Verdict(not wins.holds, wins.statistic, wins.interval, f"not ({wins.summary})", wins.details)
+    return all_of({"no offline guarantee": no_guarantee, "hybrid does not win": no_win})
+
+
+H5 = register(Claim(
+    id="HNPG-H5", name="hnpg.lock.negative_control", paper=PAPER,
+    theorem="Thm 1 needs min{C_npg, C_off^2} small [paper]; negative control [derived]",
+    statement="lock as H4 but nu uniform over pairs off pi*'s path (C_off = inf, C_npg ~ A^L): no guarantee, and "
+              "HAC's final suboptimality is NOT <= 0.8 x on-policy NPG's",
+    kind="order", sweep=H5_SWEEP, analyse=_h5_analyse, mutant="covering_data",
+    mutant_description="nu swapped for H4's eps-greedy pi* occupancy (covers pi*): the hybrid wins, the control must say so",
+))
+
+
+# --------------------------------------------------------------------------------------------
+# HNPG-H6: aliased linear critic (no completeness); also HNPG-FIG2's aliased panel
+# --------------------------------------------------------------------------------------------
+
+ALIASED_T = 100
+
+
+def _h6_cells(budget):
+    seeds = _pick(budget, 3, 6, 12)
+    return [{"learner": learner, "seed": s} for learner in ("hybrid", "online", "fqe") for s in range(seeds)]
+
+
+def _h6_run(cell, rng, mutant):
+    if mutant not in (None, "ignore_on_policy_term"):
+        raise ValueError(f"mutant: unknown key {mutant!r}")
+    problem = aliased_trap(0.9)
+    learner = cell["learner"]
+    # Theorem 1 without completeness: lambda = T/2 - 1. "fqe" is the lambda = 0 learner (figure only).
+    lam = {"hybrid": ALIASED_T / 2 - 1, "online": 1.0, "fqe": 0.0}[learner]
+    if mutant == "ignore_on_policy_term" and learner == "hybrid":
+        lam = 0.0
+    out = hac(problem.mdp, n_iterations=ALIASED_T, critic="online" if learner == "online" else "hybrid", lam=lam,
+              features=problem.features, offline_distribution=problem.offline_distribution, reset=problem.reset,
+              rng=rng, m_on=100, m_off=100)
+    V_star = float(problem.mdp.initial @ problem.mdp.optimal_values)
+    return [{"t": t, "relative_suboptimality": float(out.suboptimality[t] / V_star),
+             "mc_loss": _num(out.mc_loss[t]) if t < ALIASED_T else None,
+             "td_loss": _num(out.td_loss[t]) if t < ALIASED_T else None,
+             "critic_error": float(out.critic_error[t]) if t < ALIASED_T else None}
+            for t in range(ALIASED_T + 1)]
+
+
+H6_SWEEP = Sweep("hnpg.aliased", _h6_cells, _h6_run, version=1)
+
+
+def _average(rows, learner):
+    by_seed = {}
+    for r in rows:
+        if r["learner"] == learner and r["t"] < ALIASED_T:
+            by_seed.setdefault(r["seed"], []).append(r["relative_suboptimality"])
+    return np.array([np.mean(by_seed[s]) for s in sorted(by_seed)])
+
+
+def _h6_analyse(rows, budget):
+    factor = order_verdict(_average(rows, "hybrid"), _average(rows, "online"), margin=1.5,
+                           label="average suboptimality hybrid(lam=T/2-1) / on-policy")
+    first = np.array([r["relative_suboptimality"] for r in rows if r["learner"] == "hybrid" and r["t"] == 0])
+    decreases = order_verdict(_final(rows, "hybrid"), first, margin=0.5, label="final / initial suboptimality")
+    return all_of({"within 1.5x of on-policy NPG": factor, "no divergence": decreases})
+
+
+H6 = register(Claim(
+    id="HNPG-H6", name="hnpg.aliased.robust_without_completeness", paper=PAPER,
+    theorem="Thm 1, no-completeness case (lambda = T/2 - 1) [paper]; aliased instance [derived]",
+    statement="aliased linear critic (epsilon_be > 0), T=100: HAC's average suboptimality <= 1.5 x on-policy NPG's, "
+              "and final <= 0.5 x initial",
+    kind="order", sweep=H6_SWEEP, analyse=_h6_analyse, mutant="ignore_on_policy_term",
+    mutant_description="critic fit ignores the on-policy term (lambda = 0: pure FQE on aliased features)",
+))
+
+# --------------------------------------------------------------------------------------------
+# HNPG-FIG1's sweep (no claim): samples to solve the lock against its length
+# --------------------------------------------------------------------------------------------
+
+def _length_cells(budget):
+    lengths = _pick(budget, (2, 3, 4), (2, 3, 4, 5, 6), (2, 3, 4, 5, 6, 7))
+    seeds = _pick(budget, 1, 3, 6)
+    return [{"length": L, "learner": learner, "seed": s} for L in lengths
+            for learner in ("hybrid", "online", "offline") for s in range(seeds)]
+
+
+LENGTH_T = 300
+
+
+def _length_run(cell, rng, mutant):
+    if mutant is not None:
+        raise ValueError(f"mutant: the figure sweep has no mutant, got {mutant!r}")
+    lock = lock_problem(cell["length"], 5, 0.85, rng)
+    out = hac(lock.mdp, n_iterations=LENGTH_T, critic=cell["learner"], offline_distribution=lock.offline_distribution,
+              reset=lock.reset, rng=rng, lam=1.0, k1=2, k2=4, m_on=200, m_off=200)
+    success = np.array([lock.success_probability(p) for p in out.policies])
+    hit = np.flatnonzero(success >= 0.5)
+    solved = hit.size > 0
+    t = int(hit[0]) if solved else LENGTH_T
+    # Policy pi^{t+1} was produced from the samples of rounds 1..t.
+    online = int(out.online_samples[t - 1]) if t > 0 else 0
+    offline = int(out.offline_samples[t - 1]) if t > 0 else 0
+    return [{"solved": int(solved), "iterations": t, "online_samples": online, "total_samples": online + offline,
+             "final_success": float(success[-1])}]
+
+
+LENGTH_SWEEP = Sweep("hnpg.lock_length", _length_cells, _length_run, version=1)

@@ -1,0 +1,961 @@
+"""Hybrid actor-critic (HAC) and hybrid NPG (HNPG): on-policy policy gradient with offline data.
+
+Zhou, Sekhari, Song & Sun (2023), "Offline Data Enhanced On-Policy Policy Gradient with Provable
+Guarantees" (arXiv 2311.08384, ICLR 2024); notation and claims in ``theory/hnpg.md``.
+
+Setting: a discounted MDP started from a reset distribution over pairs, ``(s0, a0) ~ mu0``; the
+occupancy ``d^pi`` of :func:`mdps.instances.hnpg.reset_occupancy`; offline tuples ``(s, a, r, s')``
+with ``(s, a) ~ nu``.
+
+Theorem 1 (HAC, Algorithm 1). With the critic of Algorithm 2 (HPE) and the mirror-descent step
+``eta = (1 - gamma) sqrt(log A / T)``, with probability ``1 - delta``, for any comparator ``pi_e``:
+
+- if the critic class is (approximately) Bellman complete (``epsilon_be <= 1/T``) and ``lambda = 1``,
+  ``sum_t V^{pi_e} - V^{pi_t} <= 60/(1-gamma)^2 sqrt(T log A) + 100/(1-gamma)^2 sqrt(min{C_npg, C_off^2} T)``;
+- without completeness and with ``lambda = T/2 - 1``,
+  ``sum_t V^{pi_e} - V^{pi_t} <= 2/(1-gamma)^2 sqrt(T log A) + 72/(1-gamma)^2 sqrt(C_npg T)``.
+
+So the hybrid learner is as good as the better of offline RL (when offline data cover ``pi_e``)
+and on-policy NPG (when ``mu0`` covers it) — "best of both worlds". Theorem 2 states the same for
+HNPG (Algorithm 3, log-linear policies ``pi_theta(a|s) ~ exp(theta . phi(s, a))`` and a
+compatible critic fitted on the offline + online mixture).
+
+What is here
+------------
+- :func:`sample_round`: one round of sampling (Numba kernel): ``(s, a) ~ d^pi`` by a geometric
+  horizon, the unbiased Monte-Carlo target ``y`` with ``E[y] = Q^pi(s, a)`` by geometric stopping
+  (paper Sec. 2 / Agarwal et al. 2021, Alg. 1), and offline tuples ``(s, a) ~ nu``.
+- :func:`hybrid_policy_evaluation` (Algorithm 2, HPE), tabular (closed form per entry) or linear
+  (weighted ridge), with the paper's K1/K2 averaging; :func:`population_hpe`, its expected-value
+  version.
+- :func:`hac` (Algorithm 1) with the baselines on the same code path (``critic="online"``: on-policy
+  NPG; ``critic="offline"``: FQE-greedy, lambda = 0; ``critic="exact"``: exact-critic NPG), and
+  :func:`hnpg` (Algorithm 3). :func:`npg_exact` is the exact softmax NPG of Agarwal et al. (HNPG-H2).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from mdps import _validation as v
+from mdps.core import DiscountedMDP, policy_matrix
+from mdps.instances.hnpg import _reset_occupancy, check_reset, product_reset
+from mdps.sampling import _draw, cdf
+
+__all__ = ["HACResult", "HPEResult", "RoundSamples", "hac", "hnpg", "hybrid_policy_evaluation",
+           "absorbing_states", "mirror_descent_step", "npg_exact", "population_hpe", "sample_round", "softmax_policy"]
+
+CRITICS = ("hybrid", "online", "offline", "exact")
+BACKENDS = ("numba", "numpy")
+
+
+# --------------------------------------------------------------------------------------------
+# Sampling (Numba kernel and its vectorised numpy reference)
+# --------------------------------------------------------------------------------------------
+
+@numba.njit(cache=True)
+def _geometric(log_gamma, u):
+    # Number of continuations before a stop with continuation probability gamma:
+    # P(K >= k) = gamma^k, by inversion of one uniform (log(1 - u) <= 0; log_gamma = -inf gives 0).
+    return np.int64(np.floor(np.log(1.0 - u) / log_gamma))
+
+
+@numba.njit(cache=True)
+def _reward_draw(mean, gaussian, std, rng):
+    if gaussian:
+        return mean + std * rng.standard_normal()
+    # Deterministic rewards (0 or 1) consume no randomness: the lock only has those.
+    if mean <= 0.0:
+        return 0.0
+    if mean >= 1.0:
+        return 1.0
+    return 1.0 if rng.random() < mean else 0.0
+
+
+@numba.njit(cache=True)
+def _round_kernel(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gaussian, std, absorbing, rng):
+    """``n_on`` on-policy samples (s, a, y) and ``n_off`` offline tuples (s, a, r, s')."""
+    S, A = R.shape
+    log_gamma = np.log(gamma) if gamma > 0.0 else -np.inf
+    on_s = np.empty(n_on, np.int64)
+    on_a = np.empty(n_on, np.int64)
+    on_y = np.empty(n_on, np.float64)
+    steps = 0
+    for i in range(n_on):
+        k = _draw(reset_cdf, rng.random())
+        s = k // A
+        a = k - s * A
+        # (s, a) ~ d^pi: run pi for h ~ Geometric steps, P(h) = (1 - gamma) gamma^h.
+        h = _geometric(log_gamma, rng.random())
+        for j in range(h):
+            if absorbing[s]:
+                # Every action loops on s: only the last action matters (same law, fewer draws).
+                a = _draw(pi_cdf[s], rng.random())
+                break
+            s = _draw(P_cdf[s, a], rng.random())
+            a = _draw(pi_cdf[s], rng.random())
+        on_s[i] = s
+        on_a[i] = a
+        # y: undiscounted reward sum until a stop with probability 1 - gamma after each step.
+        n_more = _geometric(log_gamma, rng.random())
+        y = _reward_draw(R[s, a], gaussian, std, rng)
+        for j in range(n_more):
+            if absorbing[s] and not gaussian:
+                # A self-loop with the same 0/1 reward for every action: the rest is deterministic.
+                y += (n_more - j) * R[s, 0]
+                break
+            s = _draw(P_cdf[s, a], rng.random())
+            a = _draw(pi_cdf[s], rng.random())
+            y += _reward_draw(R[s, a], gaussian, std, rng)
+        on_y[i] = y
+        steps += h + n_more + 1
+    off_s = np.empty(n_off, np.int64)
+    off_a = np.empty(n_off, np.int64)
+    off_r = np.empty(n_off, np.float64)
+    off_t = np.empty(n_off, np.int64)
+    for i in range(n_off):
+        k = _draw(nu_cdf, rng.random())
+        s = k // A
+        a = k - s * A
+        off_s[i] = s
+        off_a[i] = a
+        off_r[i] = _reward_draw(R[s, a], gaussian, std, rng)
+        off_t[i] = _draw(P_cdf[s, a], rng.random())
+    return on_s, on_a, on_y, off_s, off_a, off_r, off_t, steps
+
+
+def absorbing_states(mdp: DiscountedMDP) -> np.ndarray:
+    """States where every action loops back with probability 1 and pays the same 0/1 reward.
+
+    From such a state the rest of a rollout is deterministic, so the samplers stop stepping there
+    (the samples keep their law; only fewer uniforms are drawn).
+    """
+    S = mdp.n_states
+    loop = np.all(mdp.P[np.arange(S), :, np.arange(S)] == 1.0, axis=1)
+    flat = np.all(mdp.R == mdp.R[:, :1], axis=1) & np.isin(mdp.R[:, 0], (0.0, 1.0))
+    return np.ascontiguousarray(loop & flat)
+
+
+def _search(cdf_rows, u):
+    """Vectorised ``_draw``: the first index i with ``u < cdf_rows[.., i]``."""
+    return (u[:, None] >= cdf_rows).sum(axis=1)
+
+
+def _round_numpy(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gaussian, std, absorbing, rng):
+    """The same law as :func:`_round_kernel`, vectorised over samples in plain numpy (the benchmark's reference)."""
+    S, A = R.shape
+    log_gamma = np.log(gamma) if gamma > 0 else -np.inf
+
+    def geometric(n):
+        return np.floor(np.log(1.0 - rng.random(n)) / log_gamma).astype(np.int64)
+
+    def reward(means):
+        if gaussian:
+            return means + std * rng.standard_normal(means.shape)
+        return (rng.random(means.shape) < means).astype(np.float64)
+
+    k = np.searchsorted(reset_cdf, rng.random(n_on), side="right")
+    s, a = k // A, k % A
+    h = geometric(n_on)
+    stuck = np.zeros(n_on, bool)
+    for step in range(int(h.max(initial=0))):
+        live = np.flatnonzero((h > step) & ~stuck)
+        stuck[live] = absorbing[s[live]]
+        go = live[~stuck[live]]
+        s[go] = _search(P_cdf[s[go], a[go]], rng.random(go.size))
+        a[go] = _search(pi_cdf[s[go]], rng.random(go.size))
+    # Rollouts that reached a self-loop only redraw their last action there (as the kernel does).
+    redraw = np.flatnonzero(stuck)
+    a[redraw] = _search(pi_cdf[s[redraw]], rng.random(redraw.size))
+    on_s, on_a = s.copy(), a.copy()
+    n_more = geometric(n_on)
+    y = reward(R[s, a])
+    done = np.zeros(n_on, bool)
+    for step in range(int(n_more.max(initial=0))):
+        live = np.flatnonzero((n_more > step) & ~done)
+        if not gaussian:
+            end = live[absorbing[s[live]]]
+            y[end] += (n_more[end] - step) * R[s[end], 0]
+            done[end] = True
+            live = live[~absorbing[s[live]]]
+        s[live] = _search(P_cdf[s[live], a[live]], rng.random(live.size))
+        a[live] = _search(pi_cdf[s[live]], rng.random(live.size))
+        y[live] += reward(R[s[live], a[live]])
+    k = np.searchsorted(nu_cdf, rng.random(n_off), side="right")
+    off_s, off_a = k // A, k % A
+    off_r = reward(R[off_s, off_a])
+    off_t = _search(P_cdf[off_s, off_a], rng.random(n_off))
+    return on_s, on_a, y, off_s, off_a, off_r, off_t, int((h + n_more + 1).sum())
+
+
+@dataclass(frozen=True)
+class RoundSamples:
+    """On-policy samples ``(s, a, y)`` (``(s, a) ~ d^pi``, ``E[y | s, a] = Q^pi(s, a)``), offline
+    tuples ``(s, a, r, s')`` with ``(s, a) ~ nu``, and ``n_steps``, the environment steps the
+    on-policy samples took (rollouts to reach ``(s, a)`` plus the Monte-Carlo continuation)."""
+
+    on_s: np.ndarray
+    on_a: np.ndarray
+    on_y: np.ndarray
+    off_s: np.ndarray
+    off_a: np.ndarray
+    off_r: np.ndarray
+    off_s_next: np.ndarray
+    n_steps: int
+
+
+def _check_mdp(mdp):
+    if not isinstance(mdp, DiscountedMDP):
+        raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
+    return mdp
+
+
+def _check_policy(mdp, policy):
+    # A writable copy: the kernels are compiled for writable arrays only (one signature each).
+    pi = np.array(policy_matrix(policy, mdp.n_actions))
+    if pi.shape != (mdp.n_states, mdp.n_actions):
+        raise ValueError(f"policy: expected shape ({mdp.n_states},) or ({mdp.n_states}, {mdp.n_actions}), "
+                         f"got {np.shape(policy)}")
+    return pi
+
+
+def _nonneg_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def sample_round(mdp: DiscountedMDP, policy, *, n_on: int, n_off: int = 0, offline_distribution=None,
+                 reset=None, rng=None, backend: str = "numba") -> RoundSamples:
+    """Draw one round of HPE's samples (theory/hnpg.md Sec. 2).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+    policy : int array (S,) or float array (S, A)
+        The policy ``pi`` being evaluated.
+    n_on : int >= 0
+        On-policy samples: ``(s0, a0) ~ reset``, then ``h ~ Geometric`` (``P(h) = (1-gamma) gamma^h``)
+        steps of ``pi`` give ``(s, a) ~ d^pi``; from there ``pi`` runs on and stops with
+        probability ``1 - gamma`` after each step; ``y`` is the undiscounted reward sum, ``r(s, a)``
+        included, so ``E[y] = Q^pi(s, a)``.
+    n_off : int >= 0
+        Offline tuples, ``(s, a) ~ offline_distribution`` (required when ``n_off > 0``).
+    reset : array (S, A), optional
+        ``mu0``; defaults to ``initial(s) / A``.
+    backend : {"numba", "numpy"}
+        The Numba kernel, or the vectorised numpy reference (same law, different random stream).
+
+    Returns
+    -------
+    RoundSamples
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> mdp = chain_mdp(n_states=4, gamma=0.8)
+    >>> round_ = sample_round(mdp, [1, 1, 1, 1], n_on=5, rng=0)
+    >>> round_.on_y.shape
+    (5,)
+    """
+    mdp = _check_mdp(mdp)
+    pi = _check_policy(mdp, policy)
+    n_on, n_off = _nonneg_int("n_on", n_on), _nonneg_int("n_off", n_off)
+    mu0 = product_reset(mdp) if reset is None else check_reset(mdp, reset)
+    if n_off > 0:
+        if offline_distribution is None:
+            raise ValueError("offline_distribution: expected an (S, A) distribution when n_off > 0, got None")
+        nu = check_reset(mdp, offline_distribution, "offline_distribution")
+    else:
+        nu = mu0
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
+    sampler = _round_kernel if backend == "numba" else _round_numpy
+    out = sampler(cdf(mdp.P), mdp.R, cdf(pi), cdf(mu0.reshape(-1)), cdf(nu.reshape(-1)), mdp.gamma,
+                  n_on, n_off, mdp.reward_model == "gaussian", mdp.reward_std, absorbing_states(mdp),
+                  v.as_rng(rng))
+    return RoundSamples(*out[:7], int(out[7]))
+
+
+# --------------------------------------------------------------------------------------------
+# HPE (Algorithm 2)
+# --------------------------------------------------------------------------------------------
+
+@numba.njit(cache=True)
+def _tabular_hpe_kernel(on_s, on_a, on_y, off_s, off_a, off_r, off_t, pi, f0, gamma, lam,
+                        k1, k2, m_on, m_off, bootstrap, average):
+    """K2 closed-form HPE iterations on K2 batches; returns (f_bar, mc_loss, td_loss)."""
+    S, A = f0.shape
+    f = f0.copy()
+    f_sum = np.zeros((S, A))
+    num = np.empty((S, A))
+    den = np.empty((S, A))
+    V = np.empty(S)
+    w_off = 1.0 / m_off if m_off > 0 else 0.0
+    w_on = lam / m_on if m_on > 0 else 0.0
+    for k in range(k2):
+        num[:] = 0.0
+        den[:] = 0.0
+        for s in range(S):
+            acc = 0.0
+            for a in range(A):
+                acc += pi[s, a] * f[s, a]
+            V[s] = acc
+        for j in range(k * m_off, (k + 1) * m_off):
+            s, a = off_s[j], off_a[j]
+            target = off_r[j] + (gamma * V[off_t[j]] if bootstrap else 0.0)
+            num[s, a] += w_off * target
+            den[s, a] += w_off
+        for j in range(k * m_on, (k + 1) * m_on):
+            s, a = on_s[j], on_a[j]
+            num[s, a] += w_on * on_y[j]
+            den[s, a] += w_on
+        for s in range(S):
+            for a in range(A):
+                # No sample at (s, a): the argmin is not unique; keep f_{k-1}(s, a).
+                if den[s, a] > 0.0:
+                    f[s, a] = num[s, a] / den[s, a]
+        if k >= k1:
+            f_sum += f
+    f_bar = f_sum / (k2 - k1) if average else f.copy()
+    return f_bar, _losses(f_bar, pi, gamma, on_s, on_a, on_y, off_s, off_a, off_r, off_t, k2, m_on, m_off)
+
+
+@numba.njit(cache=True)
+def _losses(f, pi, gamma, on_s, on_a, on_y, off_s, off_a, off_r, off_t, k2, m_on, m_off):
+    """(online MC loss, offline TD loss) of ``f`` on the last batch (NaN without samples)."""
+    S, A = f.shape
+    V = np.zeros(S)
+    for s in range(S):
+        for a in range(A):
+            V[s] += pi[s, a] * f[s, a]
+    mc = np.nan
+    if m_on > 0:
+        mc = 0.0
+        for j in range((k2 - 1) * m_on, k2 * m_on):
+            mc += (f[on_s[j], on_a[j]] - on_y[j]) ** 2
+        mc /= m_on
+    td = np.nan
+    if m_off > 0:
+        td = 0.0
+        for j in range((k2 - 1) * m_off, k2 * m_off):
+            td += (f[off_s[j], off_a[j]] - off_r[j] - gamma * V[off_t[j]]) ** 2
+        td /= m_off
+    return mc, td
+
+
+def _tabular_hpe_numpy(on_s, on_a, on_y, off_s, off_a, off_r, off_t, pi, f0, gamma, lam,
+                       k1, k2, m_on, m_off, bootstrap, average):
+    """Vectorised twin of :func:`_tabular_hpe_kernel` (bincounts per iteration)."""
+    S, A = f0.shape
+    f = np.array(f0, dtype=float)
+    f_sum = np.zeros((S, A))
+    w_off = 1.0 / m_off if m_off > 0 else 0.0
+    w_on = lam / m_on if m_on > 0 else 0.0
+    for k in range(k2):
+        V = (pi * f).sum(axis=1)
+        sl_off, sl_on = slice(k * m_off, (k + 1) * m_off), slice(k * m_on, (k + 1) * m_on)
+        idx_off = off_s[sl_off] * A + off_a[sl_off]
+        idx_on = on_s[sl_on] * A + on_a[sl_on]
+        target = off_r[sl_off] + (gamma * V[off_t[sl_off]] if bootstrap else 0.0)
+        num = w_off * np.bincount(idx_off, target, S * A) + w_on * np.bincount(idx_on, on_y[sl_on], S * A)
+        den = w_off * np.bincount(idx_off, minlength=S * A) + w_on * np.bincount(idx_on, minlength=S * A)
+        seen = den > 0
+        flat = f.reshape(-1)
+        flat[seen] = num[seen] / den[seen]
+        if k >= k1:
+            f_sum += f
+    f_bar = f_sum / (k2 - k1) if average else f.copy()
+    V = (pi * f_bar).sum(axis=1)
+    mc = td = np.nan
+    if m_on > 0:
+        last = slice((k2 - 1) * m_on, k2 * m_on)
+        mc = float(np.mean((f_bar[on_s[last], on_a[last]] - on_y[last]) ** 2))
+    if m_off > 0:
+        last = slice((k2 - 1) * m_off, k2 * m_off)
+        td = float(np.mean((f_bar[off_s[last], off_a[last]] - off_r[last] - gamma * V[off_t[last]]) ** 2))
+    return f_bar, (mc, td)
+
+
+def _linear_hpe(samples, features, pi, w0, gamma, lam, k1, k2, m_on, m_off, ridge, bootstrap, average):
+    """Weighted ridge HPE with critic ``f_w = psi . w``; returns (w_bar, (mc, td))."""
+    S, A, d = features.shape
+    w = np.array(w0, dtype=float)
+    w_sum = np.zeros(d)
+    s_on, a_on, y_on = samples.on_s, samples.on_a, samples.on_y
+    s_off, a_off, r_off, t_off = samples.off_s, samples.off_a, samples.off_r, samples.off_s_next
+    psi_pi = np.einsum("sa,sad->sd", pi, features)  # E_{a'~pi(s')} psi(s', a')
+    for k in range(k2):
+        G = ridge * np.eye(d)
+        b = np.zeros(d)
+        if m_off > 0:
+            sl = slice(k * m_off, (k + 1) * m_off)
+            X = features[s_off[sl], a_off[sl]]
+            y = r_off[sl] + (gamma * psi_pi[t_off[sl]] @ w if bootstrap else 0.0)
+            G += X.T @ X / m_off
+            b += X.T @ y / m_off
+        if m_on > 0 and lam > 0:
+            sl = slice(k * m_on, (k + 1) * m_on)
+            X = features[s_on[sl], a_on[sl]]
+            G += lam * X.T @ X / m_on
+            b += lam * X.T @ y_on[sl] / m_on
+        w = np.linalg.solve(G, b)
+        if k >= k1:
+            w_sum += w
+    w_bar = w_sum / (k2 - k1) if average else w
+    f = features @ w_bar
+    V = (pi * f).sum(axis=1)
+    mc = td = np.nan
+    if m_on > 0:
+        last = slice((k2 - 1) * m_on, k2 * m_on)
+        mc = float(np.mean((f[s_on[last], a_on[last]] - y_on[last]) ** 2))
+    if m_off > 0:
+        last = slice((k2 - 1) * m_off, k2 * m_off)
+        td = float(np.mean((f[s_off[last], a_off[last]] - r_off[last] - gamma * V[t_off[last]]) ** 2))
+    return w_bar, (mc, td)
+
+
+@dataclass(frozen=True)
+class HPEResult:
+    """What :func:`hybrid_policy_evaluation` returns.
+
+    Attributes
+    ----------
+    critic : array (S, A)
+        ``f_bar``, the average of the iterates ``f_{K1+1} .. f_{K2}``.
+    weights : array (d,) or None
+        ``w_bar`` for a linear critic (``critic = features @ weights``).
+    mc_loss, td_loss : float
+        ``f_bar``'s online Monte-Carlo loss ``mean (f(s,a) - y)^2`` and offline TD loss
+        ``mean (f(s,a) - r - gamma f(s', pi))^2`` on the last batch (NaN without such samples).
+    samples : RoundSamples
+        All ``K2`` batches (batch ``k`` is the ``k``-th block of ``m_on`` / ``m_off`` entries).
+    """
+
+    critic: np.ndarray
+    weights: np.ndarray | None
+    mc_loss: float
+    td_loss: float
+    samples: RoundSamples
+
+
+@dataclass(frozen=True)
+class _HPEConfig:
+    lam: float
+    k1: int
+    k2: int
+    m_on: int
+    m_off: int
+    ridge: float
+    bootstrap: bool
+    average: bool
+
+
+def _check_hpe(lam, k1, k2, m_on, m_off, ridge, offline_distribution, mdp):
+    lam = float(lam)
+    if not (np.isfinite(lam) and lam >= 0):
+        raise ValueError(f"lam: expected a finite number >= 0, got {lam!r}")
+    k1, k2 = _nonneg_int("k1", k1), v.positive_int("k2", k2)
+    if not k1 < k2:
+        raise ValueError(f"k1, k2: expected k1 < k2, got k1={k1}, k2={k2}")
+    m_on, m_off = _nonneg_int("m_on", m_on), _nonneg_int("m_off", m_off)
+    if m_on == 0 and m_off == 0:
+        raise ValueError("m_on, m_off: expected at least one positive batch size, got 0 and 0")
+    if m_off == 0 and lam == 0:
+        raise ValueError("lam: expected lam > 0 when there is no offline batch (m_off=0), got 0")
+    ridge = float(ridge)
+    if not (np.isfinite(ridge) and ridge >= 0):
+        raise ValueError(f"ridge: expected a finite number >= 0, got {ridge!r}")
+    nu = None
+    if m_off > 0:
+        if offline_distribution is None:
+            raise ValueError("offline_distribution: expected an (S, A) distribution when m_off > 0, got None")
+        nu = check_reset(mdp, offline_distribution, "offline_distribution")
+    return lam, k1, k2, m_on, m_off, ridge, nu
+
+
+def _check_features(mdp, features, name="features"):
+    psi = v.float_array(name, features, ndim=3, shape=(mdp.n_states, mdp.n_actions, None))
+    if psi.shape[2] == 0:
+        raise ValueError(f"{name}: expected at least one feature, got 0")
+    return psi
+
+
+def hybrid_policy_evaluation(mdp: DiscountedMDP, policy, *, offline_distribution=None, lam: float = 1.0,
+                             k1: int = 2, k2: int = 4, m_on: int = 200, m_off: int = 200, features=None,
+                             ridge: float = 1e-8, initial_critic=None, reset=None, rng=None,
+                             bootstrap: bool = True, average: bool = True, backend: str = "numba") -> HPEResult:
+    """HPE, hybrid fitted policy evaluation (Zhou et al. 2023, Algorithm 2).
+
+    For ``k = 1 .. K2``, with fresh batches ``D_on`` (``m_on`` samples ``(s, a, y)``, see
+    :func:`sample_round`) and ``D_off`` (``m_off`` tuples ``(s, a) ~ nu``)::
+
+        f_k = argmin_f  E_{D_off}[(f(s,a) - r - gamma f_{k-1}(s', pi))^2] + lam E_{D_on}[(f(s,a) - y)^2]
+
+    and the output is ``f_bar = mean(f_{K1+1}, .., f_{K2})``. ``f(s', pi) = sum_a' pi(a'|s') f(s', a')``
+    (the expectation; the proof draws ``a' ~ pi``, which has the same conditional mean).
+
+    - Tabular (``features=None``): the loss decouples per entry, and ``f_k(s, a)`` is the weighted
+      average ``[sum_off target / m_off + lam sum_on y / m_on] / [n_off / m_off + lam n_on / m_on]``.
+      An entry with no sample keeps ``f_{k-1}(s, a)`` (the argmin is not unique there; paper leaves
+      it open).
+    - Linear (``features`` psi of shape (S, A, d)): weighted ridge regression with ``ridge * I``
+      added to the Gram matrix (``ridge`` > 0 only makes it invertible; the paper has none).
+
+    Parameters
+    ----------
+    lam : float >= 0
+        The weight lambda of the on-policy term (1 for Bellman-complete classes, T/2 - 1 without
+        completeness in Theorem 1). ``lam = 0`` is pure offline FQE.
+    k1, k2 : int, 0 <= k1 < k2
+        Averaging window (Lemma 5 sets them from epsilon_stat; theory/hnpg.md Sec. 5).
+    m_on, m_off : int >= 0
+        Batch sizes per iteration; ``m_off = 0`` drops the offline term (on-policy Monte-Carlo
+        regression, classic NPG's critic), ``m_on = 0`` drops the online term.
+    initial_critic : array (S, A) or (d,), optional
+        ``f_0`` (any member of F; default 0).
+    bootstrap, average : bool
+        Ablations: ``bootstrap=False`` replaces the TD target by ``r``; ``average=False`` returns
+        ``f_{K2}`` instead of the average.
+
+    Returns
+    -------
+    HPEResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps.instances import random_mdp
+    >>> mdp = random_mdp(n_states=3, n_actions=2, gamma=0.5, rng=0)
+    >>> out = hybrid_policy_evaluation(mdp, np.full((3, 2), 0.5), offline_distribution=np.full((3, 2), 1 / 6), rng=0)
+    >>> out.critic.shape
+    (3, 2)
+    """
+    mdp = _check_mdp(mdp)
+    pi = _check_policy(mdp, policy)
+    lam, k1, k2, m_on, m_off, ridge, nu = _check_hpe(lam, k1, k2, m_on, m_off, ridge, offline_distribution, mdp)
+    mu0 = product_reset(mdp) if reset is None else check_reset(mdp, reset)
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
+    psi = None if features is None else _check_features(mdp, features)
+    shape = (mdp.n_states, mdp.n_actions) if psi is None else (psi.shape[2],)
+    f0 = np.zeros(shape) if initial_critic is None else np.array(
+        v.float_array("initial_critic", initial_critic, shape=shape))
+    if f0.shape != shape:
+        raise ValueError(f"initial_critic: expected shape {shape}, got {f0.shape}")
+    cfg = _HPEConfig(lam, k1, k2, m_on, m_off, ridge, bool(bootstrap), bool(average))
+    ctx = _Context(mdp, mu0, nu if nu is not None else mu0, psi, backend)
+    return _hpe(ctx, pi, f0, cfg, v.as_rng(rng))
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Validated problem arrays and CDFs shared by every round of a run."""
+
+    mdp: DiscountedMDP
+    reset: np.ndarray
+    nu: np.ndarray
+    features: np.ndarray | None
+    backend: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "P_cdf", cdf(self.mdp.P))
+        object.__setattr__(self, "reset_cdf", cdf(self.reset.reshape(-1)))
+        object.__setattr__(self, "nu_cdf", cdf(self.nu.reshape(-1)))
+        object.__setattr__(self, "absorbing", absorbing_states(self.mdp))
+
+
+def _policy_cdf(pi):
+    # pi comes from softmax / one-hot rows built here (already valid): skip mdps.sampling.cdf's checks.
+    c = np.cumsum(pi, axis=-1)
+    return np.ascontiguousarray(c / c[..., -1:])
+
+
+def _hpe(ctx: _Context, pi, f0, cfg: _HPEConfig, rng) -> HPEResult:
+    mdp = ctx.mdp
+    sampler = _round_kernel if ctx.backend == "numba" else _round_numpy
+    out = sampler(ctx.P_cdf, mdp.R, _policy_cdf(pi), ctx.reset_cdf, ctx.nu_cdf, mdp.gamma, cfg.k2 * cfg.m_on,
+                  cfg.k2 * cfg.m_off, mdp.reward_model == "gaussian", mdp.reward_std, ctx.absorbing, rng)
+    samples = RoundSamples(*out[:7], int(out[7]))
+    if ctx.features is None:
+        hpe = _tabular_hpe_kernel if ctx.backend == "numba" else _tabular_hpe_numpy
+        f_bar, (mc, td) = hpe(*out[:7], pi, f0, mdp.gamma, cfg.lam, cfg.k1, cfg.k2, cfg.m_on, cfg.m_off,
+                              cfg.bootstrap, cfg.average)
+        return HPEResult(f_bar, None, float(mc), float(td), samples)
+    w_bar, (mc, td) = _linear_hpe(samples, ctx.features, pi, f0, mdp.gamma, cfg.lam, cfg.k1, cfg.k2,
+                                  cfg.m_on, cfg.m_off, cfg.ridge, cfg.bootstrap, cfg.average)
+    return HPEResult(ctx.features @ w_bar, w_bar, mc, td, samples)
+
+
+def population_hpe(mdp: DiscountedMDP, policy, offline_distribution, *, lam: float = 1.0, n_iterations: int = 50,
+                   initial_critic=None, reset=None) -> np.ndarray:
+    """Expected-value HPE (theory/hnpg.md Sec. 7): the iterates ``f_0 .. f_K``, shape (K + 1, S, A).
+
+    ``f_k = [nu (T^pi f_{k-1}) + lam d^pi Q^pi] / [nu + lam d^pi]`` entrywise, the minimiser of
+    eq. 1's expected loss over the tabular class; entries with ``nu + lam d^pi = 0`` keep ``f_{k-1}``.
+    Since ``T^pi Q^pi = Q^pi``, ``|f_k - Q^pi| <= gamma ||f_{k-1} - Q^pi||_inf`` on the support
+    (HNPG-H3).
+    """
+    mdp = _check_mdp(mdp)
+    pi = _check_policy(mdp, policy)
+    nu = check_reset(mdp, offline_distribution, "offline_distribution")
+    lam = float(lam)
+    if not (np.isfinite(lam) and lam >= 0):
+        raise ValueError(f"lam: expected a finite number >= 0, got {lam!r}")
+    K = v.positive_int("n_iterations", n_iterations)
+    mu0 = product_reset(mdp) if reset is None else check_reset(mdp, reset)
+    S, A = mdp.n_states, mdp.n_actions
+    f = np.zeros((S, A)) if initial_critic is None else np.array(
+        v.float_array("initial_critic", initial_critic, ndim=2, shape=(S, A)))
+    d = _reset_occupancy(mdp.P, mdp.gamma, pi, mu0)
+    Q = _q_values(mdp, pi)
+    den = nu + lam * d
+    seen = den > 0
+    out = [f.copy()]
+    for _ in range(K):
+        Tf = mdp.R + mdp.gamma * mdp.P @ (pi * f).sum(axis=1)
+        f = np.where(seen, (nu * Tf + lam * d * Q) / np.where(seen, den, 1.0), f)
+        out.append(f.copy())
+    return np.array(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Policies and exact quantities
+# --------------------------------------------------------------------------------------------
+
+def softmax_policy(logits) -> np.ndarray:
+    """``pi(a|s) = exp(logits[s, a]) / sum_b exp(logits[s, b])``, computed stably, shape (S, A)."""
+    z = np.asarray(logits, dtype=float)
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def mirror_descent_step(policy, critic, eta: float) -> np.ndarray:
+    """Algorithm 1, line 5: ``pi'(a|s) ~ pi(a|s) exp(eta f(s, a))``."""
+    pi = np.asarray(policy, dtype=float)
+    with np.errstate(divide="ignore"):
+        return softmax_policy(np.log(pi) + eta * np.asarray(critic, dtype=float))
+
+
+def _values(mdp, pi):
+    S = mdp.n_states
+    P_pi = np.einsum("sa,sat->st", pi, mdp.P)
+    return np.linalg.solve(np.eye(S) - mdp.gamma * P_pi, (pi * mdp.R).sum(axis=1))
+
+
+def _q_values(mdp, pi):
+    return mdp.R + mdp.gamma * mdp.P @ _values(mdp, pi)
+
+
+# --------------------------------------------------------------------------------------------
+# HAC (Algorithm 1) and its baselines
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HACResult:
+    """What :func:`hac` and :func:`hnpg` return; index ``t`` is iteration ``t + 1`` of the paper.
+
+    Attributes
+    ----------
+    policies : array (T + 1, S, A)
+        ``pi^1 .. pi^{T+1}``; the paper's output is uniform over them.
+    values : array (T + 1,)
+        ``V^{pi^t}`` from the initial state distribution (exact).
+    suboptimality : array (T + 1,)
+        ``V* - V^{pi^t}`` from the initial state distribution.
+    mc_loss, td_loss : array (T,)
+        The critic's online Monte-Carlo and offline TD losses on its last batch (NaN when absent).
+    critic_error : array (T,)
+        ``E_{d^{pi^t}}[(f^t - Q^{pi^t})^2]`` (exact), the on-policy accuracy of Lemma 5(a).
+    online_samples, online_steps, offline_samples : int array (T,)
+        Cumulative on-policy samples (``K2 m_on`` per round), environment steps they took, and
+        offline tuples drawn.
+    eta : float
+        The step size used.
+    """
+
+    policies: np.ndarray
+    values: np.ndarray
+    suboptimality: np.ndarray
+    mc_loss: np.ndarray
+    td_loss: np.ndarray
+    critic_error: np.ndarray
+    online_samples: np.ndarray
+    online_steps: np.ndarray
+    offline_samples: np.ndarray
+    eta: float
+
+    @property
+    def average_suboptimality(self) -> float:
+        """``(1/T) sum_{t=1}^T (V* - V^{pi^t})``, Theorem 1's left side over T."""
+        return float(self.suboptimality[:-1].mean())
+
+
+def _critic_config(critic, lam, m_on, m_off):
+    if critic not in CRITICS:
+        raise ValueError(f"critic: expected one of {CRITICS}, got {critic!r}")
+    if critic == "online":
+        return lam if lam > 0 else 1.0, m_on, 0
+    if critic == "offline":
+        return 0.0, 0, m_off
+    return lam, m_on, m_off
+
+
+def hac(mdp: DiscountedMDP, *, n_iterations: int = 150, critic: str = "hybrid", offline_distribution=None,
+        lam: float = 1.0, k1: int = 2, k2: int = 4, m_on: int = 200, m_off: int = 200, eta: float | None = None,
+        features=None, ridge: float = 1e-8, reset=None, rng=None, bootstrap: bool = True, average: bool = True,
+        warm_start: bool = True, backend: str = "numba") -> HACResult:
+    """HAC, the hybrid actor-critic (Zhou et al. 2023, Algorithm 1), and its baselines.
+
+    ``pi^1`` is uniform; for ``t = 1 .. T``: ``f^t = HPE(pi^t)`` (:func:`hybrid_policy_evaluation`)
+    and ``pi^{t+1}(a|s) ~ pi^t(a|s) exp(eta f^t(s, a))`` with ``eta = (1 - gamma) sqrt(log A / T)``.
+
+    ``critic`` picks the learner, all on this code path:
+
+    - ``"hybrid"``: HAC (offline TD term + ``lam`` x on-policy Monte-Carlo term);
+    - ``"online"``: on-policy NPG, the offline term dropped (``m_off = 0``);
+    - ``"offline"``: FQE-greedy: ``lam = 0`` (no online samples) and the greedy update
+      ``pi^{t+1} = argmax_a f^t`` in place of the mirror step (fitted policy iteration on offline data);
+    - ``"exact"``: the exact ``Q^{pi^t}`` as critic (exact-critic NPG, HNPG-H1).
+
+    Departures from the paper: HPE's ``f_0`` at round ``t`` is the previous round's ``f_bar``
+    (``warm_start=True``; Algorithm 2 allows any ``f_0 in F``, and a cold start would waste the short
+    K2 = 4 window); the output is the whole sequence, from which the uniform mixture is formed.
+
+    Parameters
+    ----------
+    n_iterations : int
+        T.
+    eta : float, optional
+        Step size; defaults to Theorem 1's ``(1 - gamma) sqrt(log A / T)``.
+    features : array (S, A, d), optional
+        A linear critic class (default tabular).
+    Other parameters as in :func:`hybrid_policy_evaluation`.
+
+    Returns
+    -------
+    HACResult
+
+    Examples
+    --------
+    >>> from mdps.instances.hnpg import lock_problem
+    >>> lock = lock_problem(length=3, n_actions=3, gamma=0.8, rng=0)
+    >>> out = hac(lock.mdp, n_iterations=20, offline_distribution=lock.offline_distribution, reset=lock.reset, rng=0)
+    >>> out.policies.shape
+    (21, 5, 3)
+    """
+    mdp = _check_mdp(mdp)
+    T = v.positive_int("n_iterations", n_iterations)
+    eta = _default_eta(mdp, T) if eta is None else v.positive_float("eta", eta)
+    lam_c, m_on_c, m_off_c = _critic_config(critic, lam, m_on, m_off)
+    mu0 = product_reset(mdp) if reset is None else check_reset(mdp, reset)
+    if critic == "exact":
+        nu = None
+        cfg = None
+        if features is not None:
+            raise ValueError("features: the exact critic is tabular; got features with critic='exact'")
+    else:
+        lam_c, k1, k2, m_on_c, m_off_c, ridge, nu = _check_hpe(lam_c, k1, k2, m_on_c, m_off_c, ridge,
+                                                               offline_distribution, mdp)
+        cfg = _HPEConfig(lam_c, k1, k2, m_on_c, m_off_c, ridge, bool(bootstrap), bool(average))
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
+    psi = None if features is None else _check_features(mdp, features)
+    ctx = _Context(mdp, mu0, nu if nu is not None else mu0, psi, backend)
+    return _run_actor_critic(ctx, T, eta, cfg, v.as_rng(rng), greedy=critic == "offline",
+                             warm_start=warm_start, policy_features=None)
+
+
+def _default_eta(mdp, T):
+    return (1.0 - mdp.gamma) * np.sqrt(np.log(mdp.n_actions) / T)
+
+
+def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_features, fit_ridge=1e-6,
+                      fit_lam=1.0):
+    """The shared loop of :func:`hac` and :func:`hnpg` (``policy_features`` given: Algorithm 3).
+
+    Only what the algorithm needs runs inside the loop; the exact diagnostics (values, occupancies,
+    critic errors) are computed afterwards for all iterations at once (batched solves).
+    """
+    mdp = ctx.mdp
+    S, A = mdp.n_states, mdp.n_actions
+    theta = np.zeros((S, A)) if policy_features is None else np.zeros(policy_features.shape[2])
+    pi = np.full((S, A), 1.0 / A)
+    f0 = np.zeros((S, A)) if ctx.features is None else np.zeros(ctx.features.shape[2])
+    policies = np.empty((T + 1, S, A))
+    critics = np.empty((T, S, A))
+    mc = np.full(T, np.nan)
+    td = np.full(T, np.nan)
+    n_on = np.zeros(T, np.int64)
+    steps = np.zeros(T, np.int64)
+    n_off = np.zeros(T, np.int64)
+    on_total = step_total = off_total = 0
+    for t in range(T):
+        policies[t] = pi
+        if cfg is None:
+            f = _q_values(mdp, pi)
+            samples = None
+        else:
+            out = _hpe(ctx, pi, f0, cfg, rng)
+            f, samples = out.critic, out.samples
+            mc[t], td[t] = out.mc_loss, out.td_loss
+            if warm_start:
+                f0 = out.critic if out.weights is None else out.weights
+            on_total += samples.on_s.size
+            step_total += samples.n_steps
+            off_total += samples.off_s.size
+        critics[t] = f
+        n_on[t], steps[t], n_off[t] = on_total, step_total, off_total
+        if policy_features is not None:
+            w = _compatible_fit(policy_features, pi, f, samples, fit_lam, ctx, fit_ridge)
+            theta = theta + eta * w
+            pi = softmax_policy(policy_features @ theta)
+        elif greedy:
+            pi = np.zeros((S, A))
+            pi[np.arange(S), np.argmax(f, axis=1)] = 1.0
+        else:
+            theta = theta + eta * f
+            pi = softmax_policy(theta)
+    policies[T] = pi
+    V, Q, d = _batched_exact(mdp, policies, ctx.reset)
+    values = V @ mdp.initial
+    err = np.einsum("tsa,tsa->t", d[:T], (critics - Q[:T]) ** 2)
+    V_star = float(mdp.initial @ mdp.optimal_values)
+    for arr in (policies, values, mc, td, err, n_on, steps, n_off):
+        arr.setflags(write=False)
+    return HACResult(policies, values, V_star - values, mc, td, err, n_on, steps, n_off, float(eta))
+
+
+def _batched_exact(mdp, policies, reset):
+    """V^pi (n, S), Q^pi (n, S, A) and the reset occupancy d^pi (n, S, A) of a stack of policies."""
+    n, S, A = policies.shape
+    P_pi = np.einsum("nsa,sat->nst", policies, mdp.P)
+    I = np.eye(S)
+    V = np.linalg.solve(I - mdp.gamma * P_pi, np.einsum("nsa,sa->ns", policies, mdp.R)[..., None])[..., 0]
+    Q = mdp.R + mdp.gamma * np.einsum("sat,nt->nsa", mdp.P, V)
+    rho1 = np.einsum("sa,sat->t", reset, mdp.P)
+    later = np.linalg.solve(I - mdp.gamma * np.swapaxes(P_pi, 1, 2), np.broadcast_to(rho1[:, None], (n, S, 1)))
+    d = (1.0 - mdp.gamma) * (reset + mdp.gamma * later * policies)
+    return V, Q, d
+
+
+# --------------------------------------------------------------------------------------------
+# HNPG (Algorithm 3)
+# --------------------------------------------------------------------------------------------
+
+def _compatible_fit(phi, pi, f, samples, lam, ctx, ridge):
+    """Algorithm 3's critic fit: ``w = argmin E_off (w.g - f_c)^2 + lam E_on (w.g - f_c)^2``,
+    ``g = phi - E_pi phi`` (= grad log pi_theta), ``f_c = f - E_pi f``. With ``samples=None`` the
+    expectation is taken under ``nu + lam d^pi`` (population fit, used with the exact critic)."""
+    S, A, d = phi.shape
+    g = phi - np.einsum("sa,sad->sd", pi, phi)[:, None, :]
+    f_c = f - (pi * f).sum(axis=1, keepdims=True)
+    if samples is None:
+        weight = ctx.nu + lam * _reset_occupancy(ctx.mdp.P, ctx.mdp.gamma, pi, ctx.reset)
+    else:
+        weight = np.zeros(S * A)
+        if samples.off_s.size:
+            np.add.at(weight, samples.off_s * A + samples.off_a, 1.0 / samples.off_s.size)
+        if samples.on_s.size and lam > 0:
+            np.add.at(weight, samples.on_s * A + samples.on_a, lam / samples.on_s.size)
+        weight = weight.reshape(S, A)
+    G = np.einsum("sa,sad,sae->de", weight, g, g) + ridge * np.eye(d)
+    b = np.einsum("sa,sad,sa->d", weight, g, f_c)
+    return np.linalg.solve(G, b)
+
+
+def hnpg(mdp: DiscountedMDP, policy_features, *, n_iterations: int = 150, critic: str = "hybrid",
+         offline_distribution=None, lam: float = 1.0, k1: int = 2, k2: int = 4, m_on: int = 200, m_off: int = 200,
+         eta: float | None = None, features=None, ridge: float = 1e-8, fit_ridge: float = 1e-6, reset=None,
+         rng=None, warm_start: bool = True, backend: str = "numba") -> HACResult:
+    """HNPG, hybrid natural policy gradient with log-linear policies (Zhou et al. 2023, Algorithm 3).
+
+    ``pi_theta(a|s) ~ exp(theta . phi(s, a))`` with ``theta^1 = 0`` (uniform). For ``t = 1 .. T``:
+    ``f^t = HPE(pi_theta^t)``; with ``g = grad log pi = phi - E_pi phi`` and ``f_c = f - E_pi f``,
+
+        w^t = argmin_w  E_{D_off}[(w.g - f_c)^2] + lam E_{D_on}[(w.g - f_c)^2]
+
+    (normal equations: an NPG step with the Fisher matrix of the offline + online mixture), then
+    ``theta^{t+1} = theta^t + eta w^t``. ``D_on`` and ``D_off`` are all of HPE's batches of the round.
+
+    Departures: ``eta`` defaults to HAC's ``(1 - gamma) sqrt(log A / T)`` rather than Lemma 7's
+    ``sqrt(2 log A / (beta W^2 T))`` (W is not known in practice); ``fit_ridge`` (default 1e-6)
+    regularises the fit because ``g`` is rank deficient (it sums to 0 under pi in every state).
+    With ``critic="exact"`` the fit uses the exact ``Q^pi`` and population weights ``nu + lam d^pi``;
+    with one-hot ``phi`` it then reproduces :func:`hac` (the compatible critic is exact).
+
+    Parameters
+    ----------
+    policy_features : array (S, A, d_pi)
+        phi.
+    Other parameters as in :func:`hac` (``critic`` in {"hybrid", "online", "offline", "exact"};
+    "offline" here keeps the NPG step, with lam = 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps.instances import random_mdp
+    >>> mdp = random_mdp(n_states=3, n_actions=2, gamma=0.5, rng=0)
+    >>> phi = np.eye(6).reshape(3, 2, 6)
+    >>> out = hnpg(mdp, phi, n_iterations=5, offline_distribution=np.full((3, 2), 1 / 6), rng=0)
+    >>> out.values.shape
+    (6,)
+    """
+    mdp = _check_mdp(mdp)
+    phi = _check_features(mdp, policy_features, "policy_features")
+    T = v.positive_int("n_iterations", n_iterations)
+    eta = _default_eta(mdp, T) if eta is None else v.positive_float("eta", eta)
+    lam_c, m_on_c, m_off_c = _critic_config(critic, lam, m_on, m_off)
+    mu0 = product_reset(mdp) if reset is None else check_reset(mdp, reset)
+    fit_ridge = v.positive_float("fit_ridge", fit_ridge)
+    if critic == "exact":
+        lam_c = float(lam)
+        if not (np.isfinite(lam_c) and lam_c >= 0):
+            raise ValueError(f"lam: expected a finite number >= 0, got {lam!r}")
+        nu = mu0 if offline_distribution is None else check_reset(mdp, offline_distribution, "offline_distribution")
+        cfg = None
+        if features is not None:
+            raise ValueError("features: the exact critic is tabular; got features with critic='exact'")
+    else:
+        lam_c, k1, k2, m_on_c, m_off_c, ridge, nu = _check_hpe(lam_c, k1, k2, m_on_c, m_off_c, ridge,
+                                                               offline_distribution, mdp)
+        cfg = _HPEConfig(lam_c, k1, k2, m_on_c, m_off_c, ridge, True, True)
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
+    psi = None if features is None else _check_features(mdp, features)
+    ctx = _Context(mdp, mu0, nu if nu is not None else mu0, psi, backend)
+    return _run_actor_critic(ctx, T, eta, cfg, v.as_rng(rng), greedy=False, warm_start=warm_start,
+                             policy_features=phi, fit_ridge=fit_ridge, fit_lam=lam_c)
+
+
+# --------------------------------------------------------------------------------------------
+# Exact NPG (Agarwal et al. 2021), for the last-iterate check HNPG-H2
+# --------------------------------------------------------------------------------------------
+
+def npg_exact(mdp: DiscountedMDP, *, eta: float, n_iterations: int) -> np.ndarray:
+    """Exact softmax NPG: ``pi^{t+1} ~ pi^t exp(eta A^{pi^t} / (1 - gamma))`` from uniform.
+
+    Agarwal, Kakade, Lee & Mahajan (2021), Thm 16 (as used in theory/hnpg.md, HNPG-H2 [recalled]):
+    ``V*(rho) - V^{pi^T}(rho) <= log A / (eta T) + 1 / ((1 - gamma)^2 T)`` for every ``rho``.
+
+    Returns the values ``V^{pi^t}(s)`` for ``t = 0 .. T``, shape (T + 1, S).
+    """
+    mdp = _check_mdp(mdp)
+    return _npg_exact(mdp, v.positive_float("eta", eta), v.positive_int("n_iterations", n_iterations))
+
+
+def _npg_exact(mdp, eta, T):
+    """Unvalidated loop (``eta`` of any sign: the wrong-sign mutant calls it with ``-eta``)."""
+    S, A = mdp.n_states, mdp.n_actions
+    logits = np.zeros((S, A))
+    out = np.empty((T + 1, S))
+    for t in range(T + 1):
+        pi = softmax_policy(logits)
+        V = _values(mdp, pi)
+        out[t] = V
+        Q = mdp.R + mdp.gamma * mdp.P @ V
+        logits = logits + eta * (Q - V[:, None]) / (1.0 - mdp.gamma)
+    return out

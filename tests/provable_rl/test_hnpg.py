@@ -1,0 +1,314 @@
+"""Tests of provable_rl.hnpg: sampling kernel twins and laws, HPE, HAC, HNPG, exact NPG, bad input."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mdps.instances.hnpg import aliased_features, aliased_trap, lock_problem, reset_occupancy
+from mdps.instances.random import random_mdp
+from mdps.planning import occupancy, policy_evaluation, policy_q_values
+from provable_rl.hnpg import (
+    _round_kernel,
+    _tabular_hpe_kernel,
+    _tabular_hpe_numpy,
+    absorbing_states,
+    hac,
+    hnpg,
+    hybrid_policy_evaluation,
+    mirror_descent_step,
+    npg_exact,
+    population_hpe,
+    sample_round,
+    softmax_policy,
+)
+from mdps.sampling import cdf
+
+
+# ----------------------------------------------------------------------------- twins
+
+def _round_python(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, absorbing, rng):
+    """Slow pure-python twin of the Numba round kernel (Bernoulli rewards), same random stream."""
+    S, A = R.shape
+    draw = lambda row, u: int(np.searchsorted(row, u, side="right"))  # noqa: E731
+    log_g = np.log(gamma)
+    geometric = lambda u: int(np.floor(np.log(1.0 - u) / log_g))  # noqa: E731
+
+    def reward(mean):
+        if mean <= 0:
+            return 0.0
+        if mean >= 1:
+            return 1.0
+        return 1.0 if rng.random() < mean else 0.0
+
+    on = []
+    steps = 0
+    for _ in range(n_on):
+        k = draw(reset_cdf, rng.random())
+        s, a = divmod(k, A)
+        h = geometric(rng.random())
+        for _ in range(h):
+            if absorbing[s]:
+                a = draw(pi_cdf[s], rng.random())
+                break
+            s = draw(P_cdf[s, a], rng.random())
+            a = draw(pi_cdf[s], rng.random())
+        s_out, a_out = s, a
+        more = geometric(rng.random())
+        y = reward(R[s, a])
+        for j in range(more):
+            if absorbing[s]:
+                y += (more - j) * R[s, 0]
+                break
+            s = draw(P_cdf[s, a], rng.random())
+            a = draw(pi_cdf[s], rng.random())
+            y += reward(R[s, a])
+        on.append((s_out, a_out, y))
+        steps += h + more + 1
+    off = []
+    for _ in range(n_off):
+        k = draw(nu_cdf, rng.random())
+        s, a = divmod(k, A)
+        r = reward(R[s, a])
+        off.append((s, a, r, draw(P_cdf[s, a], rng.random())))
+    return on, off, steps
+
+
+@pytest.mark.parametrize("which", ["random", "lock"])
+def test_round_kernel_matches_python_twin(which):
+    if which == "random":
+        mdp = random_mdp(5, 3, 0.7, 1)
+        nu = np.random.default_rng(2).dirichlet(np.ones(15)).reshape(5, 3)
+        reset = np.full((5, 3), 1 / 15)
+    else:
+        lock = lock_problem(4, 3, 0.8, 3)
+        mdp, nu, reset = lock.mdp, lock.offline_distribution, lock.reset
+    pi = softmax_policy(np.random.default_rng(4).standard_normal((mdp.n_states, mdp.n_actions)))
+    args = (cdf(mdp.P), mdp.R, cdf(pi), cdf(reset.reshape(-1)), cdf(nu.reshape(-1)), mdp.gamma, 60, 40)
+    absorbing = absorbing_states(mdp)
+    out = _round_kernel(*args, False, 0.1, absorbing, np.random.default_rng(7))
+    on, off, steps = _round_python(*args, absorbing, np.random.default_rng(7))
+    np.testing.assert_array_equal(out[0], [o[0] for o in on])
+    np.testing.assert_array_equal(out[1], [o[1] for o in on])
+    np.testing.assert_allclose(out[2], [o[2] for o in on], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(out[3], [o[0] for o in off])
+    np.testing.assert_array_equal(out[4], [o[1] for o in off])
+    np.testing.assert_array_equal(out[5], [o[2] for o in off])
+    np.testing.assert_array_equal(out[6], [o[3] for o in off])
+    assert out[7] == steps
+
+
+def test_absorbing_states_of_lock():
+    lock = lock_problem(3, 4, 0.8, 0)
+    np.testing.assert_array_equal(absorbing_states(lock.mdp), [False, False, False, True, True])
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_on_policy_samples_have_the_right_law(backend):
+    """(s, a) ~ d^pi and E[y | s, a] = Q^pi (paper Sec. 2), for both samplers."""
+    mdp = random_mdp(4, 2, 0.6, 5)
+    pi = softmax_policy(np.random.default_rng(6).standard_normal((4, 2)))
+    reset = np.random.default_rng(8).dirichlet(np.ones(8)).reshape(4, 2)
+    n = 100_000
+    out = sample_round(mdp, pi, n_on=n, reset=reset, rng=9, backend=backend)
+    d = reset_occupancy(mdp, pi, reset)
+    freq = np.bincount(out.on_s * 2 + out.on_a, minlength=8).reshape(4, 2) / n
+    assert np.max(np.abs(freq - d) / np.sqrt(d * (1 - d) / n)) < 5.0
+    Q = policy_q_values(mdp, pi)
+    idx = out.on_s * 2 + out.on_a
+    counts = np.bincount(idx, minlength=8)
+    means = np.bincount(idx, out.on_y, minlength=8) / counts
+    second = np.bincount(idx, out.on_y ** 2, minlength=8) / counts
+    se = np.sqrt((second - means ** 2) / counts)
+    assert np.max(np.abs(means - Q.reshape(-1)) / se) < 5.0
+    # Offline tuples follow nu and P.
+    off = sample_round(mdp, pi, n_on=0, n_off=n, offline_distribution=reset, rng=10, backend=backend)
+    freq_off = np.bincount(off.off_s * 2 + off.off_a, minlength=8).reshape(4, 2) / n
+    assert np.max(np.abs(freq_off - reset) / np.sqrt(reset * (1 - reset) / n)) < 5.0
+
+
+def test_reset_occupancy_matches_state_occupancy():
+    """With mu0(s, a) = initial(s) pi(a|s) the reset occupancy is the ordinary one."""
+    mdp = random_mdp(5, 3, 0.8, 11)
+    pi = softmax_policy(np.random.default_rng(12).standard_normal((5, 3)))
+    d = reset_occupancy(mdp, pi, mdp.initial[:, None] * pi)
+    np.testing.assert_allclose(d, occupancy(mdp, pi), atol=1e-12)
+    d2 = reset_occupancy(mdp, pi)
+    assert abs(d2.sum() - 1) < 1e-12 and np.all(d2 >= (1 - mdp.gamma) * mdp.initial[:, None] / 3 - 1e-15)
+
+
+# ----------------------------------------------------------------------------- HPE
+
+def test_tabular_hpe_kernel_matches_numpy_twin():
+    mdp = random_mdp(5, 3, 0.7, 13)
+    pi = softmax_policy(np.random.default_rng(14).standard_normal((5, 3)))
+    nu = np.full((5, 3), 1 / 15)
+    s = sample_round(mdp, pi, n_on=5 * 30, n_off=5 * 20, offline_distribution=nu, rng=15)
+    f0 = np.random.default_rng(16).standard_normal((5, 3))
+    for lam, bootstrap, average in [(1.0, True, True), (0.0, True, False), (7.0, False, True)]:
+        args = (s.on_s, s.on_a, s.on_y, s.off_s, s.off_a, s.off_r, s.off_s_next, pi, f0, mdp.gamma, lam,
+                2, 5, 30, 20, bootstrap, average)
+        f1, l1 = _tabular_hpe_kernel(*args)
+        f2, l2 = _tabular_hpe_numpy(*args)
+        np.testing.assert_allclose(f1, f2, atol=1e-12)
+        np.testing.assert_allclose(l1, l2, atol=1e-10)
+
+
+def test_linear_hpe_with_one_hot_features_is_tabular():
+    mdp = random_mdp(4, 2, 0.6, 17)
+    pi = np.full((4, 2), 0.5)
+    nu = np.full((4, 2), 1 / 8)
+    kw = dict(offline_distribution=nu, lam=2.0, k1=1, k2=3, m_on=400, m_off=400)
+    tab = hybrid_policy_evaluation(mdp, pi, rng=18, **kw)
+    lin = hybrid_policy_evaluation(mdp, pi, rng=18, features=np.eye(8).reshape(4, 2, 8), ridge=1e-12, **kw)
+    np.testing.assert_allclose(tab.critic, lin.critic, atol=1e-7)
+    np.testing.assert_allclose(tab.td_loss, lin.td_loss, atol=1e-7)
+
+
+def test_sampled_hpe_is_accurate_with_many_samples():
+    mdp = random_mdp(4, 2, 0.5, 19)
+    pi = softmax_policy(np.random.default_rng(20).standard_normal((4, 2)))
+    out = hybrid_policy_evaluation(mdp, pi, offline_distribution=np.full((4, 2), 1 / 8), k1=10, k2=30,
+                                   m_on=2000, m_off=2000, rng=21)
+    np.testing.assert_allclose(out.critic, policy_q_values(mdp, pi), atol=0.05)
+
+
+@given(st.integers(2, 6), st.integers(2, 4), st.floats(0.5, 0.95), st.floats(0.01, 100.0), st.integers(0, 10 ** 6))
+def test_population_hpe_contracts_to_q_pi(S, A, gamma, lam, seed):
+    gen = np.random.default_rng(seed)
+    mdp = random_mdp(S, A, gamma, gen, concentration=0.5)
+    pi = softmax_policy(gen.standard_normal((S, A)))
+    nu = gen.dirichlet(np.full(S * A, 0.3)).reshape(S, A)
+    f0 = gen.uniform(-3, 3, (S, A))
+    iterates = population_hpe(mdp, pi, nu, lam=lam, n_iterations=30, initial_critic=f0)
+    err = np.abs(iterates - policy_q_values(mdp, pi)).max(axis=(1, 2))
+    assert np.all(err <= gamma ** np.arange(31) * err[0] + 1e-9)
+
+
+def test_population_hpe_without_online_term_keeps_uncovered_entries():
+    mdp = random_mdp(3, 2, 0.5, 22)
+    nu = np.zeros((3, 2))
+    nu[0, 0] = 1.0
+    f0 = np.arange(6.0).reshape(3, 2)
+    it = population_hpe(mdp, np.full((3, 2), 0.5), nu, lam=0.0, n_iterations=3, initial_critic=f0)
+    np.testing.assert_array_equal(it[-1].reshape(-1)[1:], f0.reshape(-1)[1:])
+
+
+# ----------------------------------------------------------------------------- HAC / HNPG / NPG
+
+def test_exact_hac_is_mirror_descent_on_q():
+    mdp = random_mdp(4, 3, 0.7, 23)
+    out = hac(mdp, n_iterations=5, critic="exact", eta=0.3)
+    pi = np.full((4, 3), 1 / 3)
+    for t in range(5):
+        np.testing.assert_allclose(out.policies[t], pi, atol=1e-12)
+        pi = mirror_descent_step(pi, policy_q_values(mdp, pi), 0.3)
+    assert np.isclose(out.values[0], mdp.initial @ policy_evaluation(mdp, np.full((4, 3), 1 / 3)))
+    assert np.isclose(out.eta, 0.3)
+
+
+def test_hnpg_with_one_hot_features_and_exact_critic_reproduces_hac():
+    mdp = random_mdp(4, 3, 0.7, 24)
+    phi = np.eye(12).reshape(4, 3, 12)
+    a = hac(mdp, n_iterations=8, critic="exact", eta=0.5)
+    b = hnpg(mdp, phi, n_iterations=8, critic="exact", eta=0.5, fit_ridge=1e-10)
+    np.testing.assert_allclose(a.policies, b.policies, atol=1e-6)
+
+
+def test_hnpg_sampled_improves_on_random_mdp():
+    mdp = random_mdp(4, 2, 0.6, 25)
+    phi = np.eye(8).reshape(4, 2, 8)
+    out = hnpg(mdp, phi, n_iterations=30, offline_distribution=np.full((4, 2), 1 / 8), eta=1.0, rng=26)
+    assert out.suboptimality[-1] < 0.5 * out.suboptimality[0]
+
+
+def test_hac_learners_on_the_lock():
+    lock = lock_problem(3, 3, 0.8, 0)
+    kw = dict(n_iterations=60, offline_distribution=lock.offline_distribution, reset=lock.reset, rng=1)
+    hybrid = hac(lock.mdp, **kw)
+    offline = hac(lock.mdp, critic="offline", **kw)
+    online = hac(lock.mdp, critic="online", **kw)
+    assert hybrid.suboptimality[-1] < 0.5 * hybrid.suboptimality[0]
+    assert offline.suboptimality[-1] < 1e-9 and offline.online_samples[-1] == 0
+    assert np.all(np.isnan(online.td_loss)) and online.offline_samples[-1] == 0
+    assert hybrid.online_samples[-1] == 60 * 4 * 200
+    again = hac(lock.mdp, **kw)
+    np.testing.assert_array_equal(hybrid.policies, again.policies)
+
+
+def test_linear_hac_on_aliased_trap():
+    problem = aliased_trap()
+    kw = dict(n_iterations=40, features=problem.features, offline_distribution=problem.offline_distribution,
+              reset=problem.reset, rng=2, m_on=100, m_off=100)
+    hybrid = hac(problem.mdp, lam=19.0, **kw)
+    fqe = hac(problem.mdp, lam=0.0, **kw)
+    assert hybrid.suboptimality[-1] < 0.5 * fqe.suboptimality[-1]
+
+
+def test_npg_exact_improves_monotonically():
+    mdp = random_mdp(6, 3, 0.8, 27)
+    V = npg_exact(mdp, eta=1.0, n_iterations=30)
+    assert np.all(np.diff(V, axis=0) >= -1e-10)
+    np.testing.assert_allclose(V[-1], mdp.optimal_values, atol=1e-3)
+
+
+def test_aliased_features_alias_states():
+    psi = aliased_features([0, 1, 1], 2)
+    assert psi.shape == (3, 2, 4)
+    np.testing.assert_array_equal(psi[1], psi[2])
+
+
+# ----------------------------------------------------------------------------- bad input
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(lam=-1.0), "lam"),
+    (dict(k1=4, k2=4), "k1, k2"),
+    (dict(m_on=0, m_off=0), "m_on, m_off"),
+    (dict(m_on=-1), "m_on"),
+    (dict(offline_distribution=None), "offline_distribution"),
+    (dict(offline_distribution=np.ones((3, 2))), "offline_distribution"),
+    (dict(reset=np.ones((2, 2)) / 4), "reset"),
+    (dict(features=np.ones((3, 3, 1))), "features"),
+    (dict(initial_critic=np.ones(5)), "initial_critic"),
+    (dict(backend="torch"), "backend"),
+])
+def test_hpe_bad_input(kwargs, match):
+    mdp = random_mdp(3, 2, 0.5, 0)
+    base = dict(offline_distribution=np.full((3, 2), 1 / 6))
+    with pytest.raises(ValueError, match=match):
+        hybrid_policy_evaluation(mdp, np.full((3, 2), 0.5), **{**base, **kwargs})
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(critic="greedy"), "critic"),
+    (dict(eta=-0.1), "eta"),
+    (dict(n_iterations=0), "n_iterations"),
+    (dict(critic="exact", features=np.ones((3, 2, 2))), "features"),
+    (dict(critic="offline", offline_distribution=None), "offline_distribution"),
+])
+def test_hac_bad_input(kwargs, match):
+    mdp = random_mdp(3, 2, 0.5, 0)
+    base = dict(offline_distribution=np.full((3, 2), 1 / 6), n_iterations=2)
+    with pytest.raises(ValueError, match=match):
+        hac(mdp, **{**base, **kwargs})
+
+
+def test_other_bad_input():
+    mdp = random_mdp(3, 2, 0.5, 0)
+    with pytest.raises(ValueError, match="policy"):
+        sample_round(mdp, np.ones((3, 3)) / 3, n_on=1)
+    with pytest.raises(ValueError, match="policy"):
+        sample_round(mdp, np.array([[0.5, 0.6], [0.5, 0.5], [0.5, 0.5]]), n_on=1)
+    with pytest.raises(ValueError, match="offline_distribution"):
+        sample_round(mdp, np.full((3, 2), 0.5), n_on=1, n_off=2)
+    with pytest.raises(TypeError, match="mdp"):
+        sample_round("mdp", np.full((3, 2), 0.5), n_on=1)
+    with pytest.raises(ValueError, match="n_iterations"):
+        population_hpe(mdp, np.full((3, 2), 0.5), np.full((3, 2), 1 / 6), n_iterations=0)
+    with pytest.raises(ValueError, match="eta"):
+        npg_exact(mdp, eta=0.0, n_iterations=3)
+    with pytest.raises(ValueError, match="policy_features"):
+        hnpg(mdp, np.ones((3, 3, 2)), offline_distribution=np.full((3, 2), 1 / 6))
+    with pytest.raises(ValueError, match="offline"):
+        lock_problem(3, 3, 0.8, 0, offline="expert")
+    with pytest.raises(ValueError, match="groups"):
+        aliased_features([-1, 0], 2)

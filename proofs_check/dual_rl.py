@@ -22,7 +22,7 @@ from .framework import Claim, Sweep, register
 from .statistics import Verdict, all_of, exact_verdict, order_verdict
 
 PAPER = "Sikchi, Zheng, Zhang & Niekum 2023 (Dual RL)"
-_BLOCKS = {"smoke": 2, "quick": 4, "full": 20}
+_BLOCKS = {"smoke": 2, "quick": 3, "full": 20}
 N_STATES, N_ACTIONS, GAMMA = 6, 3, 0.9
 
 
@@ -179,7 +179,10 @@ def _analyse_d3(rows, budget):
 def _analyse_d4(rows, budget):
     kl = [r["ratio_error"] for r in rows if r["divergence"] == "kl"]
     chi = [r["ratio_error"] for r in rows if r["divergence"] == "chi2"]
-    return all_of({"kl": exact_verdict(kl, np.zeros(len(kl)), atol=1e-4),
+    # KL goes through CLARABEL's exponential cone on both sides; its d is accurate to ~1e-4 (max
+    # measured 9.7e-5 over 4 MDPs x 5 alphas, and no better with tighter solver settings, which
+    # only turn the status into optimal_inaccurate): 2e-4 is that accuracy, the mutant misses by > 1.
+    return all_of({"kl": exact_verdict(kl, np.zeros(len(kl)), atol=2e-4),
                    "chi2": exact_verdict(chi, np.zeros(len(chi)), atol=1e-6)})
 
 
@@ -218,7 +221,8 @@ def _analyse_d8(rows, budget):
     dual = [r for r in rows if r["divergence"] == "chi2"]
     return all_of({
         "M d = (1-gamma) mu": exact_verdict([r["flow_residual"] for r in rows], np.zeros(len(rows)), atol=1e-8),
-        "sum d = 1": exact_verdict([r["total_mass"] for r in rows], np.ones(len(rows)), atol=1e-8),
+        # sum(M d) = (1 - gamma) sum d, so a flow residual of 1e-8 allows |sum d - 1| <= S 1e-8 / (1 - gamma) = 6e-7.
+        "sum d = 1": exact_verdict([r["total_mass"] for r in rows], np.ones(len(rows)), atol=N_STATES * 1e-8 / (1 - GAMMA)),
         "d >= 0": exact_verdict([min(r["min_entry"], 0.0) for r in rows], np.zeros(len(rows)), atol=1e-9),
         "chi2 d_O w*: flow": exact_verdict([r["dual_flow_residual"] for r in dual], np.zeros(len(dual)), atol=1e-6),
         "chi2 d_O w* >= 0": exact_verdict([min(float(r["dual_min_entry"]), 0.0) for r in dual], np.zeros(len(dual)), atol=1e-9),
@@ -232,7 +236,7 @@ register(Claim(
     mutant_description="f*_p replaced by f* in dual-V (positivity of d dropped)"))
 register(Claim(
     id="DUAL-D4", name="dual_rl.regularized.optimal_ratio", paper=PAPER, theorem="§4 w* by KKT [derived]",
-    statement="d_primal = d_O max(0, (f')^{-1}(delta_V/alpha)): to 1e-4 (KL), 1e-6 (chi2)",
+    statement="d_primal = d_O max(0, (f')^{-1}(delta_V/alpha)): to 2e-4 (KL, exponential-cone accuracy), 1e-6 (chi2)",
     kind="exact", sweep=REG_SWEEP, analyse=_analyse_d4, mutant="conjugate_sign",
     mutant_description="the ratio read from the conjugate's gradient with the wrong sign, (f')^{-1}(-delta/alpha)"))
 register(Claim(
@@ -247,7 +251,7 @@ register(Claim(
     mutant_description="(1 - gamma) factor dropped from the regularised primal's flow constraint"))
 register(Claim(
     id="DUAL-D8", name="dual_rl.regularized.flow_feasible", paper=PAPER, theorem="§3 V-form [derived]",
-    statement="M d_alpha = (1-gamma) mu, sum d = 1, d >= 0 (1e-8); chi2 d_O w* from dual-V is feasible (1e-6)",
+    statement="M d_alpha = (1-gamma) mu (1e-8), sum d = 1 (6e-7, implied), d >= 0; chi2 d_O w* from dual-V is feasible (1e-6)",
     kind="exact", sweep=REG_SWEEP, analyse=_analyse_d8, mutant="fstar_no_positivity",
     mutant_description="f*_p replaced by f* in dual-V: d_O w* can go negative"))
 
@@ -454,11 +458,11 @@ def _fp_run(cell, rng, mutant):
     Q_supp = np.where(mu > 0, mdp.R + gamma * np.einsum("sat,t->sa", mdp.P, V_supp), -np.inf)
     best = np.argmax(Q_supp, axis=1)
     lam = 0.5 * (1.0 + 1.0 / (1.0 + np.min(mu[np.arange(S), best])))  # strictly above every state's threshold
-    tv = D.fdvl_value_iteration(mdp, mu, loss="tv", temperature=lam, tol=1e-12,
+    tv = D.fdvl_value_iteration(mdp, mu, loss="tv", temperature=lam, tol=1e-11,
                                 quantile_step_offset=-1 if mutant == "quantile_off_by_one" else 0)
     rows = [{"loss": "tv", "lambda": float(lam), "error": float(np.max(np.abs(tv.values - V_supp))), "bound": 0.0}]
     for beta in (0.1, 0.03, 0.01):
-        xql = D.fdvl_value_iteration(mdp, mu, loss="gumbel", temperature=beta, tol=1e-12)
+        xql = D.fdvl_value_iteration(mdp, mu, loss="gumbel", temperature=beta, tol=1e-11)
         bound = beta * np.log(1.0 / np.min(mu[mu > 0])) / (1.0 - gamma)
         rows.append({"loss": "gumbel", "beta": beta, "error": float(np.max(np.abs(xql.values - V_supp))),
                      "bound": float(bound)})

@@ -1,0 +1,406 @@
+"""Unit tests of provable_rl.dual_rl: the LP and its duals, the divergence table, f-DVL/XQL, ReCOIL."""
+import numpy as np
+import pytest
+import scipy.optimize
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mdps.core import DiscountedMDP
+from mdps.data import OfflineData
+from mdps.instances.dual_rl import imitation_fork
+from mdps.instances.random import random_mdp
+from mdps.planning import occupancy
+from provable_rl import dual_rl as D
+
+
+def _setup(seed, S=5, A=3):
+    rng = np.random.default_rng(seed)
+    mdp = random_mdp(S, A, 0.9, rng)
+    behavior = rng.dirichlet(np.ones(A), size=S)
+    return mdp, behavior, occupancy(mdp, behavior)
+
+
+# ------------------------------------------------------------------ the divergence table
+
+@pytest.mark.parametrize("name", list(D.DIVERGENCES))
+def test_conjugates_match_their_definition(name):
+    div = D.DIVERGENCES[name]
+    t = np.linspace(1e-9, 30.0, 300_001)
+    t_all = np.linspace(-30.0, 30.0, 600_001)
+    for y in (-3.0, -1.0, -0.4, 0.0, 0.3, 0.5, 1.5):
+        sup_p = np.max(t * y - div.f(t))
+        assert div.conjugate_nonneg(y) == pytest.approx(sup_p, abs=1e-6) or (np.isinf(div.conjugate_nonneg(y)) and sup_p > 5)
+        if name == "chi2":  # f is defined on all of R only for chi-square
+            assert div.conjugate(y) == pytest.approx(np.max(t_all * y - div.f(t_all)), abs=1e-6)
+        if name == "kl":
+            assert div.conjugate(y) == pytest.approx(sup_p, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", ["kl", "chi2"])
+def test_f_prime_inverse_inverts_f_prime(name):
+    div = D.DIVERGENCES[name]
+    t = np.array([0.1, 0.5, 1.0, 2.0, 7.0])
+    np.testing.assert_allclose(div.f_prime_inverse(div.f_prime(t)), t, rtol=1e-12)
+    assert div.f(1.0) == pytest.approx(0.0)
+
+
+def test_tv_ratio_is_set_valued_and_raises():
+    with pytest.raises(ValueError, match="set-valued"):
+        D.DIVERGENCES["tv"].ratio(np.zeros(3), 1.0)
+
+
+def test_unknown_divergence_raises():
+    with pytest.raises(ValueError, match="divergence"):
+        D.get_divergence("hellinger")
+
+
+# ------------------------------------------------------------------ the LP
+
+def test_lp_methods_agree_and_give_optimal_values():
+    mdp, _, _ = _setup(0)
+    target = (1 - mdp.gamma) * mdp.initial @ mdp.optimal_values
+    for method in D.LP_METHODS:
+        sol = D.occupancy_lp(mdp, method=method)
+        assert sol.objective == pytest.approx(target, abs=1e-7)
+        np.testing.assert_allclose(sol.values, mdp.optimal_values, atol=1e-6)
+        np.testing.assert_allclose(sol.occupancy.sum(), 1.0, atol=1e-7)
+        dual = D.value_lp(mdp, method=method)
+        np.testing.assert_allclose(dual.values, mdp.optimal_values, atol=1e-6)
+        np.testing.assert_allclose(dual.occupancy, sol.occupancy, atol=1e-6)
+
+
+@settings(max_examples=10)
+@given(seed=st.integers(0, 10_000), S=st.integers(2, 6), A=st.integers(1, 3), gamma=st.floats(0.1, 0.95))
+def test_lp_strong_duality_property(seed, S, A, gamma):
+    mdp = random_mdp(S, A, gamma, seed)
+    V = mdp.optimal_values
+    sol = D.occupancy_lp(mdp)
+    # HiGHS is a simplex/IPM with 1e-9 feasibility tolerance; values scale with 1/(1 - gamma).
+    tol = 1e-7 / (1 - gamma)
+    assert sol.objective == pytest.approx((1 - gamma) * mdp.initial @ V, abs=tol)
+    np.testing.assert_allclose(sol.values, V, atol=tol)  # multipliers = V*
+    np.testing.assert_allclose(D.value_lp(mdp).objective, sol.objective, atol=tol)
+
+
+def test_occupancy_policy_is_optimal():
+    mdp, _, _ = _setup(1)
+    from mdps.planning import policy_evaluation
+
+    sol = D.occupancy_lp(mdp)
+    np.testing.assert_allclose(policy_evaluation(mdp, sol.policy), mdp.optimal_values, atol=1e-7)
+
+
+def test_flow_matrix_maps_occupancies_to_initial():
+    mdp, behavior, dO = _setup(2)
+    np.testing.assert_allclose(D.flow_matrix(mdp) @ dO.reshape(-1), (1 - mdp.gamma) * mdp.initial, atol=1e-12)
+
+
+def test_bad_lp_method_and_mdp():
+    mdp, _, _ = _setup(0)
+    with pytest.raises(ValueError, match="method"):
+        D.occupancy_lp(mdp, method="simplex")
+    with pytest.raises(ValueError, match="method"):
+        D.value_lp(mdp, method="simplex")
+    with pytest.raises(TypeError, match="mdp"):
+        D.occupancy_lp("not an mdp")
+
+
+# ------------------------------------------------------------------ regularised primal and duals
+
+@pytest.mark.parametrize("name", list(D.DIVERGENCES))
+def test_primal_equals_dual_v_and_closed_form(name):
+    mdp, _, dO = _setup(3)
+    primal = D.regularized_primal(mdp, dO, 0.1, name)
+    dual = D.dual_v(mdp, dO, 0.1, name)
+    assert dual.objective == pytest.approx(primal.objective, abs=1e-6)
+    assert D.dual_v_objective(mdp, dO, dual.values, 0.1, name) == pytest.approx(dual.objective, abs=1e-8)
+    assert D.regularized_objective(mdp, dO, primal.occupancy, 0.1, name) == pytest.approx(primal.objective, abs=1e-6)
+
+
+def test_dual_q_closed_form_matches_cvxpy_and_policy_value():
+    mdp, behavior, dO = _setup(4)
+    pi = np.random.default_rng(0).dirichlet(np.ones(3), size=5)
+    for name in ("kl", "chi2"):
+        Q, value = D.dual_q(mdp, dO, pi, 0.5, name)
+        Qc = D.dual_q_minimizer(mdp, dO, pi, 0.5, name)
+        target = D.regularized_objective(mdp, dO, occupancy(mdp, pi), 0.5, name)
+        assert value == pytest.approx(target, abs=1e-6)
+        assert D.dual_q_objective(mdp, dO, Qc, pi, 0.5, name) == pytest.approx(target, abs=1e-9)
+
+
+@settings(max_examples=6)
+@given(seed=st.integers(0, 10_000), alpha=st.sampled_from([1.0, 0.1, 0.01]), name=st.sampled_from(["kl", "chi2", "tv"]))
+def test_small_alpha_bound_property(seed, alpha, name):
+    mdp, _, dO = _setup(seed, S=4, A=2)
+    lp = D.occupancy_lp(mdp)
+    sol = D.regularized_primal(mdp, dO, alpha, name)
+    gap = lp.objective - sol.expected_reward
+    bound = alpha * D.DIVERGENCES[name].value(lp.occupancy, dO)
+    assert -1e-7 <= gap <= bound + 1e-7
+
+
+def test_dual_v_without_positivity_is_wrong_for_chi2():
+    mdp, _, dO = _setup(3)
+    good = D.dual_v(mdp, dO, 0.01, "chi2")
+    bad = D.dual_v(mdp, dO, 0.01, "chi2", positivity=False)
+    assert bad.objective > good.objective + 1e-3  # f* >= f*_p: dropping d >= 0 relaxes the primal
+    assert np.min(bad.occupancy) < 0
+
+
+def test_solver_failure_raises_with_status():
+    mdp, _, dO = _setup(3)
+    # f* of TV has domain |y| <= 1/2: at a small alpha no V satisfies it, the problem is infeasible.
+    with pytest.raises(ValueError, match="status 'infeasible'"):
+        D.dual_v(mdp, dO, 0.01, "tv", positivity=False)
+
+    class Inaccurate:
+        status = "optimal_inaccurate"
+
+    with pytest.raises(ValueError, match="optimal_inaccurate"):
+        D._check_status(Inaccurate(), "x")
+
+
+def test_regularized_bad_inputs():
+    mdp, _, dO = _setup(3)
+    with pytest.raises(ValueError, match="alpha"):
+        D.regularized_primal(mdp, dO, -1.0)
+    zero = dO.copy()
+    zero[0, 0] += zero[0, 1]
+    zero[0, 1] = 0.0
+    with pytest.raises(ValueError, match="data_occupancy: expected full support"):
+        D.dual_v(mdp, zero, 1.0)
+    with pytest.raises(ValueError, match="data_occupancy"):
+        D.regularized_primal(mdp, dO * 2, 1.0)
+    with pytest.raises(ValueError, match="data_occupancy"):
+        D.regularized_primal(mdp, dO[:2], 1.0)
+    with pytest.raises(ValueError, match="set-valued"):
+        D.dual_q_minimizer(mdp, dO, np.full((5, 3), 1 / 3), 1.0, "tv")
+
+
+# ------------------------------------------------------------------ implicit maximisation
+
+EX_Q = np.array([[1.0, 2.0, 3.5, 0.5]])
+EX_MU = np.array([[0.4, 0.3, 0.1, 0.2]])
+
+
+def test_theory_worked_examples():
+    tv = [D.implicit_maximum(EX_Q, EX_MU, loss="tv", temperature=t)[0] for t in (0.6, 0.8, 0.9, 0.95)]
+    assert tv == [1.0, 2.0, 2.0, 3.5]
+    chi = [D.implicit_maximum(EX_Q, EX_MU, loss="chi2", temperature=t)[0] for t in (0.9, 0.91, 0.95, 0.99)]
+    np.testing.assert_allclose(chi, [3.278, 3.5, 3.5, 3.5], atol=1e-3)
+    assert D.implicit_maximum(EX_Q, EX_MU, loss="chi2_exact", temperature=0.95)[0] == pytest.approx(4.45, abs=5e-3)
+    gum = [D.implicit_maximum(EX_Q, EX_MU, loss="gumbel", temperature=b)[0] for b in (1, 0.3, 0.1, 0.03)]
+    np.testing.assert_allclose(gum, [1.94, 2.82, 3.27, 3.43], atol=5e-3)
+
+
+def _twin_minimiser(q, mu, loss, lam):
+    """Slow twin of the kernel: bounded scalar minimisation of the same convex objective."""
+    f = lambda V: D.implicit_objective(np.array([V]), q[None], mu[None], loss=loss, temperature=lam)[0]  # noqa: E731
+    lo, hi = q.min() - 20.0, q.max() + 20.0
+    res = scipy.optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12})
+    return res.x, res.fun
+
+
+@pytest.mark.parametrize("loss", ["tv", "chi2", "chi2_exact"])
+def test_implicit_kernel_matches_numpy_twin(loss):
+    rng = np.random.default_rng(7)
+    Q = rng.normal(size=(40, 5)) * 3
+    mu = rng.dirichlet(np.ones(5), size=40)
+    mu[rng.random(mu.shape) < 0.3] = 0
+    mu[:, 0] += 0.05
+    mu /= mu.sum(axis=1, keepdims=True)
+    lam = rng.uniform(0.55, 0.99, size=40)
+    for s in range(40):
+        V = D.implicit_maximum(Q[s:s + 1], mu[s:s + 1], loss=loss, temperature=lam[s])
+        obj = D.implicit_objective(V, Q[s:s + 1], mu[s:s + 1], loss=loss, temperature=lam[s])[0]
+        v_twin, obj_twin = _twin_minimiser(Q[s], mu[s], loss, lam[s])
+        assert obj <= obj_twin + 1e-10
+        if loss != "tv":  # strictly convex pieces around the optimum: the minimiser is unique
+            assert V[0] == pytest.approx(v_twin, abs=1e-5)
+
+
+def test_tv_kernel_equals_quantile_formula():
+    rng = np.random.default_rng(8)
+    Q = rng.normal(size=(50, 4))
+    mu = rng.dirichlet(np.ones(4), size=50)
+    for lam in (0.55, 0.7, 0.85, 0.97):
+        np.testing.assert_array_equal(D.implicit_maximum(Q, mu, loss="tv", temperature=lam), D.tv_quantile_value(Q, mu, lam))
+
+
+def test_quantile_step_offset_changes_the_value():
+    assert D.tv_quantile_value(EX_Q, EX_MU, 0.95, step_offset=-1)[0] == 2.0
+
+
+def test_implicit_bad_inputs():
+    with pytest.raises(ValueError, match="temperature"):
+        D.implicit_maximum(EX_Q, EX_MU, loss="tv", temperature=0.5)
+    with pytest.raises(ValueError, match="temperature"):
+        D.implicit_maximum(EX_Q, EX_MU, loss="chi2", temperature=1.5)
+    with pytest.raises(ValueError, match="loss"):
+        D.implicit_maximum(EX_Q, EX_MU, loss="huber")
+    with pytest.raises(ValueError, match="behavior"):
+        D.implicit_maximum(EX_Q, EX_MU * 2)
+    with pytest.raises(ValueError, match="behavior"):
+        D.implicit_maximum(EX_Q, EX_MU[:, :3])
+
+
+# ------------------------------------------------------------------ fixed points and semi-gradient
+
+def test_tv_fixed_point_is_support_optimal():
+    mdp, _, _ = _setup(5, S=6, A=3)
+    mu = np.full((6, 3), 0.5)
+    mu[:, 2] = 0.0
+    res = D.fdvl_value_iteration(mdp, mu, loss="tv", temperature=0.9, tol=1e-11)
+    np.testing.assert_allclose(res.values, D.support_optimal_values(mdp, mu), atol=1e-9)
+    assert res.error_bound <= 1e-11
+    np.testing.assert_allclose(res.policy.sum(axis=1), 1.0)
+    assert np.all(res.policy[:, 2] == 0)  # AWR never leaves the data's support
+
+
+def test_advantage_weighted_policy_clip():
+    Q = np.array([[0.0, 100.0]])
+    pi = D.advantage_weighted_policy(Q, np.array([0.0]), np.array([[0.5, 0.5]]), temperature=3.0, clip=100.0)
+    np.testing.assert_allclose(pi, [[1 / 101, 100 / 101]])
+
+
+def _twin_semi_gradient(data, gamma, loss, lam, n_steps, lr_v, lr_q, decay, rng):
+    """Pure-python twin of the semi-gradient kernel (same draws from the same Generator)."""
+    S, A = data.n_states, data.n_actions
+    Q, V = np.zeros((S, A)), np.zeros(S)
+
+    def grad(y):
+        if loss == "gumbel":
+            return -(np.exp(y / lam) - 1) / lam
+        if loss == "tv":
+            gp = 1.0 if y > 0 else 0.0
+        elif loss == "chi2":
+            gp = 1 + y / 2 if (y > 0 or y < -4) else 0.0
+        else:
+            gp = 1 + y / 2 if y > -2 else 0.0
+        return (1 - lam) - lam * gp
+
+    for t in range(n_steps):
+        i = rng.integers(0, data.s.size)
+        s, a = data.s[i], data.a[i]
+        scale = 1 / (1 + decay * t)
+        V[s] -= lr_v * scale * grad(Q[s, a] - V[s])
+        Q[s, a] -= lr_q * scale * (Q[s, a] - data.r[i] - gamma * V[data.s_next[i]])
+    return Q, V
+
+
+@pytest.mark.parametrize("loss", ["tv", "chi2", "chi2_exact", "gumbel"])
+def test_semi_gradient_kernel_matches_twin(loss):
+    from mdps.sampling import sample_offline_data
+
+    mdp, _, dO = _setup(6, S=4, A=2)
+    data = sample_offline_data(mdp, dO, 300, rng=1)
+    lam = 0.5 if loss == "gumbel" else 0.8
+    res, _ = D.fdvl_semi_gradient(data, 0.9, loss=loss, temperature=lam, n_steps=500, learning_rate_v=0.05,
+                                  learning_rate_q=0.1, decay=0.01, rng=2)
+    Q, V = _twin_semi_gradient(data, 0.9, loss, lam, 500, 0.05, 0.1, 0.01, np.random.default_rng(2))
+    np.testing.assert_allclose(res.values, V, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(res.q_values, Q, rtol=1e-12, atol=1e-12)
+
+
+def test_semi_gradient_approaches_the_exact_fixed_point():
+    from mdps.sampling import sample_offline_data
+
+    mdp, behavior, dO = _setup(9, S=3, A=2)
+    data = sample_offline_data(mdp, dO, 5000, rng=3)
+    stats = data.statistics
+    mu = stats.counts / stats.counts.sum(axis=1, keepdims=True)
+    empirical = DiscountedMDP(stats.empirical_transitions(), np.clip(stats.empirical_rewards(), 0, 1), 0.9,
+                              np.full(3, 1 / 3))
+    exact = D.fdvl_value_iteration(empirical, mu, loss="chi2", temperature=0.8).values
+    res, trace = D.fdvl_semi_gradient(data, 0.9, loss="chi2", temperature=0.8, n_steps=400_000,
+                                      learning_rate_v=0.05, learning_rate_q=0.05, decay=2e-4,
+                                      record_every=100_000, rng=4)
+    errors = np.max(np.abs(trace - exact), axis=1)
+    # Robbins-Monro steps: the error shrinks and ends within 2% of the value scale (V ~ 5).
+    assert errors[-1] < 0.1
+    assert errors[-1] < errors[0]
+
+
+def test_semi_gradient_reproducible_and_validated():
+    from mdps.sampling import sample_offline_data
+
+    mdp, _, dO = _setup(6, S=4, A=2)
+    data = sample_offline_data(mdp, dO, 100, rng=1)
+    a, _ = D.fdvl_semi_gradient(data, 0.9, n_steps=200, rng=5)
+    b, _ = D.fdvl_semi_gradient(data, 0.9, n_steps=200, rng=5)
+    np.testing.assert_array_equal(a.values, b.values)
+    with pytest.raises(TypeError, match="data"):
+        D.fdvl_semi_gradient("data", 0.9)
+    with pytest.raises(ValueError, match="n_steps"):
+        D.fdvl_semi_gradient(data, 0.9, n_steps=0)
+    with pytest.raises(ValueError, match="learning_rate_q"):
+        D.fdvl_semi_gradient(data, 0.9, learning_rate_q=-1.0)
+    with pytest.raises(ValueError, match="initial_q"):
+        D.fdvl_semi_gradient(data, 0.9, initial_q=np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="gamma"):
+        D.fdvl_semi_gradient(data, 1.0)
+
+
+def test_gumbel_blows_up_where_the_polynomial_surrogates_do_not():
+    q = EX_Q[0]
+    n = 1000
+    a = np.random.default_rng(0).choice(4, size=n, p=EX_MU[0])
+    data = OfflineData(np.zeros(n, dtype=int), a, q[a], np.zeros(n, dtype=int), 1, 4)
+    errs = {}
+    for loss, t in (("gumbel", 1.0), ("chi2", 0.95)):
+        target = D.implicit_maximum(EX_Q, EX_MU, loss=loss, temperature=t)[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            res, _ = D.fdvl_semi_gradient(data, 0.9, loss=loss, temperature=t, n_steps=300, learning_rate_v=0.1,
+                                          learning_rate_q=0.0, initial_q=EX_Q, initial_values=[q.max() - 20.0], rng=1)
+        errs[loss] = abs(res.values[0] - target)
+    assert errs["chi2"] < 0.5
+    assert not errs["gumbel"] < 100  # an exp(20) step: huge overshoot (or overflow to inf/nan)
+
+
+# ------------------------------------------------------------------ ReCOIL
+
+def test_recoil_recovers_expert_without_coverage_and_baseline_fails():
+    prob = imitation_fork(3, 3, 0.9, coverage=0.0, rng=0)
+    mdp = prob.mdp
+    dE, dS = occupancy(mdp, prob.expert_policy), occupancy(mdp, prob.suboptimal_policy)
+    visited = dE.sum(axis=1) > 0
+    assert dS[1:4].sum() == 0  # the suboptimal data never reach an expert state
+    for beta in (0.2, 0.8):
+        res = D.recoil(mdp, dE, dS, beta)
+        np.testing.assert_allclose(res.policy[visited], prob.expert_policy[visited], atol=1e-3)
+        assert res.objective == pytest.approx(0.0, abs=1e-8)
+    base = D.coverage_baseline(mdp, dE, dS)
+    assert np.sum((occupancy(mdp, base.policy) - dE) ** 2) > 0.1
+
+
+def test_recoil_dual_q_value_is_minus_the_mixture_divergence():
+    prob = imitation_fork(2, 2, 0.9, coverage=0.3, rng=1)
+    mdp = prob.mdp
+    S, A = mdp.n_states, mdp.n_actions
+    dE, dS = occupancy(mdp, prob.expert_policy), occupancy(mdp, prob.suboptimal_policy)
+    beta = 0.4
+    for pi in (prob.expert_policy, prob.suboptimal_policy):
+        f = lambda x: D.recoil_dual_q_objective(mdp, dE, dS, x.reshape(S, A), pi, beta, "chi2")  # noqa: E731
+        res = scipy.optimize.minimize(f, np.zeros(S * A), method="BFGS", options={"gtol": 1e-10})
+        mix = beta * dE + (1 - beta) * dS
+        p = beta * occupancy(mdp, pi) + (1 - beta) * dS
+        chi2 = np.sum((p - mix)[mix > 0] ** 2 / mix[mix > 0])
+        assert res.fun == pytest.approx(-chi2, abs=1e-7)
+
+
+def test_recoil_bad_inputs():
+    prob = imitation_fork(2, 2, 0.9, rng=1)
+    dE = occupancy(prob.mdp, prob.expert_policy)
+    with pytest.raises(ValueError, match="beta"):
+        D.recoil(prob.mdp, dE, dE, beta=1.0)
+    with pytest.raises(ValueError, match="suboptimal_occupancy"):
+        D.recoil(prob.mdp, dE, dE * 0.5)
+    with pytest.raises(ValueError, match="clip"):
+        D.coverage_baseline(prob.mdp, dE, dE, clip=0.0)
+
+
+def test_imitation_fork_validation():
+    with pytest.raises(ValueError, match="n_actions"):
+        imitation_fork(3, 1)
+    with pytest.raises(ValueError, match="coverage"):
+        imitation_fork(3, 2, coverage=1.0)

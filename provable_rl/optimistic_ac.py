@@ -283,6 +283,25 @@ def _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, Q):
 
 
 @numba.njit(cache=True)
+def _logdet(M):
+    """log det M for a symmetric positive-definite M, by Cholesky (no inverse)."""
+    d = M.shape[0]
+    L = np.zeros((d, d))
+    logdet = 0.0
+    for i in range(d):
+        for j in range(i + 1):
+            s = M[i, j]
+            for k in range(j):
+                s -= L[i, k] * L[j, k]
+            if i == j:
+                L[i, i] = math.sqrt(s)
+                logdet += 2.0 * math.log(L[i, i])
+            else:
+                L[i, j] = s / L[j, j]
+    return logdet
+
+
+@numba.njit(cache=True)
 def _cholesky_inverse(M, inv):
     """inv = M^-1 and log det M for a symmetric positive-definite M (small d)."""
     d = M.shape[0]
@@ -371,14 +390,13 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
     logits = np.zeros((H, S, A))
     pi = np.empty((H, S, A))
     Vscratch = np.empty((H + 1, S))
-    inv = np.empty((d, d))
     logdet_ref = np.zeros(H)
     regret = np.empty(n_episodes)
     switches = np.empty(n_episodes, np.int64)
     if linear:
         _linear_critic(features, gram, reward_sums, trans, radius, Q)
         for h in range(H):
-            logdet_ref[h] = _cholesky_inverse(gram[h], inv)
+            logdet_ref[h] = _logdet(gram[h])
     else:
         _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, Q)
     n_switch = 0
@@ -407,7 +425,7 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
             s = s_next
         if linear and not switch:
             for h in range(H):
-                if _cholesky_inverse(gram[h], inv) > logdet_ref[h] + math.log(2.0):
+                if _logdet(gram[h]) > logdet_ref[h] + math.log(2.0):
                     switch = True
                     break
         if switch:
@@ -415,7 +433,7 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
             if linear:
                 _linear_critic(features, gram, reward_sums, trans, radius, Q)
                 for h in range(H):
-                    logdet_ref[h] = _cholesky_inverse(gram[h], inv)
+                    logdet_ref[h] = _logdet(gram[h])
             else:
                 _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, Q)
             if reset_mode == 0:

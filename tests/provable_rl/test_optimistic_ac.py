@@ -104,6 +104,7 @@ def test_cholesky_inverse_and_logdet():
     logdet = ac._cholesky_inverse(M, inv)
     np.testing.assert_allclose(inv, np.linalg.inv(M), atol=1e-12)
     assert logdet == pytest.approx(np.linalg.slogdet(M)[1], abs=1e-12)
+    assert ac._logdet(M) == pytest.approx(logdet, abs=1e-12)
 
 
 def test_kernel_policy_return_is_exact_policy_evaluation(mdp):

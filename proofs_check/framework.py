@@ -527,18 +527,8 @@ def _execute(sweep, indexed_cells, mutant, seed, jobs, backend):
         return
     check_backend(backend)
     if backend == "dask":
-        from distributed import Client, LocalCluster
-        from distributed.client import default_client
-
-        with contextlib.ExitStack() as stack:
-            try:
-                default_client()  # a cluster the user connected to: use it
-            except ValueError:
-                n_workers = (os.cpu_count() or 1) if jobs == -1 else jobs
-                cluster = stack.enter_context(LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                                           processes=True, dashboard_address=None))
-                stack.enter_context(Client(cluster))
-            stack.enter_context(joblib.parallel_config(backend="dask"))
+        _dask_client(jobs)
+        with joblib.parallel_config(backend="dask"):
             yield from joblib.Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
         return
     from ray.util.joblib import register_ray
@@ -547,6 +537,35 @@ def _execute(sweep, indexed_cells, mutant, seed, jobs, backend):
     with joblib.parallel_config(backend="ray"):
         # ray's joblib backend is pool-based and cannot stream results.
         yield from joblib.Parallel(n_jobs=jobs, return_as="list")(tasks)
+
+
+_DASK_CLUSTER: list = []
+
+
+def _dask_client(jobs: int):
+    """The dask Client to run on: the one the user connected to, else a LocalCluster started once
+    per process (``jobs`` worker processes, one thread each) and closed at exit."""
+    from distributed.client import default_client
+
+    try:
+        return default_client()
+    except ValueError:
+        pass
+    import atexit
+
+    from distributed import Client, LocalCluster
+
+    n_workers = (os.cpu_count() or 1) if jobs == -1 else jobs
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+    client = Client(cluster)
+    _DASK_CLUSTER[:] = [cluster, client]
+
+    def close():
+        client.close()
+        cluster.close()
+
+    atexit.register(close)
+    return client
 
 
 class _NoBar:

@@ -1,0 +1,118 @@
+"""Figures of Dual RL (theory/dual_rl.md §11): DUAL-FIG1 ... FIG4, drawn from sweep rows only."""
+from __future__ import annotations
+
+import numpy as np
+
+from proofs_check.dual_rl import ALPHA_SWEEP, CURVE_SWEEP, R1_SWEEP, STABILITY_SWEEP
+
+from .figures import Figure
+
+_COLORS = {"kl": "C0", "chi2": "C1", "tv": "C2", "gumbel": "C3", "chi2_exact": "C4"}
+_LABELS = {"kl": "KL", "chi2": "Pearson $\\chi^2$", "tv": "total variation", "gumbel": "Gumbel (XQL), $\\beta = 1-\\lambda$",
+           "chi2_exact": "exact $\\chi^2$ conjugate $f^*_p$"}
+
+
+def _num(x):
+    return float(x)
+
+
+def _plot_recoil(data, path):
+    import matplotlib.pyplot as plt
+
+    rows = data[R1_SWEEP.name]
+    betas = sorted({r["beta"] for r in rows})
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for key, label, color in (("occupancy_error", "ReCOIL (mixture matching, no coverage assumed)", "C0"),
+                              ("baseline_occupancy_error", "coverage baseline (SMODICE-style, KL to $d^S$)", "C3")):
+        mean = np.array([np.mean([_num(r[key]) for r in rows if r["beta"] == b]) for b in betas])
+        lo = np.array([np.min([_num(r[key]) for r in rows if r["beta"] == b]) for b in betas])
+        hi = np.array([np.max([_num(r[key]) for r in rows if r["beta"] == b]) for b in betas])
+        ax.plot(betas, np.maximum(mean, 1e-12), "o-", color=color, label=label)
+        ax.fill_between(betas, np.maximum(lo, 1e-12), np.maximum(hi, 1e-12), color=color, alpha=0.2, lw=0)
+    ax.set_yscale("log")
+    ax.set_xlabel(r"mixture weight $\beta$")
+    ax.set_ylabel(r"$\|d^{\hat\pi} - d^E\|_2^2$ (min-max band over instances)")
+    ax.set_title("DUAL-FIG1: suboptimal data miss every expert state")
+    ax.axhline(1e-6, color="0.5", ls=":", lw=1, label="claim tolerance $10^{-6}$")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _plot_alpha(data, path):
+    import matplotlib.pyplot as plt
+
+    rows = data[ALPHA_SWEEP.name]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    for f in ("kl", "chi2", "tv"):
+        pts = sorted((r["alpha"], _num(r["expected_reward"]), _num(r["divergence_value"])) for r in rows if r["divergence"] == f)
+        a = np.array([p[0] for p in pts])
+        ax1.semilogx(a, [p[1] for p in pts], "o-", color=_COLORS[f], label=_LABELS[f], ms=3)
+        ax2.loglog(a, np.maximum([p[2] for p in pts], 1e-12), "o-", color=_COLORS[f], label=_LABELS[f], ms=3)
+    ax1.axhline(_num(rows[0]["J_star"]), color="k", ls="--", lw=1, label=r"$J^* = (1-\gamma)\mu^\top V^*$")
+    ax1.axhline(_num(rows[0]["data_reward"]), color="0.5", ls=":", lw=1, label=r"$E_{d^O}[r]$ (data)")
+    ax1.set_xlabel(r"$\alpha$")
+    ax1.set_ylabel(r"$E_{d_\alpha}[r]$")
+    ax1.legend(fontsize=8)
+    ax2.set_xlabel(r"$\alpha$")
+    ax2.set_ylabel(r"$D_f(d_\alpha \| d^O)$ (floored at $10^{-12}$)")
+    fig.suptitle(r"DUAL-FIG2: the regularised optimum interpolates between $d^*$ ($\alpha\to 0$) and $d^O$ ($\alpha\to\infty$)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _plot_curves(data, path):
+    import matplotlib.pyplot as plt
+
+    rows = data[CURVE_SWEEP.name]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for loss in ("tv", "chi2", "chi2_exact", "gumbel"):
+        pts = sorted((r["lambda"], _num(r["value"])) for r in rows if r["loss"] == loss)
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], "-", color=_COLORS[loss], label=_LABELS[loss],
+                drawstyle="steps-post" if loss == "tv" else "default")
+    ax.axhline(_num(rows[0]["support_max"]), color="k", ls="--", lw=1, label=r"$\max_{a \in supp\,\mu} Q(s,a)$")
+    ax.set_xlabel(r"$\lambda$")
+    ax.set_ylabel(r"$V_\lambda(s)$")
+    ax.set_title(r"DUAL-FIG3: implicit maximisers, $Q=(1,2,3.5,.5)$, $\mu=(.4,.3,.1,.2)$", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _plot_stability(data, path):
+    import matplotlib.pyplot as plt
+
+    rows = data[STABILITY_SWEEP.name]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    cap = 1e12
+    for loss in ("gumbel", "chi2", "tv"):
+        pts = sorted((r["residual"], _num(r["final_error"])) for r in rows if r["loss"] == loss)
+        x = np.array([p[0] for p in pts])
+        y = np.array([p[1] for p in pts])
+        y = np.where(np.isfinite(y), np.minimum(y, cap), cap)
+        label = {"gumbel": r"Gumbel loss (XQL), $\beta=1$", "chi2": r"$\chi^2$ surrogate, $\lambda=0.95$",
+                 "tv": r"TV surrogate, $\lambda=0.95$"}[loss]
+        ax.loglog(x, np.maximum(y, 1e-16), "o-", color=_COLORS[loss], label=label)
+    ax.axhline(cap, color="0.5", ls=":", lw=1, label=r"overflow (inf/nan) drawn at $10^{12}$")
+    ax.set_xlabel(r"initial residual $\max Q - V_0$")
+    ax.set_ylabel(r"$|V_{500} - V_\lambda|$ after 500 semi-gradient steps (lr 0.1)")
+    ax.set_title("DUAL-FIG4: the exponential loss blows up, polynomial ones do not", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+FIGURES = [
+    Figure("DUAL-FIG1", "ReCOIL vs the coverage-assuming baseline when d^S misses the expert's states",
+           (R1_SWEEP,), _plot_recoil),
+    Figure("DUAL-FIG2", "alpha sweep of the f-regularised primal: E_{d_alpha}[r] and D_f(d_alpha||d^O)",
+           (ALPHA_SWEEP,), _plot_alpha),
+    Figure("DUAL-FIG3", "implicit maximisers V_lambda vs lambda (TV, chi2 surrogate, exact chi2, Gumbel)",
+           (CURVE_SWEEP,), _plot_curves),
+    Figure("DUAL-FIG4", "stability of semi-gradient V-learning: Gumbel vs polynomial surrogates",
+           (STABILITY_SWEEP,), _plot_stability),
+]

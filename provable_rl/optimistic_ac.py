@@ -555,6 +555,16 @@ def _offline_statistics(offline_data, tab: FiniteHorizonMDP):
     return counts, sums, trans
 
 
+def _positive_bonus(bonus_scale) -> float:
+    try:
+        x = float(bonus_scale)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"bonus_scale: expected a positive bonus scale, got {bonus_scale!r}") from err
+    if not (np.isfinite(x) and x > 0):
+        raise ValueError(f"bonus_scale: expected a positive bonus scale for the optimistic variant, got {bonus_scale!r}")
+    return x
+
+
 def _eta(eta) -> tuple[float, bool]:
     try:
         x = float(eta)
@@ -661,8 +671,7 @@ def optimistic_actor_critic(mdp, n_episodes: int, rng=None, *, bonus_scale: floa
 
     See :func:`rare_switching_actor_critic` for the options.
     """
-    if float(bonus_scale) <= 0:
-        raise ValueError(f"bonus_scale: expected a positive bonus scale for the optimistic variant, got {bonus_scale!r}")
+    bonus_scale = _positive_bonus(bonus_scale)
     if options.get("offline_data") is not None:
         raise ValueError("offline_data: the online variant takes none; use hybrid_optimistic_actor_critic")
     return rare_switching_actor_critic(mdp, n_episodes, rng, bonus_scale=bonus_scale, **options)
@@ -676,8 +685,7 @@ def hybrid_optimistic_actor_critic(mdp, offline_data: OfflineData, n_episodes: i
     """
     if offline_data is None:
         raise ValueError("offline_data: expected an OfflineData for the hybrid variant, got None")
-    if float(bonus_scale) <= 0:
-        raise ValueError(f"bonus_scale: expected a positive bonus scale for the optimistic variant, got {bonus_scale!r}")
+    bonus_scale = _positive_bonus(bonus_scale)
     return rare_switching_actor_critic(mdp, n_episodes, rng, bonus_scale=bonus_scale, offline_data=offline_data,
                                        **options)
 

@@ -227,6 +227,8 @@ def test_bad_problem_and_data_raise(mdp, linear):
         ac.optimistic_actor_critic(mdp, 10, 0, offline_data=ac.offline_episodes(mdp, 2, 0))
     with pytest.raises(ValueError, match="bonus_scale"):
         ac.optimistic_actor_critic(mdp, 10, 0, bonus_scale=0.0)
+    with pytest.raises(ValueError, match="bonus_scale"):
+        ac.hybrid_optimistic_actor_critic(mdp, ac.offline_episodes(mdp, 2, 0), 10, 0, bonus_scale="x")
     with pytest.raises(ValueError, match="epsilon"):
         ac.epsilon_greedy_behaviour(mdp, 1.5)
     with pytest.raises(ValueError, match="rng"):

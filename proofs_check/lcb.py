@@ -123,8 +123,8 @@ def _mab_grid():
 
 def _mab_cells(budget):
     n_points, n_blocks = _pick(budget, (5, 4), (7, 8), (9, 16))
-    return [{"C": round(C, 6), "N": 500 * 2 ** k, "block": b}
-            for C in MAB_CONCENTRABILITIES for k in range(n_points) for b in range(n_blocks)]
+    # One cell holds every C* and gap of one (N, block): cells stay big enough to be worth a worker.
+    return [{"N": 500 * 2 ** k, "block": b} for k in range(n_points) for b in range(n_blocks)]
 
 
 def _mab_reps(budget):
@@ -159,20 +159,49 @@ def _mpa_exact(n_samples, C, gap):
     return gap * (below + 0.5 * tie)
 
 
+def _shared_counts_statistics(instances, n_samples, rng, reps):
+    """Statistics for a grid of instances that share one data distribution mu (only the means differ).
+
+    The counts ~ Multinomial(N, mu) are drawn once (:func:`mdps.sample_statistics`) and shared by the
+    grid (common random numbers); the reward sums ~ Binomial(counts, r) are drawn per instance, the
+    same law as ``sample_statistics``. Returns SufficientStatistics with a leading axis (G * R).
+    """
+    from mdps import SufficientStatistics
+
+    first = instances[0]
+    counts = sample_statistics(first.problem, first.data_distribution, n_samples, rng, n_repetitions=reps).counts
+    means = np.stack([inst.problem.means for inst in instances])          # (G, *K)
+    sums = rng.binomial(counts[None], means[:, None]).astype(np.float64)  # (G, R, *K)
+    G = len(instances)
+    return SufficientStatistics(np.broadcast_to(counts, (G,) + counts.shape).reshape((G * reps,) + counts.shape[1:]),
+                                sums.reshape((G * reps,) + counts.shape[1:]))
+
+
 def _mab_run(cell, rng, mutant, budget):
+    return [{"C": round(C, 6), **row} for C in MAB_CONCENTRABILITIES
+            for row in _mab_run_one(cell["N"], C, rng, mutant, budget)]
+
+
+def _mab_run_one(N, C, rng, mutant, budget):
     reps = _mab_reps(budget)
-    N, C = cell["N"], cell["C"]
+    grid = [(f"k{k:g}", k, None) for k in MAB_GAP_SCALES] + [(f"g{g:g}", 1.0, g) for g in MAB_FIXED_GAPS]
+    instances = [lcb_h1(N, C, kappa, gap=gap) for _, kappa, gap in grid]
+    stats = _shared_counts_statistics(instances, N, rng, reps)
+    gaps = np.stack([inst.problem.gaps for inst in instances])[:, None, :]  # (G, 1, A)
+
+    def subopt(arms):
+        return np.take_along_axis(gaps, arms.reshape(len(grid), reps)[..., None], axis=2)[..., 0].mean(axis=1)
+
+    lcb = subopt(_mab_choice(stats, mutant, rng, N))
+    mpa = subopt(most_played_arm(stats, rng=rng).policy)
+    eba = subopt(empirical_best_arm(stats, rng=rng).policy)
     rows = []
-    for label, kappa, gap in [(f"k{k:g}", k, None) for k in MAB_GAP_SCALES] + [(f"g{g:g}", 1.0, g) for g in MAB_FIXED_GAPS]:
-        bandit, mu, realised = lcb_h1(N, C, kappa, gap=gap)
-        stats = sample_statistics(bandit, mu, N, rng, n_repetitions=reps)
-        gaps = bandit.gaps
-        row = {"grid": label, "gap": float(gaps.max()), "C_realised": realised, "reps": reps,
-               "lcb": float(gaps[_mab_choice(stats, mutant, rng, N)].mean()),
-               "mpa": float(gaps[most_played_arm(stats, rng=rng).policy].mean()),
-               "eba": float(gaps[empirical_best_arm(stats, rng=rng).policy].mean())}
+    for i, ((label, _, _), inst) in enumerate(zip(grid, instances)):
+        gap = float(inst.problem.gaps.max())
+        row = {"grid": label, "gap": gap, "C_realised": inst.concentrability, "reps": reps,
+               "lcb": float(lcb[i]), "mpa": float(mpa[i]), "eba": float(eba[i])}
         if C < 2:
-            row["mpa_exact"] = float(_mpa_exact(N, C, gaps.max()))
+            row["mpa_exact"] = float(_mpa_exact(N, C, gap))
         rows.append(row)
     return rows
 
@@ -296,23 +325,34 @@ def _regime_concentrability(regime, N, S):
 
 def _c1_cells(budget):
     n_points, n_blocks = _pick(budget, (5, 4), (7, 8), (7, 16))
-    return [{"regime": g, "N": 1000 * 2 ** k, "block": b}
-            for g in CB_REGIMES for k in range(n_points) for b in range(n_blocks)]
+    return [{"N": 1000 * 2 ** k, "block": b, "regimes": list(CB_REGIMES)}
+            for k in range(n_points) for b in range(n_blocks)]
 
 
 def _c1_run(cell, rng, mutant, budget):
+    return [{"regime": g, **row} for g in cell["regimes"] for row in _c1_run_one(cell["N"], g, rng, mutant, budget)]
+
+
+def _c1_run_one(N, regime, rng, mutant, budget):
     reps = _pick(budget, 250, 250, 500)
-    N = cell["N"]
-    C = _regime_concentrability(cell["regime"], N, CB_STATES)
-    rows = []
-    for kappa in CB_GAP_SCALES:
-        cb, mu, realised = lcb_h4(N, C, kappa, CB_STATES)
-        stats = sample_statistics(cb, mu, N, rng, n_repetitions=reps)
-        rows.append({"grid": f"k{kappa:g}", "C_realised": realised, "reps": reps,
-                     "lcb": float(_cb_subopt(cb, _cb_choice(stats, mutant, rng)).mean()),
-                     "mpa": float(_cb_subopt(cb, contextual_most_played(stats, rng=rng).policy).mean()),
-                     "eba": float(_cb_subopt(cb, contextual_empirical_best(stats, rng=rng).policy).mean())})
-    return rows
+    C = _regime_concentrability(regime, N, CB_STATES)
+    # mu does not depend on the gap scale: the grid shares its counts (common random numbers).
+    instances = [lcb_h4(N, C, kappa, CB_STATES) for kappa in CB_GAP_SCALES]
+    stats = _shared_counts_statistics(instances, N, rng, reps)
+    G, S = len(instances), CB_STATES
+    gaps = np.stack([inst.problem.gaps for inst in instances])              # (G, S, A)
+    rho = instances[0].problem.context_distribution
+
+    def subopt(policy):
+        pol = policy.reshape(G, reps, S)
+        return (np.take_along_axis(gaps[:, None], pol[..., None], axis=3)[..., 0] * rho).sum(axis=2).mean(axis=1)
+
+    lcb = subopt(_cb_choice(stats, mutant, rng))
+    mpa = subopt(contextual_most_played(stats, rng=rng).policy)
+    eba = subopt(contextual_empirical_best(stats, rng=rng).policy)
+    return [{"grid": f"k{kappa:g}", "C_realised": inst.concentrability, "reps": reps,
+             "lcb": float(lcb[i]), "mpa": float(mpa[i]), "eba": float(eba[i])}
+            for i, (kappa, inst) in enumerate(zip(CB_GAP_SCALES, instances))]
 
 
 C1_SWEEP = _budgeted("lcb.cb_ambiguous", _c1_run, _c1_cells)
@@ -407,7 +447,7 @@ def _analyse_c3(rows, budget):
 def _fig3_cells(budget):
     n_blocks = _pick(budget, 2, 4, 8)
     grid = ("1+S/N", "1.003", "1.01", "1.03", "1.1", "1.3", "1.6", "2")
-    return [{"regime": g, "N": 10_000, "block": b} for g in grid for b in range(n_blocks)]
+    return [{"N": 10_000, "block": b, "regimes": list(grid)} for b in range(n_blocks)]
 
 
 CB_VS_C_SWEEP = _budgeted("lcb.cb_vs_concentrability", _c1_run, _fig3_cells)

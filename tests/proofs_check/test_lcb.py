@@ -1,0 +1,70 @@
+"""Every LCB claim holds at the smoke budget and every mutant is rejected; the LCB-C3 property."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import proofs_check.lcb as lcb_claims
+from mdps import sample_statistics
+from mdps.instances.lcb import lcb_h1, lcb_h4, lcb_random_contextual_bandit
+from proofs_check.framework import check_claim, get_claim
+from provable_rl.lcb import contextual_lcb, most_played_arm
+
+CLAIM_IDS = [c.id for c in lcb_claims.CLAIMS]
+
+
+def test_every_theory_check_is_registered_once():
+    expected = {f"LCB-M{i}" for i in range(1, 5)} | {f"LCB-C{i}" for i in range(1, 4)} | {f"LCB-V{i}" for i in range(1, 5)}
+    assert set(CLAIM_IDS) == expected and len(CLAIM_IDS) == len(expected)
+    for claim in lcb_claims.CLAIMS:
+        assert claim.name.startswith("lcb.") and claim.mutant and claim.mutant_description
+        assert get_claim(claim.id) is claim
+
+
+@pytest.mark.parametrize("claim_id", CLAIM_IDS)
+def test_claim_holds_and_mutant_is_rejected_at_smoke(claim_id, tmp_path):
+    algorithm, mutant = check_claim(get_claim(claim_id), "smoke", use_cache=False, cache_dir=tmp_path)
+    assert algorithm.holds, algorithm.verdict.summary
+    assert not mutant.holds, mutant.verdict.summary
+
+
+def test_sweeps_are_reproducible_and_reject_unknown_mutants():
+    sweep = lcb_claims.M4_SWEEP
+    cell = sweep.cells("smoke")[0]
+    a = sweep.run_cell(dict(cell), np.random.default_rng(3), None)
+    b = sweep.run_cell(dict(cell), np.random.default_rng(3), None)
+    assert a == b
+    with pytest.raises(ValueError, match="mutant"):
+        sweep.run_cell(dict(cell), np.random.default_rng(3), "not_a_mutant")
+
+
+def test_mpa_exact_tail_matches_monte_carlo():
+    N, C = 20, 4 / 3
+    inst = lcb_h1(N, C, gap=0.2)
+    stats = sample_statistics(inst.problem, inst.data_distribution, N, 0, n_repetitions=200_000)
+    mc = inst.problem.gaps[most_played_arm(stats, rng=1).policy].mean()
+    exact = lcb_claims._mpa_exact(N, C, 0.2)
+    assert mc == pytest.approx(exact, rel=0.1)
+
+
+# LCB-C3 as a hypothesis property: the recipe of theory/lcb.md §7 with E[subopt] <= the derived bound.
+@given(seed=st.integers(0, 2**31 - 1), n_states=st.integers(2, 10), n_actions=st.integers(2, 5),
+       concentrability=st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0]), log_n=st.floats(math.log(100), math.log(10_000)),
+       use_h4=st.booleans(), h4_regime=st.sampled_from(["1+S/N", "1.1", "1.5", "2"]),
+       gap_scale=st.sampled_from([0.5, 1.0, 2.0]))
+def test_lcb_c3_expected_suboptimality_below_bound(seed, n_states, n_actions, concentrability, log_n, use_h4,
+                                                   h4_regime, gap_scale):
+    rng = np.random.default_rng(seed)
+    N = int(round(math.exp(log_n)))
+    if use_h4:
+        C = 1 + n_states / N if h4_regime == "1+S/N" else float(h4_regime)
+        cb, mu, C = lcb_h4(N, C, gap_scale, n_states)
+    else:
+        cb, mu, C = lcb_random_contextual_bandit(rng, n_states=n_states, n_actions=n_actions,
+                                                 concentrability=concentrability)
+    stats = sample_statistics(cb, mu, N, rng, n_repetitions=400)
+    policy = contextual_lcb(stats, rng=rng).policy
+    gaps = cb.gaps[np.arange(cb.n_states)[None], policy]
+    mean = float((gaps * cb.context_distribution).sum(axis=1).mean())
+    assert mean <= lcb_claims.c3_bound(N, cb.n_states, cb.n_actions, C)

@@ -6,6 +6,13 @@ the last one; i.i.d. next states need one CDF search each). Both receive a
 problem: a discounted MDP is passed as a one-layer "finite-horizon" array, so each kernel
 compiles once (``cache=True`` keeps that across processes).
 
+A draw from a CDF row is the smallest ``i`` with ``u < cdf[i]`` for one uniform ``u``
+(:func:`_draw`, a binary search). For the long rows of ``P`` the kernels use a guide table
+(Chen and Asau's indexed search, :func:`guide_table` and :func:`_draw_guided`): ``guide[j]`` is
+the answer for ``u = j / n``, so a draw starts there and scans about one entry. It returns exactly
+what :func:`_draw` returns for the same ``u`` (so the same seed gives the same data either way),
+about three times faster for 200 states.
+
 :func:`sample_statistics` draws counts, reward sums and transition counts without any tuple
 (multinomial counts, binomial reward sums, multinomial next-state counts), vectorised over
 repetitions by numpy's Generator. It is what sweeps use.
@@ -51,6 +58,42 @@ def _draw(cdf_row, u):
 
 
 @numba.njit(cache=True)
+def _guide_kernel(cdf_rows):
+    K, n = cdf_rows.shape
+    guide = np.empty((K, n), np.int32)
+    for k in range(K):
+        i = 0
+        for j in range(n):
+            threshold = j / n
+            while cdf_rows[k, i] <= threshold:
+                i += 1
+            guide[k, j] = i
+    return guide
+
+
+def guide_table(cdf_rows: np.ndarray) -> np.ndarray:
+    """The guide table of CDF rows (as made by :func:`cdf`): ``guide[..., j]`` is the smallest
+    ``i`` with ``cdf[..., i] > j / n``, an int32 array of the same shape. See :func:`_draw_guided`."""
+    c = np.ascontiguousarray(cdf_rows, dtype=np.float64)
+    if c.ndim == 0 or c.shape[-1] == 0 or np.any(c[..., -1] != 1.0):
+        raise ValueError("cdf_rows: expected CDF rows ending at exactly 1.0 (use mdps.sampling.cdf)")
+    return _guide_kernel(c.reshape(-1, c.shape[-1])).reshape(c.shape)
+
+
+@numba.njit(cache=True)
+def _draw_guided(cdf_row, guide_row, u):
+    # Start at the answer for floor(u n) / n <= u, then fix up in both directions, so the result is
+    # the smallest i with u < cdf_row[i] whatever the rounding of u * n.
+    n = cdf_row.shape[0]
+    i = guide_row[min(int(u * n), n - 1)]
+    while i > 0 and cdf_row[i - 1] > u:
+        i -= 1
+    while cdf_row[i] <= u:
+        i += 1
+    return i
+
+
+@numba.njit(cache=True)
 def _reward(mean, gaussian, std, rng):
     if gaussian:
         return mean + std * rng.standard_normal()
@@ -58,7 +101,7 @@ def _reward(mean, gaussian, std, rng):
 
 
 @numba.njit(cache=True)
-def _rollout_kernel(P_cdf, R, policy_cdf, initial_cdf, n_episodes, n_steps, gaussian, std, rng):
+def _rollout_kernel(P_cdf, P_guide, R, policy_cdf, initial_cdf, n_episodes, n_steps, gaussian, std, rng):
     """Episodes of ``n_steps``; layer h of P, R and the policy is ``min(h, n_layers - 1)``."""
     n = n_episodes * n_steps
     s_out = np.empty(n, np.int64)
@@ -74,7 +117,7 @@ def _rollout_kernel(P_cdf, R, policy_cdf, initial_cdf, n_episodes, n_steps, gaus
         for h in range(n_steps):
             hp = min(h, last_p)
             a = _draw(policy_cdf[min(h, last_pi), s], rng.random())
-            s_next = _draw(P_cdf[hp, s, a], rng.random())
+            s_next = _draw_guided(P_cdf[hp, s, a], P_guide[hp, s, a], rng.random())
             s_out[i] = s
             a_out[i] = a
             r_out[i] = _reward(R[hp, s, a], gaussian, std, rng)
@@ -86,7 +129,7 @@ def _rollout_kernel(P_cdf, R, policy_cdf, initial_cdf, n_episodes, n_steps, gaus
 
 
 @numba.njit(cache=True)
-def _iid_kernel(P_cdf, R, pair_cdf, n_per_layer, gaussian, std, rng):
+def _iid_kernel(P_cdf, P_guide, R, pair_cdf, pair_guide, n_per_layer, gaussian, std, rng):
     """For each layer h, ``n_per_layer`` i.i.d. (s, a) ~ pair_cdf[h], then r and s'."""
     n_layers, S, A = R.shape
     n = n_layers * n_per_layer
@@ -98,13 +141,13 @@ def _iid_kernel(P_cdf, R, pair_cdf, n_per_layer, gaussian, std, rng):
     i = 0
     for h in range(n_layers):
         for _ in range(n_per_layer):
-            k = _draw(pair_cdf[h], rng.random())
+            k = _draw_guided(pair_cdf[h], pair_guide[h], rng.random())
             s = k // A
             a = k - s * A
             s_out[i] = s
             a_out[i] = a
             r_out[i] = _reward(R[h, s, a], gaussian, std, rng)
-            t_out[i] = _draw(P_cdf[h, s, a], rng.random())
+            t_out[i] = _draw_guided(P_cdf[h, s, a], P_guide[h, s, a], rng.random())
             h_out[i] = h
             i += 1
     return s_out, a_out, r_out, t_out, h_out
@@ -155,7 +198,8 @@ def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | No
         pi = pi[None]
     elif not (isinstance(tab, FiniteHorizonMDP) and pi.shape == (tab.horizon, S, A)):
         raise ValueError(f"policy: expected shape ({S},), ({S}, {A}) or a per-step policy, got {np.shape(policy)}")
-    out = _rollout_kernel(cdf(P), R, cdf(pi), cdf(tab.initial), n_episodes, n_steps,
+    P_cdf = cdf(P)
+    out = _rollout_kernel(P_cdf, guide_table(P_cdf), R, cdf(pi), cdf(tab.initial), n_episodes, n_steps,
                           tab.reward_model == "gaussian", tab.reward_std, v.as_rng(rng))
     s, a, r, s_next, h = out
     return OfflineData(s, a, r, s_next, S, A, h, n_steps)
@@ -198,8 +242,9 @@ def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) ->
         S = 1 if isinstance(problem, MultiArmedBandit) else problem.n_states
         return OfflineData(k // A, k % A, r, None, S, A)
     P, R, tab = _layers(problem)
-    s, a, r, s_next, h = _iid_kernel(cdf(P), R, cdf(flat), n, tab.reward_model == "gaussian",
-                                     tab.reward_std, gen)
+    P_cdf, pair_cdf = cdf(P), cdf(flat)
+    s, a, r, s_next, h = _iid_kernel(P_cdf, guide_table(P_cdf), R, pair_cdf, guide_table(pair_cdf), n,
+                                     tab.reward_model == "gaussian", tab.reward_std, gen)
     if isinstance(tab, FiniteHorizonMDP):
         return OfflineData(s, a, r, s_next, tab.n_states, tab.n_actions, h, tab.horizon)
     return OfflineData(s, a, r, s_next, tab.n_states, tab.n_actions)

@@ -18,9 +18,11 @@ from mdps.instances.random import (
 )
 from mdps.sampling import (
     _draw,
+    _draw_guided,
     _iid_kernel,
     _rollout_kernel,
     cdf,
+    guide_table,
     sample_episodes,
     sample_offline_data,
     sample_statistics,
@@ -93,11 +95,12 @@ def test_draw_matches_reference_and_searchsorted():
             continue
         p /= p.sum()
         row = cdf(p)
+        guide = guide_table(row)
         assert row[-1] == 1.0
         boundaries = row[:-1][row[:-1] < 1.0]  # u exactly on a CDF step, where off-by-one bugs live
         for u in np.concatenate([gen.random(20), [0.0, np.nextafter(1.0, 0.0)], boundaries]):
             k = _draw(row, u)
-            assert k == draw_reference(p, u) == np.searchsorted(row, u, side="right")
+            assert k == draw_reference(p, u) == np.searchsorted(row, u, side="right") == _draw_guided(row, guide, u)
             assert p[k] > 0
 
 
@@ -106,7 +109,8 @@ def test_rollout_kernel_matches_reference_exactly(gaussian):
     fh = random_finite_horizon_mdp(4, 3, 5, rng=1)
     policy = np.random.default_rng(2).dirichlet(np.ones(3), size=(5, 4))
     for P, R, pi, n_steps in [(fh.P, fh.R, policy, 5), (fh.P[:1], fh.R[:1], policy[:1], 7)]:
-        fast = _rollout_kernel(cdf(P), R, cdf(pi), cdf(fh.initial), 30, n_steps, gaussian, 0.3,
+        P_cdf = cdf(P)
+        fast = _rollout_kernel(P_cdf, guide_table(P_cdf), R, cdf(pi), cdf(fh.initial), 30, n_steps, gaussian, 0.3,
                                np.random.default_rng(9))
         slow = rollout_reference(P, R, pi, fh.initial, 30, n_steps, gaussian, 0.3, np.random.default_rng(9))
         for f, s in zip(fast, slow):
@@ -117,10 +121,26 @@ def test_rollout_kernel_matches_reference_exactly(gaussian):
 def test_iid_kernel_matches_reference_exactly(gaussian):
     fh = random_finite_horizon_mdp(3, 2, 3, rng=4)
     pairs = np.random.default_rng(5).dirichlet(np.full(6, 0.5), size=3)
-    fast = _iid_kernel(cdf(fh.P), fh.R, cdf(pairs), 200, gaussian, 0.2, np.random.default_rng(6))
+    P_cdf, pair_cdf = cdf(fh.P), cdf(pairs)
+    fast = _iid_kernel(P_cdf, guide_table(P_cdf), fh.R, pair_cdf, guide_table(pair_cdf), 200, gaussian, 0.2,
+                       np.random.default_rng(6))
     slow = iid_reference(fh.P, fh.R, pairs, 200, gaussian, 0.2, np.random.default_rng(6))
     for f, s in zip(fast, slow):
         np.testing.assert_array_equal(f, s)
+
+
+def test_guided_draw_equals_binary_search_on_long_rows():
+    gen = np.random.default_rng(1)
+    rows = gen.dirichlet(np.full(300, 0.05), size=20)  # many near-zero and exactly-zero entries
+    rows[:, ::7] = 0.0
+    rows /= rows.sum(axis=1, keepdims=True)
+    c = cdf(rows)
+    guide = guide_table(c)
+    for k in range(20):
+        for u in np.concatenate([gen.random(500), np.arange(300) / 300, c[k][c[k] < 1.0]]):
+            assert _draw_guided(c[k], guide[k], u) == _draw(c[k], u)
+    with pytest.raises(ValueError, match="^cdf_rows: expected CDF rows ending at exactly 1.0"):
+        guide_table(rows)
 
 
 def test_cdf_rejects_rows_that_are_not_distributions():

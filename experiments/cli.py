@@ -27,6 +27,14 @@ from pathlib import Path
 from proofs_check import framework
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXAMPLES = """examples:
+  provable-rl list                                  # every claim: id, kind, paper and theorem, name
+  provable-rl verify 'LCB-*' --budget smoke         # a paper's claims and mutants, in seconds
+  provable-rl verify --jobs 2 --json evidence.json  # all claims at the quick budget, evidence as JSON
+  provable-rl figures 'AC-FIG*' --output figs       # figures from cached cells
+  provable-rl reproduce --jobs 2                    # everything, and paper_figures/REPORT.md
+
+exit codes: 0 every claim holds and every mutant is rejected; 1 otherwise; 2 bad arguments."""
 
 
 def _jobs(text: str) -> int:
@@ -66,9 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="progress bars on stderr (default: when stderr is a terminal)")
 
     parser = argparse.ArgumentParser(
-        prog="provable-rl",
+        prog="provable-rl", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Check the claims of provable-RL papers on exactly solvable problems: each claim "
-                    "must hold, and its mutant (a deliberately broken algorithm) must be rejected.")
+                    "must hold, and its mutant (a deliberately broken algorithm) must be rejected.",
+        epilog=EXAMPLES)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p_list = sub.add_parser("list", help="one line per claim: id, kind, paper and theorem, name",
@@ -108,6 +117,16 @@ def _runner_options(args) -> dict:
             "use_cache": not args.no_cache, "progress": progress}
 
 
+def _log_result(index: int, total: int, result) -> None:
+    print(f"[{index}/{total}] {result.claim.id}: {result.verdict_text}, mutant {result.mutant_text} "
+          f"({result.seconds:.1f} s)", file=sys.stderr, flush=True)
+
+
+def _logger(options: dict):
+    """A line per claim on stderr when there are no progress bars."""
+    return None if options["progress"] else _log_result
+
+
 def _command_line(argv) -> str:
     return "provable-rl " + " ".join(shlex.quote(str(a)) for a in argv)
 
@@ -136,7 +155,7 @@ def _cmd_verify(args, argv) -> int:
         return EXIT_FAILED
     options = _runner_options(args)
     start = time.perf_counter()
-    results = report.verify_claims(claims, budget, **options)
+    results = report.verify_claims(claims, budget, on_result=_logger(options), **options)
     seconds = time.perf_counter() - start
     print(report.results_table(results))
     if args.json is not None:
@@ -197,7 +216,7 @@ def _cmd_reproduce(args, argv) -> int:
     options = _runner_options(args)
     start = time.perf_counter()
     claims = framework.all_claims()
-    results = report.verify_claims(claims, budget, **options)
+    results = report.verify_claims(claims, budget, on_result=_logger(options), **options)
     print(report.results_table(results))
     figures = _make_figures(all_figures(), budget, args.output, options)
     seconds = time.perf_counter() - start

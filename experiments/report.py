@@ -106,8 +106,13 @@ def verify_claim(claim: Claim, budget: str = "smoke", **runner_options) -> Claim
     return ClaimResult(claim, evidence, mutant, error, mutant_error)
 
 
-def verify_claims(claims, budget: str = "smoke", *, progress: bool = False, **runner_options) -> list[ClaimResult]:
-    """:func:`verify_claim` for each claim, in order (``progress`` shows bars on stderr)."""
+def verify_claims(claims, budget: str = "smoke", *, progress: bool = False, on_result=None,
+                  **runner_options) -> list[ClaimResult]:
+    """:func:`verify_claim` for each claim, in order.
+
+    ``progress`` shows bars on stderr; ``on_result(index, n_claims, result)`` is called after
+    each claim (the command line logs a line per claim when there are no bars).
+    """
     claims = list(claims)
     results = []
     bar = None
@@ -120,6 +125,8 @@ def verify_claims(claims, budget: str = "smoke", *, progress: bool = False, **ru
             if bar is not None:
                 bar.set_postfix_str(claim.id)
             results.append(verify_claim(claim, budget, progress=progress, **runner_options))
+            if on_result is not None:
+                on_result(len(results), len(claims), results[-1])
             if bar is not None:
                 bar.update(1)
     finally:

@@ -81,9 +81,10 @@ def test_list_shows_id_kind_paper_theorem_name(toy_registry, capsys):
 
 def test_verify_passes_and_writes_json_evidence(toy_registry, capsys, tmp_path):
     evidence_file = tmp_path / "out" / "evidence.json"
-    code, out, _ = run(capsys, "verify", "TOY-*", "--budget", "smoke", "--cache-dir", str(tmp_path / "cache"),
-                       "--json", str(evidence_file), "--seed", "2")
+    code, out, err = run(capsys, "verify", "TOY-*", "--budget", "smoke", "--cache-dir", str(tmp_path / "cache"),
+                         "--json", str(evidence_file), "--seed", "2")
     assert code == 0, out
+    assert "[1/1] TOY-1: holds, mutant rejected" in err  # stderr is not a terminal: a line per claim
     assert "holds" in out and "rejected" in out and "1/1 checks passed" in out
     doc = json.loads(evidence_file.read_text())
     assert doc["passed"] is True and doc["header"]["budget"] == "smoke" and doc["header"]["seed"] == 2

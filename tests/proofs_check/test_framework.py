@@ -130,6 +130,31 @@ def test_interrupted_run_resumes_computing_only_missing_cells(tmp_path, calls):
     assert sorted(calls) == sorted((c["n_samples"], c["block"]) for c in removed)
 
 
+_CRASH_AT = []
+
+
+def _crashing_run_cell(cell, rng, mutant):
+    if (cell["n_samples"], cell["block"]) in _CRASH_AT:
+        raise KeyboardInterrupt  # as if the user stopped the run here
+    return toy_run_cell(cell, rng, mutant)
+
+
+def test_a_run_stopped_midway_keeps_finished_cells(tmp_path, calls):
+    sweep = Sweep(TOY_SWEEP.name, toy_cells, _crashing_run_cell)
+    cells = toy_cells("smoke")
+    _CRASH_AT[:] = [(cells[10]["n_samples"], cells[10]["block"])]
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(sweep, "smoke", cache_dir=tmp_path)
+    finally:
+        _CRASH_AT.clear()
+    assert len(calls) == 10 and len(list(tmp_path.rglob("*.json"))) == 10
+    calls.clear()
+    rows = run_sweep(sweep, "smoke", cache_dir=tmp_path)
+    assert sorted(calls) == sorted((c["n_samples"], c["block"]) for c in cells[10:])
+    assert rows == run_sweep(TOY_SWEEP, "smoke", use_cache=False)
+
+
 def test_torn_cache_file_is_recomputed(tmp_path, calls):
     rows = run_sweep(TOY_SWEEP, "smoke", cache_dir=tmp_path)
     cell = toy_cells("smoke")[4]

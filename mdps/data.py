@@ -160,7 +160,12 @@ class OfflineData:
 
     @cached_property
     def statistics(self) -> SufficientStatistics:
-        """Counts, reward sums and (if there are next states) transition counts, cached."""
+        """Counts, reward sums and (if there are next states) transition counts, cached.
+
+        Shapes: (S, A), or (H, S, A) with steps; data with one state and no next states (a
+        multi-armed bandit) gives per-arm arrays (A,). A contextual bandit with a single context is
+        indistinguishable from that and also gets (A,) (``sample_statistics`` gives (1, A)).
+        """
         S, A = self.n_states, self.n_actions
         if self.h is None:
             shape, flat = (S, A), self.s * A + self.a

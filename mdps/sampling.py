@@ -261,10 +261,33 @@ def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
 
     Parameters
     ----------
+    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+    data_distribution : array
+        mu over pairs: (A,), (S, A), or (H, S, A) per step for finite horizon.
+    n_samples : int >= 1
+        Samples per dataset (per step in finite horizon, as in :func:`sample_offline_data`).
+    rng : Generator, int seed or None
     n_repetitions : int, optional
         If given, a leading axis of that many independent datasets is added to every array.
     transitions : bool
         Draw transition counts (MDPs only); turn off when only rewards matter.
+
+    Returns
+    -------
+    SufficientStatistics
+        ``counts`` and ``reward_sums`` of shape ``(R,) + K`` and ``transition_counts`` of shape
+        ``(R,) + K + (S,)``, where ``(R,)`` is present only with ``n_repetitions`` and ``K`` is
+        (A,) for a bandit (no transitions), (S, A) for a contextual bandit (no transitions) or a
+        discounted MDP, and (H, S, A) for a finite-horizon or linear MDP.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps.instances.random import random_mdp
+    >>> from mdps.sampling import sample_statistics
+    >>> stats = sample_statistics(random_mdp(4, 2, rng=0), np.full((4, 2), 1 / 8), 100, rng=0, n_repetitions=3)
+    >>> stats.counts.shape, stats.transition_counts.shape, stats.n_samples.tolist()
+    ((3, 4, 2), (3, 4, 2, 4), [100, 100, 100])
     """
     n = v.positive_int("n_samples", n_samples)
     flat = _pair_distribution(problem, data_distribution)
@@ -276,6 +299,9 @@ def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
         P, R, tab = _layers(problem)
         means = R.reshape(R.shape[0], -1)
         model, std = tab.reward_model, tab.reward_std
+    # numpy's multinomial rejects rows whose first entries sum above 1 + 1e-12; the rows here are
+    # validated to 1e-8, so remove only that rounding, as cdf() does.
+    flat = flat / flat.sum(axis=-1, keepdims=True)
     # counts: (reps, L, K)
     counts = gen.multinomial(n, flat, size=(reps, flat.shape[0]))
     if model == "gaussian":
@@ -285,7 +311,7 @@ def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
     trans = None
     if P is not None and transitions:
         L, S, A, _ = P.shape
-        trans = gen.multinomial(counts.reshape(reps, L, S, A), P)
+        trans = gen.multinomial(counts.reshape(reps, L, S, A), P / P.sum(axis=-1, keepdims=True))
     if isinstance(problem, MultiArmedBandit):
         pair_shape = (problem.n_actions,)
     elif isinstance(problem, ContextualBandit) or isinstance(problem, DiscountedMDP):

@@ -135,6 +135,17 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
         The theoretical exponent (e.g. -0.5).
     tolerance : float
         Widening of the interval, at most :data:`MAX_RATE_TOLERANCE`.
+    rng : int or Generator
+        Seed of the bootstrap (the verdict is reproducible).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> x = np.array([100, 200, 400, 800, 1600])
+    >>> noise = 1 + 0.05 * np.random.default_rng(0).standard_normal((5, 1, 8))
+    >>> blocks = x[:, None, None] ** -0.5 * noise
+    >>> rate_verdict(x, blocks, -0.5, 0.1).holds, rate_verdict(x, blocks, -1.0, 0.25).holds
+    (True, False)
     """
     x = np.asarray(x, dtype=float)
     blocks = np.asarray(blocks, dtype=float)
@@ -265,7 +276,11 @@ def order_verdict(smaller, larger, *, margin: float, rng=0, n_bootstrap: int = N
 
 
 def all_of(verdicts: dict) -> Verdict:
-    """Combine named sub-verdicts of one claim: holds when all hold; the summary lists each."""
+    """Combine named sub-verdicts of one claim: holds when all hold; the summary lists each.
+
+    The statistic and interval are the first sub-verdict's; every sub-verdict's are in
+    ``details[name]``.
+    """
     if not verdicts:
         raise ValueError("verdicts: expected at least one")
     for key, vd in verdicts.items():

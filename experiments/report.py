@@ -8,9 +8,13 @@ into a plain-text table (:func:`results_table`), a strict-JSON document
 
 Example
 -------
->>> from experiments.report import verify_claims, results_table      # doctest: +SKIP
->>> results = verify_claims(select_claims(["LCB-*"]), "smoke")
->>> print(results_table(results))
+::
+
+    from proofs_check import select_claims
+    from experiments.report import verify_claims, results_table
+
+    results = verify_claims(select_claims(["LCB-*"]), "smoke")
+    print(results_table(results))
 """
 from __future__ import annotations
 

@@ -376,9 +376,10 @@ def test_numba_kernels_are_cached_on_disk():
 
 def test_rows_within_the_simplex_tolerance_are_sampled():
     """Rows accepted by validation (sums within 1e-8 of 1) must not crash numpy's multinomial."""
-    P = np.array([[[0.5, 0.5 + 5e-10]], [[0.3, 0.7]]])
-    mdp = DiscountedMDP(P, np.full((2, 1), 0.5), 0.9, [0.5, 0.5])
-    mu = np.array([[0.5 + 5e-10], [0.5]])
+    # numpy raises "sum(pvals[:-1]) > 1.0" for these rows unless the rounding is removed first.
+    P = np.array([[[0.3, 0.7 + 5e-10, 0.0]], [[0.3, 0.7, 0.0]], [[0.0, 0.0, 1.0]]])
+    mdp = DiscountedMDP(P, np.full((3, 1), 0.5), 0.9, [0.5, 0.5, 0.0])
+    mu = np.array([[0.5], [0.5 + 5e-10], [0.0]])
     stats = sample_statistics(mdp, mu, 1000, rng=0, n_repetitions=2)
     np.testing.assert_array_equal(stats.n_samples, [1000, 1000])
     assert len(sample_offline_data(mdp, mu, 10, rng=0)) == 10

@@ -136,6 +136,8 @@ def test_guided_draw_equals_binary_search_on_long_rows():
     rows /= rows.sum(axis=1, keepdims=True)
     c = cdf(rows)
     guide = guide_table(c)
+    for k in range(20):  # the table itself against numpy: guide[j] = smallest i with cdf[i] > j / n
+        np.testing.assert_array_equal(guide[k], np.searchsorted(c[k], np.arange(300) / 300, side="right"))
     for k in range(20):
         for u in np.concatenate([gen.random(500), np.arange(300) / 300, c[k][c[k] < 1.0]]):
             assert _draw_guided(c[k], guide[k], u) == _draw(c[k], u)

@@ -83,6 +83,15 @@ N_BLOCKS = {"smoke": 4, "quick": 8, "full": 20}
 N_SEEDS = {"smoke": 8, "quick": 12, "full": 30}
 LINEAR_BLOCKS = {"smoke": 3, "quick": 6, "full": 16}
 
+#: This paper's claims, in registration order.
+CLAIMS: list = []
+
+
+def _register(claim: Claim) -> Claim:
+    CLAIMS.append(register(claim))
+    return claim
+
+
 MUTANTS = {
     "reset_every_episode": "the actor is reset to uniform before every step, so it never accumulates",
     "switch_every_episode": "the critic is recomputed (and the actor reset) after every episode",
@@ -162,7 +171,7 @@ def _analyse_switch_bound(rows, budget):
     return bound_verdict([violated[b] for b in blocks], len(blocks), 1e-6, ratios=[ratios[b] for b in blocks])
 
 
-register(Claim(
+_register(Claim(
     id="AC-T1", name="optimistic_ac.tabular.rate_sqrt_t", paper=PAPER,
     theorem="Abstract: sqrt(T) regret with O(log T) rare switches [paper]; tabular instantiation [derived]",
     statement="tabular S=5,A=3,H=5, c=1, eta=1: cumulative regret log-log slope 0.5 +/- 0.25 and switches "
@@ -170,7 +179,7 @@ register(Claim(
     kind="rate", sweep=TABULAR_RATE, analyse=_analyse_rate(TABULAR_CHECKPOINTS),
     mutant="reset_every_episode", mutant_description=MUTANTS["reset_every_episode"]))
 
-register(Claim(
+_register(Claim(
     id="AC-T1b", name="optimistic_ac.tabular.switch_bound", paper=PAPER,
     theorem="Rare switching: count doubling gives <= S A H (log2 T + 1) switches [derived]",
     statement="switches <= S A H (log2 T + 1) at every checkpoint of every run (deterministic bound)",
@@ -225,14 +234,14 @@ def _analyse_reaches_epsilon(rows, budget):
     return bound_verdict(first < 0, first.size, 0.1)
 
 
-register(Claim(
+_register(Claim(
     id="AC-T2", name="optimistic_ac.lock.optimism_necessary_online", paper=PAPER,
     theorem="Ingredient (i) optimism; no coverage assumption online [paper]; lock experiment [derived]",
     statement="lock H=8, A=5, T=3000: regret(optimistic c=0.1) <= 0.7 regret(non-optimistic), no offline data",
     kind="order", sweep=LOCK_SWEEP, analyse=_analyse_optimism_needed,
     mutant="no_bonus", mutant_description=MUTANTS["no_bonus"]))
 
-register(Claim(
+_register(Claim(
     id="AC-T2b", name="optimistic_ac.lock.finds_epsilon_optimal", paper=PAPER,
     theorem="Abstract: an eps-optimal policy from finitely many trajectories [paper]; lock [derived]",
     statement="lock H=8, A=5: the optimistic learner's policy is 0.1-optimal within T=3000 episodes "
@@ -293,7 +302,7 @@ def _analyse_threshold(rows, budget):
     })
 
 
-register(Claim(
+_register(Claim(
     id="AC-T3", name="optimistic_ac.lock.offline_replaces_optimism", paper=PAPER,
     theorem="Non-optimistic hybrid needs N_off >= c*_off d H^4 / eps^2 [paper]; shape only [derived]",
     statement="lock H=8, A=5: non-optimistic hybrid with N_off=400 beats online optimism (<= 0.7); at N_off=20 "
@@ -320,7 +329,7 @@ def _run_linear_rate(cell, rng, mutant):
 
 LINEAR_RATE = Sweep("optimistic_ac.linear_rate", _linear_cells, _run_linear_rate, version=1)
 
-register(Claim(
+_register(Claim(
     id="AC-T5", name="optimistic_ac.linear.rate_sqrt_t", paper=PAPER,
     theorem="sqrt(T) regret with d = BE dimension; linear-MDP instantiation (LSVI-UCB critic) [derived]",
     statement="random linear MDP d=5, A=10, H=5, c=0.05: regret slope 0.5 +/- 0.25 and switches slope "

@@ -18,7 +18,6 @@ figure and writes ``<output>/REPORT.md`` and ``<output>/evidence.json``; it exit
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 import time

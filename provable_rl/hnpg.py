@@ -42,10 +42,10 @@ import numpy as np
 from mdps import _validation as v
 from mdps.core import DiscountedMDP, policy_matrix
 from mdps.instances.hnpg import _reset_occupancy, check_reset, product_reset
-from mdps.sampling import _draw, cdf
+from mdps.sampling import cdf
 
 __all__ = ["HACResult", "HPEResult", "RoundSamples", "hac", "hnpg", "hybrid_policy_evaluation",
-           "absorbing_states", "mirror_descent_step", "npg_exact", "population_hpe", "sample_round", "softmax_policy"]
+           "absorbing_states", "deterministic_next", "mirror_descent_step", "npg_exact", "population_hpe", "sample_round", "softmax_policy"]
 
 CRITICS = ("hybrid", "online", "offline", "exact")
 BACKENDS = ("numba", "numpy")
@@ -55,28 +55,84 @@ BACKENDS = ("numba", "numpy")
 # Sampling (Numba kernel and its vectorised numpy reference)
 # --------------------------------------------------------------------------------------------
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _geometric(log_gamma, u):
     # Number of continuations before a stop with continuation probability gamma:
     # P(K >= k) = gamma^k, by inversion of one uniform (log(1 - u) <= 0; log_gamma = -inf gives 0).
     return np.int64(np.floor(np.log(1.0 - u) / log_gamma))
 
 
-@numba.njit(cache=True)
-def _reward_draw(mean, gaussian, std, rng):
-    if gaussian:
-        return mean + std * rng.standard_normal()
-    # Deterministic rewards (0 or 1) consume no randomness: the lock only has those.
-    if mean <= 0.0:
-        return 0.0
-    if mean >= 1.0:
-        return 1.0
-    return 1.0 if rng.random() < mean else 0.0
+# The searches index the full CDF arrays instead of taking row slices: a slice is a new array
+# object with reference counting, which cost more than the draws themselves in the inner loops.
+# Each returns the first index i with u < c[i] (c ends at exactly 1.0 > u), i.e. the number of
+# entries <= u: a branch-free count for short rows (binary search mispredicts at every level),
+# a binary search for long ones.
+SHORT_ROW = 64
+
+
+@numba.njit(cache=True, inline="always")
+def _search_flat(c, u):
+    n = c.shape[0]
+    if n <= SHORT_ROW:
+        k = 0
+        for i in range(n):
+            k += u >= c[i]
+        return k
+    lo, hi = 0, n - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if u < c[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@numba.njit(cache=True, inline="always")
+def _search_row(c, s, u):
+    n = c.shape[1]
+    if n <= SHORT_ROW:
+        k = 0
+        for i in range(n):
+            k += u >= c[s, i]
+        return k
+    lo, hi = 0, n - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if u < c[s, mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@numba.njit(cache=True, inline="always")
+def _search_pair(c, s, a, u):
+    n = c.shape[2]
+    if n <= SHORT_ROW:
+        k = 0
+        for i in range(n):
+            k += u >= c[s, a, i]
+        return k
+    lo, hi = 0, n - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if u < c[s, a, mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 @numba.njit(cache=True)
-def _round_kernel(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gaussian, std, absorbing, rng):
-    """``n_on`` on-policy samples (s, a, y) and ``n_off`` offline tuples (s, a, r, s')."""
+def _round_kernel(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gaussian, std, absorbing, det_next, rng):
+    """``n_on`` on-policy samples (s, a, y) and ``n_off`` offline tuples (s, a, r, s').
+
+    Same law as the paper's sampler (theory/hnpg.md Sec. 2); two shortcuts save uniforms without
+    changing it: a deterministic transition (``det_next >= 0``) is taken without a draw, and a
+    rollout that reaches an absorbing state with a constant 0/1 reward stops stepping.
+    Deterministic 0/1 rewards consume no uniform either.
+    """
     S, A = R.shape
     log_gamma = np.log(gamma) if gamma > 0.0 else -np.inf
     on_s = np.empty(n_on, np.int64)
@@ -84,31 +140,45 @@ def _round_kernel(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gauss
     on_y = np.empty(n_on, np.float64)
     steps = 0
     for i in range(n_on):
-        k = _draw(reset_cdf, rng.random())
+        k = _search_flat(reset_cdf, rng.random())
         s = k // A
         a = k - s * A
         # (s, a) ~ d^pi: run pi for h ~ Geometric steps, P(h) = (1 - gamma) gamma^h.
         h = _geometric(log_gamma, rng.random())
         for j in range(h):
             if absorbing[s]:
-                # Every action loops on s: only the last action matters (same law, fewer draws).
-                a = _draw(pi_cdf[s], rng.random())
+                # Every action loops on s: only the last action matters.
+                a = _search_row(pi_cdf, s, rng.random())
                 break
-            s = _draw(P_cdf[s, a], rng.random())
-            a = _draw(pi_cdf[s], rng.random())
+            nxt = det_next[s, a]
+            s = nxt if nxt >= 0 else _search_pair(P_cdf, s, a, rng.random())
+            a = _search_row(pi_cdf, s, rng.random())
         on_s[i] = s
         on_a[i] = a
         # y: undiscounted reward sum until a stop with probability 1 - gamma after each step.
         n_more = _geometric(log_gamma, rng.random())
-        y = _reward_draw(R[s, a], gaussian, std, rng)
+        mean = R[s, a]
+        if gaussian:
+            y = mean + std * rng.standard_normal()
+        elif 0.0 < mean < 1.0:
+            y = 1.0 if rng.random() < mean else 0.0
+        else:
+            y = mean
         for j in range(n_more):
             if absorbing[s] and not gaussian:
                 # A self-loop with the same 0/1 reward for every action: the rest is deterministic.
                 y += (n_more - j) * R[s, 0]
                 break
-            s = _draw(P_cdf[s, a], rng.random())
-            a = _draw(pi_cdf[s], rng.random())
-            y += _reward_draw(R[s, a], gaussian, std, rng)
+            nxt = det_next[s, a]
+            s = nxt if nxt >= 0 else _search_pair(P_cdf, s, a, rng.random())
+            a = _search_row(pi_cdf, s, rng.random())
+            mean = R[s, a]
+            if gaussian:
+                y += mean + std * rng.standard_normal()
+            elif 0.0 < mean < 1.0:
+                y += 1.0 if rng.random() < mean else 0.0
+            else:
+                y += mean
         on_y[i] = y
         steps += h + n_more + 1
     off_s = np.empty(n_off, np.int64)
@@ -116,14 +186,29 @@ def _round_kernel(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gauss
     off_r = np.empty(n_off, np.float64)
     off_t = np.empty(n_off, np.int64)
     for i in range(n_off):
-        k = _draw(nu_cdf, rng.random())
+        k = _search_flat(nu_cdf, rng.random())
         s = k // A
         a = k - s * A
         off_s[i] = s
         off_a[i] = a
-        off_r[i] = _reward_draw(R[s, a], gaussian, std, rng)
-        off_t[i] = _draw(P_cdf[s, a], rng.random())
+        mean = R[s, a]
+        if gaussian:
+            off_r[i] = mean + std * rng.standard_normal()
+        elif 0.0 < mean < 1.0:
+            off_r[i] = 1.0 if rng.random() < mean else 0.0
+        else:
+            off_r[i] = mean
+        nxt = det_next[s, a]
+        off_t[i] = nxt if nxt >= 0 else _search_pair(P_cdf, s, a, rng.random())
     return on_s, on_a, on_y, off_s, off_a, off_r, off_t, steps
+
+
+def deterministic_next(mdp: DiscountedMDP) -> np.ndarray:
+    """``next[s, a] = s'`` when ``P(s'|s, a) = 1``, else -1: transitions the samplers take without a draw."""
+    P = mdp.P
+    nxt = np.argmax(P, axis=2)
+    certain = np.take_along_axis(P, nxt[..., None], axis=2)[..., 0] == 1.0
+    return np.ascontiguousarray(np.where(certain, nxt, -1).astype(np.int64))
 
 
 def absorbing_states(mdp: DiscountedMDP) -> np.ndarray:
@@ -143,7 +228,7 @@ def _search(cdf_rows, u):
     return (u[:, None] >= cdf_rows).sum(axis=1)
 
 
-def _round_numpy(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gaussian, std, absorbing, rng):
+def _round_numpy(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gaussian, std, absorbing, det_next, rng):
     """The same law as :func:`_round_kernel`, vectorised over samples in plain numpy (the benchmark's reference)."""
     S, A = R.shape
     log_gamma = np.log(gamma) if gamma > 0 else -np.inf
@@ -275,7 +360,7 @@ def sample_round(mdp: DiscountedMDP, policy, *, n_on: int, n_off: int = 0, offli
     sampler = _round_kernel if backend == "numba" else _round_numpy
     out = sampler(cdf(mdp.P), mdp.R, cdf(pi), cdf(mu0.reshape(-1)), cdf(nu.reshape(-1)), mdp.gamma,
                   n_on, n_off, mdp.reward_model == "gaussian", mdp.reward_std, absorbing_states(mdp),
-                  v.as_rng(rng))
+                  deterministic_next(mdp), v.as_rng(rng))
     return RoundSamples(*out[:7], int(out[7]))
 
 
@@ -565,6 +650,7 @@ class _Context:
         object.__setattr__(self, "reset_cdf", cdf(self.reset.reshape(-1)))
         object.__setattr__(self, "nu_cdf", cdf(self.nu.reshape(-1)))
         object.__setattr__(self, "absorbing", absorbing_states(self.mdp))
+        object.__setattr__(self, "det_next", deterministic_next(self.mdp))
 
 
 def _policy_cdf(pi):
@@ -577,7 +663,8 @@ def _hpe(ctx: _Context, pi, f0, cfg: _HPEConfig, rng) -> HPEResult:
     mdp = ctx.mdp
     sampler = _round_kernel if ctx.backend == "numba" else _round_numpy
     out = sampler(ctx.P_cdf, mdp.R, _policy_cdf(pi), ctx.reset_cdf, ctx.nu_cdf, mdp.gamma, cfg.k2 * cfg.m_on,
-                  cfg.k2 * cfg.m_off, mdp.reward_model == "gaussian", mdp.reward_std, ctx.absorbing, rng)
+                  cfg.k2 * cfg.m_off, mdp.reward_model == "gaussian", mdp.reward_std, ctx.absorbing,
+                  ctx.det_next, rng)
     samples = RoundSamples(*out[:7], int(out[7]))
     if ctx.features is None:
         hpe = _tabular_hpe_kernel if ctx.backend == "numba" else _tabular_hpe_numpy
@@ -773,8 +860,70 @@ def _default_eta(mdp, T):
     return (1.0 - mdp.gamma) * np.sqrt(np.log(mdp.n_actions) / T)
 
 
+@numba.njit(cache=True)
+def _hac_tabular_kernel(P_cdf, R, reset_cdf, nu_cdf, gamma, T, eta, lam, k1, k2, m_on, m_off, greedy,
+                        warm_start, bootstrap, average, gaussian, std, absorbing, det_next, rng):
+    """All T rounds of tabular HAC in one call: per round, :func:`_round_kernel` then
+    :func:`_tabular_hpe_kernel` then the mirror (or greedy) step. Passing the Generator to a
+    kernel costs tens of microseconds, so the per-round Python loop would spend more time on
+    dispatch than on sampling; this kernel consumes the random stream exactly as that loop does."""
+    S, A = R.shape
+    logits = np.zeros((S, A))
+    pi = np.full((S, A), 1.0 / A)
+    pi_cdf = np.empty((S, A))
+    f0 = np.zeros((S, A))
+    policies = np.empty((T + 1, S, A))
+    critics = np.empty((T, S, A))
+    mc = np.empty(T)
+    td = np.empty(T)
+    steps = np.zeros(T, np.int64)
+    total = 0
+    for t in range(T):
+        policies[t] = pi
+        for s in range(S):
+            acc = 0.0
+            for a in range(A):
+                acc += pi[s, a]
+                pi_cdf[s, a] = acc
+            for a in range(A):
+                pi_cdf[s, a] /= acc
+        on_s, on_a, on_y, off_s, off_a, off_r, off_t, n_steps = _round_kernel(
+            P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, k2 * m_on, k2 * m_off, gaussian, std, absorbing, det_next,
+            rng)
+        f, losses = _tabular_hpe_kernel(on_s, on_a, on_y, off_s, off_a, off_r, off_t, pi, f0, gamma, lam,
+                                        k1, k2, m_on, m_off, bootstrap, average)
+        critics[t] = f
+        mc[t], td[t] = losses
+        total += n_steps
+        steps[t] = total
+        if warm_start:
+            f0 = f.copy()
+        if greedy:
+            for s in range(S):
+                best = 0
+                for a in range(1, A):
+                    if f[s, a] > f[s, best]:
+                        best = a
+                pi[s, :] = 0.0
+                pi[s, best] = 1.0
+        else:
+            for s in range(S):
+                top = -np.inf
+                for a in range(A):
+                    logits[s, a] += eta * f[s, a]
+                    top = max(top, logits[s, a])
+                norm = 0.0
+                for a in range(A):
+                    pi[s, a] = np.exp(logits[s, a] - top)
+                    norm += pi[s, a]
+                for a in range(A):
+                    pi[s, a] /= norm
+    policies[T] = pi
+    return policies, critics, mc, td, steps
+
+
 def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_features, fit_ridge=1e-6,
-                      fit_lam=1.0):
+                      fit_lam=1.0, fused=True):
     """The shared loop of :func:`hac` and :func:`hnpg` (``policy_features`` given: Algorithm 3).
 
     Only what the algorithm needs runs inside the loop; the exact diagnostics (values, occupancies,
@@ -793,6 +942,15 @@ def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_featu
     steps = np.zeros(T, np.int64)
     n_off = np.zeros(T, np.int64)
     on_total = step_total = off_total = 0
+    if (fused and cfg is not None and ctx.backend == "numba" and ctx.features is None
+            and policy_features is None):
+        policies, critics, mc, td, steps = _hac_tabular_kernel(
+            ctx.P_cdf, mdp.R, ctx.reset_cdf, ctx.nu_cdf, mdp.gamma, T, eta, cfg.lam, cfg.k1, cfg.k2, cfg.m_on,
+            cfg.m_off, greedy, warm_start, cfg.bootstrap, cfg.average, mdp.reward_model == "gaussian",
+            mdp.reward_std, ctx.absorbing, ctx.det_next, rng)
+        n_on = cfg.k2 * cfg.m_on * np.arange(1, T + 1)
+        n_off = cfg.k2 * cfg.m_off * np.arange(1, T + 1)
+        return _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta)
     for t in range(T):
         policies[t] = pi
         if cfg is None:
@@ -820,6 +978,12 @@ def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_featu
             theta = theta + eta * f
             pi = softmax_policy(theta)
     policies[T] = pi
+    return _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta)
+
+
+def _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta):
+    mdp = ctx.mdp
+    T = critics.shape[0]
     V, Q, d = _batched_exact(mdp, policies, ctx.reset)
     values = V @ mdp.initial
     err = np.einsum("tsa,tsa->t", d[:T], (critics - Q[:T]) ** 2)

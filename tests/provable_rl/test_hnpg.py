@@ -12,6 +12,7 @@ from provable_rl.hnpg import (
     _tabular_hpe_kernel,
     _tabular_hpe_numpy,
     absorbing_states,
+    deterministic_next,
     hac,
     hnpg,
     hybrid_policy_evaluation,
@@ -26,7 +27,7 @@ from mdps.sampling import cdf
 
 # ----------------------------------------------------------------------------- twins
 
-def _round_python(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, absorbing, rng):
+def _round_python(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, absorbing, det_next, rng):
     """Slow pure-python twin of the Numba round kernel (Bernoulli rewards), same random stream."""
     S, A = R.shape
     draw = lambda row, u: int(np.searchsorted(row, u, side="right"))  # noqa: E731
@@ -40,6 +41,9 @@ def _round_python(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, absor
             return 1.0
         return 1.0 if rng.random() < mean else 0.0
 
+    def step(s, a):
+        return int(det_next[s, a]) if det_next[s, a] >= 0 else draw(P_cdf[s, a], rng.random())
+
     on = []
     steps = 0
     for _ in range(n_on):
@@ -50,7 +54,7 @@ def _round_python(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, absor
             if absorbing[s]:
                 a = draw(pi_cdf[s], rng.random())
                 break
-            s = draw(P_cdf[s, a], rng.random())
+            s = step(s, a)
             a = draw(pi_cdf[s], rng.random())
         s_out, a_out = s, a
         more = geometric(rng.random())
@@ -59,7 +63,7 @@ def _round_python(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, absor
             if absorbing[s]:
                 y += (more - j) * R[s, 0]
                 break
-            s = draw(P_cdf[s, a], rng.random())
+            s = step(s, a)
             a = draw(pi_cdf[s], rng.random())
             y += reward(R[s, a])
         on.append((s_out, a_out, y))
@@ -69,7 +73,7 @@ def _round_python(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, absor
         k = draw(nu_cdf, rng.random())
         s, a = divmod(k, A)
         r = reward(R[s, a])
-        off.append((s, a, r, draw(P_cdf[s, a], rng.random())))
+        off.append((s, a, r, step(s, a)))
     return on, off, steps
 
 
@@ -84,9 +88,9 @@ def test_round_kernel_matches_python_twin(which):
         mdp, nu, reset = lock.mdp, lock.offline_distribution, lock.reset
     pi = softmax_policy(np.random.default_rng(4).standard_normal((mdp.n_states, mdp.n_actions)))
     args = (cdf(mdp.P), mdp.R, cdf(pi), cdf(reset.reshape(-1)), cdf(nu.reshape(-1)), mdp.gamma, 60, 40)
-    absorbing = absorbing_states(mdp)
-    out = _round_kernel(*args, False, 0.1, absorbing, np.random.default_rng(7))
-    on, off, steps = _round_python(*args, absorbing, np.random.default_rng(7))
+    absorbing, det_next = absorbing_states(mdp), deterministic_next(mdp)
+    out = _round_kernel(*args, False, 0.1, absorbing, det_next, np.random.default_rng(7))
+    on, off, steps = _round_python(*args, absorbing, det_next, np.random.default_rng(7))
     np.testing.assert_array_equal(out[0], [o[0] for o in on])
     np.testing.assert_array_equal(out[1], [o[1] for o in on])
     np.testing.assert_allclose(out[2], [o[2] for o in on], rtol=0, atol=1e-12)
@@ -97,9 +101,12 @@ def test_round_kernel_matches_python_twin(which):
     assert out[7] == steps
 
 
-def test_absorbing_states_of_lock():
+def test_absorbing_states_and_deterministic_transitions():
     lock = lock_problem(3, 4, 0.8, 0)
     np.testing.assert_array_equal(absorbing_states(lock.mdp), [False, False, False, True, True])
+    nxt = deterministic_next(lock.mdp)
+    assert nxt[0, lock.good_actions[0]] == 1 and nxt[2, lock.good_actions[2]] == 3 and np.all(nxt[4] == 4)
+    assert np.all(deterministic_next(random_mdp(3, 2, 0.5, 0)) == -1)
 
 
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
@@ -312,3 +319,19 @@ def test_other_bad_input():
         lock_problem(3, 3, 0.8, 0, offline="expert")
     with pytest.raises(ValueError, match="groups"):
         aliased_features([-1, 0], 2)
+
+
+def test_fused_hac_kernel_matches_the_per_round_loop():
+    """The one-kernel tabular HAC consumes the random stream exactly as the per-round Python loop."""
+    from provable_rl.hnpg import _Context, _HPEConfig, _run_actor_critic
+
+    lock = lock_problem(3, 5, 0.8, 4)
+    ctx = _Context(lock.mdp, lock.reset, lock.offline_distribution, None, "numba")
+    cfg = _HPEConfig(1.0, 2, 4, 50, 50, 0.0, True, True)
+    for greedy in (False, True):
+        runs = [_run_actor_critic(ctx, 20, 0.2, cfg, np.random.default_rng(5), greedy=greedy, warm_start=True,
+                                  policy_features=None, fused=fused) for fused in (True, False)]
+        np.testing.assert_allclose(runs[0].policies, runs[1].policies, atol=1e-9)
+        np.testing.assert_allclose(runs[0].td_loss, runs[1].td_loss, atol=1e-9)
+        np.testing.assert_array_equal(runs[0].online_steps, runs[1].online_steps)
+        np.testing.assert_array_equal(runs[0].online_samples, runs[1].online_samples)

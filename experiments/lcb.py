@@ -19,7 +19,7 @@ from proofs_check.lcb import (
     MAB_SWEEP,
     V2_SWEEP,
     V3_SWEEP,
-    _regime_concentrability,
+    regime_concentrability,
 )
 
 
@@ -107,8 +107,8 @@ def _plot_fig2(data, path):
 def _plot_fig3(data, path):
     rows = data[CB_VS_C_SWEEP.name]
     N = rows[0]["N"]
-    regimes = sorted({r["regime"] for r in rows}, key=lambda g: _regime_concentrability(g, N, CB_STATES))
-    excess = np.array([_regime_concentrability(g, N, CB_STATES) - 1.0 for g in regimes])
+    regimes = sorted({r["regime"] for r in rows}, key=lambda g: regime_concentrability(g, N, CB_STATES))
+    excess = np.array([regime_concentrability(g, N, CB_STATES) - 1.0 for g in regimes])
     curves = [worst_case_curve([r for r in rows if r["regime"] == g], "lcb") for g in regimes]
     m = np.array([c[1][0] for c in curves])
     lo = np.array([c[2][0] for c in curves])

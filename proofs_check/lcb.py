@@ -19,7 +19,8 @@ Mutants (each claim's check must reject its own):
 ``no_penalty``     the empirical best arm (greedy) instead of LCB
 ``optimistic``     unseen actions ranked *first* (optimism about unseen pairs)
 ``paper_unseen``   unseen actions scored -1 without ranking seen ones first ([recalled] convention)
-``ucb``            the penalty's sign flipped: r_hat + b (optimism instead of pessimism)
+``ucb``            the penalty's sign flipped: r_hat + b (supported; no claim uses it: it stays
+                   below LCB-C3's loose bound)
 ``penalty_x001``   VI-LCB's penalty multiplied by 0.01
 ``uniform_start``  VI-LCB starting from a uniformly random pi_0 instead of behaviour cloning
 =================  ===========================================================================
@@ -319,7 +320,8 @@ def _cb_subopt(cb, policy):
     return (gaps[np.arange(S)[None, :], policy] * cb.context_distribution[None, :]).sum(axis=1)
 
 
-def _regime_concentrability(regime, N, S):
+def regime_concentrability(regime, N, S):
+    """C* of a regime label: "1+S/N" (the 1/N regime) or a number as a string."""
     return 1.0 + S / N if regime == "1+S/N" else float(regime)
 
 
@@ -335,7 +337,7 @@ def _c1_run(cell, rng, mutant, budget):
 
 def _c1_run_one(N, regime, rng, mutant, budget):
     reps = _pick(budget, 250, 250, 500)
-    C = _regime_concentrability(regime, N, CB_STATES)
+    C = regime_concentrability(regime, N, CB_STATES)
     # mu does not depend on the gap scale: the grid shares its counts (common random numbers).
     instances = [lcb_h4(N, C, kappa, CB_STATES) for kappa in CB_GAP_SCALES]
     stats = _shared_counts_statistics(instances, N, rng, reps)
@@ -407,7 +409,7 @@ def c3_instance(rng):
     if rng.random() < 0.5:
         A = 2
         regime = ("1+S/N", "1.1", "1.5", "2")[int(rng.integers(0, 4))]
-        C = _regime_concentrability(regime, N, S)
+        C = regime_concentrability(regime, N, S)
         kappa = CB_GAP_SCALES[int(rng.integers(0, 3))]
         cb, mu, realised = lcb_h4(N, C, kappa, S)
         kind = "H4"

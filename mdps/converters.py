@@ -4,8 +4,8 @@
   ``(S,)``, ``(S, A)`` or ``(A, S, S)``) and :func:`to_mdptoolbox` writes it. pymdptoolbox itself
   is not needed.
 - :func:`from_gymnasium` reads the ``P`` dict of Gymnasium's toy-text environments
-  (``{s: {a: [(prob, s_next, reward, terminated), ...]}}``: FrozenLake, CliffWalking, Taxi) or
-  the environment itself.
+  (``{s: {a: [(prob, s_next, reward, terminated), ...]}}``: FrozenLake, CliffWalking, and Taxi
+  with ``terminal="sink"``) or the environment itself.
 - :func:`to_gymnasium` wraps any tabular MDP of :mod:`mdps.core` as a ``gymnasium.Env`` for a
   class or for code written against Gymnasium. Gymnasium is an optional extra
   (``pip install provable-rl[gym]``), imported only inside this function.
@@ -135,7 +135,7 @@ def to_mdptoolbox(mdp: DiscountedMDP) -> tuple[np.ndarray, np.ndarray]:
 # Gymnasium toy-text P dicts
 # --------------------------------------------------------------------------------------------
 
-def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None,
+def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None, terminal: str = "absorb",
                    reward_model: str = "bernoulli", reward_std: float = 0.1) -> DiscountedMDP:
     """A :class:`DiscountedMDP` from a Gymnasium toy-text environment or its ``P`` dict.
 
@@ -146,7 +146,9 @@ def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None,
     rescaling, so that every policy's discounted value is the affine image of its value in the
     episodic environment. The rows the dict gives for such a state (which Gymnasium never uses)
     are ignored. A state entered both by terminating and by non-terminating transitions has no
-    such reading and raises ``ValueError``.
+    such reading and raises ``ValueError``; use ``terminal="sink"`` for such environments (Taxi):
+    every terminating transition then leads to one added absorbing state, index ``S``, with the
+    same zero reward, and all the original states keep their rows and indices.
 
     The realised rewards of the result are Bernoulli (or Gaussian) around these means, not the
     environment's rewards; means, values and policies agree, reward noise does not.
@@ -163,6 +165,8 @@ def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None,
     reward_range : (low, high), optional
         Required when rewards leave [0, 1]: each reward r becomes ``(r - low) / (high - low)``
         (CliffWalking: ``reward_range=(-100, 0)``). Never applied unless passed.
+    terminal : {"absorb", "sink"}
+        How termination becomes absorption (see above). "sink" gives ``S + 1`` states.
 
     Examples
     --------
@@ -184,11 +188,15 @@ def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None,
     if S == 0 or sorted(P_dict) != list(range(S)):
         raise ValueError(f"env_or_P: expected states 0 .. S-1 as keys, got {sorted(P_dict)[:5]}...")
     A = len(P_dict[0])
+    if terminal not in ("absorb", "sink"):
+        raise ValueError(f"terminal: expected 'absorb' or 'sink', got {terminal!r}")
+    sink = terminal == "sink"
     bounds = _reward_range(reward_range)
-    P = np.zeros((S, A, S))
-    R = np.zeros((S, A))
-    entered_terminal = np.zeros(S, dtype=bool)
-    entered_otherwise = np.zeros(S, dtype=bool)
+    n_out = S + 1 if sink else S
+    P = np.zeros((n_out, A, n_out))
+    R = np.zeros((n_out, A))
+    entered_terminal = np.zeros(n_out, dtype=bool)
+    entered_otherwise = np.zeros(n_out, dtype=bool)
     for s in range(S):
         actions = P_dict[s]
         if sorted(actions) != list(range(A)):
@@ -210,26 +218,30 @@ def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None,
                     raise ValueError(
                         f"reward_range: expected every reward within {bounds}, got {reward!r} at ({s}, {a})"
                     )
-                P[s, a, s_next] += prob
+                target = S if (sink and terminated) else s_next
+                P[s, a, target] += prob
                 R[s, a] += prob * reward
                 if prob > 0:
-                    (entered_terminal if terminated else entered_otherwise)[s_next] = True
+                    (entered_terminal if terminated else entered_otherwise)[target] = True
     ambiguous = entered_terminal & entered_otherwise
     if np.any(ambiguous):
         raise ValueError(
             f"env_or_P: state {int(np.argmax(ambiguous))} is entered by terminating and by "
-            "non-terminating transitions, so it cannot be made absorbing"
+            "non-terminating transitions, so it cannot be made absorbing; pass terminal='sink'"
         )
+    if sink:
+        entered_terminal[S] = True  # the sink's row is set below even if nothing terminates
+        P[S, :, S] = 1.0
     v.check_simplex("env_or_P (transition probabilities)", P, axis=2)
     # Rewards are checked per transition above; the means of the kept rows are mapped here.
     zero = 0.0
     if bounds is not None:
         R = (R - bounds[0]) / (bounds[1] - bounds[0])
         zero = -bounds[0] / (bounds[1] - bounds[0])
-    terminal = np.flatnonzero(entered_terminal)
-    P[terminal] = 0.0
-    P[terminal, :, terminal] = 1.0
-    R[terminal] = zero
+    absorbing = np.flatnonzero(entered_terminal)
+    P[absorbing] = 0.0
+    P[absorbing, :, absorbing] = 1.0
+    R[absorbing] = zero
     bad = (R < 0) | (R > 1)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -241,7 +253,10 @@ def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None,
         raise ValueError(
             f"reward_range: expected low <= 0 <= high so that absorbing states keep reward 0, got {bounds}"
         )
-    return DiscountedMDP(P, R, gamma, _initial(initial, S), reward_model=reward_model, reward_std=reward_std)
+    start = _initial(initial, S)
+    if sink:
+        start = np.append(start, 0.0)
+    return DiscountedMDP(P, R, gamma, start, reward_model=reward_model, reward_std=reward_std)
 
 
 # --------------------------------------------------------------------------------------------

@@ -295,3 +295,37 @@ def test_gymnasium_round_trip_frozen_lake():
     np.testing.assert_array_equal(again.P, mdp.P)
     np.testing.assert_allclose(again.R, mdp.R, atol=1e-15)
     assert env.observation_space.n == 16 and env.action_space.n == 4
+
+
+def test_taxi_needs_a_sink_and_matches_gymnasium():
+    """Taxi's terminal states are also entered without terminating: 'absorb' refuses, 'sink' works."""
+    gym = pytest.importorskip("gymnasium")
+    env = gym.make("Taxi-v4").unwrapped
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match="^env_or_P: state .* pass terminal='sink'"):
+        from_gymnasium(env, gamma=0.9, reward_range=(-10, 20))
+    low, high = -10.0, 20.0
+    mdp = from_gymnasium(env, gamma=0.9, reward_range=(low, high), terminal="sink")
+    S = 500
+    assert mdp.n_states == S + 1 and mdp.initial[S] == 0.0
+    np.testing.assert_array_equal(mdp.P[S, :, S], 1.0)
+    assert np.all(mdp.R[S] == -low / (high - low))
+    n_terminating = 0
+    for s in range(S):
+        for a in range(6):
+            env.s = s
+            s_next, reward, terminated, _, _ = env.step(a)
+            assert mdp.P[s, a, S if terminated else s_next] == 1.0
+            assert mdp.R[s, a] == pytest.approx((reward - low) / (high - low))
+            n_terminating += terminated
+    assert n_terminating > 0
+    with pytest.raises(ValueError, match="^terminal: expected 'absorb' or 'sink'"):
+        from_gymnasium(env, gamma=0.9, terminal="stop")
+
+
+def test_sink_and_absorb_agree_on_frozen_lake():
+    gym = pytest.importorskip("gymnasium")
+    env = gym.make("FrozenLake-v1").unwrapped
+    absorb = from_gymnasium(env, gamma=0.9)
+    sink = from_gymnasium(env, gamma=0.9, terminal="sink")
+    np.testing.assert_allclose(sink.optimal_values[:16], absorb.optimal_values, atol=1e-12)

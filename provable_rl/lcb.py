@@ -362,6 +362,9 @@ def vi_lcb_penalty(counts, *, gamma: float, n_folds: int, delta, constants: str 
     if constants not in ("tight", "paper"):
         raise ValueError(f"constants: expected 'tight' or 'paper', got {constants!r}")
     counts = np.asarray(counts)
+    if counts.ndim < 2:
+        raise ValueError(f"counts: expected shape (..., S, A), got {counts.shape}")
+    n_folds = v.positive_int("n_folds", n_folds)
     S, A = counts.shape[-2:]
     vmax = 1.0 / (1.0 - v.discount(gamma))
     d = np.asarray(delta, float)
@@ -406,9 +409,19 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
     (policy (R, S), values (R, S))
     """
     gen = v.as_rng(rng)
+    counts = np.asarray(counts)
+    if counts.ndim != 4:
+        raise ValueError(f"counts: expected shape (R, T, S, A), got {counts.shape}")
     R, T, S, A = counts.shape
+    for name, arr, shape in (("reward_sums", reward_sums, counts.shape), ("penalty", penalty, counts.shape),
+                             ("transition_counts", transition_counts, counts.shape + (S,))):
+        if np.shape(arr) != shape:
+            raise ValueError(f"{name}: expected shape {shape}, got {np.shape(arr)}")
+    pi = np.array(v.int_array("initial_policy", initial_policy, ndim=2, high=A), copy=True)
+    if pi.shape != (R, S):
+        raise ValueError(f"initial_policy: expected shape {(R, S)}, got {pi.shape}")
+    g = v.discount(gamma)
     V = np.zeros((R, S))
-    pi = np.array(initial_policy, dtype=np.int64, copy=True)
     for t in range(T):
         n = counts[:, t]
         seen = n > 0
@@ -416,7 +429,7 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
         r_hat = reward_sums[:, t] / m
         # P_hat(. | s, a) . V without forming P_hat: counts-weighted sum, divided by the count.
         next_value = np.einsum("rsat,rt->rsa", transition_counts[:, t], V) / m
-        Q = np.where(seen, r_hat - penalty[:, t] + gamma * next_value, unseen_value)
+        Q = np.where(seen, r_hat - penalty[:, t] + g * next_value, unseen_value)
         v_mid = Q.max(axis=-1)
         rises = v_mid > V
         if np.any(rises):

@@ -364,3 +364,20 @@ def test_cb_as_mdp_values_are_bandit_values_over_one_minus_gamma():
 def test_families_reject_bad_input(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_low_level_vi_functions_validate_shapes():
+    from provable_rl.lcb import pessimistic_value_iteration
+
+    counts = np.ones((1, 2, 3, 2), int)
+    sums = np.ones((1, 2, 3, 2))
+    trans = np.zeros((1, 2, 3, 2, 3), int)
+    trans[..., 0] = 1
+    with pytest.raises(ValueError, match="transition_counts"):
+        pessimistic_value_iteration(counts, sums, trans[..., :2], sums, 0.5, np.zeros((1, 3), int))
+    with pytest.raises(ValueError, match="initial_policy"):
+        pessimistic_value_iteration(counts, sums, trans, sums, 0.5, np.zeros((1, 3), int) + 2)
+    pi, V = pessimistic_value_iteration(counts, sums, trans, 0.0 * sums, 0.5, np.zeros((1, 3), int), rng=0)
+    assert pi.shape == (1, 3) and np.all(V >= 1.0)
+    with pytest.raises(ValueError, match="n_folds"):
+        vi_lcb_penalty(np.ones((3, 2)), gamma=0.5, n_folds=0, delta=0.1)

@@ -230,28 +230,31 @@ def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None, t
             "non-terminating transitions, so it cannot be made absorbing; pass terminal='sink'"
         )
     if sink:
-        entered_terminal[S] = True  # the sink's row is set below even if nothing terminates
-        P[S, :, S] = 1.0
-    v.check_simplex("env_or_P (transition probabilities)", P, axis=2)
-    # Rewards are checked per transition above; the means of the kept rows are mapped here.
-    zero = 0.0
-    if bounds is not None:
-        R = (R - bounds[0]) / (bounds[1] - bounds[0])
-        zero = -bounds[0] / (bounds[1] - bounds[0])
+        entered_terminal[S] = True  # the sink is absorbing even if nothing terminates
     absorbing = np.flatnonzero(entered_terminal)
+    # The rows of absorbing states are replaced before any check: Gymnasium never uses them.
     P[absorbing] = 0.0
     P[absorbing, :, absorbing] = 1.0
+    v.check_simplex("env_or_P (transition probabilities)", P, axis=2)
+    # Rewards were checked one by one above. The mean divides by the row's total probability
+    # (within 1e-8 of 1), so that a mean of rewards in [low, high] cannot leave it by rounding.
+    R = R / P.sum(axis=2)
+    zero = 0.0
+    if bounds is not None:
+        low, high = bounds
+        if not low <= 0.0 <= high and absorbing.size:
+            raise ValueError(
+                f"reward_range: expected low <= 0 <= high so that absorbing states keep reward 0, got {bounds}"
+            )
+        R = (R - low) / (high - low)
+        zero = -low / (high - low)
     R[absorbing] = zero
     bad = (R < 0) | (R > 1)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        if bounds is None:
-            raise ValueError(
-                f"env_or_P: expected mean rewards in [0, 1], got {R[idx]!r} at {idx}; pass "
-                "reward_range=(low, high) to rescale them affinely to [0, 1]"
-            )
         raise ValueError(
-            f"reward_range: expected low <= 0 <= high so that absorbing states keep reward 0, got {bounds}"
+            f"env_or_P: expected mean rewards in [0, 1], got {R[idx]!r} at {idx}; pass "
+            "reward_range=(low, high) to rescale them affinely to [0, 1]"
         )
     start = _initial(initial, S)
     if sink:

@@ -329,3 +329,12 @@ def test_sink_and_absorb_agree_on_frozen_lake():
     absorb = from_gymnasium(env, gamma=0.9)
     sink = from_gymnasium(env, gamma=0.9, terminal="sink")
     np.testing.assert_allclose(sink.optimal_values[:16], absorb.optimal_values, atol=1e-12)
+
+
+def test_unused_rows_of_terminal_states_are_not_required():
+    """Some P dicts leave terminal states without transitions; they become absorbing, reward 0."""
+    mdp = from_gymnasium({0: {0: [(1.0, 1, 1.0, True)], 1: [(1.0, 0, 0.5, False)]}, 1: {0: [], 1: []}},
+                         gamma=0.5, initial=[1.0, 0.0])
+    np.testing.assert_array_equal(mdp.P[1, :, 1], 1.0)
+    np.testing.assert_array_equal(mdp.R, [[1.0, 0.5], [0.0, 0.0]])
+    np.testing.assert_allclose(mdp.optimal_values, [1.0, 0.0])  # max(1 then 0 forever, 0.5 / (1 - 0.5))

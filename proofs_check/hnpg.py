@@ -378,13 +378,14 @@ def _length_cells(budget):
             for learner in ("hybrid", "online", "offline") for s in range(seeds)]
 
 
-LENGTH_T = 300
+LENGTH_T = 400
+LENGTH_ACTIONS = 8
 
 
 def _length_run(cell, rng, mutant):
     if mutant is not None:
         raise ValueError(f"mutant: the figure sweep has no mutant, got {mutant!r}")
-    lock = lock_problem(cell["length"], 5, 0.85, rng)
+    lock = lock_problem(cell["length"], LENGTH_ACTIONS, 0.85, rng)
     out = hac(lock.mdp, n_iterations=LENGTH_T, critic=cell["learner"], offline_distribution=lock.offline_distribution,
               reset=lock.reset, rng=rng, lam=1.0, k1=2, k2=4, m_on=200, m_off=200)
     success = np.array([lock.success_probability(p) for p in out.policies])
@@ -398,4 +399,4 @@ def _length_run(cell, rng, mutant):
              "final_success": float(success[-1])}]
 
 
-LENGTH_SWEEP = Sweep("hnpg.lock_length", _length_cells, _length_run, version=1)
+LENGTH_SWEEP = Sweep("hnpg.lock_length", _length_cells, _length_run, version=2)

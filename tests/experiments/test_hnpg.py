@@ -1,0 +1,48 @@
+"""The HNPG figures build from smoke data, and the HNPG notebook runs top to bottom at the smoke budget."""
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from experiments.figures import make_figure
+from experiments.hnpg import FIGURES, average_suboptimality, loss_curves, samples_to_solve
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_summaries_of_rows():
+    rows = [{"length": 3, "learner": "hybrid", "solved": s, "online_samples": n} for s, n in ((1, 10), (0, 30))]
+    assert samples_to_solve(rows, "hybrid", "online_samples") == [(3, 20.0, 10.0, 30.0, False)]
+    rows = [{"learner": "hybrid", "t": t, "seed": k, "mc_loss": float(t + k)} for t in (0, 1) for k in (0, 1)]
+    rows.append({"learner": "hybrid", "t": 2, "seed": 0, "mc_loss": None})
+    t, mean, lo, hi = loss_curves(rows, "hybrid", "mc_loss")
+    assert list(t) == [0, 1] and list(mean) == [0.5, 1.5] and all(lo < mean) and all(hi > mean)
+    rows = [{"gamma": 0.5, "T": T, "average_suboptimality": v} for T, v in ((10, 1.0), (10, 3.0), (20, 0.5), (20, 1.5))]
+    T, mean, _, _ = average_suboptimality(rows, 0.5)
+    assert list(T) == [10.0, 20.0] and list(mean) == [2.0, 1.0]
+
+
+@pytest.fixture(scope="module")
+def smoke_cache(tmp_path_factory):
+    """One sweep cache for the figures and the notebook, so the smoke sweeps run once."""
+    return tmp_path_factory.mktemp("hnpg_cache")
+
+
+@pytest.mark.parametrize("figure", FIGURES, ids=lambda f: f.name)
+def test_figure_builds_from_smoke_data(figure, tmp_path, smoke_cache):
+    png = make_figure(figure, "smoke", output_dir=tmp_path, cache_dir=smoke_cache)
+    assert png.exists() and png.stat().st_size > 10_000
+    assert (tmp_path / f"{figure.name}.csv").exists()
+
+
+def test_notebook_runs_at_smoke_budget(tmp_path, monkeypatch, smoke_cache):
+    monkeypatch.setenv("PROVABLE_RL_BUDGET", "smoke")
+    monkeypatch.setenv("PROVABLE_RL_CACHE", str(smoke_cache))
+    monkeypatch.setenv("PROVABLE_RL_FIGURES", str(tmp_path / "figures"))
+    nb = nbformat.read(ROOT / "notebooks" / "hnpg.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    assert len(list((tmp_path / "figures").glob("HNPG-FIG*.png"))) == len(FIGURES)
+    outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    for claim_id in ("HNPG-H1", "HNPG-H4", "HNPG-H5", "HNPG-H6"):
+        assert f"{claim_id}: holds=True, mutant rejected=True" in outputs

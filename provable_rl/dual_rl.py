@@ -350,7 +350,7 @@ def _solve(problem, solver, what: str) -> None:
 # §2 The occupancy LP and its dual
 # --------------------------------------------------------------------------------------------
 
-LP_METHODS = ("highs", "cvxpy")
+LP_METHODS = ("highs", "highs-primal", "cvxpy")
 
 
 @dataclass(frozen=True, eq=False)
@@ -383,11 +383,13 @@ def occupancy_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | Non
     Parameters
     ----------
     mdp : DiscountedMDP
-    method : {"highs", "cvxpy"}
-        "highs" (default, the faster one in ``benchmarks/bench_dual_rl.py``) calls
-        ``scipy.optimize.linprog(method="highs")`` and reads the multipliers from
-        ``eqlin.marginals`` (they are ``-V*`` for the minimisation of ``-r.d``); "cvxpy" solves
-        with ``solver`` (cvxpy's default when None) and reads ``flow.dual_value`` (= ``+V*``).
+    method : {"highs", "highs-primal", "cvxpy"}
+        "highs" (default, the fastest correct path in ``benchmarks/bench_dual_rl.py``) hands the
+        LP pair to HiGHS in its V-form (S variables, S*A rows; interior point with crossover, so the
+        answer is a vertex) and reads d* from the row multipliers; "highs-primal" gives HiGHS the
+        d-form (S*A variables) and reads V from ``eqlin.marginals`` (``-V*`` for the minimisation
+        of ``-r.d``); "cvxpy" solves the d-form with ``solver`` (cvxpy's default when None) and
+        reads ``flow.dual_value`` (= ``+V*``).
 
     Returns
     -------
@@ -399,10 +401,14 @@ def occupancy_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | Non
     if method not in LP_METHODS:
         raise ValueError(f"method: expected one of {LP_METHODS}, got {method!r}")
     S, A = mdp.n_states, mdp.n_actions
+    if method == "highs":
+        dual = value_lp(mdp, method="highs")
+        d = dual.occupancy
+        return LPSolution(d, occupancy_policy(d), dual.values, float(np.sum(d * mdp.R)), method)
     M = flow_matrix(mdp)
     b = (1.0 - mdp.gamma) * mdp.initial
     r = mdp.R.reshape(-1)
-    if method == "highs":
+    if method == "highs-primal":
         import scipy.optimize
 
         out = scipy.optimize.linprog(-r, A_eq=M, b_eq=b, bounds=(0, None), method="highs")
@@ -435,7 +441,9 @@ class ValueLPSolution:
 def value_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = None) -> ValueLPSolution:
     """Solve the dual LP ``min_V (1 - gamma) mu.V  s.t.  r + gamma P V - V(s) <= 0`` (theory §2).
 
-    With ``mu > 0`` everywhere its solution is exactly V*. ``method`` as in :func:`occupancy_lp`.
+    With ``mu > 0`` everywhere its solution is exactly V*. ``method``: "highs" (default; HiGHS
+    interior point with crossover) or "cvxpy" ("highs-primal" is accepted as "highs"). The row
+    multipliers are an optimal occupancy.
     """
     mdp = _mdp(mdp)
     if method not in LP_METHODS:
@@ -443,11 +451,11 @@ def value_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = 
     S, A = mdp.n_states, mdp.n_actions
     M = flow_matrix(mdp)
     c = (1.0 - mdp.gamma) * mdp.initial
-    if method == "highs":
+    if method in ("highs", "highs-primal"):
         import scipy.optimize
 
         # delta_V <= 0  <=>  -M^T V <= -r.
-        out = scipy.optimize.linprog(c, A_ub=-M.T, b_ub=-mdp.R.reshape(-1), bounds=(None, None), method="highs")
+        out = scipy.optimize.linprog(c, A_ub=-M.T, b_ub=-mdp.R.reshape(-1), bounds=(None, None), method="highs-ipm")
         if out.status != 0:
             raise ValueError(f"mdp: HiGHS did not reach optimality (status {out.status}: {out.message})")
         V, obj, d = out.x, float(out.fun), -np.asarray(out.ineqlin.marginals)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mdps.core import DiscountedMDP, MultiArmedBandit, finite_horizon
+from mdps.core import MultiArmedBandit, finite_horizon
 from mdps.data import OfflineData, SufficientStatistics, data_distribution
 from mdps.instances.random import (
     random_bandit,

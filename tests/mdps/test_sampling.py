@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from mdps.core import ContextualBandit, DiscountedMDP, FiniteHorizonMDP, policy_matrix
+from mdps.core import DiscountedMDP, policy_matrix
 from mdps.instances.random import (
     random_bandit,
     random_contextual_bandit,

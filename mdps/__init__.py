@@ -14,24 +14,33 @@ from .core import (
     one_hot_linear_mdp,
     policy_matrix,
 )
+from .converters import from_gymnasium, from_mdptoolbox, to_gymnasium, to_mdptoolbox
 from .data import OfflineData, SufficientStatistics, data_distribution
 from .planning import (
     PlanningResult,
+    backward_induction,
+    bellman_residual,
     concentrability,
     expected_return,
+    greedy_policy,
+    linear_program,
     occupancy,
     optimal_occupancy,
     optimal_return,
     policy_evaluation,
+    policy_iteration,
     policy_q_values,
     q_from_values,
     solve,
     state_occupancy,
     suboptimality,
+    value_iteration,
 )
 from .sampling import sample_episodes, sample_offline_data, sample_statistics
 
 __all__ = [
+    "backward_induction", "bellman_residual", "from_gymnasium", "from_mdptoolbox", "greedy_policy",
+    "linear_program", "policy_iteration", "to_gymnasium", "to_mdptoolbox", "value_iteration",
     "ContextualBandit", "DiscountedMDP", "FiniteHorizonMDP", "LinearMDP", "MultiArmedBandit",
     "OfflineData", "PlanningResult", "SufficientStatistics", "concentrability", "data_distribution",
     "deterministic_policy", "expected_return", "finite_horizon", "occupancy", "one_hot_linear_mdp",

@@ -53,7 +53,7 @@ def naive_cb_cell(N, rng, reps):
     """The CB (LCB-H4) sweep's cell with raw samples and a loop over repetitions."""
     drawn, lcb_sum = 0, 0.0
     for regime in L.CB_REGIMES:
-        C = L._regime_concentrability(regime, N, L.CB_STATES)
+        C = L.regime_concentrability(regime, N, L.CB_STATES)
         for kappa in L.CB_GAP_SCALES:
             cb, mu, _ = lcb_h4(N, C, kappa, L.CB_STATES)
             S, A = cb.means.shape

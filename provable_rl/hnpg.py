@@ -31,6 +31,15 @@ What is here
 - :func:`hac` (Algorithm 1) with the baselines on the same code path (``critic="online"``: on-policy
   NPG; ``critic="offline"``: FQE-greedy, lambda = 0; ``critic="exact"``: exact-critic NPG), and
   :func:`hnpg` (Algorithm 3). :func:`npg_exact` is the exact softmax NPG of Agarwal et al. (HNPG-H2).
+
+Speed
+-----
+A round's sampling is one Numba kernel (all K2 batches at once) and tabular HPE a second; tabular
+HAC runs all T rounds in one kernel that calls both (handing the Generator to a kernel costs more
+than a round's sampling). ``backend="numpy"`` runs the same algorithm on a vectorised numpy
+sampler (same law, another random stream): the reference of ``benchmarks/bench_hnpg.py``, which
+prints the ratio. Exact diagnostics (values, occupancies, critic errors) are computed after the
+loop with batched solves.
 """
 from __future__ import annotations
 
@@ -55,7 +64,7 @@ BACKENDS = ("numba", "numpy")
 # Sampling (Numba kernel and its vectorised numpy reference)
 # --------------------------------------------------------------------------------------------
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _geometric(log_gamma, u):
     # Number of continuations before a stop with continuation probability gamma:
     # P(K >= k) = gamma^k, by inversion of one uniform (log(1 - u) <= 0; log_gamma = -inf gives 0).
@@ -70,7 +79,7 @@ def _geometric(log_gamma, u):
 SHORT_ROW = 64
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _search_flat(c, u):
     n = c.shape[0]
     if n <= SHORT_ROW:
@@ -88,7 +97,7 @@ def _search_flat(c, u):
     return lo
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _search_row(c, s, u):
     n = c.shape[1]
     if n <= SHORT_ROW:
@@ -106,7 +115,7 @@ def _search_row(c, s, u):
     return lo
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _search_pair(c, s, a, u):
     n = c.shape[2]
     if n <= SHORT_ROW:
@@ -785,7 +794,8 @@ def _critic_config(critic, lam, m_on, m_off):
     if critic not in CRITICS:
         raise ValueError(f"critic: expected one of {CRITICS}, got {critic!r}")
     if critic == "online":
-        return lam if lam > 0 else 1.0, m_on, 0
+        # Only the Monte-Carlo term is left: its argmin does not depend on the weight lam.
+        return 1.0, m_on, 0
     if critic == "offline":
         return 0.0, 0, m_off
     return lam, m_on, m_off
@@ -803,7 +813,7 @@ def hac(mdp: DiscountedMDP, *, n_iterations: int = 150, critic: str = "hybrid", 
     ``critic`` picks the learner, all on this code path:
 
     - ``"hybrid"``: HAC (offline TD term + ``lam`` x on-policy Monte-Carlo term);
-    - ``"online"``: on-policy NPG, the offline term dropped (``m_off = 0``);
+    - ``"online"``: on-policy NPG, the offline term dropped (``m_off = 0``; ``lam`` is then irrelevant);
     - ``"offline"``: FQE-greedy: ``lam = 0`` (no online samples) and the greedy update
       ``pi^{t+1} = argmax_a f^t`` in place of the mirror step (fitted policy iteration on offline data);
     - ``"exact"``: the exact ``Q^{pi^t}`` as critic (exact-critic NPG, HNPG-H1).

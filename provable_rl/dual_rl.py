@@ -41,14 +41,14 @@ Solvers. cvxpy is imported inside the functions that use it (``import provable_r
 Every cvxpy solve whose status is not ``optimal`` (including ``optimal_inaccurate``) raises
 ``ValueError`` with the status; :func:`occupancy_lp` likewise raises on a HiGHS status other than
 success. Default path, measured with ``python benchmarks/bench_dual_rl.py`` (random MDPs, A = 4,
-gamma = 0.9, shared 2-core machine, one run): the LP pair handed to HiGHS in its V-form (S
-variables; interior point + crossover, d* read from the multipliers) against cvxpy's default
-(CLARABEL on the d-form) is 3.7x, 0.9x, 1.5x, 8.2x, 9.5x faster at S = 10, 30, 100, 300, 500, and
-against HiGHS on the d-form 0.8x, 1.5x, 2.9x, 16x, 94x; so ``method="highs"`` (V-form) is the
-default. Value iteration is faster still (it is not an LP solver: no occupancy, no multipliers).
-The f-DVL chi-square V-step uses a Numba kernel, 1.3-2.8x faster than the vectorised numpy twin in
-the benchmark; the TV V-step is the numpy quantile, faster than the Numba kernel from S = 100 on
-(0.45x-0.6x at S <= 30, 1.1x-3.5x at S >= 100).
+gamma = 0.9, shared 2-core machine, one run), the time of cvxpy's default (CLARABEL on the
+d-form) divided by the time of HiGHS on the V-form (S variables; interior point + crossover, d*
+read from the multipliers) is 3.7, 0.9, 1.5, 8.2, 9.5 at S = 10, 30, 100, 300, 500, and HiGHS on
+the d-form over HiGHS on the V-form is 0.8, 1.5, 2.9, 16, 94; so ``method="highs"`` (V-form) is
+the default. Value iteration is faster still (it is not an LP solver: no occupancy, no multipliers).
+The f-DVL chi-square V-step uses a Numba kernel: numpy-twin time / Numba time of the whole fixed
+point is 1.3-2.8 in the benchmark. The TV V-step is the numpy quantile: Numba-kernel time /
+quantile time is 0.45-0.6 at S <= 30 but 1.1-3.5 at S >= 100, where it matters.
 
 Examples
 --------

@@ -144,6 +144,36 @@ def _cvx_tv_conj_p(z):
 
 
 @dataclass(frozen=True)
+class ImplicitLoss:
+    """A V-loss ``g(y)``, ``y = Q - V``, of the f-DVL / XQL implicit-maximisation step.
+
+    Piecewise-linear-derivative losses (``exponential=False``) are minimised exactly: ``g'`` is
+    ``intercepts[k] + slopes[k] y`` on piece k, the pieces being cut by the ascending
+    ``breakpoints`` (k = number of breakpoints strictly below y); the objective is
+    ``(1 - lambda) V + lambda E_mu[g(Q - V)]``. ``exponential=True`` is XQL's Gumbel loss
+    ``E_mu[g((Q - V)/beta)]`` with ``g(z) = e^z - z - 1`` (closed-form minimiser).
+    """
+
+    name: str
+    g: Callable
+    breakpoints: tuple = ()
+    intercepts: tuple = ()
+    slopes: tuple = ()
+    exponential: bool = False
+
+    @property
+    def min_temperature(self) -> float:
+        """lambda must exceed this (else V is unbounded below): ``1/(1 + g'(+inf))`` when g' is
+        eventually constant, 0 otherwise."""
+        if self.exponential or self.slopes[-1] > 0:
+            return 0.0
+        return 1.0 / (1.0 + self.intercepts[-1])
+
+
+GUMBEL = ImplicitLoss("gumbel", lambda z: np.exp(z) - z - 1.0, exponential=True)
+
+
+@dataclass(frozen=True)
 class Divergence:
     """One f-divergence ``D_f(p || q) = E_q[f(p / q)]`` and everything the algorithms read from it.
 
@@ -158,8 +188,11 @@ class Divergence:
         ``f*(y) = sup_t [t y - f(t)]`` (``inf`` outside its domain).
     conjugate_nonneg : callable
         ``f*_p(y) = sup_{t >= 0} [t y - f(t)]``.
-    surrogate : str
-        The key of the practical f-DVL V-loss in :data:`IMPLICIT_LOSSES` ("gumbel", "chi2", "tv").
+    surrogate : ImplicitLoss
+        The practical f-DVL / XQL V-loss (theory §5 last column).
+    exact_loss : ImplicitLoss or None
+        ``f*_p`` itself as a V-loss (alpha = 1) when its derivative is piecewise linear (it
+        overshoots the maximum; kept to show why the surrogate is used).
     cvx_divergence : callable (d, dO) -> cvxpy expression of ``D_f(d || dO)``.
     cvx_conjugate, cvx_conjugate_nonneg : callables z -> (expression, constraints) for f* and f*_p.
     """
@@ -170,10 +203,11 @@ class Divergence:
     f_prime_inverse: Callable
     conjugate: Callable
     conjugate_nonneg: Callable
-    surrogate: str
+    surrogate: ImplicitLoss
     cvx_divergence: Callable
     cvx_conjugate: Callable
     cvx_conjugate_nonneg: Callable
+    exact_loss: ImplicitLoss | None = None
 
     def ratio(self, residual, alpha: float) -> np.ndarray:
         """The dual-V optimal ratio ``w* = max(0, (f')^{-1}(residual / alpha))``."""
@@ -195,7 +229,7 @@ DIVERGENCES: dict[str, Divergence] = {
         f_prime_inverse=lambda y: np.exp(np.asarray(y, dtype=float) - 1.0),
         conjugate=lambda y: np.exp(np.asarray(y, dtype=float) - 1.0),
         conjugate_nonneg=lambda y: np.exp(np.asarray(y, dtype=float) - 1.0),
-        surrogate="gumbel",
+        surrogate=GUMBEL,
         cvx_divergence=_cvx_kl, cvx_conjugate=_cvx_kl_conj, cvx_conjugate_nonneg=_cvx_kl_conj,
     ),
     "chi2": Divergence(
@@ -205,8 +239,11 @@ DIVERGENCES: dict[str, Divergence] = {
         f_prime_inverse=lambda y: 1.0 + np.asarray(y, dtype=float) / 2.0,
         conjugate=lambda y: np.asarray(y, dtype=float) + np.asarray(y, dtype=float) ** 2 / 4.0,
         conjugate_nonneg=lambda y: np.maximum(0.0, 1.0 + np.asarray(y, dtype=float) / 2.0) ** 2 - 1.0,
-        surrogate="chi2",
+        surrogate=ImplicitLoss("chi2", lambda y: np.maximum(y + y * y / 4.0, 0.0),
+                               (-4.0, 0.0), (1.0, 0.0, 1.0), (0.5, 0.0, 0.5)),
         cvx_divergence=_cvx_chi2, cvx_conjugate=_cvx_chi2_conj, cvx_conjugate_nonneg=_cvx_chi2_conj_p,
+        exact_loss=ImplicitLoss("chi2_exact", lambda y: np.maximum(0.0, 1.0 + y / 2.0) ** 2 - 1.0,
+                                (-2.0,), (0.0, 1.0), (0.0, 0.5)),
     ),
     "tv": Divergence(
         name="tv",
@@ -215,7 +252,7 @@ DIVERGENCES: dict[str, Divergence] = {
         f_prime_inverse=_tv_inverse,
         conjugate=_tv_conjugate,
         conjugate_nonneg=_tv_conjugate_nonneg,
-        surrogate="tv",
+        surrogate=ImplicitLoss("tv", lambda y: np.maximum(y, 0.0), (0.0,), (0.0, 1.0), (0.0, 0.0)),
         cvx_divergence=_cvx_tv, cvx_conjugate=_cvx_tv_conj, cvx_conjugate_nonneg=_cvx_tv_conj_p,
     ),
 }
@@ -230,32 +267,15 @@ def get_divergence(divergence) -> Divergence:
     return DIVERGENCES[divergence]
 
 
-# Implicit-maximisation V-losses g(y), y = Q - V. The piecewise-linear ones are described by the
-# derivative g' on the pieces cut by ``breakpoints`` (ascending): g'(y) = intercept[k] + slope[k] y
-# on piece k (k = number of breakpoints strictly below y).
-@dataclass(frozen=True)
-class _ImplicitLoss:
-    name: str
-    g: Callable
-    breakpoints: tuple
-    intercepts: tuple
-    slopes: tuple
-    code: int
-
-
-#: V-losses of f-DVL / XQL (theory §5 and §7): the TV and chi-square surrogates, the exact
-#: chi-square conjugate ``f*_p`` (alpha = 1; it overshoots the maximum) and XQL's Gumbel loss.
-IMPLICIT_LOSSES: dict[str, _ImplicitLoss] = {
-    "tv": _ImplicitLoss("tv", lambda y: np.maximum(y, 0.0), (0.0,), (0.0, 1.0), (0.0, 0.0), 0),
-    "chi2": _ImplicitLoss("chi2", lambda y: np.maximum(y + y * y / 4.0, 0.0), (-4.0, 0.0),
-                          (1.0, 0.0, 1.0), (0.5, 0.0, 0.5), 1),
-    "chi2_exact": _ImplicitLoss("chi2_exact", lambda y: np.maximum(0.0, 1.0 + y / 2.0) ** 2 - 1.0, (-2.0,),
-                                (0.0, 1.0), (0.0, 0.5), 2),
-    "gumbel": _ImplicitLoss("gumbel", lambda z: np.exp(z) - z - 1.0, (), (), (), 3),
+#: V-losses of f-DVL / XQL (theory §5 and §7), read off :data:`DIVERGENCES`: each divergence's
+#: practical surrogate ("gumbel", "chi2", "tv") and its exact ``f*_p`` where tabulated ("chi2_exact").
+IMPLICIT_LOSSES: dict[str, ImplicitLoss] = {
+    **{div.surrogate.name: div.surrogate for div in DIVERGENCES.values()},
+    **{div.exact_loss.name: div.exact_loss for div in DIVERGENCES.values() if div.exact_loss is not None},
 }
 
 
-def _loss(loss) -> _ImplicitLoss:
+def _loss(loss) -> ImplicitLoss:
     if loss not in IMPLICIT_LOSSES:
         raise ValueError(f"loss: expected one of {tuple(IMPLICIT_LOSSES)}, got {loss!r}")
     return IMPLICIT_LOSSES[loss]
@@ -726,10 +746,10 @@ def _behavior_arg(q, behavior):
 
 def _temperature(loss: str, temperature) -> float:
     t = v.positive_float("temperature", temperature)
-    if loss == "tv" and not 0.5 < t <= 1.0:
-        raise ValueError(f"temperature: the TV surrogate needs lambda in (1/2, 1] (else V is unbounded below), got {t!r}")
-    if loss in ("chi2", "chi2_exact") and not t <= 1.0:
-        raise ValueError(f"temperature: expected lambda in (0, 1] for loss {loss!r}, got {t!r}")
+    spec = _loss(loss)
+    if not spec.exponential and not spec.min_temperature < t <= 1.0:
+        raise ValueError(f"temperature: loss {loss!r} needs lambda in ({spec.min_temperature:g}, 1] "
+                         f"(else V is unbounded below or the weight 1 - lambda is negative), got {t!r}")
     return t
 
 
@@ -764,10 +784,10 @@ def implicit_maximum(q_values, behavior, *, loss: str = "tv", temperature: float
     spec = _loss(loss)
     Q, mu = _behavior_arg(q_values, behavior)
     t = _temperature(loss, temperature)
-    if loss == "gumbel":
+    if spec.exponential:
         return t * scipy.special.logsumexp(Q / t, b=mu, axis=1)
-    return _implicit_max_kernel(Q, mu, t, np.array(spec.breakpoints), np.array(spec.intercepts),
-                                np.array(spec.slopes))
+    return _implicit_max_kernel(Q, mu, t, np.array(spec.breakpoints, dtype=float),
+                                np.array(spec.intercepts, dtype=float), np.array(spec.slopes, dtype=float))
 
 
 def implicit_objective(values, q_values, behavior, *, loss: str = "tv", temperature: float = 0.9) -> np.ndarray:
@@ -777,7 +797,7 @@ def implicit_objective(values, q_values, behavior, *, loss: str = "tv", temperat
     t = _temperature(loss, temperature)
     V = v.float_array("values", values, ndim=1, shape=(Q.shape[0],))
     y = Q - V[:, None]
-    if loss == "gumbel":
+    if spec.exponential:
         return np.sum(mu * spec.g(y / t), axis=1)
     return (1.0 - t) * V + t * np.sum(mu * spec.g(y), axis=1)
 
@@ -895,30 +915,27 @@ def fdvl_value_iteration(mdp: DiscountedMDP, behavior, *, loss: str = "tv", temp
 
 
 @numba.njit(cache=True)
-def _v_grad(loss_code, y, temperature):
-    # d/dV of the V-loss at residual y = Q - V.
-    if loss_code == 3:
+def _v_grad(exponential, y, temperature, breakpoints, intercepts, slopes):
+    # d/dV of the V-loss at residual y = Q - V (semi-gradient: Q held fixed).
+    if exponential:
         return -(np.exp(y / temperature) - 1.0) / temperature
-    lam = temperature
-    if loss_code == 0:
-        gp = 1.0 if y > 0.0 else 0.0
-    elif loss_code == 1:
-        gp = 1.0 + 0.5 * y if (y > 0.0 or y < -4.0) else 0.0
-    else:
-        gp = 1.0 + 0.5 * y if y > -2.0 else 0.0
-    return (1.0 - lam) - lam * gp
+    region = 0
+    for b in range(breakpoints.size):
+        if breakpoints[b] < y:
+            region += 1
+    return (1.0 - temperature) - temperature * (intercepts[region] + slopes[region] * y)
 
 
 @numba.njit(cache=True)
-def _semi_gradient_kernel(s, a, r, s_next, gamma, loss_code, temperature, lr_v, lr_q, decay, n_steps,
-                          Q, V, record_every, trace, rng):
+def _semi_gradient_kernel(s, a, r, s_next, gamma, exponential, breakpoints, intercepts, slopes, temperature,
+                          lr_v, lr_q, decay, n_steps, Q, V, record_every, trace, rng):
     n = s.size
     k = 0
     for t in range(n_steps):
         i = rng.integers(0, n)
         si, ai = s[i], a[i]
         scale = 1.0 / (1.0 + decay * t)
-        V[si] -= lr_v * scale * _v_grad(loss_code, Q[si, ai] - V[si], temperature)
+        V[si] -= lr_v * scale * _v_grad(exponential, Q[si, ai] - V[si], temperature, breakpoints, intercepts, slopes)
         Q[si, ai] -= lr_q * scale * (Q[si, ai] - r[i] - gamma * V[s_next[i]])
         if (t + 1) % record_every == 0:
             trace[k, :] = V
@@ -962,8 +979,9 @@ def fdvl_semi_gradient(data: OfflineData, gamma: float, *, loss: str = "chi2", t
     every = n_steps + 1 if record_every is None else v.positive_int("record_every", record_every)
     trace = np.zeros((n_steps // every, S))
     gen = v.as_rng(rng)
-    _semi_gradient_kernel(data.s, data.a, data.r, data.s_next, gamma, spec.code, t, lr_v, lr_q, decay, n_steps,
-                          Q, V, every, trace, gen)
+    _semi_gradient_kernel(data.s, data.a, data.r, data.s_next, gamma, spec.exponential,
+                          np.array(spec.breakpoints, dtype=float), np.array(spec.intercepts, dtype=float),
+                          np.array(spec.slopes, dtype=float), t, lr_v, lr_q, decay, n_steps, Q, V, every, trace, gen)
     counts = data.statistics.counts.astype(float)
     mass = counts.sum(axis=1, keepdims=True)
     mu = np.where(mass > 0, counts / np.maximum(mass, 1.0), 1.0 / A)
@@ -1068,7 +1086,7 @@ def coverage_baseline(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy
 
 
 __all__ = [
-    "DIVERGENCES", "Divergence", "DualVSolution", "FDVLResult", "IMPLICIT_LOSSES", "ImitationResult",
+    "DIVERGENCES", "Divergence", "DualVSolution", "FDVLResult", "IMPLICIT_LOSSES", "ImitationResult", "ImplicitLoss",
     "LPSolution", "RegularizedSolution", "ValueLPSolution", "advantage_weighted_policy", "coverage_baseline",
     "dual_q", "dual_q_minimizer", "dual_q_objective", "dual_v", "dual_v_objective", "fdvl_semi_gradient",
     "fdvl_value_iteration", "flow_matrix", "get_divergence", "implicit_maximum", "implicit_objective",

@@ -11,6 +11,10 @@ Each claim reads the rows of one sweep; each has a mutant that its check must re
   statistical part). Mutant: HPE without averaging (returns f_{K2}).
 - HNPG-H4 (order): in the lock, offline data covering pi* make HAC beat on-policy NPG
   (final suboptimality ratio <= 0.8 over seeds). Mutant: offline TD target without bootstrapping.
+  Departures from theory/hnpg.md's setup: A = 8 instead of 5 (with A = 5 and T = 150 the on-policy
+  learner sometimes nearly solves L = 5, so the ratio of seed means is noisy: 0.59 over 6 seeds),
+  and the statistic is the final suboptimality rather than "iterations to 0.9 V*" (with T = 150
+  neither learner reaches 0.9 V* here: exact-critic NPG itself is at 0.72 V* after 150 steps).
 - HNPG-H5 (negative control): with offline data that miss pi*'s path (C_off = inf) the theory gives
   no offline guarantee and the hybrid does not beat on-policy NPG. Mutant: the data swapped for
   H4's covering data, where the hybrid does win; the control must notice.

@@ -335,3 +335,11 @@ def test_fused_hac_kernel_matches_the_per_round_loop():
         np.testing.assert_allclose(runs[0].td_loss, runs[1].td_loss, atol=1e-9)
         np.testing.assert_array_equal(runs[0].online_steps, runs[1].online_steps)
         np.testing.assert_array_equal(runs[0].online_samples, runs[1].online_samples)
+
+
+@given(st.integers(2, 12), st.integers(2, 5), st.floats(0.5, 0.95), st.integers(8, 200), st.integers(0, 10 ** 6))
+def test_exact_hac_cumulative_suboptimality_bound(S, A, gamma, T, seed):
+    """HNPG-H1's property: sum_t V* - V^{pi_t} <= 2 sqrt(T log A) / (1 - gamma)^2 (Lemma 6 + PDL, exact critic)."""
+    mdp = random_mdp(S, A, gamma, seed, concentration=0.3)
+    out = hac(mdp, n_iterations=T, critic="exact")
+    assert out.suboptimality[:-1].sum() <= 2 * np.sqrt(T * np.log(A)) / (1 - gamma) ** 2

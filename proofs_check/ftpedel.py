@@ -40,6 +40,15 @@ PAPER = "Wagenmaker & Pacchiano 2023 (FTPedel); Wagenmaker & Jamieson 2022 (PEDE
 _EPS_MEASURE = 1e-3
 
 
+#: The claims of this module, in registration order.
+CLAIMS: list = []
+
+
+def _register(claim: Claim) -> Claim:
+    CLAIMS.append(register(claim))
+    return claim
+
+
 def _pick(budget, smoke, quick, full):
     return {"smoke": smoke, "quick": quick, "full": full}[budget]
 
@@ -110,21 +119,21 @@ def _analyse_f3(rows, budget):
     })
 
 
-register(Claim(
+_register(Claim(
     id="FT-F1", name="ftpedel.measure.online_closed_form", paper=PAPER,
     theorem="§4 FT-X1 (b): online-only complexity = XY-allocation optimum [derived]",
     statement="N_online(FT-X1, d=8, Delta=0.1, delta=0.05) within [1, 1.05] x beta (sqrt(d-1)+1)^2 / Delta^2 = 3982",
     kind="exact", sweep=BANDIT_MEASURES, analyse=_analyse_f1, mutant="uniform_design",
     mutant_description="design explores uniformly (the uniformly random policy) instead of the optimal design",
 ))
-register(Claim(
+_register(Claim(
     id="FT-F2", name="ftpedel.measure.offline_plus_online", paper=PAPER,
     theorem="§4 FT-X1 (c): offline data enter the design additively [paper]; numbers [derived]",
     statement="N_FT(FT-X1) within [1, 1.05] x beta/Delta^2 = 300; N_online / N_FT within 5% of (sqrt(d-1)+1)^2 = 13.3",
     kind="exact", sweep=BANDIT_MEASURES, analyse=_analyse_f2, mutant="ignore_offline",
     mutant_description="offline covariance ignored in the design (Lambda_off = 0)",
 ))
-register(Claim(
+_register(Claim(
     id="FT-F3", name="ftpedel.measure.verifiable_vs_unverifiable", paper=PAPER,
     theorem="§5 FT-X2: verifiable vs unverifiable separation [paper that it exists]; numbers [derived]",
     statement="expert data: verifiable N within [1, 1.05] x beta (d-1)/Delta^2 = 2097; pessimism picks pi* with 0 online episodes",
@@ -184,7 +193,7 @@ def _analyse_f4(rows, budget):
     })
 
 
-register(Claim(
+_register(Claim(
     id="FT-F4", name="ftpedel.measure.monotone_in_offline", paper=PAPER,
     theorem="§3 N_FT: never worse than online since Lambda_off >= 0 [recalled]; properties [derived]",
     statement="Lambda_off <= Lambda'_off => N_FT(Lambda') <= 1.02 N_FT(Lambda); N_FT(0) = N_online; N_FT(1e9 I) = 0",
@@ -218,7 +227,7 @@ def _analyse_f5(rows, budget):
     return exact_verdict([r["n_half"] / r["n_full"] for r in rows], 4.0, atol=0.0, rtol=1e-4)
 
 
-register(Claim(
+_register(Claim(
     id="FT-F5", name="ftpedel.measure.gap_scaling", paper=PAPER,
     theorem="§7 FT-F5: q scales as 1/(N g^2) [derived, exact algebra]",
     statement="halving every gap and epsilon (theta/2) multiplies N_online by 4 (rtol 1e-4)",
@@ -268,7 +277,7 @@ def _analyse_e1(rows, budget):
                          ratios=[r["gap"] / E1_EPSILON for r in rows])
 
 
-register(Claim(
+_register(Claim(
     id="FT-E1", name="ftpedel.e2e.correct", paper=PAPER,
     theorem="FTPedel main theorem: epsilon-optimal w.p. >= 1 - delta [paper]; PEDEL Thm 1",
     statement=f"FTPedel (radius constant {E1_RADIUS}) returns an {E1_EPSILON}-optimal arm of a {E1_ARMS}-armed "
@@ -303,7 +312,7 @@ def _analyse_e2(rows, budget):
                          margin=0.5, label="episodes with / without D_off")
 
 
-register(Claim(
+_register(Claim(
     id="FT-E2", name="ftpedel.e2e.offline_helps", paper=PAPER,
     theorem="FTPedel main theorem: O~(N_FT(D_off)) online episodes [recalled]; FT-X1 §4",
     statement="on FT-X1 (d=8, Delta=0.1, eps=0.05) offline data cut the online episodes by more than 2x",
@@ -346,7 +355,7 @@ def _analyse_e3(rows, budget):
     })
 
 
-register(Claim(
+_register(Claim(
     id="FT-E3", name="ftpedel.e2e.zero_online", paper=PAPER,
     theorem="§3.2: OPTCOV returns with 0 online episodes when Lambda_off meets the tolerance [recalled]",
     statement="offline data covering every direction (1e6 tuples per pair): FTPedel uses 0 online episodes and is correct",
@@ -371,7 +380,8 @@ def _e4_cells(budget):
 
 def _e4_instance(point):
     K, gap = 4 * 2 ** point, 0.2 / 2 ** point
-    return ft_x1(K, gap), gap
+    # 1e9 offline tuples per suboptimal arm: enough even at the last round's tolerance (eps_l ~ Delta/4).
+    return ft_x1(K, gap, n_offline=10 ** 9), gap
 
 
 def _e4_run(cell, rng, mutant):
@@ -390,7 +400,7 @@ def e4_complexity(point: int) -> float:
                                  offline_covariances=inst.offline_covariances).n_episodes
 
 
-EPISODES_VS_COMPLEXITY = Sweep("ftpedel.episodes_vs_complexity", _e4_cells, _e4_run, version=1)
+EPISODES_VS_COMPLEXITY = Sweep("ftpedel.episodes_vs_complexity", _e4_cells, _e4_run, version=2)
 
 
 def _analyse_e4(rows, budget):
@@ -402,7 +412,7 @@ def _analyse_e4(rows, budget):
     return rate_verdict(x, data, 1.0, 0.25)
 
 
-register(Claim(
+_register(Claim(
     id="FT-E4", name="ftpedel.e2e.episodes_track_complexity", paper=PAPER,
     theorem="FTPedel main theorem: O~(N_FT) online episodes [recalled]; lower bound of the same shape",
     statement="log online episodes against log N_FT has slope 1 (+/- 0.25) on FT-X1 with K = 4..64, Delta = 0.2..0.0125",

@@ -8,6 +8,19 @@ Replicate MDPs are separate cells (``"block"``). Each claim has a mutant from th
 a conjugate with the wrong sign, the (1 - gamma) factor dropped, f*_p replaced by f* where
 positivity matters, the TV quantile level off by one step (and for DUAL-R1, the
 coverage-assuming baseline in place of ReCOIL).
+
+Findings against theory/dual_rl.md:
+
+- DUAL-D10: the chi-square surrogate's V-step equals the in-support max for lambda >= 1/(1 + mu(a*))
+  only when every in-support Q(s, .) lies within 4 of the max (the surrogate's flat region). An
+  action farther below adds ``mu_a (|y_a|/2 - 1)`` to the left derivative; the exact threshold is
+  :func:`chi2_surrogate_threshold`. Example: Q(s, .) = (0.71, -1.31, -0.26, 1.57, 2.99),
+  mu(.|s) = (0, .143, .538, .313, .0058); at lambda = 0.997 > 1/(1 + mu(a*)) = 0.994 the V-step
+  gives 2.69, not 2.99. The claim checks the corrected threshold.
+- DUAL-D4 (KL): the d-from-w* identity holds to 2e-4, not the note's 1e-4: CLARABEL's exponential
+  cone gives d to ~1e-4 (max 9.7e-5 measured) and tighter settings only return optimal_inaccurate.
+- DUAL-R1 (proposed, not run in the note): holds. The ReCOIL dual-Q objective of theory §8 at its
+  inner minimum equals minus the chi-square mixture divergence (tests/provable_rl/test_dual_rl.py).
 """
 from __future__ import annotations
 

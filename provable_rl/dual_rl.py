@@ -985,7 +985,10 @@ def fdvl_semi_gradient(data: OfflineData, gamma: float, *, loss: str = "chi2", t
     counts = data.statistics.counts.astype(float)
     mass = counts.sum(axis=1, keepdims=True)
     mu = np.where(mass > 0, counts / np.maximum(mass, 1.0), 1.0 / A)
-    pi = advantage_weighted_policy(Q, V, mu, temperature=policy_temperature) if np.all(np.isfinite(Q)) and np.all(np.isfinite(V)) else np.full((S, A), np.nan)
+    if np.all(np.isfinite(Q)) and np.all(np.isfinite(V)):
+        pi = advantage_weighted_policy(Q, V, mu, temperature=policy_temperature)
+    else:  # a diverged run (the Gumbel loss at a large residual): no policy to extract
+        pi = np.full((S, A), np.nan)
     return FDVLResult(V, Q, pi, n_steps, float("nan")), trace
 
 

@@ -1,0 +1,87 @@
+"""Benchmark: the Frank-Wolfe design solver against cvxpy on the same convex problem, at the same accuracy.
+
+The problem (theory/ftpedel.md §6.4): minimise ``max_p v_p^T (N sum_j omega_j Lambda_j + Lambda_off +
+reg I)^{-1} v_p / g_p^2`` over the simplex. Both solvers get the same explicit atoms (every
+deterministic policy's step-h covariance); Frank-Wolfe is also run with its DP oracle over the
+policy space, which needs no enumeration.
+
+"Same accuracy": a reference optimum comes from cvxpy/CLARABEL at its default (tight) tolerances.
+Each solver's accuracy is the relative excess of the max of q at its returned weights over that
+reference. cvxpy is timed with CLARABEL (default) and SCS at eps 1e-3, and the faster of those
+that reach ``TARGET`` accuracy is the reference time (cvxpy's time is mostly problem compilation,
+so looser tolerances barely help). Frank-Wolfe is run with ``rtol`` = TARGET: it stops when its
+duality-gap certificate proves the max of q within TARGET of the optimum, and its measured accuracy
+is printed too.
+
+Run: ``python benchmarks/bench_ftpedel.py`` (about two minutes: cvxpy is the slow part). Prints, per case, both times, both
+accuracies and the ratio cvxpy / Frank-Wolfe (the target is >= 10).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from mdps import one_hot_linear_mdp
+from mdps.instances.ftpedel import ft_x1
+from mdps.instances.random import random_finite_horizon_mdp, random_linear_mdp
+from provable_rl import ftpedel as ft
+
+TARGET = 0.01
+REPEATS = 3
+
+
+def _best_time(fn, repeats=REPEATS):
+    best, out = np.inf, None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def _cases():
+    x1 = ft_x1(8, 0.1)
+    pc = ft.policy_class(x1.mdp, x1.policies)
+    V = pc.visitations[1:, 0] - pc.visitations[0, 0]
+    yield "FT-X1 bandit d=8, online", x1.mdp, 0, V, pc.gaps[1:], pc.covariances[:, 0], None, 1.0
+    yield ("FT-X1 bandit d=8, partial offline", x1.mdp, 0, V, pc.gaps[1:], pc.covariances[:, 0],
+           np.diag(np.arange(8) * 30.0), 1000.0)
+    for name, mdp in (("tabular S=3 A=2 H=2 (d=6, 64 policies)", one_hot_linear_mdp(random_finite_horizon_mdp(3, 2, 2, rng=0))),
+                      ("linear S=3 A=2 H=2 d=4 (64 policies)", random_linear_mdp(3, 2, 4, 2, rng=1))):
+        pc = ft.policy_class(mdp, ft.all_deterministic_policies(mdp))
+        h = 1
+        V = pc.visitations[:, h] - pc.visitations[pc.best, h]
+        keep = np.linalg.norm(V, axis=1) > 1e-9
+        yield name, mdp, h, V[keep], np.maximum(pc.gaps[keep], 0.05), pc.covariances[:, h], None, 100.0
+
+
+def main():
+    print(f"accuracy target: relative excess of max q over the CLARABEL optimum <= {TARGET:g}; best of {REPEATS} (cvxpy: best of 2)")
+    header = f"{'case':42s} {'cvxpy s':>9s} {'acc':>8s} {'FW s':>9s} {'acc':>8s} {'ratio':>7s} {'FW-DP s':>9s} {'acc':>8s} {'ratio':>7s}"
+    print(header)
+    for name, mdp, h, V, g, covs, L, N in _cases():
+        reference = ft.cvxpy_design(V, g, N, covs, offline_covariance=L).value
+        cvx = []
+        for solver, opts in (("CLARABEL", {}), ("SCS", {"eps": 1e-3})):
+            try:
+                t, d = _best_time(lambda: ft.cvxpy_design(V, g, N, covs, offline_covariance=L, solver=solver, **opts),
+                                  repeats=2)
+            except ValueError:
+                continue
+            acc = d.value / reference - 1
+            if acc <= TARGET:
+                cvx.append((t, acc, solver))
+        t_cvx, acc_cvx, solver = min(cvx)
+        t_fw, d_fw = _best_time(lambda: ft.frank_wolfe_design(V, g, N, covariances=covs, offline_covariance=L,
+                                                              rtol=TARGET, max_iterations=5000))
+        t_dp, d_dp = _best_time(lambda: ft.frank_wolfe_design(V, g, N, mdp=mdp, step=h, offline_covariance=L,
+                                                              rtol=TARGET, max_iterations=5000))
+        acc_fw, acc_dp = d_fw.value / reference - 1, d_dp.value / reference - 1
+        flag = "" if max(acc_fw, acc_dp) <= TARGET else "  (FW missed the accuracy target)"
+        print(f"{name:42s} {t_cvx:9.4f} {acc_cvx:8.1e} {t_fw:9.4f} {acc_fw:8.1e} {t_cvx / t_fw:7.1f} "
+              f"{t_dp:9.4f} {acc_dp:8.1e} {t_cvx / t_dp:7.1f}  [cvxpy: {solver}]{flag}")
+
+
+if __name__ == "__main__":
+    main()

@@ -370,7 +370,8 @@ class Design:
         max_p q_p at the returned weights (an upper bound on the optimum; the best iterate).
     iterations : int
     duality_gap : float
-        The last Frank-Wolfe gap of the smoothed objective (relative to its value).
+        ``value / lower_bound - 1``: a certified bound on the relative suboptimality of ``value``
+        (inf when no lower bound was found; 0 for designs not produced by Frank-Wolfe).
     """
 
     weights: np.ndarray
@@ -399,11 +400,19 @@ def frank_wolfe_design(targets, scales, n_episodes, *, covariances=None, mdp: Li
     the design covariance is ``-N M`` with ``M = sum_p w_p A^{-1} v_p v_p^T A^{-1} / g_p^2``,
     ``w = softmax(eta q)``, so the vertex is ``argmax_j tr(Lambda_j M)``: over the rows of
     ``covariances`` when given, otherwise over *all* policies of ``mdp`` at ``step`` by one
-    backward induction (:func:`best_response_policy`). Each iteration takes a line search on f
-    along the segment to the vertex (bounded Brent search; the fixed step 2/(t+2) when the search
-    does not improve), ``eta`` grows as ``(t + 1) * log(P) / max q`` so that the smoothing error
-    ``log(P)/eta`` vanishes, and the best iterate (by the true max) is returned. Stops when both
-    the Frank-Wolfe gap and the smoothing error are below ``rtol`` times the objective.
+    backward induction (:func:`best_response_policy`). Steps are *pairwise*: mass moves from the
+    active atom with the smallest ``tr(Lambda_j M)`` to the vertex, by a line search on f along
+    that segment (a grid in the segment's generalised eigenbasis, then two zooms), which avoids
+    plain Frank-Wolfe's zig-zag when the optimum is interior. ``eta = 0.1 (t + 1) / max q`` sharpens
+    the softmax slowly. The best iterate (by the true max) is returned.
+
+    Stopping certificate (weak duality): for any target weights w,
+    ``min_omega max_p q_p >= min_omega sum_p w_p q_p >= sum_p w_p q_p(omega_t) - N (max_j tr(Lambda_j M)
+    - tr(Lambda(omega_t) M))`` (the convex function is above its linearisation). The solver stops
+    when the best value is within ``1 + rtol`` of the best such lower bound, so ``rtol`` bounds the
+    relative suboptimality of the returned design (``duality_gap`` reports the bound reached).
+    The initial design is uniform over the given atoms, or the uniformly random policy for the DP
+    oracle, so every reachable direction is seen from the start.
 
     Parameters
     ----------
@@ -658,7 +667,8 @@ class MinimumEpisodes:
     design : Design or None
         The design at that N (None when N = 0).
     lower : float
-        A value below which N is known infeasible (0 when unknown).
+        Below this no design meets the tolerance: from the Frank-Wolfe certificate without offline
+        covariance (exact up to the regulariser), 0 (unknown) with offline covariance.
     solves : int
         Number of design solves.
     """
@@ -733,7 +743,10 @@ def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp
         value = float(_q_values(N * des.covariance + reg * np.eye(d), V, g)[0].max())
         out = Design(des.weights, des.covariances, des.policies, des.indices, N, value,
                      des.iterations, des.duality_gap)
-        return MinimumEpisodes(N, out, N / (1.0 + rtol), solves)
+        # The certificate: OPT(N) >= value / (1 + gap), and q ~ 1/N, so no N below this is feasible
+        # (exact up to the regulariser).
+        lower = N / (1.0 + des.duality_gap) if math.isfinite(des.duality_gap) else 0.0
+        return MinimumEpisodes(N, out, lower, solves)
     # With offline data: a fixed-point iteration on N. For the current design the least feasible N
     # is a scalar search; re-solving the design at that N (warm start) can only lower it, so the
     # sequence decreases, and it stops where the design is optimal for its own N -- the minimum.
@@ -1060,6 +1073,10 @@ def confidence_radius(round_index: int, *, horizon: int, n_policies: int, delta:
     (see the module docstring for why); ``radius_constant=H**4`` restores the paper's scaling.
     """
     ell = v.positive_int("round_index", round_index)
+    horizon = v.positive_int("horizon", horizon)
+    n_policies = v.positive_int("n_policies", n_policies)
+    delta = v.probability("delta", delta)
+    radius_constant = v.positive_float("radius_constant", radius_constant)
     return float(radius_constant) * math.log(2 * horizon * n_policies * ell ** 2 / delta)
 
 

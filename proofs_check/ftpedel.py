@@ -249,7 +249,7 @@ E1_RADIUS = 0.3
 
 
 def _e1_cells(budget):
-    blocks, runs = _pick(budget, (2, 12), (4, 25), (10, 40))
+    blocks, runs = _pick(budget, (2, 12), (4, 20), (10, 40))
     return [{"block": b, "runs": runs} for b in range(blocks)]
 
 

@@ -668,7 +668,8 @@ class MinimumEpisodes:
         The design at that N (None when N = 0).
     lower : float
         Below this no design meets the tolerance: from the Frank-Wolfe certificate without offline
-        covariance (exact up to the regulariser), 0 (unknown) with offline covariance.
+        covariance (exact up to the regulariser); with offline covariance 0 (unknown) for the fixed
+        point, and the largest N the solver found infeasible for the bisection.
     solves : int
         Number of design solves.
     """
@@ -682,16 +683,27 @@ class MinimumEpisodes:
 def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp: LinearMDP | None = None,
                      step: int | None = None, offline_covariance=None, regularizer: float = 1e-8,
                      design: str = "optimal", rtol: float = 0.005, design_rtol: float = 0.005,
-                     max_iterations: int = 200, max_episodes: float = 1e15) -> MinimumEpisodes:
-    """``min{N >= 0 : min_omega max_p q_p(omega; N) <= tolerance}`` by geometric bisection on N.
+                     max_iterations: int = 200, max_episodes: float = 1e15,
+                     method: str = "fixed_point") -> MinimumEpisodes:
+    """``min{N >= 0 : min_omega max_p q_p(omega; N) <= tolerance}``, by a search over N.
 
-    The design value decreases in N, so: return 0 when the offline covariance alone meets the
-    tolerance; without offline covariance ``q`` scales exactly as 1/N (up to the regulariser) and
-    one solve at N = 1 gives the answer; otherwise bracket by doubling from the online-only answer
-    downwards and bisect ``log N`` until the bracket is within ``1 + rtol``, warm-starting each
-    Frank-Wolfe solve from the previous design. The answer is an upper bound: it is feasible for
-    the design found, and the true optimum can only be smaller (by the design's suboptimality).
-    ``design_rtol`` and ``max_iterations`` are passed to each Frank-Wolfe solve.
+    The design value decreases in N. Return 0 when the offline covariance alone meets the
+    tolerance. Without offline covariance ``q`` scales as 1/N (up to the regulariser): one solve at
+    N = 1 gives N0 = value / tolerance, the design is re-solved at N0 and N is made exact for it by
+    geometric bisection on the scalar N. With offline covariance, ``method`` chooses:
+
+    - ``"fixed_point"`` (default): alternate "least N for the current design" (geometric bisection
+      on the scalar N, exact for that design) and "re-solve the design at that N" (warm-started
+      Frank-Wolfe). The N's decrease and stop, within ``rtol``, where the design is optimal for its
+      own N. Typically 2-4 design solves.
+    - ``"bisection"``: geometric bisection on N with a full (warm-started) design solve per trial:
+      the bracket starts at the online-only answer (feasible, offline data only help), halves until
+      infeasible, then bisects ``log N`` until ``hi / lo <= 1 + rtol``. About 10-15 solves; kept as
+      the plain reference the fixed point is tested against.
+
+    The answer is an upper bound: it is feasible for the design found, and the true optimum can
+    only be smaller (by the design's suboptimality, bounded by ``design_rtol`` when Frank-Wolfe's
+    certificate is reached). ``design_rtol`` and ``max_iterations`` go to each Frank-Wolfe solve.
 
     ``design="uniform"`` fixes the design to the uniformly random policy (``mdp`` needed) or to
     equal weights on the given ``covariances``, and only N is searched (an ablation).
@@ -700,6 +712,8 @@ def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp
     tol = v.positive_float("tolerance", tolerance)
     if design not in DESIGNS:
         raise ValueError(f"design: expected one of {DESIGNS}, got {design!r}")
+    if method not in ("fixed_point", "bisection"):
+        raise ValueError(f"method: expected 'fixed_point' or 'bisection', got {method!r}")
     d = V.shape[1]
     Loff = np.zeros((d, d)) if offline_covariance is None else _check_psd("offline_covariance", offline_covariance, d)
     reg = v.positive_float("regularizer", regularizer)
@@ -747,6 +761,8 @@ def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp
         # (exact up to the regulariser).
         lower = N / (1.0 + des.duality_gap) if math.isfinite(des.duality_gap) else 0.0
         return MinimumEpisodes(N, out, lower, solves)
+    if method == "bisection":
+        return _bisect_episodes(solve, first, tol, rtol, max_episodes, solves)
     # With offline data: a fixed-point iteration on N. For the current design the least feasible N
     # is a scalar search; re-solving the design at that N (warm start) can only lower it, so the
     # sequence decreases, and it stops where the design is optimal for its own N -- the minimum.
@@ -769,6 +785,36 @@ def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp
     out = Design(cur.weights, cur.covariances, cur.policies, cur.indices, N, value, cur.iterations,
                  cur.duality_gap)
     return MinimumEpisodes(N, out, lower, solves)
+
+
+def _bisect_episodes(solve, first, tol, rtol, max_episodes, solves):
+    """Geometric bisection on N, one warm-started design solve per trial (see :func:`minimum_episodes`)."""
+    hi = max(first.value / tol, 1e-12)
+    cur = solve(hi, first)
+    solves += 1
+    while cur.value > tol:
+        hi *= 2.0
+        if hi > max_episodes:
+            raise ValueError(f"tolerance: not met with max_episodes={max_episodes:g} episodes")
+        cur = solve(hi, cur)
+        solves += 1
+    lo = hi / 2.0
+    trial = solve(lo, cur)
+    solves += 1
+    while trial.value <= tol and lo > 1e-12:
+        hi, cur = lo, trial
+        lo /= 2.0
+        trial = solve(lo, cur)
+        solves += 1
+    while hi / lo > 1.0 + rtol:
+        mid = math.sqrt(lo * hi)
+        trial = solve(mid, cur)
+        solves += 1
+        if trial.value <= tol:
+            hi, cur = mid, trial
+        else:
+            lo = mid
+    return MinimumEpisodes(hi, cur, lo, solves)
 
 
 @dataclass(frozen=True, eq=False)

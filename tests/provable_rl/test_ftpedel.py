@@ -307,3 +307,17 @@ def test_unreachable_targets_raise():
     covs = np.diag([1.0, 0.0])[None]
     with pytest.raises(ValueError, match="tolerance"):
         ft.minimum_episodes(np.array([[0.0, 1.0]]), [1.0], 1e-3, covariances=covs, max_episodes=1e6)
+
+
+def test_fixed_point_agrees_with_plain_bisection(tabular):
+    mdp, pc = tabular
+    for h in range(mdp.horizon):
+        V = pc.visitations[:, h] - pc.visitations[pc.best, h]
+        g = np.maximum(pc.gaps, 0.05)
+        L = np.diag([30.0, 0.0, 5.0, 60.0])
+        fixed = ft.minimum_episodes(V, g, 0.05, mdp=mdp, step=h, offline_covariance=L)
+        bisect = ft.minimum_episodes(V, g, 0.05, mdp=mdp, step=h, offline_covariance=L, method="bisection")
+        assert fixed.n_episodes == pytest.approx(bisect.n_episodes, rel=0.02)
+        assert bisect.lower < bisect.n_episodes and bisect.design.value <= 0.05
+    with pytest.raises(ValueError, match="method"):
+        ft.minimum_episodes(V, g, 0.05, mdp=mdp, step=0, method="newton")

@@ -875,6 +875,13 @@ def _q_step(mdp: DiscountedMDP, V: np.ndarray) -> np.ndarray:
     return mdp.R + mdp.gamma * (mdp.P.reshape(S * A, S) @ V).reshape(S, A)
 
 
+def q_step(mdp: DiscountedMDP, values) -> np.ndarray:
+    """The exact f-DVL Q-step ``Q(s, a) = r(s, a) + gamma sum_s' P(s'|s, a) V(s')`` (the fixed point of
+    the code's TD regression onto ``r + gamma V(s')``), shape (S, A)."""
+    mdp = _mdp(mdp)
+    return _q_step(mdp, v.float_array("values", values, ndim=1, shape=(mdp.n_states,)))
+
+
 def fdvl_value_iteration(mdp: DiscountedMDP, behavior, *, loss: str = "tv", temperature: float = 0.99,
                          policy_temperature: float = 3.0, tol: float = 1e-10, max_iter: int = 100_000,
                          quantile_step_offset: int = 0) -> FDVLResult:
@@ -1093,7 +1100,7 @@ __all__ = [
     "LPSolution", "RegularizedSolution", "ValueLPSolution", "advantage_weighted_policy", "coverage_baseline",
     "dual_q", "dual_q_minimizer", "dual_q_objective", "dual_v", "dual_v_objective", "fdvl_semi_gradient",
     "fdvl_value_iteration", "flow_matrix", "get_divergence", "implicit_maximum", "implicit_objective",
-    "occupancy_lp", "occupancy_policy", "q_residual", "recoil", "recoil_dual_q_objective",
+    "occupancy_lp", "occupancy_policy", "q_residual", "q_step", "recoil", "recoil_dual_q_objective",
     "regularized_objective", "regularized_primal", "support_optimal_values", "tv_quantile_value",
     "value_lp", "value_residual",
 ]

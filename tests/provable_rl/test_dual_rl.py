@@ -257,6 +257,15 @@ def test_tv_fixed_point_is_support_optimal():
     assert np.all(res.policy[:, 2] == 0)  # AWR never leaves the data's support
 
 
+def test_q_step_is_the_bellman_backup():
+    from mdps.planning import q_from_values
+
+    mdp, _, _ = _setup(5)
+    np.testing.assert_allclose(D.q_step(mdp, mdp.optimal_values), q_from_values(mdp, mdp.optimal_values))
+    with pytest.raises(ValueError, match="values"):
+        D.q_step(mdp, np.zeros(2))
+
+
 def test_advantage_weighted_policy_clip():
     Q = np.array([[0.0, 100.0]])
     pi = D.advantage_weighted_policy(Q, np.array([0.0]), np.array([[0.5, 0.5]]), temperature=3.0, clip=100.0)

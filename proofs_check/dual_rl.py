@@ -565,8 +565,30 @@ register(Claim(
 
 
 # --------------------------------------------------------------------------------------------
-# Figure-only sweeps (no claim): DUAL-FIG2, FIG3, FIG4
+# Figure-only sweeps (no claim): DUAL-FIG1 (iterations), FIG2, FIG3, FIG4
 # --------------------------------------------------------------------------------------------
+
+_ITER = {"smoke": 40, "quick": 100, "full": 300}
+_ITER_STEP = 0.1  # small enough that the figure shows the iterations (step 1 converges in ~5)
+
+
+def _iter_cells(budget):
+    return [{"block": k, "beta": b} for k in range(1 if budget == "smoke" else _BLOCKS[budget]) for b in _BETAS[budget]]
+
+
+def _iter_run(cell, rng, mutant):
+    problem = imitation_fork(3, 3, 0.9, coverage=0.0, rng=rng)
+    mdp = problem.mdp
+    dE, dS = occupancy(mdp, problem.expert_policy), occupancy(mdp, problem.suboptimal_policy)
+    n = cell["n_iterations"]
+    recoil = D.recoil_npg(mdp, dE, dS, cell["beta"], n_iterations=n, step_size=_ITER_STEP)
+    base = D.coverage_baseline_npg(mdp, dE, dS, n_iterations=n, step_size=_ITER_STEP)
+    return [{"iteration": k, "recoil_distance": float(recoil.distances[k]), "baseline_distance": float(base.distances[k])}
+            for k in range(n + 1)]
+
+
+ITER_SWEEP = Sweep("dual_rl.recoil_iterations",
+                   lambda budget: [{**c, "n_iterations": _ITER[budget]} for c in _iter_cells(budget)], _iter_run, version=1)
 
 _FIG_ALPHAS = {"smoke": (0.01, 0.1, 1.0, 10.0, 100.0),
                "quick": tuple(np.round(np.logspace(-3, 2, 11), 6)), "full": tuple(np.round(np.logspace(-3, 2, 21), 6))}

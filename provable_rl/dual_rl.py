@@ -28,8 +28,9 @@ What is implemented (S states, A actions, discount gamma, initial distribution m
   exactly (:func:`fdvl_value_iteration`) or by sampled semi-gradient steps on an offline dataset
   (:func:`fdvl_semi_gradient`, Numba).
 * **ReCOIL** (theory §8) on tabular imitation: ``min_pi D_f(beta d^pi + (1 - beta) d_S ||
-  beta d_E + (1 - beta) d_S)`` (:func:`recoil`), and the coverage-assuming SMODICE-style baseline
-  ``max_d E_d[log(d_E / d_S)] - KL(d || d_S)`` (:func:`coverage_baseline`).
+  beta d_E + (1 - beta) d_S)``, exactly (:func:`recoil`) and as dual-Q iterations with an exact
+  critic and NPG actor (:func:`recoil_npg`), and the coverage-assuming SMODICE-style baseline
+  ``max_d E_d[log(d_E / d_S)] - KL(d || d_S)`` (:func:`coverage_baseline`, :func:`coverage_baseline_npg`).
 
 Departures from the paper. Everything is exact and tabular (the paper uses networks and
 minibatches). The f-DVL semi-gradient uses one Q table with no twin critic, target network or
@@ -1095,8 +1096,125 @@ def coverage_baseline(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy
     return ImitationResult(dval, occupancy_policy(dval), float(prob.value))
 
 
+@dataclass(frozen=True, eq=False)
+class ImitationTrace:
+    """Iterates of an imitation algorithm: final ``policy`` and ``occupancy`` (S, A), ``distances``
+    ``||d^{pi_k} - d_E||_2^2`` for k = 0 .. n_iterations (diagnostic: d_E is the expert data), and
+    the last ``q_values`` (the critic)."""
+
+    policy: np.ndarray
+    occupancy: np.ndarray
+    distances: np.ndarray
+    q_values: np.ndarray
+
+
+def _support_policy(support: np.ndarray) -> np.ndarray:
+    mass = support.sum(axis=1, keepdims=True)
+    return np.where(mass > 0, support / np.where(mass > 0, mass, 1.0), 1.0 / support.shape[1])
+
+
+def _npg_on_occupancy(mdp, support, pseudo_reward, expert, n_iterations, step_size):
+    """Natural policy gradient (mirror ascent, pi <- pi exp(eta Q)) on max_pi -Phi(d^pi) for a convex Phi:
+    Q is the exact Q^pi of the pseudo-reward -dPhi/dd at d^pi. The policy starts from, and stays on,
+    the support's own action distribution."""
+    S, A = mdp.n_states, mdp.n_actions
+    pi = _support_policy(support)
+    distances = np.empty(n_iterations + 1)
+    Q = np.zeros((S, A))
+    for k in range(n_iterations + 1):
+        d = _policy_occupancy(mdp, pi)
+        distances[k] = float(np.sum((d - expert) ** 2))
+        if k == n_iterations:
+            break
+        Ppi = np.einsum("sat,tb->satb", mdp.P, pi).reshape(S * A, S * A)
+        Q = scipy.linalg.solve(np.eye(S * A) - mdp.gamma * Ppi, pseudo_reward(d).reshape(-1)).reshape(S, A)
+        with np.errstate(divide="ignore"):
+            logits = np.where(pi > 0, np.log(pi) + step_size * Q, -np.inf)
+        logits -= logits.max(axis=1, keepdims=True)
+        pi = np.exp(logits)
+        pi /= pi.sum(axis=1, keepdims=True)
+    return ImitationTrace(pi, d, distances, Q)
+
+
+def recoil_npg(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, beta: float = 0.5,
+               divergence: str = "chi2", *, n_iterations: int = 100, step_size: float = 1.0) -> ImitationTrace:
+    """Iterative tabular ReCOIL: the dual-Q saddle point ``max_pi min_Q`` (theory §8) with the inner
+    min solved exactly and natural-policy-gradient steps on the outer max.
+
+    For fixed pi the inner minimiser satisfies ``T_0 Q - Q = f'(p / d_mix)`` on ``supp(d_mix)`` with
+    ``p = beta d^pi + (1 - beta) d_S`` (stationarity), i.e. ``Q = -(I - gamma P^pi)^{-1} f'(p / d_mix)``,
+    and by the envelope theorem the outer gradient is ``beta d^pi(s) Q(s, a)``: so
+    ``pi <- pi exp(step_size Q)`` (normalised) is NPG on ``-D_f(p || d_mix)``. The policy starts at
+    the mixture data's action distribution and never leaves its support. Departure: the paper learns
+    Q and pi with networks and extracts pi by AWR.
+    """
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    if div.name == "tv":
+        raise ValueError("divergence: f' of total variation is set-valued; use 'chi2' or 'kl'")
+    dE = _occupancy_arg("expert_occupancy", mdp, expert_occupancy, positive=False)
+    dS = _occupancy_arg("suboptimal_occupancy", mdp, suboptimal_occupancy, positive=False)
+    beta = v.probability("beta", beta)
+    n_iterations = v.positive_int("n_iterations", n_iterations)
+    step_size = v.positive_float("step_size", step_size)
+    mix = beta * dE + (1 - beta) * dS
+    on = mix > 0
+
+    def pseudo_reward(d):
+        ratio = (beta * d + (1 - beta) * dS) / np.where(on, mix, 1.0)
+        return np.where(on, -div.f_prime(np.maximum(ratio, 1e-300)), 0.0)
+
+    return _npg_on_occupancy(mdp, mix, pseudo_reward, dE, n_iterations, step_size)
+
+
+def recoil_critic(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, policy, beta: float = 0.5,
+                  divergence: str = "chi2") -> np.ndarray:
+    """The exact inner minimiser of ReCOIL's dual-Q at fixed pi (closed form, KL or chi-square):
+    ``Q = -(I - gamma P^pi)^{-1} f'(p / d_mix)`` on ``supp(d_mix)`` (0 residual elsewhere), with
+    ``p = beta d^pi + (1 - beta) d_S``. At it :func:`recoil_dual_q_objective` equals
+    ``-D_f(p || d_mix)`` when ``supp(p)`` lies in ``supp(d_mix)``."""
+    mdp = _mdp(mdp)
+    div = get_divergence(divergence)
+    if div.name == "tv":
+        raise ValueError("divergence: f' of total variation is set-valued; use 'chi2' or 'kl'")
+    dE = _occupancy_arg("expert_occupancy", mdp, expert_occupancy, positive=False)
+    dS = _occupancy_arg("suboptimal_occupancy", mdp, suboptimal_occupancy, positive=False)
+    beta = v.probability("beta", beta)
+    pi = _policy_arg(mdp, policy)
+    S, A = mdp.n_states, mdp.n_actions
+    mix = beta * dE + (1 - beta) * dS
+    on = mix > 0
+    ratio = (beta * _policy_occupancy(mdp, pi) + (1 - beta) * dS) / np.where(on, mix, 1.0)
+    residual = np.where(on, div.f_prime(np.maximum(ratio, 1e-300)), 0.0)
+    Ppi = np.einsum("sat,tb->satb", mdp.P, pi).reshape(S * A, S * A)
+    return -scipy.linalg.solve(np.eye(S * A) - mdp.gamma * Ppi, residual.reshape(-1)).reshape(S, A)
+
+
+def coverage_baseline_npg(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, *, clip: float = 1e-3,
+                          n_iterations: int = 100, step_size: float = 1.0) -> ImitationTrace:
+    """The coverage baseline of :func:`coverage_baseline`, solved by the same NPG iterations:
+    ``max_d E_d[r] - KL(d || d_S)`` with the clipped discriminator reward; the pseudo-reward is
+    ``r - log(d / d_S) - 1`` on ``supp(d_S)``, where the policy starts and stays."""
+    mdp = _mdp(mdp)
+    dE = _occupancy_arg("expert_occupancy", mdp, expert_occupancy, positive=False)
+    dS = _occupancy_arg("suboptimal_occupancy", mdp, suboptimal_occupancy, positive=False)
+    clip = v.probability("clip", clip)
+    n_iterations = v.positive_int("n_iterations", n_iterations)
+    step_size = v.positive_float("step_size", step_size)
+    total = dE + dS
+    c = np.clip(np.where(total > 0, dE / np.where(total > 0, total, 1.0), 0.5), clip, 1 - clip)
+    reward = np.log(c / (1 - c))
+    on = dS > 0
+
+    def pseudo_reward(d):
+        return np.where(on, reward - np.log(np.maximum(d, 1e-300) / np.where(on, dS, 1.0)) - 1.0, 0.0)
+
+    return _npg_on_occupancy(mdp, dS, pseudo_reward, dE, n_iterations, step_size)
+
+
 __all__ = [
-    "DIVERGENCES", "Divergence", "DualVSolution", "FDVLResult", "IMPLICIT_LOSSES", "ImitationResult", "ImplicitLoss",
+    "DIVERGENCES", "Divergence", "DualVSolution", "FDVLResult", "IMPLICIT_LOSSES", "ImitationResult", "ImitationTrace",
+    "ImplicitLoss", "coverage_baseline_npg", "recoil_critic", "recoil_npg",
     "LPSolution", "RegularizedSolution", "ValueLPSolution", "advantage_weighted_policy", "coverage_baseline",
     "dual_q", "dual_q_minimizer", "dual_q_objective", "dual_v", "dual_v_objective", "fdvl_semi_gradient",
     "fdvl_value_iteration", "flow_matrix", "get_divergence", "implicit_maximum", "implicit_objective",

@@ -397,6 +397,36 @@ def test_recoil_dual_q_value_is_minus_the_mixture_divergence():
         assert res.fun == pytest.approx(-chi2, abs=1e-7)
 
 
+def test_recoil_critic_attains_minus_the_divergence():
+    prob = imitation_fork(2, 2, 0.9, coverage=0.3, rng=1)
+    mdp = prob.mdp
+    dE, dS = occupancy(mdp, prob.expert_policy), occupancy(mdp, prob.suboptimal_policy)
+    beta = 0.4
+    mix = beta * dE + (1 - beta) * dS
+    for pi in (prob.expert_policy, prob.suboptimal_policy):
+        Q = D.recoil_critic(mdp, dE, dS, pi, beta)
+        p = beta * occupancy(mdp, pi) + (1 - beta) * dS
+        chi2 = np.sum((p - mix)[mix > 0] ** 2 / mix[mix > 0])
+        assert D.recoil_dual_q_objective(mdp, dE, dS, Q, pi, beta) == pytest.approx(-chi2, abs=1e-12)
+
+
+def test_recoil_npg_converges_to_the_expert_and_baseline_does_not():
+    prob = imitation_fork(3, 3, 0.9, coverage=0.0, rng=0)
+    mdp = prob.mdp
+    dE, dS = occupancy(mdp, prob.expert_policy), occupancy(mdp, prob.suboptimal_policy)
+    for divergence in ("chi2", "kl"):
+        trace = D.recoil_npg(mdp, dE, dS, 0.5, divergence, n_iterations=60)
+        assert trace.distances[-1] < 1e-8 < trace.distances[0]
+    base = D.coverage_baseline_npg(mdp, dE, dS, n_iterations=60)
+    exact = D.coverage_baseline(mdp, dE, dS)
+    assert base.distances[-1] == pytest.approx(np.sum((occupancy(mdp, exact.policy) - dE) ** 2), abs=1e-4)
+    assert base.distances[-1] > 0.1
+    with pytest.raises(ValueError, match="set-valued"):
+        D.recoil_npg(mdp, dE, dS, 0.5, "tv")
+    with pytest.raises(ValueError, match="step_size"):
+        D.recoil_npg(mdp, dE, dS, 0.5, step_size=0.0)
+
+
 def test_recoil_bad_inputs():
     prob = imitation_fork(2, 2, 0.9, rng=1)
     dE = occupancy(prob.mdp, prob.expert_policy)

@@ -161,7 +161,10 @@ def _reg_row(mdp, dO, lp, f, alpha, mutant):
     try:
         dual = D.dual_v(mdp, dO, alpha, f, positivity=mutant != "fstar_no_positivity")
         dual_obj, dual_occ, residuals = dual.objective, dual.occupancy, dual.residuals
-    except ValueError:  # f* in place of f*_p can make the TV dual infeasible: no value to compare
+    except ValueError:
+        if mutant != "fstar_no_positivity":
+            raise  # the algorithm's solver failed: an error, not a data point
+        # f* in place of f*_p makes the TV dual infeasible at small alpha: no value to compare.
         dual_obj, dual_occ, residuals = float("nan"), None, None
     row = {"alpha": alpha, "primal": primal.objective, "dual_v": dual_obj,
            "J_star": lp.objective, "reward": float(np.sum(d * mdp.R)),
@@ -186,7 +189,7 @@ def _reg_row(mdp, dO, lp, f, alpha, mutant):
     return row
 
 
-REG_SWEEP = Sweep("dual_rl.regularized", _reg_cells, _reg_run, version=1)
+REG_SWEEP = Sweep("dual_rl.regularized", _reg_cells, _reg_run, version=2)
 
 
 def _analyse_d3(rows, budget):

@@ -4,9 +4,11 @@
   test rejects "violation probability <= delta" at level 1e-3. Also report the largest ratio
   measured / bound.
 - ``rate``: least-squares slope of log(mean error) on log(x) over >= 5 geometric points, with a
-  bootstrap interval over independent replicate blocks; the claim holds when the theoretical
+  bootstrap interval over >= 4 independent replicate blocks; the claim holds when the theoretical
   exponent lies in the interval widened by a stated tolerance (< 1/4, so that -1/2 and -1 are
-  told apart).
+  told apart). The check is *inconclusive, hence failing*, when there are fewer than 4 blocks,
+  when some resample has a zero worst-case mean error, or when the interval is wider than
+  2 x tolerance: otherwise noisier evidence would pass more easily.
 - ``exact``: absolute and relative tolerance stated in the claim.
 - ``order``: a ratio of means with a margin, with a bootstrap interval over seeds.
 
@@ -25,6 +27,8 @@ BOUND_TEST_LEVEL = 1e-3
 N_BOOTSTRAP = 2000
 #: Largest tolerance a rate claim may use: half the distance between -1/2 and -1.
 MAX_RATE_TOLERANCE = 0.25
+#: Fewest replicate blocks a rate claim may bootstrap over; fewer is inconclusive (a failing verdict).
+MIN_RATE_BLOCKS = 4
 
 
 @dataclass(frozen=True)
@@ -130,13 +134,22 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
     blocks : array (n_points, n_grid, n_blocks)
         The mean error of each independent replicate block, for each point and each instance of
         a grid over which the worst case is taken (``n_grid = 1`` for a single instance). The
-        curve is the **outer max over the grid of the mean over blocks**.
+        curve is the **outer max over the grid of the mean over blocks**. At least
+        :data:`MIN_RATE_BLOCKS` blocks, else the verdict fails as inconclusive.
     exponent : float
         The theoretical exponent (e.g. -0.5).
     tolerance : float
         Widening of the interval, at most :data:`MAX_RATE_TOLERANCE`.
     rng : int or Generator
         Seed of the bootstrap (the verdict is reproducible).
+
+    Returns
+    -------
+    Verdict
+        Holds when ``lo - tolerance <= exponent <= hi + tolerance`` for the bootstrap interval
+        ``(lo, hi)``. Fails as *inconclusive* (summary starts with "inconclusive") when
+        ``n_blocks < MIN_RATE_BLOCKS``, when a resample has a worst-case mean of 0 at some point,
+        or when ``hi - lo > 2 * tolerance``.
 
     Example
     -------
@@ -166,32 +179,44 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 100:
         raise ValueError(f"n_bootstrap: expected an int >= 100, got {n_bootstrap!r}")
     curve = blocks.mean(axis=2).max(axis=1)
+    n_blocks = blocks.shape[2]
+    base = {"exponent": exponent, "tolerance": tolerance, "x": x.tolist(), "curve": curve.tolist(),
+            "n_blocks": int(n_blocks), "n_grid": int(blocks.shape[1])}
+    nan = float("nan")
     if not np.all(np.isfinite(curve)):
         # An error that diverged (inf) or is undefined (nan) has no rate: the claim fails.
-        return Verdict(False, float("nan"), (float("nan"), float("nan")),
-                       "a non-finite mean error at some point: no slope to fit",
-                       {"exponent": exponent, "tolerance": tolerance, "x": x.tolist(), "curve": curve.tolist()})
+        return Verdict(False, nan, (nan, nan), "a non-finite mean error at some point: no slope to fit", base)
     if np.any(curve <= 0):
-        return Verdict(False, float("nan"), (float("nan"), float("nan")),
-                       "a mean error of 0 at some point: no slope to fit",
-                       {"exponent": exponent, "tolerance": tolerance, "x": x.tolist(), "curve": curve.tolist()})
+        return Verdict(False, nan, (nan, nan), "a mean error of 0 at some point: no slope to fit", base)
     slope = loglog_slope(x, curve)
+    if n_blocks < MIN_RATE_BLOCKS:
+        # A failing verdict rather than a ValueError, so that a sweep reports it next to the others.
+        # With 2-3 blocks the bootstrap interval is too coarse to mean anything.
+        return Verdict(False, slope, (nan, nan),
+                       f"inconclusive: slope {slope:.3f} from {n_blocks} replicate blocks, "
+                       f"needs >= {MIN_RATE_BLOCKS}: raise the number of blocks", base)
     gen = np.random.default_rng(rng)
-    n_blocks = blocks.shape[2]
     idx = gen.integers(0, n_blocks, size=(n_bootstrap, x.size, n_blocks))
     # (B, n_points, n_grid): block means resampled per point, then the worst case over the grid.
     resampled = np.take_along_axis(blocks[None], idx[:, :, None, :], axis=3).mean(axis=3).max(axis=2)
-    resampled = np.maximum(resampled, np.finfo(float).tiny)
+    if np.any(~(resampled > 0)):
+        # log(0) would send that resample's slope to +-infinity and stretch the interval over any
+        # exponent: the data cannot tell the rate.
+        n_zero = int(np.sum(np.any(~(resampled > 0), axis=1)))
+        return Verdict(False, slope, (nan, nan),
+                       f"inconclusive: slope {slope:.3f}, but {n_zero}/{n_bootstrap} resamples have a zero "
+                       f"worst-case mean error at some point: raise repetitions", base)
     lx = np.log(x) - np.log(x).mean()
     ly = np.log(resampled)
     slopes = (ly - ly.mean(axis=1, keepdims=True)) @ lx / (lx @ lx)
     alpha = 1 - confidence
     lo, hi = (float(q) for q in np.quantile(slopes, [alpha / 2, 1 - alpha / 2]))
-    holds = bool(lo - tolerance <= exponent <= hi + tolerance)
     summary = f"slope {slope:.3f} [{lo:.3f}, {hi:.3f}] vs {exponent:g} +/- {tolerance:g}"
-    return Verdict(holds, slope, (lo, hi), summary,
-                   {"exponent": exponent, "tolerance": tolerance, "x": x.tolist(), "curve": curve.tolist(),
-                    "n_blocks": int(blocks.shape[2]), "n_grid": int(blocks.shape[1])})
+    if hi - lo > 2 * tolerance:
+        # An interval wider than the tolerance band would accept rates it cannot tell apart.
+        return Verdict(False, slope, (lo, hi), f"inconclusive: {summary}, interval wider than 2 x tolerance", base)
+    holds = bool(lo - tolerance <= exponent <= hi + tolerance)
+    return Verdict(holds, slope, (lo, hi), summary, base)
 
 
 def exact_verdict(measured, expected, *, atol: float, rtol: float = 0.0) -> Verdict:
@@ -239,7 +264,9 @@ def order_verdict(smaller, larger, *, margin: float, rng=0, n_bootstrap: int = N
     ``smaller`` and ``larger`` are per-seed measurements (at least 2 each). The bootstrap upper
     end of the ratio's interval must be at most ``margin`` (e.g. 0.8 for "at least 20% fewer").
     With ``paired=True`` (seed i of A and seed i of B share data) the seeds are resampled
-    together, which gives a tighter interval for positively correlated pairs.
+    together, which gives a tighter interval for positively correlated pairs. The verdict fails as
+    inconclusive when some resample of ``larger`` has a mean <= 0 (no ratio) or the interval is
+    not finite.
 
     Example
     -------
@@ -258,6 +285,8 @@ def order_verdict(smaller, larger, *, margin: float, rng=0, n_bootstrap: int = N
         raise ValueError(f"margin: expected a positive number, got {margin}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence: expected a number in (0, 1), got {confidence}")
+    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 100:
+        raise ValueError(f"n_bootstrap: expected an int >= 100, got {n_bootstrap!r}")
     if paired and a.size != b.size:
         raise ValueError(f"smaller, larger: paired=True needs as many seeds in each, got {a.size} and {b.size}")
     ratio = float(a.mean() / b.mean())
@@ -266,13 +295,21 @@ def order_verdict(smaller, larger, *, margin: float, rng=0, n_bootstrap: int = N
     ib = ia if paired else gen.integers(0, b.size, size=(n_bootstrap, b.size))
     ra = a[ia].mean(axis=1)
     rb = b[ib].mean(axis=1)
-    ratios = ra / np.maximum(rb, np.finfo(float).tiny)
+    details = {"margin": margin, "mean_smaller": float(a.mean()), "mean_larger": float(b.mean())}
+    if np.any(~(rb > 0)):
+        # A resampled denominator of 0 (or below) has no ratio: the seeds cannot tell the order.
+        nan = float("nan")
+        return Verdict(False, ratio, (nan, nan),
+                       f"inconclusive: {label} = {ratio:.3g}, but some resample of the larger side has a "
+                       f"mean <= 0: raise seeds", details)
+    ratios = ra / rb
     alpha = 1 - confidence
     lo, hi = (float(q) for q in np.quantile(ratios, [alpha / 2, 1 - alpha / 2]))
-    holds = bool(hi <= margin)
     summary = f"{label} = {ratio:.3g} [{lo:.3g}, {hi:.3g}], needs <= {margin:g}"
-    return Verdict(holds, ratio, (lo, hi), summary, {"margin": margin, "mean_smaller": float(a.mean()),
-                                                     "mean_larger": float(b.mean())})
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return Verdict(False, ratio, (lo, hi), f"inconclusive: {summary}, a non-finite interval", details)
+    holds = bool(hi <= margin)
+    return Verdict(holds, ratio, (lo, hi), summary, details)
 
 
 def all_of(verdicts: dict) -> Verdict:

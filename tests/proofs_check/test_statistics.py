@@ -5,6 +5,7 @@ import pytest
 
 from proofs_check.statistics import (
     MAX_RATE_TOLERANCE,
+    MIN_RATE_BLOCKS,
     Verdict,
     all_of,
     bound_verdict,
@@ -94,6 +95,43 @@ def test_rate_verdict_is_reproducible_and_fails_on_zero_or_nonfinite_error():
     assert not rate_verdict(X, inf, -0.5, 0.1).holds
 
 
+def test_rate_verdict_fails_when_a_resample_has_a_zero_worst_case_mean():
+    # A flat curve at 0.01 with one zero block at the last point: resamples drawing only that block
+    # give log(0), which used to stretch the interval over -1/2 and pass a flat curve.
+    blocks = np.full((X.size, 1, 4), 0.01)
+    blocks[-1, 0, 0] = 0.0
+    vd = rate_verdict(X, blocks, -0.5, 0.1)
+    assert not vd.holds and vd.summary.startswith("inconclusive") and "raise repetitions" in vd.summary
+    assert vd.statistic == pytest.approx(loglog_slope(X, blocks.mean(axis=2).max(axis=1)))
+
+
+def test_rate_verdict_needs_enough_blocks():
+    # A flat curve from 2 or 3 noisy blocks used to pass -1/2: too few blocks is inconclusive.
+    for n_blocks in range(1, MIN_RATE_BLOCKS):
+        vd = rate_verdict(X, noisy_blocks(-0.5, n_blocks=n_blocks), -0.5, 0.1)
+        assert not vd.holds and vd.summary.startswith("inconclusive") and vd.details["n_blocks"] == n_blocks
+    assert rate_verdict(X, noisy_blocks(-0.5, n_blocks=MIN_RATE_BLOCKS), -0.5, 0.1).holds
+
+
+def test_rate_verdict_fails_when_the_interval_is_wider_than_twice_the_tolerance():
+    # Noisier evidence must not pass more easily: true slope -1, lognormal noise sigma 0.8 over
+    # 4 blocks, claimed -1/2 with tolerance 0.1. It used to pass for a large share of seeds.
+    xs = X.astype(float)
+    passed = 0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        blocks = (xs ** -1.0)[:, None, None] * rng.lognormal(0.0, 0.8, (X.size, 1, 4))
+        vd = rate_verdict(X, blocks, -0.5, 0.1, n_bootstrap=200)
+        passed += vd.holds
+        if vd.interval[1] - vd.interval[0] > 0.2:
+            assert not vd.holds and vd.summary.startswith("inconclusive")
+    assert passed == 0
+    # The same noise at the true exponent is inconclusive too, rather than a pass by width.
+    rng = np.random.default_rng(0)
+    wide = rate_verdict(X, (xs ** -1.0)[:, None, None] * rng.lognormal(0.0, 0.8, (X.size, 1, 4)), -1.0, 0.1)
+    assert wide.interval[1] - wide.interval[0] > 0.2 and not wide.holds
+
+
 @pytest.mark.parametrize("x, blocks_shape, kwargs, match", [
     (X[:4], (4, 1, 8), {}, "at least 5 points"),
     (X, (6, 8), {}, "blocks"),
@@ -172,6 +210,11 @@ def test_order_verdict_paired_resampling_is_tighter_for_correlated_seeds():
     assert paired.holds and paired.interval[1] - paired.interval[0] < unpaired.interval[1] - unpaired.interval[0]
 
 
+def test_order_verdict_is_inconclusive_when_a_resampled_denominator_is_not_positive():
+    vd = order_verdict([0.1, 0.1, 0.1], [3.0, -1.0, -1.5], margin=0.8)
+    assert vd.statistic > 0 and not vd.holds and vd.summary.startswith("inconclusive")
+
+
 @pytest.mark.parametrize("a, b, kwargs, match", [
     ([1.0], [2.0, 2.0], {}, "at least 2"),
     ([1.0, 1.0], [0.0, 0.0], {}, "positive mean"),
@@ -179,6 +222,7 @@ def test_order_verdict_paired_resampling_is_tighter_for_correlated_seeds():
     ([1.0, 1.0], [2.0, 2.0], {"margin": 0.0}, "margin"),
     ([1.0, 1.0], [2.0, 2.0], {"confidence": 0.0}, "confidence"),
     ([1.0, 1.0], [2.0, 2.0, 2.0], {"paired": True}, "paired"),
+    ([1.0, 1.0], [2.0, 2.0], {"n_bootstrap": 5}, "n_bootstrap"),
 ])
 def test_order_verdict_rejects_bad_input(a, b, kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -17,6 +17,7 @@ from .framework import (
     default_cache_dir,
     get_claim,
     isolated_registry,
+    per_budget,
     register,
     registered,
     run_claim,
@@ -29,6 +30,6 @@ from .statistics import Verdict, all_of, bound_verdict, exact_verdict, order_ver
 __all__ = [
     "BACKENDS", "BUDGETS", "KINDS", "Claim", "Evidence", "Sweep", "Verdict", "all_claims", "all_of",
     "bound_verdict", "cache_path", "cell_rng", "check_claim", "default_cache_dir", "exact_verdict",
-    "get_claim", "isolated_registry", "order_verdict", "rate_verdict", "register", "registered",
+    "get_claim", "isolated_registry", "order_verdict", "per_budget", "rate_verdict", "register", "registered",
     "run_claim", "run_sweep", "select_claims", "unregister",
 ]

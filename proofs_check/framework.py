@@ -50,13 +50,27 @@ KINDS = ("bound", "rate", "exact", "order")
 BACKENDS = ("loky", "dask", "ray")
 #: Modules that register claims on import, one per paper.
 CLAIM_MODULES = ("lcb", "dual_rl", "hnpg", "optimistic_ac", "ftpedel")
-#: The cache directory at import time; :func:`default_cache_dir` reads the environment when called.
-DEFAULT_CACHE = Path(os.environ.get("PROVABLE_RL_CACHE", ".provable_rl_cache"))
 
 
 def default_cache_dir() -> Path:
     """``$PROVABLE_RL_CACHE`` if set, else ``.provable_rl_cache`` (relative to the working directory)."""
     return Path(os.environ.get("PROVABLE_RL_CACHE") or ".provable_rl_cache")
+
+
+def per_budget(budget: str, smoke, quick, full):
+    """The value for ``budget``: ``smoke``, ``quick`` or ``full``.
+
+    For a sweep's ``cells(budget)`` and a claim's ``analyse(rows, budget)``, which size their
+    grid by budget.
+
+    Example
+    -------
+    >>> per_budget("quick", smoke=2, quick=8, full=32)
+    8
+    """
+    if budget not in BUDGETS:
+        raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
+    return {"smoke": smoke, "quick": quick, "full": full}[budget]
 
 
 @dataclass(frozen=True)
@@ -390,10 +404,24 @@ def _run_one(sweep: Sweep, cell: dict, mutant, root_seed: int) -> list:
     rows = sweep.run_cell(dict(cell), cell_rng(root_seed, sweep, cell), mutant)
     if not isinstance(rows, (list, tuple)) or not all(isinstance(row, dict) for row in rows):
         raise TypeError(f"sweep {sweep.name}: run_cell must return a list of dicts, got {type(rows).__name__}")
+    for row in rows:
+        # A row restating a cell key with the same value is harmless; a different value would
+        # silently replace the cell's and mislabel the row.
+        clash = [key for key in row if key in cell and not _same(row[key], cell[key])]
+        if clash:
+            raise ValueError(f"sweep {sweep.name}: run_cell returned a row whose key {clash[0]!r} = "
+                             f"{row[clash[0]]!r} collides with the cell's {cell[clash[0]]!r}; rename the row key")
     try:
         return [_plain({**cell, **row}) for row in rows]
     except TypeError as err:
         raise TypeError(f"sweep {sweep.name}: rows must hold plain numbers and strings: {err}") from None
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(_plain(a) == _plain(b))
+    except TypeError:  # not JSON-able: _plain reports it below
+        return False
 
 
 def _run_indexed(index: int, sweep: Sweep, cell: dict, mutant, root_seed: int) -> tuple:

@@ -356,6 +356,22 @@ def test_run_sweep_rejects_bad_cells_and_rows():
                   use_cache=False)
 
 
+def test_a_row_key_colliding_with_a_cell_key_is_an_error():
+    clash = Sweep("toy.clash", lambda b: [{"k": 1}], lambda c, r, m: [{"k": 2, "e": 0.5}])
+    with pytest.raises(ValueError, match="'k' = 2 collides with the cell's 1"):
+        run_sweep(clash, "smoke", use_cache=False)
+    # Restating a cell key with the same value is not an override.
+    same = Sweep("toy.same", lambda b: [{"k": 1}], lambda c, r, m: [{"k": np.int64(1), "e": 0.5}])
+    assert run_sweep(same, "smoke", use_cache=False) == [{"k": 1, "e": 0.5}]
+
+
+def test_per_budget_picks_the_value_of_a_budget():
+    assert [framework.per_budget(b, 1, 2, 3) for b in framework.BUDGETS] == [1, 2, 3]
+    assert framework.per_budget("full", smoke="a", quick="b", full="c") == "c"
+    with pytest.raises(ValueError, match="budget.*'huge'"):
+        framework.per_budget("huge", 1, 2, 3)
+
+
 def test_analyse_must_return_a_verdict():
     claim = toy_claim(analyse=lambda rows, budget: True)
     with pytest.raises(TypeError, match="Verdict"):

@@ -116,11 +116,27 @@ def hoeffding_penalty(counts, log_term, scale: float = 1.0) -> np.ndarray:
     Parameters
     ----------
     counts : int array (..., K)
-    log_term : float or array broadcasting against ``counts``
+        N(a) or N(s, a), non-negative.
+    log_term : float or float array broadcasting against ``counts``
+        log(2 K / delta), finite and >= 0.
     scale : float >= 0
         The constant c_b in front (1 is Hoeffding's).
+
+    Returns
+    -------
+    float array, the broadcast shape of ``counts`` and ``log_term``
+        The width b >= 0.
+
+    Examples
+    --------
+    >>> float(hoeffding_penalty(8, 4.0))   # sqrt(4 / 16)
+    0.5
     """
-    return scale * np.sqrt(np.asarray(log_term, float) / (2.0 * np.maximum(counts, 1)))
+    n = v.int_array("counts", counts)
+    log = np.asarray(log_term, dtype=float)
+    if not np.all(np.isfinite(log)) or np.any(log < 0):
+        raise ValueError(f"log_term: expected finite values >= 0, got {log_term!r}")
+    return _scale(scale, "scale") * np.sqrt(log / (2.0 * np.maximum(n, 1)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,8 +165,14 @@ class BanditResult:
 
 
 def _statistics(data, kind: str):
-    """(counts, reward_sums, batched) with counts of shape (R, *K) for the given problem kind."""
+    """(counts, reward_sums, batched) with counts of shape (R, *K) for the given problem kind.
+
+    Batching is read from ``SufficientStatistics.n_repetitions``, never guessed from the shape: a
+    contextual bandit's (S, A) counts and R bandit datasets' (R, A) counts look alike.
+    """
     if isinstance(data, OfflineData):
+        if data.h is not None or data.horizon is not None:
+            raise ValueError("data: expected bandit data without a time step h (finite-horizon data given)")
         stats = data.statistics
         if kind == "mab":
             if data.n_states != 1:
@@ -163,13 +185,17 @@ def _statistics(data, kind: str):
     if not isinstance(data, SufficientStatistics):
         raise TypeError(f"data: expected OfflineData or SufficientStatistics, got {type(data).__name__}")
     single = 1 if kind == "mab" else 2
+    shape = "(A,)" if kind == "mab" else "(S, A)"
     counts, sums = data.counts, data.reward_sums
-    if counts.ndim == single:
-        return counts[None], sums[None], False
-    if counts.ndim == single + 1:
+    if data.n_repetitions is not None:
+        if counts.ndim != single + 1:
+            raise ValueError(f"data: expected counts of shape (R,) + {shape} with n_repetitions R = "
+                             f"{data.n_repetitions}, got {counts.shape}")
         return counts, sums, True
-    want = "(A,) or (R, A)" if kind == "mab" else "(S, A) or (R, S, A)"
-    raise ValueError(f"data: expected counts of shape {want}, got {counts.shape}")
+    if counts.ndim != single:
+        raise ValueError(f"data: expected counts of shape {shape} for one dataset (set n_repetitions for a "
+                         f"leading axis of independent datasets), got {counts.shape}")
+    return counts[None], sums[None], False
 
 
 def _delta(delta, counts):
@@ -182,13 +208,15 @@ def _delta(delta, counts):
     return np.full(counts.shape[0], v.probability("delta", delta))
 
 
-def _scale(penalty_scale) -> float:
+def _scale(value, name="penalty_scale") -> float:
+    # Private twin of the non-negative check in mdps/instances/lcb.py (a shared
+    # ``nonnegative_float`` in mdps/_validation.py is requested; replace both once it exists).
     try:
-        c = float(penalty_scale)
+        c = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"penalty_scale: expected a non-negative number, got {penalty_scale!r}") from None
+        raise ValueError(f"{name}: expected a non-negative number, got {value!r}") from None
     if not (np.isfinite(c) and c >= 0):
-        raise ValueError(f"penalty_scale: expected a finite number >= 0, got {penalty_scale!r}")
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
     return c
 
 
@@ -237,7 +265,8 @@ def bandit_lcb(data, *, delta=None, penalty_scale: float = 1.0, rng=None) -> Ban
     Parameters
     ----------
     data : OfflineData (one state) or SufficientStatistics
-        Statistics have counts of shape (A,) or (R, A) (R independent datasets, batched).
+        Statistics have counts of shape (A,), or (R, A) with ``n_repetitions = R`` (R independent
+        datasets, batched; the leading axis is never guessed from the shape).
     delta : float in (0, 1), optional
         Confidence level; default ``1 / N`` (per dataset), as in the paper's theorems.
     penalty_scale : float >= 0
@@ -262,12 +291,57 @@ def bandit_lcb(data, *, delta=None, penalty_scale: float = 1.0, rng=None) -> Ban
 
 
 def most_played_arm(data, *, rng=None) -> BanditResult:
-    """Imitation (behaviour cloning) for a MAB: ``argmax_a N(a)``, ties at random (theory/lcb.md §1)."""
+    """Imitation (behaviour cloning) for a MAB: ``argmax_a N(a)``, ties at random (theory/lcb.md §1).
+
+    The paper's foil for C* in (1, 2): exponentially small error when mu(a*) > 1/2, constant error
+    when C* >= 2 allows a better-covered suboptimal arm.
+
+    Parameters
+    ----------
+    data : OfflineData (one state) or SufficientStatistics
+        Counts of shape (A,), or (R, A) with ``n_repetitions = R`` (R independent datasets).
+    rng : Generator, int seed or None
+        For tie-breaking (and the arm of a dataset without samples).
+
+    Returns
+    -------
+    BanditResult
+        ``policy`` is the arm (int, or (R,) when batched); ``scores`` the counts (-inf if unseen).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps import SufficientStatistics
+    >>> most_played_arm(SufficientStatistics(np.array([90, 1]), np.array([54.0, 1.0])), rng=0).policy
+    0
+    """
     return _imitate(data, "mab", rng)
 
 
 def empirical_best_arm(data, *, rng=None) -> BanditResult:
-    """Greedy / certainty equivalence for a MAB: ``argmax over seen arms of r_hat(a)`` (theory/lcb.md §1)."""
+    """Greedy / certainty equivalence for a MAB: ``argmax over seen arms of r_hat(a)`` (theory/lcb.md §1).
+
+    The paper's foil on expert data: a rarely seen suboptimal arm with a lucky reward wins.
+
+    Parameters
+    ----------
+    data : OfflineData (one state) or SufficientStatistics
+        Counts of shape (A,), or (R, A) with ``n_repetitions = R`` (R independent datasets).
+    rng : Generator, int seed or None
+        For tie-breaking (and the arm of a dataset without samples).
+
+    Returns
+    -------
+    BanditResult
+        ``policy`` is the arm (int, or (R,) when batched); ``scores`` the empirical means (-inf if unseen).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps import SufficientStatistics
+    >>> empirical_best_arm(SufficientStatistics(np.array([90, 1]), np.array([54.0, 1.0])), rng=0).policy
+    1
+    """
     return _greedy(data, "mab", rng)
 
 
@@ -283,7 +357,7 @@ def contextual_lcb(data, *, delta=None, penalty_scale: float = 1.0, rng=None) ->
     Parameters
     ----------
     data : OfflineData or SufficientStatistics
-        Statistics have counts of shape (S, A) or (R, S, A).
+        Statistics have counts of shape (S, A), or (R, S, A) with ``n_repetitions = R``.
     delta, penalty_scale, rng
         As in :func:`bandit_lcb`; delta defaults to 1/N.
 
@@ -304,12 +378,54 @@ def contextual_lcb(data, *, delta=None, penalty_scale: float = 1.0, rng=None) ->
 
 
 def contextual_most_played(data, *, rng=None) -> BanditResult:
-    """Behaviour cloning for a contextual bandit: ``argmax_a N(s, a)`` in every context, ties at random."""
+    """Behaviour cloning for a contextual bandit: ``argmax_a N(s, a)`` in every context, ties at random.
+
+    Parameters
+    ----------
+    data : OfflineData or SufficientStatistics
+        Counts of shape (S, A), or (R, S, A) with ``n_repetitions = R``.
+    rng : Generator, int seed or None
+        For tie-breaking (and the action of a context without data).
+
+    Returns
+    -------
+    BanditResult
+        ``policy`` has shape (S,) or (R, S); ``scores`` the counts (-inf if unseen).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps import SufficientStatistics
+    >>> stats = SufficientStatistics(np.array([[90, 1], [3, 40]]), np.array([[54.0, 1.0], [3.0, 20.0]]))
+    >>> contextual_most_played(stats, rng=0).policy.tolist()
+    [0, 1]
+    """
     return _imitate(data, "cb", rng)
 
 
 def contextual_empirical_best(data, *, rng=None) -> BanditResult:
-    """Greedy for a contextual bandit: ``argmax over seen a of r_hat(s, a)`` in every context."""
+    """Greedy for a contextual bandit: ``argmax over seen a of r_hat(s, a)`` in every context.
+
+    Parameters
+    ----------
+    data : OfflineData or SufficientStatistics
+        Counts of shape (S, A), or (R, S, A) with ``n_repetitions = R``.
+    rng : Generator, int seed or None
+        For tie-breaking (and the action of a context without data).
+
+    Returns
+    -------
+    BanditResult
+        ``policy`` has shape (S,) or (R, S); ``scores`` the empirical means (-inf if unseen).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps import SufficientStatistics
+    >>> stats = SufficientStatistics(np.array([[90, 1], [3, 40]]), np.array([[54.0, 1.0], [3.0, 20.0]]))
+    >>> contextual_empirical_best(stats, rng=0).policy.tolist()
+    [1, 0]
+    """
     return _greedy(data, "cb", rng)
 
 
@@ -404,9 +520,24 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
     unseen_value : float
         Q of an unseen pair (keep -inf; anything else is a deliberate variant).
 
+    rng : Generator, int seed or None
+        Tie-breaking among maximisers of Q_t.
+
     Returns
     -------
-    (policy (R, S), values (R, S))
+    policy : int array (R, S)
+        pi_T.
+    values : float array (R, S)
+        V_T (0 where no Q_t ever rose above 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> counts = np.array([[[[4, 0]]]])                 # R = T = S = 1, A = 2: only action 0 seen
+    >>> pi, V = pessimistic_value_iteration(counts, np.array([[[[3.0, 0.0]]]]), counts[..., None],
+    ...                                     np.zeros((1, 1, 1, 2)), 0.5, np.array([[1]]), rng=0)
+    >>> pi.tolist(), V.tolist()                          # Q(0) = 3/4 > V_0 = 0: switches to action 0
+    ([[0]], [[0.75]])
     """
     gen = v.as_rng(rng)
     counts = np.asarray(counts)
@@ -417,6 +548,23 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
                              ("transition_counts", transition_counts, counts.shape + (S,))):
         if np.shape(arr) != shape:
             raise ValueError(f"{name}: expected shape {shape}, got {np.shape(arr)}")
+    # Checked without copying: the no-split path passes broadcast views.
+    if counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
+        raise ValueError("counts: expected non-negative integers")
+    reward_sums, penalty = np.asarray(reward_sums, float), np.asarray(penalty, float)
+    transition_counts = np.asarray(transition_counts)
+    if not np.all(np.isfinite(reward_sums)) or np.any(reward_sums < 0) or np.any(reward_sums > counts):
+        raise ValueError("reward_sums: expected finite sums in [0, counts] (rewards in [0, 1])")
+    if not np.all(np.isfinite(penalty)) or np.any(penalty < 0):
+        raise ValueError("penalty: expected finite values >= 0")
+    if transition_counts.dtype.kind not in "iu" or not np.array_equal(transition_counts.sum(axis=-1), counts):
+        raise ValueError("transition_counts: expected integers summing over s' to counts")
+    try:
+        unseen_value = float(unseen_value)
+    except (TypeError, ValueError):
+        raise ValueError(f"unseen_value: expected a number (or -inf), got {unseen_value!r}") from None
+    if np.isnan(unseen_value):
+        raise ValueError("unseen_value: expected a number (or -inf), got nan")
     pi = np.array(v.int_array("initial_policy", initial_policy, ndim=2, high=A), copy=True)
     if pi.shape != (R, S):
         raise ValueError(f"initial_policy: expected shape {(R, S)}, got {pi.shape}")
@@ -461,16 +609,25 @@ def _fold_arrays(data, gamma, split, rng):
     if data.transition_counts is None:
         raise ValueError("data: expected statistics with transition_counts (an MDP), got none")
     counts, sums, trans = data.counts, data.reward_sums, data.transition_counts
-    if counts.ndim == 2:  # pooled statistics of one dataset: usable without splitting only
-        if split:
-            raise ValueError("data: pooled (S, A) statistics cannot be split; pass per-fold statistics of "
-                             "shape (T + 1, S, A) (or (R, T + 1, S, A)), or split=False")
-        return counts[None, None], sums[None, None], trans[None, None], False
-    if counts.ndim == 3:
-        return counts[None], sums[None], trans[None], False
-    if counts.ndim == 4:
-        return counts, sums, trans, True
-    raise ValueError(f"data: expected counts of shape (S, A), (F, S, A) or (R, F, S, A), got {counts.shape}")
+    # The repetition axis comes from n_repetitions only: (R, S, A) pooled datasets and (F, S, A)
+    # folds of one dataset have the same shape.
+    batched = data.n_repetitions is not None
+    if counts.ndim == 2 + batched:  # pooled: insert a fold axis of length 1 before (S, A)
+        counts, sums, trans = counts[..., None, :, :], sums[..., None, :, :], trans[..., None, :, :, :]
+    if counts.ndim == 3 and not batched:
+        counts, sums, trans = counts[None], sums[None], trans[None]
+    elif counts.ndim != 4 or not batched:
+        lead = "(R, " if batched else "("
+        raise ValueError(f"data: expected counts of shape {lead}S, A) or {lead}F, S, A)"
+                         f"{' with n_repetitions R' if batched else ' (set n_repetitions for R datasets)'}, "
+                         f"got {data.counts.shape}")
+    if counts.shape[1] == 1 and split:
+        raise ValueError("split: pooled statistics (one fold) cannot be split; pass per-fold statistics "
+                         "(F = T + 1 folds) or split=False")
+    if counts.shape[1] >= 2 and not split:
+        raise ValueError(f"split: got split=False with per-fold statistics ({counts.shape[1]} folds); pool them "
+                         "(sum over the fold axis) for a no-split run, or keep split=True")
+    return counts, sums, trans, batched
 
 
 def vi_lcb(data, gamma: float, *, delta=None, constants: str = "tight", split: bool = True,
@@ -500,15 +657,17 @@ def vi_lcb(data, gamma: float, *, delta=None, constants: str = "tight", split: b
     Parameters
     ----------
     data : OfflineData or SufficientStatistics
-        Raw tuples (split here with ``rng``), or statistics: pooled (S, A) (no split only), per-fold
-        (F, S, A) with F = T + 1 >= 2 folds (fold 0 for pi_0, folds 1..T for the iterations), or
-        batched (R, F, S, A) for R independent datasets. F = 1 means no split (T from N).
+        Raw tuples (split here with ``rng``), or statistics: pooled (S, A) (``split=False`` only), or
+        per-fold (F, S, A) with F = T + 1 >= 2 folds (fold 0 for pi_0, folds 1..T for the iterations;
+        ``split=True`` only). With ``n_repetitions = R`` the same shapes carry a leading axis of R
+        independent datasets: (R, S, A) pooled or (R, F, S, A) per fold.
     gamma : float in [0, 1)
     delta : float in (0, 1), optional
         Default 1/N per dataset.
     constants : {"tight", "paper"}
     split : bool
-        For raw data: split into folds (the paper) or reuse all data. Statistics carry their folds.
+        Split into folds (the paper) or reuse all data at every iteration. Statistics must match it
+        (pooled for False, per-fold for True); a mismatch raises instead of being ignored.
     penalty_scale : float >= 0
         Multiplies the penalty (1 = as stated).
     start : {"behaviour_cloning", "uniform"}

@@ -14,7 +14,7 @@ from mdps import (
     sample_offline_data,
     sample_statistics,
 )
-from mdps.instances import random_mdp
+from mdps.instances import random_bandit, random_mdp
 from mdps.instances.lcb import (
     HARD_FAMILIES,
     cb_as_mdp,
@@ -37,6 +37,7 @@ from provable_rl.lcb import (
     hoeffding_penalty,
     most_played_arm,
     n_vi_lcb_iterations,
+    pessimistic_value_iteration,
     random_argmax,
     seen_argmax,
     vi_lcb,
@@ -217,7 +218,7 @@ def _folds(mdp, mu, n_samples, rng, reps=None):
     S, A = mdp.n_states, mdp.n_actions
     lead = (reps, F) if reps else (F,)
     return SufficientStatistics(st.counts.reshape(lead + (S, A)), st.reward_sums.reshape(lead + (S, A)),
-                                st.transition_counts.reshape(lead + (S, A, S)))
+                                st.transition_counts.reshape(lead + (S, A, S)), n_repetitions=reps)
 
 
 def test_vi_lcb_matches_the_literal_twin_batched():
@@ -269,8 +270,16 @@ def test_vi_lcb_ablation_switches():
     stats = _folds(mdp, mu, 8000, 1)
     opt = vi_lcb(stats, 0.5, unseen_value=2.0, rng=0)
     assert np.any(opt.policy != mdp.optimal_policy)  # optimism about unseen pairs picks them
-    uni = vi_lcb(stats, 0.5, start="uniform", constants="paper", rng=0)
-    assert uni.policy.shape == (4,)
+    # With the paper's vacuous penalty no Q_t rises above 0, so pi_T = pi_0: behaviour cloning returns
+    # fold 0's most-played action, the uniform start returns its own random draw.
+    bc = vi_lcb(stats, 0.5, constants="paper", rng=0)
+    np.testing.assert_array_equal(bc.policy, stats.counts[0].argmax(axis=1))
+    starts = [vi_lcb(stats, 0.5, start="uniform", constants="paper", rng=seed) for seed in range(40)]
+    for res in starts:
+        np.testing.assert_array_equal(res.values, 0.0)
+    draws = np.array([res.policy for res in starts])            # (40, S)
+    assert np.all(np.isin(draws, np.arange(3)))
+    assert all(len(np.unique(draws[:, s])) == 3 for s in range(4))  # every action appears in every state
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -292,6 +301,11 @@ def test_vi_lcb_rejects_bad_data():
         vi_lcb(data, 1.0)
     with pytest.raises(ValueError, match="pooled"):
         vi_lcb(data.statistics, 0.5, split=True)
+    folds = _folds(mdp, data_distribution(mdp, 1.5), 500, 1)
+    with pytest.raises(ValueError, match="split=False with per-fold"):
+        vi_lcb(folds, 0.5, split=False)
+    with pytest.raises(ValueError, match="n_repetitions"):   # a 4-d array without n_repetitions
+        vi_lcb(SufficientStatistics(folds.counts[None], folds.reward_sums[None], folds.transition_counts[None]), 0.5)
     with pytest.raises(ValueError, match="transition"):
         vi_lcb(SufficientStatistics(np.ones((3, 2), int), np.ones((3, 2))), 0.5, split=False)
     with pytest.raises(TypeError, match="data"):
@@ -381,3 +395,55 @@ def test_low_level_vi_functions_validate_shapes():
     assert pi.shape == (1, 3) and np.all(V >= 1.0)
     with pytest.raises(ValueError, match="n_folds"):
         vi_lcb_penalty(np.ones((3, 2)), gamma=0.5, n_folds=0, delta=0.1)
+
+
+def test_batching_is_read_from_n_repetitions_not_guessed_from_shape():
+    bandit = random_bandit(3, rng=0)
+    reps = sample_statistics(bandit, np.full(3, 1 / 3), 40, 1, n_repetitions=5)   # (5, 3), n_repetitions 5
+    assert bandit_lcb(reps, rng=0).policy.shape == (5,)
+    with pytest.raises(ValueError, match="n_repetitions"):   # 5 bandit datasets are not a 5-context CB
+        contextual_lcb(reps, rng=0)
+    cb = lcb_h4(1000, 1.5, 1.0, 4).problem
+    one = sample_statistics(cb, lcb_h4(1000, 1.5, 1.0, 4).data_distribution, 1000, 2)   # (4, 2), one CB dataset
+    assert contextual_lcb(one, rng=0).policy.shape == (4,)
+    with pytest.raises(ValueError, match="n_repetitions"):   # one CB dataset is not 4 bandit datasets
+        bandit_lcb(one, rng=0)
+    mdp = random_mdp(3, 2, gamma=0.5, rng=0)
+    pooled = sample_statistics(mdp, data_distribution(mdp, 1.5), 500, 3, n_repetitions=5)   # (5, S, A)
+    res = vi_lcb(pooled, 0.5, split=False, rng=0)            # 5 pooled datasets, not 5 folds of one
+    assert res.policy.shape == (5, 3) and res.fold_size == 500
+    with pytest.raises(ValueError, match="split"):
+        vi_lcb(pooled, 0.5, rng=0)
+
+
+def test_finite_horizon_data_is_rejected_by_name():
+    data = OfflineData(np.array([0, 1]), np.array([0, 1]), np.array([1.0, 0.0]), None, 2, 2,
+                       h=np.array([0, 1]), horizon=2)
+    with pytest.raises(ValueError, match="data"):
+        contextual_lcb(data, rng=0)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: hoeffding_penalty(np.array([1, 2]), 1.0, scale=-1.0), "scale"),
+    (lambda: hoeffding_penalty(np.array([-1, 2]), 1.0), "counts"),
+    (lambda: hoeffding_penalty(np.array([1, 2]), -1.0), "log_term"),
+    (lambda: hoeffding_penalty(np.array([1.5, 2]), 1.0), "counts"),
+])
+def test_hoeffding_penalty_rejects_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_pessimistic_value_iteration_rejects_inconsistent_statistics():
+    counts = np.array([[[[4, 1]]]])
+    good = dict(counts=counts, reward_sums=np.array([[[[3.0, 1.0]]]]), transition_counts=counts[..., None],
+                penalty=np.zeros((1, 1, 1, 2)), gamma=0.5, initial_policy=np.array([[0]]))
+    pessimistic_value_iteration(**good)
+    for key, value, match in (("penalty", np.full((1, 1, 1, 2), -0.1), "penalty"),
+                              ("penalty", np.full((1, 1, 1, 2), np.nan), "penalty"),
+                              ("reward_sums", np.array([[[[5.0, 1.0]]]]), "reward_sums"),
+                              ("counts", -counts, "counts"),
+                              ("transition_counts", 2 * counts[..., None], "transition_counts"),
+                              ("unseen_value", float("nan"), "unseen_value")):
+        with pytest.raises(ValueError, match=match):
+            pessimistic_value_iteration(**{**good, key: value})

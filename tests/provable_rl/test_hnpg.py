@@ -268,6 +268,12 @@ def test_aliased_features_alias_states():
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(lam=-1.0), "lam"),
+    (dict(lam="abc"), "lam: expected a finite number >= 0, got 'abc'"),
+    (dict(lam=None), "lam"),
+    (dict(lam=float("nan")), "lam"),
+    (dict(ridge=None), "ridge: expected a finite number >= 0, got None"),
+    (dict(ridge=-1e-3), "ridge"),
+    (dict(ridge="x"), "ridge"),
     (dict(k1=4, k2=4), "k1, k2"),
     (dict(m_on=0, m_off=0), "m_on, m_off"),
     (dict(m_on=-1), "m_on"),
@@ -291,6 +297,9 @@ def test_hpe_bad_input(kwargs, match):
     (dict(n_iterations=0), "n_iterations"),
     (dict(critic="exact", features=np.ones((3, 2, 2))), "features"),
     (dict(critic="offline", offline_distribution=None), "offline_distribution"),
+    (dict(lam="abc"), "lam"),
+    (dict(ridge=None), "ridge"),
+    (dict(eta="fast"), "eta"),
 ])
 def test_hac_bad_input(kwargs, match):
     mdp = random_mdp(3, 2, 0.5, 0)
@@ -299,8 +308,50 @@ def test_hac_bad_input(kwargs, match):
         hac(mdp, **{**base, **kwargs})
 
 
+def test_softmax_policy_and_mirror_descent_step():
+    pi = softmax_policy([[0.0, 0.0], [0.0, np.log(3.0)], [1e4, 0.0]])
+    np.testing.assert_allclose(pi, [[0.5, 0.5], [0.25, 0.75], [1.0, 0.0]], atol=1e-12)
+    gen = np.random.default_rng(28)
+    logits, critic = gen.standard_normal((4, 3)), gen.standard_normal((4, 3))
+    # pi exp(eta f) from softmax(z) is softmax(z + eta f); zero-probability actions stay at 0.
+    np.testing.assert_allclose(mirror_descent_step(softmax_policy(logits), critic, 0.7),
+                               softmax_policy(logits + 0.7 * critic), atol=1e-12)
+    out = mirror_descent_step([[0.0, 1.0]], [[5.0, 0.0]], 2.0)
+    np.testing.assert_array_equal(out, [[0.0, 1.0]])
+
+
+@pytest.mark.parametrize("args, match", [
+    (([[0.5, 0.6]], [[0.0, 0.0]], 1.0), "policy: expected rows summing to 1"),
+    (([[1.2, -0.2]], [[0.0, 0.0]], 1.0), "policy: expected non-negative"),
+    (([0.5, 0.5], [0.0, 0.0], 1.0), "policy"),
+    (([[0.5, 0.5]], [[0.0, 0.0, 0.0]], 1.0), "critic"),
+    (([[0.5, 0.5]], [[0.0, np.inf]], 1.0), "critic"),
+    (([[0.5, 0.5]], [[0.0, 0.0]], 0.0), "eta"),
+    (([[0.5, 0.5]], [[0.0, 0.0]], -1.0), "eta"),
+    (([[0.5, 0.5]], [[0.0, 0.0]], "big"), "eta"),
+])
+def test_mirror_descent_step_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        mirror_descent_step(*args)
+
+
+def test_softmax_policy_bad_input():
+    with pytest.raises(ValueError, match="logits"):
+        softmax_policy([[0.0, np.nan]])
+    with pytest.raises(ValueError, match="logits"):
+        softmax_policy(np.zeros((2, 0)))
+    with pytest.raises(ValueError, match="logits"):
+        softmax_policy(1.0)
+
+
 def test_other_bad_input():
     mdp = random_mdp(3, 2, 0.5, 0)
+    with pytest.raises(ValueError, match="lam: expected a finite number >= 0, got 'abc'"):
+        population_hpe(mdp, np.full((3, 2), 0.5), np.full((3, 2), 1 / 6), lam="abc")
+    with pytest.raises(ValueError, match="lam"):
+        hnpg(mdp, np.eye(6).reshape(3, 2, 6), critic="exact", lam="abc")
+    with pytest.raises(ValueError, match="ridge"):
+        hnpg(mdp, np.eye(6).reshape(3, 2, 6), offline_distribution=np.full((3, 2), 1 / 6), ridge=None)
     with pytest.raises(ValueError, match="policy"):
         sample_round(mdp, np.ones((3, 3)) / 3, n_on=1)
     with pytest.raises(ValueError, match="policy"):

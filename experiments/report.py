@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime
 import platform
 import sys
-import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,15 +277,3 @@ def write_report(path, results, header: dict, figures=()) -> Path:
     path.write_text(report_markdown(results, header, figures))
     return path
 
-
-class Stopwatch:
-    """``with Stopwatch() as sw: ...`` then ``sw.seconds``."""
-
-    def __enter__(self):
-        self._start = time.perf_counter()
-        self.seconds = 0.0
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self._start
-        return False

@@ -129,3 +129,19 @@ def positive_float(name: str, value) -> float:
     if not (np.isfinite(x) and x > 0):
         raise ValueError(f"{name}: expected a positive finite number, got {value!r}")
     return x
+
+
+def nonnegative_float(name: str, value) -> float:
+    """``value`` as a finite float >= 0 (a scale or a weight for which 0 means "off").
+
+    Booleans, strings and None are refused rather than converted.
+    """
+    if value is None or isinstance(value, (bool, np.bool_, str, bytes)):
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
+    try:
+        x = float(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}") from err
+    if not (np.isfinite(x) and x >= 0):
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
+    return x

@@ -224,3 +224,12 @@ def test_linear_mdp_rounding_only_within_1e_12():
         LinearMDP(phi, mu, np.array([[0.5, 1.0 + 1e-9]]), [1.0, 0.0])
     with pytest.raises(ValueError, match="^theta: expected shape"):
         LinearMDP(phi, mu, np.array([[0.5]]), [1.0, 0.0])
+
+
+def test_nonnegative_float_accepts_zero_and_names_the_argument():
+    from mdps._validation import nonnegative_float
+
+    assert nonnegative_float("scale", 0) == 0.0 and nonnegative_float("scale", np.float32(2.5)) == 2.5
+    for bad in (-1e-12, np.inf, np.nan, True, "1", None, [1.0]):
+        with pytest.raises(ValueError, match=r"^scale: expected a finite number >= 0, got "):
+            nonnegative_float("scale", bad)

@@ -343,16 +343,28 @@ def q_residual(mdp: DiscountedMDP, q_values, policy) -> np.ndarray:
     return mdp.R + mdp.gamma * np.einsum("sat,t->sa", mdp.P, np.sum(pi * Q, axis=1)) - Q
 
 
+#: Solver tolerance on ``d >= 0``: an occupancy entry in ``[-NEGATIVE_TOLERANCE, 0)`` is a rounding
+#: artefact of an interior-point solve and is set to 0 explicitly; a more negative entry raises.
+#: (The raw CLARABEL / HiGHS occupancies of the claims' problems have min entry exactly 0.)
+NEGATIVE_TOLERANCE = 1e-9
+
+
+def _nonnegative_occupancy(name: str, d) -> np.ndarray:
+    """``d`` with entries in ``[-NEGATIVE_TOLERANCE, 0)`` set to 0; raises ``ValueError`` below that."""
+    d = np.asarray(d, dtype=float)
+    if np.any(d < -NEGATIVE_TOLERANCE):
+        raise ValueError(f"{name}: expected non-negative entries (up to the solver tolerance "
+                         f"{NEGATIVE_TOLERANCE:g}), got {d.min()!r}")
+    return np.where(d < 0.0, 0.0, d)
+
+
 def occupancy_policy(occupancy) -> np.ndarray:
     """``pi(a|s) = d(s, a) / sum_a d(s, a)``; uniform on states where ``sum_a d(s, a) = 0``.
 
-    Entries of ``d`` below zero by solver rounding (>= -1e-9) count as 0; a larger negative entry
-    raises ``ValueError``.
+    Entries of ``d`` in ``[-NEGATIVE_TOLERANCE, 0)`` (solver rounding, :data:`NEGATIVE_TOLERANCE`
+    = 1e-9) count as 0; a more negative entry raises ``ValueError``.
     """
-    d = v.float_array("occupancy", occupancy, ndim=2)
-    if np.any(d < -1e-9):
-        raise ValueError(f"occupancy: expected non-negative entries, got {d.min()!r}")
-    d = np.maximum(d, 0.0)
+    d = _nonnegative_occupancy("occupancy", v.float_array("occupancy", occupancy, ndim=2))
     mass = d.sum(axis=1, keepdims=True)
     uniform = np.full_like(d, 1.0 / d.shape[1])
     return np.where(mass > 1e-12, d / np.where(mass > 1e-12, mass, 1.0), uniform)
@@ -450,7 +462,7 @@ def occupancy_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | Non
         prob = cp.Problem(cp.Maximize(r @ dv), [flow])
         _solve(prob, solver, "mdp")
         d, V, obj = dv.value, np.asarray(flow.dual_value, dtype=float), float(prob.value)
-    d = d.reshape(S, A)
+    d = _nonnegative_occupancy("occupancy (solver output)", d).reshape(S, A)
     return LPSolution(d, occupancy_policy(d), V, obj, method)
 
 
@@ -505,9 +517,22 @@ def value_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = 
 class RegularizedSolution:
     """Solution of ``max_d E_d[r] - alpha D_f(d || d_O)`` over occupancies.
 
-    Attributes: ``occupancy`` (S, A), ``policy`` (S, A), ``values`` (the flow multipliers, the
-    dual-V solution V_alpha up to non-uniqueness), ``objective``, ``expected_reward`` (E_d[r]),
-    ``divergence_value`` (D_f(d || d_O)).
+    Attributes
+    ----------
+    occupancy : array (S, A)
+        The regularised optimum d_alpha (sums to 1; solver negatives above -:data:`NEGATIVE_TOLERANCE`
+        set to 0).
+    policy : array (S, A)
+        ``d_alpha(s, a) / sum_a d_alpha(s, a)`` (:func:`occupancy_policy`).
+    values : array (S,)
+        The flow constraints' multipliers: the dual-V solution V_alpha (up to its non-uniqueness,
+        e.g. TV at large alpha).
+    objective : float
+        ``E_{d_alpha}[r] - alpha D_f(d_alpha || d_O)`` as reported by the solver.
+    expected_reward : float
+        ``E_{d_alpha}[r] = r . d_alpha``.
+    divergence_value : float
+        ``D_f(d_alpha || d_O)``.
     """
 
     occupancy: np.ndarray
@@ -538,7 +563,7 @@ def regularized_primal(mdp: DiscountedMDP, data_occupancy, alpha: float, diverge
     flow = flow_matrix(mdp) @ d == (1.0 - mdp.gamma) * mdp.initial
     prob = cp.Problem(cp.Maximize(r @ d - alpha * div.cvx_divergence(d, dO.reshape(-1))), [flow])
     _solve(prob, solver, "data_occupancy, alpha")
-    dval = np.maximum(d.value, 0.0).reshape(S, A)
+    dval = _nonnegative_occupancy("occupancy (solver output)", d.value).reshape(S, A)
     return RegularizedSolution(dval, occupancy_policy(dval), np.asarray(flow.dual_value, dtype=float),
                                float(prob.value), float(r @ dval.reshape(-1)), div.value(dval, dO))
 
@@ -632,6 +657,20 @@ def _policy_occupancy(mdp: DiscountedMDP, pi: np.ndarray) -> np.ndarray:
     return occupancy(mdp, pi)
 
 
+def _state_action_transition(mdp: DiscountedMDP, pi: np.ndarray) -> np.ndarray:
+    """``P^pi((s, a), (s', a')) = P(s'|s, a) pi(a'|s')`` as an (S*A, S*A) matrix (row-major pairs)."""
+    S, A = mdp.n_states, mdp.n_actions
+    return np.einsum("sat,tb->satb", mdp.P, pi).reshape(S * A, S * A)
+
+
+def _policy_q(mdp: DiscountedMDP, pi: np.ndarray, reward: np.ndarray) -> np.ndarray:
+    """``Q = (I - gamma P^pi)^{-1} reward`` for an arbitrary (S, A) ``reward`` (for the MDP's own
+    reward this is :func:`mdps.planning.policy_q_values`)."""
+    S, A = mdp.n_states, mdp.n_actions
+    system = np.eye(S * A) - mdp.gamma * _state_action_transition(mdp, pi)
+    return scipy.linalg.solve(system, np.asarray(reward, dtype=float).reshape(-1)).reshape(S, A)
+
+
 def dual_q_minimizer(mdp: DiscountedMDP, data_occupancy, policy, alpha: float, divergence: str = "chi2") -> np.ndarray:
     """The inner minimiser of dual-Q at fixed pi, in closed form (KL, chi-square).
 
@@ -649,10 +688,7 @@ def dual_q_minimizer(mdp: DiscountedMDP, data_occupancy, policy, alpha: float, d
     d = _policy_occupancy(mdp, pi)
     if div.name == "kl" and np.any(d <= 0):
         raise ValueError("policy: KL dual-Q needs an occupancy d^pi > 0 everywhere (a full-support policy)")
-    S, A = mdp.n_states, mdp.n_actions
-    Ppi = np.einsum("sat,tb->satb", mdp.P, pi).reshape(S * A, S * A)
-    rhs = (mdp.R - alpha * div.f_prime(d / dO)).reshape(-1)
-    return scipy.linalg.solve(np.eye(S * A) - mdp.gamma * Ppi, rhs).reshape(S, A)
+    return _policy_q(mdp, pi, mdp.R - alpha * div.f_prime(d / dO))
 
 
 def dual_q(mdp: DiscountedMDP, data_occupancy, policy, alpha: float, divergence: str = "chi2", *,
@@ -669,7 +705,7 @@ def dual_q(mdp: DiscountedMDP, data_occupancy, policy, alpha: float, divergence:
     alpha = _alpha(alpha)
     pi = _policy_arg(mdp, policy)
     S, A = mdp.n_states, mdp.n_actions
-    Ppi = np.einsum("sat,tb->satb", mdp.P, pi).reshape(S * A, S * A)
+    Ppi = _state_action_transition(mdp, pi)
     Q = cp.Variable(S * A)
     delta = mdp.R.reshape(-1) + mdp.gamma * (Ppi @ Q) - Q
     expr, cons = div.cvx_conjugate(delta / alpha)
@@ -803,15 +839,24 @@ def implicit_objective(values, q_values, behavior, *, loss: str = "tv", temperat
     return (1.0 - t) * V + t * np.sum(mu * spec.g(y), axis=1)
 
 
-def tv_quantile_value(q_values, behavior, temperature: float, *, step_offset: int = 0) -> np.ndarray:
+def tv_quantile_value(q_values, behavior, temperature: float) -> np.ndarray:
     """The TV-surrogate V-step in closed form: the (lower) ``tau``-quantile of Q(s, .) under mu(.|s),
-    ``tau = 2 - 1/lambda`` (theory §7, DUAL-D9).
+    ``tau = 2 - 1/lambda`` (theory §7, DUAL-D9). Shape (S,); equals :func:`implicit_maximum` with
+    ``loss="tv"``.
 
-    ``step_offset`` moves the chosen sorted support value by that many steps (clamped to the
-    support): 0 is the algorithm; -1 is the "quantile level off by one step" mutant.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(tv_quantile_value(np.array([[1.0, 2.0, 3.5, 0.5]]), np.array([[0.4, 0.3, 0.1, 0.2]]), 0.8)[0])
+    2.0
     """
     Q, mu = _behavior_arg(q_values, behavior)
-    t = _temperature("tv", temperature)
+    return _tv_quantile(Q, mu, _temperature("tv", temperature), 0)
+
+
+def _tv_quantile(Q: np.ndarray, mu: np.ndarray, t: float, step_offset: int) -> np.ndarray:
+    # step_offset moves the chosen sorted support value (clamped to the support); only the claims'
+    # "quantile level off by one step" mutant (proofs_check.dual_rl) passes a non-zero offset.
     tau = 2.0 - 1.0 / t
     S, A = Q.shape
     masked = np.where(mu > 0, Q, -np.inf)
@@ -847,9 +892,19 @@ def support_optimal_values(mdp: DiscountedMDP, behavior, *, tol: float = 1e-12, 
 class FDVLResult:
     """Result of f-DVL / XQL on a tabular MDP.
 
-    Attributes: ``values`` V (S,), ``q_values`` Q = r + gamma P V (S, A), ``policy`` (S, A) by
-    advantage-weighted extraction, ``iterations``, ``error_bound`` (a certified bound on the
-    distance of ``values`` to the exact fixed point; nan for the sampled version).
+    Attributes
+    ----------
+    values : array (S,)
+        V, the V-step's output at the last iterate.
+    q_values : array (S, A)
+        Q = r + gamma P V (exact version) or the learned Q table (sampled version).
+    policy : array (S, A)
+        Advantage-weighted extraction :func:`advantage_weighted_policy` under the behaviour policy
+        (NaN rows where it is undefined, see :func:`fdvl_semi_gradient`).
+    iterations : int
+        Fixed-point iterations (exact version) or sampled steps (semi-gradient version).
+    error_bound : float
+        Certified bound on ``max_s |values - V_fix|`` (exact version); nan for the sampled version.
     """
 
     values: np.ndarray
@@ -884,20 +939,23 @@ def q_step(mdp: DiscountedMDP, values) -> np.ndarray:
 
 
 def fdvl_value_iteration(mdp: DiscountedMDP, behavior, *, loss: str = "tv", temperature: float = 0.99,
-                         policy_temperature: float = 3.0, tol: float = 1e-10, max_iter: int = 100_000,
-                         quantile_step_offset: int = 0) -> FDVLResult:
+                         policy_temperature: float = 3.0, tol: float = 1e-10, max_iter: int = 100_000) -> FDVLResult:
     """Exact tabular f-DVL / XQL: iterate the Q-step ``Q = r + gamma P V`` and the V-step
     :func:`implicit_maximum` to the fixed point (theory §7, DUAL-D12).
 
     The V-step is monotone and commutes with adding a constant, so the iteration is a
     gamma-contraction: it stops when ``gamma * ||V_new - V|| <= tol (1 - gamma)``, which certifies
     ``||V - V_fix|| <= tol``. The TV V-step uses the closed-form quantile
-    (:func:`tv_quantile_value`; ``quantile_step_offset`` is for the mutant), the others the exact
-    per-state minimiser. The policy is :func:`advantage_weighted_policy` with ``policy_temperature``.
+    (:func:`tv_quantile_value`), the others the exact per-state minimiser. The policy is :func:`advantage_weighted_policy` with ``policy_temperature``.
 
     With TV and lambda >= 1/(1 + min_s mu(a*|s)) the fixed point is V*_supp exactly; with Gumbel
     it lies within ``beta log(1/mu_min) / (1 - gamma)`` of it.
     """
+    return _fdvl_value_iteration(mdp, behavior, loss, temperature, policy_temperature, tol, max_iter, 0)
+
+
+def _fdvl_value_iteration(mdp, behavior, loss, temperature, policy_temperature, tol, max_iter, quantile_offset):
+    # quantile_offset != 0 is the claims' mutant (proofs_check.dual_rl), not a feature.
     mdp = _mdp(mdp)
     S, A = mdp.n_states, mdp.n_actions
     mu = v.float_array("behavior", behavior, ndim=2, shape=(S, A))
@@ -910,7 +968,7 @@ def fdvl_value_iteration(mdp: DiscountedMDP, behavior, *, loss: str = "tv", temp
     for it in range(1, v.positive_int("max_iter", max_iter) + 1):
         Q = _q_step(mdp, V)
         if loss == "tv":
-            V_new = tv_quantile_value(Q, mu, t, step_offset=quantile_step_offset)
+            V_new = _tv_quantile(Q, mu, t, quantile_offset)
         else:
             V_new = implicit_maximum(Q, mu, loss=loss, temperature=t)
         res = float(np.max(np.abs(V_new - V)))
@@ -964,7 +1022,9 @@ def fdvl_semi_gradient(data: OfflineData, gamma: float, *, loss: str = "chi2", t
     Returns
     -------
     result : FDVLResult
-        With AWR policy under the data's empirical behaviour policy; ``error_bound`` is nan.
+        With AWR policy under the data's empirical behaviour policy; the policy's rows are NaN on
+        states with no data (no behaviour policy to reweight) and everywhere if V or Q diverged;
+        ``error_bound`` is nan.
     trace : array (n_steps // record_every, S)
         V after every ``record_every`` steps (empty when ``record_every`` is None).
     """
@@ -991,12 +1051,14 @@ def fdvl_semi_gradient(data: OfflineData, gamma: float, *, loss: str = "chi2", t
                           np.array(spec.breakpoints, dtype=float), np.array(spec.intercepts, dtype=float),
                           np.array(spec.slopes, dtype=float), t, lr_v, lr_q, decay, n_steps, Q, V, every, trace, gen)
     counts = data.statistics.counts.astype(float)
-    mass = counts.sum(axis=1, keepdims=True)
-    mu = np.where(mass > 0, counts / np.maximum(mass, 1.0), 1.0 / A)
-    if np.all(np.isfinite(Q)) and np.all(np.isfinite(V)):
-        pi = advantage_weighted_policy(Q, V, mu, temperature=policy_temperature)
-    else:  # a diverged run (the Gumbel loss at a large residual): no policy to extract
-        pi = np.full((S, A), np.nan)
+    seen = counts.sum(axis=1) > 0
+    pi = np.full((S, A), np.nan)
+    # AWR reweights the data's behaviour policy: a state without data has none, so its row stays NaN
+    # (rather than inventing a uniform behaviour). A diverged run (the Gumbel loss at a large
+    # residual) has no policy to extract at all.
+    if np.any(seen) and np.all(np.isfinite(Q)) and np.all(np.isfinite(V)):
+        mu = counts[seen] / counts[seen].sum(axis=1, keepdims=True)
+        pi[seen] = advantage_weighted_policy(Q[seen], V[seen], mu, temperature=policy_temperature)
     return FDVLResult(V, Q, pi, n_steps, float("nan")), trace
 
 
@@ -1043,7 +1105,7 @@ def recoil(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, beta: flo
     # solver's absolute tolerance meaningful at small beta.
     prob = cp.Problem(cp.Minimize(div.cvx_divergence(p, mix[on]) / beta ** 2), cons)
     _solve(prob, solver, "expert_occupancy, suboptimal_occupancy")
-    dval = np.maximum(d.value, 0.0).reshape(S, A)
+    dval = _nonnegative_occupancy("occupancy (solver output)", d.value).reshape(S, A)
     return ImitationResult(dval, occupancy_policy(dval), float(prob.value) * beta ** 2)
 
 
@@ -1081,9 +1143,7 @@ def coverage_baseline(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy
     dS = _occupancy_arg("suboptimal_occupancy", mdp, suboptimal_occupancy, positive=False)
     clip = v.probability("clip", clip)
     S, A = mdp.n_states, mdp.n_actions
-    total = dE + dS
-    c = np.clip(np.where(total > 0, dE / np.where(total > 0, total, 1.0), 0.5), clip, 1 - clip)
-    reward = np.log(c / (1 - c)).reshape(-1)
+    reward = _discriminator_reward(dE, dS, clip).reshape(-1)
     on = dS.reshape(-1) > 0
     d = cp.Variable(S * A, nonneg=True)
     cons = [flow_matrix(mdp) @ d == (1.0 - mdp.gamma) * mdp.initial]
@@ -1092,7 +1152,7 @@ def coverage_baseline(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy
     idx = np.flatnonzero(on)
     prob = cp.Problem(cp.Maximize(reward @ d - cp.sum(cp.rel_entr(d[idx], dS.reshape(-1)[idx]))), cons)
     _solve(prob, solver, "expert_occupancy, suboptimal_occupancy")
-    dval = np.maximum(d.value, 0.0).reshape(S, A)
+    dval = _nonnegative_occupancy("occupancy (solver output)", d.value).reshape(S, A)
     return ImitationResult(dval, occupancy_policy(dval), float(prob.value))
 
 
@@ -1106,6 +1166,36 @@ class ImitationTrace:
     occupancy: np.ndarray
     distances: np.ndarray
     q_values: np.ndarray
+
+
+def _discriminator_reward(dE: np.ndarray, dS: np.ndarray, clip: float) -> np.ndarray:
+    """SMODICE's bounded discriminator reward ``log(c / (1 - c))``, ``c = d_E / (d_E + d_S)`` clipped
+    to ``[clip, 1 - clip]`` (c = 1/2 where both are 0), shape (S, A)."""
+    total = dE + dS
+    c = np.clip(np.where(total > 0, dE / np.where(total > 0, total, 1.0), 0.5), clip, 1 - clip)
+    return np.log(c / (1 - c))
+
+
+#: Stand-in for a zero density ratio where ``f'(0) = -inf`` (KL): ``f'(RATIO_FLOOR) = log(1e-300) + 1
+#: = -689.8``. It enters only ReCOIL's and the coverage baseline's pseudo-rewards, at pairs with
+#: ``p = 0 < d_mix`` (resp. ``d = 0 < d_S``), where the exact gradient of the divergence is infinite
+#: (it pushes mass onto the pair); a finite value keeps the NPG step and the critic's linear solve
+#: defined and still dominates every other pseudo-reward. Chi-square (``f'(0) = -2``) needs no floor.
+RATIO_FLOOR = 1e-300
+
+
+def _f_prime_of_ratio(div: Divergence, ratio: np.ndarray) -> np.ndarray:
+    if div.name == "kl":
+        return div.f_prime(np.where(ratio > 0, ratio, RATIO_FLOOR))
+    return div.f_prime(ratio)
+
+
+def _mirror_step(pi: np.ndarray, Q: np.ndarray, step_size: float) -> np.ndarray:
+    """NPG / mirror ascent ``pi <- pi exp(step_size Q)`` normalised per state (softmax of the
+    logits); actions with ``pi = 0`` stay at 0."""
+    with np.errstate(divide="ignore"):
+        logits = np.where(pi > 0, np.log(np.where(pi > 0, pi, 1.0)) + step_size * Q, -np.inf)
+    return scipy.special.softmax(logits, axis=1)
 
 
 def _support_policy(support: np.ndarray) -> np.ndarray:
@@ -1126,13 +1216,8 @@ def _npg_on_occupancy(mdp, support, pseudo_reward, expert, n_iterations, step_si
         distances[k] = float(np.sum((d - expert) ** 2))
         if k == n_iterations:
             break
-        Ppi = np.einsum("sat,tb->satb", mdp.P, pi).reshape(S * A, S * A)
-        Q = scipy.linalg.solve(np.eye(S * A) - mdp.gamma * Ppi, pseudo_reward(d).reshape(-1)).reshape(S, A)
-        with np.errstate(divide="ignore"):
-            logits = np.where(pi > 0, np.log(pi) + step_size * Q, -np.inf)
-        logits -= logits.max(axis=1, keepdims=True)
-        pi = np.exp(logits)
-        pi /= pi.sum(axis=1, keepdims=True)
+        Q = _policy_q(mdp, pi, pseudo_reward(d))
+        pi = _mirror_step(pi, Q, step_size)
     return ImitationTrace(pi, d, distances, Q)
 
 
@@ -1146,7 +1231,8 @@ def recoil_npg(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, beta:
     and by the envelope theorem the outer gradient is ``beta d^pi(s) Q(s, a)``: so
     ``pi <- pi exp(step_size Q)`` (normalised) is NPG on ``-D_f(p || d_mix)``. The policy starts at
     the mixture data's action distribution and never leaves its support. Departure: the paper learns
-    Q and pi with networks and extracts pi by AWR.
+    Q and pi with networks and extracts pi by AWR. With KL, ``f'(0) = -inf`` at pairs where
+    ``p = 0 < d_mix``; there the pseudo-reward uses ``f'(RATIO_FLOOR) = -689.8`` (:data:`RATIO_FLOOR`).
     """
     mdp = _mdp(mdp)
     div = get_divergence(divergence)
@@ -1162,7 +1248,7 @@ def recoil_npg(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, beta:
 
     def pseudo_reward(d):
         ratio = (beta * d + (1 - beta) * dS) / np.where(on, mix, 1.0)
-        return np.where(on, -div.f_prime(np.maximum(ratio, 1e-300)), 0.0)
+        return np.where(on, -_f_prime_of_ratio(div, ratio), 0.0)
 
     return _npg_on_occupancy(mdp, mix, pseudo_reward, dE, n_iterations, step_size)
 
@@ -1172,7 +1258,8 @@ def recoil_critic(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, po
     """The exact inner minimiser of ReCOIL's dual-Q at fixed pi (closed form, KL or chi-square):
     ``Q = -(I - gamma P^pi)^{-1} f'(p / d_mix)`` on ``supp(d_mix)`` (0 residual elsewhere), with
     ``p = beta d^pi + (1 - beta) d_S``. At it :func:`recoil_dual_q_objective` equals
-    ``-D_f(p || d_mix)`` when ``supp(p)`` lies in ``supp(d_mix)``."""
+    ``-D_f(p || d_mix)`` when ``supp(p)`` lies in ``supp(d_mix)``. With KL, pairs with
+    ``p = 0 < d_mix`` (where ``f'(0) = -inf``) use ``f'(RATIO_FLOOR)`` (:data:`RATIO_FLOOR`)."""
     mdp = _mdp(mdp)
     div = get_divergence(divergence)
     if div.name == "tv":
@@ -1181,40 +1268,38 @@ def recoil_critic(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, po
     dS = _occupancy_arg("suboptimal_occupancy", mdp, suboptimal_occupancy, positive=False)
     beta = v.probability("beta", beta)
     pi = _policy_arg(mdp, policy)
-    S, A = mdp.n_states, mdp.n_actions
     mix = beta * dE + (1 - beta) * dS
     on = mix > 0
     ratio = (beta * _policy_occupancy(mdp, pi) + (1 - beta) * dS) / np.where(on, mix, 1.0)
-    residual = np.where(on, div.f_prime(np.maximum(ratio, 1e-300)), 0.0)
-    Ppi = np.einsum("sat,tb->satb", mdp.P, pi).reshape(S * A, S * A)
-    return -scipy.linalg.solve(np.eye(S * A) - mdp.gamma * Ppi, residual.reshape(-1)).reshape(S, A)
+    return -_policy_q(mdp, pi, np.where(on, _f_prime_of_ratio(div, ratio), 0.0))
 
 
 def coverage_baseline_npg(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, *, clip: float = 1e-3,
                           n_iterations: int = 100, step_size: float = 1.0) -> ImitationTrace:
     """The coverage baseline of :func:`coverage_baseline`, solved by the same NPG iterations:
     ``max_d E_d[r] - KL(d || d_S)`` with the clipped discriminator reward; the pseudo-reward is
-    ``r - log(d / d_S) - 1`` on ``supp(d_S)``, where the policy starts and stays."""
+    ``r - log(d / d_S) - 1`` on ``supp(d_S)``, where the policy starts and stays (``log`` of
+    :data:`RATIO_FLOOR` in place of ``log 0`` at pairs with ``d = 0 < d_S``)."""
     mdp = _mdp(mdp)
     dE = _occupancy_arg("expert_occupancy", mdp, expert_occupancy, positive=False)
     dS = _occupancy_arg("suboptimal_occupancy", mdp, suboptimal_occupancy, positive=False)
     clip = v.probability("clip", clip)
     n_iterations = v.positive_int("n_iterations", n_iterations)
     step_size = v.positive_float("step_size", step_size)
-    total = dE + dS
-    c = np.clip(np.where(total > 0, dE / np.where(total > 0, total, 1.0), 0.5), clip, 1 - clip)
-    reward = np.log(c / (1 - c))
+    reward = _discriminator_reward(dE, dS, clip)
     on = dS > 0
+    kl = DIVERGENCES["kl"]
 
     def pseudo_reward(d):
-        return np.where(on, reward - np.log(np.maximum(d, 1e-300) / np.where(on, dS, 1.0)) - 1.0, 0.0)
+        # -d/dd KL(d || d_S) = -f'(d / d_S) with f' = log + 1 (RATIO_FLOOR where d = 0 < d_S).
+        return np.where(on, reward - _f_prime_of_ratio(kl, d / np.where(on, dS, 1.0)), 0.0)
 
     return _npg_on_occupancy(mdp, dS, pseudo_reward, dE, n_iterations, step_size)
 
 
 __all__ = [
     "DIVERGENCES", "Divergence", "DualVSolution", "FDVLResult", "IMPLICIT_LOSSES", "ImitationResult", "ImitationTrace",
-    "ImplicitLoss", "coverage_baseline_npg", "recoil_critic", "recoil_npg",
+    "ImplicitLoss", "NEGATIVE_TOLERANCE", "RATIO_FLOOR", "coverage_baseline_npg", "recoil_critic", "recoil_npg",
     "LPSolution", "RegularizedSolution", "ValueLPSolution", "advantage_weighted_policy", "coverage_baseline",
     "dual_q", "dual_q_minimizer", "dual_q_objective", "dual_v", "dual_v_objective", "fdvl_semi_gradient",
     "fdvl_value_iteration", "flow_matrix", "get_divergence", "implicit_maximum", "implicit_objective",

@@ -39,3 +39,38 @@ def test_sweeps_are_reproducible():
     a = run_sweep(dual_rl.FP_SWEEP, "smoke", use_cache=False, seed=3)
     b = run_sweep(dual_rl.FP_SWEEP, "smoke", use_cache=False, seed=3)
     assert a == b
+
+
+# Claims with several sub-statements: each sub-verdict is failed by a mutant aimed at it (the claim's
+# own mutant is one of them; the others run here).
+SUB_MUTANTS = [
+    ("DUAL-D6", "alpha_too_strong", ("gap <= alpha D_f(d*||d_O)",)),
+    ("DUAL-D6", "inverted_alpha", ("monotone in alpha",)),
+    ("DUAL-D6", "no_one_minus_gamma", ("gap >= 0",)),
+    ("DUAL-D7", "alpha_too_weak", ("TV: d_alpha = d_O for alpha > alpha_TV",)),
+    ("DUAL-D7", "alpha_too_strong", ("TV: d_alpha != d_O for alpha < alpha_TV",)),
+    ("DUAL-D7", "toward_uniform", ("kl: ||d_alpha - d_O||_1 ~ alpha^-1", "chi2: ||d_alpha - d_O||_1 ~ alpha^-1")),
+]
+
+
+@pytest.mark.parametrize("claim_id, mutant, subs", SUB_MUTANTS, ids=lambda x: x if isinstance(x, str) else "")
+def test_sub_statement_mutants_fail_their_sub_verdict(claim_id, mutant, subs, tmp_path):
+    from proofs_check.framework import get_claim, run_sweep
+
+    claim = get_claim(claim_id)
+    verdict = claim.analyse(run_sweep(claim.sweep, "smoke", mutant=mutant, use_cache=False, cache_dir=tmp_path), "smoke")
+    for sub in subs:
+        assert sub in verdict.details
+        assert not verdict.details[sub]["holds"], verdict.summary
+
+
+def test_tv_threshold_is_the_exact_penalty_constant():
+    import numpy as np
+
+    from provable_rl import dual_rl as D
+
+    mdp, _, dO = dual_rl._problem(np.random.default_rng(0))
+    threshold = dual_rl.tv_exact_penalty_threshold(mdp)
+    # Certificate: some V has ||delta_V||_inf = threshold / 2, and the TV optimum sits at d_O just above it.
+    assert np.abs(D.regularized_primal(mdp, dO, 1.02 * threshold, "tv").occupancy - dO).sum() < 1e-6
+    assert np.abs(D.regularized_primal(mdp, dO, 0.98 * threshold, "tv").occupancy - dO).sum() > 1e-3

@@ -82,6 +82,30 @@ def test_lp_strong_duality_property(seed, S, A, gamma):
     np.testing.assert_allclose(D.value_lp(mdp).objective, sol.objective, atol=tol)
 
 
+def test_occupancy_negatives_within_solver_tolerance_are_zeroed_larger_raise():
+    d = np.array([[0.5, -0.5 * D.NEGATIVE_TOLERANCE], [0.25, 0.25]])
+    np.testing.assert_array_equal(D.occupancy_policy(d), [[1.0, 0.0], [0.5, 0.5]])
+    with pytest.raises(ValueError, match="occupancy: expected non-negative"):
+        D.occupancy_policy(np.array([[0.5, -2 * D.NEGATIVE_TOLERANCE], [0.25, 0.25]]))
+    with pytest.raises(ValueError, match="solver output"):
+        D._nonnegative_occupancy("occupancy (solver output)", np.array([-1e-6, 1.0]))
+
+
+def test_sa_helpers_match_planning():
+    from mdps.planning import policy_q_values
+
+    mdp, behavior, _ = _setup(7)
+    np.testing.assert_allclose(D._policy_q(mdp, behavior, mdp.R), policy_q_values(mdp, behavior), atol=1e-10)
+    Q = np.random.default_rng(0).normal(size=behavior.shape)
+    pi = D._mirror_step(behavior, Q, 0.7)
+    twin = behavior * np.exp(0.7 * Q)
+    np.testing.assert_allclose(pi, twin / twin.sum(axis=1, keepdims=True), atol=1e-14)
+    masked = behavior.copy()
+    masked[:, 0] = 0.0
+    masked /= masked.sum(axis=1, keepdims=True)
+    assert np.all(D._mirror_step(masked, Q, 0.7)[:, 0] == 0.0)
+
+
 def test_occupancy_policy_is_optimal():
     mdp, _, _ = _setup(1)
     from mdps.planning import policy_evaluation
@@ -227,8 +251,13 @@ def test_tv_kernel_equals_quantile_formula():
         np.testing.assert_array_equal(D.implicit_maximum(Q, mu, loss="tv", temperature=lam), D.tv_quantile_value(Q, mu, lam))
 
 
-def test_quantile_step_offset_changes_the_value():
-    assert D.tv_quantile_value(EX_Q, EX_MU, 0.95, step_offset=-1)[0] == 2.0
+def test_private_quantile_offset_is_the_mutant_and_not_public():
+    import inspect
+
+    assert D._tv_quantile(np.array(EX_Q, float), np.array(EX_MU, float), 0.95, -1)[0] == 2.0
+    assert D._tv_quantile(np.array(EX_Q, float), np.array(EX_MU, float), 0.95, 0)[0] == 3.5
+    assert "step_offset" not in inspect.signature(D.tv_quantile_value).parameters
+    assert "quantile_step_offset" not in inspect.signature(D.fdvl_value_iteration).parameters
 
 
 def test_implicit_bad_inputs():
@@ -330,6 +359,20 @@ def test_semi_gradient_approaches_the_exact_fixed_point():
     assert errors[-1] < errors[0]
 
 
+def test_semi_gradient_policy_is_nan_on_states_without_data():
+    from mdps.sampling import sample_offline_data
+
+    mdp, _, dO = _setup(6, S=4, A=2)
+    dO = dO.copy()
+    dO[3] = 0.0
+    dO /= dO.sum()
+    data = sample_offline_data(mdp, dO, 200, rng=1)
+    assert data.statistics.counts[3].sum() == 0
+    res, _ = D.fdvl_semi_gradient(data, 0.9, n_steps=300, rng=2)
+    assert np.all(np.isnan(res.policy[3]))
+    np.testing.assert_allclose(res.policy[:3].sum(axis=1), 1.0)
+
+
 def test_semi_gradient_reproducible_and_validated():
     from mdps.sampling import sample_offline_data
 
@@ -408,6 +451,19 @@ def test_recoil_critic_attains_minus_the_divergence():
         p = beta * occupancy(mdp, pi) + (1 - beta) * dS
         chi2 = np.sum((p - mix)[mix > 0] ** 2 / mix[mix > 0])
         assert D.recoil_dual_q_objective(mdp, dE, dS, Q, pi, beta) == pytest.approx(-chi2, abs=1e-12)
+
+
+def test_kl_zero_ratio_uses_the_documented_floor():
+    prob = imitation_fork(2, 2, 0.9, coverage=0.0, rng=1)
+    mdp = prob.mdp
+    dE, dS = occupancy(mdp, prob.expert_policy), occupancy(mdp, prob.suboptimal_policy)
+    # pi = suboptimal policy: d^pi = d_S, so p = beta d_S + (1 - beta) d_S = d_S, which is 0 on the expert
+    # branch where d_mix = beta d_E > 0: KL's f'(0) = -inf there.
+    Q = D.recoil_critic(mdp, dE, dS, prob.suboptimal_policy, 0.5, "kl")
+    assert np.all(np.isfinite(Q))
+    div = D.DIVERGENCES["kl"]
+    assert D._f_prime_of_ratio(div, np.array([0.0]))[0] == pytest.approx(np.log(D.RATIO_FLOOR) + 1.0)
+    assert D._f_prime_of_ratio(D.DIVERGENCES["chi2"], np.array([0.0]))[0] == -2.0
 
 
 def test_recoil_npg_converges_to_the_expert_and_baseline_does_not():

@@ -9,7 +9,8 @@
     provable-rl reproduce [--budget quick] [--jobs N] [--output paper_figures]
 
 ``verify`` exits 0 only when every selected claim holds and every selected mutant is rejected
-(1 otherwise, 2 for bad arguments). ``reproduce`` runs every claim and its mutant, makes every
+(1 otherwise, 2 for bad arguments: unknown options, no claim matching a pattern, an unavailable
+backend; any other exception propagates with its traceback, exit status 1). ``reproduce`` runs every claim and its mutant, makes every
 figure and writes ``<output>/REPORT.md`` and ``<output>/evidence.json``; it exits like
 ``verify`` (and 1 when a figure fails). Cells are cached under ``--cache-dir`` (default
 ``$PROVABLE_RL_CACHE`` or ``.provable_rl_cache``), so an interrupted run resumes. Also
@@ -250,8 +251,9 @@ def main(argv=None) -> int:
         if args.command == "figures":
             return _cmd_figures(args)
         return _cmd_reproduce(args, argv)
-    except ValueError as err:
+    except framework.SelectionError as err:
         # Bad selections (no claim matches a pattern) and unavailable backends: a usage error.
+        # Any other exception (a bug, a paper module failing at import) keeps its traceback, exit 1.
         print(f"provable-rl {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

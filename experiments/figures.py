@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from proofs_check import framework
-from proofs_check.framework import CLAIM_MODULES, Sweep, run_sweep  # noqa: F401  (CLAIM_MODULES: public name)
+from proofs_check.framework import CLAIM_MODULES, SelectionError, Sweep, run_sweep  # noqa: F401  (CLAIM_MODULES: public name)
 
 DEFAULT_OUTPUT = Path("paper_figures")
 
@@ -75,7 +75,7 @@ def unregister_figure(figure) -> Figure:
     try:
         return _EXTRA.pop(name)
     except KeyError:
-        raise ValueError(f"figure: no registered figure {name!r}") from None
+        raise SelectionError(f"figure: no registered figure {name!r}") from None
 
 
 @contextlib.contextmanager
@@ -116,7 +116,7 @@ def select_figures(patterns=None) -> list[Figure]:
         return figures
     chosen = [f for f in figures if any(fnmatch.fnmatchcase(f.name, p) for p in patterns)]
     if not chosen:
-        raise ValueError(f"patterns: no figure matches {list(patterns)}; "
+        raise SelectionError(f"patterns: no figure matches {list(patterns)}; "
                          f"known: {', '.join(f.name for f in figures) or 'none'}")
     return chosen
 

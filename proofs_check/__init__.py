@@ -9,6 +9,7 @@ from .framework import (
     KINDS,
     Claim,
     Evidence,
+    SelectionError,
     Sweep,
     all_claims,
     cache_path,
@@ -28,7 +29,7 @@ from .framework import (
 from .statistics import Verdict, all_of, bound_verdict, exact_verdict, order_verdict, rate_verdict
 
 __all__ = [
-    "BACKENDS", "BUDGETS", "KINDS", "Claim", "Evidence", "Sweep", "Verdict", "all_claims", "all_of",
+    "BACKENDS", "BUDGETS", "KINDS", "Claim", "Evidence", "SelectionError", "Sweep", "Verdict", "all_claims", "all_of",
     "bound_verdict", "cache_path", "cell_rng", "check_claim", "default_cache_dir", "exact_verdict",
     "get_claim", "isolated_registry", "order_verdict", "per_budget", "rate_verdict", "register", "registered",
     "run_claim", "run_sweep", "select_claims", "unregister",

@@ -57,6 +57,14 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("PROVABLE_RL_CACHE") or ".provable_rl_cache")
 
 
+class SelectionError(ValueError):
+    """A pattern, id or backend the user asked for does not exist or is not available.
+
+    A ValueError (callers catching that keep working); the command line reports it as a usage
+    error, while any other exception propagates with its traceback.
+    """
+
+
 def per_budget(budget: str, smoke, quick, full):
     """The value for ``budget``: ``smoke``, ``quick`` or ``full``.
 
@@ -347,7 +355,7 @@ def get_claim(claim_id: str) -> Claim:
     try:
         return _REGISTRY[claim_id]
     except KeyError:
-        raise ValueError(f"claim_id: no claim {claim_id!r}; `provable-rl list` shows them") from None
+        raise SelectionError(f"claim_id: no claim {claim_id!r}; `provable-rl list` shows them") from None
 
 
 def select_claims(patterns=None) -> list[Claim]:
@@ -363,7 +371,7 @@ def select_claims(patterns=None) -> list[Claim]:
     chosen = [c for c in claims if any(fnmatch.fnmatchcase(c.id, p) or fnmatch.fnmatchcase(c.name, p)
                                        for p in patterns)]
     if not chosen:
-        raise ValueError(f"patterns: no claim matches {list(patterns)}; `provable-rl list` shows them")
+        raise SelectionError(f"patterns: no claim matches {list(patterns)}; `provable-rl list` shows them")
     return chosen
 
 
@@ -462,17 +470,17 @@ def _check_runner(budget, mutant, seed, jobs, backend):
 def check_backend(backend: str) -> None:
     """Raise ValueError when ``backend`` is unknown or its package is not installed."""
     if backend not in BACKENDS:
-        raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
+        raise SelectionError(f"backend: expected one of {BACKENDS}, got {backend!r}")
     if backend == "dask":
         try:
             import distributed  # noqa: F401
         except ImportError:
-            raise ValueError("backend: 'dask' needs dask.distributed (pip install 'provable-rl[dask]')") from None
+            raise SelectionError("backend: 'dask' needs dask.distributed (pip install 'provable-rl[dask]')") from None
     if backend == "ray":
         try:
             import ray.util.joblib  # noqa: F401
         except ImportError:
-            raise ValueError("backend: 'ray' needs ray (pip install 'provable-rl[ray]')") from None
+            raise SelectionError("backend: 'ray' needs ray (pip install 'provable-rl[ray]')") from None
 
 
 def sweep_cells(sweep: Sweep, budget: str) -> list:

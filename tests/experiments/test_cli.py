@@ -166,6 +166,17 @@ def test_a_backend_that_is_not_installed_exits_2(toy_registry, capsys):
     assert code == 2 and "dask" in err
 
 
+def test_a_value_error_that_is_not_a_bad_selection_propagates(toy_registry, capsys, monkeypatch):
+    # E.g. a paper module raising at import while the claims load: a bug with its traceback
+    # (exit 1 from the interpreter), not a one-line usage error.
+    def broken(patterns=None):
+        raise ValueError("module-level constant out of range")
+
+    monkeypatch.setattr(cli.framework, "select_claims", broken)
+    with pytest.raises(ValueError, match="module-level constant"):
+        cli.main(["verify", "--budget", "smoke"])
+
+
 def test_verify_with_nothing_registered_exits_1(capsys):
     with isolated_registry():
         code, _, err = run(capsys, "verify")

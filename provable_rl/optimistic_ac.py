@@ -29,8 +29,16 @@ named after what each function does rather than after the paper's (unconfirmed) 
 Departures from the paper (all forced by the missing boxes, see theory/optimistic_ac.md §8):
 GOLF's confidence set is replaced by a UCB / elliptical bonus (the standard relaxation), the
 switching rule is count / determinant doubling, the reset goes to the uniform policy, and the
-bonus scale ``c`` is a free parameter (theory needs c ~ 1-2; c = 0.1 works better in practice).
-Pairs never visited get Q = H - h when the bonus is on and 0 when it is off.
+bonus scale ``c`` is a free parameter (theory needs c ~ 1-2; c = 0.1 works better in practice), and the
+actor step is a constant ``eta`` (default 1) rather than the theory's
+``eta = sqrt(2 log A / (H^2 T_seg))``, which needs the segment length T_seg in advance (a constant
+eta = 1 is what theory/optimistic_ac.md §5 reports working on its prototype).
+
+The value of a pair never visited is a separate parameter, ``unvisited``: ``"cap"`` (the
+default) gives it the cap ``H - h``, which is what the UCB bonus ``c (H - h) sqrt(iota / n)`` gives
+at n = 0 for any c > 0 (optimistic initialisation); ``"zero"`` gives it 0, the least-squares value
+without data (the non-optimistic variant). On the lock (AC-T2) it is this initialisation, not the
+size of the bonus at visited pairs, that drives exploration (see proofs_check.optimistic_ac).
 
 Every run reports the **expected** regret of the policy actually played in each episode,
 ``V*_1(s_1) - V^{pi_t}_1(s_1)`` computed exactly from the true model (not from sampled returns),
@@ -64,7 +72,11 @@ from mdps.data import OfflineData
 from mdps.sampling import _draw, _reward, cdf, sample_episodes
 
 SWITCHING = ("doubling", "every_episode")
-RESETS = ("switch", "never", "every_episode")
+RESETS = ("switch", "never")
+UNVISITED = ("cap", "zero")
+#: Reset modes of the kernels; mode 2 (reset before every actor step) is reachable only through
+#: the private :func:`_broken_variant` (a mutant for proofs_check, not a feature).
+_RESET_MODES = {"switch": 0, "never": 1, "every_episode": 2}
 BACKENDS = ("numba", "numpy")
 
 
@@ -108,25 +120,101 @@ class ActorCriticRun:
 # --------------------------------------------------------------------------------------------
 
 def switch_bound(n_states: int, n_actions: int, horizon: int, n_episodes: int) -> float:
-    """S A H (log2 T + 1): at most this many count-doubling switches in T online episodes.
+    """Upper bound ``S A H (log2 T + 1)`` on the number of count-doubling switches in T episodes.
 
-    Each (h, s, a) fires at counts 1, 2, 4, ..., 2^floor(log2 T), i.e. at most log2 T + 1 times.
+    Each (h, s, a) fires at counts 1, 2, 4, ..., 2^floor(log2 T), i.e. at most log2 T + 1 times,
+    and a switch needs at least one firing (online episodes only; offline counts only delay them).
+
+    Parameters
+    ----------
+    n_states, n_actions, horizon : int
+        S, A, H (positive).
+    n_episodes : int
+        T, the number of online episodes (positive).
+
+    Returns
+    -------
+    float
+        ``S A H (log2 T + 1)``.
+
+    Examples
+    --------
+    >>> switch_bound(5, 3, 5, 1024)
+    825.0
     """
-    return (n_states * n_actions * horizon) * (math.log2(v.positive_int("n_episodes", n_episodes)) + 1.0)
+    pairs = (v.positive_int("n_states", n_states) * v.positive_int("n_actions", n_actions)
+             * v.positive_int("horizon", horizon))
+    return pairs * (math.log2(v.positive_int("n_episodes", n_episodes)) + 1.0)
 
 
 def exploration_log_term(n_states: int, n_actions: int, horizon: int, n_episodes: int, delta: float) -> float:
-    """iota = log(S A H T / delta), the log factor of the UCB bonus."""
-    return math.log(n_states * n_actions * horizon * n_episodes / delta)
+    """The log factor ``iota = log(S A H T / delta)`` of the tabular UCB bonus ``c (H - h) sqrt(iota / n)``.
+
+    Parameters
+    ----------
+    n_states, n_actions, horizon, n_episodes : int
+        S, A, H and T (positive).
+    delta : float in (0, 1)
+        Failure probability of the union bound over (h, s, a, episode).
+
+    Returns
+    -------
+    float
+        iota (dimensionless).
+
+    Examples
+    --------
+    >>> round(exploration_log_term(2, 2, 2, 10, 0.1), 4)  # log(800)
+    6.6846
+    """
+    size = (v.positive_int("n_states", n_states) * v.positive_int("n_actions", n_actions)
+            * v.positive_int("horizon", horizon) * v.positive_int("n_episodes", n_episodes))
+    return math.log(size / v.probability("delta", delta))
 
 
 def elliptical_radius(dim: int, horizon: int, n_episodes: int, delta: float, bonus_scale: float) -> float:
-    """beta = c d H sqrt(log(d H T / delta)) (Jin et al. 2020, LSVI-UCB), scaled by ``bonus_scale``."""
-    return bonus_scale * dim * horizon * math.sqrt(math.log(dim * horizon * n_episodes / delta))
+    """The LSVI-UCB radius ``beta = c d H sqrt(log(d H T / delta))`` (Jin et al. 2020), c = ``bonus_scale``.
+
+    Parameters
+    ----------
+    dim, horizon, n_episodes : int
+        d (feature dimension), H and T (positive).
+    delta : float in (0, 1)
+        Failure probability.
+    bonus_scale : float
+        c >= 0; the theory's constant is c of order 1, 0 removes the bonus.
+
+    Returns
+    -------
+    float
+        beta, in units of value (the bonus is ``beta ||phi(s, a)||_{Lambda_h^-1}``).
+
+    Examples
+    --------
+    >>> round(elliptical_radius(5, 5, 100, 0.1, 2.0), 3)  # 2 * 25 * sqrt(log(25000))
+    159.112
+    """
+    c = _bonus("bonus_scale", bonus_scale, allow_negative=False)
+    log_term = math.log(v.positive_int("dim", dim) * v.positive_int("horizon", horizon)
+                        * v.positive_int("n_episodes", n_episodes) / v.probability("delta", delta))
+    return c * dim * horizon * math.sqrt(log_term)
+
+
+def _bonus(name, value, *, allow_negative: bool) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}") from err
+    if not np.isfinite(x) or (x < 0 and not allow_negative):
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
+    return x
 
 
 def softmax_policy(logits: np.ndarray) -> np.ndarray:
-    """``pi(a|.) ∝ exp(logits[..., a])`` along the last axis (max-shifted for stability)."""
+    """``pi(a|.) ∝ exp(logits[..., a])`` along the last axis (max-shifted for stability).
+
+    Same as ``provable_rl.hnpg.softmax_policy``; kept here to avoid a dependency between papers.
+    """
     z = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return z / z.sum(axis=-1, keepdims=True)
 
@@ -148,11 +236,12 @@ def epsilon_greedy_behaviour(mdp, epsilon: float) -> np.ndarray:
     return (1.0 - eps) * star + eps / A
 
 
-def optimistic_q_values(counts, reward_sums, transition_counts, bonus_scale: float, log_term: float) -> np.ndarray:
+def optimistic_q_values(counts, reward_sums, transition_counts, bonus_scale: float, log_term: float,
+                        unvisited_cap: bool = True) -> np.ndarray:
     """The tabular critic: backward pass with the optimality target and a UCB bonus (numpy).
 
     ``Q_h(s,a) = clip(r_hat + P_hat V_{h+1} + c (H - h) sqrt(iota / n), 0, H - h)`` for visited
-    pairs, ``H - h`` (bonus on, c > 0) or 0 (c <= 0) for unvisited ones; ``V_h = max_a Q_h``.
+    pairs; unvisited ones get ``H - h`` (``unvisited_cap``) or 0; ``V_h = max_a Q_h``.
     Steps are 0-based, so ``H - h`` is the number of steps left. Shapes (H, S, A), (H, S, A),
     (H, S, A, S).
     """
@@ -165,7 +254,7 @@ def optimistic_q_values(counts, reward_sums, transition_counts, bonus_scale: flo
         safe = np.maximum(n, 1)
         q = (reward_sums[h] + transition_counts[h] @ V) / safe + bonus_scale * left * np.sqrt(log_term / safe)
         q = np.minimum(np.maximum(q, 0.0), left)
-        Q[h] = np.where(n > 0, q, left if bonus_scale > 0 else 0.0)
+        Q[h] = np.where(n > 0, q, left if unvisited_cap else 0.0)
         V = Q[h].max(axis=1)
     return Q
 
@@ -257,7 +346,7 @@ def _draw_probs(row, u):
 
 
 @numba.njit(cache=True)
-def _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, Q):
+def _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, Q):
     H, S, A = counts.shape
     V = np.zeros(S)
     Vn = np.empty(S)
@@ -268,7 +357,7 @@ def _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, Q):
             for a in range(A):
                 n = counts[h, s, a]
                 if n == 0:
-                    q = left if bonus_scale > 0.0 else 0.0
+                    q = left if unvisited_cap else 0.0
                 else:
                     nxt = 0.0
                     for t in range(S):
@@ -378,8 +467,8 @@ def _linear_critic(features, gram, reward_sums, trans, radius, Q):
 
 @numba.njit(cache=True)
 def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, features, counts, reward_sums,
-                         trans, gram, linear, n_episodes, bonus_scale, log_term, radius, eta, greedy,
-                         switch_every, reset_mode, epsilon, gaussian, std, rng):
+                         trans, gram, linear, n_episodes, bonus_scale, log_term, unvisited_cap, radius, eta,
+                         greedy, switch_every, reset_mode, epsilon, gaussian, std, rng):
     """The whole run. ``linear`` selects the LSVI-UCB critic and determinant doubling; otherwise
     the tabular UCB critic and count doubling. ``counts``, ``reward_sums``, ``trans``, ``gram``
     arrive preloaded (offline data) and are updated in place. reset_mode: 0 at switches,
@@ -398,7 +487,7 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
         for h in range(H):
             logdet_ref[h] = _logdet(gram[h])
     else:
-        _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, Q)
+        _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, Q)
     n_switch = 0
     first = -1
     for t in range(n_episodes):
@@ -435,7 +524,7 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
                 for h in range(H):
                     logdet_ref[h] = _logdet(gram[h])
             else:
-                _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, Q)
+                _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, Q)
             if reset_mode == 0:
                 logits[:] = 0.0
         if reset_mode == 2:
@@ -455,14 +544,14 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
 # --------------------------------------------------------------------------------------------
 
 def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, counts, reward_sums, trans,
-               gram, linear, n_episodes, bonus_scale, log_term, radius, eta, greedy, switch_every,
-               reset_mode, epsilon, gaussian, std, rng):
+               gram, linear, n_episodes, bonus_scale, log_term, unvisited_cap, radius, eta, greedy,
+               switch_every, reset_mode, epsilon, gaussian, std, rng):
     H, S, A = R.shape
 
     def critic():
         if linear:
             return lsvi_ucb_q_values(features, gram, reward_sums, trans, radius)
-        return optimistic_q_values(counts, reward_sums, trans, bonus_scale, log_term)
+        return optimistic_q_values(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap)
 
     def logdets():
         return np.linalg.slogdet(gram)[1]
@@ -576,22 +665,21 @@ def _eta(eta) -> tuple[float, bool]:
 
 
 def _run(mdp, n_episodes, rng, *, linear, bonus_scale, eta, delta, offline_data, switching, reset, epsilon,
-         ridge, backend) -> ActorCriticRun:
+         ridge, backend, unvisited="cap", broken=False) -> ActorCriticRun:
+    """The shared driver. ``broken=True`` (only from :func:`_broken_variant`) admits a negative
+    ``bonus_scale`` and ``reset="every_episode"``: mutants for proofs_check, not features."""
     tab = _tabular(mdp)
     T = v.positive_int("n_episodes", n_episodes)
-    try:
-        bonus_scale = float(bonus_scale)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"bonus_scale: expected a finite number, got {bonus_scale!r}") from err
-    if not np.isfinite(bonus_scale):
-        raise ValueError(f"bonus_scale: expected a finite number, got {bonus_scale!r}")
+    bonus_scale = _bonus("bonus_scale", bonus_scale, allow_negative=broken)
     eta_value, greedy = _eta(eta)
     delta = v.probability("delta", delta)
     epsilon = v.positive_float("epsilon", epsilon)
     if switching not in SWITCHING:
         raise ValueError(f"switching: expected one of {SWITCHING}, got {switching!r}")
-    if reset not in RESETS:
+    if reset not in (tuple(_RESET_MODES) if broken else RESETS):
         raise ValueError(f"reset: expected one of {RESETS}, got {reset!r}")
+    if unvisited not in UNVISITED:
+        raise ValueError(f"unvisited: expected one of {UNVISITED}, got {unvisited!r}")
     if backend not in BACKENDS:
         raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
     gen = v.as_rng(rng)
@@ -603,7 +691,7 @@ def _run(mdp, n_episodes, rng, *, linear, bonus_scale, eta, delta, offline_data,
         ridge = v.positive_float("ridge", ridge)
         gram = ridge * np.broadcast_to(np.eye(d), (H, d, d)) + np.einsum("hsa,sai,saj->hij", counts, features, features)
         gram = np.ascontiguousarray(gram)
-        radius = elliptical_radius(d, H, T, delta, bonus_scale)
+        radius = elliptical_radius(d, H, T, delta, abs(bonus_scale)) * np.sign(bonus_scale)
         log_term = 0.0
     else:
         features = np.zeros((1, 1, 1))
@@ -611,8 +699,8 @@ def _run(mdp, n_episodes, rng, *, linear, bonus_scale, eta, delta, offline_data,
         radius = 0.0
         log_term = exploration_log_term(S, A, H, T, delta)
     args = (cdf(tab.P), tab.P, tab.R, cdf(tab.initial), tab.initial, float(tab.initial @ tab.optimal_values[0]),
-            features, counts, sums, trans, gram, linear, T, bonus_scale, log_term, radius, eta_value, greedy,
-            switching == "every_episode", RESETS.index(reset), epsilon, tab.reward_model == "gaussian",
+            features, counts, sums, trans, gram, linear, T, bonus_scale, log_term, unvisited == "cap", radius,
+            eta_value, greedy, switching == "every_episode", _RESET_MODES[reset], epsilon, tab.reward_model == "gaussian",
             float(tab.reward_std), gen)
     runner = _actor_critic_kernel if backend == "numba" else _numpy_run
     regret, switches, n_switch, first, pi, Q = runner(*args)
@@ -620,8 +708,9 @@ def _run(mdp, n_episodes, rng, *, linear, bonus_scale, eta, delta, offline_data,
 
 
 def rare_switching_actor_critic(mdp: FiniteHorizonMDP, n_episodes: int, rng=None, *, bonus_scale: float = 1.0,
-                                eta: float = 1.0, delta: float = 0.1, offline_data: OfflineData | None = None,
-                                switching: str = "doubling", reset: str = "switch", epsilon: float = 0.1,
+                                unvisited: str = "cap", eta: float = 1.0, delta: float = 0.1,
+                                offline_data: OfflineData | None = None, switching: str = "doubling",
+                                reset: str = "switch", epsilon: float = 0.1,
                                 backend: str = "numba") -> ActorCriticRun:
     """Tabular off-policy actor-critic targeting Q*, with rare switches and policy resets.
 
@@ -632,15 +721,23 @@ def rare_switching_actor_critic(mdp: FiniteHorizonMDP, n_episodes: int, rng=None
     ``iota = log(S A H T / delta)``, and the policy is reset to uniform; between switches the
     actor takes mirror-descent steps ``pi <- pi exp(eta Q) / Z``.
 
+    Departures (see the module docstring): UCB bonus instead of GOLF's confidence set, count
+    doubling as the switching rule, reset to uniform, a constant ``eta`` instead of the theory's
+    ``sqrt(2 log A / (H^2 T_seg))``, and the value of unvisited pairs as its own parameter.
+
     Parameters
     ----------
     mdp : FiniteHorizonMDP (or LinearMDP, used through its tabular form)
     n_episodes : int
         T, the number of online episodes.
     rng : Generator, int seed or None
-    bonus_scale : float
-        c. Positive: optimistic (Algorithms A, B); 0: non-optimistic (Algorithm C); negative:
-        a pessimistic bonus (used only as a broken variant).
+    bonus_scale : float >= 0
+        c, the size of the bonus at visited pairs. Positive: optimistic (Algorithms A, B); 0 with
+        ``unvisited="zero"``: non-optimistic (Algorithm C, plain value iteration on the empirical model).
+    unvisited : {"cap", "zero"}
+        Value of a pair never visited: ``"cap"`` = ``H - h``, the limit of the UCB bonus at n = 0
+        (optimistic initialisation, the default); ``"zero"`` = 0, the value of a regression with
+        no data. Independent of ``bonus_scale``.
     eta : float
         Actor step size; ``np.inf`` plays the critic's greedy policy (low-switching UCBVI).
     delta : float in (0, 1)
@@ -649,9 +746,8 @@ def rare_switching_actor_critic(mdp: FiniteHorizonMDP, n_episodes: int, rng=None
         Finite-horizon tuples preloaded into the counts and estimates (hybrid variants).
     switching : {"doubling", "every_episode"}
         Count doubling (the algorithm) or a new critic after every episode (a baseline).
-    reset : {"switch", "never", "every_episode"}
-        Reset the actor to uniform at each switch (the algorithm), never (a baseline) or before
-        every actor step (a broken variant: the actor never accumulates).
+    reset : {"switch", "never"}
+        Reset the actor to uniform at each switch (the algorithm) or never (a baseline).
     epsilon : float
         Tolerance for ``first_within_epsilon``.
     backend : {"numba", "numpy"}
@@ -660,10 +756,29 @@ def rare_switching_actor_critic(mdp: FiniteHorizonMDP, n_episodes: int, rng=None
     Returns
     -------
     ActorCriticRun
+
+    Examples
+    --------
+    >>> from mdps.instances.classic import finite_horizon_lock
+    >>> lock = finite_horizon_lock(5, 3, rng=0)
+    >>> run = rare_switching_actor_critic(lock, 2000, rng=0, bonus_scale=0.1)
+    >>> bool(run.first_within_epsilon > 0)
+    True
     """
     return _run(mdp, n_episodes, rng, linear=False, bonus_scale=bonus_scale, eta=eta, delta=delta,
                 offline_data=offline_data, switching=switching, reset=reset, epsilon=epsilon, ridge=1.0,
-                backend=backend)
+                backend=backend, unvisited=unvisited)
+
+
+def _broken_variant(mdp, n_episodes, rng=None, *, linear=False, bonus_scale=1.0, unvisited="cap", eta=1.0,
+                    delta=0.1, offline_data=None, switching="doubling", reset="switch", epsilon=0.1, ridge=1.0,
+                    backend="numba") -> ActorCriticRun:
+    """Private: the same run, also admitting a negative ``bonus_scale`` (pessimism online) and
+    ``reset="every_episode"`` (the actor never accumulates). Mutants for proofs_check and the
+    kernel-twin tests only."""
+    return _run(mdp, n_episodes, rng, linear=linear, bonus_scale=bonus_scale, eta=eta, delta=delta,
+                offline_data=offline_data, switching=switching, reset=reset, epsilon=epsilon, ridge=ridge,
+                backend=backend, unvisited=unvisited, broken=True)
 
 
 def optimistic_actor_critic(mdp, n_episodes: int, rng=None, *, bonus_scale: float = 1.0, **options) -> ActorCriticRun:
@@ -694,12 +809,14 @@ def non_optimistic_hybrid_actor_critic(mdp, offline_data: OfflineData, n_episode
                                        **options) -> ActorCriticRun:
     """Non-optimistic hybrid actor-critic (reconstructed Algorithm C): offline data, bonus 0.
 
-    The critic is plain value iteration on the empirical model (unseen pairs get 0). Efficient
-    when ``N_off >= c*_off d H^4 / eps^2`` [paper]; without offline data it can be stuck forever.
+    The critic is plain value iteration on the empirical model (``bonus_scale=0``,
+    ``unvisited="zero"``: unseen pairs get 0). Efficient when ``N_off >= c*_off d H^4 / eps^2``
+    [paper]; without offline data it can be stuck forever.
     """
     if offline_data is None:
         raise ValueError("offline_data: expected an OfflineData for the hybrid variant, got None")
-    return rare_switching_actor_critic(mdp, n_episodes, rng, bonus_scale=0.0, offline_data=offline_data, **options)
+    return rare_switching_actor_critic(mdp, n_episodes, rng, bonus_scale=0.0, unvisited="zero",
+                                       offline_data=offline_data, **options)
 
 
 def low_switching_ucbvi(mdp, n_episodes: int, rng=None, *, bonus_scale: float = 1.0, **options) -> ActorCriticRun:
@@ -720,7 +837,10 @@ def linear_optimistic_actor_critic(mdp: LinearMDP, n_episodes: int, rng=None, *,
     ``Q_h = min(H-h, w_h . phi + beta ||phi||_{Lambda_h^-1})`` with ``w_h`` the ridge regression
     of ``r + max_a Q_{h+1}`` and ``beta = c d H sqrt(log(d H T / delta))``; the actor is reset to
     uniform and then runs ``softmax(eta n_seg Q)``. ``offline_data`` preloads Lambda and the
-    regression sums (hybrid); ``bonus_scale=0`` is the non-optimistic variant.
+    regression sums (hybrid); ``bonus_scale=0`` is the non-optimistic variant. There is no separate
+    initialisation here: a direction with no data has ``w_h . phi = 0`` and bonus
+    ``beta ||phi|| / sqrt(ridge)``, so optimism comes only from the bonus. Departures as in
+    :func:`rare_switching_actor_critic` (elliptical bonus for GOLF, determinant doubling, constant eta).
 
     The regression is computed from per-(h, s, a, s') counts, which for a finite state space is
     the same estimator as the sum over stored tuples. Other options as in
@@ -734,7 +854,30 @@ def linear_optimistic_actor_critic(mdp: LinearMDP, n_episodes: int, rng=None, *,
 
 
 def offline_episodes(mdp, n_episodes: int, rng=None, *, epsilon: float = 0.2) -> OfflineData | None:
-    """``n_episodes`` offline episodes of the epsilon-greedy behaviour policy; None when 0."""
+    """Offline episodes of the epsilon-greedy optimal behaviour policy, for the hybrid variants.
+
+    Parameters
+    ----------
+    mdp : FiniteHorizonMDP or LinearMDP
+    n_episodes : int
+        N_off >= 0, the number of episodes (each gives H tuples).
+    rng : Generator, int seed or None
+    epsilon : float in [0, 1]
+        Behaviour ``(1 - epsilon) pi* + epsilon Uniform(A)`` (see :func:`epsilon_greedy_behaviour`);
+        larger epsilon means larger concentrability c*_off.
+
+    Returns
+    -------
+    OfflineData or None
+        ``n_episodes * H`` finite-horizon tuples with next states; None when ``n_episodes == 0``
+        (what the hybrid learners take as "no offline data").
+
+    Examples
+    --------
+    >>> from mdps.instances.classic import finite_horizon_lock
+    >>> len(offline_episodes(finite_horizon_lock(4, 2, rng=0), 3, rng=0))
+    12
+    """
     if isinstance(n_episodes, (int, np.integer)) and not isinstance(n_episodes, bool) and n_episodes == 0:
         return None
     return sample_episodes(_tabular(mdp), epsilon_greedy_behaviour(mdp, epsilon), n_episodes, rng)

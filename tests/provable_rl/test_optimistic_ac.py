@@ -41,11 +41,14 @@ def _same(run_a, run_b):
     dict(bonus_scale=0.1, reset="every_episode"),
     dict(bonus_scale=0.1, switching="every_episode"),
     dict(bonus_scale=0.0),
-    dict(bonus_scale=-0.1),
+    dict(bonus_scale=0.0, unvisited="zero"),
+    dict(bonus_scale=0.1, unvisited="zero"),
+    dict(bonus_scale=-0.1, unvisited="zero"),
 ])
 def test_tabular_kernel_matches_numpy_twin(mdp, options):
-    a = ac.rare_switching_actor_critic(mdp, 150, 3, **options)
-    b = ac.rare_switching_actor_critic(mdp, 150, 3, backend="numpy", **options)
+    # _broken_variant also admits the mutants (reset every episode, negative bonus).
+    a = ac._broken_variant(mdp, 150, 3, **options)
+    b = ac._broken_variant(mdp, 150, 3, backend="numpy", **options)
     _same(a, b)
 
 
@@ -60,14 +63,17 @@ def test_hybrid_and_gaussian_rewards_match_numpy_twin():
     _same(ac.rare_switching_actor_critic(g, 100, 5), ac.rare_switching_actor_critic(g, 100, 5, backend="numpy"))
 
 
-@pytest.mark.parametrize("options", [dict(), dict(reset="every_episode"), dict(bonus_scale=0.0)])
+@pytest.mark.parametrize("options", [dict(bonus_scale=0.05), dict(bonus_scale=0.05, reset="every_episode"),
+                                     dict(bonus_scale=0.0)])
 def test_linear_kernel_matches_numpy_twin(linear, options):
-    a = ac.linear_optimistic_actor_critic(linear, 120, 7, **options)
-    b = ac.linear_optimistic_actor_critic(linear, 120, 7, backend="numpy", **options)
+    a = ac._broken_variant(linear, 120, 7, linear=True, **options)
+    b = ac._broken_variant(linear, 120, 7, linear=True, backend="numpy", **options)
     _same(a, b)
     offline = ac.offline_episodes(linear, 15, 0, epsilon=0.5)
-    _same(ac.linear_optimistic_actor_critic(linear, 60, 8, offline_data=offline, **options),
-          ac.linear_optimistic_actor_critic(linear, 60, 8, offline_data=offline, backend="numpy", **options))
+    _same(ac._broken_variant(linear, 60, 8, linear=True, offline_data=offline, **options),
+          ac._broken_variant(linear, 60, 8, linear=True, offline_data=offline, backend="numpy", **options))
+    if "reset" not in options:
+        _same(a, ac.linear_optimistic_actor_critic(linear, 120, 7, **options))
 
 
 def test_critic_kernels_match_numpy(mdp, linear):
@@ -79,9 +85,12 @@ def test_critic_kernels_match_numpy(mdp, linear):
         trans[h, s, a] = gen.multinomial(counts[h, s, a], np.full(S, 1.0 / S))
     sums = gen.random((H, S, A)) * counts
     for bonus in (0.5, 0.0, -0.5):
-        Q = np.empty((H, S, A))
-        ac._tabular_critic(counts, sums, trans, bonus, 3.0, Q)
-        np.testing.assert_allclose(Q, ac.optimistic_q_values(counts, sums, trans, bonus, 3.0), atol=1e-12)
+        for cap in (True, False):
+            Q = np.empty((H, S, A))
+            ac._tabular_critic(counts, sums, trans, bonus, 3.0, cap, Q)
+            np.testing.assert_allclose(Q, ac.optimistic_q_values(counts, sums, trans, bonus, 3.0, cap), atol=1e-12)
+            left = (H - np.arange(H))[:, None, None] * np.ones((H, S, A))
+            np.testing.assert_array_equal(Q[counts == 0], left[counts == 0] if cap else 0.0)
     features = linear.features
     Sl, Al, d = features.shape
     Hl = linear.horizon
@@ -160,10 +169,19 @@ def test_optimism_explores_the_lock_and_greedy_gets_stuck():
     # A uniform policy hits the reward once per 5^8 episodes: greedy on the empirical model never does.
     lock = finite_horizon_lock(8, 5, 0)
     optimistic = ac.optimistic_actor_critic(lock, 1500, 0, bonus_scale=0.1)
-    stuck = ac.rare_switching_actor_critic(lock, 1500, 0, bonus_scale=0.0)
+    stuck = ac.rare_switching_actor_critic(lock, 1500, 0, bonus_scale=0.0, unvisited="zero")
     assert stuck.first_within_epsilon == -1
     assert optimistic.first_within_epsilon > 0
     assert optimistic.cumulative_regret[-1] < 0.7 * stuck.cumulative_regret[-1]
+
+
+def test_unvisited_value_is_separate_from_the_bonus():
+    # Bonus 0 with unvisited pairs at their cap H - h is optimistic initialisation alone: it still
+    # explores the lock, while bonus 0 with unvisited pairs at 0 is stuck on the distractor.
+    lock = finite_horizon_lock(8, 5, 0)
+    init_only = ac.rare_switching_actor_critic(lock, 1500, 0, bonus_scale=0.0, unvisited="cap")
+    stuck = ac.rare_switching_actor_critic(lock, 1500, 0, bonus_scale=0.0, unvisited="zero")
+    assert init_only.first_within_epsilon > 0 and stuck.first_within_epsilon == -1
 
 
 def test_behaviour_policy_and_concentrability():
@@ -198,6 +216,9 @@ def test_switch_bound_and_radius():
     (dict(epsilon=-1.0), "epsilon"),
     (dict(switching="sometimes"), "switching"),
     (dict(reset="always"), "reset"),
+    (dict(reset="every_episode"), "reset"),
+    (dict(bonus_scale=-0.1), "bonus_scale"),
+    (dict(unvisited="maybe"), "unvisited"),
     (dict(backend="cuda"), "backend"),
 ])
 def test_bad_input_raises(mdp, options, match):
@@ -233,3 +254,19 @@ def test_bad_problem_and_data_raise(mdp, linear):
         ac.epsilon_greedy_behaviour(mdp, 1.5)
     with pytest.raises(ValueError, match="rng"):
         ac.rare_switching_actor_critic(mdp, 10, -1)
+    with pytest.raises(ValueError, match="bonus_scale"):
+        ac.linear_optimistic_actor_critic(linear, 10, 0, bonus_scale=-0.05)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: ac.exploration_log_term(2, 2, 2, 10, -1.0), "delta"),
+    (lambda: ac.exploration_log_term(2, 0, 2, 10, 0.1), "n_actions"),
+    (lambda: ac.elliptical_radius(5, 5, 0, 0.1, 1.0), "n_episodes"),
+    (lambda: ac.elliptical_radius(5, 5, 10, 1.5, 1.0), "delta"),
+    (lambda: ac.elliptical_radius(0, 5, 10, 0.1, 1.0), "dim"),
+    (lambda: ac.elliptical_radius(5, 5, 10, 0.1, -1.0), "bonus_scale"),
+    (lambda: ac.switch_bound(5, 3, 0, 10), "horizon"),
+])
+def test_helpers_validate(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -112,10 +112,17 @@ def test_plotting_helpers_draw_the_fitted_slope_and_reference(tmp_path):
     plt.close(fig)
 
 
-def test_mean_interval_is_a_normal_interval_over_the_last_axis():
+def test_mean_interval_is_a_student_t_interval_over_the_last_axis():
+    import scipy.stats
+
     values = np.array([[1.0, 2.0, 3.0], [4.0, 4.0, 4.0]])
     mean, lo, hi = mean_interval(values)
     assert np.allclose(mean, [2.0, 4.0])
-    assert np.allclose(hi - mean, [1.96 / np.sqrt(3), 0.0]) and np.allclose(mean - lo, hi - mean)
+    # s = 1 over 3 values: half-width t_{2, 0.975} / sqrt(3) = 4.303 / sqrt(3), wider than 1.96 / sqrt(3).
+    assert np.allclose(hi - mean, [scipy.stats.t.ppf(0.975, 2) / np.sqrt(3), 0.0]) and np.allclose(mean - lo, hi - mean)
+    assert np.allclose(mean_interval(values, confidence_z=1.96)[2], hi, rtol=1e-4)
+    assert np.all(mean_interval(values, confidence=0.5)[2] < hi + 1e-12)
     single = mean_interval(np.array([[5.0]]))
     assert all(np.allclose(v, [5.0]) for v in single)
+    with pytest.raises(ValueError, match="confidence"):
+        mean_interval(values, confidence=1.0)

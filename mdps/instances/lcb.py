@@ -57,6 +57,12 @@ def _nonneg(name, value) -> float:
     return x
 
 
+def _flag(name, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
+
+
 def _finish(problem, mu, nominal, *, exact=True) -> LCBInstance:
     mu = np.asarray(mu, dtype=float)
     got = realised_concentrability(problem, mu)
@@ -122,19 +128,50 @@ def lcb_h2(n_samples: int, concentrability: float = 4.0 / 3.0, gap_scale: float 
     return _finish(MultiArmedBandit(np.array(means)), np.array(mu), C)
 
 
-def lcb_h3(n_samples: int, concentrability: float = 1.0, gap_scale: float = 1.0, n_states: int = 10) -> LCBInstance:
-    """LCB-H3: the missing-mass contextual bandit, rate S/N at C* = 1 (theory/lcb.md §5).
+def lcb_h3(n_samples: int, concentrability: float = 1.0, gap_scale: float = 1.0, n_states: int = 10, *,
+           noisy_anchor: bool = True) -> LCBInstance:
+    """LCB-H3: the missing-mass contextual bandit, rate S/N on (nearly) expert data (theory/lcb.md §5).
 
-    Context 0 has rho = 1 - (S-1)/N, each of the S-1 rare contexts rho = 1/N; two actions, action 0
-    optimal everywhere with mean reward 1, action 1 mean 1 - gap_scale (gap_scale = 1: the theory's
-    "pays 1 vs 0"). Expert data: mu(s, 0) = rho(s). ``concentrability`` must be 1.
+    Context 0 (the anchor) has rho = 1 - (S-1)/N, each of the S-1 rare contexts rho = 1/N; two
+    actions, action 0 optimal. Rare contexts: mean rewards (1, 1 - gap_scale) (gap_scale = 1: the
+    theory's "pays 1 vs 0"), expert data mu(s, 0) = rho(s).
+
+    ``noisy_anchor=True`` (default; [derived], not in theory/lcb.md) puts LCB-M4 inside the anchor:
+    Bernoulli means (0.6, 0.5) and a rare suboptimal action, mu(0, 1) = 1/N, mu(0, 0) = rho(0) - 1/N.
+    Its one or two samples make the empirical best action (no penalty) or an optimistic bonus pick it
+    with constant probability, so the 1/N rate tests the penalty and not only "seen before unseen".
+    The realised C* is rho(0) / (rho(0) - 1/N) = 1 + O(1/N) (checked); ``noisy_anchor=False`` is the
+    theory's pure expert family (anchor means (1, 0), C* = 1).
+
+    Parameters
+    ----------
+    n_samples : int > n_states
+        N; sets rho and the rare action's mass.
+    concentrability : float
+        Must be 1 (the expert class; the noisy anchor's realised value is returned).
+    gap_scale : float in (0, 1]
+        The reward gap in the rare contexts.
+    n_states : int >= 2
+        S.
+    noisy_anchor : bool
+
+    Returns
+    -------
+    LCBInstance
+        ``(ContextualBandit, mu (S, 2), realised C*)``.
+
+    Examples
+    --------
+    >>> inst = lcb_h3(1000, n_states=10)
+    >>> round(inst.concentrability, 6), inst.data_distribution[0].tolist()
+    (1.00101, [0.99, 0.001])
     """
     N = v.positive_int("n_samples", n_samples)
     S = v.positive_int("n_states", n_states)
     if S < 2:
         raise ValueError(f"n_states: expected at least 2 contexts, got {S}")
-    if N <= S - 1:
-        raise ValueError(f"n_samples: expected more than n_states - 1 = {S - 1}, got {N}")
+    if N <= S:
+        raise ValueError(f"n_samples: expected more than n_states = {S}, got {N}")
     if _concentrability(concentrability) != 1.0:
         raise ValueError(f"concentrability: LCB-H3 is expert data, expected 1, got {concentrability}")
     g = v.probability("gap_scale", gap_scale, open_high=False)
@@ -145,14 +182,37 @@ def lcb_h3(n_samples: int, concentrability: float = 1.0, gap_scale: float = 1.0,
     means[:, 1] = 1.0 - g
     mu = np.zeros((S, 2))
     mu[:, 0] = rho
-    return _finish(ContextualBandit(rho, means), mu, 1.0)
+    realised = 1.0
+    if _flag("noisy_anchor", noisy_anchor):
+        means[0] = (0.6, 0.5)
+        mu[0] = (rho[0] - 1.0 / N, 1.0 / N)
+        realised = rho[0] / mu[0, 0]
+    return _finish(ContextualBandit(rho, means), mu, realised)
 
 
 def lcb_h3_expected_suboptimality(n_samples: int, n_states: int = 10, gap_scale: float = 1.0) -> float:
-    """Exact E[subopt] of seen-first LCB (or any seen-first rule) on LCB-H3.
+    """The rare contexts' exact share of E[subopt] of seen-first LCB on LCB-H3.
 
     A rare context (rho = 1/N) is unseen with probability (1 - 1/N)^N and then gets a uniformly random
-    action: E = (S - 1)/N (1 - 1/N)^N gap/2 ([derived], theory/lcb.md §5).
+    action: E = (S - 1)/N (1 - 1/N)^N gap/2 ([derived], theory/lcb.md §5). This is LCB's whole error
+    with ``noisy_anchor=False``; with the noisy anchor LCB also errs there when the rare action's
+    lower bound beats a*'s, which needs many samples of a 1/N-mass action (LCB-C2 checks the formula
+    against Monte Carlo to 10%).
+
+    Parameters
+    ----------
+    n_samples : int
+    n_states : int
+    gap_scale : float in (0, 1]
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(lcb_h3_expected_suboptimality(1000, 10), 6)
+    0.001655
     """
     N = v.positive_int("n_samples", n_samples)
     S = v.positive_int("n_states", n_states)
@@ -160,21 +220,55 @@ def lcb_h3_expected_suboptimality(n_samples: int, n_states: int = 10, gap_scale:
     return (S - 1) / N * (1.0 - 1.0 / N) ** N * g / 2.0
 
 
-def lcb_h4(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0, n_states: int = 10) -> LCBInstance:
+def lcb_h4(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0, n_states: int = 10, *,
+           noisy_anchor: bool = True) -> LCBInstance:
     """LCB-H4: ambiguous contexts, rate sqrt(S (C*-1) / N) for C* in [1, 2] (theory/lcb.md §5).
 
-    Anchor context 0: rho = 2 - C*, data only on its optimal action 0 (mu = rho/C*); mean rewards
-    (1, 0). S-1 ambiguous contexts of total rho-mass C* - 1, each with mu(s, 0) = mu(s, 1) = rho(s)/C*
-    and Bernoulli means (1/2 + Delta_s, 1/2), Delta_s = gap_scale / sqrt(N rho(s) / C*), capped at 1/2.
-    The masses sum to 1 and max d*/mu = C* exactly; C* = 1 + S/N gives the 1/N regime. For VI-LCB
-    pass the per-fold sample size N/(T+1) as ``n_samples`` (it only enters Delta_s).
+    Anchor context 0: rho = 2 - C*, data on its optimal action 0 (mu = rho/C*). S-1 ambiguous
+    contexts of total rho-mass C* - 1, each with mu(s, 0) = mu(s, 1) = rho(s)/C* and Bernoulli means
+    (1/2 + Delta_s, 1/2), Delta_s = gap_scale / sqrt(N rho(s) / C*), capped at 1/2. The masses sum to
+    1 and max d*/mu = C* exactly; C* = 1 + S/N gives the 1/N regime. ``n_samples`` is the total
+    sample size the gaps are scaled for (VI-LCB's checks pass the total N, not a fold's size).
+
+    ``noisy_anchor=False`` is the theory's family: anchor means (1, 0), nothing else seen there.
+    ``noisy_anchor=True`` (default; [derived], not in theory/lcb.md): anchor means (0.6, 0.5) and a
+    rare suboptimal action, mu = (1 - 1/N) mu_theory + (1/N) 1{(0, 1)}. Without it only "seen ranks
+    above unseen" matters and greedy or UCB reach the same rates; with it an unpenalised rule picks
+    the rare action after a lucky sample (constant error, LCB-M4's mechanism). Realised C* =
+    C* N / (N - 1) (checked).
+
+    Parameters
+    ----------
+    n_samples : int
+        N.
+    concentrability : float in [1, 2]
+        C* of the theory family (the realised value is C* N/(N-1) with the noisy anchor).
+    gap_scale : float > 0
+        kappa in Delta_s.
+    n_states : int >= 2
+        S.
+    noisy_anchor : bool
+
+    Returns
+    -------
+    LCBInstance
+        ``(ContextualBandit, mu (S, 2), realised C*)``.
+
+    Examples
+    --------
+    >>> inst = lcb_h4(1000, 1.5, n_states=10)
+    >>> round(inst.concentrability, 6), round(float(inst.data_distribution[0, 1]), 6)
+    (1.501502, 0.001)
     """
     N = v.positive_int("n_samples", n_samples)
     C = _concentrability(concentrability, 1.0, 2.0)
     kappa = v.positive_float("gap_scale", gap_scale)
     S = v.positive_int("n_states", n_states)
+    noisy = _flag("noisy_anchor", noisy_anchor)
     if S < 2:
         raise ValueError(f"n_states: expected at least 2 contexts (an anchor and an ambiguous one), got {S}")
+    if noisy and N < 2:
+        raise ValueError(f"n_samples: expected at least 2 with a noisy anchor (mass 1/N), got {N}")
     rho = np.empty(S)
     rho[0] = 2.0 - C
     rho[1:] = (C - 1.0) / (S - 1)
@@ -189,7 +283,14 @@ def lcb_h4(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0,
         mu[1:, :] = (rho[1:] / C)[:, None]
     else:  # C* = 1: the ambiguous contexts have no mass; keep them well defined
         means[1:] = (1.0, 0.0)
-    return _finish(ContextualBandit(rho / rho.sum(), means), mu / mu.sum(), C)
+    mu, rho = mu / mu.sum(), rho / rho.sum()
+    realised = C
+    if noisy:
+        means[0] = (0.6, 0.5)
+        mu = (1.0 - 1.0 / N) * mu
+        mu[0, 1] = 1.0 / N
+        realised = C * N / (N - 1.0)
+    return _finish(ContextualBandit(rho, means), mu, realised)
 
 
 def cb_as_mdp(instance: LCBInstance, gamma: float) -> LCBInstance:
@@ -210,14 +311,34 @@ def cb_as_mdp(instance: LCBInstance, gamma: float) -> LCBInstance:
 
 
 def lcb_h5(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0, n_states: int = 6, *,
-           gamma: float = 0.5, rare: bool = False) -> LCBInstance:
+           gamma: float = 0.5, rare: bool = False, noisy_anchor: bool = True) -> LCBInstance:
     """LCB-H5: LCB-H4 (or, with ``rare=True``, LCB-H3) as a CB-like discounted MDP (theory/lcb.md §5).
 
     Exercises VI-LCB's code path on a problem whose suboptimality is the bandit's times 1/(1-gamma).
-    ``n_samples`` enters as in the bandit family (pass the per-fold size for LCB-H4-style gaps).
+    ``n_samples`` enters as in the bandit family (the total N); ``noisy_anchor`` as there: with it,
+    value iteration without a penalty values the rare action by one lucky sample and keeps it.
+
+    Parameters
+    ----------
+    n_samples, concentrability, gap_scale, n_states, noisy_anchor
+        As in :func:`lcb_h4` / :func:`lcb_h3`.
+    gamma : float in [0, 1)
+    rare : bool
+        LCB-H3 (expert data, rare states) instead of LCB-H4.
+
+    Returns
+    -------
+    LCBInstance
+        ``(DiscountedMDP, mu (S, 2), realised C*)``.
+
+    Examples
+    --------
+    >>> mdp, mu, C = lcb_h5(1000, 1.0, rare=True)
+    >>> float(mdp.gamma), mdp.P.shape, round(C, 4)
+    (0.5, (6, 2, 6), 1.001)
     """
-    base = (lcb_h3(n_samples, concentrability, gap_scale, n_states) if rare
-            else lcb_h4(n_samples, concentrability, gap_scale, n_states))
+    base = (lcb_h3(n_samples, concentrability, gap_scale, n_states, noisy_anchor=noisy_anchor) if rare
+            else lcb_h4(n_samples, concentrability, gap_scale, n_states, noisy_anchor=noisy_anchor))
     return cb_as_mdp(base, gamma)
 
 
@@ -288,7 +409,29 @@ def lcb_random_mdp(rng, *, concentrability: float, n_states: int = 5, n_actions:
     """A random MDP (:func:`mdps.instances.random_mdp`) with mu = d*/C + (1 - 1/C) nu (LCB-V1, V4).
 
     ``mixing="all"``: nu uniform over all pairs, so the realised C* is *below* the nominal one
-    (theory/lcb.md §1; e.g. 1.69 for nominal 2); ``"off"``: nu uniform off supp(d*), exact C*.
+    (theory/lcb.md §1; LCB-V1's instance, seed 20210323 at gamma 0.5, realises 1.54 for nominal 2 and
+    2.69 for nominal 10: ``lcb_random_mdp(20210323, concentrability=2.0, gamma=0.5).concentrability``);
+    ``"off"``: nu uniform off supp(d*), exact C*.
+
+    Parameters
+    ----------
+    rng : Generator or int seed
+        Draws the MDP.
+    concentrability : float >= 1
+        Nominal C*.
+    n_states, n_actions : int
+    gamma : float in [0, 1)
+    mixing : {"all", "off"}
+
+    Returns
+    -------
+    LCBInstance
+        ``(DiscountedMDP, mu (S, A), realised C*)``.
+
+    Examples
+    --------
+    >>> round(lcb_random_mdp(20210323, concentrability=2.0, gamma=0.5).concentrability, 3)
+    1.536
     """
     from ..data import data_distribution
     from .random import random_mdp

@@ -27,6 +27,9 @@ def test_claim_holds_and_mutant_is_rejected_at_smoke(claim_id, tmp_path):
     algorithm, mutant = check_claim(get_claim(claim_id), "smoke", use_cache=False, cache_dir=tmp_path)
     assert algorithm.holds, algorithm.verdict.summary
     assert not mutant.holds, mutant.verdict.summary
+    if claim_id == "LCB-M2":  # the exact MPA tail is a formula: reported in the details, never a verdict
+        assert algorithm.verdict.details["mpa_exact_at_1000"] < 1e-50
+        assert "MPA" not in algorithm.verdict.summary
 
 
 def test_sweeps_are_reproducible_and_reject_unknown_mutants():
@@ -68,3 +71,24 @@ def test_lcb_c3_expected_suboptimality_below_bound(seed, n_states, n_actions, co
     gaps = cb.gaps[np.arange(cb.n_states)[None], policy]
     mean = float((gaps * cb.context_distribution).sum(axis=1).mean())
     assert mean <= lcb_claims.c3_bound(N, cb.n_states, cb.n_actions, C)
+
+
+def test_batched_policy_values_match_policy_evaluation_and_subopt_rejects_negative_gaps():
+    from mdps import policy_evaluation
+    from mdps.instances.lcb import lcb_random_mdp
+
+    mdp = lcb_random_mdp(lcb_claims.V_MDP_SEED, concentrability=2.0, gamma=0.5).problem
+    policies = np.random.default_rng(0).integers(0, mdp.n_actions, size=(7, mdp.n_states))
+    batched = lcb_claims._policy_values(mdp, policies)
+    for pi, values in zip(policies, batched):
+        np.testing.assert_allclose(values, policy_evaluation(mdp, pi), atol=1e-12)
+    assert np.all(lcb_claims._subopt(mdp, policies) >= 0)
+    assert np.all(lcb_claims._subopt(mdp, mdp.optimal_policy[None]) == 0)
+
+    class Wrong:  # an MDP whose "optimal" values are too small: a policy would beat them
+        P, R, gamma, initial, n_states = mdp.P, mdp.R, mdp.gamma, mdp.initial, mdp.n_states
+        optimal_values = mdp.optimal_values - 1.0
+
+    with pytest.raises(ValueError, match="policies"):
+        lcb_claims._subopt(Wrong(), mdp.optimal_policy[None])
+

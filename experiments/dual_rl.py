@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from proofs_check.dual_rl import ALPHA_SWEEP, CURVE_SWEEP, ITER_SWEEP, R1_SWEEP, STABILITY_SWEEP
+from proofs_check.dual_rl import ALPHA_SWEEP, CURVE_SWEEP, ITER_SWEEP, LARGE_ALPHA_SWEEP, R1_SWEEP, STABILITY_SWEEP
 
 from .figures import Figure
+from .plotting import mean_interval, rate_panel, reference_line
 
 _COLORS = {"kl": "C0", "chi2": "C1", "tv": "C2", "gumbel": "C3", "chi2_exact": "C4"}
 _LABELS = {"kl": "KL", "chi2": "Pearson $\\chi^2$", "tv": "total variation", "gumbel": "Gumbel (XQL), $\\beta = 1-\\lambda$",
@@ -57,7 +58,7 @@ def _plot_alpha(data, path):
     import matplotlib.pyplot as plt
 
     rows = data[ALPHA_SWEEP.name]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, ((ax1, ax2), (ax3, ax4)) = plt.subplots(2, 2, figsize=(11, 8))
     for f in ("kl", "chi2", "tv"):
         pts = sorted((r["alpha"], _num(r["expected_reward"]), _num(r["divergence_value"])) for r in rows if r["divergence"] == f)
         a = np.array([p[0] for p in pts])
@@ -70,10 +71,36 @@ def _plot_alpha(data, path):
     ax1.legend(fontsize=8)
     ax2.set_xlabel(r"$\alpha$")
     ax2.set_ylabel(r"$D_f(d_\alpha \| d^O)$ (floored at $10^{-12}$)")
+    _plot_large_alpha(data[LARGE_ALPHA_SWEEP.name], ax3, ax4)
     fig.suptitle(r"DUAL-FIG2: the regularised optimum interpolates between $d^*$ ($\alpha\to 0$) and $d^O$ ($\alpha\to\infty$)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _plot_large_alpha(rows, ax3, ax4):
+    """DUAL-D7's data: the 1/alpha rate (KL, chi2) and the sharp TV threshold alpha_TV."""
+    blocks = sorted({r["block"] for r in rows})
+    for f in ("kl", "chi2"):
+        alphas = sorted({r["alpha"] for r in rows if r["divergence"] == f})
+        values = np.array([[_num(next(r["l1_to_data"] for r in rows if r["divergence"] == f and r["alpha"] == a
+                                       and r["block"] == b)) for b in blocks] for a in alphas])
+        mean, lo, hi = mean_interval(values)
+        rate_panel(ax3, alphas, mean, lower=lo, upper=hi, label=_LABELS[f], color=_COLORS[f])
+        if f == "kl":
+            reference_line(ax3, alphas, -1.0, anchor=mean[0] * 1.5, label=r"$1/\alpha$ (DUAL-D7)")
+    ax3.set_xlabel(r"$\alpha$")
+    ax3.set_ylabel(r"$\|d_\alpha - d^O\|_1$ (mean, 95% band over MDPs)")
+    ax3.legend(fontsize=8)
+    tv = [r for r in rows if r["divergence"] == "tv"]
+    x = np.array([_num(r["alpha_over_threshold"]) for r in tv])
+    y = np.array([_num(r["l1_to_data"]) for r in tv])
+    ax4.semilogy(x, np.maximum(y, 1e-12), "o", color=_COLORS["tv"], label=f"total variation ({len(blocks)} MDPs)")
+    ax4.axvline(1.0, color="k", ls="--", lw=1, label=r"$\alpha_{TV} = 2\min_V\|\delta_V\|_\infty$")
+    ax4.axhline(1e-6, color="0.5", ls=":", lw=1, label="claim tolerance $10^{-6}$")
+    ax4.set_xlabel(r"$\alpha / \alpha_{TV}$")
+    ax4.set_ylabel(r"$\|d_\alpha - d^O\|_1$ (floored at $10^{-12}$)")
+    ax4.legend(fontsize=8)
 
 
 def _plot_curves(data, path):
@@ -122,8 +149,9 @@ def _plot_stability(data, path):
 FIGURES = [
     Figure("DUAL-FIG1", "ReCOIL vs the coverage-assuming baseline when d^S misses the expert's states",
            (ITER_SWEEP, R1_SWEEP), _plot_recoil),
-    Figure("DUAL-FIG2", "alpha sweep of the f-regularised primal: E_{d_alpha}[r] and D_f(d_alpha||d^O)",
-           (ALPHA_SWEEP,), _plot_alpha),
+    Figure("DUAL-FIG2", "alpha sweep of the f-regularised primal: E_{d_alpha}[r], D_f(d_alpha||d^O), and the "
+           "large-alpha limit (1/alpha rate for KL and chi2, exact TV threshold)",
+           (ALPHA_SWEEP, LARGE_ALPHA_SWEEP), _plot_alpha),
     Figure("DUAL-FIG3", "implicit maximisers V_lambda vs lambda (TV, chi2 surrogate, exact chi2, Gumbel)",
            (CURVE_SWEEP,), _plot_curves),
     Figure("DUAL-FIG4", "stability of semi-gradient V-learning: Gumbel vs polynomial surrogates",

@@ -628,8 +628,9 @@ def cvxpy_design(targets, scales, n_episodes, covariances, *, offline_covariance
     ``minimise t  s.t.  matrix_frac(v_p, N sum_j omega_j Lambda_j + Lambda_off + reg I) <= t g_p^2,
     omega in the simplex`` (an SDP). Needs explicit atoms ``covariances`` (J, d, d); for a policy
     space, pass every deterministic policy's covariance (:func:`policy_class`). Raises
-    ``ValueError`` when the solver does not reach an optimal status. ``value`` is recomputed in
-    numpy at the returned (clipped, renormalised) weights.
+    ``ValueError`` when the solver does not reach an optimal status or returns weights more than
+    1e-6 off the simplex; round-off below that is cleaned (negatives set to 0, renormalised) and
+    ``value`` is recomputed in numpy at those weights.
     """
     import cvxpy as cp
 
@@ -650,7 +651,11 @@ def cvxpy_design(targets, scales, n_episodes, covariances, *, offline_covariance
     problem.solve(solver=solver, **solver_options)
     if problem.status not in ("optimal", "optimal_inaccurate") or omega.value is None:
         raise ValueError(f"solver: cvxpy did not reach optimality (status {problem.status})")
-    w = np.maximum(np.asarray(omega.value, dtype=float), 0.0)
+    raw = np.asarray(omega.value, dtype=float)
+    # Only the solver's round-off is cleaned up; anything larger is an error, not clipped away.
+    if raw.min() < -1e-6 or abs(raw.sum() - 1.0) > 1e-6:
+        raise ValueError(f"solver: cvxpy returned weights off the simplex (min {raw.min():.3g}, sum {raw.sum():.6g})")
+    w = np.maximum(raw, 0.0)
     w /= w.sum()
     value = float(_q_values(N * np.tensordot(w, C, 1) + Loff + reg * np.eye(d), V, g)[0].max())
     return Design(w, C, None, np.arange(C.shape[0]), N, value, 0, 0.0)
@@ -707,6 +712,36 @@ def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp
 
     ``design="uniform"`` fixes the design to the uniformly random policy (``mdp`` needed) or to
     equal weights on the given ``covariances``, and only N is searched (an ablation).
+
+    Parameters
+    ----------
+    targets : array (P, d)
+        The vectors v_p.
+    scales : array (P,)
+        Positive gap scales g_p.
+    tolerance : float > 0
+        The right-hand side, e.g. ``eps_l^2 / beta_l`` or ``1 / beta``.
+    covariances : array (J, d, d), optional
+        Explicit exploration atoms; exactly one of ``covariances`` and ``mdp`` (with ``step``).
+    mdp, step : LinearMDP, int, optional
+        Design over all policies of ``mdp`` at ``step`` (the DP oracle).
+    offline_covariance : array (d, d), optional
+        Lambda_off (unnormalised, PSD).
+
+    Returns
+    -------
+    MinimumEpisodes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> covs = np.stack([np.diag(e) for e in np.eye(3)])        # three arms, tabular features
+    >>> V = np.array([[1.0, -1.0, 0.0], [1.0, 0.0, -1.0]])      # differences to arm 0
+    >>> res = minimum_episodes(V, np.ones(2), 0.1, covariances=covs)
+    >>> bool(abs(res.n_episodes - 10 * (np.sqrt(2) + 1) ** 2) < 0.02 * res.n_episodes)
+    True
+    >>> minimum_episodes(V, np.ones(2), 0.1, covariances=covs, offline_covariance=1e3 * np.eye(3)).n_episodes
+    0.0
     """
     V, g = _check_targets(targets, scales)
     tol = v.positive_float("tolerance", tolerance)
@@ -1025,6 +1060,25 @@ def sample_offline_statistics(mdp: LinearMDP, pair_counts, rng=None) -> Transiti
 
     Next states ``~ P_h(. | s, a)`` (multinomial counts) and rewards from the true reward model
     (binomial or Gaussian sums): the law of the statistics of that many logged tuples.
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+    pair_counts : int array (H, S, A), entries >= 0
+    rng : Generator, int or None
+
+    Returns
+    -------
+    TransitionStatistics
+        ``counts`` (H, S, A, S) with ``counts.sum(-1) == pair_counts``, ``reward_sums`` (H, S, A).
+
+    Examples
+    --------
+    >>> from mdps.instances.ftpedel import ft_x1
+    >>> inst = ft_x1(n_arms=3, n_offline=100)
+    >>> off = sample_offline_statistics(inst.mdp, inst.offline_counts, rng=0)
+    >>> off.pair_counts.tolist(), off.covariances(inst.mdp)[0].diagonal().tolist()
+    ([[[0, 100, 100]]], [0.0, 100.0, 100.0])
     """
     mdp = _check_mdp(mdp)
     H, S, A = mdp.horizon, mdp.n_states, mdp.n_actions
@@ -1117,6 +1171,20 @@ def confidence_radius(round_index: int, *, horizon: int, n_policies: int, delta:
 
     The paper's beta_l carries c H^4 ([recalled]); the default ``radius_constant=1`` drops it
     (see the module docstring for why); ``radius_constant=H**4`` restores the paper's scaling.
+
+    Parameters
+    ----------
+    round_index : int >= 1
+        l.
+    horizon, n_policies : int >= 1
+        H and |Pi|.
+    delta : float in (0, 1)
+    radius_constant : float > 0
+
+    Examples
+    --------
+    >>> round(confidence_radius(1, horizon=1, n_policies=8, delta=0.1), 4)   # log(160)
+    5.0752
     """
     ell = v.positive_int("round_index", round_index)
     horizon = v.positive_int("horizon", horizon)
@@ -1147,8 +1215,7 @@ def _regress_step(mdp, counts_h, sums_h, reg, visit_h, next_actions):
 
 def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: TransitionStatistics | None = None,
             rng=None, targets: str = "difference", radius_constant: float = 1.0, regularizer: float = 1e-3,
-            elimination_factor: float = 2.0, design: str = "optimal", offline_in_design: bool = True,
-            growth: float = 1.25, max_episodes: float = 1e9) -> FTPedelResult:
+            design: str = "optimal", growth: float = 1.25, max_episodes: float = 1e9) -> FTPedelResult:
     """FTPedel (Wagenmaker & Pacchiano 2023, Alg. 1 [recalled structure]): PEDEL with offline data pooled in.
 
     Rounds l = 1, ..., ceil(log2(4/epsilon)) with ``eps_l = 2^-l`` and ``beta_l`` from
@@ -1165,8 +1232,9 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
        ``theta-hat_h`` and ``phi-hat_{pi,h+1}`` for every survivor (§2.1 of the theory file).
 
     Then ``V-hat^pi = sum_h <phi-hat_{pi,h}, theta-hat_h>`` and policies with
-    ``V-hat^pi < max V-hat - elimination_factor * eps_l`` are eliminated; stop when one survives or
-    after the last round, returning the empirical best survivor.
+    ``V-hat^pi < max V-hat - 2 eps_l`` are eliminated (estimation error <= eps_l, threshold
+    2 eps_l: pi* survives and every survivor of round l has Delta <= 4 eps_l); stop when one
+    survives or after the last round, returning the empirical best survivor.
 
     Parameters
     ----------
@@ -1184,13 +1252,9 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
         Multiplies beta_l; 1 drops the paper's H^4.
     regularizer : float > 0
         Ridge lambda of every regression (and of the design's covariance).
-    elimination_factor : float > 0
-        2 in the paper (error <= eps_l, threshold 2 eps_l). The mutant uses 1.
     design : {"optimal", "uniform"}
-        "uniform" explores with the uniformly random policy (an ablation: same verification).
-    offline_in_design : bool
-        When False the design and its verification ignore Lambda_off (the data are still pooled in
-        the regressions): an ablation, PEDEL's sample sizes with FTPedel's estimates.
+        "uniform" explores with the uniformly random policy (the naive baseline of FT-FIG3: same
+        verification, so still correct, only more episodes).
     growth : float > 1
         Factor by which N grows when the realised covariance misses the tolerance.
     max_episodes : float
@@ -1220,18 +1284,27 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
         raise ValueError(f"design: expected one of {DESIGNS}, got {design!r}")
     c_beta = v.positive_float("radius_constant", radius_constant)
     reg = v.positive_float("regularizer", regularizer)
-    factor = v.positive_float("elimination_factor", elimination_factor)
     growth = v.positive_float("growth", growth)
     if growth <= 1:
         raise ValueError(f"growth: expected a number > 1, got {growth!r}")
     max_episodes = v.positive_float("max_episodes", max_episodes)
-    H, S, d = mdp.horizon, mdp.n_states, mdp.dim
+    H, S = mdp.horizon, mdp.n_states
     if offline is None:
         offline = empty_statistics(mdp)
     if not isinstance(offline, TransitionStatistics):
         raise TypeError(f"offline: expected TransitionStatistics, got {type(offline).__name__}")
     if offline.counts.shape != (H, S, mdp.n_actions, S):
         raise ValueError(f"offline: expected counts of shape {(H, S, mdp.n_actions, S)}, got {offline.counts.shape}")
+    return _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, growth, max_episodes)
+
+
+def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, growth, max_episodes, *,
+             elimination_factor=2.0, offline_in_design=True, pool_offline=True):
+    """:func:`ftpedel` on validated input. The keywords exist for the broken variants of
+    ``proofs_check.ftpedel`` only (threshold ``elimination_factor * eps_l``; design and
+    verification blind to Lambda_off; offline tuples left out of the regressions)."""
+    factor = float(elimination_factor)
+    H, S, d = mdp.horizon, mdp.n_states, mdp.dim
     off_cov = offline.covariances(mdp)
     design_off = off_cov if offline_in_design else np.zeros_like(off_cov)
     n_pol = pol.shape[0]
@@ -1281,8 +1354,8 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
                     if float(_q_values(realised + design_off[h] + reg * np.eye(d), vecs, ones)[0].max()) <= tol:
                         break
                     N *= growth
-            pooled_counts = online_counts + offline.counts[h]
-            pooled_sums = online_sums + offline.reward_sums[h]
+            pooled_counts = online_counts + offline.counts[h] if pool_offline else online_counts
+            pooled_sums = online_sums + offline.reward_sums[h] if pool_offline else online_sums
             next_actions = pol[survivors, h + 1, :] if h + 1 < H else None
             theta[h], nxt = _regress_step(mdp, pooled_counts, pooled_sums, reg, visit[:, h], next_actions)
             if nxt is not None:
@@ -1302,13 +1375,24 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
 
 
 def pedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, rng=None, targets: str = "raw",
-          **options) -> FTPedelResult:
+          radius_constant: float = 1.0, regularizer: float = 1e-3, design: str = "optimal", growth: float = 1.25,
+          max_episodes: float = 1e9) -> FTPedelResult:
     """PEDEL (Wagenmaker & Jamieson 2022, Alg. 1 [recalled structure]): :func:`ftpedel` without offline data.
 
-    Raw visitation targets by default (PEDEL's), see :func:`ftpedel` for the rounds and the
-    departures from the paper (design-then-verify instead of OPTCOV, beta_l without H^4).
+    Raw visitation targets ``phi-hat_{pi,h}`` by default (PEDEL's); the parameters and the
+    departures from the paper (design-then-verify instead of OPTCOV, beta_l without H^4) are those
+    of :func:`ftpedel`.
+
+    Examples
+    --------
+    >>> from mdps.instances.ftpedel import competitor_bandit
+    >>> inst = competitor_bandit(n_arms=4, gap=0.2)
+    >>> pedel(inst.mdp, inst.policies, epsilon=0.1, delta=0.1, rng=0).policy_index
+    0
     """
-    return ftpedel(mdp, policies, epsilon=epsilon, delta=delta, offline=None, rng=rng, targets=targets, **options)
+    return ftpedel(mdp, policies, epsilon=epsilon, delta=delta, offline=None, rng=rng, targets=targets,
+                   radius_constant=radius_constant, regularizer=regularizer, design=design, growth=growth,
+                   max_episodes=max_episodes)
 
 
 def pessimistic_choice(mdp: LinearMDP, policy_class: PolicyClass, offline: TransitionStatistics, *,
@@ -1320,6 +1404,29 @@ def pessimistic_choice(mdp: LinearMDP, policy_class: PolicyClass, offline: Trans
     meant for H = 1 or known dynamics, as in FT-X2). Pessimism picks a well-covered policy without
     any online episode, but cannot certify it (theory/ftpedel.md §5; the LCB idea of
     Rashidinejad et al. 2021).
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+    policy_class : PolicyClass
+    offline : TransitionStatistics
+    beta : float > 0
+        The squared confidence width multiplier.
+    regularizer : float > 0
+
+    Returns
+    -------
+    int
+        The index in the class of the policy with the largest LCB.
+
+    Examples
+    --------
+    >>> from mdps.instances.ftpedel import ft_x2
+    >>> inst = ft_x2(n_arms=4)
+    >>> pc = policy_class(inst.mdp, inst.policies)
+    >>> off = sample_offline_statistics(inst.mdp, inst.offline_counts, rng=0)
+    >>> pessimistic_choice(inst.mdp, pc, off, beta=3.0)
+    0
     """
     mdp = _check_mdp(mdp)
     if not isinstance(policy_class, PolicyClass):

@@ -29,3 +29,25 @@ def test_sweep_cells_are_reproducible():
     cell = sweep.cells("smoke")[:1]
     small = type(sweep)(sweep.name, lambda budget: [dict(cell[0], runs=2)], sweep.run_cell, sweep.version)
     assert run_sweep(small, "smoke", use_cache=False) == run_sweep(small, "smoke", use_cache=False)
+
+
+# Plausible broken variants beyond each claim's registered mutant (module docstring of
+# proofs_check.ftpedel): each must be rejected by the claim that is supposed to exclude it.
+FURTHER_VARIANTS = [
+    ("FT-F3", "optimistic_choice"),
+    ("FT-E1", "radius_div100"),
+    ("FT-E2", "uniform_design"),
+    ("FT-E3", "no_pooling"),
+    pytest.param("FT-E4", "ignore_offline", marks=pytest.mark.slow),
+    pytest.param("FT-E4", "radius_div100", marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("claim_id, variant", FURTHER_VARIANTS)
+def test_further_broken_variant_is_rejected(claim_id, variant, tmp_path):
+    from proofs_check.framework import run_sweep
+
+    claim = get_claim(claim_id)
+    rows = run_sweep(claim.sweep, "smoke", mutant=variant, use_cache=False, cache_dir=tmp_path)
+    assert not claim.analyse(rows, "smoke").holds
+

@@ -140,7 +140,7 @@ def test_uniform_design_costs_more(tabular):
     assert uniform >= best
 
 
-@settings(max_examples=8)
+@settings(max_examples=4)
 @given(st.integers(0, 10_000), st.floats(0.0, 50.0), st.floats(0.0, 50.0))
 def test_ftpedel_complexity_is_monotone_in_offline_data(seed, extra, base):
     mdp = bandit_linear_mdp([0.6, 0.5, 0.45, 0.3], reward_std=1.0)

@@ -15,11 +15,32 @@ def test_every_theory_check_is_registered():
         assert claim.mutant and claim.mutant_description
 
 
+# Claims with several sub-statements: each sub-verdict is failed by a mutant aimed at it. The claim's
+# own mutant is checked in test_claim_holds_and_mutant_rejected, the others in
+# test_sub_statement_mutants_fail_their_sub_verdict.
+SUB_MUTANTS = [
+    ("DUAL-D6", "alpha_too_strong", ("gap <= alpha D_f(d*||d_O)",)),
+    ("DUAL-D6", "inverted_alpha", ("monotone in alpha",)),
+    ("DUAL-D6", "no_one_minus_gamma", ("gap >= 0",)),
+    ("DUAL-D7", "alpha_too_weak", ("TV: d_alpha = d_O for alpha > alpha_TV",)),
+    ("DUAL-D7", "alpha_too_strong", ("TV: d_alpha != d_O for alpha < alpha_TV",)),
+    ("DUAL-D7", "toward_uniform", ("kl: ||d_alpha - d_O||_1 ~ alpha^-1", "chi2: ||d_alpha - d_O||_1 ~ alpha^-1")),
+]
+OWN_MUTANT_SUBS = {(c, m): subs for c, m, subs in SUB_MUTANTS}
+
+
+def _assert_sub_verdicts_fail(verdict, subs):
+    for sub in subs:
+        assert sub in verdict.details
+        assert not verdict.details[sub]["holds"], verdict.summary
+
+
 @pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
 def test_claim_holds_and_mutant_rejected(claim, tmp_path):
     algorithm, mutant = check_claim(claim, "smoke", use_cache=False, cache_dir=tmp_path)
     assert algorithm.holds, algorithm.verdict.summary
     assert not mutant.holds, mutant.verdict.summary
+    _assert_sub_verdicts_fail(mutant.verdict, OWN_MUTANT_SUBS.get((claim.id, claim.mutant), ()))
 
 
 def test_chi2_threshold_reduces_to_theory_when_q_spread_is_small():
@@ -41,27 +62,21 @@ def test_sweeps_are_reproducible():
     assert a == b
 
 
-# Claims with several sub-statements: each sub-verdict is failed by a mutant aimed at it (the claim's
-# own mutant is one of them; the others run here).
-SUB_MUTANTS = [
-    ("DUAL-D6", "alpha_too_strong", ("gap <= alpha D_f(d*||d_O)",)),
-    ("DUAL-D6", "inverted_alpha", ("monotone in alpha",)),
-    ("DUAL-D6", "no_one_minus_gamma", ("gap >= 0",)),
-    ("DUAL-D7", "alpha_too_weak", ("TV: d_alpha = d_O for alpha > alpha_TV",)),
-    ("DUAL-D7", "alpha_too_strong", ("TV: d_alpha != d_O for alpha < alpha_TV",)),
-    ("DUAL-D7", "toward_uniform", ("kl: ||d_alpha - d_O||_1 ~ alpha^-1", "chi2: ||d_alpha - d_O||_1 ~ alpha^-1")),
-]
+
+def test_own_mutants_are_listed():
+    own = {(c.id, c.mutant) for c in CLAIMS}
+    assert ("DUAL-D6", "alpha_too_strong") in own and ("DUAL-D7", "alpha_too_weak") in own
 
 
-@pytest.mark.parametrize("claim_id, mutant, subs", SUB_MUTANTS, ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize("claim_id, mutant, subs",
+                         [m for m in SUB_MUTANTS if m[:2] not in {(c.id, c.mutant) for c in CLAIMS}],
+                         ids=lambda x: x if isinstance(x, str) else "")
 def test_sub_statement_mutants_fail_their_sub_verdict(claim_id, mutant, subs, tmp_path):
     from proofs_check.framework import get_claim, run_sweep
 
     claim = get_claim(claim_id)
     verdict = claim.analyse(run_sweep(claim.sweep, "smoke", mutant=mutant, use_cache=False, cache_dir=tmp_path), "smoke")
-    for sub in subs:
-        assert sub in verdict.details
-        assert not verdict.details[sub]["holds"], verdict.summary
+    _assert_sub_verdicts_fail(verdict, subs)
 
 
 def test_tv_threshold_is_the_exact_penalty_constant():

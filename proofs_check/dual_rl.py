@@ -25,11 +25,12 @@ Findings against theory/dual_rl.md:
 - DUAL-D4 (KL): the d-from-w* identity holds to 2e-4, not the note's 1e-4: CLARABEL's exponential
   cone gives d to ~1e-4 (max 9.7e-5 measured) and tighter settings only return optimal_inaccurate.
 - DUAL-D7: the note's "||d_alpha - d_O||_1 <= 10/alpha; exactly 0 for TV once alpha >= 10" is
-  loose by ~50x (measured ||d_alpha - d_O||_1 ~ 0.2/alpha for KL, 0.1/alpha for chi2, slope -1.00)
-  and TV reaches d_O already at alpha ~ 1. The exact TV threshold is the exact-penalty constant
-  alpha_TV = 2 min_V ||delta_V||_inf (KKT at d = d_O; :func:`tv_exact_penalty_threshold`): measured
-  ||d_alpha - d_O||_1 <= 2.4e-8 at 1.05 alpha_TV and >= 0.15 at 0.95 alpha_TV (alpha_TV = 0.52-0.85
-  on the reference MDPs). The claim checks the rate and this threshold.
+  loose by ~50x (measured ||d_alpha - d_O||_1 ~ 0.2/alpha for KL, 0.1/alpha for chi2; slopes over
+  alpha = 1..100 on the full budget's 20 MDPs -0.993 (KL) and -1.000 (chi2)) and TV reaches d_O
+  already at alpha ~ 1. The exact TV threshold is the exact-penalty constant
+  alpha_TV = 2 min_V ||delta_V||_inf (KKT at d = d_O; :func:`tv_exact_penalty_threshold`; 0.52-0.85
+  on the first three reference MDPs): measured ||d_alpha - d_O||_1 <= 4.8e-8 at 1.05 alpha_TV and
+  >= 0.028 at 0.95 alpha_TV over the 20 MDPs. The claim checks the rate and this threshold.
 - DUAL-R1 (proposed, not run in the note): holds. The ReCOIL dual-Q objective of theory §8 at its
   inner minimum equals minus the chi-square mixture divergence (tests/provable_rl/test_dual_rl.py).
 """
@@ -329,8 +330,9 @@ register(Claim(
 # DUAL-D7: the large-alpha limit d_alpha -> d_O
 # --------------------------------------------------------------------------------------------
 
-#: Geometric alpha grid of the KL / chi2 rate (not above 300: CLARABEL warns of inaccuracy for KL at 1e3).
-_LARGE_ALPHAS = (3.0, 10.0, 30.0, 100.0, 300.0)
+#: Geometric alpha grid of the KL / chi2 rate. Not above 100: on some of the full budget's MDPs
+#: CLARABEL returns optimal_inaccurate for KL at alpha = 300 (and warns at 1e3 on the reference MDP).
+_LARGE_ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0)
 #: TV grid, in units of the exact-penalty threshold alpha_TV: sharp on both sides of it.
 _TV_BELOW, _TV_ABOVE = (0.5, 0.95), (1.05, 2.0)
 _LARGE_BLOCKS = {"smoke": 4, "quick": 5, "full": 20}  # rate_verdict needs >= 4 blocks
@@ -363,7 +365,7 @@ def _large_alpha_cells(budget):
 def _large_alpha_occupancy(mdp, dO, alpha, f, mutant):
     if mutant == "alpha_too_weak":
         alpha = alpha / 30.0
-    elif mutant == "alpha_too_strong":  # capped at the grid's largest alpha: KL at 9000 is optimal_inaccurate
+    elif mutant == "alpha_too_strong":  # capped at the grid's largest alpha: KL at 3000 is optimal_inaccurate
         alpha = min(alpha * 30.0, max(_LARGE_ALPHAS))
     target = dO
     if mutant == "toward_uniform":
@@ -383,10 +385,10 @@ def _large_alpha_run(cell, rng, mutant):
     return rows
 
 
-LARGE_ALPHA_SWEEP = Sweep("dual_rl.large_alpha", _large_alpha_cells, _large_alpha_run, version=1)
+LARGE_ALPHA_SWEEP = Sweep("dual_rl.large_alpha", _large_alpha_cells, _large_alpha_run, version=2)
 
-#: A TV solution counts as moved off d_O when ||d_alpha - d_O||_1 exceeds this (measured >= 0.15 at
-#: 0.95 alpha_TV, <= 2.4e-8 at 1.05 alpha_TV).
+#: A TV solution counts as moved off d_O when ||d_alpha - d_O||_1 exceeds this (full budget, 20 MDPs:
+#: >= 0.028 at 0.95 alpha_TV, <= 4.8e-8 at 1.05 and 2 alpha_TV).
 _TV_MOVED = 1e-3
 
 
@@ -410,7 +412,7 @@ def _analyse_d7(rows, budget):
 
 register(Claim(
     id="DUAL-D7", name="dual_rl.regularized.large_alpha_limit", paper=PAPER, theorem="§4 limits in alpha [derived]",
-    statement="||d_alpha - d_O||_1 decays as alpha^-1 (KL, chi2; slope over alpha = 3..300, tol 0.1); TV: d_alpha = d_O "
+    statement="||d_alpha - d_O||_1 decays as alpha^-1 (KL, chi2; slope over alpha = 1..100, tol 0.1); TV: d_alpha = d_O "
               "(1e-6) exactly when alpha > alpha_TV = 2 min_V ||delta_V||_inf, and moves off d_O (> 1e-3) below it",
     kind="rate", sweep=LARGE_ALPHA_SWEEP, analyse=_analyse_d7, mutant="alpha_too_weak",
     mutant_description="regularised primal solved at alpha/30 (regularisation 30x too weak); tests also reject "

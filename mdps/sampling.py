@@ -101,29 +101,67 @@ def _reward(mean, gaussian, std, rng):
 
 
 @numba.njit(cache=True)
+def _single_actions(policy_cdf):
+    """``single[h, s]``: the action the policy row always draws, or -1 when the row is random.
+
+    A row is deterministic when its first positive CDF entry is already 1.0: then ``_draw`` returns
+    that index for every ``u`` in [0, 1), so no uniform needs to be spent on it.
+    """
+    L, S, A = policy_cdf.shape
+    single = np.full((L, S), -1, np.int64)
+    for h in range(L):
+        for s in range(S):
+            i = 0
+            while policy_cdf[h, s, i] <= 0.0:
+                i += 1
+            if policy_cdf[h, s, i] >= 1.0:
+                single[h, s] = i
+    return single
+
+
+@numba.njit(cache=True)
 def _rollout_kernel(P_cdf, P_guide, R, policy_cdf, initial_cdf, n_episodes, n_steps, gaussian, std, rng):
-    """Episodes of ``n_steps``; layer h of P, R and the policy is ``min(h, n_layers - 1)``."""
+    """Episodes of ``n_steps``; layer h of P, R and the policy is ``min(h, n_layers - 1)``.
+
+    Per step: one uniform for the action (none when the policy's row is deterministic), one for the
+    next state (guided draw), then the reward's (a uniform, or a normal).
+    """
+    L, S, A, _ = P_cdf.shape
+    # Rows of P addressed by one flat index, so a step does no slicing of 4-d arrays.
+    P_rows = P_cdf.reshape(L * S * A, S)
+    guide_rows = P_guide.reshape(L * S * A, S)
+    R_flat = R.reshape(L * S * A)
+    single = _single_actions(policy_cdf)
     n = n_episodes * n_steps
     s_out = np.empty(n, np.int64)
     a_out = np.empty(n, np.int64)
     r_out = np.empty(n, np.float64)
     t_out = np.empty(n, np.int64)
     h_out = np.empty(n, np.int64)
-    last_p = P_cdf.shape[0] - 1
+    last_p = L - 1
     last_pi = policy_cdf.shape[0] - 1
     i = 0
     for _ in range(n_episodes):
         s = _draw(initial_cdf, rng.random())
         for h in range(n_steps):
-            hp = min(h, last_p)
-            a = _draw(policy_cdf[min(h, last_pi), s], rng.random())
-            s_next = _draw_guided(P_cdf[hp, s, a], P_guide[hp, s, a], rng.random())
+            hpi = min(h, last_pi)
+            a = single[hpi, s]
+            if a < 0:
+                a = _draw(policy_cdf[hpi, s], rng.random())
+            row = (min(h, last_p) * S + s) * A + a
+            # _draw_guided on a flat row, inlined.
+            u = rng.random()
+            j = guide_rows[row, min(int(u * S), S - 1)]
+            while j > 0 and P_rows[row, j - 1] > u:
+                j -= 1
+            while P_rows[row, j] <= u:
+                j += 1
             s_out[i] = s
             a_out[i] = a
-            r_out[i] = _reward(R[hp, s, a], gaussian, std, rng)
-            t_out[i] = s_next
+            r_out[i] = _reward(R_flat[row], gaussian, std, rng)
+            t_out[i] = j
             h_out[i] = h
-            s = s_next
+            s = j
             i += 1
     return s_out, a_out, r_out, t_out, h_out
 

@@ -60,7 +60,9 @@ def rollout_reference(P, R, policy, initial, n_episodes, n_steps, gaussian, std,
         s = draw_reference(initial, rng.random())
         for h in range(n_steps):
             layer = min(h, P.shape[0] - 1)
-            a = draw_reference(policy[min(h, policy.shape[0] - 1), s], rng.random())
+            row = policy[min(h, policy.shape[0] - 1), s]
+            # A deterministic row spends no uniform: the kernel knows its action without a draw.
+            a = int(np.flatnonzero(row)[0]) if np.count_nonzero(row) == 1 else draw_reference(row, rng.random())
             t = draw_reference(P[layer, s, a], rng.random())
             rows.append((s, a, reward_reference(R[layer, s, a], gaussian, std, rng), t, h))
             s = t
@@ -108,7 +110,10 @@ def test_draw_matches_reference_and_searchsorted():
 def test_rollout_kernel_matches_reference_exactly(gaussian):
     fh = random_finite_horizon_mdp(4, 3, 5, rng=1)
     policy = np.random.default_rng(2).dirichlet(np.ones(3), size=(5, 4))
-    for P, R, pi, n_steps in [(fh.P, fh.R, policy, 5), (fh.P[:1], fh.R[:1], policy[:1], 7)]:
+    mixed = policy.copy()
+    mixed[:, ::2] = np.eye(3)[np.random.default_rng(3).integers(0, 3, size=(5, 2))]  # deterministic rows
+    for P, R, pi, n_steps in [(fh.P, fh.R, policy, 5), (fh.P[:1], fh.R[:1], policy[:1], 7),
+                              (fh.P, fh.R, mixed, 5), (fh.P[:1], fh.R[:1], np.eye(3)[[0, 2, 1, 1]][None], 6)]:
         P_cdf = cdf(P)
         fast = _rollout_kernel(P_cdf, guide_table(P_cdf), R, cdf(pi), cdf(fh.initial), 30, n_steps, gaussian, 0.3,
                                np.random.default_rng(9))

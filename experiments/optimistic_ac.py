@@ -2,11 +2,12 @@
 
 - AC-FIG1: cumulative (expected) regret against episodes on the lock, for the online, hybrid and
   non-optimistic variants and the baselines (UCBVI eta = inf, no resets, switching every episode).
-- AC-FIG2: number of critic switches against T (log x): the tabular and linear instances with the
-  count-doubling bound S A H (log2 T + 1), and the lock variants.
+- AC-FIG2: number of critic switches against T (log x): the tabular and linear (one-hot) lock
+  runs of the rate sweeps with the count-doubling bound S A H (log2 T + 1), and the lock variants.
 - AC-FIG3: non-optimistic hybrid regret against N_off for behaviour policies of several
   qualities (their c*_off in the legend), with the online optimistic learner as reference.
-- AC-FIG4: cumulative regret against T (log-log) with fitted slopes and the sqrt(T) reference.
+- AC-FIG4: cumulative regret against T (log-log) with fitted slopes, the sqrt(T) reference and the
+  linear regret 0.9 T of a learner stuck on the distractor (what the no-optimism mutant does).
 
 Each ``plot(data, path)`` only reads rows; nothing is rerun.
 """
@@ -41,6 +42,13 @@ def _curve(rows, x_key, y_key, unit_key):
     return np.array(xs, float), np.array([[table[(x, u)] for u in units] for x in xs], float)
 
 
+def _thousands_ticks(ax, T):
+    """Ticks at the checkpoints, labelled 2k, 4k, ... (the default log ticks collide on 2k..32k)."""
+    ax.set_xticks(T)
+    ax.set_xticks([], minor=True)
+    ax.set_xticklabels([f"{t / 1000:g}k" for t in T])
+
+
 def _plot_lock_regret(data, path):
     import matplotlib.pyplot as plt
 
@@ -59,7 +67,8 @@ def _plot_lock_regret(data, path):
     ax.plot(T, 0.9 * T, color="0.5", lw=0.8, label="0.9 per episode (takes the distractor)")
     ax.set_xlabel("episodes T")
     ax.set_ylabel("cumulative expected regret")
-    ax.set_title(f"Lock H={LOCK['horizon']}, A={LOCK['n_actions']}: variants and baselines (c={LOCK['bonus_scale']})")
+    ax.set_title(f"Lock H={LOCK['horizon']}, A={LOCK['n_actions']}: variants and baselines (c={LOCK['bonus_scale']}; "
+                 "non-optimistic = bonus 0, unvisited 0)", fontsize=10)
     ax.set_ylim(0, T[-1] * 1.05)
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
@@ -72,9 +81,10 @@ def _plot_switches(data, path):
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     ax = axes[0]
+    lock = f"lock H={TABULAR['horizon']}, A={TABULAR['n_actions']}"
     for sweep, label, S, A, H in (
-            (TABULAR_RATE, "tabular S=5, A=3, H=5", TABULAR["n_states"], TABULAR["n_actions"], TABULAR["horizon"]),
-            (LINEAR_RATE, "linear d=5, A=10, H=5", None, None, None)):
+            (TABULAR_RATE, f"tabular {lock}, c={TABULAR['bonus_scale']}", 2, TABULAR["n_actions"], TABULAR["horizon"]),
+            (LINEAR_RATE, f"linear (one-hot, d=10) {lock}, c={LINEAR['bonus_scale']}", None, None, None)):
         rows = data.get(sweep.name)
         if not rows:
             continue
@@ -85,9 +95,10 @@ def _plot_switches(data, path):
         if S is not None:
             ax.semilogx(T, [switch_bound(S, A, H, int(t)) for t in T], "--", color=line.get_color(), lw=1,
                         label="bound S A H (log2 T + 1)")
+    _thousands_ticks(ax, T)
     ax.set_xlabel("episodes T (log scale)")
     ax.set_ylabel("critic switches")
-    ax.set_title("Switches grow like log T (straight on a log-x axis)")
+    ax.set_title("Rate sweeps: switches against T (log-x) and the doubling bound")
     ax.legend(fontsize=8)
     ax = axes[1]
     rows = data[LOCK_SWEEP.name]
@@ -138,8 +149,9 @@ def _plot_rates(data, path):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    for ax, sweep, title in ((axes[0], TABULAR_RATE, f"tabular S=5, A=3, H=5, c={TABULAR['bonus_scale']}"),
-                             (axes[1], LINEAR_RATE, f"linear d=5, A=10, H=5, c={LINEAR['bonus_scale']}")):
+    lock = f"lock H={TABULAR['horizon']}, A={TABULAR['n_actions']}"
+    for ax, sweep, title in ((axes[0], TABULAR_RATE, f"tabular UCB critic, {lock}, c={TABULAR['bonus_scale']}"),
+                             (axes[1], LINEAR_RATE, f"LSVI-UCB critic, one-hot {lock}, c={LINEAR['bonus_scale']}")):
         rows = data.get(sweep.name)
         if not rows:
             continue
@@ -147,7 +159,9 @@ def _plot_rates(data, path):
         mean, lo, hi = mean_interval(y)
         rate_panel(ax, T, mean, lower=lo, upper=hi, label="optimistic rare-switching AC")
         reference_line(ax, T, 0.5, anchor=mean[0], label="sqrt(T) reference")
-        reference_line(ax, T, 1.0, anchor=mean[0], label="linear reference", ls=":")
+        # A learner without optimism never leaves the distractor: regret 0.9 per episode.
+        ax.loglog(T, 0.9 * T, ":", color="0.4", label="no optimism: 0.9 T (stuck on the distractor)")
+        _thousands_ticks(ax, T)
         ax.set_xlabel("episodes T")
         ax.set_ylabel("cumulative expected regret")
         ax.set_title(title)

@@ -77,7 +77,8 @@ LOCK = dict(horizon=8, n_actions=5, n_episodes=3000, bonus_scale=0.1, epsilon=0.
 LOCK_CHECKPOINTS = [100, 200, 300, 500, 750, 1000, 1500, 2000, 2500, 3000]
 
 #: The variants of the lock sweep: (bonus scale, unvisited, N_off, eta, switching, reset). Hybrid
-#: data come from the eps-greedy optimal policy with eps = 1/H.
+#: data come from the eps-greedy optimal policy with eps = 1/H. "non-optimistic" means bonus 0 and
+#: unvisited pairs valued 0; the last variant keeps only the optimistic value of unvisited pairs.
 LOCK_VARIANTS = {
     "optimistic (online)": (LOCK["bonus_scale"], "cap", 0, 1.0, "doubling", "switch"),
     "non-optimistic (online)": (0.0, "zero", 0, 1.0, "doubling", "switch"),
@@ -87,6 +88,7 @@ LOCK_VARIANTS = {
     "UCBVI, rare switching (eta=inf)": (LOCK["bonus_scale"], "cap", 0, np.inf, "doubling", "switch"),
     "optimistic, no resets": (LOCK["bonus_scale"], "cap", 0, 1.0, "doubling", "never"),
     "optimistic, switch every episode": (LOCK["bonus_scale"], "cap", 0, 1.0, "every_episode", "switch"),
+    "initialisation only (c=0, unvisited H-h)": (0.0, "cap", 0, 1.0, "doubling", "switch"),
 }
 #: AC-T3: behaviour qualities (eps of the eps-greedy optimal policy) and offline sizes.
 THRESHOLD_EPSILONS = {"smoke": [0.05, 0.5], "quick": [0.05, 0.2, 0.5], "full": [0.05, 0.2, 0.5]}

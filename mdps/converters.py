@@ -25,6 +25,7 @@ import numpy as np
 
 from . import _validation as v
 from .core import DiscountedMDP, FiniteHorizonMDP, LinearMDP
+from .sampling import cdf
 
 
 def _reward_range(reward_range) -> tuple[float, float] | None:
@@ -283,9 +284,8 @@ def _env_class():
                 self._P, self._R, self.gamma = tab.P[None], tab.R[None], tab.gamma
             else:
                 self._P, self._R, self.gamma = tab.P, tab.R, 1.0
-            self._P_cdf = np.cumsum(self._P, axis=-1)
-            self._P_cdf /= self._P_cdf[..., -1:]
-            self._initial_cdf = np.cumsum(tab.initial) / np.sum(tab.initial)
+            self._P_cdf = cdf(self._P)
+            self._initial_cdf = cdf(tab.initial)
             self._gaussian = tab.reward_model == "gaussian"
             self._std = tab.reward_std
             self.n_steps = n_steps

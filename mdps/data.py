@@ -200,7 +200,10 @@ class OfflineData:
                            self.n_states, self.n_actions, pick(self.h), self.horizon)
 
 
-def _support_shape(problem):
+def pair_shape(problem) -> tuple:
+    """The shape of a problem's (state, action) pairs, the shape of a data distribution ``mu``:
+    (A,) for a multi-armed bandit, (S, A) for a contextual bandit or a discounted MDP, and
+    (H, S, A) for a finite-horizon or linear MDP."""
     if isinstance(problem, MultiArmedBandit):
         return (problem.n_actions,)
     if isinstance(problem, LinearMDP):

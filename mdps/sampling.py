@@ -26,7 +26,7 @@ import numpy as np
 
 from . import _validation as v
 from .core import ContextualBandit, DiscountedMDP, FiniteHorizonMDP, LinearMDP, MultiArmedBandit, policy_matrix
-from .data import OfflineData, SufficientStatistics
+from .data import OfflineData, SufficientStatistics, pair_shape
 
 
 def cdf(probabilities: np.ndarray) -> np.ndarray:
@@ -245,12 +245,7 @@ def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | No
 
 def _pair_distribution(problem, data_distribution):
     """Validate ``data_distribution`` against the problem; returns (layers, flattened (L, K) mu)."""
-    if isinstance(problem, MultiArmedBandit):
-        shape = (problem.n_actions,)
-    elif isinstance(problem, (ContextualBandit, DiscountedMDP)):
-        shape = (problem.n_states, problem.n_actions)
-    else:
-        shape = _layers(problem)[1].shape
+    shape = pair_shape(problem)
     mu = v.float_array("data_distribution", data_distribution, shape=shape)
     if mu.shape != shape:
         raise ValueError(f"data_distribution: expected shape {shape}, got {mu.shape}")
@@ -350,15 +345,10 @@ def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
     if P is not None and transitions:
         L, S, A, _ = P.shape
         trans = gen.multinomial(counts.reshape(reps, L, S, A), P / P.sum(axis=-1, keepdims=True))
-    if isinstance(problem, MultiArmedBandit):
-        pair_shape = (problem.n_actions,)
-    elif isinstance(problem, ContextualBandit) or isinstance(problem, DiscountedMDP):
-        pair_shape = (problem.n_states, problem.n_actions)
-    else:
-        pair_shape = R.shape
+    shape = pair_shape(problem)
     lead = (reps,) if n_repetitions is not None else ()
-    counts = counts.reshape(lead + pair_shape)
-    sums = sums.reshape(lead + pair_shape)
+    counts = counts.reshape(lead + shape)
+    sums = sums.reshape(lead + shape)
     if trans is not None:
-        trans = trans.reshape(lead + pair_shape + (trans.shape[-1],))
+        trans = trans.reshape(lead + shape + (trans.shape[-1],))
     return SufficientStatistics(counts, sums, trans, n_repetitions)

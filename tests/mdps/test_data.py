@@ -197,3 +197,17 @@ def test_data_distribution_on_random_and_truncated_mdps(mdp, C):
     if C > 1 and np.any(optimal_occupancy(fh).reshape(3, -1).min(axis=1) > 0):
         return  # some step visits every pair (possible with A = 1)
     assert concentrability(fh, data_distribution(fh, C)) == pytest.approx(C, rel=1e-9)
+
+
+def test_pair_shape_is_the_shape_of_a_data_distribution():
+    from mdps.data import pair_shape
+    from mdps.instances.random import random_bandit, random_contextual_bandit, random_finite_horizon_mdp, random_linear_mdp
+    from mdps.instances.random import random_mdp
+
+    assert pair_shape(random_bandit(4, rng=0)) == (4,)
+    assert pair_shape(random_contextual_bandit(3, 2, rng=0)) == (3, 2)
+    assert pair_shape(random_mdp(5, 2, rng=0)) == (5, 2)
+    assert pair_shape(random_finite_horizon_mdp(3, 2, 4, rng=0)) == (4, 3, 2)
+    assert pair_shape(random_linear_mdp(6, 2, 3, 5, rng=0)) == (5, 6, 2)
+    with pytest.raises(TypeError, match="problem: expected a bandit or an MDP"):
+        pair_shape(np.zeros((2, 2)))

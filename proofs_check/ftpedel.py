@@ -52,7 +52,7 @@ from mdps.instances.ftpedel import competitor_bandit, ft_x1, ft_x2
 from mdps.instances.random import random_finite_horizon_mdp
 from provable_rl import ftpedel as ft
 
-from .framework import Claim, Sweep, register
+from .framework import Claim, Sweep, per_budget, register
 from .statistics import all_of, bound_verdict, exact_verdict, order_verdict, rate_verdict
 
 PAPER = "Wagenmaker & Pacchiano 2023 (FTPedel); Wagenmaker & Jamieson 2022 (PEDEL)"
@@ -67,10 +67,6 @@ CLAIMS: list = []
 def _register(claim: Claim) -> Claim:
     CLAIMS.append(register(claim))
     return claim
-
-
-def _pick(budget, smoke, quick, full):
-    return {"smoke": smoke, "quick": quick, "full": full}[budget]
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,7 +183,7 @@ def _random_instance(rng, horizon=2):
 
 
 def _instance_cells(budget):
-    return [{"instance": k} for k in range(_pick(budget, 2, 4, 10))]
+    return [{"instance": k} for k in range(per_budget(budget, 2, 4, 10))]
 
 
 def _monotone_run(cell, rng, mutant):
@@ -305,7 +301,7 @@ E1_RADIUS = 0.3
 
 
 def _e1_cells(budget):
-    blocks, runs = _pick(budget, (2, 10), (4, 12), (10, 40))
+    blocks, runs = per_budget(budget, (2, 10), (4, 12), (10, 40))
     return [{"block": b, "runs": runs} for b in range(blocks)]
 
 
@@ -346,7 +342,7 @@ _register(Claim(
 # --------------------------------------------------------------------------------------------
 
 def _e2_cells(budget):
-    return [{"seed_block": b} for b in range(_pick(budget, 3, 6, 20))]
+    return [{"seed_block": b} for b in range(per_budget(budget, 3, 6, 20))]
 
 
 def _e2_run(cell, rng, mutant):
@@ -375,9 +371,9 @@ _register(Claim(
 
 
 def _e3_cells(budget):
-    cells = [{"instance": "ft_x1_full", "block": b} for b in range(_pick(budget, 2, 3, 10))]
+    cells = [{"instance": "ft_x1_full", "block": b} for b in range(per_budget(budget, 2, 3, 10))]
     if budget != "smoke":
-        cells += [{"instance": "tabular", "block": b} for b in range(_pick(budget, 0, 2, 5))]
+        cells += [{"instance": "tabular", "block": b} for b in range(per_budget(budget, 0, 2, 5))]
     return cells
 
 
@@ -430,7 +426,7 @@ E4_POINTS = 5
 
 def _e4_cells(budget):
     # >= 4 independent blocks per point at every budget (rate_verdict's minimum).
-    blocks = _pick(budget, 4, 4, 10)
+    blocks = per_budget(budget, 4, 4, 10)
     return [{"point": k, "block": b} for k in range(E4_POINTS) for b in range(blocks)]
 
 
@@ -482,7 +478,7 @@ _register(Claim(
 # --------------------------------------------------------------------------------------------
 
 def _curve_cells(budget):
-    n = _pick(budget, 5, 9, 17)
+    n = per_budget(budget, 5, 9, 17)
     return [{"n_offline": float(x)} for x in np.geomspace(1.0, 1e5, n)]
 
 
@@ -500,7 +496,7 @@ OFFLINE_CURVE = Sweep("ftpedel.offline_curve", _curve_cells, _curve_run, version
 
 
 def _dim_cells(budget):
-    return [{"n_arms": K} for K in _pick(budget, (2, 4, 8), (2, 4, 8, 16), (2, 4, 8, 16, 32))]
+    return [{"n_arms": K} for K in per_budget(budget, (2, 4, 8), (2, 4, 8, 16), (2, 4, 8, 16, 32))]
 
 
 def _dim_run(cell, rng, mutant):
@@ -520,8 +516,8 @@ VERIFIABLE_VS_DIM = Sweep("ftpedel.verifiable_vs_dim", _dim_cells, _dim_run, ver
 
 
 def _uniform_cells(budget):
-    arms = _pick(budget, (4, 8), (4, 8, 16), (4, 8, 16, 32))
-    runs = _pick(budget, 2, 4, 10)
+    arms = per_budget(budget, (4, 8), (4, 8, 16), (4, 8, 16, 32))
+    runs = per_budget(budget, 2, 4, 10)
     return [{"n_arms": K, "design": design, "block": b} for K in arms for design in ("optimal", "uniform")
             for b in range(runs)]
 

@@ -96,16 +96,6 @@ def _check_step(mdp: LinearMDP, step) -> int:
     return int(step)
 
 
-def _check_nonneg(name: str, value) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name}: expected a non-negative number, got {value!r}") from err
-    if not (np.isfinite(x) and x >= 0):
-        raise ValueError(f"{name}: expected a non-negative finite number, got {value!r}")
-    return x
-
-
 def _check_psd(name: str, matrix, d: int) -> np.ndarray:
     mat = v.float_array(name, matrix, ndim=2, shape=(d, d))
     if not np.allclose(mat, mat.T, atol=1e-9 * (1 + np.abs(mat).max())):
@@ -338,7 +328,7 @@ def design_objective(design_covariance, targets, scales, n_episodes, *, offline_
     d = V.shape[1]
     D = _check_psd("design_covariance", design_covariance, d)
     Loff = np.zeros((d, d)) if offline_covariance is None else _check_psd("offline_covariance", offline_covariance, d)
-    N = _check_nonneg("n_episodes", n_episodes)
+    N = v.nonnegative_float("n_episodes", n_episodes)
     reg = v.positive_float("regularizer", regularizer)
     return _q_values(N * D + Loff + reg * np.eye(d), V, g)[0]
 
@@ -453,6 +443,12 @@ def frank_wolfe_design(targets, scales, n_episodes, *, covariances=None, mdp: Li
     explicit = covariances is not None
     if explicit == (mdp is not None):
         raise ValueError("covariances, mdp: expected exactly one of explicit covariances or an mdp with a step")
+    if initial is not None:
+        if not isinstance(initial, Design):
+            raise TypeError(f"initial: expected a Design, got {type(initial).__name__}")
+        if initial.covariances.shape[1:] != (d, d) or (initial.indices is None) == explicit:
+            raise ValueError("initial: expected a Design of the same dimension and atom type (indices for "
+                             "explicit covariances, policies for the DP oracle)")
     if explicit:
         C = v.float_array("covariances", covariances, ndim=3, shape=(None, d, d))
         if C.shape[0] == 0:

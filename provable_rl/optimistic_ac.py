@@ -78,6 +78,10 @@ UNVISITED = ("cap", "zero")
 #: the private :func:`_broken_variant` (a mutant for proofs_check, not a feature).
 _RESET_MODES = {"switch": 0, "never": 1, "every_episode": 2}
 BACKENDS = ("numba", "numpy")
+#: A linear switch fires when some log det Lambda_h exceeds its value at the last switch by more than
+#: this: log 2 plus a margin far above rounding (1e-13 here) so that exact doublings, which are common
+#: with one-hot features (det = prod(ridge + n_i)), do not fire in one backend and not in the other.
+LOG_DOUBLING = math.log(2.0) + 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -372,25 +376,6 @@ def _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited
 
 
 @numba.njit(cache=True)
-def _logdet(M):
-    """log det M for a symmetric positive-definite M, by Cholesky (no inverse)."""
-    d = M.shape[0]
-    L = np.zeros((d, d))
-    logdet = 0.0
-    for i in range(d):
-        for j in range(i + 1):
-            s = M[i, j]
-            for k in range(j):
-                s -= L[i, k] * L[j, k]
-            if i == j:
-                L[i, i] = math.sqrt(s)
-                logdet += 2.0 * math.log(L[i, i])
-            else:
-                L[i, j] = s / L[j, j]
-    return logdet
-
-
-@numba.njit(cache=True)
 def _cholesky_inverse(M, inv):
     """inv = M^-1 and log det M for a symmetric positive-definite M (small d)."""
     d = M.shape[0]
@@ -480,12 +465,19 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
     pi = np.empty((H, S, A))
     Vscratch = np.empty((H + 1, S))
     logdet_ref = np.zeros(H)
+    # log det Lambda_h and Lambda_h^-1 kept current by rank-one updates (matrix determinant lemma,
+    # Sherman-Morrison: O(d^2) per step instead of a Cholesky per step and episode); both are
+    # recomputed exactly at every switch so rounding cannot accumulate across segments.
+    logdet_now = np.zeros(H)
+    gram_inv = np.zeros((H, d, d))
+    u = np.empty(d)
     regret = np.empty(n_episodes)
     switches = np.empty(n_episodes, np.int64)
     if linear:
         _linear_critic(features, gram, reward_sums, trans, radius, Q)
         for h in range(H):
-            logdet_ref[h] = _logdet(gram[h])
+            logdet_ref[h] = _cholesky_inverse(gram[h], gram_inv[h])
+            logdet_now[h] = logdet_ref[h]
     else:
         _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, Q)
     n_switch = 0
@@ -506,15 +498,24 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
             trans[h, s, a, s_next] += 1
             n = counts[h, s, a]
             if linear:
+                quad = 0.0
                 for i in range(d):
+                    acc = 0.0
                     for j in range(d):
                         gram[h, i, j] += features[s, a, i] * features[s, a, j]
+                        acc += gram_inv[h, i, j] * features[s, a, j]
+                    u[i] = acc
+                    quad += features[s, a, i] * acc
+                logdet_now[h] += math.log1p(quad)
+                for i in range(d):
+                    for j in range(d):
+                        gram_inv[h, i, j] -= u[i] * u[j] / (1.0 + quad)
             elif n & (n - 1) == 0:
                 switch = True
             s = s_next
         if linear and not switch:
             for h in range(H):
-                if _logdet(gram[h]) > logdet_ref[h] + math.log(2.0):
+                if logdet_now[h] > logdet_ref[h] + LOG_DOUBLING:
                     switch = True
                     break
         if switch:
@@ -522,7 +523,8 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
             if linear:
                 _linear_critic(features, gram, reward_sums, trans, radius, Q)
                 for h in range(H):
-                    logdet_ref[h] = _logdet(gram[h])
+                    logdet_ref[h] = _cholesky_inverse(gram[h], gram_inv[h])
+                    logdet_now[h] = logdet_ref[h]
             else:
                 _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, Q)
             if reset_mode == 0:
@@ -593,7 +595,7 @@ def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, coun
                 switch = True
             s = s_next
         if linear and not switch:
-            switch = bool(np.any(logdets() > logdet_ref + np.log(2.0)))
+            switch = bool(np.any(logdets() > logdet_ref + LOG_DOUBLING))
         if switch:
             n_switch += 1
             Q = critic()

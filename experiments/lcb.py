@@ -19,24 +19,21 @@ from proofs_check.lcb import (
     MAB_SWEEP,
     V2_SWEEP,
     V3_SWEEP,
+    blocks_by_point,
     regime_concentrability,
+    worst_blocks,
 )
 
 
 def worst_case_curve(rows, value, *, point="N", grid="grid"):
-    """(x, mean, lower, upper): the worst case over ``grid`` of the mean over blocks of ``value``."""
-    xs = sorted({r[point] for r in rows})
-    mean, lower, upper = [], [], []
-    for x in xs:
-        at = [r for r in rows if r[point] == x]
-        grids = sorted({r[grid] for r in at}, key=str)
-        per_grid = [np.array([r[value] for r in at if r[grid] == g], float) for g in grids]
-        worst = per_grid[int(np.argmax([b.mean() for b in per_grid]))]
-        m, lo, hi = mean_interval(worst)
-        mean.append(m)
-        lower.append(lo)
-        upper.append(hi)
-    return np.array(xs, float), np.array(mean), np.array(lower), np.array(upper)
+    """(x, mean, lower, upper): the worst case over ``grid`` of the mean over blocks of ``value``.
+
+    The blocks come from :func:`proofs_check.lcb.blocks_by_point` and :func:`proofs_check.lcb.worst_blocks`,
+    the same worst case the claims test; the band is the 95% interval over the worst point's blocks.
+    """
+    x, blocks = blocks_by_point(rows, value, point=point, grid=grid)
+    bands = np.array([mean_interval(worst_blocks(at_point)) for at_point in blocks])
+    return x, bands[:, 0], bands[:, 1], bands[:, 2]
 
 
 def _figure(ncols, width=4.6):
@@ -96,7 +93,7 @@ def _plot_fig2(data, path):
         if regime == "1+S/N":
             reference_line(ax, x, -1.0, anchor=m[0], label="rate $N^{-1}$", ls=":")
     x, m, lo, hi = worst_case_curve(data[C2_SWEEP.name], "lcb")
-    rate_panel(ax, x, m, lower=lo, upper=hi, label="LCB-H3 (expert, rare contexts)", color="C3")
+    rate_panel(ax, x, m, lower=lo, upper=hi, label="LCB-H3 (nearly expert, rare contexts)", color="C3")
     ax.set_xlabel("N (samples)")
     ax.set_ylabel("worst-case E[suboptimality]")
     ax.set_title(f"Contextual bandit, S = {CB_STATES}: 1/N near expert data, 1/sqrt(N) otherwise", fontsize=9)
@@ -143,7 +140,7 @@ def _plot_fig4(data, path):
     x, m, lo, hi = worst_case_curve(data[V3_SWEEP.name], "split")
     rate_panel(ax, x, m, lower=lo, upper=hi, label="VI-LCB (data split)", color="C0")
     reference_line(ax, x, -1.0, anchor=m[0], label="rate $N^{-1}$")
-    ax.set_title("LCB-H5 with rare states (expert data, gamma = 0.5)", fontsize=9)
+    ax.set_title("LCB-H5 with rare states (nearly expert data, gamma = 0.5)", fontsize=9)
     ax.set_xlabel("N (samples)")
     ax.set_ylabel("E[J(pi*) - J(pi_hat)]")
     ax.legend(fontsize=7)

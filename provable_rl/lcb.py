@@ -209,15 +209,7 @@ def _delta(delta, counts):
 
 
 def _scale(value, name="penalty_scale") -> float:
-    # Private twin of the non-negative check in mdps/instances/lcb.py (a shared
-    # ``nonnegative_float`` in mdps/_validation.py is requested; replace both once it exists).
-    try:
-        c = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a non-negative number, got {value!r}") from None
-    if not (np.isfinite(c) and c >= 0):
-        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
-    return c
+    return v.nonnegative_float(name, value)
 
 
 def _lcb(data, kind, delta, penalty_scale, rng):

@@ -47,16 +47,6 @@ def _concentrability(value, low=1.0, high=np.inf, name="concentrability") -> flo
     return C
 
 
-def _nonneg(name, value) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a non-negative number, got {value!r}") from None
-    if not (np.isfinite(x) and x >= 0):
-        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
-    return x
-
-
 def _flag(name, value) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name}: expected True or False, got {value!r}")
@@ -86,7 +76,7 @@ def lcb_h1(n_samples: int, concentrability: float = 2.0, gap_scale: float = 1.0,
     """
     N = v.positive_int("n_samples", n_samples)
     C = _concentrability(concentrability, 1.0 + 1e-12)
-    kappa = _nonneg("gap_scale", gap_scale)
+    kappa = v.nonnegative_float("gap_scale", gap_scale)
     if v.positive_int("n_states", n_states) != 1:
         raise ValueError(f"n_states: expected 1 for a multi-armed bandit, got {n_states}")
     delta = min(0.5, kappa * np.sqrt(C / N)) if gap is None else v.probability("gap", gap, open_high=False)

@@ -136,7 +136,7 @@ def test_bandit_rules_are_reproducible():
 
 
 def test_contextual_rules_shapes_batched_and_single():
-    inst = lcb_h4(1000, 1.5, 1.0, 5)
+    inst = lcb_h4(1000, 1.5, 1.0, 5, noisy_anchor=False)
     stats = sample_statistics(inst.problem, inst.data_distribution, 1000, 0, n_repetitions=30)
     for rule in (contextual_lcb, contextual_most_played, contextual_empirical_best):
         res = rule(stats, rng=1)
@@ -326,10 +326,17 @@ def test_families_realise_their_concentrability():
     assert lcb_h1(1000, 4.0, 1.0, hypothesis="B").concentrability == pytest.approx(4 / 3)
     assert lcb_h2(1000, 1.5, hypothesis="B").concentrability == pytest.approx(1.5)
     for C in (1.0, 1.01, 1.5, 2.0):
-        inst = lcb_h4(2000, C, 1.0, 10)
+        inst = lcb_h4(2000, C, 1.0, 10, noisy_anchor=False)
         assert inst.concentrability == pytest.approx(C)
         assert concentrability(inst.problem, inst.data_distribution) == pytest.approx(C)
-    assert lcb_h5(1000, 1.5, 1.0, 6).concentrability == pytest.approx(1.5)
+        noisy = lcb_h4(2000, C, 1.0, 10)   # the rare action's mass 1/N scales the rest by 1 - 1/N
+        assert noisy.concentrability == pytest.approx(C * 2000 / 1999, rel=1e-12)
+        assert concentrability(noisy.problem, noisy.data_distribution) == pytest.approx(C * 2000 / 1999, rel=1e-12)
+        assert noisy.data_distribution[0, 1] == pytest.approx(1 / 2000)
+    h3 = lcb_h3(1000, 1.0, 1.0, 10)
+    assert h3.concentrability == pytest.approx(0.991 / 0.990, rel=1e-12)
+    assert lcb_h3(1000, 1.0, 1.0, 10, noisy_anchor=False).concentrability == 1.0
+    assert lcb_h5(1000, 1.5, 1.0, 6).concentrability == pytest.approx(1.5 * 1000 / 999)
     assert lcb_h6(1000, 3.0, 0.2, 5).concentrability == pytest.approx(3.0)
     assert lcb_random_contextual_bandit(0, n_states=4, n_actions=3, concentrability=2.0).concentrability == pytest.approx(2.0)
     assert lcb_random_mdp(0, concentrability=2.0).concentrability < 2.0
@@ -447,3 +454,17 @@ def test_pessimistic_value_iteration_rejects_inconsistent_statistics():
                               ("unseen_value", float("nan"), "unseen_value")):
         with pytest.raises(ValueError, match=match):
             pessimistic_value_iteration(**{**good, key: value})
+
+
+def test_noisy_anchor_fools_greedy_but_not_lcb():
+    # The anchor's rare action (mass 1/N, mean 0.5 < 0.6) is seen ~once: greedy takes it after a lucky reward.
+    cb, mu, _ = lcb_h3(4000, 1.0, 1.0, 5)
+    stats = sample_statistics(cb, mu, 4000, 0, n_repetitions=2000)
+    lcb = contextual_lcb(stats, rng=1).policy[:, 0]
+    greedy = contextual_empirical_best(stats, rng=1).policy[:, 0]
+    seen_lucky = (stats.counts[:, 0, 1] > 0) & (stats.reward_sums[:, 0, 1] == stats.counts[:, 0, 1])
+    assert np.all(lcb == 0)
+    assert np.all(greedy[seen_lucky] == 1)   # every all-ones sample of the rare action beats a*'s mean (< 1)
+    assert 0.2 < seen_lucky.mean() < 0.45                     # ~ P(seen) x P(reward 1) = 0.63 x 0.5
+    with pytest.raises(ValueError, match="noisy_anchor"):
+        lcb_h4(1000, 1.5, 1.0, 5, noisy_anchor="yes")

@@ -301,7 +301,7 @@ E1_RADIUS = 0.3
 
 
 def _e1_cells(budget):
-    blocks, runs = per_budget(budget, (2, 10), (4, 12), (10, 40))
+    blocks, runs = per_budget(budget, (2, 10), (4, 6), (10, 40))
     return [{"block": b, "runs": runs} for b in range(blocks)]
 
 

@@ -8,7 +8,7 @@
 
 Both on a 200-state, 10-action random MDP, for a deterministic policy (the environment-step
 comparison: the Python side then draws only the next state and the reward) and for the uniform
-random policy (both sides also draw the action). Times are best-of-``--repeat`` CPU times of this
+random policy (both sides also draw the action; neither draws one for the deterministic policy). Times are best-of-``--repeat`` CPU times of this
 process (``time.process_time``), so that other processes sharing the machine do not count; value
 iteration is also reported in wall-clock time because BLAS may use several threads. Run:
 

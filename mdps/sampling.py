@@ -11,7 +11,9 @@ A draw from a CDF row is the smallest ``i`` with ``u < cdf[i]`` for one uniform 
 (Chen and Asau's indexed search, :func:`guide_table` and :func:`_draw_guided`): ``guide[j]`` is
 the answer for ``u = j / n``, so a draw starts there and scans about one entry. It returns exactly
 what :func:`_draw` returns for the same ``u`` (so the same seed gives the same data either way),
-and touches two cache lines instead of a binary search's chain of dependent loads.
+and touches two cache lines instead of a binary search's chain of dependent loads. The rollout
+kernel spends no uniform on a deterministic policy row (:func:`_single_actions`): its action is
+known, so a deterministic policy costs two uniforms per step (next state, Bernoulli reward).
 
 :func:`sample_statistics` draws counts, reward sums and transition counts without any tuple
 (multinomial counts, binomial reward sums, multinomial next-state counts), vectorised over

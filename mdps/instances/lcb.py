@@ -73,6 +73,31 @@ def lcb_h1(n_samples: int, concentrability: float = 2.0, gap_scale: float = 1.0,
     and C* is exactly the requested value. Hypothesis "B": r = (1/2 - Delta, 1/2), arm 2 optimal with
     realised C* = 1/(1 - 1/C*) <= C*, still in MAB(C*). Delta = gap_scale sqrt(C*/N), capped at 1/2,
     unless ``gap`` fixes it. ``n_states`` must be 1 (a bandit).
+
+    Parameters
+    ----------
+    n_samples : int
+        N (sets Delta).
+    concentrability : float > 1
+        C*.
+    gap_scale : float >= 0
+        kappa in Delta = kappa sqrt(C*/N) (ignored when ``gap`` is given).
+    n_states : int
+        Must be 1.
+    gap : float in (0, 1/2], optional
+        A fixed reward gap instead of the N-dependent one.
+    hypothesis : {"A", "B"}
+
+    Returns
+    -------
+    LCBInstance
+        ``(MultiArmedBandit, mu (2,), realised C*)``.
+
+    Examples
+    --------
+    >>> bandit, mu, C = lcb_h1(1000, 4.0, gap_scale=1.0)
+    >>> bandit.means.round(4).tolist(), mu.tolist(), C
+    ([0.5632, 0.5], [0.25, 0.75], 4.0)
     """
     N = v.positive_int("n_samples", n_samples)
     C = _concentrability(concentrability, 1.0 + 1e-12)
@@ -101,6 +126,28 @@ def lcb_h2(n_samples: int, concentrability: float = 4.0 / 3.0, gap_scale: float 
     "A": mu = (1/C*, 1 - 1/C*), r = (1/2 + g, 1/2) (arm 1 optimal). "B": mu = (1 - 1/C*, 1/C*),
     r = (1/2, 1/2 + g). The optimal arm always carries mass 1/C* > 1/2, so the most-played arm errs
     with probability e^{-Theta(N)}. ``gap_scale`` is the constant reward gap g; N is unused.
+
+    Parameters
+    ----------
+    n_samples : int
+        Validated, unused.
+    concentrability : float in (1, 2)
+    gap_scale : float in (0, 1/2]
+        The reward gap g.
+    n_states : int
+        Must be 1.
+    hypothesis : {"A", "B"}
+
+    Returns
+    -------
+    LCBInstance
+        ``(MultiArmedBandit, mu (2,), C*)``.
+
+    Examples
+    --------
+    >>> bandit, mu, C = lcb_h2(1000, 4 / 3, hypothesis="B")
+    >>> bandit.means.tolist(), mu.round(2).tolist()
+    ([0.5, 0.7], [0.25, 0.75])
     """
     v.positive_int("n_samples", n_samples)
     C = _concentrability(concentrability, 1.0 + 1e-12, 2.0 - 1e-12)
@@ -289,6 +336,22 @@ def cb_as_mdp(instance: LCBInstance, gamma: float) -> LCBInstance:
     P(s' | s, a) = rho(s'), R = the bandit's means, initial = rho. Then
     J(pi) = E_rho[r(s, pi(s))] / (1 - gamma), the optimal occupancy is rho(s) 1{a = pi*(s)} and the
     data distribution (and C*) carry over unchanged.
+
+    Parameters
+    ----------
+    instance : LCBInstance of a ContextualBandit
+    gamma : float in [0, 1)
+
+    Returns
+    -------
+    LCBInstance
+        ``(DiscountedMDP, the same mu, the same realised C*)`` (C* re-checked on the MDP).
+
+    Examples
+    --------
+    >>> mdp, mu, C = cb_as_mdp(lcb_h4(1000, 1.5, n_states=4), 0.5)
+    >>> mdp.P.shape, round(C, 4)
+    ((4, 2, 4), 1.5015)
     """
     cb = instance.problem
     if not isinstance(cb, ContextualBandit):
@@ -341,6 +404,27 @@ def lcb_h6(n_samples: int, concentrability: float = 2.0, gap_scale: float = 0.2,
     Q*(s, 1) = 1 while V*(s) = (1 - gap_scale)/(1 - gamma), so a single imitation error costs
     ~1/(1 - gamma). Data: mu = d*/C* + (1 - 1/C*) nu with nu uniform off supp(d*) (exact C*).
     N is unused.
+
+    Parameters
+    ----------
+    n_samples : int
+        Validated, unused.
+    concentrability : float >= 1
+    gap_scale : float in (0, 1)
+        The chain's per-step shortfall.
+    n_states : int >= 3
+    gamma : float in [0, 1)
+
+    Returns
+    -------
+    LCBInstance
+        ``(DiscountedMDP, mu (S, 2), C*)``.
+
+    Examples
+    --------
+    >>> mdp, mu, C = lcb_h6(1000, 2.0, 0.2, 5)
+    >>> mdp.optimal_policy[:4].tolist(), C
+    ([0, 0, 0, 0], 2.0)
     """
     from ..data import data_distribution
 
@@ -373,6 +457,23 @@ def lcb_random_contextual_bandit(rng, *, n_states: int, n_actions: int, concentr
 
     rho ~ Dirichlet(1); pi* uniform; R ~ U[0, 1] with R(s, pi*(s)) raised to the row maximum;
     nu ~ Dirichlet(1) over the pairs off pi*; mu = d*/C* + (1 - 1/C*) nu (exact C*).
+
+    Parameters
+    ----------
+    rng : Generator or int seed
+    n_states, n_actions : int (n_actions >= 2)
+    concentrability : float >= 1
+
+    Returns
+    -------
+    LCBInstance
+        ``(ContextualBandit, mu (S, A), C*)``.
+
+    Examples
+    --------
+    >>> cb, mu, C = lcb_random_contextual_bandit(0, n_states=3, n_actions=2, concentrability=2.0)
+    >>> mu.shape, round(C, 9)
+    ((3, 2), 2.0)
     """
     gen = v.as_rng(rng)
     S, A = v.positive_int("n_states", n_states), v.positive_int("n_actions", n_actions)

@@ -62,14 +62,10 @@ from provable_rl.lcb import (
     vi_lcb,
 )
 
-from .framework import Claim, Sweep, register
+from .framework import Claim, Sweep, per_budget, register
 from .statistics import Verdict, all_of, bound_verdict, exact_verdict, order_verdict, rate_verdict
 
 PAPER = "Rashidinejad et al. 2021"
-
-
-def _pick(budget, smoke, quick, full):
-    return {"smoke": smoke, "quick": quick, "full": full}[budget]
 
 
 def _unknown(mutant):
@@ -142,13 +138,13 @@ def _mab_grid():
 
 
 def _mab_cells(budget):
-    n_points, n_blocks = _pick(budget, (5, 4), (7, 8), (9, 16))
+    n_points, n_blocks = per_budget(budget, (5, 4), (7, 8), (9, 16))
     # One cell holds every C* and gap of one (N, block): cells stay big enough to be worth a worker.
     return [{"N": 500 * 2 ** k, "block": b} for k in range(n_points) for b in range(n_blocks)]
 
 
 def _mab_reps(budget):
-    return _pick(budget, 500, 1250, 2500)
+    return per_budget(budget, 500, 1250, 2500)
 
 
 def _mab_choice(stats, mutant, rng, n_samples):
@@ -293,14 +289,14 @@ def _analyse_m3(rows, budget):
 
 
 def _m4_cells(budget):
-    n_blocks = _pick(budget, 2, 4, 10)
+    n_blocks = per_budget(budget, 2, 4, 10)
     return [{"N": N, "block": b} for N in (100, 1000, 10_000, 100_000) for b in range(n_blocks)]
 
 
 def _m4_run(cell, rng, mutant, budget):
     from mdps import MultiArmedBandit
 
-    reps = _pick(budget, 1500, 5000, 5000)
+    reps = per_budget(budget, 1500, 5000, 5000)
     N = cell["N"]
     data_rng, algo_rng = rng.spawn(2)
     bandit = MultiArmedBandit(np.array([0.6, 0.5]))
@@ -366,7 +362,7 @@ def regime_concentrability(regime, N, S):
 
 
 def _c1_cells(budget):
-    n_points, n_blocks = _pick(budget, (5, 4), (7, 8), (7, 16))
+    n_points, n_blocks = per_budget(budget, (5, 4), (7, 8), (7, 16))
     return [{"N": 1000 * 2 ** k, "block": b, "regimes": list(CB_REGIMES)}
             for k in range(n_points) for b in range(n_blocks)]
 
@@ -378,7 +374,7 @@ def _c1_run(cell, rng, mutant, budget):
 
 
 def _c1_run_one(N, regime, data_rng, algo_rng, mutant, budget):
-    reps = _pick(budget, 250, 250, 500)
+    reps = per_budget(budget, 250, 250, 500)
     C = regime_concentrability(regime, N, CB_STATES)
     # mu does not depend on the gap scale: the grid shares its counts (common random numbers).
     instances = [lcb_h4(N, C, kappa, CB_STATES) for kappa in CB_GAP_SCALES]
@@ -412,12 +408,12 @@ def _analyse_c1(rows, budget):
 
 
 def _c2_cells(budget):
-    n_points, n_blocks = _pick(budget, (5, 4), (7, 8), (7, 16))
+    n_points, n_blocks = per_budget(budget, (5, 4), (7, 8), (7, 16))
     return [{"N": 1000 * 2 ** k, "block": b} for k in range(n_points) for b in range(n_blocks)]
 
 
 def _c2_run(cell, rng, mutant, budget):
-    reps = _pick(budget, 300, 500, 1000)
+    reps = per_budget(budget, 300, 500, 1000)
     N = cell["N"]
     data_rng, algo_rng = rng.spawn(2)
     cb, mu, realised = lcb_h3(N, 1.0, 1.0, CB_STATES)
@@ -476,7 +472,7 @@ def c3_instance(rng):
 
 
 def _c3_cells(budget):
-    return [{"instance": i} for i in range(_pick(budget, 30, 100, 400))]
+    return [{"instance": i} for i in range(per_budget(budget, 30, 100, 400))]
 
 
 def _c3_run(cell, rng, mutant, budget):
@@ -502,7 +498,7 @@ def _analyse_c3(rows, budget):
 
 
 def _fig3_cells(budget):
-    n_blocks = _pick(budget, 2, 4, 8)
+    n_blocks = per_budget(budget, 2, 4, 8)
     grid = ("1+S/N", "1.003", "1.01", "1.03", "1.1", "1.3", "1.6", "2")
     return [{"N": 10_000, "block": b, "regimes": list(grid)} for b in range(n_blocks)]
 
@@ -585,12 +581,12 @@ V1_REALISED = {setting: lcb_random_mdp(V_MDP_SEED, concentrability=float(setting
 
 
 def _v1_cells(budget):
-    Ns, n_blocks = _pick(budget, ((1000, 4000), 2), ((1000, 4000, 16000, 64000), 2), ((1000, 4000, 16000, 64000), 4))
+    Ns, n_blocks = per_budget(budget, ((1000, 4000), 2), ((1000, 4000, 16000, 64000), 2), ((1000, 4000, 16000, 64000), 4))
     return [{"C": C, "mixing": mix, "N": N, "block": b} for C, mix in V1_SETTINGS for N in Ns for b in range(n_blocks)]
 
 
 def _v1_run(cell, rng, mutant, budget):
-    reps = _pick(budget, 25, 25, 50)
+    reps = per_budget(budget, 25, 25, 50)
     data_rng, algo_rng = rng.spawn(2)
     mdp, mu, realised = lcb_random_mdp(V_MDP_SEED, concentrability=float(cell["C"]), mixing=cell["mixing"], gamma=V_MDP_GAMMA)
     N = cell["N"]
@@ -621,12 +617,12 @@ V2_GAP_SCALES = (0.5, 1.0, 2.0)
 
 
 def _v2_cells(budget):
-    n_blocks = _pick(budget, 4, 5, 10)
+    n_blocks = per_budget(budget, 4, 5, 10)
     return [{"N": 32000 * 2 ** k, "block": b} for k in range(5) for b in range(n_blocks)]
 
 
 def _v2_run(cell, rng, mutant, budget):
-    reps = _pick(budget, 20, 20, 40)
+    reps = per_budget(budget, 20, 20, 40)
     N = cell["N"]
     opts = _vi_options(mutant, V2_GAMMA)
     data_rng, algo_rng = rng.spawn(2)
@@ -665,12 +661,12 @@ def _analyse_v2(rows, budget):
 
 
 def _v3_cells(budget):
-    n_points, n_blocks = _pick(budget, (5, 4), (7, 5), (7, 10))
+    n_points, n_blocks = per_budget(budget, (5, 4), (7, 5), (7, 10))
     return [{"N": 4000 * 2 ** k, "block": b} for k in range(n_points) for b in range(n_blocks)]
 
 
 def _v3_run(cell, rng, mutant, budget):
-    reps = _pick(budget, 40, 60, 60)
+    reps = per_budget(budget, 40, 60, 60)
     N = cell["N"]
     data_rng, algo_rng = rng.spawn(2)
     mdp, mu, realised = cb_as_mdp(lcb_h3(N, 1.0, 1.0, V2_STATES), V2_GAMMA)
@@ -693,7 +689,7 @@ V4_DELTA = 0.05
 
 
 def _v4_cells(budget):
-    return [{"N": V4_N, "block": b} for b in range(_pick(budget, 2, 4, 10))]
+    return [{"N": V4_N, "block": b} for b in range(per_budget(budget, 2, 4, 10))]
 
 
 def v4_instance(n_samples=V4_N):
@@ -702,7 +698,7 @@ def v4_instance(n_samples=V4_N):
 
 
 def _v4_run(cell, rng, mutant, budget):
-    reps = _pick(budget, 40, 50, 50)
+    reps = per_budget(budget, 40, 50, 50)
     data_rng, algo_rng = rng.spawn(2)
     mdp, mu, realised = v4_instance(cell["N"])
     stats = fold_statistics(mdp, mu, cell["N"], mdp.gamma, data_rng, reps)

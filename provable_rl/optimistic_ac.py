@@ -24,7 +24,8 @@ named after what each function does rather than after the paper's (unconfirmed) 
   last switch (linear: O(d H log T) switches);
 - policy reset to uniform at each switch, then a softmax (mirror-descent / NPG) actor
   ``pi_{t+1} ∝ pi_t exp(eta Q)`` between switches, i.e. ``softmax(eta n_seg Q)``;
-- hybrid: counts and estimates preloaded with offline episodes; non-optimistic hybrid: bonus 0.
+- hybrid: counts and estimates preloaded with offline episodes; non-optimistic hybrid: bonus 0 and
+  unvisited pairs valued 0 (plain value iteration on the empirical model).
 
 Departures from the paper (all forced by the missing boxes, see theory/optimistic_ac.md §8):
 GOLF's confidence set is replaced by a UCB / elliptical bonus (the standard relaxation), the
@@ -652,7 +653,8 @@ def _positive_bonus(bonus_scale) -> float:
     except (TypeError, ValueError) as err:
         raise ValueError(f"bonus_scale: expected a positive bonus scale, got {bonus_scale!r}") from err
     if not (np.isfinite(x) and x > 0):
-        raise ValueError(f"bonus_scale: expected a positive bonus scale for the optimistic variant, got {bonus_scale!r}")
+        raise ValueError(f"bonus_scale: expected a positive bonus scale for the optimistic variant, "
+                         f"got {bonus_scale!r}")
     return x
 
 
@@ -688,7 +690,9 @@ def _run(mdp, n_episodes, rng, *, linear, bonus_scale, eta, delta, offline_data,
     H, S, A = tab.R.shape
     counts, sums, trans = _offline_statistics(offline_data, tab)
     if linear:
-        features = np.ascontiguousarray(mdp.features)
+        # A writable copy: the tabular path passes a writable dummy, and a read-only array would make
+        # Numba compile a second signature of the whole kernel.
+        features = np.array(mdp.features, dtype=float, order="C")
         d = features.shape[2]
         ridge = v.positive_float("ridge", ridge)
         gram = ridge * np.broadcast_to(np.eye(d), (H, d, d)) + np.einsum("hsa,sai,saj->hij", counts, features, features)
@@ -702,8 +706,8 @@ def _run(mdp, n_episodes, rng, *, linear, bonus_scale, eta, delta, offline_data,
         log_term = exploration_log_term(S, A, H, T, delta)
     args = (cdf(tab.P), tab.P, tab.R, cdf(tab.initial), tab.initial, float(tab.initial @ tab.optimal_values[0]),
             features, counts, sums, trans, gram, linear, T, bonus_scale, log_term, unvisited == "cap", radius,
-            eta_value, greedy, switching == "every_episode", _RESET_MODES[reset], epsilon, tab.reward_model == "gaussian",
-            float(tab.reward_std), gen)
+            eta_value, greedy, switching == "every_episode", _RESET_MODES[reset], epsilon,
+            tab.reward_model == "gaussian", float(tab.reward_std), gen)
     runner = _actor_critic_kernel if backend == "numba" else _numpy_run
     regret, switches, n_switch, first, pi, Q = runner(*args)
     return ActorCriticRun(regret, np.cumsum(regret), switches, int(n_switch), int(first), epsilon, pi, Q)

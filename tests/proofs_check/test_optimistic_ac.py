@@ -34,7 +34,7 @@ def test_extra_mutants_are_rejected(claim_id, mutant):
 def test_sweep_rows_are_reproducible():
     from proofs_check.framework import run_sweep
 
-    sweep = optimistic_ac.LOCK_SWEEP
+    sweep = optimistic_ac.LINEAR_RATE  # the cheapest sweep; every sweep draws only from its cell's rng
     first = run_sweep(sweep, "smoke", use_cache=False, seed=3)
     again = run_sweep(sweep, "smoke", use_cache=False, seed=3)
     assert first == again

@@ -42,17 +42,13 @@ import numpy as np
 from mdps.instances.hnpg import aliased_trap, lock_problem, reset_occupancy
 from mdps.instances.random import random_mdp
 from mdps.planning import policy_q_values
-from proofs_check.framework import Claim, Sweep, register
+from proofs_check.framework import Claim, Sweep, per_budget, register
 from proofs_check.statistics import Verdict, all_of, bound_verdict, exact_verdict, order_verdict, rate_verdict
 from provable_rl.hnpg import _npg_exact, hac, hybrid_policy_evaluation, population_hpe, softmax_policy
 
 PAPER = "Zhou, Sekhari, Song & Sun 2023"
 #: A deterministic inequality: any violation must fail the binomial test (P(k >= 1) < 1e-3).
 DETERMINISTIC_DELTA = 1e-7
-
-
-def _pick(budget, smoke, quick, full):
-    return {"smoke": smoke, "quick": quick, "full": full}[budget]
 
 
 # --------------------------------------------------------------------------------------------
@@ -63,8 +59,8 @@ H1_T_GRID = (32, 64, 128, 256, 512, 1024)
 
 
 def _h1_cells(budget):
-    n_inst = _pick(budget, 2, 4, 10)
-    gammas = _pick(budget, (0.5,), (0.5, 0.7), (0.5, 0.7, 0.9))
+    n_inst = per_budget(budget, 2, 4, 10)
+    gammas = per_budget(budget, (0.5,), (0.5, 0.7), (0.5, 0.7, 0.9))
     return [{"gamma": g, "instance": i} for g in gammas for i in range(n_inst)]
 
 
@@ -109,7 +105,7 @@ H1 = register(Claim(
 # --------------------------------------------------------------------------------------------
 
 def _h2_cells(budget):
-    n_inst = _pick(budget, 2, 4, 10)
+    n_inst = per_budget(budget, 2, 4, 10)
     return [{"gamma": g, "eta": eta, "instance": i} for g in (0.5, 0.9) for eta in (0.1, 1.0, 10.0)
             for i in range(n_inst)]
 
@@ -166,7 +162,7 @@ H3_ITERATIONS = 40
 
 
 def _h3_cells(budget):
-    return [{"instance": i} for i in range(_pick(budget, 3, 6, 20))]
+    return [{"instance": i} for i in range(per_budget(budget, 3, 6, 20))]
 
 
 def _population_hpe_greedy_target(mdp, pi, nu, lam, n_iterations, f0):
@@ -226,7 +222,7 @@ H3 = register(Claim(
 
 
 def _h3b_cells(budget):
-    return [{"block": b} for b in range(_pick(budget, 4, 6, 12))]
+    return [{"block": b} for b in range(per_budget(budget, 4, 6, 12))]
 
 
 def _h3_instance(rng):
@@ -289,7 +285,7 @@ DO_NOTHING_ETA = 1e-12
 
 
 def _lock_cells(budget):
-    seeds = _pick(budget, 3, 6, 12)
+    seeds = per_budget(budget, 3, 6, 12)
     return [{"learner": learner, "seed": s} for learner in ("hybrid", "online") for s in range(seeds)]
 
 
@@ -415,7 +411,7 @@ ALIASED_T = 100
 
 
 def _h6_cells(budget):
-    seeds = _pick(budget, 3, 6, 12)
+    seeds = per_budget(budget, 3, 6, 12)
     return [{"learner": learner, "seed": s} for learner in ("hybrid", "online", "fqe") for s in range(seeds)]
 
 
@@ -473,8 +469,8 @@ H6 = register(Claim(
 # --------------------------------------------------------------------------------------------
 
 def _length_cells(budget):
-    lengths = _pick(budget, (2, 3, 4), (2, 3, 4, 5, 6), (2, 3, 4, 5, 6, 7))
-    seeds = _pick(budget, 1, 3, 6)
+    lengths = per_budget(budget, (2, 3, 4), (2, 3, 4, 5, 6), (2, 3, 4, 5, 6, 7))
+    seeds = per_budget(budget, 1, 3, 6)
     return [{"length": L, "learner": learner, "seed": s} for L in lengths
             for learner in ("hybrid", "online", "offline") for s in range(seeds)]
 

@@ -316,23 +316,6 @@ def _check_policy(mdp, policy):
     return pi
 
 
-def _nonneg_float(name, value):
-    """``value`` as a finite float >= 0 (``lam = 0`` is pure FQE, ``ridge = 0`` no ridge), named in the error.
-
-    :func:`mdps._validation.positive_float` with 0 allowed: its check of ``value + 1`` would give an
-    error message with the wrong number, so the two cases are spelt out here.
-    """
-    if value is None or isinstance(value, (bool, str, bytes)):
-        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}") from err
-    if not (np.isfinite(x) and x >= 0):
-        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
-    return x
-
-
 def _nonneg_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
@@ -566,7 +549,7 @@ class _HPEConfig:
 
 
 def _check_hpe(lam, k1, k2, m_on, m_off, ridge, offline_distribution, mdp):
-    lam = _nonneg_float("lam", lam)
+    lam = v.nonnegative_float("lam", lam)
     k1, k2 = _nonneg_int("k1", k1), v.positive_int("k2", k2)
     if not k1 < k2:
         raise ValueError(f"k1, k2: expected k1 < k2, got k1={k1}, k2={k2}")
@@ -575,7 +558,7 @@ def _check_hpe(lam, k1, k2, m_on, m_off, ridge, offline_distribution, mdp):
         raise ValueError("m_on, m_off: expected at least one positive batch size, got 0 and 0")
     if m_off == 0 and lam == 0:
         raise ValueError("lam: expected lam > 0 when there is no offline batch (m_off=0), got 0")
-    ridge = _nonneg_float("ridge", ridge)
+    ridge = v.nonnegative_float("ridge", ridge)
     nu = None
     if m_off > 0:
         if offline_distribution is None:
@@ -711,7 +694,7 @@ def population_hpe(mdp: DiscountedMDP, policy, offline_distribution, *, lam: flo
     mdp = _check_mdp(mdp)
     pi = _check_policy(mdp, policy)
     nu = check_reset(mdp, offline_distribution, "offline_distribution")
-    lam = _nonneg_float("lam", lam)
+    lam = v.nonnegative_float("lam", lam)
     K = v.positive_int("n_iterations", n_iterations)
     mu0 = product_reset(mdp) if reset is None else check_reset(mdp, reset)
     S, A = mdp.n_states, mdp.n_actions
@@ -1165,7 +1148,7 @@ def hnpg(mdp: DiscountedMDP, policy_features, *, n_iterations: int = 150, critic
     mu0 = product_reset(mdp) if reset is None else check_reset(mdp, reset)
     fit_ridge = v.positive_float("fit_ridge", fit_ridge)
     if critic == "exact":
-        lam_c = _nonneg_float("lam", lam)
+        lam_c = v.nonnegative_float("lam", lam)
         nu = mu0 if offline_distribution is None else check_reset(mdp, offline_distribution, "offline_distribution")
         cfg = None
         if features is not None:

@@ -1,14 +1,10 @@
 """The HNPG figures build from smoke data, and the HNPG notebook runs top to bottom at the smoke budget."""
-from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from experiments.figures import make_figure
 from experiments.hnpg import FIGURES, average_suboptimality, loss_curves, samples_to_solve
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_summaries_of_rows():
@@ -23,12 +19,6 @@ def test_summaries_of_rows():
     assert list(T) == [10.0, 20.0] and list(mean) == [2.0, 1.0]
 
 
-@pytest.fixture(scope="module")
-def smoke_cache(tmp_path_factory):
-    """One sweep cache for the figures and the notebook, so the smoke sweeps run once."""
-    return tmp_path_factory.mktemp("hnpg_cache")
-
-
 @pytest.mark.parametrize("figure", FIGURES, ids=lambda f: f.name)
 def test_figure_builds_from_smoke_data(figure, tmp_path, smoke_cache):
     png = make_figure(figure, "smoke", output_dir=tmp_path, cache_dir=smoke_cache)
@@ -36,13 +26,8 @@ def test_figure_builds_from_smoke_data(figure, tmp_path, smoke_cache):
     assert (tmp_path / f"{figure.name}.csv").exists()
 
 
-def test_notebook_runs_at_smoke_budget(tmp_path, monkeypatch, smoke_cache):
-    monkeypatch.setenv("PROVABLE_RL_BUDGET", "smoke")
-    monkeypatch.setenv("PROVABLE_RL_CACHE", str(smoke_cache))
-    monkeypatch.setenv("PROVABLE_RL_FIGURES", str(tmp_path / "figures"))
-    nb = nbformat.read(ROOT / "notebooks" / "hnpg.ipynb", as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
-    assert len(list((tmp_path / "figures").glob("HNPG-FIG*.png"))) == len(FIGURES)
-    outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+def test_notebook_runs_at_smoke_budget(run_notebook):
+    outputs, figures = run_notebook("hnpg")
+    assert len(list(figures.glob("HNPG-FIG*.png"))) == len(FIGURES)
     for claim_id in ("HNPG-H1", "HNPG-H4", "HNPG-H5", "HNPG-H6"):
         assert f"{claim_id}: holds=True, mutant rejected=True" in outputs

@@ -2,12 +2,14 @@
 
 - AC-FIG1: cumulative (expected) regret against episodes on the lock, for the online, hybrid and
   non-optimistic variants and the baselines (UCBVI eta = inf, no resets, switching every episode).
-- AC-FIG2: number of critic switches against T (log x): the tabular and linear (one-hot) lock
-  runs of the rate sweeps with the count-doubling bound S A H (log2 T + 1), and the lock variants.
+- AC-FIG2: number of critic switches against T (log x): the tabular (random MDP, AC-T1b) and linear
+  (random linear MDP, AC-T5) rate runs with their doubling bounds S A H (log2 T + 1) and
+  H d log2(1 + T/d), and the lock variants.
 - AC-FIG3: non-optimistic hybrid regret against N_off for behaviour policies of several
   qualities (their c*_off in the legend), with the online optimistic learner as reference.
-- AC-FIG4: cumulative regret against T (log-log) with fitted slopes, the sqrt(T) reference and the
-  linear regret 0.9 T of a learner stuck on the distractor (what the no-optimism mutant does).
+- AC-FIG4: cumulative regret against T (log-log) with fitted slopes and the sqrt(T) and T
+  references: the pre-registered runs (random MDP, c = 1: AC-T1; random linear MDP, c = 1: linear
+  regret, no rate claim) and the c = 0.3 lock runs of AC-T1c (c chosen, so illustration only).
 
 Each ``plot(data, path)`` only reads rows; nothing is rerun.
 """
@@ -21,13 +23,14 @@ from proofs_check.optimistic_ac import (
     LINEAR,
     LINEAR_RATE,
     LOCK,
+    LOCK_RATE,
+    LOCK_RATE_SETTING,
     LOCK_SWEEP,
     LOCK_VARIANTS,
     TABULAR,
     TABULAR_RATE,
     THRESHOLD_SWEEP,
 )
-from provable_rl.optimistic_ac import switch_bound
 
 
 def _by(rows, key, value):
@@ -81,10 +84,12 @@ def _plot_switches(data, path):
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     ax = axes[0]
-    lock = f"lock H={TABULAR['horizon']}, A={TABULAR['n_actions']}"
-    for sweep, label, S, A, H in (
-            (TABULAR_RATE, f"tabular {lock}, c={TABULAR['bonus_scale']}", 2, TABULAR["n_actions"], TABULAR["horizon"]),
-            (LINEAR_RATE, f"linear (one-hot, d=10) {lock}, c={LINEAR['bonus_scale']}", None, None, None)):
+    tabular = (f"tabular random MDP S={TABULAR['n_states']}, A={TABULAR['n_actions']}, H={TABULAR['horizon']}, "
+               f"c={TABULAR['bonus_scale']:g}")
+    linear = (f"linear random MDP d={LINEAR['dim']}, A={LINEAR['n_actions']}, H={LINEAR['horizon']}, "
+              f"c={LINEAR['bonus_scale']:g}")
+    for sweep, label, bound in ((TABULAR_RATE, tabular, "bound S A H (log2 T + 1)"),
+                                (LINEAR_RATE, linear, "bound H d log2(1 + T/d)")):
         rows = data.get(sweep.name)
         if not rows:
             continue
@@ -92,14 +97,14 @@ def _plot_switches(data, path):
         mean, lo, hi = mean_interval(y)
         line, = ax.semilogx(T, mean, "o-", label=label)
         ax.fill_between(T, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
-        if S is not None:
-            ax.semilogx(T, [switch_bound(S, A, H, int(t)) for t in T], "--", color=line.get_color(), lw=1,
-                        label="bound S A H (log2 T + 1)")
-    _thousands_ticks(ax, T)
+        _, b = _curve(rows, "T", "switch_bound", "block")
+        ax.semilogx(T, b[:, 0], "--", color=line.get_color(), lw=1, label=bound)
+        _thousands_ticks(ax, T)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("episodes T (log scale)")
     ax.set_ylabel("critic switches")
-    ax.set_title("Rate sweeps: switches against T (log-x) and the doubling bound")
-    ax.legend(fontsize=8)
+    ax.set_title("AC-T1b / AC-T5: switches against T (log-x: log T growth is a line) and the bounds", fontsize=9)
+    ax.legend(fontsize=7)
     ax = axes[1]
     rows = data[LOCK_SWEEP.name]
     for name in LOCK_VARIANTS:
@@ -148,24 +153,33 @@ def _plot_threshold(data, path):
 def _plot_rates(data, path):
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    lock = f"lock H={TABULAR['horizon']}, A={TABULAR['n_actions']}"
-    for ax, sweep, title in ((axes[0], TABULAR_RATE, f"tabular UCB critic, {lock}, c={TABULAR['bonus_scale']}"),
-                             (axes[1], LINEAR_RATE, f"LSVI-UCB critic, one-hot {lock}, c={LINEAR['bonus_scale']}")):
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    panels = (
+        (axes[0], TABULAR_RATE,
+         f"AC-T1: random MDP S={TABULAR['n_states']}, A={TABULAR['n_actions']}, H={TABULAR['horizon']}, "
+         f"c={TABULAR['bonus_scale']:g} (pre-registered)"),
+        (axes[1], LINEAR_RATE,
+         f"random linear MDP d={LINEAR['dim']}, A={LINEAR['n_actions']}, H={LINEAR['horizon']}, "
+         f"c={LINEAR['bonus_scale']:g}: still uniform (no rate claim)"),
+        (axes[2], LOCK_RATE,
+         f"lock H={LOCK_RATE_SETTING['horizon']}, A={LOCK_RATE_SETTING['n_actions']}, "
+         f"c={LOCK_RATE_SETTING['bonus_scale']:g} (c chosen: illustration only)"),
+    )
+    for ax, sweep, title in panels:
         rows = data.get(sweep.name)
         if not rows:
+            ax.set_visible(False)
             continue
         T, y = _curve(rows, "T", "regret", "block")
         mean, lo, hi = mean_interval(y)
         rate_panel(ax, T, mean, lower=lo, upper=hi, label="optimistic rare-switching AC")
         reference_line(ax, T, 0.5, anchor=mean[0], label="sqrt(T) reference")
-        # A learner without optimism never leaves the distractor: regret 0.9 per episode.
-        ax.loglog(T, 0.9 * T, ":", color="0.4", label="no optimism: 0.9 T (stuck on the distractor)")
+        reference_line(ax, T, 1.0, anchor=mean[0], label="linear (T) reference", ls=":")
         _thousands_ticks(ax, T)
         ax.set_xlabel("episodes T")
         ax.set_ylabel("cumulative expected regret")
-        ax.set_title(title)
-        ax.legend(fontsize=8)
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -174,10 +188,10 @@ def _plot_rates(data, path):
 FIGURES = [
     Figure("AC-FIG1", "Cumulative regret against episodes on the lock: variants and baselines",
            (LOCK_SWEEP,), _plot_lock_regret),
-    Figure("AC-FIG2", "Critic switches against T (log axis) with the count-doubling bound",
+    Figure("AC-FIG2", "Critic switches against T (log axes) with the doubling bounds",
            (TABULAR_RATE, LINEAR_RATE, LOCK_SWEEP), _plot_switches),
     Figure("AC-FIG3", "Non-optimistic hybrid regret against N_off for several behaviour qualities",
            (THRESHOLD_SWEEP,), _plot_threshold),
-    Figure("AC-FIG4", "Cumulative regret against T, log-log, with the sqrt(T) reference",
-           (TABULAR_RATE, LINEAR_RATE), _plot_rates),
+    Figure("AC-FIG4", "Cumulative regret against T, log-log, with the sqrt(T) and T references",
+           (TABULAR_RATE, LINEAR_RATE, LOCK_RATE), _plot_rates),
 ]

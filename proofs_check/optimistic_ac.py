@@ -9,13 +9,13 @@ the critic's domination of Q*), never a [recalled] constant.
 
 | id | kind | statement | mutant (extra mutants also rejected, tested) |
 |---|---|---|---|
-| AC-T1 | rate | lock H=8, A=5: regret slope 0.5 +/- 0.1 over T = 2k..32k | no optimism; + actor reset every step |
-| AC-T1b | bound | switches <= S A H (log2 T + 1) in every run | critic switched every episode |
-| AC-T1c | bound | the final critic dominates Q* (optimism) in >= 90% of runs | bonus x 0.01, init kept; + wrong sign |
+| AC-T1 | rate | random MDP S=5, A=3, H=5, c=1: regret slope 0.5 +/- 0.15 over T = 2k..32k (pre-registered) | actor reset every step |
+| AC-T1b | bound | switches <= S A H (log2 T + 1) in every run (same runs as AC-T1) | critic switched every episode |
+| AC-T1c | bound | lock: the final critic dominates Q* (optimism) in >= 90% of runs | bonus x 0.01, init kept; + wrong sign |
 | AC-T2 | order | no offline data: optimistic values at unvisited pairs are necessary | no optimism; + unvisited 0 |
 | AC-T2b | bound | the optimistic learner becomes eps-optimal within T on the lock | wrong sign; + unvisited 0 |
 | AC-T3 | order | offline data replaces optimism past an N_off threshold that grows with c*_off | offline data dropped |
-| AC-T5 | rate | linear (one-hot lock): regret slope 0.5 +/- 0.1 over T = 2k..32k | no bonus; + actor reset every step |
+| AC-T5 | bound | random linear MDP d=5, A=10, H=5, c=1: switches <= H d log2(1 + T/d) (the sqrt(T) rate is NOT checked, see below) | critic switched every episode |
 
 "Optimism" has two parts in the tabular critic, and the claims say which one they test:
 (a) the value of a pair never visited (``unvisited="cap"``: H - h, the limit of the UCB bonus at
@@ -25,38 +25,55 @@ c = 1e-6: 519, c = 0 with (a) removed: 2389; in the smoke lock sweep (8 seeds) t
 0.41 for the algorithm, 1.00 without optimism, 0.97 with (a) removed and the bonus kept, and 0.20
 with the bonus x 0.01 and (a) kept. So AC-T2/AC-T2b test (a) and their mutants remove (a); a bonus
 100x smaller with (a) kept passes them (it explores the deterministic lock even faster). What (b)
-buys is the theorem's optimism f >= Q* at visited pairs under noisy rewards: AC-T1c tests that and
-rejects the small-bonus mutant.
+buys is the theorem's optimism f >= Q* at visited pairs under noisy rewards: AC-T1c tests that on
+the lock runs of ``LOCK_RATE`` (c = 0.3) and rejects the small-bonus mutant.
 
-Rate claims use independent replicate blocks as cells: each block is one run (on a lock with its
-own random combination) reporting the cumulative regret at geometric checkpoints of T, and the slope
-bootstrap resamples blocks. On a fixed instance the regret eventually becomes gap-dependent (log T),
-so a slope is a property of a window: the lock and window are chosen so that the learner without
-optimism is stuck (its regret is linear, slope 1.00) while the optimistic one is still exploring.
-The bonus scales c = 0.3 (tabular) and c = 0.015 (linear) were **chosen** to put that exploration
-phase in T = 2k..32k: measured with ``rate_verdict`` over 8 runs of
-``rare_switching_actor_critic(finite_horizon_lock(8, 5, g), 32000, g, bonus_scale=c)`` (and
-``linear_optimistic_actor_critic(linear_instance(g), ...)``), ``g = default_rng(100 + k)``, tabular
-c = 0.1 / 0.3 / 1.0 give slopes 0.20 / 0.57 / 0.93 (c = 0.1 and 1.0: 4 runs; local slopes for
-c = 0.3: 0.81, 0.64, 0.55, 0.25), linear c = 0.01 / 0.015 / 0.02 give 0.34 / 0.50 / 0.65. The
-small-bonus mutant also fails AC-T1 (slope 0.12) but because its regret is already logarithmic,
-i.e. lower: that is why it is AC-T1c's mutant, not AC-T1's. The rate checks therefore separate
-sqrt(T)-like growth from linear regret (no optimism, or an actor reset every step) in that window;
-they do not establish the exponent 1/2 beyond it. The count of switches is checked by the explicit
-bound AC-T1b (its slope in T is not asserted).
+**Rate claims are pre-registered** (theory/optimistic_ac.md §6): instance, bonus scale c = 1
+(theory-sized: Hoeffding bonus ``(H - h) sqrt(iota / n)`` tabular, Jin et al.'s radius
+``d H sqrt(log(d H T / delta))`` linear), eta = 1, window T = 2k..32k and tolerance 0.15 were fixed
+before measuring; nothing is fitted. Each replicate block is one run on a **fresh random instance
+drawn from the block's rng**, reporting the cumulative regret at geometric checkpoints; the slope
+bootstrap resamples blocks, so the claim is about the instance distribution, not one seed.
+
+- AC-T1 measured with ``python -m experiments verify 'AC-*' --budget quick --no-cache``: slope
+  0.554 [0.515, 0.592] over 8 blocks (smoke, 4 blocks: 0.548 [0.516, 0.578]); the mutant, the actor
+  reset before every step (it stays uniform), 0.953 [0.917, 0.991]: rejected. On this instance a
+  learner **without optimism is not caught** by the rate check: bonus 0 and unvisited pairs valued
+  0 gives slope 0.35 [0.26, 0.44] over 8 fresh instances (0.33 [0.26, 0.39] on the seed-0
+  instance; a reviewer measured ~0.5 and a pass), i.e. regret growing no faster than sqrt(T) (its
+  interval, if anything, leaves [0.35, 0.65] on the low side), because the uniform resets explore a
+  5-state random MDP anyway. AC-T1 therefore tests the regret rate and rejects linear regret; the
+  necessity of optimism is the subject of AC-T2, AC-T2b and AC-T1c, not of AC-T1.
+- AC-T5: with c = 1 the radius is beta = 25 sqrt(log(d H T / delta)) ~ 100 >> H = 5, so the
+  critic sits at its cap H - h at every pair and the actor stays uniform for all affordable T:
+  measured regret slope 1.00 over T = 2k..32k (6 fresh instances; regret per episode constant,
+  0.77 on the block-0 instance; 56 switches, bound 316), and at
+  T = 262144 the regret per episode has only fallen to 0.27 (one instance). The window where the
+  theorem's sqrt(T) bound is not vacuous is therefore out of reach, and neither the two-sided
+  check nor the one-sided "slope <= 0.65" holds with c = 1. c was **not** tuned to rescue it (the
+  previous claim's lock with c = 0.015 was such a tuning and is gone). AC-T5 asserts instead the
+  other half of the theory's linear check, the determinant-doubling switch bound
+  ``switches <= H d log2(1 + T / (d ridge))`` (deterministic, from det Lambda <= (tr Lambda / d)^d
+  with ||phi|| <= 1), and AC-FIG4 shows the measured linear regret against sqrt(T).
+
+On a fixed lock the regret of a tuned learner can be made to show any slope in a window (the
+previous AC-T1/AC-T5 used c = 0.3 / 0.015 on the lock; tabular c = 0.1 / 0.3 / 1.0 gave slopes
+0.20 / 0.57 / 0.93), which is why those runs are no longer rate claims: ``LOCK_RATE`` keeps the
+c = 0.3 lock runs only for AC-T1c and AC-FIG2.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from mdps.core import one_hot_linear_mdp
 from mdps.instances.classic import finite_horizon_lock
+from mdps.instances.random import random_finite_horizon_mdp, random_linear_mdp
 from mdps.planning import concentrability, occupancy
 from proofs_check.framework import Claim, Sweep, register
 from proofs_check.statistics import all_of, bound_verdict, order_verdict, rate_verdict
 from provable_rl.optimistic_ac import (
     _broken_variant,
     epsilon_greedy_behaviour,
+    linear_switch_bound,
     offline_episodes,
     switch_bound,
 )
@@ -67,16 +84,19 @@ PAPER = "Tan, Fan & Wei 2025"
 # Settings (theory/optimistic_ac.md §6)
 # ---------------------------------------------------------------------------------------------
 
-#: AC-T1: the finite-horizon lock H = 8, A = 5 (a fresh random combination per block), c = 0.3,
-#: eta = 1. (The theory's random MDP S=5, A=3, H=5 is explored by the uniform resets alone, so a
-#: learner without optimism also has sqrt(T)-like regret there: it cannot test optimism.)
-TABULAR = dict(horizon=8, n_actions=5, bonus_scale=0.3, eta=1.0)
-#: Geometric checkpoints of T for the rate claims (5 points, a factor 2 apart; theory's window).
-TABULAR_CHECKPOINTS = [2000, 4000, 8000, 16000, 32000]
-RATE_TOLERANCE = 0.1
-#: AC-T5: the same lock as a linear MDP with one-hot features (d = S A = 10), LSVI-UCB critic, c = 0.015.
-LINEAR = dict(horizon=8, n_actions=5, bonus_scale=0.015, eta=1.0)
-LINEAR_CHECKPOINTS = [2000, 4000, 8000, 16000, 32000]
+#: AC-T1/AC-T1b (pre-registered, theory/optimistic_ac.md §6): random finite-horizon MDP S = 5, A = 3,
+#: H = 5, Dirichlet(0.5) transitions, mean rewards U[0, 1] realised as Bernoulli draws, a fresh instance per
+#: block; theory-sized bonus c = 1, eta = 1.
+TABULAR = dict(n_states=5, n_actions=3, horizon=5, concentration=0.5, bonus_scale=1.0, eta=1.0)
+#: Geometric checkpoints of T for the rate claims (5 points, a factor 2 apart; the theory's window).
+RATE_CHECKPOINTS = [2000, 4000, 8000, 16000, 32000]
+#: Pre-registered tolerance of the rate claims: slope in [0.35, 0.65].
+RATE_TOLERANCE = 0.15
+#: AC-T1c: the lock H = 8, A = 5 (Bernoulli distractor rewards), c = 0.3, eta = 1, T = 32k.
+LOCK_RATE_SETTING = dict(horizon=8, n_actions=5, bonus_scale=0.3, eta=1.0, n_episodes=32000)
+#: AC-T5: random linear MDP d = 5, |A| = 10, H = 5 (S = 10 states; random_linear_mdp), LSVI-UCB with the
+#: theory-sized radius c = 1, eta = 1, ridge 1, a fresh instance per block.
+LINEAR = dict(n_states=10, n_actions=10, dim=5, horizon=5, bonus_scale=1.0, eta=1.0)
 #: AC-T2/AC-T3: the finite-horizon lock H = 8, A = 5 (distractor 0.1), T = 3000 episodes.
 LOCK = dict(horizon=8, n_actions=5, n_episodes=3000, bonus_scale=0.1, epsilon=0.1)
 LOCK_CHECKPOINTS = [100, 200, 300, 500, 750, 1000, 1500, 2000, 2500, 3000]
@@ -99,9 +119,13 @@ LOCK_VARIANTS = {
 THRESHOLD_EPSILONS = {"smoke": [0.05, 0.5], "quick": [0.05, 0.2, 0.5], "full": [0.05, 0.2, 0.5]}
 THRESHOLD_N_OFF = {"smoke": [0, 20, 400], "quick": [0, 5, 10, 20, 50, 100, 200, 400],
                    "full": [0, 5, 10, 20, 50, 100, 200, 400, 800]}
-N_BLOCKS = {"smoke": 6, "quick": 8, "full": 20}
+N_BLOCKS = {"smoke": 4, "quick": 8, "full": 20}
+LOCK_BLOCKS = {"smoke": 6, "quick": 8, "full": 20}
 N_SEEDS = {"smoke": 8, "quick": 12, "full": 30}
 LINEAR_BLOCKS = {"smoke": 4, "quick": 6, "full": 16}
+#: Episodes per linear run (checkpoints T/16, ..., T); smaller at smoke, where the every-episode-switch
+#: mutant recomputes the LSVI critic T times.
+LINEAR_EPISODES = {"smoke": 8000, "quick": 16000, "full": 32000}
 
 #: This paper's claims, in registration order.
 CLAIMS: list = []
@@ -125,11 +149,9 @@ MUTANTS = {
 }
 #: Further mutants each claim must also reject (tested in tests/proofs_check/test_optimistic_ac.py).
 EXTRA_MUTANTS = {
-    "AC-T1": ["reset_every_episode"],
     "AC-T1c": ["wrong_sign"],
     "AC-T2": ["no_optimistic_init"],
     "AC-T2b": ["no_optimistic_init"],
-    "AC-T5": ["reset_every_episode"],
 }
 
 
@@ -153,13 +175,14 @@ def _options(mutant, bonus_scale, unvisited="cap", reset="switch", switching="do
 
 
 def tabular_instance(rng=0):
-    """The AC-T1 lock (H = 8, A = 5) with a combination drawn from ``rng``."""
-    return finite_horizon_lock(TABULAR["horizon"], TABULAR["n_actions"], rng)
+    """An AC-T1 instance: random finite-horizon MDP S = 5, A = 3, H = 5, Dirichlet(0.5) transitions."""
+    return random_finite_horizon_mdp(TABULAR["n_states"], TABULAR["n_actions"], TABULAR["horizon"], rng,
+                                     concentration=TABULAR["concentration"])
 
 
 def linear_instance(rng=0):
-    """The AC-T5 instance: the lock H = 8, A = 5 as a linear MDP with one-hot features (d = 10)."""
-    return one_hot_linear_mdp(finite_horizon_lock(LINEAR["horizon"], LINEAR["n_actions"], rng))
+    """An AC-T5 instance: random linear MDP d = 5, |A| = 10, H = 5, S = 10."""
+    return random_linear_mdp(LINEAR["n_states"], LINEAR["n_actions"], LINEAR["dim"], LINEAR["horizon"], rng)
 
 
 def _checkpoint_rows(run, checkpoints, **extra):
@@ -177,17 +200,31 @@ def _rate_cells(budget):
 
 def _run_tabular_rate(cell, rng, mutant):
     mdp = tabular_instance(rng)
-    T = TABULAR_CHECKPOINTS[-1]
-    run = _broken_variant(mdp, T, rng, eta=TABULAR["eta"], **_options(mutant, TABULAR["bonus_scale"]))
+    run = _broken_variant(mdp, RATE_CHECKPOINTS[-1], rng, eta=TABULAR["eta"],
+                          **_options(mutant, TABULAR["bonus_scale"]))
     S, A, H = mdp.n_states, mdp.n_actions, mdp.horizon
+    return [{**row, "switch_bound": switch_bound(S, A, H, row["T"])}
+            for row in _checkpoint_rows(run, RATE_CHECKPOINTS)]
+
+
+TABULAR_RATE = Sweep("optimistic_ac.tabular_rate", _rate_cells, _run_tabular_rate, version=3)
+
+
+def _lock_rate_cells(budget):
+    return [{"block": k} for k in range(LOCK_BLOCKS[budget])]
+
+
+def _run_lock_rate(cell, rng, mutant):
+    mdp = finite_horizon_lock(LOCK_RATE_SETTING["horizon"], LOCK_RATE_SETTING["n_actions"], rng)
+    run = _broken_variant(mdp, LOCK_RATE_SETTING["n_episodes"], rng, eta=LOCK_RATE_SETTING["eta"],
+                          **_options(mutant, LOCK_RATE_SETTING["bonus_scale"]))
     # Optimism deficit of the final critic: max over (h, s, a) of Q*_h - Q_h (<= 0 when optimistic).
     deficit = float(np.max(mdp.optimal_q - run.q_values))
-    return [{**row, "switch_bound": switch_bound(S, A, H, row["T"]), "first_within_epsilon": run.first_within_epsilon,
-             "optimism_deficit": deficit}
-            for row in _checkpoint_rows(run, TABULAR_CHECKPOINTS)]
+    return [{**row, "optimism_deficit": deficit} for row in _checkpoint_rows(run, RATE_CHECKPOINTS)]
 
 
-TABULAR_RATE = Sweep("optimistic_ac.tabular_rate", _rate_cells, _run_tabular_rate, version=2)
+#: The c = 0.3 lock runs (AC-T1c's data and AC-FIG2/AC-FIG4 material; not a rate claim: c was chosen).
+LOCK_RATE = Sweep("optimistic_ac.lock_rate", _lock_rate_cells, _run_lock_rate, version=1)
 
 
 def _curves(rows, key, checkpoints):
@@ -201,10 +238,8 @@ def _curves(rows, key, checkpoints):
     return out
 
 
-def _analyse_rate(checkpoints):
-    def analyse(rows, budget):
-        return rate_verdict(checkpoints, _curves(rows, "regret", checkpoints), 0.5, RATE_TOLERANCE)
-    return analyse
+def _analyse_rate(rows, budget):
+    return rate_verdict(RATE_CHECKPOINTS, _curves(rows, "regret", RATE_CHECKPOINTS), 0.5, RATE_TOLERANCE)
 
 
 def _per_block(rows, key):
@@ -234,17 +269,20 @@ def _analyse_optimism(rows, budget):
 
 _register(Claim(
     id="AC-T1", name="optimistic_ac.tabular.rate_sqrt_t", paper=PAPER,
-    theorem="Abstract: sqrt(T) regret [paper]; tabular instantiation on the lock [derived]",
-    statement="lock H=8, A=5, c=0.3, eta=1 (a learner without optimism is stuck: linear regret): cumulative "
-              "regret log-log slope 0.5 +/- 0.1 over T = 2k..32k (a window; c chosen so that it is the "
-              "exploration phase)",
-    kind="rate", sweep=TABULAR_RATE, analyse=_analyse_rate(TABULAR_CHECKPOINTS),
-    mutant="no_optimism", mutant_description=MUTANTS["no_optimism"]))
+    theorem="Abstract: sqrt(T) regret [paper]; tabular instantiation, pre-registered check of "
+            "theory/optimistic_ac.md §6 [derived]",
+    statement="random MDP S=5, A=3, H=5 (Dirichlet(0.5) transitions, Bernoulli rewards with U[0,1] means, a fresh "
+              "instance per block), theory-sized bonus c=1, eta=1, all fixed in advance: cumulative regret log-log "
+              "slope in [0.35, 0.65] over T = 2k..32k. Tests the rate, not optimism: on this instance a learner "
+              "without optimism (bonus 0, unvisited 0) also has regret no faster than sqrt(T) (slope 0.35 "
+              "[0.26, 0.44]); optimism's necessity is AC-T2/AC-T2b/AC-T1c",
+    kind="rate", sweep=TABULAR_RATE, analyse=_analyse_rate,
+    mutant="reset_every_episode", mutant_description=MUTANTS["reset_every_episode"]))
 
 _register(Claim(
     id="AC-T1b", name="optimistic_ac.tabular.switch_bound", paper=PAPER,
     theorem="Rare switching: count doubling gives <= S A H (log2 T + 1) switches [derived]",
-    statement="switches <= S A H (log2 T + 1) at every checkpoint of every run (deterministic bound)",
+    statement="AC-T1's runs: switches <= S A H (log2 T + 1) at every checkpoint of every run (deterministic bound)",
     kind="bound", sweep=TABULAR_RATE, analyse=_analyse_switch_bound,
     mutant="switch_every_episode", mutant_description=MUTANTS["switch_every_episode"]))
 
@@ -253,7 +291,7 @@ _register(Claim(
     theorem="Ingredient (i) optimism: f >= Q* with high probability [paper]; UCB relaxation [derived]",
     statement="lock H=8, A=5 (Bernoulli distractor rewards), c=0.3: the critic after T=32k episodes has "
               "Q_h(s,a) >= Q*_h(s,a) at every (h,s,a) in a fraction >= 1 - 0.1 of runs",
-    kind="bound", sweep=TABULAR_RATE, analyse=_analyse_optimism,
+    kind="bound", sweep=LOCK_RATE, analyse=_analyse_optimism,
     mutant="small_bonus", mutant_description=MUTANTS["small_bonus"]))
 
 
@@ -391,24 +429,30 @@ _register(Claim(
 # ---------------------------------------------------------------------------------------------
 
 def _linear_cells(budget):
-    return [{"block": k} for k in range(LINEAR_BLOCKS[budget])]
+    return [{"block": k, "n_episodes": LINEAR_EPISODES[budget]} for k in range(LINEAR_BLOCKS[budget])]
 
 
 def _run_linear_rate(cell, rng, mutant):
     mdp = linear_instance(rng)
     options = _options(mutant, LINEAR["bonus_scale"])
     del options["unvisited"]  # the linear critic has no separate initialisation
-    run = _broken_variant(mdp, LINEAR_CHECKPOINTS[-1], rng, linear=True, eta=LINEAR["eta"], **options)
-    return _checkpoint_rows(run, LINEAR_CHECKPOINTS, first_within_epsilon=run.first_within_epsilon)
+    T = cell["n_episodes"]
+    run = _broken_variant(mdp, T, rng, linear=True, eta=LINEAR["eta"], **options)
+    checkpoints = [T // 16, T // 8, T // 4, T // 2, T]
+    return [{**row, "switch_bound": linear_switch_bound(LINEAR["dim"], LINEAR["horizon"], row["T"])}
+            for row in _checkpoint_rows(run, checkpoints)]
 
 
-LINEAR_RATE = Sweep("optimistic_ac.linear_rate", _linear_cells, _run_linear_rate, version=2)
+#: The linear runs: AC-T5's switch counts, and the measured regret of AC-FIG4 (not a rate claim, see the
+#: module docstring: with the theory-sized c = 1 the regret is linear over every affordable window).
+LINEAR_RATE = Sweep("optimistic_ac.linear_rate", _linear_cells, _run_linear_rate, version=3)
 
 _register(Claim(
-    id="AC-T5", name="optimistic_ac.linear.rate_sqrt_t", paper=PAPER,
-    theorem="sqrt(T) regret with d = BE dimension; linear-MDP instantiation (LSVI-UCB critic) [derived]",
-    statement="lock H=8, A=5 as a one-hot linear MDP (d=10), LSVI-UCB c=0.015, eta=1 (greedy LSVI without "
-              "the bonus is stuck: linear regret): regret slope 0.5 +/- 0.1 over T = 2k..32k (a window; c "
-              "chosen so that it is the exploration phase)",
-    kind="rate", sweep=LINEAR_RATE, analyse=_analyse_rate(LINEAR_CHECKPOINTS),
-    mutant="no_optimism", mutant_description=MUTANTS["no_optimism"]))
+    id="AC-T5", name="optimistic_ac.linear.switch_bound", paper=PAPER,
+    theorem="Linear-MDP instantiation (LSVI-UCB critic): O(d H log T) determinant-doubling switches [derived]",
+    statement="random linear MDP d=5, |A|=10, H=5 (S=10, a fresh instance per block), LSVI-UCB with the "
+              "theory-sized radius (c=1), eta=1: switches <= H d log2(1 + T/d) at every checkpoint of every run "
+              "(deterministic bound). The sqrt(T) regret is NOT checked: with c=1 the critic stays at its cap and "
+              "the regret is linear for every affordable T (slope 1.00 over 2k..32k), and c is not tuned",
+    kind="bound", sweep=LINEAR_RATE, analyse=_analyse_switch_bound,
+    mutant="switch_every_episode", mutant_description=MUTANTS["switch_every_episode"]))

@@ -152,6 +152,37 @@ def switch_bound(n_states: int, n_actions: int, horizon: int, n_episodes: int) -
     return pairs * (math.log2(v.positive_int("n_episodes", n_episodes)) + 1.0)
 
 
+def linear_switch_bound(dim: int, horizon: int, n_episodes: int, ridge: float = 1.0) -> float:
+    """Upper bound ``H d log2(1 + T / (d ridge))`` on the determinant-doubling switches in T online episodes.
+
+    A switch needs some ``log det Lambda_h`` to have grown by more than log 2 since the last
+    switch, and these growths are disjoint for each h, so the switches number at most
+    ``sum_h (log det Lambda_h(T) - log det Lambda_h(0)) / log 2``. With ``||phi|| <= 1``,
+    ``det Lambda_h(T) <= (tr Lambda_h(T) / d)^d <= (ridge + T / d)^d`` and
+    ``det Lambda_h(0) = ridge^d`` (no offline data).
+
+    Parameters
+    ----------
+    dim, horizon, n_episodes : int
+        d, H and T (positive).
+    ridge : float
+        The ridge of ``Lambda_h = ridge I + sum phi phi^T`` (positive).
+
+    Returns
+    -------
+    float
+        ``H d log2(1 + T / (d ridge))``.
+
+    Examples
+    --------
+    >>> linear_switch_bound(5, 5, 5 * 1023)
+    250.0
+    """
+    d, H = v.positive_int("dim", dim), v.positive_int("horizon", horizon)
+    T = v.positive_int("n_episodes", n_episodes)
+    return H * d * math.log2(1.0 + T / (d * v.positive_float("ridge", ridge)))
+
+
 def exploration_log_term(n_states: int, n_actions: int, horizon: int, n_episodes: int, delta: float) -> float:
     """The log factor ``iota = log(S A H T / delta)`` of the tabular UCB bonus ``c (H - h) sqrt(iota / n)``.
 

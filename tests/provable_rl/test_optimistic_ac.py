@@ -77,14 +77,16 @@ def test_linear_kernel_matches_numpy_twin(linear, options):
         _same(a, ac.linear_optimistic_actor_critic(linear, 120, 7, **options))
 
 
-def test_linear_kernel_matches_numpy_twin_on_the_one_hot_lock():
-    # The AC-T5 instance (d = 10), long enough for many determinant-doubling switches.
+def test_linear_kernel_matches_numpy_twin_on_the_ac_t5_instance():
+    # An AC-T5 instance (d = 5, |A| = 10), long enough for many determinant-doubling switches; a small
+    # bonus so that the critic leaves its cap and the actor is not uniform.
     from proofs_check.optimistic_ac import linear_instance
 
-    lock = linear_instance(0)
-    run = ac.linear_optimistic_actor_critic(lock, 400, 1, bonus_scale=0.015)
-    assert run.n_switches > 20
-    _same(run, ac.linear_optimistic_actor_critic(lock, 400, 1, bonus_scale=0.015, backend="numpy"))
+    lin = linear_instance(0)
+    run = ac.linear_optimistic_actor_critic(lin, 400, 1, bonus_scale=0.01)
+    assert run.n_switches > 20 and run.n_switches <= ac.linear_switch_bound(5, 5, 400)
+    assert np.ptp(run.q_values[0]) > 0
+    _same(run, ac.linear_optimistic_actor_critic(lin, 400, 1, bonus_scale=0.01, backend="numpy"))
 
 
 def test_critic_kernels_match_numpy(mdp, linear):
@@ -208,6 +210,8 @@ def test_behaviour_policy_and_concentrability():
 
 def test_switch_bound_and_radius():
     assert ac.switch_bound(5, 3, 5, 1024) == pytest.approx(75 * 11)
+    assert ac.linear_switch_bound(5, 5, 5 * 1023) == pytest.approx(25 * 10)
+    assert ac.linear_switch_bound(2, 3, 6, ridge=3.0) == pytest.approx(6 * math.log2(2.0))
     assert ac.exploration_log_term(2, 2, 2, 10, 0.1) == pytest.approx(math.log(800))
     assert ac.elliptical_radius(5, 5, 100, 0.1, 2.0) == pytest.approx(2 * 25 * math.sqrt(math.log(25000)))
 
@@ -276,6 +280,8 @@ def test_bad_problem_and_data_raise(mdp, linear):
     (lambda: ac.elliptical_radius(0, 5, 10, 0.1, 1.0), "dim"),
     (lambda: ac.elliptical_radius(5, 5, 10, 0.1, -1.0), "bonus_scale"),
     (lambda: ac.switch_bound(5, 3, 0, 10), "horizon"),
+    (lambda: ac.linear_switch_bound(0, 5, 10), "dim"),
+    (lambda: ac.linear_switch_bound(5, 5, 10, ridge=0.0), "ridge"),
 ])
 def test_helpers_validate(call, match):
     with pytest.raises(ValueError, match=match):

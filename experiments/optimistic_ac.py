@@ -156,14 +156,14 @@ def _plot_rates(data, path):
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
     panels = (
         (axes[0], TABULAR_RATE,
-         f"AC-T1: random MDP S={TABULAR['n_states']}, A={TABULAR['n_actions']}, H={TABULAR['horizon']}, "
-         f"c={TABULAR['bonus_scale']:g} (pre-registered)"),
+         (f"AC-T1: random MDP S={TABULAR['n_states']}, A={TABULAR['n_actions']}, H={TABULAR['horizon']}, "
+          f"c={TABULAR['bonus_scale']:g} (pre-registered)")),
         (axes[1], LINEAR_RATE,
-         f"random linear MDP d={LINEAR['dim']}, A={LINEAR['n_actions']}, H={LINEAR['horizon']}, "
-         f"c={LINEAR['bonus_scale']:g}: still uniform (no rate claim)"),
+         (f"random linear MDP d={LINEAR['dim']}, A={LINEAR['n_actions']}, H={LINEAR['horizon']}, "
+          f"c={LINEAR['bonus_scale']:g}: still uniform (no rate claim)")),
         (axes[2], LOCK_RATE,
-         f"lock H={LOCK_RATE_SETTING['horizon']}, A={LOCK_RATE_SETTING['n_actions']}, "
-         f"c={LOCK_RATE_SETTING['bonus_scale']:g} (c chosen: illustration only)"),
+         (f"lock H={LOCK_RATE_SETTING['horizon']}, A={LOCK_RATE_SETTING['n_actions']}, "
+          f"c={LOCK_RATE_SETTING['bonus_scale']:g} (c chosen: illustration only)")),
     )
     for ax, sweep, title in panels:
         rows = data.get(sweep.name)

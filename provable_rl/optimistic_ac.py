@@ -20,8 +20,9 @@ named after what each function does rather than after the paper's (unconfirmed) 
   bonus ``c (H - h) sqrt(iota / n)``), or LSVI-UCB ridge regression with an elliptical bonus
   ``beta ||phi||_{Lambda^-1}`` (linear MDP);
 - rare switching: recompute the critic only when some count n_h(s, a) reaches a power of 2
-  (tabular: at most S A H (log2 T + 1) switches) or some det(Lambda_h) has doubled since the
-  last switch (linear: O(d H log T) switches);
+  (tabular: at most S A H (log2 T + 1) switches, :func:`switch_bound`) or some det(Lambda_h) has
+  doubled since the last switch (linear: at most H d log2(1 + T / (d ridge)) switches,
+  :func:`linear_switch_bound`);
 - policy reset to uniform at each switch, then a softmax (mirror-descent / NPG) actor
   ``pi_{t+1} ∝ pi_t exp(eta Q)`` between switches, i.e. ``softmax(eta n_seg Q)``;
 - hybrid: counts and estimates preloaded with offline episodes; non-optimistic hybrid: bonus 0 and

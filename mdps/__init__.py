@@ -13,6 +13,7 @@ from .core import (
     finite_horizon,
     one_hot_linear_mdp,
     policy_matrix,
+    softmax_policy,
 )
 from .converters import from_gymnasium, from_mdptoolbox, to_gymnasium, to_mdptoolbox
 from .data import OfflineData, SufficientStatistics, data_distribution
@@ -45,6 +46,6 @@ __all__ = [
     "OfflineData", "PlanningResult", "SufficientStatistics", "concentrability", "data_distribution",
     "deterministic_policy", "expected_return", "finite_horizon", "occupancy", "one_hot_linear_mdp",
     "optimal_occupancy", "optimal_return", "policy_evaluation", "policy_matrix", "policy_q_values",
-    "q_from_values", "sample_episodes", "sample_offline_data", "sample_statistics", "solve",
+    "q_from_values", "sample_episodes", "softmax_policy", "sample_offline_data", "sample_statistics", "solve",
     "state_occupancy", "suboptimality",
 ]

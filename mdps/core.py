@@ -11,7 +11,8 @@ Notation used throughout the project (documented once here):
 - ``initial[s]``: the initial-state distribution (the paper's rho or mu_0).
 - A deterministic policy is an int array ``pi[s]`` (or ``pi[h, s]``); a stochastic one is a
   float array ``pi[s, a]`` (or ``pi[h, s, a]``) with rows on the simplex.
-  :func:`policy_matrix` turns the first into the second.
+  :func:`policy_matrix` turns the first into the second; :func:`softmax_policy` maps logits
+  to a stochastic policy.
 
 Every array is copied, checked (shape, finiteness, simplex rows, rewards in [0, 1]) and made
 read-only at construction. Quantities asked for often (V*, Q*, gaps) are cached on the instance.
@@ -441,3 +442,45 @@ def deterministic_policy(policy) -> np.ndarray:
     if np.any((pi > v.SIMPLEX_ATOL) & (pi < 1 - v.SIMPLEX_ATOL)):
         raise ValueError("policy: expected one-hot rows (a deterministic policy), got a stochastic row")
     return np.argmax(pi, axis=-1)
+
+
+def softmax_policy(logits) -> np.ndarray:
+    """The softmax (Gibbs) policy of a table of logits.
+
+    ``pi(a|s) = exp(z[s, a]) / sum_b exp(z[s, b])``, computed stably by subtracting each row's
+    maximum first (so large logits do not overflow). This is the tabular softmax / log-linear
+    policy class of HAC/HNPG (``provable_rl.hnpg``) and of the optimistic actor-critic's actor
+    (``provable_rl.optimistic_ac``).
+
+    Parameters
+    ----------
+    logits : float array (..., A)
+        Finite logits ``z``; usually (S, A). The softmax is taken along the last axis.
+
+    Returns
+    -------
+    array, same shape as ``logits``
+        Each row along the last axis is a probability vector (strictly positive).
+
+    Raises
+    ------
+    ValueError
+        If ``logits`` is not at least 1-d, has no action, or holds NaN / inf.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> softmax_policy([[0.0, 0.0], [0.0, np.log(3.0)]]).round(3).tolist()
+    [[0.5, 0.5], [0.25, 0.75]]
+    """
+    z = v.float_array("logits", logits)
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(f"logits: expected an array of shape (..., A) with A >= 1, got shape {z.shape}")
+    return _softmax(z)
+
+
+def _softmax(z):
+    """Unvalidated :func:`softmax_policy` for the algorithms' own logits (already finite arrays)."""
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)

@@ -609,7 +609,7 @@ def dual_v(mdp: DiscountedMDP, data_occupancy, alpha: float, divergence: str = "
     div = get_divergence(divergence)
     dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
     alpha = _alpha(alpha)
-    S, A = mdp.n_states, mdp.n_actions
+    S = mdp.n_states
     M = flow_matrix(mdp)
     V = cp.Variable(S)
     delta = mdp.R.reshape(-1) - M.T @ V

@@ -49,7 +49,7 @@ import numba
 import numpy as np
 
 from mdps import _validation as v
-from mdps.core import DiscountedMDP, policy_matrix
+from mdps.core import DiscountedMDP, _softmax, policy_matrix, softmax_policy
 from mdps.instances.hnpg import _reset_occupancy, check_reset, product_reset
 from mdps.planning import policy_evaluation, policy_q_values, q_from_values
 from mdps.sampling import cdf
@@ -715,46 +715,6 @@ def population_hpe(mdp: DiscountedMDP, policy, offline_distribution, *, lam: flo
 # --------------------------------------------------------------------------------------------
 # Policies and exact quantities
 # --------------------------------------------------------------------------------------------
-
-def softmax_policy(logits) -> np.ndarray:
-    """The softmax (Gibbs) policy of a table of logits.
-
-    ``pi(a|s) = exp(z[s, a]) / sum_b exp(z[s, b])``, computed stably by subtracting each row's
-    maximum first (so large logits do not overflow). This is the tabular softmax / log-linear
-    policy class of Algorithms 1 and 3: HAC's ``pi^{t+1}`` is ``softmax_policy(eta sum_{tau<=t} f^tau)``.
-
-    Parameters
-    ----------
-    logits : float array (..., A)
-        Finite logits ``z``; usually (S, A). The softmax is taken along the last axis.
-
-    Returns
-    -------
-    array, same shape as ``logits``
-        Each row along the last axis is a probability vector (strictly positive).
-
-    Raises
-    ------
-    ValueError
-        If ``logits`` is not at least 1-d, has no action, or holds NaN / inf.
-
-    Examples
-    --------
-    >>> softmax_policy([[0.0, 0.0], [0.0, np.log(3.0)]]).round(3).tolist()
-    [[0.5, 0.5], [0.25, 0.75]]
-    """
-    z = v.float_array("logits", logits)
-    if z.ndim == 0 or z.shape[-1] == 0:
-        raise ValueError(f"logits: expected an array of shape (..., A) with A >= 1, got shape {z.shape}")
-    return _softmax(z)
-
-
-def _softmax(z):
-    """Unvalidated :func:`softmax_policy` for the algorithms' own logits (already finite arrays)."""
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
 
 def mirror_descent_step(policy, critic, eta: float) -> np.ndarray:
     """One mirror-descent (exponentiated-gradient) step of HAC (Zhou et al. 2023, Algorithm 1, line 5).

@@ -69,7 +69,7 @@ import numba
 import numpy as np
 
 from mdps import _validation as v
-from mdps.core import FiniteHorizonMDP, LinearMDP
+from mdps.core import FiniteHorizonMDP, LinearMDP, _softmax
 from mdps.data import OfflineData
 from mdps.sampling import _draw, _reward, cdf, sample_episodes
 
@@ -245,15 +245,6 @@ def _bonus(name, value, *, allow_negative: bool) -> float:
     if not np.isfinite(x) or (x < 0 and not allow_negative):
         raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
     return x
-
-
-def softmax_policy(logits: np.ndarray) -> np.ndarray:
-    """``pi(a|.) ∝ exp(logits[..., a])`` along the last axis (max-shifted for stability).
-
-    Same as ``provable_rl.hnpg.softmax_policy``; kept here to avoid a dependency between papers.
-    """
-    z = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
 
 
 def greedy_policy_matrix(q_values: np.ndarray) -> np.ndarray:
@@ -598,7 +589,7 @@ def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, coun
     switches = np.empty(n_episodes, np.int64)
     n_switch, first = 0, -1
     for t in range(n_episodes):
-        pi = greedy_policy_matrix(Q) if greedy else softmax_policy(logits)
+        pi = greedy_policy_matrix(Q) if greedy else _softmax(logits)
         V = np.zeros(S)
         for h in range(H - 1, -1, -1):
             V = np.einsum("sa,sa->s", pi[h], R[h] + P[h] @ V)
@@ -641,7 +632,7 @@ def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, coun
         if not greedy:
             logits += eta * Q
         switches[t] = n_switch
-    pi = greedy_policy_matrix(Q) if greedy else softmax_policy(logits)
+    pi = greedy_policy_matrix(Q) if greedy else _softmax(logits)
     return regret, switches, n_switch, first, pi, Q
 
 

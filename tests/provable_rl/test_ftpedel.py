@@ -303,7 +303,6 @@ def test_bad_input_raises(small_mdp):
 
 
 def test_unreachable_targets_raise():
-    mdp = bandit_linear_mdp([0.6, 0.5])
     covs = np.diag([1.0, 0.0])[None]
     with pytest.raises(ValueError, match="tolerance"):
         ft.minimum_episodes(np.array([[0.0, 1.0]]), [1.0], 1e-3, covariances=covs, max_episodes=1e6)

@@ -24,7 +24,7 @@ import numpy as np
 from mdps.core import policy_matrix
 from mdps.instances.random import random_mdp
 from mdps.planning import value_iteration
-from mdps.sampling import _rollout_kernel, cdf, guide_table, sample_episodes
+from mdps.sampling import _rollout_kernel, _single_actions, alias_table, sample_episodes
 
 
 def best_time(fn, repeat, clock=time.process_time):
@@ -70,8 +70,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     S, A = args.states, args.actions
     mdp = random_mdp(S, A, gamma=0.95, rng=args.seed)
-    P_cdf, init_cdf = cdf(mdp.P[None]), cdf(mdp.initial)
-    P_guide = guide_table(P_cdf)
+    P_prob, P_alias = alias_table(mdp.P[None])
+    initial_prob, initial_alias = alias_table(mdp.initial)
     R = mdp.R[None]
     print(f"MDP: S={S}, A={A}; best of {args.repeat} CPU times")
     policies = {
@@ -79,11 +79,13 @@ def main(argv=None):
         "uniform random policy": np.full((S, A), 1.0 / A),
     }
     for label, policy in policies.items():
-        pi_cdf = cdf(policy_matrix(policy, A)[None])
+        pi = policy_matrix(policy, A)[None]
+        single = _single_actions(pi)
+        pi_prob, pi_alias = alias_table(pi)
 
         def kernel(n_episodes, n_steps):
-            return _rollout_kernel(P_cdf, P_guide, R, pi_cdf, init_cdf, n_episodes, n_steps, False, 0.1,
-                                   np.random.default_rng(args.seed))
+            return _rollout_kernel(P_prob, P_alias, R, single, pi_prob, pi_alias, initial_prob, initial_alias,
+                                   n_episodes, n_steps, False, 0.1, np.random.default_rng(args.seed))
 
         kernel(1, 10)  # warm-up: compile or load from the cache
         n_fast, n_slow = 2_000 * 1_000, 10 * 1_000
@@ -95,7 +97,7 @@ def main(argv=None):
         rate_kernel, rate_public, rate_python = n_fast / t_kernel, n_fast / t_public, n_slow / t_python
         print(f"[{label}]")
         print(f"  rollout, numba kernel           : {rate_kernel:12,.0f} transitions/s")
-        print(f"  rollout, sample_episodes        : {rate_public:12,.0f} transitions/s (kernel + CDFs + OfflineData)")
+        print(f"  rollout, sample_episodes        : {rate_public:12,.0f} transitions/s (kernel + tables + OfflineData)")
         print(f"  rollout, python rng.choice loop : {rate_python:12,.0f} transitions/s")
         print(f"  ratio kernel / python           : {rate_kernel / rate_python:12,.0f}x   (target >= 500x)")
         print(f"  ratio sample_episodes / python  : {rate_public / rate_python:12,.0f}x")

@@ -1,19 +1,30 @@
 """Sampling: episodes, i.i.d. transitions, and sufficient statistics drawn directly.
 
 Two Numba kernels do the loops that cannot be vectorised (an episode's next state depends on
-the last one; i.i.d. next states need one CDF search each). Both receive a
-``numpy.random.Generator`` and precomputed CDFs, and both have one signature whatever the
+the last one; i.i.d. next states need one search each). Both receive a
+``numpy.random.Generator`` and precomputed tables, and both have one signature whatever the
 problem: a discounted MDP is passed as a one-layer "finite-horizon" array, so each kernel
 compiles once (``cache=True`` keeps that across processes).
 
 A draw from a CDF row is the smallest ``i`` with ``u < cdf[i]`` for one uniform ``u``
-(:func:`_draw`, a binary search). For the long rows of ``P`` the kernels use a guide table
-(Chen and Asau's indexed search, :func:`guide_table` and :func:`_draw_guided`): ``guide[j]`` is
-the answer for ``u = j / n``, so a draw starts there and scans about one entry. It returns exactly
-what :func:`_draw` returns for the same ``u`` (so the same seed gives the same data either way),
-and touches two cache lines instead of a binary search's chain of dependent loads. The rollout
-kernel spends no uniform on a deterministic policy row (:func:`_single_actions`): its action is
-known, so a deterministic policy costs two uniforms per step (next state, Bernoulli reward).
+(:func:`_draw`, a binary search; other modules use it with :func:`cdf`).
+:func:`guide_table` and :func:`_draw_guided` (Chen and Asau's indexed search: ``guide[j]`` is the
+answer for ``u = j / n``, so a draw starts there and scans about one entry) return exactly what
+:func:`_draw` returns for the same ``u``; the kernels here no longer use them.
+
+Both kernels draw with Walker's alias method instead (Vose's construction,
+:func:`alias_table`): row ``p`` of length ``n`` becomes ``(prob, alias)`` with
+``p[i] = (prob[i] + sum_{j: alias[j] = i} (1 - prob[j])) / n``; one uniform ``u`` gives the column
+``j = floor(u n)`` and the answer ``j`` if ``frac(u n) < prob[j]``, else ``alias[j]``. That is one
+load (``prob[j]``), plus ``alias[j]`` when the column aliases, whatever ``n``: a random policy's walk
+over all (s, a) rows of a large ``P`` (out of cache) pays for those instead of a guide-table load
+plus a CDF scan.
+The law is exact up to float rounding, as with CDFs; a zero-probability entry has ``prob = 0``
+and is never anyone's alias, so it is never drawn. The rollout kernel also advances a batch of
+``_EPISODE_BATCH`` episodes in lockstep (one step of each in turn), so that the cache misses of
+independent episodes overlap instead of waiting on each other. It spends no uniform on a
+deterministic policy row: its action is known, so a deterministic policy costs two uniforms per
+step (next state, Bernoulli reward).
 
 :func:`sample_statistics` draws counts, reward sums and transition counts without any tuple
 (multinomial counts, binomial reward sums, multinomial next-state counts), vectorised over
@@ -103,37 +114,114 @@ def _reward(mean, gaussian, std, rng):
 
 
 @numba.njit(cache=True)
-def _single_actions(policy_cdf):
-    """``single[h, s]``: the action the policy row always draws, or -1 when the row is random.
+def _alias_kernel(rows):
+    K, n = rows.shape
+    prob = np.empty((K, n), np.float64)
+    alias = np.empty((K, n), np.int32)
+    scaled = np.empty(n, np.float64)
+    small = np.empty(n, np.int64)  # a queue: zero-probability entries first
+    large = np.empty(n, np.int64)  # a stack
+    for k in range(K):
+        total = 0.0
+        for i in range(n):
+            total += rows[k, i]
+        n_small = n_large = 0
+        for i in range(n):
+            scaled[i] = rows[k, i] * n / total
+            alias[k, i] = i
+            if scaled[i] == 0.0:
+                small[n_small] = i
+                n_small += 1
+        for i in range(n):
+            if 0.0 < scaled[i] < 1.0:
+                small[n_small] = i
+                n_small += 1
+            elif scaled[i] >= 1.0:
+                large[n_large] = i
+                n_large += 1
+        # Zero entries go first, while the large entries' excess (which equals the total deficit,
+        # at least one per zero entry) is intact: each gets prob 0 and a positive alias.
+        head = 0
+        while head < n_small and n_large > 0:
+            i = small[head]
+            head += 1
+            j = large[n_large - 1]
+            prob[k, i] = scaled[i]
+            alias[k, i] = j
+            scaled[j] = (scaled[j] + scaled[i]) - 1.0
+            if scaled[j] < 1.0:
+                n_large -= 1
+                small[n_small] = j
+                n_small += 1
+        # What is left has scaled value 1 up to rounding.
+        for t in range(head, n_small):
+            prob[k, small[t]] = 1.0
+        for t in range(n_large):
+            prob[k, large[t]] = 1.0
+    return prob, alias
 
-    A row is deterministic when its first positive CDF entry is already 1.0: then ``_draw`` returns
-    that index for every ``u`` in [0, 1), so no uniform needs to be spent on it.
+
+def alias_table(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias tables of probability rows (last axis), by Vose's construction.
+
+    Returns ``(prob, alias)``, float64 and int32 arrays of the shape of ``probabilities``, with
+    ``p[i] = (prob[i] + sum_{j: alias[j] = i} (1 - prob[j])) / n`` for each row ``p`` of length
+    ``n`` (up to float rounding; rows are first divided by their sums, as in :func:`cdf`). A draw
+    (:func:`_draw_alias`) takes column ``j = floor(u n)`` of a uniform ``u`` and returns ``j`` if
+    ``frac(u n) < prob[j]``, else ``alias[j]``. A zero-probability entry gets ``prob = 0`` and is
+    no entry's alias, so it is never drawn. Rows must be probability vectors (``ValueError``).
+
+    Examples
+    --------
+    >>> prob, alias = alias_table(np.array([0.5, 0.0, 0.5]))
+    >>> prob.tolist(), alias.tolist()  # column 1 always gives 2; column 2 gives 2 or 0 half the time
+    ([1.0, 0.0, 0.5], [0, 2, 0])
     """
-    L, S, A = policy_cdf.shape
-    single = np.full((L, S), -1, np.int64)
-    for h in range(L):
-        for s in range(S):
-            i = 0
-            while policy_cdf[h, s, i] <= 0.0:
-                i += 1
-            if policy_cdf[h, s, i] >= 1.0:
-                single[h, s] = i
-    return single
+    probabilities = v.float_array("probabilities", probabilities)
+    if probabilities.ndim == 0:
+        raise ValueError("probabilities: expected at least a 1-d array, got a scalar")
+    v.check_simplex("probabilities", probabilities)
+    rows = np.ascontiguousarray(probabilities.reshape(-1, probabilities.shape[-1]))
+    prob, alias = _alias_kernel(rows)
+    return prob.reshape(probabilities.shape), alias.reshape(probabilities.shape)
 
 
 @numba.njit(cache=True)
-def _rollout_kernel(P_cdf, P_guide, R, policy_cdf, initial_cdf, n_episodes, n_steps, gaussian, std, rng):
+def _draw_alias(prob_row, alias_row, u):
+    n = prob_row.shape[0]
+    x = u * n
+    j = min(int(x), n - 1)
+    if x - j < prob_row[j]:
+        return j
+    return alias_row[j]
+
+
+def _single_actions(policy):
+    """``single[h, s]``: the only action of a deterministic policy row, or -1 when the row is random
+    (then the kernel spends a uniform on it)."""
+    positive = policy > 0
+    return np.where(positive.sum(axis=-1) == 1, positive.argmax(axis=-1), -1).astype(np.int64)
+
+
+#: Episodes the rollout kernel advances in lockstep (the twin in the tests follows the same order).
+_EPISODE_BATCH = 16
+
+
+@numba.njit(cache=True)
+def _rollout_kernel(P_prob, P_alias, R, single, pi_prob, pi_alias, initial_prob, initial_alias,
+                    n_episodes, n_steps, gaussian, std, rng):
     """Episodes of ``n_steps``; layer h of P, R and the policy is ``min(h, n_layers - 1)``.
 
-    Per step: one uniform for the action (none when the policy's row is deterministic), one for the
-    next state (guided draw), then the reward's (a uniform, or a normal).
+    Episodes run in batches of ``_EPISODE_BATCH``: the initial states of the batch, then step 0 of
+    each, step 1 of each, ... Per step: one uniform for the action (none when ``single[h, s] >= 0``),
+    one for the next state (alias draw), then the reward's (a uniform, or a normal). Output is in
+    episode order.
     """
-    L, S, A, _ = P_cdf.shape
+    L, S, A, _ = P_prob.shape
     # Rows of P addressed by one flat index, so a step does no slicing of 4-d arrays.
-    P_rows = P_cdf.reshape(L * S * A, S)
-    guide_rows = P_guide.reshape(L * S * A, S)
+    prob_rows = P_prob.reshape(L * S * A, S)
+    alias_rows = P_alias.reshape(L * S * A, S)
     R_flat = R.reshape(L * S * A)
-    single = _single_actions(policy_cdf)
     n = n_episodes * n_steps
     s_out = np.empty(n, np.int64)
     a_out = np.empty(n, np.int64)
@@ -141,36 +229,39 @@ def _rollout_kernel(P_cdf, P_guide, R, policy_cdf, initial_cdf, n_episodes, n_st
     t_out = np.empty(n, np.int64)
     h_out = np.empty(n, np.int64)
     last_p = L - 1
-    last_pi = policy_cdf.shape[0] - 1
-    i = 0
-    for _ in range(n_episodes):
-        s = _draw(initial_cdf, rng.random())
+    last_pi = single.shape[0] - 1
+    state = np.empty(_EPISODE_BATCH, np.int64)
+    for first in range(0, n_episodes, _EPISODE_BATCH):
+        m = min(_EPISODE_BATCH, n_episodes - first)
+        for b in range(m):
+            state[b] = _draw_alias(initial_prob, initial_alias, rng.random())
         for h in range(n_steps):
             hpi = min(h, last_pi)
-            a = single[hpi, s]
-            if a < 0:
-                a = _draw(policy_cdf[hpi, s], rng.random())
-            row = (min(h, last_p) * S + s) * A + a
-            # _draw_guided on a flat row, inlined.
-            u = rng.random()
-            j = guide_rows[row, min(int(u * S), S - 1)]
-            while j > 0 and P_rows[row, j - 1] > u:
-                j -= 1
-            while P_rows[row, j] <= u:
-                j += 1
-            s_out[i] = s
-            a_out[i] = a
-            r_out[i] = _reward(R_flat[row], gaussian, std, rng)
-            t_out[i] = j
-            h_out[i] = h
-            s = j
-            i += 1
+            layer = min(h, last_p) * S
+            for b in range(m):
+                s = state[b]
+                a = single[hpi, s]
+                if a < 0:
+                    a = _draw_alias(pi_prob[hpi, s], pi_alias[hpi, s], rng.random())
+                row = (layer + s) * A + a
+                # _draw_alias on a flat row, inlined (u < 1 so j <= S - 1, see _draw_alias).
+                x = rng.random() * S
+                j = min(int(x), S - 1)
+                if x - j >= prob_rows[row, j]:
+                    j = alias_rows[row, j]
+                i = (first + b) * n_steps + h
+                s_out[i] = s
+                a_out[i] = a
+                r_out[i] = _reward(R_flat[row], gaussian, std, rng)
+                t_out[i] = j
+                h_out[i] = h
+                state[b] = j
     return s_out, a_out, r_out, t_out, h_out
 
 
 @numba.njit(cache=True)
-def _iid_kernel(P_cdf, P_guide, R, pair_cdf, pair_guide, n_per_layer, gaussian, std, rng):
-    """For each layer h, ``n_per_layer`` i.i.d. (s, a) ~ pair_cdf[h], then r and s'."""
+def _iid_kernel(P_prob, P_alias, R, pair_prob, pair_alias, n_per_layer, gaussian, std, rng):
+    """For each layer h, ``n_per_layer`` i.i.d. (s, a) ~ mu[h] (alias tables), then r and s'."""
     n_layers, S, A = R.shape
     n = n_layers * n_per_layer
     s_out = np.empty(n, np.int64)
@@ -181,13 +272,13 @@ def _iid_kernel(P_cdf, P_guide, R, pair_cdf, pair_guide, n_per_layer, gaussian, 
     i = 0
     for h in range(n_layers):
         for _ in range(n_per_layer):
-            k = _draw_guided(pair_cdf[h], pair_guide[h], rng.random())
+            k = _draw_alias(pair_prob[h], pair_alias[h], rng.random())
             s = k // A
             a = k - s * A
             s_out[i] = s
             a_out[i] = a
             r_out[i] = _reward(R[h, s, a], gaussian, std, rng)
-            t_out[i] = _draw_guided(P_cdf[h, s, a], P_guide[h, s, a], rng.random())
+            t_out[i] = _draw_alias(P_prob[h, s, a], P_alias[h, s, a], rng.random())
             h_out[i] = h
             i += 1
     return s_out, a_out, r_out, t_out, h_out
@@ -238,9 +329,11 @@ def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | No
         pi = pi[None]
     elif not (isinstance(tab, FiniteHorizonMDP) and pi.shape == (tab.horizon, S, A)):
         raise ValueError(f"policy: expected shape ({S},), ({S}, {A}) or a per-step policy, got {np.shape(policy)}")
-    P_cdf = cdf(P)
-    out = _rollout_kernel(P_cdf, guide_table(P_cdf), R, cdf(pi), cdf(tab.initial), n_episodes, n_steps,
-                          tab.reward_model == "gaussian", tab.reward_std, v.as_rng(rng))
+    P_prob, P_alias = alias_table(P)
+    pi_prob, pi_alias = alias_table(pi)
+    initial_prob, initial_alias = alias_table(tab.initial)
+    out = _rollout_kernel(P_prob, P_alias, R, _single_actions(pi), pi_prob, pi_alias, initial_prob, initial_alias,
+                          n_episodes, n_steps, tab.reward_model == "gaussian", tab.reward_std, v.as_rng(rng))
     s, a, r, s_next, h = out
     return OfflineData(s, a, r, s_next, S, A, h, n_steps)
 
@@ -277,8 +370,9 @@ def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) ->
         S = 1 if isinstance(problem, MultiArmedBandit) else problem.n_states
         return OfflineData(k // A, k % A, r, None, S, A)
     P, R, tab = _layers(problem)
-    P_cdf, pair_cdf = cdf(P), cdf(flat)
-    s, a, r, s_next, h = _iid_kernel(P_cdf, guide_table(P_cdf), R, pair_cdf, guide_table(pair_cdf), n,
+    P_prob, P_alias = alias_table(P)
+    pair_prob, pair_alias = alias_table(flat)
+    s, a, r, s_next, h = _iid_kernel(P_prob, P_alias, R, pair_prob, pair_alias, n,
                                      tab.reward_model == "gaussian", tab.reward_std, gen)
     if isinstance(tab, FiniteHorizonMDP):
         return OfflineData(s, a, r, s_next, tab.n_states, tab.n_actions, h, tab.horizon)

@@ -17,10 +17,14 @@ from mdps.instances.random import (
     random_mdp,
 )
 from mdps.sampling import (
+    _EPISODE_BATCH,
     _draw,
+    _draw_alias,
     _draw_guided,
     _iid_kernel,
     _rollout_kernel,
+    _single_actions,
+    alias_table,
     cdf,
     guide_table,
     sample_episodes,
@@ -50,22 +54,69 @@ def draw_reference(probabilities, u):
     raise AssertionError("u >= 1")
 
 
+def alias_reference(probabilities):
+    """Vose's alias tables in plain Python, in the kernel's order: zero entries first in the queue
+    of small entries, large entries taken from the top of a stack."""
+    n = len(probabilities)
+    total = 0.0
+    for p in probabilities:
+        total += p
+    scaled = [p * n / total for p in probabilities]
+    prob, alias = [0.0] * n, list(range(n))
+    small = [i for i in range(n) if scaled[i] == 0.0] + [i for i in range(n) if 0.0 < scaled[i] < 1.0]
+    large = [i for i in range(n) if scaled[i] >= 1.0]
+    head = 0
+    while head < len(small) and large:
+        i = small[head]
+        head += 1
+        j = large[-1]
+        prob[i], alias[i] = scaled[i], j
+        scaled[j] = (scaled[j] + scaled[i]) - 1.0
+        if scaled[j] < 1.0:
+            small.append(large.pop())
+    for i in small[head:] + large:
+        prob[i] = 1.0
+    return prob, alias
+
+
+def draw_alias_reference(prob, alias, u):
+    x = u * len(prob)
+    j = min(int(x), len(prob) - 1)
+    return j if x - j < prob[j] else alias[j]
+
+
 def reward_reference(mean, gaussian, std, rng):
     return mean + std * rng.standard_normal() if gaussian else float(rng.random() < mean)
 
 
 def rollout_reference(P, R, policy, initial, n_episodes, n_steps, gaussian, std, rng):
-    rows = []
-    for _ in range(n_episodes):
-        s = draw_reference(initial, rng.random())
+    """Episodes in batches of _EPISODE_BATCH advanced in lockstep, as the kernel does."""
+    initial_table = alias_reference(initial)
+    tables = {}
+
+    def table(key, row):
+        if key not in tables:
+            tables[key] = alias_reference(row)
+        return tables[key]
+
+    out = {}
+    for first in range(0, n_episodes, _EPISODE_BATCH):
+        batch = range(first, min(first + _EPISODE_BATCH, n_episodes))
+        state = {e: draw_alias_reference(*initial_table, rng.random()) for e in batch}
         for h in range(n_steps):
-            layer = min(h, P.shape[0] - 1)
-            row = policy[min(h, policy.shape[0] - 1), s]
-            # A deterministic row spends no uniform: the kernel knows its action without a draw.
-            a = int(np.flatnonzero(row)[0]) if np.count_nonzero(row) == 1 else draw_reference(row, rng.random())
-            t = draw_reference(P[layer, s, a], rng.random())
-            rows.append((s, a, reward_reference(R[layer, s, a], gaussian, std, rng), t, h))
-            s = t
+            layer, hpi = min(h, P.shape[0] - 1), min(h, policy.shape[0] - 1)
+            for e in batch:
+                s = state[e]
+                row = policy[hpi, s]
+                # A deterministic row spends no uniform: the kernel knows its action without a draw.
+                if np.count_nonzero(row) == 1:
+                    a = int(np.flatnonzero(row)[0])
+                else:
+                    a = draw_alias_reference(*table(("pi", hpi, s), row), rng.random())
+                t = draw_alias_reference(*table(("P", layer, s, a), P[layer, s, a]), rng.random())
+                out[e, h] = (s, a, reward_reference(R[layer, s, a], gaussian, std, rng), t, h)
+                state[e] = t
+    rows = [out[e, h] for e in range(n_episodes) for h in range(n_steps)]
     return [np.array(col) for col in zip(*rows)]
 
 
@@ -73,10 +124,11 @@ def iid_reference(P, R, pairs, n_per_layer, gaussian, std, rng):
     A = R.shape[2]
     rows = []
     for h in range(R.shape[0]):
+        pair_table = alias_reference(pairs[h])
         for _ in range(n_per_layer):
-            s, a = divmod(draw_reference(pairs[h], rng.random()), A)
+            s, a = divmod(draw_alias_reference(*pair_table, rng.random()), A)
             r = reward_reference(R[h, s, a], gaussian, std, rng)
-            rows.append((s, a, r, draw_reference(P[h, s, a], rng.random()), h))
+            rows.append((s, a, r, draw_alias_reference(*alias_reference(P[h, s, a]), rng.random()), h))
     return [np.array(col) for col in zip(*rows)]
 
 
@@ -106,18 +158,66 @@ def test_draw_matches_reference_and_searchsorted():
             assert p[k] > 0
 
 
+def test_alias_table_matches_reference_and_encodes_the_law():
+    gen = np.random.default_rng(3)
+    for n in (1, 2, 3, 7, 10, 64, 300):
+        for _ in range(20):
+            p = gen.dirichlet(np.full(n, 0.3))
+            p[gen.random(n) < 0.3] = 0.0
+            if p.sum() == 0:
+                continue
+            p /= p.sum()
+            prob, alias = alias_table(p)
+            ref_prob, ref_alias = alias_reference(p)
+            np.testing.assert_array_equal(prob, ref_prob)
+            np.testing.assert_array_equal(alias, ref_alias)
+            assert prob.dtype == np.float64 and alias.dtype == np.int32
+            # The law: column j gives j with prob[j], alias[j] otherwise, each column with chance 1/n.
+            law = (prob + np.bincount(alias, weights=1 - prob, minlength=n)) / n
+            np.testing.assert_allclose(law, p, rtol=0, atol=1e-14)
+            # Zero-probability entries are never drawn: prob 0 and never an alias of a live column.
+            assert np.all(prob[p == 0] == 0) and np.all(p[alias[prob < 1]] > 0)
+            edges = (np.arange(n)[:, None] + np.array([0.0, 0.5, 1 - 1e-12])) / n
+            for u in np.concatenate([gen.random(50), edges.ravel(), [0.0, np.nextafter(1.0, 0.0)]]):
+                u = min(u, np.nextafter(1.0, 0.0))
+                k = _draw_alias(prob, alias, u)
+                assert k == draw_alias_reference(ref_prob, ref_alias, u) and p[k] > 0
+    prob, alias = alias_table(np.array([[0.25, 0.75], [1.0, 0.0]]))
+    assert prob.shape == alias.shape == (2, 2)
+    with pytest.raises(ValueError, match="^probabilities: expected rows summing to 1"):
+        alias_table(np.array([0.2, 0.2]))
+    with pytest.raises(ValueError, match="^probabilities: expected non-negative"):
+        alias_table(np.array([1.2, -0.2]))
+    with pytest.raises(ValueError, match="^probabilities: expected at least a 1-d array"):
+        alias_table(1.0)
+
+
+def test_alias_draws_follow_the_law():
+    """Many draws from one row with exact zeros and a tiny entry: chi-square against p."""
+    p = np.array([0.0, 0.3, 1e-3, 0.0, 0.25, 0.449, 0.0])
+    prob, alias = alias_table(p)
+    u = np.random.default_rng(4).random(200_000)
+    x = u * 7
+    j = np.minimum(x.astype(np.int64), 6)
+    draws = np.where(x - j < prob[j], j, alias[j])
+    assert all(_draw_alias(prob, alias, w) == d for w, d in zip(u[:2000], draws[:2000]))
+    assert chi_square_pvalue(np.bincount(draws, minlength=7)[None], p[None]) > LEVEL
+
+
 @pytest.mark.parametrize("gaussian", [False, True])
 def test_rollout_kernel_matches_reference_exactly(gaussian):
     fh = random_finite_horizon_mdp(4, 3, 5, rng=1)
     policy = np.random.default_rng(2).dirichlet(np.ones(3), size=(5, 4))
     mixed = policy.copy()
     mixed[:, ::2] = np.eye(3)[np.random.default_rng(3).integers(0, 3, size=(5, 2))]  # deterministic rows
+    # 37 episodes: two full batches of 16 and a partial one.
     for P, R, pi, n_steps in [(fh.P, fh.R, policy, 5), (fh.P[:1], fh.R[:1], policy[:1], 7),
                               (fh.P, fh.R, mixed, 5), (fh.P[:1], fh.R[:1], np.eye(3)[[0, 2, 1, 1]][None], 6)]:
-        P_cdf = cdf(P)
-        fast = _rollout_kernel(P_cdf, guide_table(P_cdf), R, cdf(pi), cdf(fh.initial), 30, n_steps, gaussian, 0.3,
-                               np.random.default_rng(9))
-        slow = rollout_reference(P, R, pi, fh.initial, 30, n_steps, gaussian, 0.3, np.random.default_rng(9))
+        P_prob, P_alias = alias_table(P)
+        pi_prob, pi_alias = alias_table(pi)
+        fast = _rollout_kernel(P_prob, P_alias, R, _single_actions(pi), pi_prob, pi_alias, *alias_table(fh.initial),
+                               37, n_steps, gaussian, 0.3, np.random.default_rng(9))
+        slow = rollout_reference(P, R, pi, fh.initial, 37, n_steps, gaussian, 0.3, np.random.default_rng(9))
         for f, s in zip(fast, slow):
             np.testing.assert_array_equal(f, s)
 
@@ -126,9 +226,7 @@ def test_rollout_kernel_matches_reference_exactly(gaussian):
 def test_iid_kernel_matches_reference_exactly(gaussian):
     fh = random_finite_horizon_mdp(3, 2, 3, rng=4)
     pairs = np.random.default_rng(5).dirichlet(np.full(6, 0.5), size=3)
-    P_cdf, pair_cdf = cdf(fh.P), cdf(pairs)
-    fast = _iid_kernel(P_cdf, guide_table(P_cdf), fh.R, pair_cdf, guide_table(pair_cdf), 200, gaussian, 0.2,
-                       np.random.default_rng(6))
+    fast = _iid_kernel(*alias_table(fh.P), fh.R, *alias_table(pairs), 200, gaussian, 0.2, np.random.default_rng(6))
     slow = iid_reference(fh.P, fh.R, pairs, 200, gaussian, 0.2, np.random.default_rng(6))
     for f, s in zip(fast, slow):
         np.testing.assert_array_equal(f, s)

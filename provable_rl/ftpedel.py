@@ -350,7 +350,8 @@ class Design:
         Lambda_j of each atom at the design's step.
     policies : array (J, H, S, A) or None
         The atoms as policies, action probabilities per step and state (DP oracle: deterministic
-        best responses and the uniformly random starting policy), or None when the atoms are given
+        best responses, the uniformly random starting policy or its parts "uniform, but action a at
+        the design's step"), or None when the atoms are given
         covariances.
     indices : int array (J,) or None
         The atoms' indices into the given covariances (explicit oracle), or None.
@@ -402,7 +403,11 @@ def frank_wolfe_design(targets, scales, n_episodes, *, covariances=None, mdp: Li
     when the best value is within ``1 + rtol`` of the best such lower bound, so ``rtol`` bounds the
     relative suboptimality of the returned design (``duality_gap`` reports the bound reached).
     The initial design is uniform over the given atoms, or the uniformly random policy for the DP
-    oracle, so every reachable direction is seen from the start.
+    oracle, so every reachable direction is seen from the start. For the DP oracle the first
+    ``_SPLIT_ITERATIONS`` steps also line-search a pairwise step away from one part of that policy
+    (``uniform, but action a at step h``; the uniform covariance is the average of the A parts'),
+    and keep the block split into its parts when that lowers f more (a departure made for speed:
+    with offline data the optimum drains the parts at very different rates).
 
     Parameters
     ----------
@@ -485,9 +490,26 @@ def _frank_wolfe(V, g, N, Loff, reg, max_iterations, rtol, C, oracle, initial):
         covs, weights = np.array(C), np.full(C.shape[0], 1.0 / C.shape[0])
     else:
         mdp, h = oracle
-        probs = uniform_policy(mdp)
-        keys, items = ["uniform"], [probs]
-        covs, weights = policy_covariance(mdp, probs, h)[None], np.ones(1)
+        # The uniformly random policy (atom 0), and its A parts "uniform, but action a at step h"
+        # (atoms 1..A, weight 0): Lambda_uniform is their average (Lambda_h is linear in pi_h given
+        # the earlier steps). Draining the whole block is best without offline data, but with it
+        # the optimum drops some parts much faster than others (FT-X1 partial offline: 108 pairwise
+        # steps from the block, 19 from the parts); so the first steps also try draining the worst
+        # part instead, and split the block (same design) when that lowers f more.
+        block = mdp.n_actions > 1  # with one action the uniform policy is its only part
+        parts = np.arange(1, mdp.n_actions + 1) if block else np.arange(0)
+        probs = np.repeat(uniform_policy(mdp)[None], 1 + parts.size, axis=0)
+        probs[parts, h] = 0.0
+        probs[parts, h, :, parts - 1] = 1.0
+        items = list(probs)
+        keys = [_atom_key(p) for p in items]
+        F = mdp.features.reshape(-1, mdp.dim)  # (S A, d)
+        occ = _pair_occupancies(mdp, probs)[:, h].reshape(len(probs), -1, 1)
+        covs = np.swapaxes(occ * F, 1, 2) @ F  # a 3-operand einsum here is slow on FT-E4's sizes
+        weights = np.zeros(1 + parts.size)
+        weights[0] = 1.0
+    if C is not None or initial is not None:
+        block = False
     index = {k: j for j, k in enumerate(keys)}
     D = np.tensordot(weights, covs, 1)
 
@@ -518,11 +540,20 @@ def _frank_wolfe(V, g, N, Loff, reg, max_iterations, rtol, C, oracle, initial):
         # Pairwise step: move mass from the worst active atom to the vertex (plain Frank-Wolfe
         # zig-zags when the optimum is interior).
         scores = np.einsum("jik,ik->j", covs, M)
-        scores[weights <= 0] = np.inf
-        away = int(np.argmin(scores))
-        if keys[away] == key:
-            continue
-        gamma = _line_search(V, g, eta, N * D + base, N * (cov - covs[away]), weights[away])
+        away = int(np.argmin(np.where(weights > 0, scores, np.inf)))
+        gamma, value = 0.0, math.inf
+        if keys[away] != key:
+            gamma, value = _line_search(V, g, eta, N * D + base, N * (cov - covs[away]), weights[away])
+        if block and weights[0] > 0 and t <= _SPLIT_ITERATIONS:
+            split = weights.copy()  # the same design, the block's mass spread over its parts
+            split[parts] += weights[0] / len(parts)
+            split[0] = 0.0
+            part_away = int(np.argmin(np.where(split > 0, scores, np.inf)))
+            if keys[part_away] != key:
+                step2 = N * (cov - covs[part_away])
+                gamma2, value2 = _line_search(V, g, eta, N * D + base, step2, split[part_away])
+                if gamma2 > 0.0 and value2 < value:
+                    weights, away, gamma, block = split, part_away, gamma2, False
         if gamma <= 0.0:
             continue
         if key not in index:
@@ -552,6 +583,11 @@ def _frank_wolfe(V, g, N, Loff, reg, max_iterations, rtol, C, oracle, initial):
 #: eta_t = _ETA_CONSTANT * (t + 1) / max q: a slowly sharpening softmax (tuned on FT-X1; larger
 #: constants stall the line search on the kinks of the max).
 _ETA_CONSTANT = 0.1
+
+#: For the DP oracle's cold start, the first iterations that also try splitting the uniformly random
+#: policy into its step-h parts (on FT-E1..E4 and the benchmark the split, when taken, is taken by
+#: iteration 4; trying later would cost a second line search per iteration for nothing).
+_SPLIT_ITERATIONS = 4
 
 
 def _atom_key(probs: np.ndarray):
@@ -595,7 +631,7 @@ _ZOOM = np.linspace(0.0, 1.0, 17)
 
 
 def _line_search(V, g, eta, A0, step, upper):
-    """argmin over gamma in [0, upper] of the smoothed max of q(A0 + gamma step).
+    """argmin over gamma in [0, upper] of the smoothed max of q(A0 + gamma step), and that minimum.
 
     With ``A0 = L L^T`` and ``L^{-1} step L^{-T} = W diag(lam) W^T``,
     ``(A0 + gamma step)^{-1} = U diag(1/(1 + gamma lam)) U^T`` with ``U = L^{-T} W``, so q on a
@@ -614,7 +650,7 @@ def _line_search(V, g, eta, A0, step, upper):
             best_gamma, best_val = float(grid[k]), float(vals[k])
         lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
         grid = lo + (hi - lo) * _ZOOM
-    return best_gamma
+    return best_gamma, best_val
 
 
 def cvxpy_design(targets, scales, n_episodes, covariances, *, offline_covariance=None,

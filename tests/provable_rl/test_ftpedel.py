@@ -109,6 +109,34 @@ def test_frank_wolfe_matches_cvxpy(offline):
     assert np.isclose(fw.weights.sum(), 1.0) and np.all(fw.weights > 0)
 
 
+def test_dp_start_split_is_the_uniform_design_and_stays_certified():
+    """The DP solver's cold start: the uniform policy's covariance is the average of its parts
+    ("uniform, but action a at step h"), and on FT-X1 with partial offline data (where the block is
+    split) the result agrees with cvxpy within the certificate, which stays honest."""
+    mdp = random_linear_mdp(n_states=3, n_actions=3, dim=4, horizon=3, rng=5)
+    h = 1
+    parts = np.repeat(ft.uniform_policy(mdp)[None], 3, axis=0)
+    parts[:, h] = np.eye(3)[:, None, :]
+    uniform = ft.policy_covariance(mdp, ft.uniform_policy(mdp), h)
+    np.testing.assert_allclose(np.mean([ft.policy_covariance(mdp, p, h) for p in parts], axis=0), uniform,
+                               rtol=1e-12, atol=1e-15)
+
+    x1 = ft_x1(8, 0.1)
+    pc = ft.policy_class(x1.mdp, x1.policies)
+    V, g = pc.visitations[1:, 0] - pc.visitations[0, 0], pc.gaps[1:]
+    L = np.diag(np.arange(8) * 30.0)
+    fw = ft.frank_wolfe_design(V, g, 1000.0, mdp=x1.mdp, step=0, offline_covariance=L, rtol=0.01)
+    cx = ft.cvxpy_design(V, g, 1000.0, pc.covariances[:, 0], offline_covariance=L)
+    assert fw.duality_gap <= 0.01
+    assert cx.value * (1 - 1e-4) <= fw.value <= cx.value * (1 + 0.01)
+    assert fw.value / (1 + fw.duality_gap) <= cx.value * (1 + 1e-4)   # the lower bound is a lower bound
+    q = ft.design_objective(fw.covariance, V, g, 1000.0, offline_covariance=L)
+    assert q.max() == pytest.approx(fw.value, rel=1e-9)
+    assert fw.policies.shape[1:] == (1, 1, 8) and np.allclose(fw.policies.sum(-1), 1.0)
+    for policy, cov in zip(fw.policies, fw.covariances):
+        np.testing.assert_allclose(cov, ft.policy_covariance(x1.mdp, policy, 0), rtol=1e-12, atol=1e-15)
+
+
 def test_frank_wolfe_explicit_xy_allocation_closed_form():
     d = 8
     covs = np.stack([np.diag(e) for e in np.eye(d)])

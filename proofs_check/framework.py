@@ -204,17 +204,19 @@ class Evidence:
         return out
 
 
-def _plain(x):
-    """Numpy scalars/arrays and tuples to plain Python (floats stay floats, inf and nan included).
+def _plain(x, *, strict_json: bool = False):
+    """Numpy scalars/arrays and tuples to plain Python.
 
-    Raises TypeError for anything that would not survive a JSON round trip.
+    With ``strict_json=False`` (rows) floats stay floats, inf and nan included, and anything that
+    would not survive a JSON round trip raises TypeError. With ``strict_json=True`` (evidence
+    files) non-finite floats become "inf", "-inf", "nan" and other types their ``str``.
     """
     if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
+        return {str(k): _plain(v, strict_json=strict_json) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
+        return [_plain(v, strict_json=strict_json) for v in x]
     if isinstance(x, np.ndarray):
-        return _plain(x.tolist())
+        return _plain(x.tolist(), strict_json=strict_json)
     if x is None or isinstance(x, (bool, str)):
         return x
     if isinstance(x, np.bool_):
@@ -222,29 +224,16 @@ def _plain(x):
     if isinstance(x, (int, np.integer)):
         return int(x)
     if isinstance(x, (float, np.floating)):
-        return float(x)
+        return float(x) if not strict_json or math.isfinite(x) else str(float(x))
+    if strict_json:
+        return str(x)
     raise TypeError(f"expected JSON-able values (numbers, strings, bools, None, lists, dicts), "
                     f"got {type(x).__name__}: {x!r}")
 
 
 def _jsonable(x):
-    """Like :func:`_plain` for strict JSON: non-finite floats become "inf", "-inf", "nan";
-    values of other types become their ``str``."""
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if x is None or isinstance(x, (bool, str)):
-        return x
-    if isinstance(x, np.bool_):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        return float(x) if math.isfinite(x) else str(float(x))
-    return str(x)
+    """:func:`_plain` for strict JSON (evidence files)."""
+    return _plain(x, strict_json=True)
 
 
 def dumps_json(obj, **kwargs) -> str:

@@ -1,30 +1,38 @@
 """Sampling: episodes, i.i.d. transitions, and sufficient statistics drawn directly.
 
 Two Numba kernels do the loops that cannot be vectorised (an episode's next state depends on
-the last one; i.i.d. next states need one search each). Both receive a
-``numpy.random.Generator`` and precomputed tables, and both have one signature whatever the
-problem: a discounted MDP is passed as a one-layer "finite-horizon" array, so each kernel
-compiles once (``cache=True`` keeps that across processes).
+the last one; i.i.d. next states need one draw each). Both receive a ``numpy.random.Generator``
+and precomputed tables, and both have one signature whatever the problem: a discounted MDP is
+passed as a one-layer "finite-horizon" array, so each kernel compiles once (``cache=True`` keeps
+that across processes).
 
-A draw from a CDF row is the smallest ``i`` with ``u < cdf[i]`` for one uniform ``u``
-(:func:`_draw`, a binary search; other modules use it with :func:`cdf`).
-:func:`guide_table` and :func:`_draw_guided` (Chen and Asau's indexed search: ``guide[j]`` is the
-answer for ``u = j / n``, so a draw starts there and scans about one entry) return exactly what
-:func:`_draw` returns for the same ``u``; the kernels here no longer use them.
+**Uniforms.** A kernel takes four 63-bit integers from the Generator (``rng.integers``) as the
+state of a xoshiro256** stream (Blackman and Vigna 2018, the generator of Julia's and .NET's
+default RNG) and draws its uniforms from that stream, inlined (:func:`_uniform`: 53-bit doubles
+in [0, 1), as ``Generator.random`` makes them). Calling ``rng.random()`` from Numba goes through
+the bit generator's function pointer, about 6 ns a call here against about 2 ns inlined
+(``python benchmarks/bench_mdps.py`` prints both); at two or three uniforms a step that was a
+third of the kernel's time. Normal rewards still come from ``rng.standard_normal()``. The
+Generator therefore advances by four draws per call (plus the normals), the same seed gives the
+same data, and two calls on one Generator use two independently seeded streams.
 
-Both kernels draw with Walker's alias method instead (Vose's construction,
+**Draws.** A draw from a row uses Walker's alias method (Vose's construction,
 :func:`alias_table`): row ``p`` of length ``n`` becomes ``(prob, alias)`` with
 ``p[i] = (prob[i] + sum_{j: alias[j] = i} (1 - prob[j])) / n``; one uniform ``u`` gives the column
-``j = floor(u n)`` and the answer ``j`` if ``frac(u n) < prob[j]``, else ``alias[j]``. That is one
-load (``prob[j]``), plus ``alias[j]`` when the column aliases, whatever ``n``: a random policy's walk
-over all (s, a) rows of a large ``P`` (out of cache) pays for those instead of a guide-table load
-plus a CDF scan.
-The law is exact up to float rounding, as with CDFs; a zero-probability entry has ``prob = 0``
-and is never anyone's alias, so it is never drawn. The rollout kernel also advances a batch of
-``_EPISODE_BATCH`` episodes in lockstep (one step of each in turn), so that the cache misses of
-independent episodes overlap instead of waiting on each other. It spends no uniform on a
-deterministic policy row: its action is known, so a deterministic policy costs two uniforms per
-step (next state, Bernoulli reward).
+``j = floor(u n)`` and the answer ``j`` if ``frac(u n) < prob[j]``, else ``alias[j]``. The kernels
+read the two halves from one float64 per entry, ``alias[j] + prob[j]`` (:func:`packed_alias_table`;
+an entry with ``prob = 1`` is stored as ``j + 0``, which always answers ``j``), so a step costs
+one load from the table whatever ``n``. Packing rounds ``prob[j]`` to the float grid at
+``alias[j]``, i.e. to a multiple of at most ``n 2^-52``: the same order as the grid of
+``frac(u n)`` itself (``n 2^-53``), so the law is what it was, exact up to float rounding. A
+zero-probability entry has ``prob = 0`` and is never anyone's alias, so it is never drawn.
+
+The rollout kernel advances a batch of ``_EPISODE_BATCH`` episodes in lockstep (one step of each
+in turn), so that the cache misses of independent episodes overlap instead of waiting on each
+other. It spends no uniform on a deterministic policy row (its action is known), so a
+deterministic policy costs two uniforms a step (next state, Bernoulli reward). It writes only
+what cannot be rebuilt by numpy (initial states, actions, rewards, next states, 4 + 8 + 4 bytes a
+step); :func:`sample_episodes` rebuilds ``s`` and ``h`` vectorised.
 
 :func:`sample_statistics` draws counts, reward sums and transition counts without any tuple
 (multinomial counts, binomial reward sums, multinomial next-state counts), vectorised over
@@ -68,42 +76,6 @@ def _draw(cdf_row, u):
         else:
             lo = mid + 1
     return lo
-
-
-@numba.njit(cache=True)
-def _guide_kernel(cdf_rows):
-    K, n = cdf_rows.shape
-    guide = np.empty((K, n), np.int32)
-    for k in range(K):
-        i = 0
-        for j in range(n):
-            threshold = j / n
-            while cdf_rows[k, i] <= threshold:
-                i += 1
-            guide[k, j] = i
-    return guide
-
-
-def guide_table(cdf_rows: np.ndarray) -> np.ndarray:
-    """The guide table of CDF rows (as made by :func:`cdf`): ``guide[..., j]`` is the smallest
-    ``i`` with ``cdf[..., i] > j / n``, an int32 array of the same shape. See :func:`_draw_guided`."""
-    c = np.ascontiguousarray(cdf_rows, dtype=np.float64)
-    if c.ndim == 0 or c.shape[-1] == 0 or np.any(c[..., -1] != 1.0):
-        raise ValueError("cdf_rows: expected CDF rows ending at exactly 1.0 (use mdps.sampling.cdf)")
-    return _guide_kernel(c.reshape(-1, c.shape[-1])).reshape(c.shape)
-
-
-@numba.njit(cache=True)
-def _draw_guided(cdf_row, guide_row, u):
-    # Start at the answer for floor(u n) / n <= u, then fix up in both directions, so the result is
-    # the smallest i with u < cdf_row[i] whatever the rounding of u * n.
-    n = cdf_row.shape[0]
-    i = guide_row[min(int(u * n), n - 1)]
-    while i > 0 and cdf_row[i - 1] > u:
-        i -= 1
-    while cdf_row[i] <= u:
-        i += 1
-    return i
 
 
 @numba.njit(cache=True)
@@ -196,6 +168,104 @@ def _draw_alias(prob_row, alias_row, u):
     return alias_row[j]
 
 
+def packed_alias_table(probabilities: np.ndarray) -> np.ndarray:
+    """:func:`alias_table` packed into one float64 per entry: ``alias[j] + prob[j]``.
+
+    An entry with ``prob = 1`` (it never aliases) is stored as ``j``, with threshold 0 and alias
+    ``j``; every other threshold is in [0, 1), so ``floor`` recovers the alias and the remainder
+    the threshold (exactly: the subtraction of a float's integer part is exact). Where
+    ``alias + prob`` would round up to ``alias + 1`` the entry is stored one ulp below it. The
+    threshold is rounded to the float grid at ``alias``, a multiple of at most ``n 2^-52`` (see the
+    module docstring). Draw with :func:`_draw_packed`.
+
+    Examples
+    --------
+    >>> packed_alias_table(np.array([0.5, 0.0, 0.5])).tolist()  # prob [1, 0, 0.5], alias [0, 2, 0]
+    [0.0, 2.0, 0.5]
+    """
+    prob, alias = alias_table(probabilities)
+    index = np.broadcast_to(np.arange(prob.shape[-1], dtype=np.float64), prob.shape)
+    whole = np.where(prob >= 1.0, index, alias.astype(np.float64))
+    packed = whole + np.where(prob >= 1.0, 0.0, prob)
+    rounded_up = packed >= whole + 1.0
+    packed[rounded_up] = np.nextafter(whole[rounded_up] + 1.0, 0.0)
+    return packed
+
+
+@numba.njit(inline="always")
+def _draw_packed(row, u):
+    # Column floor(u n); u < 1, and the min guards u * n rounding up to n.
+    n = row.shape[0]
+    x = u * n
+    j = min(int(x), n - 1)
+    entry = row[j]
+    alias = int(entry)
+    # A select, not a branch: the coin is a fair guess for the branch predictor.
+    return j if x - j < entry - alias else alias
+
+
+# xoshiro256** (Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2018/2021),
+# state: uint64[4], never all zero.
+@numba.njit(inline="always")
+def _rotate_left(x, k):
+    return (x << numba.uint64(k)) | (x >> numba.uint64(64 - k))
+
+
+@numba.njit(inline="always")
+def _uniform(stream):
+    """``(u, stream)``: the next double in [0, 1) of the xoshiro256** ``stream`` and the advanced stream.
+
+    ``stream`` is a tuple of four uint64 words, never all zero. ``u = (next >> 11) 2^-53``, the
+    construction of ``Generator.random``: 53 random bits. The state is a tuple of values, not an
+    array, so that after inlining LLVM keeps it in registers: an array would be reloaded after every
+    store to an output array (they might alias), which measured ~10 ns a step."""
+    s0, s1, s2, s3 = stream
+    result = _rotate_left(s1 * numba.uint64(5), 7) * numba.uint64(9)
+    t = s1 << numba.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotate_left(s3, 45)
+    return (result >> numba.uint64(11)) * (1.0 / 9007199254740992.0), (s0, s1, s2, s3)
+
+
+#: Exclusive upper end of the four seed draws (63-bit integers, as int64 holds them).
+_STATE_HIGH = 2**63 - 1
+
+
+@numba.njit(cache=True)
+def _stream_state(rng):
+    """A xoshiro256** stream seeded with four 63-bit draws from ``rng`` (all zero, never seen, becomes 1)."""
+    s0 = numba.uint64(rng.integers(0, _STATE_HIGH))
+    s1 = numba.uint64(rng.integers(0, _STATE_HIGH))
+    s2 = numba.uint64(rng.integers(0, _STATE_HIGH))
+    s3 = numba.uint64(rng.integers(0, _STATE_HIGH))
+    if s0 == 0 and s1 == 0 and s2 == 0 and s3 == 0:
+        s0 = numba.uint64(1)
+    return (s0, s1, s2, s3)
+
+
+@numba.njit(cache=True)
+def _uniforms(rng, n):
+    """``n`` uniforms of a stream seeded from ``rng`` as a kernel seeds it (for tests and twins)."""
+    stream = _stream_state(rng)
+    out = np.empty(n, np.float64)
+    for i in range(n):
+        out[i], stream = _uniform(stream)
+    return out
+
+
+@numba.njit(inline="always")
+def _draw_reward(mean, gaussian, std, stream, rng):
+    """``(reward, stream)``: Bernoulli(mean) from the stream, or mean + std N(0, 1) from ``rng``."""
+    if gaussian:
+        return mean + std * rng.standard_normal(), stream
+    u, stream = _uniform(stream)
+    return 1.0 if u < mean else 0.0, stream
+
+
 def _single_actions(policy):
     """``single[h, s]``: the only action of a deterministic policy row, or -1 when the row is random
     (then the kernel spends a uniform on it)."""
@@ -208,33 +278,34 @@ _EPISODE_BATCH = 16
 
 
 @numba.njit(cache=True)
-def _rollout_kernel(P_prob, P_alias, R, single, pi_prob, pi_alias, initial_prob, initial_alias,
-                    n_episodes, n_steps, gaussian, std, rng):
+def _rollout_kernel(P_table, R, single, pi_table, initial_table, n_episodes, n_steps, gaussian, std, rng):
     """Episodes of ``n_steps``; layer h of P, R and the policy is ``min(h, n_layers - 1)``.
 
-    Episodes run in batches of ``_EPISODE_BATCH``: the initial states of the batch, then step 0 of
-    each, step 1 of each, ... Per step: one uniform for the action (none when ``single[h, s] >= 0``),
-    one for the next state (alias draw), then the reward's (a uniform, or a normal). Output is in
-    episode order.
+    Tables are packed alias tables. Episodes run in batches of ``_EPISODE_BATCH``: the initial
+    states of the batch, then step 0 of each, step 1 of each, ... Per step: one uniform for the
+    action (none when ``single[h, s] >= 0``), one for the next state, then the reward's (a
+    uniform, or a normal from ``rng``). Returns, in episode order, the initial states
+    (n_episodes,) and the actions, rewards and next states (n_episodes * n_steps,).
     """
-    L, S, A, _ = P_prob.shape
+    L, S, A, _ = P_table.shape
     # Rows of P addressed by one flat index, so a step does no slicing of 4-d arrays.
-    prob_rows = P_prob.reshape(L * S * A, S)
-    alias_rows = P_alias.reshape(L * S * A, S)
+    rows = P_table.reshape(L * S * A, S)
     R_flat = R.reshape(L * S * A)
     n = n_episodes * n_steps
-    s_out = np.empty(n, np.int64)
-    a_out = np.empty(n, np.int64)
+    initial_out = np.empty(n_episodes, np.int32)
+    a_out = np.empty(n, np.int32)
     r_out = np.empty(n, np.float64)
-    t_out = np.empty(n, np.int64)
-    h_out = np.empty(n, np.int64)
+    t_out = np.empty(n, np.int32)
     last_p = L - 1
     last_pi = single.shape[0] - 1
+    stream = _stream_state(rng)
     state = np.empty(_EPISODE_BATCH, np.int64)
     for first in range(0, n_episodes, _EPISODE_BATCH):
         m = min(_EPISODE_BATCH, n_episodes - first)
         for b in range(m):
-            state[b] = _draw_alias(initial_prob, initial_alias, rng.random())
+            u, stream = _uniform(stream)
+            state[b] = _draw_packed(initial_table, u)
+            initial_out[first + b] = state[b]
         for h in range(n_steps):
             hpi = min(h, last_pi)
             layer = min(h, last_p) * S
@@ -242,46 +313,43 @@ def _rollout_kernel(P_prob, P_alias, R, single, pi_prob, pi_alias, initial_prob,
                 s = state[b]
                 a = single[hpi, s]
                 if a < 0:
-                    a = _draw_alias(pi_prob[hpi, s], pi_alias[hpi, s], rng.random())
+                    u, stream = _uniform(stream)
+                    a = _draw_packed(pi_table[hpi, s], u)
                 row = (layer + s) * A + a
-                # _draw_alias on a flat row, inlined (u < 1 so j <= S - 1, see _draw_alias).
-                x = rng.random() * S
-                j = min(int(x), S - 1)
-                if x - j >= prob_rows[row, j]:
-                    j = alias_rows[row, j]
+                u, stream = _uniform(stream)
+                j = _draw_packed(rows[row], u)
                 i = (first + b) * n_steps + h
-                s_out[i] = s
                 a_out[i] = a
-                r_out[i] = _reward(R_flat[row], gaussian, std, rng)
+                r_out[i], stream = _draw_reward(R_flat[row], gaussian, std, stream, rng)
                 t_out[i] = j
-                h_out[i] = h
                 state[b] = j
-    return s_out, a_out, r_out, t_out, h_out
+    return initial_out, a_out, r_out, t_out
 
 
 @numba.njit(cache=True)
-def _iid_kernel(P_prob, P_alias, R, pair_prob, pair_alias, n_per_layer, gaussian, std, rng):
-    """For each layer h, ``n_per_layer`` i.i.d. (s, a) ~ mu[h] (alias tables), then r and s'."""
+def _iid_kernel(P_table, R, pair_table, n_per_layer, gaussian, std, rng):
+    """For each layer h, ``n_per_layer`` i.i.d. (s, a) ~ mu[h], then r and s' (packed alias tables).
+
+    Returns the flat pair indices ``s A + a``, rewards and next states, layer by layer."""
     n_layers, S, A = R.shape
     n = n_layers * n_per_layer
-    s_out = np.empty(n, np.int64)
-    a_out = np.empty(n, np.int64)
+    k_out = np.empty(n, np.int32)
     r_out = np.empty(n, np.float64)
-    t_out = np.empty(n, np.int64)
-    h_out = np.empty(n, np.int64)
+    t_out = np.empty(n, np.int32)
+    stream = _stream_state(rng)
     i = 0
     for h in range(n_layers):
         for _ in range(n_per_layer):
-            k = _draw_alias(pair_prob[h], pair_alias[h], rng.random())
+            u, stream = _uniform(stream)
+            k = _draw_packed(pair_table[h], u)
             s = k // A
             a = k - s * A
-            s_out[i] = s
-            a_out[i] = a
-            r_out[i] = _reward(R[h, s, a], gaussian, std, rng)
-            t_out[i] = _draw_alias(P_prob[h, s, a], P_alias[h, s, a], rng.random())
-            h_out[i] = h
+            k_out[i] = k
+            r_out[i], stream = _draw_reward(R[h, s, a], gaussian, std, stream, rng)
+            u, stream = _uniform(stream)
+            t_out[i] = _draw_packed(P_table[h, s, a], u)
             i += 1
-    return s_out, a_out, r_out, t_out, h_out
+    return k_out, r_out, t_out
 
 
 def _layers(mdp):
@@ -329,13 +397,19 @@ def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | No
         pi = pi[None]
     elif not (isinstance(tab, FiniteHorizonMDP) and pi.shape == (tab.horizon, S, A)):
         raise ValueError(f"policy: expected shape ({S},), ({S}, {A}) or a per-step policy, got {np.shape(policy)}")
-    P_prob, P_alias = alias_table(P)
-    pi_prob, pi_alias = alias_table(pi)
-    initial_prob, initial_alias = alias_table(tab.initial)
-    out = _rollout_kernel(P_prob, P_alias, R, _single_actions(pi), pi_prob, pi_alias, initial_prob, initial_alias,
-                          n_episodes, n_steps, tab.reward_model == "gaussian", tab.reward_std, v.as_rng(rng))
-    s, a, r, s_next, h = out
-    return OfflineData(s, a, r, s_next, S, A, h, n_steps)
+    initial, a, r, s_next = _rollout_kernel(
+        packed_alias_table(P), R, _single_actions(pi), packed_alias_table(pi), packed_alias_table(tab.initial),
+        n_episodes, n_steps, tab.reward_model == "gaussian", tab.reward_std, v.as_rng(rng))
+    return OfflineData(_episode_states(initial, s_next, n_steps), a, r, s_next, S, A,
+                       np.tile(np.arange(n_steps), n_episodes), n_steps)
+
+
+def _episode_states(initial, next_states, n_steps):
+    """The state of every step: the initial state, then the previous step's next state."""
+    states = np.empty((initial.shape[0], n_steps), np.int64)
+    states[:, 0] = initial
+    states[:, 1:] = next_states.reshape(-1, n_steps)[:, :-1]
+    return states.reshape(-1)
 
 
 def _pair_distribution(problem, data_distribution):
@@ -370,12 +444,12 @@ def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) ->
         S = 1 if isinstance(problem, MultiArmedBandit) else problem.n_states
         return OfflineData(k // A, k % A, r, None, S, A)
     P, R, tab = _layers(problem)
-    P_prob, P_alias = alias_table(P)
-    pair_prob, pair_alias = alias_table(flat)
-    s, a, r, s_next, h = _iid_kernel(P_prob, P_alias, R, pair_prob, pair_alias, n,
-                                     tab.reward_model == "gaussian", tab.reward_std, gen)
+    pair, r, s_next = _iid_kernel(packed_alias_table(P), R, packed_alias_table(flat), n,
+                                  tab.reward_model == "gaussian", tab.reward_std, gen)
+    s, a = np.divmod(pair, tab.n_actions)
     if isinstance(tab, FiniteHorizonMDP):
-        return OfflineData(s, a, r, s_next, tab.n_states, tab.n_actions, h, tab.horizon)
+        return OfflineData(s, a, r, s_next, tab.n_states, tab.n_actions, np.repeat(np.arange(tab.horizon), n),
+                           tab.horizon)
     return OfflineData(s, a, r, s_next, tab.n_states, tab.n_actions)
 
 

@@ -19,14 +19,16 @@ from mdps.instances.random import (
 from mdps.sampling import (
     _EPISODE_BATCH,
     _draw,
+    _STATE_HIGH,
     _draw_alias,
-    _draw_guided,
+    _draw_packed,
     _iid_kernel,
     _rollout_kernel,
     _single_actions,
+    _uniforms,
     alias_table,
     cdf,
-    guide_table,
+    packed_alias_table,
     sample_episodes,
     sample_offline_data,
     sample_statistics,
@@ -85,12 +87,62 @@ def draw_alias_reference(prob, alias, u):
     return j if x - j < prob[j] else alias[j]
 
 
-def reward_reference(mean, gaussian, std, rng):
-    return mean + std * rng.standard_normal() if gaussian else float(rng.random() < mean)
+def packed_draw_reference(prob, alias, u):
+    """What a draw from the packed table must give: the alias draw with the threshold rounded as
+    packing rounds it (to the float grid at alias + prob)."""
+    x = u * len(prob)
+    j = min(int(x), len(prob) - 1)
+    if prob[j] >= 1.0:
+        return j
+    threshold = (alias[j] + prob[j]) - alias[j]
+    if threshold >= 1.0:  # stored one ulp below alias + 1
+        threshold = np.nextafter(alias[j] + 1.0, 0.0) - alias[j]
+    return j if x - j < threshold else alias[j]
+
+
+class Xoshiro256StarStar:
+    """The kernels' uniform stream in plain Python: xoshiro256** from Blackman & Vigna's reference C
+    code, seeded with four ``rng.integers(0, 2**63 - 1)`` draws; normals still come from ``rng``."""
+
+    MASK = (1 << 64) - 1
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.s = [int(rng.integers(0, _STATE_HIGH)) for _ in range(4)]
+        if not any(self.s):
+            self.s[0] = 1
+
+    @classmethod
+    def rotl(cls, x, k):
+        return ((x << k) | (x >> (64 - k))) & cls.MASK
+
+    def next(self):
+        s = self.s
+        result = (self.rotl((s[1] * 5) & self.MASK, 7) * 9) & self.MASK
+        t = (s[1] << 17) & self.MASK
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = self.rotl(s[3], 45)
+        return result
+
+    def random(self):
+        return (self.next() >> 11) * 2.0**-53
+
+    def standard_normal(self):
+        return self.rng.standard_normal()
+
+
+def reward_reference(mean, gaussian, std, stream):
+    return mean + std * stream.standard_normal() if gaussian else float(stream.random() < mean)
 
 
 def rollout_reference(P, R, policy, initial, n_episodes, n_steps, gaussian, std, rng):
-    """Episodes in batches of _EPISODE_BATCH advanced in lockstep, as the kernel does."""
+    """Episodes in batches of _EPISODE_BATCH advanced in lockstep, as the kernel does; returns the
+    kernel's (initial states, actions, rewards, next states)."""
+    rng = Xoshiro256StarStar(rng)
     initial_table = alias_reference(initial)
     tables = {}
 
@@ -99,10 +151,11 @@ def rollout_reference(P, R, policy, initial, n_episodes, n_steps, gaussian, std,
             tables[key] = alias_reference(row)
         return tables[key]
 
-    out = {}
+    out, initial_states = {}, []
     for first in range(0, n_episodes, _EPISODE_BATCH):
         batch = range(first, min(first + _EPISODE_BATCH, n_episodes))
-        state = {e: draw_alias_reference(*initial_table, rng.random()) for e in batch}
+        state = {e: packed_draw_reference(*initial_table, rng.random()) for e in batch}
+        initial_states.extend(state[e] for e in batch)
         for h in range(n_steps):
             layer, hpi = min(h, P.shape[0] - 1), min(h, policy.shape[0] - 1)
             for e in batch:
@@ -112,23 +165,26 @@ def rollout_reference(P, R, policy, initial, n_episodes, n_steps, gaussian, std,
                 if np.count_nonzero(row) == 1:
                     a = int(np.flatnonzero(row)[0])
                 else:
-                    a = draw_alias_reference(*table(("pi", hpi, s), row), rng.random())
-                t = draw_alias_reference(*table(("P", layer, s, a), P[layer, s, a]), rng.random())
-                out[e, h] = (s, a, reward_reference(R[layer, s, a], gaussian, std, rng), t, h)
+                    a = packed_draw_reference(*table(("pi", hpi, s), row), rng.random())
+                t = packed_draw_reference(*table(("P", layer, s, a), P[layer, s, a]), rng.random())
+                out[e, h] = (a, reward_reference(R[layer, s, a], gaussian, std, rng), t)
                 state[e] = t
     rows = [out[e, h] for e in range(n_episodes) for h in range(n_steps)]
-    return [np.array(col) for col in zip(*rows)]
+    return [np.array(initial_states)] + [np.array(col) for col in zip(*rows)]
 
 
 def iid_reference(P, R, pairs, n_per_layer, gaussian, std, rng):
+    """The i.i.d. kernel's (pair index s A + a, reward, next state), layer by layer."""
+    rng = Xoshiro256StarStar(rng)
     A = R.shape[2]
     rows = []
     for h in range(R.shape[0]):
         pair_table = alias_reference(pairs[h])
         for _ in range(n_per_layer):
-            s, a = divmod(draw_alias_reference(*pair_table, rng.random()), A)
+            k = packed_draw_reference(*pair_table, rng.random())
+            s, a = divmod(k, A)
             r = reward_reference(R[h, s, a], gaussian, std, rng)
-            rows.append((s, a, r, draw_alias_reference(*alias_reference(P[h, s, a]), rng.random()), h))
+            rows.append((k, r, packed_draw_reference(*alias_reference(P[h, s, a]), rng.random())))
     return [np.array(col) for col in zip(*rows)]
 
 
@@ -149,12 +205,11 @@ def test_draw_matches_reference_and_searchsorted():
             continue
         p /= p.sum()
         row = cdf(p)
-        guide = guide_table(row)
         assert row[-1] == 1.0
         boundaries = row[:-1][row[:-1] < 1.0]  # u exactly on a CDF step, where off-by-one bugs live
         for u in np.concatenate([gen.random(20), [0.0, np.nextafter(1.0, 0.0)], boundaries]):
             k = _draw(row, u)
-            assert k == draw_reference(p, u) == np.searchsorted(row, u, side="right") == _draw_guided(row, guide, u)
+            assert k == draw_reference(p, u) == np.searchsorted(row, u, side="right")
             assert p[k] > 0
 
 
@@ -213,10 +268,8 @@ def test_rollout_kernel_matches_reference_exactly(gaussian):
     # 37 episodes: two full batches of 16 and a partial one.
     for P, R, pi, n_steps in [(fh.P, fh.R, policy, 5), (fh.P[:1], fh.R[:1], policy[:1], 7),
                               (fh.P, fh.R, mixed, 5), (fh.P[:1], fh.R[:1], np.eye(3)[[0, 2, 1, 1]][None], 6)]:
-        P_prob, P_alias = alias_table(P)
-        pi_prob, pi_alias = alias_table(pi)
-        fast = _rollout_kernel(P_prob, P_alias, R, _single_actions(pi), pi_prob, pi_alias, *alias_table(fh.initial),
-                               37, n_steps, gaussian, 0.3, np.random.default_rng(9))
+        fast = _rollout_kernel(packed_alias_table(P), R, _single_actions(pi), packed_alias_table(pi),
+                               packed_alias_table(fh.initial), 37, n_steps, gaussian, 0.3, np.random.default_rng(9))
         slow = rollout_reference(P, R, pi, fh.initial, 37, n_steps, gaussian, 0.3, np.random.default_rng(9))
         for f, s in zip(fast, slow):
             np.testing.assert_array_equal(f, s)
@@ -226,26 +279,55 @@ def test_rollout_kernel_matches_reference_exactly(gaussian):
 def test_iid_kernel_matches_reference_exactly(gaussian):
     fh = random_finite_horizon_mdp(3, 2, 3, rng=4)
     pairs = np.random.default_rng(5).dirichlet(np.full(6, 0.5), size=3)
-    fast = _iid_kernel(*alias_table(fh.P), fh.R, *alias_table(pairs), 200, gaussian, 0.2, np.random.default_rng(6))
+    fast = _iid_kernel(packed_alias_table(fh.P), fh.R, packed_alias_table(pairs), 200, gaussian, 0.2,
+                       np.random.default_rng(6))
     slow = iid_reference(fh.P, fh.R, pairs, 200, gaussian, 0.2, np.random.default_rng(6))
     for f, s in zip(fast, slow):
         np.testing.assert_array_equal(f, s)
 
 
-def test_guided_draw_equals_binary_search_on_long_rows():
+def test_packed_table_draws_what_the_alias_table_draws():
+    """One float per entry, alias + prob: same draws as the two tables wherever the rounding of the
+    threshold cannot matter, the rounding itself as documented, and the entries near 1 kept below."""
     gen = np.random.default_rng(1)
-    rows = gen.dirichlet(np.full(300, 0.05), size=20)  # many near-zero and exactly-zero entries
-    rows[:, ::7] = 0.0
-    rows /= rows.sum(axis=1, keepdims=True)
-    c = cdf(rows)
-    guide = guide_table(c)
-    for k in range(20):  # the table itself against numpy: guide[j] = smallest i with cdf[i] > j / n
-        np.testing.assert_array_equal(guide[k], np.searchsorted(c[k], np.arange(300) / 300, side="right"))
-    for k in range(20):
-        for u in np.concatenate([gen.random(500), np.arange(300) / 300, c[k][c[k] < 1.0]]):
-            assert _draw_guided(c[k], guide[k], u) == _draw(c[k], u)
-    with pytest.raises(ValueError, match="^cdf_rows: expected CDF rows ending at exactly 1.0"):
-        guide_table(rows)
+    for n in (1, 2, 3, 7, 64, 300):
+        rows = gen.dirichlet(np.full(n, 0.3), size=10)
+        rows[gen.random(rows.shape) < 0.3] = 0.0
+        rows = rows[rows.sum(axis=1) > 0]
+        rows /= rows.sum(axis=1, keepdims=True)
+        prob, alias = alias_table(rows)
+        packed = packed_alias_table(rows)
+        assert packed.shape == rows.shape and packed.dtype == np.float64
+        whole = np.floor(packed)
+        np.testing.assert_array_equal(whole, np.where(prob >= 1, np.arange(n), alias))
+        threshold = np.where(prob >= 1, 1.0, packed - whole)
+        assert np.all(np.abs(threshold - np.where(prob >= 1, 1.0, prob)) <= n * 2.0**-52)
+        for k in range(rows.shape[0]):
+            for u in np.concatenate([gen.random(200), [0.0, np.nextafter(1.0, 0.0)]]):
+                d = _draw_packed(packed[k], u)
+                assert d == packed_draw_reference(prob[k], alias[k], u) and rows[k, d] > 0
+    # prob within an ulp of 1 at a large alias: alias + prob rounds to alias + 1, stored one below.
+    row = np.full(300, 1 / 300)
+    row[0] *= 1 - 1e-14  # prob[0] = 1 - 6e-15, alias[0] = 299, and ulp(299) = 5.7e-14
+    row[299] *= 1 + 1e-14
+    prob, alias = alias_table(row)
+    packed = packed_alias_table(row)
+    near_one = (prob < 1) & (alias + prob >= alias + 1.0)
+    assert near_one.any()
+    assert np.all(np.floor(packed[near_one]) == alias[near_one])
+
+
+def test_uniform_stream_is_xoshiro256starstar():
+    """The kernels' stream equals the reference C algorithm (in Python) and is uniform."""
+    fast = _uniforms(np.random.default_rng(11), 5000)
+    ref = Xoshiro256StarStar(np.random.default_rng(11))
+    np.testing.assert_array_equal(fast[:500], [ref.random() for _ in range(500)])
+    assert 0.0 <= fast.min() and fast.max() < 1.0
+    assert scipy.stats.kstest(fast, "uniform").pvalue > LEVEL
+    # Fresh streams on one Generator differ; the same seed repeats.
+    gen = np.random.default_rng(11)
+    assert not np.array_equal(_uniforms(gen, 10), _uniforms(gen, 10))
+    np.testing.assert_array_equal(_uniforms(np.random.default_rng(11), 10), fast[:10])
 
 
 def test_cdf_rejects_rows_that_are_not_distributions():

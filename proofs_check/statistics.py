@@ -124,7 +124,7 @@ def loglog_slope(x, y) -> float:
 
 
 def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
-                 n_bootstrap: int = N_BOOTSTRAP, confidence: float = 0.95) -> Verdict:
+                 n_bootstrap: int = N_BOOTSTRAP, confidence: float = 0.95, alternative: str = "two-sided") -> Verdict:
     """Log-log slope of a worst-case mean curve, with a bootstrap interval over replicate blocks.
 
     Parameters
@@ -142,12 +142,17 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
         Widening of the interval, at most :data:`MAX_RATE_TOLERANCE`.
     rng : int or Generator
         Seed of the bootstrap (the verdict is reproducible).
+    alternative : {"two-sided", "at_most"}
+        ``"two-sided"``: the slope is ``exponent`` (an identity-like rate). ``"at_most"``: the curve
+        grows no faster than ``x ** exponent`` (what an upper bound such as sqrt(T) regret
+        asserts; a slower growth, e.g. log T, is consistent with it).
 
     Returns
     -------
     Verdict
-        Holds when ``lo - tolerance <= exponent <= hi + tolerance`` for the bootstrap interval
-        ``(lo, hi)``. Fails as *inconclusive* (summary starts with "inconclusive") when
+        Two-sided: holds when ``lo - tolerance <= exponent <= hi + tolerance`` for the bootstrap
+        interval ``(lo, hi)``. At most: holds when the whole interval is below the band's top,
+        ``hi <= exponent + tolerance``. Fails as *inconclusive* (summary starts with "inconclusive") when
         ``n_blocks < MIN_RATE_BLOCKS``, when a resample has a worst-case mean of 0 at some point,
         or when ``hi - lo > 2 * tolerance``.
 
@@ -176,6 +181,8 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
         raise ValueError(f"exponent: expected a finite number, got {exponent}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence: expected a number in (0, 1), got {confidence}")
+    if alternative not in ("two-sided", "at_most"):
+        raise ValueError(f"alternative: expected 'two-sided' or 'at_most', got {alternative!r}")
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 100:
         raise ValueError(f"n_bootstrap: expected an int >= 100, got {n_bootstrap!r}")
     curve = blocks.mean(axis=2).max(axis=1)
@@ -211,11 +218,18 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
     slopes = (ly - ly.mean(axis=1, keepdims=True)) @ lx / (lx @ lx)
     alpha = 1 - confidence
     lo, hi = (float(q) for q in np.quantile(slopes, [alpha / 2, 1 - alpha / 2]))
-    summary = f"slope {slope:.3f} [{lo:.3f}, {hi:.3f}] vs {exponent:g} +/- {tolerance:g}"
+    if alternative == "at_most":
+        summary = f"slope {slope:.3f} [{lo:.3f}, {hi:.3f}] vs at most {exponent:g} + {tolerance:g}"
+    else:
+        summary = f"slope {slope:.3f} [{lo:.3f}, {hi:.3f}] vs {exponent:g} +/- {tolerance:g}"
+    base["alternative"] = alternative
     if hi - lo > 2 * tolerance:
         # An interval wider than the tolerance band would accept rates it cannot tell apart.
         return Verdict(False, slope, (lo, hi), f"inconclusive: {summary}, interval wider than 2 x tolerance", base)
-    holds = bool(lo - tolerance <= exponent <= hi + tolerance)
+    if alternative == "at_most":
+        holds = bool(hi <= exponent + tolerance)
+    else:
+        holds = bool(lo - tolerance <= exponent <= hi + tolerance)
     return Verdict(holds, slope, (lo, hi), summary, base)
 
 

@@ -75,6 +75,18 @@ def test_rate_verdict_tells_minus_one_half_from_minus_one():
     assert not rate_verdict(X, noisy_blocks(0.0), -0.5, MAX_RATE_TOLERANCE).holds
 
 
+def test_rate_verdict_at_most_accepts_slower_growth_and_rejects_faster():
+    """The one-sided form for upper bounds: sqrt(T) or slower holds, linear growth does not."""
+    for exponent in (0.5, 0.3, 0.1):
+        vd = rate_verdict(X, noisy_blocks(exponent), 0.5, 0.15, alternative="at_most")
+        assert vd.holds, vd.summary
+        assert "at most" in vd.summary and vd.details["alternative"] == "at_most"
+    for exponent in (0.8, 1.0):
+        assert not rate_verdict(X, noisy_blocks(exponent), 0.5, 0.15, alternative="at_most").holds
+    # The two-sided form rejects the slower growth that the one-sided form accepts.
+    assert not rate_verdict(X, noisy_blocks(0.1), 0.5, 0.15).holds
+
+
 def test_rate_verdict_takes_the_worst_case_over_the_grid():
     blocks = noisy_blocks(-0.5, n_grid=3)
     # One grid instance decays like x^-1 but dominates at small x only: the worst case is not it.
@@ -142,6 +154,7 @@ def test_rate_verdict_fails_when_the_interval_is_wider_than_twice_the_tolerance(
     (np.array([0, 2, 3, 4, 8, 16]), (6, 1, 8), {}, "distinct positive"),
     (X, (6, 1, 8), {"confidence": 1.0}, "confidence"),
     (X, (6, 1, 8), {"n_bootstrap": 10}, "n_bootstrap"),
+    (X, (6, 1, 8), {"alternative": "less"}, "alternative"),
 ])
 def test_rate_verdict_rejects_bad_input(x, blocks_shape, kwargs, match):
     kwargs = {"tolerance": 0.1, **kwargs}

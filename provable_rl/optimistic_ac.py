@@ -69,7 +69,7 @@ import numba
 import numpy as np
 
 from mdps import _validation as v
-from mdps.core import FiniteHorizonMDP, LinearMDP
+from mdps.core import FiniteHorizonMDP, LinearMDP, _softmax
 from mdps.data import OfflineData
 from mdps.sampling import _draw, _reward, cdf, sample_episodes
 
@@ -343,9 +343,31 @@ def _actor_weights(Q, eta, weights):
 
 
 @numba.njit(cache=True)
+def _softmax_rows(logits, pi):
+    """pi = softmax(logits) per row (the actor of reset mode 1, which never resets)."""
+    H, S, A = logits.shape
+    for h in range(H):
+        for s in range(S):
+            m = logits[h, s, 0]
+            for a in range(1, A):
+                m = max(m, logits[h, s, a])
+            total = 0.0
+            for a in range(A):
+                pi[h, s, a] = math.exp(logits[h, s, a] - m)
+                total += pi[h, s, a]
+            for a in range(A):
+                pi[h, s, a] /= total
+
+
+@numba.njit(cache=True)
 def _mirror_step(pi, weights):
     """One actor step ``pi <- pi * weights / Z`` per row; returns whether ``pi`` changed.
 
+    Used after a reset to uniform (reset modes 0 and 2), when the critic has been fixed since the
+    reset: then every row's best action has weight 1 and keeps the largest probability, and the
+    result equals ``softmax(eta n Q)`` up to rounding (and the flush below). Mode 1 never resets and
+    its critic changes under it, so an action driven to 0 by an earlier critic could never come
+    back, and a row could empty: that mode keeps logits (:func:`_softmax_rows`) instead.
     A row whose positive entries all have weight 1 (they tie at max Q) is left as it is: the step
     is the identity there, and skipping it saves renormalising a 1 that rounding can make 1 -/+ ulp.
     Entries that fall below the smallest normal double (2.2e-308) become 0, because arithmetic on
@@ -525,6 +547,7 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
     Q = np.empty((H, S, A))
     pi = np.empty((H, S, A))
     weights = np.empty((H, S, A))
+    logits = np.zeros((H, S, A))  # reset mode 1 only
     Vscratch = np.empty((H + 1, S))
     logdet_ref = np.zeros(H)
     # log det Lambda_h and Lambda_h^-1 kept current by rank-one updates (matrix determinant lemma,
@@ -608,7 +631,14 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
                 if reset_mode == 0:
                     pi[:] = 1.0 / A
         if not greedy:
-            if reset_mode == 2:
+            if reset_mode == 1:
+                for h in range(H):
+                    for s2 in range(S):
+                        for a2 in range(A):
+                            logits[h, s2, a2] += eta * Q[h, s2, a2]
+                _softmax_rows(logits, pi)
+                changed = True
+            elif reset_mode == 2:
                 # Reset then one step: softmax(eta Q), the same policy until Q changes.
                 if switch or t == 0:
                     pi[:] = 1.0 / A
@@ -623,6 +653,8 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
 # --------------------------------------------------------------------------------------------
 # The plain numpy twin (same algorithm, same random stream)
 # --------------------------------------------------------------------------------------------
+# The twin is written the textbook way, softmax(logits) recomputed and evaluated every episode, so
+# that it also checks the kernel's shortcuts (multiplicative actor steps, skipped re-evaluations).
 
 def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, counts, reward_sums, trans,
                gram, linear, n_episodes, bonus_scale, log_term, unvisited_cap, radius, eta, greedy,
@@ -637,25 +669,14 @@ def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, coun
     def logdets():
         return np.linalg.slogdet(gram)[1]
 
-    def weights_of(Q):
-        return None if greedy else np.exp(eta * (Q - Q.max(axis=-1, keepdims=True)))
-
-    def mirror_step(pi, weights):
-        # Rows whose positive entries all have weight 1 are left alone (see _mirror_step).
-        moving = np.any((pi > 0) & (weights != 1.0), axis=-1)
-        new = pi * weights
-        new[new < _SMALLEST_NORMAL] = 0.0
-        new /= new.sum(axis=-1, keepdims=True)
-        return np.where(moving[..., None], new, pi)
-
     Q = critic()
     logdet_ref = logdets() if linear else None
-    weights = weights_of(Q)
-    pi = greedy_policy_matrix(Q) if greedy else np.full((H, S, A), 1.0 / A)
+    logits = np.zeros((H, S, A))
     regret = np.empty(n_episodes)
     switches = np.empty(n_episodes, np.int64)
     n_switch, first = 0, -1
     for t in range(n_episodes):
+        pi = greedy_policy_matrix(Q) if greedy else _softmax(logits)
         V = np.zeros(S)
         for h in range(H - 1, -1, -1):
             V = np.einsum("sa,sa->s", pi[h], R[h] + P[h] @ V)
@@ -691,18 +712,14 @@ def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, coun
             Q = critic()
             if linear:
                 logdet_ref = logdets()
-            weights = weights_of(Q)
-            if greedy:
-                pi = greedy_policy_matrix(Q)
-            elif reset_mode == 0:
-                pi = np.full((H, S, A), 1.0 / A)
+            if reset_mode == 0:
+                logits[:] = 0.0
+        if reset_mode == 2:
+            logits[:] = 0.0
         if not greedy:
-            if reset_mode == 2:
-                if switch or t == 0:
-                    pi = mirror_step(np.full((H, S, A), 1.0 / A), weights)
-            else:
-                pi = mirror_step(pi, weights)
+            logits += eta * Q
         switches[t] = n_switch
+    pi = greedy_policy_matrix(Q) if greedy else _softmax(logits)
     return regret, switches, n_switch, first, pi, Q
 
 

@@ -63,6 +63,19 @@ def test_hybrid_and_gaussian_rewards_match_numpy_twin():
     _same(ac.rare_switching_actor_critic(g, 100, 5), ac.rare_switching_actor_critic(g, 100, 5, backend="numpy"))
 
 
+@pytest.mark.parametrize("reset", ["switch", "never"])
+def test_large_eta_long_runs_match_the_textbook_twin(reset):
+    """eta = 1000 drives probabilities to exactly 0 within a segment: the kernel's multiplicative
+    steps (with their flush below 2.2e-308 and skipped re-evaluations) against the twin's
+    softmax(logits) every episode. Without resets (mode 1) a later critic can revive an action an
+    earlier one drove to 0, which a multiplicative step could not (it crashed on a row of zeros)."""
+    lock = finite_horizon_lock(5, 3, 0)
+    fast = ac.rare_switching_actor_critic(lock, 1500, 0, bonus_scale=0.1, eta=1000.0, reset=reset)
+    slow = ac.rare_switching_actor_critic(lock, 1500, 0, bonus_scale=0.1, eta=1000.0, reset=reset, backend="numpy")
+    _same(fast, slow)
+    assert np.all(np.isfinite(fast.regret)) and np.any(fast.policy == 0.0)
+
+
 @pytest.mark.parametrize("options", [dict(bonus_scale=0.05), dict(bonus_scale=0.05, reset="every_episode"),
                                      dict(bonus_scale=0.0)])
 def test_linear_kernel_matches_numpy_twin(linear, options):

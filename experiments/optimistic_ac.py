@@ -8,7 +8,7 @@
 - AC-FIG3: non-optimistic hybrid regret against N_off for behaviour policies of several
   qualities (their c*_off in the legend), with the online optimistic learner as reference.
 - AC-FIG4: cumulative regret against T (log-log) with the sqrt(T) and T references: the
-  pre-registered runs (random MDP, c = 1: AC-T1; random linear MDP, c = 1, T up to 2^21: AC-T5b,
+  theory-sized runs (random MDP, c = 1: AC-T1; random linear MDP, c = 1, T up to 2^21: AC-T5b,
   linear up to ~65k episodes, then bending, with the checked window 2^17..2^21 shaded) and the
   c = 0.3 lock runs of AC-T1c (c chosen, so illustration only).
 
@@ -163,7 +163,7 @@ def _plot_rates(data, path):
           f"c={TABULAR['bonus_scale']:g} (pre-registered)")),
         (axes[1], LINEAR_LONG,
          (f"AC-T5b: random linear MDP d={LINEAR['dim']}, A={LINEAR['n_actions']}, H={LINEAR['horizon']}, "
-          f"c={LINEAR['bonus_scale']:g} (pre-registered window shaded)")),
+          f"c={LINEAR['bonus_scale']:g} (checked window shaded)")),
         (axes[2], LOCK_RATE,
          (f"lock H={LOCK_RATE_SETTING['horizon']}, A={LOCK_RATE_SETTING['n_actions']}, "
           f"c={LOCK_RATE_SETTING['bonus_scale']:g} (c chosen: illustration only)")),

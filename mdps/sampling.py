@@ -7,14 +7,15 @@ passed as a one-layer "finite-horizon" array, so each kernel compiles once (``ca
 that across processes).
 
 **Uniforms.** A kernel takes four 63-bit integers from the Generator (``rng.integers``) as the
-state of a xoshiro256** stream (Blackman and Vigna 2018, the generator of Julia's and .NET's
-default RNG) and draws its uniforms from that stream, inlined (:func:`_uniform`: 53-bit doubles
-in [0, 1), as ``Generator.random`` makes them). Calling ``rng.random()`` from Numba goes through
-the bit generator's function pointer, about 6 ns a call here against about 2 ns inlined
-(``python benchmarks/bench_mdps.py`` prints both); at two or three uniforms a step that was a
-third of the kernel's time. Normal rewards still come from ``rng.standard_normal()``. The
+state of a xoshiro256** stream (Blackman and Vigna 2018; .NET's default generator since .NET
+6, a sibling of Julia's default xoshiro256++) and draws its uniforms from that stream, inlined
+(:func:`_uniform`: 53-bit doubles in [0, 1), as ``Generator.random`` makes them). Calling
+``rng.random()`` from Numba goes through the bit generator's function pointer, about 6 ns a call
+here against about 2 ns inlined (``python benchmarks/bench_mdps.py`` prints both); at two or
+three uniforms a step that was a third of the kernel's time. Normal rewards still come from ``rng.standard_normal()``. The
 Generator therefore advances by four draws per call (plus the normals), the same seed gives the
-same data, and two calls on one Generator use two independently seeded streams.
+same data, and two calls on one Generator use two independently seeded streams. (Episodes and
+i.i.d. tuples drawn for a given seed before this stream was introduced, 2026-11-22, differ.)
 
 **Draws.** A draw from a row uses Walker's alias method (Vose's construction,
 :func:`alias_table`): row ``p`` of length ``n`` becomes ``(prob, alias)`` with

@@ -140,8 +140,9 @@ def reward_reference(mean, gaussian, std, stream):
 
 
 def rollout_reference(P, R, policy, initial, n_episodes, n_steps, gaussian, std, rng):
-    """Episodes in batches of _EPISODE_BATCH advanced in lockstep, as the kernel does; returns the
-    kernel's (initial states, actions, rewards, next states)."""
+    """Episodes in batches of _EPISODE_BATCH advanced in lockstep, drawing in the kernel's order
+    (each step's action and next-state uniform are drawn one round early, after the previous
+    step's reward); returns the kernel's (initial states, actions, rewards, next states)."""
     rng = Xoshiro256StarStar(rng)
     initial_table = alias_reference(initial)
     tables = {}
@@ -151,24 +152,33 @@ def rollout_reference(P, R, policy, initial, n_episodes, n_steps, gaussian, std,
             tables[key] = alias_reference(row)
         return tables[key]
 
+    def plan(hpi, s):
+        row = policy[hpi, s]
+        # A deterministic row spends no uniform: the kernel knows its action without a draw.
+        if np.count_nonzero(row) == 1:
+            a = int(np.flatnonzero(row)[0])
+        else:
+            a = packed_draw_reference(*table(("pi", hpi, s), row), rng.random())
+        return a, rng.random()
+
     out, initial_states = {}, []
     for first in range(0, n_episodes, _EPISODE_BATCH):
         batch = range(first, min(first + _EPISODE_BATCH, n_episodes))
-        state = {e: packed_draw_reference(*initial_table, rng.random()) for e in batch}
-        initial_states.extend(state[e] for e in batch)
-        for h in range(n_steps):
-            layer, hpi = min(h, P.shape[0] - 1), min(h, policy.shape[0] - 1)
+        state, planned = {}, {}
+        for e in batch:
+            state[e] = packed_draw_reference(*initial_table, rng.random())
+            initial_states.append(state[e])
+        # Round k takes step k - 1 (next state, then reward) and plans step k, episode by episode.
+        for k in range(n_steps + 1):
             for e in batch:
-                s = state[e]
-                row = policy[hpi, s]
-                # A deterministic row spends no uniform: the kernel knows its action without a draw.
-                if np.count_nonzero(row) == 1:
-                    a = int(np.flatnonzero(row)[0])
-                else:
-                    a = packed_draw_reference(*table(("pi", hpi, s), row), rng.random())
-                t = packed_draw_reference(*table(("P", layer, s, a), P[layer, s, a]), rng.random())
-                out[e, h] = (a, reward_reference(R[layer, s, a], gaussian, std, rng), t)
-                state[e] = t
+                if k > 0:
+                    s, layer = state[e], min(k - 1, P.shape[0] - 1)
+                    a, u = planned[e]
+                    t = packed_draw_reference(*table(("P", layer, s, a), P[layer, s, a]), u)
+                    out[e, k - 1] = (a, reward_reference(R[layer, s, a], gaussian, std, rng), t)
+                    state[e] = t
+                if k < n_steps:
+                    planned[e] = plan(min(k, policy.shape[0] - 1), state[e])
     rows = [out[e, h] for e in range(n_episodes) for h in range(n_steps)]
     return [np.array(initial_states)] + [np.array(col) for col in zip(*rows)]
 

@@ -368,7 +368,7 @@ def _run_lock(cell, rng, mutant):
                             final_suboptimality=float(run.regret[-1]))
 
 
-LOCK_SWEEP = Sweep("optimistic_ac.lock_variants", _lock_cells, _run_lock, version=3)
+LOCK_SWEEP = Sweep("optimistic_ac.lock_variants", _lock_cells, _run_lock, version=4)
 
 
 def _final(rows, variant, key="regret"):
@@ -435,7 +435,7 @@ def _run_threshold(cell, rng, mutant):
              "concentrability": c_off}]
 
 
-THRESHOLD_SWEEP = Sweep("optimistic_ac.offline_threshold", _threshold_cells, _run_threshold, version=3)
+THRESHOLD_SWEEP = Sweep("optimistic_ac.offline_threshold", _threshold_cells, _run_threshold, version=4)
 
 
 def _select(rows, **keys):

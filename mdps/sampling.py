@@ -143,8 +143,8 @@ def alias_table(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Returns ``(prob, alias)``, float64 and int32 arrays of the shape of ``probabilities``, with
     ``p[i] = (prob[i] + sum_{j: alias[j] = i} (1 - prob[j])) / n`` for each row ``p`` of length
     ``n`` (up to float rounding; rows are first divided by their sums, as in :func:`cdf`). A draw
-    (:func:`_draw_alias`) takes column ``j = floor(u n)`` of a uniform ``u`` and returns ``j`` if
-    ``frac(u n) < prob[j]``, else ``alias[j]``. A zero-probability entry gets ``prob = 0`` and is
+    takes column ``j = floor(u n)`` of a uniform ``u`` and returns ``j`` if ``frac(u n) < prob[j]``,
+    else ``alias[j]`` (the kernels read both from :func:`packed_alias_table`). A zero-probability entry gets ``prob = 0`` and is
     no entry's alias, so it is never drawn. Rows must be probability vectors (``ValueError``).
 
     Examples
@@ -160,16 +160,6 @@ def alias_table(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = np.ascontiguousarray(probabilities.reshape(-1, probabilities.shape[-1]))
     prob, alias = _alias_kernel(rows)
     return prob.reshape(probabilities.shape), alias.reshape(probabilities.shape)
-
-
-@numba.njit(cache=True)
-def _draw_alias(prob_row, alias_row, u):
-    n = prob_row.shape[0]
-    x = u * n
-    j = min(int(x), n - 1)
-    if x - j < prob_row[j]:
-        return j
-    return alias_row[j]
 
 
 def packed_alias_table(probabilities: np.ndarray) -> np.ndarray:

@@ -20,7 +20,6 @@ from mdps.sampling import (
     _EPISODE_BATCH,
     _draw,
     _STATE_HIGH,
-    _draw_alias,
     _draw_packed,
     _iid_kernel,
     _rollout_kernel,
@@ -243,10 +242,11 @@ def test_alias_table_matches_reference_and_encodes_the_law():
             # Zero-probability entries are never drawn: prob 0 and never an alias of a live column.
             assert np.all(prob[p == 0] == 0) and np.all(p[alias[prob < 1]] > 0)
             edges = (np.arange(n)[:, None] + np.array([0.0, 0.5, 1 - 1e-12])) / n
+            packed = packed_alias_table(p)
             for u in np.concatenate([gen.random(50), edges.ravel(), [0.0, np.nextafter(1.0, 0.0)]]):
                 u = min(u, np.nextafter(1.0, 0.0))
-                k = _draw_alias(prob, alias, u)
-                assert k == draw_alias_reference(ref_prob, ref_alias, u) and p[k] > 0
+                k = draw_alias_reference(ref_prob, ref_alias, u)
+                assert p[k] > 0 and _draw_packed(packed, u) == packed_draw_reference(ref_prob, ref_alias, u)
     prob, alias = alias_table(np.array([[0.25, 0.75], [1.0, 0.0]]))
     assert prob.shape == alias.shape == (2, 2)
     with pytest.raises(ValueError, match="^probabilities: expected rows summing to 1"):
@@ -260,12 +260,13 @@ def test_alias_table_matches_reference_and_encodes_the_law():
 def test_alias_draws_follow_the_law():
     """Many draws from one row with exact zeros and a tiny entry: chi-square against p."""
     p = np.array([0.0, 0.3, 1e-3, 0.0, 0.25, 0.449, 0.0])
-    prob, alias = alias_table(p)
+    packed = packed_alias_table(p)
     u = np.random.default_rng(4).random(200_000)
     x = u * 7
     j = np.minimum(x.astype(np.int64), 6)
-    draws = np.where(x - j < prob[j], j, alias[j])
-    assert all(_draw_alias(prob, alias, w) == d for w, d in zip(u[:2000], draws[:2000]))
+    alias = np.floor(packed[j])
+    draws = np.where(x - j < packed[j] - alias, j, alias).astype(np.int64)
+    assert all(_draw_packed(packed, w) == d for w, d in zip(u[:2000], draws[:2000]))
     assert chi_square_pvalue(np.bincount(draws, minlength=7)[None], p[None]) > LEVEL
 
 

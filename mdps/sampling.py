@@ -30,7 +30,9 @@ zero-probability entry has ``prob = 0`` and is never anyone's alias, so it is ne
 
 The rollout kernel advances a batch of ``_EPISODE_BATCH`` episodes in lockstep (one step of each
 in turn), so that the cache misses of independent episodes overlap instead of waiting on each
-other. It spends no uniform on a deterministic policy row (its action is known), so a
+other. It draws each step's action and next-state uniform one round early and prefetches the table
+entry they select (:func:`_prefetch`): under a uniform policy on the 200 x 10 benchmark MDP, whose
+3 MB table does not stay in a core's cache, that took a step from about 55 to about 30 ns. It spends no uniform on a deterministic policy row (its action is known), so a
 deterministic policy costs two uniforms a step (next state, Bernoulli reward). It writes only
 what cannot be rebuilt by numpy (initial states, actions, rewards, next states, 4 + 8 + 4 bytes a
 step); :func:`sample_episodes` rebuilds ``s`` and ``h`` vectorised.
@@ -277,8 +279,8 @@ def _prefetch(typingctx, table, row, column):
 
     LLVM's ``llvm.prefetch`` (read, high locality): a hint that changes no result. The rollout
     kernel knows the table entry of an episode's next step one step early (it plans each step's
-    action and uniform in the round before) and prefetches it, so that up to ``_EPISODE_BATCH`` cache misses are
-    under way at once instead of as many as the out-of-order window holds."""
+    action and uniform in the round before) and prefetches it, so that up to ``_EPISODE_BATCH``
+    cache misses are under way at once instead of as many as the out-of-order window holds."""
     if not (isinstance(table, numba.types.Array) and table.ndim == 2):
         return None
     signature = numba.types.void(table, row, column)

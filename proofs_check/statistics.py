@@ -220,16 +220,14 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
     lo, hi = (float(q) for q in np.quantile(slopes, [alpha / 2, 1 - alpha / 2]))
     if alternative == "at_most":
         summary = f"slope {slope:.3f} [{lo:.3f}, {hi:.3f}] vs at most {exponent:g} + {tolerance:g}"
+        holds = bool(hi <= exponent + tolerance)
     else:
         summary = f"slope {slope:.3f} [{lo:.3f}, {hi:.3f}] vs {exponent:g} +/- {tolerance:g}"
+        holds = bool(lo - tolerance <= exponent <= hi + tolerance)
     base["alternative"] = alternative
     if hi - lo > 2 * tolerance:
         # An interval wider than the tolerance band would accept rates it cannot tell apart.
         return Verdict(False, slope, (lo, hi), f"inconclusive: {summary}, interval wider than 2 x tolerance", base)
-    if alternative == "at_most":
-        holds = bool(hi <= exponent + tolerance)
-    else:
-        holds = bool(lo - tolerance <= exponent <= hi + tolerance)
     return Verdict(holds, slope, (lo, hi), summary, base)
 
 

@@ -24,6 +24,7 @@ from mdps.sampling import (
     _iid_kernel,
     _rollout_kernel,
     _single_actions,
+    _uniform,
     _uniforms,
     alias_table,
     cdf,
@@ -326,6 +327,20 @@ def test_packed_table_draws_what_the_alias_table_draws():
     near_one = (prob < 1) & (alias + prob >= alias + 1.0)
     assert near_one.any()
     assert np.all(np.floor(packed[near_one]) == alias[near_one])
+
+
+def test_xoshiro_twin_and_kernel_step_give_the_published_outputs():
+    """Known answers of the reference xoshiro256** from the state (1, 2, 3, 4) (the reference test of
+    the Rust crate rand_xoshiro, from the authors' C code), so that a mistake
+    shared by the twin and the kernel cannot pass unseen."""
+    published = [11520, 0, 1509978240, 1215971899390074240]
+    twin = Xoshiro256StarStar.__new__(Xoshiro256StarStar)
+    twin.s = [1, 2, 3, 4]
+    assert [twin.next() for _ in range(4)] == published
+    stream = tuple(np.uint64(w) for w in (1, 2, 3, 4))
+    for value in published:
+        u, stream = _uniform(stream)
+        assert u == (value >> 11) * 2.0**-53
 
 
 def test_uniform_stream_is_xoshiro256starstar():

@@ -1,27 +1,42 @@
-"""Claims, sweeps, evidence, the registry and the sweep runner.
+"""Claims, learner protocols, mutant panels, evidence, the registry and the sweep runner.
 
 A :class:`Sweep` produces tidy data: ``cells(budget)`` lists the cells (small JSON-able dicts),
-and ``run_cell(cell, rng, mutant)`` returns the rows (dicts) of one cell. A :class:`Claim`
-reads a sweep's rows and returns a :class:`~proofs_check.statistics.Verdict` through
-``analyse(rows, budget)``; it runs twice, once with the algorithm and once with its **mutant**
-(a deliberately broken variant), and is a check only if the mutant is rejected.
+and ``run_cell(cell, rng, learner)`` returns the rows (dicts) of one cell, where ``learner`` is
+the algorithm under test: a callable following the sweep's :class:`LearnerProtocol` (a
+documented signature, e.g. ``learner(statistics, rng) -> arms``). The library's algorithm is the
+protocol's default learner; anyone can pass their own (:func:`check`).
+
+A :class:`Claim` reads a sweep's rows and returns a :class:`~proofs_check.statistics.Verdict`
+through ``analyse(rows, budget)``. It carries a **panel** of :class:`Mutant` learners, each wrong
+in a different way (a constant scaled, a term dropped, the key ingredient removed, the obvious
+baseline); a claim is a check only if it holds for the algorithm and is rejected for every
+mutant (:func:`check_claim`). How often that happens over root seeds is measured by
+:func:`calibrate`.
 
 Randomness: each cell's Generator comes from ``SeedSequence(root_seed, spawn_key=key(sweep,
 cell))``: the same cell gets the same stream whatever the number of workers, the backend or the
-order, and the algorithm and its mutant see the same data (common random numbers).
+order, and the algorithm and its mutants see the same data (common random numbers).
 
-Caching: each cell's rows are stored as JSON under ``cache_dir/<sweep>/<budget>/<hash>.json``
-(the hash covers the sweep's version, the cell, the variant and the root seed), so an
-interrupted run resumes and a re-run is instant. Bump a sweep's ``version`` when its code
-changes. The cache directory defaults to ``$PROVABLE_RL_CACHE`` or ``.provable_rl_cache``, read
-when a sweep runs.
+Caching: each cell's rows are stored as JSON under ``cache_dir/<sweep>/<budget>/<hash>.json``.
+The hash covers the cell, the root seed, the budget, a **fingerprint of the code**: the source of
+every project module the sweep's module reaches through its imports (the algorithm modules and
+``mdps`` included), the package version, and the learner's identity and source. Editing an
+algorithm therefore recomputes its cells without anyone bumping a number. Each file records its
+key and its cell and is checked on read: a mismatched, empty, short or torn file is recomputed.
+The cache directory defaults to ``$PROVABLE_RL_CACHE`` or ``.provable_rl_cache``.
 
 Example
 -------
 >>> import numpy as np
->>> from proofs_check.framework import Sweep, run_sweep
+>>> from proofs_check.framework import LearnerProtocol, Sweep, run_sweep
+>>> def sample_mean(draws):
+...     return draws.mean()
+>>> protocol = LearnerProtocol("doc.estimator", "learner(draws) -> float",
+...                            "draws: array (n,) of i.i.d. samples; returns an estimate of their mean",
+...                            default=sample_mean)
 >>> sweep = Sweep("doc.mean", cells=lambda budget: [{"n": 10}, {"n": 100}],
-...               run_cell=lambda cell, rng, mutant: [{"mean": rng.standard_normal(cell["n"]).mean()}])
+...               run_cell=lambda cell, rng, learner: [{"mean": learner(rng.standard_normal(cell["n"]))}],
+...               protocol=protocol)
 >>> rows = run_sweep(sweep, "smoke", use_cache=False)
 >>> [row["n"] for row in rows]
 [10, 100]
@@ -30,13 +45,16 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import hashlib
 import importlib
 import json
 import math
 import os
 import re
+import sys
 import time
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -82,6 +100,68 @@ def per_budget(budget: str, smoke, quick, full):
 
 
 @dataclass(frozen=True)
+class LearnerProtocol:
+    """The documented call a sweep makes to the algorithm under test.
+
+    The model is scikit-learn's estimator API: a sweep fixes the instances, the data and the
+    exact evaluation; the learner only decides (an arm, a policy, a value estimate). Anything
+    callable with this signature can be checked against the claims that use the protocol.
+
+    Attributes
+    ----------
+    name : str
+        Unique dotted name starting with the paper module (``"lcb.offline_bandit"``).
+    signature : str
+        The call, e.g. ``"learner(statistics, rng) -> arms"``.
+    description : str
+        Each argument (type, shape, meaning) and what is returned (shape, dtype, meaning).
+    default : callable
+        The library's algorithm, a module-level function (or a ``functools.partial`` of one).
+    """
+
+    name: str
+    signature: str
+    description: str
+    default: Callable
+
+    def __post_init__(self):
+        for attr in ("name", "signature", "description"):
+            value = getattr(self, attr)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{attr}: expected a non-empty string, got {value!r}")
+        if not callable(self.default):
+            raise TypeError(f"default: protocol {self.name} expected a callable learner, "
+                            f"got {type(self.default).__name__}")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A deliberately wrong learner that a claim's check must reject.
+
+    Attributes
+    ----------
+    name : str
+        Short key, unique within a claim's panel (``"penalty_x10"``).
+    learner : callable
+        Follows the sweep's protocol; a module-level function or ``functools.partial`` of one.
+    description : str
+        How it is wrong, for tables (``"LCB's penalty x10: over-pessimism"``).
+    """
+
+    name: str
+    learner: Callable
+    description: str
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.+\-]+", self.name):
+            raise ValueError(f"name: expected a non-empty key of letters, digits and _.+-, got {self.name!r}")
+        if not callable(self.learner):
+            raise TypeError(f"learner: mutant {self.name} expected a callable, got {type(self.learner).__name__}")
+        if not isinstance(self.description, str) or not self.description.strip():
+            raise ValueError(f"description: mutant {self.name} needs a one-line description")
+
+
+@dataclass(frozen=True)
 class Sweep:
     """A grid of cells and the function that runs one.
 
@@ -91,16 +171,20 @@ class Sweep:
         Unique, e.g. ``"lcb.mab_worst_case"``.
     cells : callable budget -> list of dict
         The cells at a budget; each dict is JSON-able (numbers, strings, lists) and unique.
-    run_cell : callable (cell, rng, mutant) -> list of dict
-        The rows of one cell: plain JSON-able numbers and strings. ``mutant`` is None for the
-        algorithm, or the key of a broken variant (a claim's ``mutant``) to run instead.
+    run_cell : callable (cell, rng, learner) -> list of dict
+        The rows of one cell (at least one): plain JSON-able numbers and strings. ``learner`` is
+        the algorithm under test, a callable following ``protocol``.
+    protocol : LearnerProtocol
+        What ``run_cell`` calls ``learner`` with; its ``default`` runs when no learner is given.
     version : int
-        Part of the cache key; bump it when ``run_cell`` changes.
+        Part of the cache key. Code changes are detected by the code fingerprint; bump this only
+        for a change the fingerprint cannot see (a data file read by the sweep).
     """
 
     name: str
     cells: Callable[[str], list]
     run_cell: Callable
+    protocol: LearnerProtocol
     version: int = 1
 
     def __post_init__(self):
@@ -109,18 +193,21 @@ class Sweep:
         if not callable(self.cells):
             raise TypeError(f"cells: expected a callable budget -> list of dict, got {type(self.cells).__name__}")
         if not callable(self.run_cell):
-            raise TypeError(f"run_cell: expected a callable (cell, rng, mutant) -> list of dict, "
+            raise TypeError(f"run_cell: expected a callable (cell, rng, learner) -> list of dict, "
                             f"got {type(self.run_cell).__name__}")
+        if not isinstance(self.protocol, LearnerProtocol):
+            raise TypeError(f"protocol: sweep {self.name} expected a LearnerProtocol, "
+                            f"got {type(self.protocol).__name__}")
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One measurable statement of a paper.
+    """One measurable statement of a paper, with the panel of wrong learners it must reject.
 
     Attributes
     ----------
     id : str
-        The check's id in ``theory/`` (``"LCB-C1"``).
+        The check's id (``"LCB-C1"``).
     name : str
         Descriptive dotted name (``"lcb.cb.rate_fixed_concentrability"``).
     paper : str
@@ -132,10 +219,12 @@ class Claim:
     kind : {"bound", "rate", "exact", "order"}
     sweep : Sweep
     analyse : callable (rows, budget) -> Verdict
-    mutant : str
-        Key of the broken variant, passed to the sweep's ``run_cell`` (``"no_penalty"``).
-    mutant_description : str
-        What the broken variant is, for tables (``"penalty removed: the empirical best arm"``).
+    mutants : tuple of Mutant
+        The panel: learners following ``sweep.protocol``, each wrong in a different way. At least
+        one; at least three unless ``panel_note`` says why the algorithm has fewer meaningful ways
+        to be wrong.
+    panel_note : str
+        Why the panel is smaller than three, or what it cannot catch.
     """
 
     id: str
@@ -146,8 +235,8 @@ class Claim:
     kind: str
     sweep: Sweep
     analyse: Callable
-    mutant: str
-    mutant_description: str = ""
+    mutants: tuple = ()
+    panel_note: str = ""
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not self.id.strip():
@@ -156,17 +245,44 @@ class Claim:
             raise ValueError(f"name: claim {self.id} needs a dotted name starting with its paper module")
         if self.kind not in KINDS:
             raise ValueError(f"kind: expected one of {KINDS}, got {self.kind!r}")
-        if not self.mutant:
-            raise ValueError(f"mutant: claim {self.id} needs a mutant its check rejects")
         if not isinstance(self.sweep, Sweep):
             raise TypeError(f"sweep: claim {self.id} expected a Sweep, got {type(self.sweep).__name__}")
         if not callable(self.analyse):
             raise TypeError(f"analyse: claim {self.id} expected a callable (rows, budget) -> Verdict")
+        mutants = tuple(self.mutants) if isinstance(self.mutants, (list, tuple)) else None
+        if not mutants or not all(isinstance(m, Mutant) for m in mutants):
+            raise ValueError(f"mutants: claim {self.id} needs a non-empty panel of Mutant learners its check "
+                             f"rejects, got {self.mutants!r}")
+        names = [m.name for m in mutants]
+        if len(set(names)) != len(names):
+            raise ValueError(f"mutants: claim {self.id} has two mutants with the same name: {names}")
+        if len(mutants) < 3 and not (isinstance(self.panel_note, str) and self.panel_note.strip()):
+            raise ValueError(f"panel_note: claim {self.id} has {len(mutants)} mutant(s); a panel smaller than 3 "
+                             "needs a note saying why")
+        object.__setattr__(self, "mutants", mutants)
 
     @property
     def module(self) -> str:
         """The paper module the claim belongs to: the first part of its name (``"lcb"``)."""
         return self.name.split(".")[0]
+
+    @property
+    def protocol(self) -> LearnerProtocol:
+        """The learner protocol of the claim's sweep."""
+        return self.sweep.protocol
+
+    @property
+    def learner(self) -> Callable:
+        """The library's algorithm: the protocol's default learner."""
+        return self.sweep.protocol.default
+
+    def get_mutant(self, name: str) -> Mutant:
+        """The panel's mutant called ``name``."""
+        for mutant in self.mutants:
+            if mutant.name == name:
+                return mutant
+        raise SelectionError(f"mutant: claim {self.id} has no mutant {name!r}; its panel is "
+                             f"{[m.name for m in self.mutants]}")
 
 
 @dataclass(frozen=True)
@@ -368,6 +484,11 @@ def select_claims(patterns=None) -> list[Claim]:
 # Running sweeps
 # --------------------------------------------------------------------------------------------
 
+#: Top-level packages whose modules are part of a sweep's code fingerprint.
+PROJECT_PACKAGES = ("mdps", "provable_rl", "proofs_check")
+CACHE_FORMAT = 2
+
+
 def cell_key(sweep: Sweep, cell: dict) -> str:
     """Canonical JSON of (sweep name, cell): the identity of a cell, independent of key order."""
     return json.dumps({"sweep": sweep.name, "cell": _plain(cell)}, sort_keys=True, separators=(",", ":"))
@@ -376,7 +497,7 @@ def cell_key(sweep: Sweep, cell: dict) -> str:
 def cell_rng(root_seed: int, sweep: Sweep, cell: dict) -> np.random.Generator:
     """The cell's Generator: spawned from ``root_seed`` by a key derived from the cell only.
 
-    It does not depend on the variant (algorithm or mutant), the budget, the other cells or
+    It does not depend on the learner (algorithm or mutant), the budget, the other cells or
     the order in which cells run.
     """
     digest = hashlib.sha256(cell_key(sweep, cell).encode()).digest()
@@ -384,23 +505,189 @@ def cell_rng(root_seed: int, sweep: Sweep, cell: dict) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=spawn_key))
 
 
-def _cache_path(cache_dir: Path, sweep: Sweep, budget: str, cell: dict, mutant, root_seed: int) -> Path:
-    key = json.dumps({"v": sweep.version, "cell": _plain(cell), "mutant": mutant, "seed": root_seed},
-                     sort_keys=True, separators=(",", ":"))
-    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-    return cache_dir / sweep.name / budget / f"{digest}.json"
+def _unwrap(func):
+    """The function under ``functools.partial`` layers."""
+    while isinstance(func, functools.partial):
+        func = func.func
+    return func
 
 
-def cache_path(sweep: Sweep, budget: str, cell: dict, *, mutant=None, seed: int = 0, cache_dir=None) -> Path:
-    """Where the rows of one cell are cached."""
-    return _cache_path(Path(cache_dir) if cache_dir is not None else default_cache_dir(),
-                       sweep, budget, cell, mutant, seed)
+def learner_name(learner) -> str:
+    """``module:qualname`` of a learner (through ``functools.partial``), for tables and cache keys."""
+    func = _unwrap(learner)
+    module = getattr(func, "__module__", None) or type(func).__module__
+    qualname = getattr(func, "__qualname__", None) or type(func).__qualname__
+    return f"{module}:{qualname}"
 
 
-def _run_one(sweep: Sweep, cell: dict, mutant, root_seed: int) -> list:
-    rows = sweep.run_cell(dict(cell), cell_rng(root_seed, sweep, cell), mutant)
+def _source_digest(module_name: str):
+    """sha256 of a module's source file, or None when it has none (built in, interactive)."""
+    module = sys.modules.get(module_name)
+    path = getattr(module, "__file__", None)
+    if not path or not str(path).endswith(".py"):
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    memo_key = (path, stat.st_mtime_ns, stat.st_size)
+    digest = _SOURCE_MEMO.get(memo_key)
+    if digest is None:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        _SOURCE_MEMO[memo_key] = digest
+    return digest
+
+
+_SOURCE_MEMO: dict = {}
+
+
+def _referenced_module(value):
+    if isinstance(value, types.ModuleType):
+        return value.__name__
+    try:
+        ref = getattr(value, "__module__", None)
+    except Exception:  # noqa: BLE001  an object whose attribute access raises is not a reference
+        return None
+    return ref if isinstance(ref, str) else None
+
+
+def module_closure(*module_names: str) -> list:
+    """The project modules reachable from ``module_names`` through their globals, sorted.
+
+    Starting modules are always included; from them the walk follows every global that is a
+    module or an object defined in one of :data:`PROJECT_PACKAGES` (functions, classes, Numba
+    dispatchers, constants), and every parent package (but not a package's submodule attributes,
+    which depend on what else the process imported). This is what a sweep's rows can depend on.
+    """
+    seen, stack = set(), [m for m in module_names if m]
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in sys.modules:
+            continue
+        seen.add(name)
+        parent = name.rpartition(".")[0]
+        if parent:
+            stack.append(parent)
+        is_package = hasattr(sys.modules[name], "__path__")
+        for value in list(vars(sys.modules[name]).values()):
+            ref = _referenced_module(value)
+            if is_package and isinstance(value, types.ModuleType) and ref.startswith(name + "."):
+                # A package holds each submodule imported anywhere in the process as an attribute:
+                # following those would make the closure depend on what else was imported.
+                continue
+            if ref and ref not in seen and ref.split(".")[0] in PROJECT_PACKAGES:
+                stack.append(ref)
+    return sorted(seen)
+
+
+def _package_version() -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # pragma: no cover
+        return "unknown"
+    try:
+        return version("provable-rl")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def code_fingerprint(*callables) -> str | None:
+    """sha256 over the sources of every project module the callables' modules reach, and the
+    package version; None when one of those modules has no source file (it cannot be cached)."""
+    modules = module_closure(*(getattr(_unwrap(f), "__module__", None) for f in callables))
+    parts = []
+    for name in modules:
+        digest = _source_digest(name)
+        if digest is None:
+            return None
+        parts.append(f"{name}={digest}")
+    parts.append(f"version={_package_version()}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def learner_identity(learner):
+    """A JSON-able identity of a learner for the cache key, or None when it cannot be cached.
+
+    A module-level function is its ``module:qualname`` and the fingerprint of its module's code;
+    a ``functools.partial`` adds its arguments' reprs. Lambdas, closures and functions without a
+    source file have no stable identity: their cells are computed, never cached.
+    """
+    if isinstance(learner, functools.partial):
+        inner = learner_identity(learner.func)
+        if inner is None:
+            return None
+        return {"partial": inner, "args": repr(learner.args),
+                "keywords": repr(sorted((learner.keywords or {}).items()))}
+    name = learner_name(learner)
+    if "<" in name:  # <lambda>, <locals>: the same name for different code or captured values
+        return None
+    if not isinstance(learner, (types.FunctionType, types.BuiltinFunctionType)) and \
+            not hasattr(learner, "py_func"):  # a callable object: its state is in its repr
+        text = repr(learner)
+        if " at 0x" in text:
+            return None
+        name = f"{name}({text})"
+    code = code_fingerprint(learner)
+    return None if code is None else {"name": name, "code": code}
+
+
+def sweep_fingerprint(sweep: Sweep) -> str | None:
+    """The code fingerprint of a sweep: its ``cells`` and ``run_cell`` modules and what they reach."""
+    return code_fingerprint(sweep.cells, sweep.run_cell)
+
+
+def cache_key(sweep: Sweep, budget: str, cell: dict, *, learner=None, seed: int = 0):
+    """The dict that identifies one cached cell, or None when the cell cannot be cached."""
+    learner = sweep.protocol.default if learner is None else learner
+    identity = learner_identity(learner)
+    code = sweep_fingerprint(sweep)
+    if identity is None or code is None:
+        return None
+    return _plain({"format": CACHE_FORMAT, "sweep": sweep.name, "version": sweep.version, "code": code,
+                   "learner": identity, "budget": budget, "seed": seed, "cell": cell})
+
+
+def _key_path(cache_dir: Path, sweep: Sweep, budget: str, key: dict) -> Path:
+    text = json.dumps(key, sort_keys=True, separators=(",", ":"))
+    return cache_dir / sweep.name / budget / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
+
+
+def cache_path(sweep: Sweep, budget: str, cell: dict, *, learner=None, seed: int = 0, cache_dir=None):
+    """Where the rows of one cell are cached (None when the learner cannot be cached)."""
+    key = cache_key(sweep, budget, cell, learner=learner, seed=seed)
+    if key is None:
+        return None
+    return _key_path(Path(cache_dir) if cache_dir is not None else default_cache_dir(), sweep, budget, key)
+
+
+def clear_cache(cache_dir=None) -> int:
+    """Delete every cached cell under ``cache_dir`` (default: :func:`default_cache_dir`); return how many.
+
+    Only ``*.json`` files inside sweep folders and the folders they leave empty are removed.
+    """
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    if not root.exists():
+        return 0
+    if not root.is_dir():
+        raise ValueError(f"cache_dir: expected a directory, got the file {str(root)!r}")
+    removed = 0
+    for path in sorted(root.glob("*/*/*.json*")):
+        path.unlink()
+        removed += 1
+    for folder in sorted(root.glob("*/*"), reverse=True) + sorted(root.glob("*")):
+        if folder.is_dir():
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+    return removed
+
+
+def _run_one(sweep: Sweep, cell: dict, learner, root_seed: int) -> list:
+    rows = sweep.run_cell(dict(cell), cell_rng(root_seed, sweep, cell), learner)
     if not isinstance(rows, (list, tuple)) or not all(isinstance(row, dict) for row in rows):
         raise TypeError(f"sweep {sweep.name}: run_cell must return a list of dicts, got {type(rows).__name__}")
+    if not rows:
+        raise ValueError(f"sweep {sweep.name}: run_cell returned no rows for cell {cell}; every cell needs at "
+                         "least one, or a claim would be analysed on part of its grid")
     for row in rows:
         # A row restating a cell key with the same value is harmless; a different value would
         # silently replace the cell's and mislabel the row.
@@ -421,29 +708,36 @@ def _same(a, b) -> bool:
         return False
 
 
-def _run_indexed(index: int, sweep: Sweep, cell: dict, mutant, root_seed: int) -> tuple:
-    return index, _run_one(sweep, cell, mutant, root_seed)
+def _run_indexed(index: int, sweep: Sweep, cell: dict, learner, root_seed: int) -> tuple:
+    return index, _run_one(sweep, cell, learner, root_seed)
 
 
-def _read_cache(path: Path):
-    """The cached rows, or None when missing or torn (an interrupted write)."""
+def _read_cache(path: Path, key: dict, cell: dict):
+    """The cached rows, or None when the file is missing, torn, for another key or cell, empty or short."""
     try:
-        rows = json.loads(path.read_text())
+        document = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+    if not isinstance(document, dict) or document.get("key") != key:
         return None
+    rows = document.get("rows")
+    if not isinstance(rows, list) or not rows or document.get("n_rows") != len(rows):
+        return None
+    plain_cell = _plain(cell)
+    for row in rows:
+        if not isinstance(row, dict) or any(k not in row or row[k] != v for k, v in plain_cell.items()):
+            return None
     return rows
 
 
-def _write_cache(path: Path, rows: list) -> None:
+def _write_cache(path: Path, key: dict, rows: list) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(rows))
+    tmp.write_text(json.dumps({"key": key, "n_rows": len(rows), "rows": rows}))
     os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
 
 
-def _check_runner(budget, mutant, seed, jobs, backend):
+def _check_runner(budget, learner, seed, jobs, backend):
     if budget not in BUDGETS:
         raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
     if backend not in BACKENDS:
@@ -452,8 +746,9 @@ def _check_runner(budget, mutant, seed, jobs, backend):
         raise ValueError(f"jobs: expected a positive int or -1 (all cores), got {jobs!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
-    if mutant is not None and not (isinstance(mutant, str) and mutant):
-        raise ValueError(f"mutant: expected None or a non-empty string key, got {mutant!r}")
+    if learner is not None and not callable(learner):
+        raise TypeError(f"learner: expected None (the library's algorithm) or a callable following the "
+                        f"sweep's protocol, got {type(learner).__name__}")
 
 
 def check_backend(backend: str) -> None:
@@ -479,6 +774,8 @@ def sweep_cells(sweep: Sweep, budget: str) -> list:
     cells = sweep.cells(budget)
     if not isinstance(cells, (list, tuple)) or not all(isinstance(c, dict) for c in cells):
         raise TypeError(f"sweep {sweep.name}: cells({budget!r}) must return a list of dicts")
+    if not cells:
+        raise ValueError(f"sweep {sweep.name}: cells({budget!r}) is empty")
     seen = set()
     for cell in cells:
         try:
@@ -493,60 +790,84 @@ def sweep_cells(sweep: Sweep, budget: str) -> list:
     return list(cells)
 
 
-def run_sweep(sweep: Sweep, budget: str = "smoke", *, mutant: str | None = None, seed: int = 0, jobs: int = 1,
+def run_sweep(sweep: Sweep, budget: str = "smoke", *, learner=None, seed: int = 0, jobs: int = 1,
               backend: str = "loky", cache_dir=None, use_cache: bool = True, progress: bool = False) -> list:
-    """Run every cell of ``sweep`` at ``budget`` and return all rows (cell order).
+    """Run every cell of ``sweep`` at ``budget`` with ``learner`` and return all rows (cell order).
 
-    ``mutant`` None runs the algorithm; a mutant key runs that broken variant instead.
+    Parameters
+    ----------
+    sweep : Sweep
+    budget : {"smoke", "quick", "full"}
+    learner : callable, optional
+        The algorithm under test, following ``sweep.protocol``; None runs the protocol's default
+        (the library's algorithm).
+    seed : int
+        Root seed: cell ``c`` draws from ``SeedSequence(seed, spawn_key=key(sweep, c))``.
+    jobs : int
+        Worker processes (-1: all cores; 1 runs in this process).
+    backend : {"loky", "dask", "ray"}
+    cache_dir : path, optional
+        Default :func:`default_cache_dir`.
+    use_cache : bool
+        Read and write cached cells (a learner without a stable identity is never cached).
+    progress : bool
+        A tqdm bar on stderr.
 
-    Cached cells are read from disk; the rest run through joblib with ``jobs`` workers on
-    ``backend`` ("loky" by default; "dask" and "ray" when installed; ``jobs=1`` runs in this
-    process). Each computed cell is cached as soon as it finishes. The rows do not depend on
-    ``jobs``, ``backend`` or the cache. ``progress`` shows a tqdm bar on stderr.
+    Returns
+    -------
+    list of dict
+        The rows of every cell, each carrying its cell's keys. They do not depend on ``jobs``,
+        ``backend`` or the cache.
     """
-    return _run_sweep(sweep, budget, mutant=mutant, seed=seed, jobs=jobs, backend=backend,
+    return _run_sweep(sweep, budget, learner=learner, seed=seed, jobs=jobs, backend=backend,
                       cache_dir=cache_dir, use_cache=use_cache, progress=progress)[0]
 
 
-def _run_sweep(sweep, budget, *, mutant=None, seed=0, jobs=1, backend="loky", cache_dir=None,
-               use_cache=True, progress=False):
+def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", cache_dir=None,
+               use_cache=True, progress=False, label=None):
     """:func:`run_sweep`, also returning how many cells were computed and how many read from disk."""
-    _check_runner(budget, mutant, seed, jobs, backend)
+    _check_runner(budget, learner, seed, jobs, backend)
+    learner = sweep.protocol.default if learner is None else learner
     cells = sweep_cells(sweep, budget)
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     results: list = [None] * len(cells)
     todo = []
     for i, cell in enumerate(cells):
-        path = _cache_path(cache_dir, sweep, budget, cell, mutant, seed)
-        if use_cache:
-            cached = _read_cache(path)
+        key = cache_key(sweep, budget, cell, learner=learner, seed=seed) if use_cache else None
+        path = None if key is None else _key_path(cache_dir, sweep, budget, key)
+        if path is not None:
+            cached = _read_cache(path, key, cell)
             if cached is not None:
                 results[i] = cached
                 continue
-        todo.append((i, cell, path))
+        todo.append((i, cell, path, key))
     if todo:
-        paths = {i: path for i, _, path in todo}
-        bar = _progress(len(todo), f"{sweep.name}{f' [{mutant}]' if mutant else ''}", progress)
+        where = {i: (path, key) for i, _, path, key in todo}
+        bar = _progress(len(todo), f"{sweep.name}{f' [{label}]' if label else ''}", progress)
         try:
-            for i, rows in _execute(sweep, [(i, cell) for i, cell, _ in todo], mutant, seed, jobs, backend):
+            for i, rows in _execute(sweep, [(i, cell) for i, cell, _, _ in todo], learner, seed, jobs, backend):
                 results[i] = rows
-                if use_cache:
-                    _write_cache(paths[i], rows)
+                path, key = where[i]
+                if path is not None:
+                    _write_cache(path, key, rows)
                 bar.update(1)
         finally:
             bar.close()
+    missing = [cells[i] for i, rows in enumerate(results) if not rows]
+    if missing:  # pragma: no cover  (_run_one and _read_cache refuse empty results)
+        raise RuntimeError(f"sweep {sweep.name}: no rows for cells {missing}")
     return [row for rows in results for row in rows], len(todo), len(cells) - len(todo)
 
 
-def _execute(sweep, indexed_cells, mutant, seed, jobs, backend):
+def _execute(sweep, indexed_cells, learner, seed, jobs, backend):
     """Yield ``(index, rows)`` for each ``(index, cell)``, in completion order when parallel."""
     if jobs == 1 or len(indexed_cells) == 1:
         for i, cell in indexed_cells:
-            yield i, _run_one(sweep, cell, mutant, seed)
+            yield i, _run_one(sweep, cell, learner, seed)
         return
     import joblib
 
-    tasks = (joblib.delayed(_run_indexed)(i, sweep, cell, mutant, seed) for i, cell in indexed_cells)
+    tasks = (joblib.delayed(_run_indexed)(i, sweep, cell, learner, seed) for i, cell in indexed_cells)
     if backend == "loky":
         yield from joblib.Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")(tasks)
         return
@@ -609,23 +930,93 @@ def _progress(total: int, desc: str, enabled: bool):
     return tqdm(total=total, desc=desc, leave=False, unit="cell")
 
 
-def run_claim(claim: Claim, budget: str = "smoke", *, mutant: bool = False, **runner_options) -> Evidence:
-    """Run a claim's sweep (or, with ``mutant=True``, its mutant's) at ``budget`` into :class:`Evidence`.
+def run_claim(claim: Claim, budget: str = "smoke", *, learner=None, mutant: str | None = None,
+              **runner_options) -> Evidence:
+    """Run a claim's sweep with one learner at ``budget`` and analyse the rows into :class:`Evidence`.
 
-    ``runner_options`` are those of :func:`run_sweep` (``seed``, ``jobs``, ``backend``,
-    ``cache_dir``, ``use_cache``, ``progress``).
+    Parameters
+    ----------
+    claim : Claim
+    budget : {"smoke", "quick", "full"}
+    learner : callable, optional
+        A learner following ``claim.protocol``; None runs the library's algorithm.
+    mutant : str, optional
+        The name of one mutant of the claim's panel, run instead of the algorithm.
+    **runner_options
+        Those of :func:`run_sweep` (``seed``, ``jobs``, ``backend``, ``cache_dir``,
+        ``use_cache``, ``progress``).
+
+    Returns
+    -------
+    Evidence
+        ``variant`` is ``"algorithm"``, the mutant's name, or ``learner_name(learner)``.
     """
+    if not isinstance(claim, Claim):
+        raise TypeError(f"claim: expected a Claim, got {type(claim).__name__}")
+    if learner is not None and mutant is not None:
+        raise ValueError("learner, mutant: give one of them, not both")
+    if mutant is not None:
+        learner, variant = claim.get_mutant(mutant).learner, mutant
+    elif learner is not None:
+        variant = learner_name(learner)
+    else:
+        variant = "algorithm"
     start = time.perf_counter()
-    rows, computed, cached = _run_sweep(claim.sweep, budget, mutant=claim.mutant if mutant else None,
-                                        **runner_options)
+    rows, computed, cached = _run_sweep(claim.sweep, budget, learner=learner,
+                                        label=None if variant == "algorithm" else variant, **runner_options)
     verdict = claim.analyse(rows, budget)
     if not isinstance(verdict, Verdict):
         raise TypeError(f"claim {claim.id}: analyse must return a Verdict, got {type(verdict).__name__}")
-    return Evidence(claim.id, "mutant" if mutant else "algorithm", budget, verdict, rows,
-                    time.perf_counter() - start, computed, cached)
+    return Evidence(claim.id, variant, budget, verdict, rows, time.perf_counter() - start, computed, cached)
 
 
-def check_claim(claim: Claim, budget: str = "smoke", **runner_options) -> tuple[Evidence, Evidence]:
-    """The claim's evidence and its mutant's: a check passes when the first holds and the second does not."""
-    return (run_claim(claim, budget, mutant=False, **runner_options),
-            run_claim(claim, budget, mutant=True, **runner_options))
+def check_claim(claim: Claim, budget: str = "smoke", **runner_options) -> tuple:
+    """The claim's evidence with the library's algorithm and with each mutant of its panel.
+
+    Returns
+    -------
+    (Evidence, dict of str -> Evidence)
+        The check passes when the first holds and none of the mutants' does.
+    """
+    algorithm = run_claim(claim, budget, **runner_options)
+    mutants = {m.name: run_claim(claim, budget, mutant=m.name, **runner_options) for m in claim.mutants}
+    return algorithm, mutants
+
+
+def check(claim, learner=None, budget: str = "smoke", *, seed: int = 0, **runner_options) -> Evidence:
+    """Run one claim against a learner: yours, or (``learner=None``) the library's algorithm.
+
+    The model is scikit-learn's ``check_estimator``: the claim fixes the instances, the data,
+    the exact evaluation and the statistic; ``learner`` only has to follow the claim's protocol
+    (``get_claim(claim_id).protocol`` documents the call).
+
+    Parameters
+    ----------
+    claim : str or Claim
+        A claim id (``"LCB-M1"``) or the claim itself.
+    learner : callable, optional
+        Follows ``claim.protocol``. A module-level function is cached like the library's; a lambda
+        or a closure runs without the cache.
+    budget : {"smoke", "quick", "full"}
+    seed : int
+        Root seed.
+    **runner_options
+        ``jobs``, ``backend``, ``cache_dir``, ``use_cache``, ``progress`` (see :func:`run_sweep`).
+
+    Returns
+    -------
+    Evidence
+        ``evidence.holds`` is the verdict; ``evidence.verdict.summary`` the statistic.
+
+    Example
+    -------
+    >>> from proofs_check.framework import check
+    >>> from provable_rl.lcb import empirical_best_arm
+    >>> def greedy(statistics, rng):                     # doctest: +SKIP
+    ...     return empirical_best_arm(statistics, rng=rng).policy
+    >>> check("LCB-M4", learner=greedy).holds            # doctest: +SKIP
+    False
+    """
+    if isinstance(claim, str):
+        claim = get_claim(claim)
+    return run_claim(claim, budget, learner=learner, seed=seed, **runner_options)

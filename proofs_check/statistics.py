@@ -124,7 +124,8 @@ def loglog_slope(x, y) -> float:
 
 
 def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
-                 n_bootstrap: int = N_BOOTSTRAP, confidence: float = 0.95, alternative: str = "two-sided") -> Verdict:
+                 n_bootstrap: int = N_BOOTSTRAP, confidence: float = 0.95, alternative: str = "two-sided",
+                 competitors=()) -> Verdict:
     """Log-log slope of a worst-case mean curve, with a bootstrap interval over replicate blocks.
 
     Parameters
@@ -146,6 +147,11 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
         ``"two-sided"``: the slope is ``exponent`` (an identity-like rate). ``"at_most"``: the curve
         grows no faster than ``x ** exponent`` (what an upper bound such as sqrt(T) regret
         asserts; a slower growth, e.g. log T, is consistent with it).
+    competitors : sequence of float
+        The plausible wrong exponents the check must tell apart from ``exponent`` (for a
+        1/sqrt(N) rate: -1/3 and -1; for sqrt(T) regret: 2/3 and 1). Each must lie outside the
+        bootstrap interval ``[lo, hi]`` itself (not widened by the tolerance): a claim whose
+        interval still contains a competitor has not resolved the exponent and fails.
 
     Returns
     -------
@@ -154,7 +160,8 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
         interval ``(lo, hi)``. At most: holds when the whole interval is below the band's top,
         ``hi <= exponent + tolerance``. Fails as *inconclusive* (summary starts with "inconclusive") when
         ``n_blocks < MIN_RATE_BLOCKS``, when a resample has a worst-case mean of 0 at some point,
-        or when ``hi - lo > 2 * tolerance``.
+        or when ``hi - lo > 2 * tolerance``. With ``competitors``, also fails when one of them is
+        inside ``[lo, hi]``; the summary names the competitors excluded and those not.
 
     Example
     -------
@@ -162,7 +169,7 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
     >>> x = np.array([100, 200, 400, 800, 1600])
     >>> noise = 1 + 0.05 * np.random.default_rng(0).standard_normal((5, 1, 8))
     >>> blocks = x[:, None, None] ** -0.5 * noise
-    >>> rate_verdict(x, blocks, -0.5, 0.1).holds, rate_verdict(x, blocks, -1.0, 0.25).holds
+    >>> rate_verdict(x, blocks, -0.5, 0.1, competitors=(-1/3, -1)).holds, rate_verdict(x, blocks, -1.0, 0.25).holds
     (True, False)
     """
     x = np.asarray(x, dtype=float)
@@ -185,6 +192,12 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
         raise ValueError(f"alternative: expected 'two-sided' or 'at_most', got {alternative!r}")
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 100:
         raise ValueError(f"n_bootstrap: expected an int >= 100, got {n_bootstrap!r}")
+    try:
+        competitors = tuple(float(c) for c in competitors)
+    except (TypeError, ValueError):
+        raise TypeError(f"competitors: expected a sequence of numbers, got {competitors!r}") from None
+    if not all(np.isfinite(competitors)) or any(abs(c - exponent) < 1e-12 for c in competitors):
+        raise ValueError(f"competitors: expected finite exponents other than {exponent}, got {competitors}")
     curve = blocks.mean(axis=2).max(axis=1)
     n_blocks = blocks.shape[2]
     base = {"exponent": exponent, "tolerance": tolerance, "x": x.tolist(), "curve": curve.tolist(),
@@ -225,6 +238,15 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
         summary = f"slope {slope:.3f} [{lo:.3f}, {hi:.3f}] vs {exponent:g} +/- {tolerance:g}"
         holds = bool(lo - tolerance <= exponent <= hi + tolerance)
     base["alternative"] = alternative
+    if competitors:
+        excluded = [c for c in competitors if c < lo or c > hi]
+        inside = [c for c in competitors if lo <= c <= hi]
+        base["competitors"] = list(competitors)
+        base["competitors_excluded"] = excluded
+        summary += f"; excludes {', '.join(f'{c:.3g}' for c in excluded) or 'none'}"
+        if inside:
+            summary += f", NOT {', '.join(f'{c:.3g}' for c in inside)}"
+            holds = False
     if hi - lo > 2 * tolerance:
         # An interval wider than the tolerance band would accept rates it cannot tell apart.
         return Verdict(False, slope, (lo, hi), f"inconclusive: {summary}, interval wider than 2 x tolerance", base)

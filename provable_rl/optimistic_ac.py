@@ -267,13 +267,13 @@ def epsilon_greedy_behaviour(mdp, epsilon: float) -> np.ndarray:
 
 
 def optimistic_q_values(counts, reward_sums, transition_counts, bonus_scale: float, log_term: float,
-                        unvisited_cap: bool = True) -> np.ndarray:
+                        unvisited_cap: bool = True, horizon_factor: bool = True) -> np.ndarray:
     """The tabular critic: backward pass with the optimality target and a UCB bonus (numpy).
 
     ``Q_h(s,a) = clip(r_hat + P_hat V_{h+1} + c (H - h) sqrt(iota / n), 0, H - h)`` for visited
     pairs; unvisited ones get ``H - h`` (``unvisited_cap``) or 0; ``V_h = max_a Q_h``.
     Steps are 0-based, so ``H - h`` is the number of steps left. Shapes (H, S, A), (H, S, A),
-    (H, S, A, S).
+    (H, S, A, S). ``horizon_factor=False`` drops the bonus's ``H - h`` (a mutant's bonus).
     """
     H, S, A = counts.shape
     Q = np.empty((H, S, A))
@@ -282,7 +282,8 @@ def optimistic_q_values(counts, reward_sums, transition_counts, bonus_scale: flo
         left = H - h
         n = counts[h]
         safe = np.maximum(n, 1)
-        q = (reward_sums[h] + transition_counts[h] @ V) / safe + bonus_scale * left * np.sqrt(log_term / safe)
+        scale = left if horizon_factor else 1.0
+        q = (reward_sums[h] + transition_counts[h] @ V) / safe + bonus_scale * scale * np.sqrt(log_term / safe)
         q = np.minimum(np.maximum(q, 0.0), left)
         Q[h] = np.where(n > 0, q, left if unvisited_cap else 0.0)
         V = Q[h].max(axis=1)
@@ -434,7 +435,7 @@ def _draw_probs(row, u):
 
 
 @numba.njit(cache=True)
-def _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, Q):
+def _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, bonus_horizon, Q):
     H, S, A = counts.shape
     V = np.zeros(S)
     Vn = np.empty(S)
@@ -450,7 +451,8 @@ def _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited
                     nxt = 0.0
                     for t in range(S):
                         nxt += trans[h, s, a, t] * V[t]
-                    q = (reward_sums[h, s, a] + nxt) / n + bonus_scale * left * math.sqrt(log_term / n)
+                    scale = left if bonus_horizon else 1.0
+                    q = (reward_sums[h, s, a] + nxt) / n + bonus_scale * scale * math.sqrt(log_term / n)
                     q = min(max(q, 0.0), left)
                 Q[h, s, a] = q
                 best = max(best, q)
@@ -537,11 +539,15 @@ def _linear_critic(features, gram, reward_sums, trans, radius, Q):
 @numba.njit(cache=True)
 def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, features, counts, reward_sums,
                          trans, gram, linear, n_episodes, bonus_scale, log_term, unvisited_cap, radius, eta,
-                         greedy, switch_every, reset_mode, epsilon, gaussian, std, rng):
+                         greedy, switch_period, reset_mode, epsilon, gaussian, std, bonus_horizon, growth, rng):
     """The whole run. ``linear`` selects the LSVI-UCB critic and determinant doubling; otherwise
     the tabular UCB critic and count doubling. ``counts``, ``reward_sums``, ``trans``, ``gram``
     arrive preloaded (offline data) and are updated in place. reset_mode: 0 at switches,
-    1 never, 2 every episode."""
+    1 never, 2 every episode. switch_period: 0 the doubling rule, k >= 1 a switch after every
+    k-th episode instead. growth: the doubling factor (2; other values only from
+    :func:`_broken_variant`): a count reaching ``growth`` times its count at its last firing
+    (tabular), ``det Lambda_h`` growing by more than ``growth`` (linear). bonus_horizon: the
+    tabular bonus carries its (H - h) factor."""
     H, S, A = R.shape
     d = features.shape[2]
     Q = np.empty((H, S, A))
@@ -550,6 +556,9 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
     logits = np.zeros((H, S, A))  # reset mode 1 only
     Vscratch = np.empty((H + 1, S))
     logdet_ref = np.zeros(H)
+    log_growth = LOG_DOUBLING if growth == 2.0 else math.log(growth) + 1e-9
+    # Tabular firing thresholds for growth != 2 (growth == 2 keeps the power-of-2 test exactly).
+    next_fire = np.ones((H, S, A), np.int64)
     # log det Lambda_h and Lambda_h^-1 kept current by rank-one updates (matrix determinant lemma,
     # Sherman-Morrison: O(d^2) per step instead of a Cholesky per step and episode); both are
     # recomputed exactly at every switch so rounding cannot accumulate across segments.
@@ -564,7 +573,7 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
             logdet_ref[h] = _cholesky_inverse(gram[h], gram_inv[h])
             logdet_now[h] = logdet_ref[h]
     else:
-        _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, Q)
+        _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, bonus_horizon, Q)
     if greedy:
         _greedy_policy(Q, pi)
     else:
@@ -583,7 +592,7 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
         regret[t] = regret_now
         if first < 0 and regret[t] <= epsilon:
             first = t + 1
-        switch = switch_every
+        switch = switch_period > 0 and (t + 1) % switch_period == 0
         s = _draw(initial_cdf, rng.random())
         for h in range(H):
             a = _draw_probs(pi[h, s], rng.random())
@@ -606,12 +615,18 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
                 for i in range(d):
                     for j in range(d):
                         gram_inv[h, i, j] -= u[i] * u[j] / (1.0 + quad)
-            elif n & (n - 1) == 0:
+            elif switch_period > 0:
+                pass
+            elif growth == 2.0:
+                if n & (n - 1) == 0:
+                    switch = True
+            elif n >= next_fire[h, s, a]:
                 switch = True
+                next_fire[h, s, a] = max(n + 1, math.ceil(growth * n))
             s = s_next
-        if linear and not switch:
+        if linear and not switch and switch_period == 0:
             for h in range(H):
-                if logdet_now[h] > logdet_ref[h] + LOG_DOUBLING:
+                if logdet_now[h] > logdet_ref[h] + log_growth:
                     switch = True
                     break
         if switch:
@@ -622,7 +637,7 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
                     logdet_ref[h] = _cholesky_inverse(gram[h], gram_inv[h])
                     logdet_now[h] = logdet_ref[h]
             else:
-                _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, Q)
+                _tabular_critic(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap, bonus_horizon, Q)
             changed = True
             if greedy:
                 _greedy_policy(Q, pi)
@@ -658,13 +673,16 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
 
 def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, counts, reward_sums, trans,
                gram, linear, n_episodes, bonus_scale, log_term, unvisited_cap, radius, eta, greedy,
-               switch_every, reset_mode, epsilon, gaussian, std, rng):
+               switch_period, reset_mode, epsilon, gaussian, std, bonus_horizon, growth, rng):
     H, S, A = R.shape
+    log_growth = LOG_DOUBLING if growth == 2.0 else math.log(growth) + 1e-9
+    next_fire = np.ones((H, S, A), np.int64)
 
     def critic():
         if linear:
             return lsvi_ucb_q_values(features, gram, reward_sums, trans, radius)
-        return optimistic_q_values(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap)
+        return optimistic_q_values(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap,
+                                   horizon_factor=bonus_horizon)
 
     def logdets():
         return np.linalg.slogdet(gram)[1]
@@ -683,7 +701,7 @@ def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, coun
         regret[t] = optimal_return - initial @ V
         if first < 0 and regret[t] <= epsilon:
             first = t + 1
-        switch = switch_every
+        switch = switch_period > 0 and (t + 1) % switch_period == 0
         s = int(np.searchsorted(initial_cdf, rng.random(), side="right"))
         for h in range(H):
             row = pi[h, s]
@@ -702,11 +720,16 @@ def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, coun
             n = counts[h, s, a]
             if linear:
                 gram[h] += np.outer(features[s, a], features[s, a])
-            elif n & (n - 1) == 0:
+            elif switch_period > 0:
+                pass
+            elif growth == 2.0:
+                switch = switch or n & (n - 1) == 0
+            elif n >= next_fire[h, s, a]:
                 switch = True
+                next_fire[h, s, a] = max(n + 1, math.ceil(growth * n))
             s = s_next
-        if linear and not switch:
-            switch = bool(np.any(logdets() > logdet_ref + LOG_DOUBLING))
+        if linear and not switch and switch_period == 0:
+            switch = bool(np.any(logdets() > logdet_ref + log_growth))
         if switch:
             n_switch += 1
             Q = critic()
@@ -779,9 +802,13 @@ def _eta(eta) -> tuple[float, bool]:
 
 
 def _run(mdp, n_episodes, rng, *, linear, bonus_scale, eta, delta, offline_data, switching, reset, epsilon,
-         ridge, backend, unvisited="cap", broken=False) -> ActorCriticRun:
+         ridge, backend, unvisited="cap", broken=False, switch_period=None, growth=2.0, bonus_horizon=True,
+         bonus_log=True) -> ActorCriticRun:
     """The shared driver. ``broken=True`` (only from :func:`_broken_variant`) admits a negative
-    ``bonus_scale`` and ``reset="every_episode"``: mutants for proofs_check, not features."""
+    ``bonus_scale``, ``reset="every_episode"`` and the knobs after it: mutants for proofs_check,
+    not features."""
+    if not broken and (switch_period is not None or growth != 2.0 or not bonus_horizon or not bonus_log):
+        raise ValueError("switch_period, growth, bonus_horizon, bonus_log: mutant knobs, only for _broken_variant")
     tab = _tabular(mdp)
     T = v.positive_int("n_episodes", n_episodes)
     bonus_scale = _bonus("bonus_scale", bonus_scale, allow_negative=broken)
@@ -808,16 +835,26 @@ def _run(mdp, n_episodes, rng, *, linear, bonus_scale, eta, delta, offline_data,
         gram = ridge * np.broadcast_to(np.eye(d), (H, d, d)) + np.einsum("hsa,sai,saj->hij", counts, features, features)
         gram = np.ascontiguousarray(gram)
         radius = elliptical_radius(d, H, T, delta, abs(bonus_scale)) * np.sign(bonus_scale)
+        if not bonus_horizon:
+            radius /= H
+        if not bonus_log:
+            radius /= math.sqrt(math.log(d * H * T / delta))
         log_term = 0.0
     else:
         features = np.zeros((1, 1, 1))
         gram = np.zeros((1, 1, 1))
         radius = 0.0
-        log_term = exploration_log_term(S, A, H, T, delta)
+        log_term = exploration_log_term(S, A, H, T, delta) if bonus_log else 1.0
+    if switch_period is None:
+        switch_period = 1 if switching == "every_episode" else 0
+    switch_period = v.positive_int("switch_period", switch_period) if switch_period else 0
+    growth = float(growth)
+    if not (np.isfinite(growth) and growth > 1.0):
+        raise ValueError(f"growth: expected a doubling factor > 1, got {growth!r}")
     args = (cdf(tab.P), tab.P, tab.R, cdf(tab.initial), tab.initial, float(tab.initial @ tab.optimal_values[0]),
             features, counts, sums, trans, gram, linear, T, bonus_scale, log_term, unvisited == "cap", radius,
-            eta_value, greedy, switching == "every_episode", _RESET_MODES[reset], epsilon,
-            tab.reward_model == "gaussian", float(tab.reward_std), gen)
+            eta_value, greedy, switch_period, _RESET_MODES[reset], epsilon,
+            tab.reward_model == "gaussian", float(tab.reward_std), bool(bonus_horizon), growth, gen)
     runner = _actor_critic_kernel if backend == "numba" else _numpy_run
     regret, switches, n_switch, first, pi, Q = runner(*args)
     return ActorCriticRun(regret, np.cumsum(regret), switches, int(n_switch), int(first), epsilon, pi, Q)
@@ -888,13 +925,25 @@ def rare_switching_actor_critic(mdp: FiniteHorizonMDP, n_episodes: int, rng=None
 
 def _broken_variant(mdp, n_episodes, rng=None, *, linear=False, bonus_scale=1.0, unvisited="cap", eta=1.0,
                     delta=0.1, offline_data=None, switching="doubling", reset="switch", epsilon=0.1, ridge=1.0,
-                    backend="numba") -> ActorCriticRun:
-    """Private: the same run, also admitting a negative ``bonus_scale`` (pessimism online) and
-    ``reset="every_episode"`` (the actor never accumulates). Mutants for proofs_check and the
-    kernel-twin tests only."""
+                    backend="numba", switch_period=None, growth=2.0, bonus_horizon=True,
+                    bonus_log=True) -> ActorCriticRun:
+    """Private: the same run, also admitting a negative ``bonus_scale`` (pessimism online),
+    ``reset="every_episode"`` (the actor never accumulates) and these knobs, each a way to be wrong:
+
+    - ``switch_period=k``: a switch after every k-th episode instead of the doubling rule
+      (``switching="every_episode"`` is k = 1);
+    - ``growth``: the doubling factor of the switching rule (2); a count fires when it reaches
+      ``growth`` times its count at its last firing (tabular), a switch when some ``det Lambda_h``
+      grew by more than ``growth`` (linear);
+    - ``bonus_horizon=False``: the bonus without its horizon factor (tabular ``c sqrt(iota / n)``;
+      linear radius ``c d sqrt(log(d H T / delta))``);
+    - ``bonus_log=False``: the bonus without its log factor (tabular iota = 1; linear radius ``c d H``).
+
+    Mutants for proofs_check and the kernel-twin tests only."""
     return _run(mdp, n_episodes, rng, linear=linear, bonus_scale=bonus_scale, eta=eta, delta=delta,
                 offline_data=offline_data, switching=switching, reset=reset, epsilon=epsilon, ridge=ridge,
-                backend=backend, unvisited=unvisited, broken=True)
+                backend=backend, unvisited=unvisited, broken=True, switch_period=switch_period, growth=growth,
+                bonus_horizon=bonus_horizon, bonus_log=bonus_log)
 
 
 def optimistic_actor_critic(mdp, n_episodes: int, rng=None, *, bonus_scale: float = 1.0, **options) -> ActorCriticRun:

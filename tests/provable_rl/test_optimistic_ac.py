@@ -76,6 +76,28 @@ def test_large_eta_long_runs_match_the_textbook_twin(reset):
     assert np.all(np.isfinite(fast.regret)) and np.any(fast.policy == 0.0)
 
 
+@pytest.mark.parametrize("knobs", [dict(switch_period=3), dict(growth=1.25), dict(bonus_horizon=False),
+                                   dict(bonus_log=False)])
+def test_mutant_knobs_match_numpy_twin(mdp, linear, knobs):
+    # The knobs of _broken_variant (proofs_check's mutants), in both kernels and both backends.
+    _same(ac._broken_variant(mdp, 200, 3, bonus_scale=0.1, **knobs),
+          ac._broken_variant(mdp, 200, 3, bonus_scale=0.1, backend="numpy", **knobs))
+    _same(ac._broken_variant(linear, 150, 7, linear=True, bonus_scale=0.05, **knobs),
+          ac._broken_variant(linear, 150, 7, linear=True, bonus_scale=0.05, backend="numpy", **knobs))
+
+
+def test_mutant_knobs_change_what_they_say(mdp):
+    base = ac._broken_variant(mdp, 512, 3, bonus_scale=0.1)
+    periodic = ac._broken_variant(mdp, 512, 3, bonus_scale=0.1, switch_period=4)
+    assert periodic.n_switches == 128 and list(periodic.switches[:8]) == [0, 0, 0, 1, 1, 1, 1, 2]
+    assert ac._broken_variant(mdp, 512, 3, bonus_scale=0.1, growth=1.25).n_switches > base.n_switches
+    with pytest.raises(ValueError, match="growth"):
+        ac._broken_variant(mdp, 10, 3, growth=1.0)
+    with pytest.raises(ValueError, match="mutant knobs"):
+        ac._run(mdp, 10, 3, linear=False, bonus_scale=0.1, eta=1.0, delta=0.1, offline_data=None,
+                switching="doubling", reset="switch", epsilon=0.1, ridge=1.0, backend="numba", growth=1.5)
+
+
 @pytest.mark.parametrize("options", [dict(bonus_scale=0.05), dict(bonus_scale=0.05, reset="every_episode"),
                                      dict(bonus_scale=0.0)])
 def test_linear_kernel_matches_numpy_twin(linear, options):
@@ -113,10 +135,13 @@ def test_critic_kernels_match_numpy(mdp, linear):
     for bonus in (0.5, 0.0, -0.5):
         for cap in (True, False):
             Q = np.empty((H, S, A))
-            ac._tabular_critic(counts, sums, trans, bonus, 3.0, cap, Q)
+            ac._tabular_critic(counts, sums, trans, bonus, 3.0, cap, True, Q)
             np.testing.assert_allclose(Q, ac.optimistic_q_values(counts, sums, trans, bonus, 3.0, cap), atol=1e-12)
             left = (H - np.arange(H))[:, None, None] * np.ones((H, S, A))
             np.testing.assert_array_equal(Q[counts == 0], left[counts == 0] if cap else 0.0)
+            ac._tabular_critic(counts, sums, trans, bonus, 3.0, cap, False, Q)
+            np.testing.assert_allclose(Q, ac.optimistic_q_values(counts, sums, trans, bonus, 3.0, cap,
+                                                                 horizon_factor=False), atol=1e-12)
     features = linear.features
     Sl, Al, d = features.shape
     Hl = linear.horizon

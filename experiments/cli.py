@@ -5,12 +5,20 @@
     provable-rl list                                   # one line per claim: id, kind, paper and theorem, name
     provable-rl verify [PATTERN ...] [--budget smoke|quick|full] [--jobs N] [--backend loky|dask|ray]
                        [--seed N] [--no-cache] [--cache-dir DIR] [--json FILE] [--with-rows]
+                       [--learner MODULE:FUNCTION]
+    provable-rl calibrate [PATTERN ...] [--budget quick] [--seeds K] [--jobs N] [--json FILE]
     provable-rl figures [NAME ...] [--budget ...] [--jobs N] [--output DIR] [--list]
     provable-rl reproduce [--budget quick] [--jobs N] [--output paper_figures]
+    provable-rl cache clear [--cache-dir DIR]
 
-``verify`` exits 0 only when every selected claim holds and every selected mutant is rejected
+``verify`` exits 0 only when every selected claim holds and every mutant of its panel is rejected
 (1 otherwise, 2 for bad arguments: unknown options, no claim matching a pattern, an unavailable
-backend; any other exception propagates with its traceback, exit status 1). ``reproduce`` runs every claim and its mutant, makes every
+backend, a learner that cannot be imported; any other exception propagates with its traceback,
+exit status 1). With ``--learner`` it checks that function (following the claims' learner
+protocol) instead of the library's algorithm, without the panels, and exits 0 when every
+selected claim holds for it. ``calibrate`` runs the selected claims and their panels at root
+seeds 1..K and reports how often each claim held and each mutant was rejected; it exits 0 when
+every claim held and every mutant was rejected at every seed. ``reproduce`` runs every claim and its panel, makes every
 figure and writes ``<output>/REPORT.md`` and ``<output>/evidence.json``; it exits like
 ``verify`` (and 1 when a figure fails). Cells are cached under ``--cache-dir`` (default
 ``$PROVABLE_RL_CACHE`` or ``.provable_rl_cache``), so an interrupted run resumes. Also
@@ -21,6 +29,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -29,12 +38,52 @@ from proofs_check import framework
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXAMPLES = """examples:
   provable-rl list                                  # every claim: id, kind, paper and theorem, name
-  provable-rl verify 'LCB-*' --budget smoke         # a paper's claims and mutants, in seconds
+  provable-rl verify 'LCB-*' --budget smoke         # a paper's claims and mutant panels, in seconds
+  provable-rl verify 'LCB-M*' --learner mymod:my_learner   # your own algorithm on a paper's claims
+  provable-rl calibrate 'LCB-*' --budget smoke --seeds 20   # how often each claim holds, each mutant is rejected
   provable-rl verify --jobs 2 --json evidence.json  # all claims at the quick budget, evidence as JSON
   provable-rl figures 'AC-FIG*' --output figs       # figures from cached cells
   provable-rl reproduce --jobs 2                    # everything, and paper_figures/REPORT.md
 
 exit codes: 0 every claim holds and every mutant is rejected; 1 otherwise; 2 bad arguments."""
+
+
+def _seeds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive int, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive int, got {value}")
+    return value
+
+
+def load_learner(spec: str):
+    """The callable named by ``module:function`` (``function`` may be dotted), imported.
+
+    The current directory is importable, as for ``python -m``. Raises SelectionError (a usage
+    error) when the module or the attribute does not exist or is not callable.
+    """
+    import importlib
+    import os
+
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise framework.SelectionError(f"learner: expected MODULE:FUNCTION, got {spec!r}")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        obj = importlib.import_module(module_name)
+    except ImportError as err:
+        raise framework.SelectionError(f"learner: cannot import module {module_name!r}: {err}") from None
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise framework.SelectionError(f"learner: module {module_name!r} has no attribute {attr!r}") from None
+    if not callable(obj):
+        raise framework.SelectionError(f"learner: {spec!r} is a {type(obj).__name__}, not a callable")
+    return obj
 
 
 def _jobs(text: str) -> int:
@@ -76,22 +125,45 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="provable-rl", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Check the claims of provable-RL papers on exactly solvable problems: each claim "
-                    "must hold, and its mutant (a deliberately broken algorithm) must be rejected.",
+                    "must hold, and every mutant of its panel (deliberately wrong algorithms) must be rejected.",
         epilog=EXAMPLES)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p_list = sub.add_parser("list", help="one line per claim: id, kind, paper and theorem, name",
                             description="List the registered claims.")
     p_list.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch patterns on id or name")
+    p_list.add_argument("--protocols", action="store_true",
+                        help="also print each claim's learner protocol (the call your own learner must accept) "
+                             "and its mutant panel")
 
-    p_verify = sub.add_parser("verify", parents=[runner], help="check claims and their mutants, print a table",
+    p_verify = sub.add_parser("verify", parents=[runner], help="check claims and their mutant panels, print a table",
                               description="Run the claims whose id or name matches a PATTERN (fnmatch; all "
-                                          "when none) and their mutants. Exit 0 only when every claim holds "
-                                          "and every mutant is rejected.")
+                                          "when none) and every mutant of their panels. Exit 0 only when every "
+                                          "claim holds and every mutant is rejected.")
     p_verify.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch patterns on id or name")
     p_verify.add_argument("--json", type=Path, default=None, metavar="FILE",
                           help="write the evidence (verdicts, statistics, intervals, timings) as JSON")
     p_verify.add_argument("--with-rows", action="store_true", help="include every row of data in --json")
+    p_verify.add_argument("--learner", default=None, metavar="MODULE:FUNCTION",
+                          help="check this learner (it must follow the claims' protocol, see `provable-rl list "
+                               "--protocols`) instead of the library's algorithm; the panels are not run")
+
+    p_cal = sub.add_parser("calibrate", parents=[runner], help="measure each claim's hold rate and each mutant's "
+                                                                 "rejection rate over root seeds 1..K",
+                           description="Run the selected claims and every mutant of their panels at root seeds "
+                                       "1..K and report, per claim, how often it held and, per mutant, how often "
+                                       "it was rejected, with exact 95% intervals. --seed is ignored.")
+    p_cal.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch patterns on id or name")
+    p_cal.add_argument("--seeds", type=_seeds, default=20, metavar="K", help="root seeds 1..K (default 20)")
+    p_cal.add_argument("--json", type=Path, default=None, metavar="FILE",
+                       help="write per claim id, seeds, hold_rate and mutants [{name, rejection_rate}] as JSON")
+
+    p_cache = sub.add_parser("cache", help="manage the per-cell cache",
+                             description="Manage the per-cell cache (default $PROVABLE_RL_CACHE or "
+                                         ".provable_rl_cache).")
+    p_cache.add_argument("action", choices=("clear", "info"), help="clear: delete every cached cell; "
+                                                                     "info: count cached cells per sweep")
+    p_cache.add_argument("--cache-dir", type=Path, default=None, metavar="DIR", help="the cache directory")
 
     p_fig = sub.add_parser("figures", parents=[runner], help="make figures from cached evidence",
                            description="Make the figures whose name matches a NAME pattern (all when none), "
@@ -118,8 +190,14 @@ def _runner_options(args) -> dict:
 
 
 def _log_result(index: int, total: int, result) -> None:
-    print(f"[{index}/{total}] {result.claim.id}: {result.verdict_text}, mutant {result.mutant_text} "
+    print(f"[{index}/{total}] {result.claim.id}: {result.verdict_text}, mutants {result.mutant_text} "
           f"({result.seconds:.1f} s)", file=sys.stderr, flush=True)
+
+
+def _log_calibration(index: int, total: int, result) -> None:
+    rejected = ", ".join(f"{name} {sum(flags)}/{len(result.seeds)}" for name, flags in result.rejected.items())
+    print(f"[{index + 1}/{total}] {result.claim.id}: holds {sum(result.holds)}/{len(result.seeds)}; "
+          f"rejected {rejected} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
 
 
 def _logger(options: dict):
@@ -142,6 +220,17 @@ def _cmd_list(args) -> int:
     for c in claims:
         source = f"{c.paper}, {c.theorem}"
         print(f"{c.id:<{width_id}}  {c.kind:<{width_kind}}  {source:<{width_src}}  {c.name}")
+        if args.protocols:
+            print(f"    protocol {c.protocol.name}: {c.protocol.signature}  (default {framework.learner_name(c.learner)})")
+            for m in c.mutants:
+                print(f"    mutant {m.name}: {m.description}")
+    if args.protocols:
+        print("\nprotocols:")
+        seen = {}
+        for c in claims:
+            seen.setdefault(c.protocol.name, c.protocol)
+        for protocol in seen.values():
+            print(f"\n{protocol.name}: {protocol.signature}\n" + textwrap.indent(protocol.description.strip(), "    "))
     return EXIT_OK
 
 
@@ -153,17 +242,66 @@ def _cmd_verify(args, argv) -> int:
     if not claims:
         print("no claims registered: nothing verified", file=sys.stderr)
         return EXIT_FAILED
+    learner = None
+    if args.learner is not None:
+        learner = load_learner(args.learner)
+        protocols = sorted({c.protocol.name for c in claims})
+        if len(protocols) > 1:
+            raise framework.SelectionError(
+                f"learner: the selected claims use {len(protocols)} learner protocols ({', '.join(protocols)}); "
+                "select claims of one protocol (`provable-rl list --protocols` shows them)")
     options = _runner_options(args)
     start = time.perf_counter()
-    results = report.verify_claims(claims, budget, on_result=_logger(options), **options)
+    results = report.verify_claims(claims, budget, learner=learner, on_result=_logger(options), **options)
     seconds = time.perf_counter() - start
     print(report.results_table(results))
     if args.json is not None:
         header = report.run_header(budget, args.seed, seconds=seconds, jobs=args.jobs, backend=args.backend,
-                                   command=_command_line(argv))
+                                   command=_command_line(argv), learner=args.learner or "algorithm")
         report.write_json(args.json, report.evidence_document(results, header, with_rows=args.with_rows))
         print(f"evidence written to {args.json}", file=sys.stderr)
     return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
+
+
+def _cmd_calibrate(args, argv) -> int:
+    from proofs_check.calibration import calibrate, calibration_document, calibration_table
+
+    from . import report
+
+    budget = args.budget or "quick"
+    claims = framework.select_claims(args.patterns)
+    if not claims:
+        print("no claims registered: nothing calibrated", file=sys.stderr)
+        return EXIT_FAILED
+    options = _runner_options(args)
+    options.pop("seed")
+    start = time.perf_counter()
+    results = calibrate(claims, budget, args.seeds,
+                        on_result=None if options["progress"] else _log_calibration, **options)
+    seconds = time.perf_counter() - start
+    print(calibration_table(results))
+    print(f"{len(results)} claims x {args.seeds} seeds in {seconds:.1f} s")
+    if args.json is not None:
+        header = report.run_header(budget, None, seconds=seconds, jobs=args.jobs, backend=args.backend,
+                                   command=_command_line(argv))
+        report.write_json(args.json, calibration_document(results, header))
+        print(f"calibration written to {args.json}", file=sys.stderr)
+    ok = all(all(r.holds) and all(all(flags) for flags in r.rejected.values()) for r in results)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def _cmd_cache(args) -> int:
+    root = args.cache_dir if args.cache_dir is not None else framework.default_cache_dir()
+    if args.action == "clear":
+        removed = framework.clear_cache(root)
+        print(f"removed {removed} cached cells from {root}")
+        return EXIT_OK
+    if not Path(root).is_dir():
+        print(f"no cache at {root}")
+        return EXIT_OK
+    for folder in sorted(p for p in Path(root).iterdir() if p.is_dir()):
+        print(f"{folder.name}: {sum(1 for _ in folder.glob('*/*.json'))} cells")
+    return EXIT_OK
 
 
 def _make_figures(figures, budget, output: Path, options: dict) -> list[dict]:
@@ -220,14 +358,25 @@ def _cmd_reproduce(args, argv) -> int:
     print(report.results_table(results))
     figures = _make_figures(all_figures(), budget, args.output, options)
     seconds = time.perf_counter() - start
+    calibration = _read_calibration(args.output / f"calibration_{budget}.json")
     header = report.run_header(budget, args.seed, seconds=seconds, jobs=args.jobs, backend=args.backend,
                                command=_command_line(argv))
     args.output.mkdir(parents=True, exist_ok=True)
     report.write_json(args.output / "evidence.json", report.evidence_document(results, header, figures=figures))
-    path = report.write_report(args.output / "REPORT.md", results, header, figures)
+    path = report.write_report(args.output / "REPORT.md", results, header, figures, calibration)
     print(f"report written to {path} ({len(results)} claims, {len(figures)} figures, {seconds:.1f} s)")
     ok = bool(results) and all(r.passed for r in results) and not any("error" in f for f in figures)
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _read_calibration(path: Path):
+    """The calibration JSON that ``provable-rl calibrate --json`` wrote there, or None."""
+    import json
+
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def main(argv=None) -> int:
@@ -242,12 +391,16 @@ def main(argv=None) -> int:
         parser.print_help()
         return EXIT_USAGE if argv else EXIT_OK
     try:
-        if args.command != "list":
+        if args.command not in ("list", "cache"):
             framework.check_backend(args.backend)
         if args.command == "list":
             return _cmd_list(args)
+        if args.command == "cache":
+            return _cmd_cache(args)
         if args.command == "verify":
             return _cmd_verify(args, argv)
+        if args.command == "calibrate":
+            return _cmd_calibrate(args, argv)
         if args.command == "figures":
             return _cmd_figures(args)
         return _cmd_reproduce(args, argv)

@@ -1,6 +1,6 @@
 """Verifying claims in bulk, and writing what came out: a terminal table, JSON evidence, REPORT.md.
 
-:func:`verify_claims` runs each claim and its mutant (an error in one claim is recorded, not
+:func:`verify_claims` runs each claim and every mutant of its panel (an error in one claim is recorded, not
 raised, so the others still run) and returns :class:`ClaimResult` objects; the writers turn them
 into a plain-text table (:func:`results_table`), a strict-JSON document
 (:func:`evidence_document`, :func:`write_json`) and the Markdown report of
@@ -25,40 +25,80 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from proofs_check.framework import Claim, Evidence, _jsonable, dumps_json, run_claim
+from proofs_check.framework import Claim, Evidence, _jsonable, dumps_json, learner_name, run_claim
 
 #: Distributions whose versions the report records.
 VERSIONED_PACKAGES = ("provable-rl", "numpy", "scipy", "numba", "cvxpy", "matplotlib", "joblib")
 
 
 @dataclass(frozen=True)
+class MutantResult:
+    """One mutant of a claim's panel at a budget: its evidence, or the error that stopped it."""
+
+    name: str
+    description: str
+    evidence: Evidence | None
+    error: str | None = None
+
+    @property
+    def rejected(self) -> bool:
+        """The mutant ran and its verdict does not hold (an error is not a rejection)."""
+        return self.evidence is not None and not self.evidence.holds
+
+    @property
+    def text(self) -> str:
+        if self.evidence is None:
+            return "ERROR"
+        return "rejected" if self.rejected else "NOT REJECTED"
+
+    def to_dict(self, with_rows: bool = False) -> dict:
+        return {"name": self.name, "description": self.description, "rejected": self.rejected,
+                "run": None if self.evidence is None else self.evidence.to_dict(with_rows), "error": self.error}
+
+
+@dataclass(frozen=True)
 class ClaimResult:
-    """A claim checked at a budget: its evidence and its mutant's, or the error that stopped either."""
+    """A claim checked at a budget: its evidence with the learner under test, and each mutant's.
+
+    ``mutants`` is empty when a user's learner was checked (``verify --learner``): the panel
+    measures the claim, not the user's algorithm.
+    """
 
     claim: Claim
     evidence: Evidence | None
-    mutant_evidence: Evidence | None
+    mutants: tuple = ()
     error: str | None = None
-    mutant_error: str | None = None
+    learner: str = "algorithm"
 
     @property
     def holds(self) -> bool:
-        """The algorithm's verdict holds."""
+        """The verdict with the learner under test holds."""
         return self.evidence is not None and bool(self.evidence.holds)
 
     @property
-    def mutant_rejected(self) -> bool:
-        """The mutant ran and its verdict does not hold (an error is not a rejection)."""
-        return self.mutant_evidence is not None and not self.mutant_evidence.holds
+    def mutants_rejected(self) -> bool:
+        """Every mutant of the panel ran and was rejected (vacuously true with no panel run)."""
+        return all(m.rejected for m in self.mutants)
 
     @property
     def passed(self) -> bool:
-        """The check passed: the claim holds and its mutant is rejected."""
-        return self.holds and self.mutant_rejected
+        """The check passed: the claim holds and every mutant of its panel is rejected."""
+        return self.holds and self.mutants_rejected
 
     @property
     def seconds(self) -> float:
-        return sum(e.seconds for e in (self.evidence, self.mutant_evidence) if e is not None)
+        runs = [self.evidence] + [m.evidence for m in self.mutants]
+        return sum(e.seconds for e in runs if e is not None)
+
+    @property
+    def cells_cached(self) -> int:
+        runs = [self.evidence] + [m.evidence for m in self.mutants]
+        return sum(e.cells_cached for e in runs if e is not None)
+
+    @property
+    def cells_total(self) -> int:
+        runs = [self.evidence] + [m.evidence for m in self.mutants]
+        return sum(e.cells_cached + e.cells_computed for e in runs if e is not None)
 
     @property
     def verdict_text(self) -> str:
@@ -68,20 +108,21 @@ class ClaimResult:
 
     @property
     def mutant_text(self) -> str:
-        if self.mutant_evidence is None:
-            return "ERROR"
-        return "rejected" if self.mutant_rejected else "NOT REJECTED"
+        """``"k/m rejected"``, or ``"-"`` when no panel ran."""
+        if not self.mutants:
+            return "-"
+        return f"{sum(m.rejected for m in self.mutants)}/{len(self.mutants)} rejected"
 
     def to_dict(self, with_rows: bool = False) -> dict:
         c = self.claim
         return {
             "id": c.id, "name": c.name, "kind": c.kind, "paper": c.paper, "theorem": c.theorem,
-            "statement": c.statement, "mutant": c.mutant, "mutant_description": c.mutant_description,
-            "holds": self.holds, "mutant_rejected": self.mutant_rejected, "passed": self.passed,
-            "seconds": self.seconds,
+            "statement": c.statement, "protocol": c.protocol.name, "learner": self.learner,
+            "holds": self.holds, "mutants_rejected": self.mutants_rejected, "passed": self.passed,
+            "seconds": self.seconds, "cells_cached": self.cells_cached, "cells_total": self.cells_total,
             "algorithm": None if self.evidence is None else self.evidence.to_dict(with_rows),
-            "mutant_run": None if self.mutant_evidence is None else self.mutant_evidence.to_dict(with_rows),
-            "error": self.error, "mutant_error": self.mutant_error,
+            "mutants": [m.to_dict(with_rows) for m in self.mutants],
+            "error": self.error,
         }
 
 
@@ -89,27 +130,36 @@ def _error_text(err: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(err), err)).strip()
 
 
-def verify_claim(claim: Claim, budget: str = "smoke", **runner_options) -> ClaimResult:
-    """Run ``claim`` and its mutant at ``budget``; an exception becomes the result's error."""
-    evidence = mutant = error = mutant_error = None
+def verify_claim(claim: Claim, budget: str = "smoke", *, learner=None, **runner_options) -> ClaimResult:
+    """Run ``claim`` and every mutant of its panel at ``budget``; an exception becomes an error entry.
+
+    With ``learner`` (a callable following ``claim.protocol``), that learner is checked instead
+    of the library's algorithm and the panel is not run.
+    """
+    evidence = error = None
     try:
-        evidence = run_claim(claim, budget, mutant=False, **runner_options)
+        evidence = run_claim(claim, budget, learner=learner, **runner_options)
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as err:  # noqa: BLE001  one broken claim must not stop the report
         error = _error_text(err)
         traceback.print_exc(file=sys.stderr)
-    try:
-        mutant = run_claim(claim, budget, mutant=True, **runner_options)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as err:  # noqa: BLE001
-        mutant_error = _error_text(err)
-        traceback.print_exc(file=sys.stderr)
-    return ClaimResult(claim, evidence, mutant, error, mutant_error)
+    mutants = []
+    if learner is None:
+        for mutant in claim.mutants:
+            try:
+                mutants.append(MutantResult(mutant.name, mutant.description,
+                                            run_claim(claim, budget, mutant=mutant.name, **runner_options)))
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as err:  # noqa: BLE001
+                mutants.append(MutantResult(mutant.name, mutant.description, None, _error_text(err)))
+                traceback.print_exc(file=sys.stderr)
+    return ClaimResult(claim, evidence, tuple(mutants), error,
+                       "algorithm" if learner is None else learner_name(learner))
 
 
-def verify_claims(claims, budget: str = "smoke", *, progress: bool = False, on_result=None,
+def verify_claims(claims, budget: str = "smoke", *, learner=None, progress: bool = False, on_result=None,
                   **runner_options) -> list[ClaimResult]:
     """:func:`verify_claim` for each claim, in order.
 
@@ -127,7 +177,7 @@ def verify_claims(claims, budget: str = "smoke", *, progress: bool = False, on_r
         for claim in claims:
             if bar is not None:
                 bar.set_postfix_str(claim.id)
-            results.append(verify_claim(claim, budget, progress=progress, **runner_options))
+            results.append(verify_claim(claim, budget, learner=learner, progress=progress, **runner_options))
             if on_result is not None:
                 on_result(len(results), len(claims), results[-1])
             if bar is not None:
@@ -163,19 +213,26 @@ def _format_seconds(seconds: float) -> str:
 
 
 def results_table(results) -> str:
-    """A fixed-width text table: id, kind, verdict, mutant, time, and the statistic's summary."""
-    header = ("claim", "kind", "verdict", "mutant", "time", "statistic")
+    """A fixed-width text table: per claim its verdict, panel, cells from cache, time and statistic;
+    below each claim one line per mutant with its verdict and statistic."""
+    header = ("claim", "kind", "verdict", "mutants", "cached", "time", "statistic")
     body = []
     for r in results:
         summary = r.evidence.verdict.summary if r.evidence is not None else (r.error or "")
-        body.append((r.claim.id, r.claim.kind, r.verdict_text, r.mutant_text, _format_seconds(r.seconds),
-                     summary.replace("\n", " ")))
+        body.append((r.claim.id, r.claim.kind, r.verdict_text, r.mutant_text,
+                     f"{r.cells_cached}/{r.cells_total}", _format_seconds(r.seconds), summary.replace("\n", " ")))
+        for m in r.mutants:
+            text = m.evidence.verdict.summary if m.evidence is not None else (m.error or "")
+            body.append(("", "", "", f"  {m.name}", "", m.text, text.replace("\n", " ")))
     widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header) - 1)]
     lines = []
     for row in [header, *body]:
         lines.append("  ".join(str(v).ljust(w) for v, w in zip(row, widths)) + "  " + row[-1])
     n_pass = sum(r.passed for r in results)
-    lines.append(f"{n_pass}/{len(results)} checks passed (claim holds and mutant rejected)")
+    cached = sum(r.cells_cached for r in results)
+    total = sum(r.cells_total for r in results)
+    lines.append(f"{n_pass}/{len(results)} checks passed (claim holds and every mutant of its panel rejected); "
+                 f"{cached} of {total} cells read from cache")
     return "\n".join(lines)
 
 
@@ -224,11 +281,42 @@ def _statistic_text(evidence: Evidence | None) -> str:
     return evidence.verdict.summary or _num(evidence.verdict.statistic, ".4g")
 
 
-def report_markdown(results, header: dict, figures=()) -> str:
+def _rate_text(rate, interval) -> str:
+    try:
+        return f"{rate:.2f} [{interval[0]:.2f}, {interval[1]:.2f}]"
+    except (TypeError, ValueError, IndexError):
+        return str(rate)
+
+
+def calibration_markdown(calibration: dict) -> list:
+    """The "Measured error rates" section of REPORT.md from a ``provable-rl calibrate --json`` document."""
+    suite = calibration.get("suite", {})
+    seeds = calibration.get("seeds", [])
+    seed_text = f"{seeds[0]}..{seeds[-1]}" if seeds else "none"
+    lines = ["## Measured error rates", "",
+             f"From `{calibration.get('command', 'provable-rl calibrate')}` on {calibration.get('date', 'n/a')} "
+             f"(budget {calibration.get('budget')}, root seeds {seed_text}). Each rate is over the seeds, with "
+             "an exact 95% interval: a claim's hold rate is one minus its false-alarm rate; a mutant's "
+             "rejection rate is the check's power against that wrong algorithm.", ""]
+    if suite.get("seeds"):
+        lines += [f"**The whole selection passed at {suite['passes']} of {suite['seeds']} seeds**"
+                  + (f" (failed at {', '.join(map(str, suite['failed_at']))})." if suite.get("failed_at") else "."), ""]
+    lines += ["| id | holds | mutant | rejected |", "|---|---|---|---|"]
+    for entry in calibration.get("claims", []):
+        lines.append("| " + " | ".join(_cell(v) for v in (
+            entry["id"], _rate_text(entry["hold_rate"], entry.get("hold_interval")), "", "")) + " |")
+        for m in entry.get("mutants", []):
+            lines.append("| " + " | ".join(_cell(v) for v in (
+                "", "", m["name"], _rate_text(m["rejection_rate"], m.get("rejection_interval")))) + " |")
+    return lines
+
+
+def report_markdown(results, header: dict, figures=(), calibration: dict | None = None) -> str:
     """The text of REPORT.md.
 
     ``figures`` is a list of dicts with ``name``, ``title``, and ``png``/``csv`` (file names
-    relative to the report) or ``error``.
+    relative to the report) or ``error``. ``calibration`` is a ``provable-rl calibrate --json``
+    document; its measured hold and rejection rates get a section of their own.
     """
     n_pass = sum(r.passed for r in results)
     lines = ["# provable-rl: claims checked", ""]
@@ -238,24 +326,32 @@ def report_markdown(results, header: dict, figures=()) -> str:
             ("jobs", header.get("jobs")), ("backend", header.get("backend")), ("versions", versions),
             ("command", header.get("command"))]
     lines += [f"- **{k}**: {v}" for k, v in meta if v is not None]
-    lines += ["", f"**{n_pass} of {len(results)} checks passed** (the claim holds on the algorithm's data "
-              "and the same check rejects the mutant, a deliberately broken variant).", ""]
+    lines += ["", f"**{n_pass} of {len(results)} checks passed** (the claim holds with the library's algorithm "
+              "and the same check rejects every mutant of its panel, each a deliberately wrong algorithm).", ""]
     if results:
-        lines += ["| id | paper | theorem | statement | statistic | interval | verdict | mutant | mutant rejected | time |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += ["| id | paper | theorem | statement | statistic | interval | verdict | mutants | time |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for r in results:
             c = r.claim
             stat = _statistic_text(r.evidence) or f"error: {r.error}"
-            mutant = c.mutant_description or c.mutant
-            rejected = r.mutant_text if r.mutant_evidence is None else (
-                f"{r.mutant_text}: {r.mutant_evidence.verdict.summary}")
-            if r.mutant_evidence is None and r.mutant_error:
-                rejected = f"ERROR: {r.mutant_error}"
             lines.append("| " + " | ".join(_cell(v) for v in (
                 c.id, c.paper, c.theorem, c.statement, stat, _interval_text(r.evidence),
-                r.verdict_text, mutant, rejected, _format_seconds(r.seconds))) + " |")
+                r.verdict_text, r.mutant_text, _format_seconds(r.seconds))) + " |")
+        lines += ["", "## Mutant panels", "",
+                  "Each claim's check run on each wrong algorithm of its panel at the same budget and seed.", "",
+                  "| id | mutant | how it is wrong | verdict | statistic |", "|---|---|---|---|---|"]
+        for r in results:
+            for m in r.mutants:
+                stat = m.evidence.verdict.summary if m.evidence is not None else f"error: {m.error}"
+                lines.append("| " + " | ".join(_cell(v) for v in (r.claim.id, m.name, m.description, m.text, stat))
+                             + " |")
+            if r.claim.panel_note:
+                lines.append("| " + " | ".join(_cell(v) for v in (r.claim.id, "(note)", r.claim.panel_note, "", ""))
+                             + " |")
     else:
         lines.append("No claims were registered.")
+    if calibration:
+        lines += [""] + calibration_markdown(calibration)
     lines += ["", "## Figures", ""]
     if not figures:
         lines.append("No figures were registered.")
@@ -270,10 +366,9 @@ def report_markdown(results, header: dict, figures=()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(path, results, header: dict, figures=()) -> Path:
+def write_report(path, results, header: dict, figures=(), calibration: dict | None = None) -> Path:
     """Write :func:`report_markdown` to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report_markdown(results, header, figures))
+    path.write_text(report_markdown(results, header, figures, calibration))
     return path
-

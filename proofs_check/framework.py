@@ -555,8 +555,9 @@ def module_closure(*module_names: str) -> list:
     """The project modules reachable from ``module_names`` through their globals, sorted.
 
     Starting modules are always included; from them the walk follows every global that is a
-    module or an object defined in one of :data:`PROJECT_PACKAGES` (functions, classes, Numba
-    dispatchers, constants), and every parent package (but not a package's submodule attributes,
+    module or an object defined in one of :data:`PROJECT_PACKAGES`, or in a module whose source
+    lies outside the interpreter's installation (a user's learner and its helpers): functions,
+    classes, Numba dispatchers, constants; and every parent package (but not a package's submodule attributes,
     which depend on what else the process imported). This is what a sweep's rows can depend on.
     """
     seen, stack = set(), [m for m in module_names if m]
@@ -575,9 +576,40 @@ def module_closure(*module_names: str) -> list:
                 # A package holds each submodule imported anywhere in the process as an attribute:
                 # following those would make the closure depend on what else was imported.
                 continue
-            if ref and ref not in seen and ref.split(".")[0] in PROJECT_PACKAGES:
+            if ref and ref not in seen and _is_own_code(ref):
                 stack.append(ref)
     return sorted(seen)
+
+
+def _installed_roots() -> tuple:
+    import site
+    import sysconfig
+
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    roots.update(p for p in sysconfig.get_paths().values() if p)
+    with contextlib.suppress(AttributeError):
+        roots.update(site.getsitepackages())
+    with contextlib.suppress(AttributeError):
+        roots.add(site.getusersitepackages())
+    return tuple(sorted(os.path.realpath(r) for r in roots if r))
+
+
+def _is_own_code(module_name: str) -> bool:
+    """A project module, or a module from a source file outside the interpreter's installation
+    (a researcher's own learner and its helpers): code whose edits must invalidate the cache."""
+    if module_name.split(".")[0] in PROJECT_PACKAGES:
+        return True
+    path = getattr(sys.modules.get(module_name), "__file__", None)
+    if not path:
+        return False
+    global _INSTALLED_ROOTS
+    if _INSTALLED_ROOTS is None:
+        _INSTALLED_ROOTS = _installed_roots()
+    real = os.path.realpath(path)
+    return not any(real == root or real.startswith(root + os.sep) for root in _INSTALLED_ROOTS)
+
+
+_INSTALLED_ROOTS = None
 
 
 def _package_version() -> str:

@@ -1,11 +1,15 @@
-"""The claim machinery: registry, cell randomness, cache, parallel runner, evidence.
+"""The claim machinery: protocols, panels, registry, cell randomness, cache, parallel runner, evidence.
 
 The toy claim here (also used by tests/experiments/test_cli.py) does not depend on any paper
 module: the Monte-Carlo mean of N standard normals has mean absolute error sqrt(2 / (pi N)),
-a rate N^-1/2; its mutant averages only sqrt(N) of the samples, a rate N^-1/4.
+a rate N^-1/2. Its learner protocol is ``learner(draws) -> estimates``; its panel averages only
+sqrt(N) of the samples (a rate N^-1/4), only the first sample (no rate), or adds a bias.
 """
+import functools
+import importlib
 import json
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -14,10 +18,13 @@ from proofs_check import framework
 from proofs_check.framework import (
     Claim,
     Evidence,
+    LearnerProtocol,
+    Mutant,
     Sweep,
     cache_path,
     cell_key,
     cell_rng,
+    check,
     check_claim,
     dumps_json,
     get_claim,
@@ -38,19 +45,44 @@ TOY_REPS = 16
 CALLS = []
 
 
+def sample_mean(draws):
+    """The library's toy learner: the mean of each row of ``draws`` (R, n)."""
+    return draws.mean(axis=1)
+
+
+def sqrt_samples_mean(draws):
+    return draws[:, :math.isqrt(draws.shape[1])].mean(axis=1)
+
+
+def first_sample(draws):
+    return draws[:, 0]
+
+
+def biased_mean(draws, bias=0.05):
+    return draws.mean(axis=1) + bias
+
+
+TOY_PROTOCOL = LearnerProtocol(
+    "toy.mean_estimator", "learner(draws) -> estimates",
+    "draws: float array (R, n) of i.i.d. N(0, 1) samples, one row per repetition; "
+    "returns float array (R,): an estimate of the mean (0) per row", default=sample_mean)
+
+TOY_PANEL = (Mutant("sqrt_samples", sqrt_samples_mean, "averages only sqrt(N) of the N samples"),
+             Mutant("first_sample", first_sample, "returns the first sample: no averaging"),
+             Mutant("biased", functools.partial(biased_mean, bias=0.05), "the mean plus 0.05"))
+
+
 def toy_cells(budget):
     return [{"n_samples": n, "block": k} for n in TOY_SIZES for k in range(TOY_BLOCKS[budget])]
 
 
-def toy_run_cell(cell, rng, mutant):
+def toy_run_cell(cell, rng, learner):
     CALLS.append((cell["n_samples"], cell["block"]))
-    n = cell["n_samples"]
-    used = math.isqrt(n) if mutant == "sqrt_samples" else n
-    draws = rng.standard_normal((TOY_REPS, n))[:, :used]
-    return [{"error": float(np.abs(draws.mean(axis=1)).mean()), "variant": mutant or "algorithm"}]
+    draws = rng.standard_normal((TOY_REPS, cell["n_samples"]))
+    return [{"error": float(np.abs(learner(draws)).mean())}]
 
 
-TOY_SWEEP = Sweep("toy.mc_mean", toy_cells, toy_run_cell, version=1)
+TOY_SWEEP = Sweep("toy.mc_mean", toy_cells, toy_run_cell, protocol=TOY_PROTOCOL)
 
 
 def toy_analyse(rows, budget, exponent=-0.5):
@@ -60,11 +92,10 @@ def toy_analyse(rows, budget, exponent=-0.5):
     return rate_verdict(TOY_SIZES, blocks, exponent, 0.1)
 
 
-def toy_claim(claim_id="TOY-1", name="toy.mc_mean.rate", mutant="sqrt_samples", analyse=toy_analyse):
+def toy_claim(claim_id="TOY-1", name="toy.mc_mean.rate", mutants=TOY_PANEL, analyse=toy_analyse, sweep=TOY_SWEEP):
     return Claim(id=claim_id, name=name, paper="Toy 2026", theorem="Prop 1 [derived]",
                  statement="mean |error| of a Monte-Carlo mean decays as N^-1/2", kind="rate",
-                 sweep=TOY_SWEEP, analyse=analyse, mutant=mutant,
-                 mutant_description="averages only sqrt(N) of the N samples")
+                 sweep=sweep, analyse=analyse, mutants=mutants)
 
 
 @pytest.fixture
@@ -78,14 +109,46 @@ def calls():
 # The check on the toy claim can fail
 # ------------------------------------------------------------------------------------------
 
-def test_toy_claim_holds_and_its_mutant_is_rejected(tmp_path):
-    evidence, mutant = check_claim(toy_claim(), "smoke", cache_dir=tmp_path)
+def test_toy_claim_holds_and_its_panel_is_rejected(tmp_path):
+    evidence, mutants = check_claim(toy_claim(), "smoke", cache_dir=tmp_path)
     assert evidence.holds, evidence.verdict.summary
-    assert not mutant.holds, mutant.verdict.summary
+    assert set(mutants) == {"sqrt_samples", "first_sample", "biased"}
+    for name, mutant in mutants.items():
+        assert not mutant.holds, f"{name}: {mutant.verdict.summary}"
+        assert mutant.variant == name
     assert -0.6 < evidence.verdict.statistic < -0.4
-    assert -0.35 < mutant.verdict.statistic < -0.15
-    assert (evidence.variant, mutant.variant) == ("algorithm", "mutant")
+    assert -0.35 < mutants["sqrt_samples"].verdict.statistic < -0.15
+    assert evidence.variant == "algorithm"
     assert evidence.cells_computed == len(toy_cells("smoke")) and evidence.cells_cached == 0
+
+
+def test_check_runs_a_users_learner_cached_or_not(tmp_path, calls):
+    def my_estimator(draws):  # a closure: no stable identity, so never cached
+        return np.median(draws, axis=1)
+
+    with isolated_registry(toy_claim()):
+        evidence = check("TOY-1", learner=my_estimator, budget="smoke", cache_dir=tmp_path)
+        assert evidence.holds and evidence.variant.endswith("my_estimator")
+        assert not check("TOY-1", learner=first_sample, budget="smoke", cache_dir=tmp_path).holds
+    assert not list(tmp_path.rglob("*my_estimator*"))
+    n_cells = len(toy_cells("smoke"))
+    calls.clear()
+    check(toy_claim(), learner=my_estimator, budget="smoke", cache_dir=tmp_path)
+    assert len(calls) == n_cells  # computed again: a closure is never read from the cache
+    calls.clear()
+    check(toy_claim(), learner=first_sample, budget="smoke", cache_dir=tmp_path)
+    assert calls == []  # a module-level function is
+
+
+def test_run_claim_takes_a_mutant_by_name_or_a_learner_not_both(tmp_path):
+    claim = toy_claim()
+    assert run_claim(claim, "smoke", mutant="biased", cache_dir=tmp_path).variant == "biased"
+    with pytest.raises(ValueError, match="no mutant 'nope'"):
+        run_claim(claim, "smoke", mutant="nope", cache_dir=tmp_path)
+    with pytest.raises(ValueError, match="not both"):
+        run_claim(claim, "smoke", mutant="biased", learner=first_sample, cache_dir=tmp_path)
+    with pytest.raises(TypeError, match="learner"):
+        run_sweep(TOY_SWEEP, "smoke", learner="sample_mean", use_cache=False)
 
 
 def test_wrong_exponent_is_rejected_on_the_algorithm(tmp_path):
@@ -99,8 +162,8 @@ def test_wrong_exponent_is_rejected_on_the_algorithm(tmp_path):
 # ------------------------------------------------------------------------------------------
 
 def test_rows_are_identical_for_one_and_two_loky_jobs():
-    serial = run_sweep(TOY_SWEEP, "smoke", mutant="sqrt_samples", seed=3, jobs=1, use_cache=False)
-    parallel = run_sweep(TOY_SWEEP, "smoke", mutant="sqrt_samples", seed=3, jobs=2, backend="loky",
+    serial = run_sweep(TOY_SWEEP, "smoke", learner=TOY_PANEL[2].learner, seed=3, jobs=1, use_cache=False)
+    parallel = run_sweep(TOY_SWEEP, "smoke", learner=TOY_PANEL[2].learner, seed=3, jobs=2, backend="loky",
                          use_cache=False)
     assert serial == parallel
     assert [(r["n_samples"], r["block"]) for r in serial] == [(c["n_samples"], c["block"])
@@ -133,14 +196,14 @@ def test_interrupted_run_resumes_computing_only_missing_cells(tmp_path, calls):
 _CRASH_AT = []
 
 
-def _crashing_run_cell(cell, rng, mutant):
+def _crashing_run_cell(cell, rng, learner):
     if (cell["n_samples"], cell["block"]) in _CRASH_AT:
         raise KeyboardInterrupt  # as if the user stopped the run here
-    return toy_run_cell(cell, rng, mutant)
+    return toy_run_cell(cell, rng, learner)
 
 
 def test_a_run_stopped_midway_keeps_finished_cells(tmp_path, calls):
-    sweep = Sweep(TOY_SWEEP.name, toy_cells, _crashing_run_cell)
+    sweep = Sweep(TOY_SWEEP.name, toy_cells, _crashing_run_cell, protocol=TOY_PROTOCOL)
     cells = toy_cells("smoke")
     _CRASH_AT[:] = [(cells[10]["n_samples"], cells[10]["block"])]
     try:
@@ -167,18 +230,106 @@ def test_torn_cache_file_is_recomputed(tmp_path, calls):
     assert run_sweep(TOY_SWEEP, "smoke", cache_dir=tmp_path) == rows
     assert sorted(calls) == sorted([(cell["n_samples"], cell["block"]),
                                     (other_cell["n_samples"], other_cell["block"])])
-    assert json.loads(path.read_text()) == [rows[4]]
+    assert json.loads(path.read_text())["rows"] == [rows[4]]
 
 
-def test_cache_separates_seed_variant_budget_and_version(tmp_path):
+@pytest.mark.parametrize("corrupt", ["empty_list", "empty_rows", "other_cell", "short", "old_format", "other_key"])
+def test_a_readable_but_wrong_cache_file_is_recomputed(tmp_path, calls, corrupt):
+    rows = run_sweep(TOY_SWEEP, "smoke", cache_dir=tmp_path)
+    cells = toy_cells("smoke")
+    path = cache_path(TOY_SWEEP, "smoke", cells[3], cache_dir=tmp_path)
+    other = cache_path(TOY_SWEEP, "smoke", cells[8], cache_dir=tmp_path)
+    document = json.loads(path.read_text())
+    if corrupt == "empty_list":
+        path.write_text("[]")
+    elif corrupt == "empty_rows":
+        path.write_text(json.dumps({**document, "rows": [], "n_rows": 0}))
+    elif corrupt == "other_cell":  # another cell's whole file copied over this one
+        path.write_text(other.read_text())
+    elif corrupt == "short":
+        path.write_text(json.dumps({**document, "n_rows": 2}))
+    elif corrupt == "old_format":  # a bare list of rows, as written before keys were recorded
+        path.write_text(json.dumps(document["rows"]))
+    else:  # the right rows under another key (another seed's file)
+        path.write_text(json.dumps({**document, "key": {**document["key"], "seed": 9}}))
+    calls.clear()
+    assert run_sweep(TOY_SWEEP, "smoke", cache_dir=tmp_path) == rows
+    assert calls == [(cells[3]["n_samples"], cells[3]["block"])]
+
+
+def test_a_cell_without_rows_is_an_error(tmp_path):
+    def no_rows_for_one_cell(cell, rng, learner):
+        return [] if cell["n_samples"] == 64 and cell["block"] == 2 else toy_run_cell(cell, rng, learner)
+
+    sweep = Sweep("toy.holes", toy_cells, no_rows_for_one_cell, protocol=TOY_PROTOCOL)
+    with pytest.raises(ValueError, match="no rows"):
+        run_claim(toy_claim(sweep=sweep), "smoke", cache_dir=tmp_path)
+
+
+TOY_ALGO_SOURCE = """
+import numpy as np
+
+SCALE = {scale}
+
+
+def estimate(draws):
+    return draws.mean(axis=1) * SCALE
+"""
+
+
+def test_editing_the_learners_code_invalidates_its_cache(tmp_path, calls, monkeypatch):
+    # The scenario of a stale verdict: the algorithm is edited, the cached cells must not be served.
+    package = tmp_path / "userpkg"
+    package.mkdir()
+    module_path = package / "toy_user_algo.py"
+    module_path.write_text(TOY_ALGO_SOURCE.format(scale=1.0))
+    monkeypatch.syspath_prepend(str(package))
+    module = importlib.import_module("toy_user_algo")
+    try:
+        cache = tmp_path / "cache"
+        first = run_sweep(TOY_SWEEP, "smoke", learner=module.estimate, cache_dir=cache)
+        calls.clear()
+        assert run_sweep(TOY_SWEEP, "smoke", learner=module.estimate, cache_dir=cache) == first
+        assert calls == []
+        module_path.write_text(TOY_ALGO_SOURCE.format(scale=3.0))
+        module = importlib.reload(module)
+        edited = run_sweep(TOY_SWEEP, "smoke", learner=module.estimate, cache_dir=cache)
+        assert len(calls) == len(toy_cells("smoke"))
+        assert edited[0]["error"] == pytest.approx(3 * first[0]["error"])
+    finally:
+        sys.modules.pop("toy_user_algo", None)
+
+
+def test_the_fingerprint_covers_the_algorithm_and_mdps_modules_a_sweep_reaches():
+    import proofs_check.lcb  # noqa: F401
+
+    modules = framework.module_closure("proofs_check.lcb")
+    for name in ("proofs_check.lcb", "provable_rl.lcb", "mdps.core", "mdps.sampling", "mdps.instances.lcb"):
+        assert name in modules, name
+    assert "numpy" not in modules and "provable_rl.hnpg" not in modules
+
+
+def test_cache_clear_removes_cached_cells(tmp_path):
+    run_sweep(TOY_SWEEP, "smoke", cache_dir=tmp_path)
+    assert framework.clear_cache(tmp_path) == len(toy_cells("smoke"))
+    assert not list(tmp_path.rglob("*.json"))
+    assert framework.clear_cache(tmp_path / "missing") == 0
+
+
+def test_cache_separates_seed_learner_budget_and_version(tmp_path):
     cell = toy_cells("smoke")[0]
     paths = {cache_path(TOY_SWEEP, "smoke", cell, cache_dir=tmp_path),
              cache_path(TOY_SWEEP, "smoke", cell, seed=1, cache_dir=tmp_path),
-             cache_path(TOY_SWEEP, "smoke", cell, mutant="sqrt_samples", cache_dir=tmp_path),
+             cache_path(TOY_SWEEP, "smoke", cell, learner=sqrt_samples_mean, cache_dir=tmp_path),
+             cache_path(TOY_SWEEP, "smoke", cell, learner=functools.partial(biased_mean, bias=0.1),
+                        cache_dir=tmp_path),
+             cache_path(TOY_SWEEP, "smoke", cell, learner=functools.partial(biased_mean, bias=0.2),
+                        cache_dir=tmp_path),
              cache_path(TOY_SWEEP, "quick", cell, cache_dir=tmp_path),
-             cache_path(Sweep(TOY_SWEEP.name, toy_cells, toy_run_cell, version=2), "smoke", cell,
-                        cache_dir=tmp_path)}
-    assert len(paths) == 5
+             cache_path(Sweep(TOY_SWEEP.name, toy_cells, toy_run_cell, protocol=TOY_PROTOCOL, version=2), "smoke",
+                        cell, cache_dir=tmp_path)}
+    assert len(paths) == 7
+    assert cache_path(TOY_SWEEP, "smoke", cell, learner=lambda d: d.mean(axis=1), cache_dir=tmp_path) is None
 
 
 def test_default_cache_dir_follows_the_environment(monkeypatch, tmp_path):
@@ -196,13 +347,13 @@ def test_cell_rng_depends_only_on_seed_sweep_and_cell():
     assert draw(0, TOY_SWEEP, cell) == draw(0, TOY_SWEEP, {"block": np.int64(2), "n_samples": 16})
     assert draw(0, TOY_SWEEP, cell) != draw(1, TOY_SWEEP, cell)
     assert draw(0, TOY_SWEEP, cell) != draw(0, TOY_SWEEP, {"n_samples": 16, "block": 3})
-    renamed = Sweep("toy.other", toy_cells, toy_run_cell)
+    renamed = Sweep("toy.other", toy_cells, toy_run_cell, protocol=TOY_PROTOCOL)
     assert draw(0, TOY_SWEEP, cell) != draw(0, renamed, cell)
     assert cell_key(TOY_SWEEP, cell) == cell_key(TOY_SWEEP, {"block": 2, "n_samples": 16})
 
 
 def test_rows_do_not_depend_on_cell_order():
-    reversed_sweep = Sweep(TOY_SWEEP.name, lambda b: toy_cells(b)[::-1], toy_run_cell)
+    reversed_sweep = Sweep(TOY_SWEEP.name, lambda b: toy_cells(b)[::-1], toy_run_cell, protocol=TOY_PROTOCOL)
     forward = run_sweep(TOY_SWEEP, "smoke", use_cache=False)
     backward = run_sweep(reversed_sweep, "smoke", use_cache=False)
     assert backward == forward[::-1]
@@ -223,13 +374,13 @@ def test_progress_bar_does_not_change_rows(capsys):
 # Rows and JSON
 # ------------------------------------------------------------------------------------------
 
-def _odd_rows(cell, rng, mutant):
+def _odd_rows(cell, rng, learner):
     return [{"big": np.float64(np.inf), "nan": float("nan"), "count": np.int32(3), "flag": np.bool_(True),
              "pair": (1, 2), "vector": np.arange(2)}]
 
 
 def test_numpy_rows_become_plain_python_and_survive_the_cache(tmp_path):
-    sweep = Sweep("toy.odd", lambda b: [{"k": 0}], _odd_rows)
+    sweep = Sweep("toy.odd", lambda b: [{"k": 0}], _odd_rows, protocol=TOY_PROTOCOL)
     fresh, = run_sweep(sweep, "smoke", cache_dir=tmp_path)
     cached, = run_sweep(sweep, "smoke", cache_dir=tmp_path)
     for row in (fresh, cached):
@@ -305,21 +456,42 @@ def test_claims_sort_by_paper_module_then_natural_id():
             select_claims(["NOPE-*"])
 
 
-def test_claim_and_sweep_validate_their_fields():
+def test_claim_sweep_mutant_and_protocol_validate_their_fields():
+    args = ("X-1", "x.y", "p", "t", "s")
     with pytest.raises(ValueError, match="kind"):
-        Claim("X-1", "x.y", "p", "t", "s", "slope", TOY_SWEEP, toy_analyse, "m")
-    with pytest.raises(ValueError, match="mutant"):
-        Claim("X-1", "x.y", "p", "t", "s", "rate", TOY_SWEEP, toy_analyse, "")
+        Claim(*args, "slope", TOY_SWEEP, toy_analyse, TOY_PANEL)
+    with pytest.raises(ValueError, match="mutants"):
+        Claim(*args, "rate", TOY_SWEEP, toy_analyse, ())
+    with pytest.raises(ValueError, match="mutants"):
+        Claim(*args, "rate", TOY_SWEEP, toy_analyse, ("sqrt_samples",))
+    with pytest.raises(ValueError, match="panel_note"):
+        Claim(*args, "rate", TOY_SWEEP, toy_analyse, TOY_PANEL[:2])
+    assert Claim(*args, "rate", TOY_SWEEP, toy_analyse, TOY_PANEL[:1], panel_note="only one way").mutants == TOY_PANEL[:1]
+    with pytest.raises(ValueError, match="same name"):
+        Claim(*args, "rate", TOY_SWEEP, toy_analyse, TOY_PANEL + TOY_PANEL[:1])
     with pytest.raises(TypeError, match="sweep"):
-        Claim("X-1", "x.y", "p", "t", "s", "rate", "toy.mc_mean", toy_analyse, "m")
+        Claim(*args, "rate", "toy.mc_mean", toy_analyse, TOY_PANEL)
     with pytest.raises(TypeError, match="analyse"):
-        Claim("X-1", "x.y", "p", "t", "s", "rate", TOY_SWEEP, None, "m")
+        Claim(*args, "rate", TOY_SWEEP, None, TOY_PANEL)
     with pytest.raises(ValueError, match="name"):
-        Sweep("a/b", toy_cells, toy_run_cell)
+        Sweep("a/b", toy_cells, toy_run_cell, protocol=TOY_PROTOCOL)
     with pytest.raises(TypeError, match="run_cell"):
-        Sweep("a", toy_cells, None)
+        Sweep("a", toy_cells, None, protocol=TOY_PROTOCOL)
+    with pytest.raises(TypeError, match="protocol"):
+        Sweep("a", toy_cells, toy_run_cell, protocol="learner(draws)")
+    with pytest.raises(TypeError, match="learner"):
+        Mutant("m", "not callable", "d")
+    with pytest.raises(ValueError, match="description"):
+        Mutant("m", first_sample, "")
+    with pytest.raises(ValueError, match="name"):
+        Mutant("two words", first_sample, "d")
+    with pytest.raises(TypeError, match="default"):
+        LearnerProtocol("a.b", "learner()", "text", default=None)
     with pytest.raises(TypeError, match="Claim"):
         register("TOY-1")
+    claim = toy_claim()
+    assert claim.protocol is TOY_PROTOCOL and claim.learner is sample_mean
+    assert claim.get_mutant("biased") is TOY_PANEL[2]
 
 
 # ------------------------------------------------------------------------------------------
@@ -334,7 +506,6 @@ def test_claim_and_sweep_validate_their_fields():
     ({"jobs": 1.5}, "jobs"),
     ({"seed": -1}, "seed"),
     ({"seed": 1.0}, "seed"),
-    ({"mutant": ""}, "mutant"),
 ])
 def test_run_sweep_rejects_bad_options(options, match):
     with pytest.raises(ValueError, match=match):
@@ -342,26 +513,31 @@ def test_run_sweep_rejects_bad_options(options, match):
 
 
 def test_run_sweep_rejects_bad_cells_and_rows():
-    duplicated = Sweep("toy.dup", lambda b: [{"k": 1}, {"k": 1}], toy_run_cell)
+    def sweep(name, cells, run_cell=toy_run_cell):
+        return Sweep(name, cells, run_cell, protocol=TOY_PROTOCOL)
+
     with pytest.raises(ValueError, match="appears twice"):
-        run_sweep(duplicated, "smoke", use_cache=False)
+        run_sweep(sweep("toy.dup", lambda b: [{"k": 1}, {"k": 1}]), "smoke", use_cache=False)
+    with pytest.raises(ValueError, match="empty"):
+        run_sweep(sweep("toy.nocells", lambda b: []), "smoke", use_cache=False)
     with pytest.raises(TypeError, match="list of dicts"):
-        run_sweep(Sweep("toy.notlist", lambda b: {"k": 1}, toy_run_cell), "smoke", use_cache=False)
+        run_sweep(sweep("toy.notlist", lambda b: {"k": 1}), "smoke", use_cache=False)
     with pytest.raises(TypeError, match="JSON-able"):
-        run_sweep(Sweep("toy.obj", lambda b: [{"k": object()}], toy_run_cell), "smoke", use_cache=False)
+        run_sweep(sweep("toy.obj", lambda b: [{"k": object()}]), "smoke", use_cache=False)
     with pytest.raises(TypeError, match="list of dicts"):
-        run_sweep(Sweep("toy.rowtype", lambda b: [{"k": 1}], lambda c, r, m: {"e": 1}), "smoke", use_cache=False)
+        run_sweep(sweep("toy.rowtype", lambda b: [{"k": 1}], lambda c, r, m: {"e": 1}), "smoke", use_cache=False)
     with pytest.raises(TypeError, match="plain numbers"):
-        run_sweep(Sweep("toy.rowobj", lambda b: [{"k": 1}], lambda c, r, m: [{"e": object()}]), "smoke",
+        run_sweep(sweep("toy.rowobj", lambda b: [{"k": 1}], lambda c, r, m: [{"e": object()}]), "smoke",
                   use_cache=False)
 
 
 def test_a_row_key_colliding_with_a_cell_key_is_an_error():
-    clash = Sweep("toy.clash", lambda b: [{"k": 1}], lambda c, r, m: [{"k": 2, "e": 0.5}])
+    clash = Sweep("toy.clash", lambda b: [{"k": 1}], lambda c, r, m: [{"k": 2, "e": 0.5}], protocol=TOY_PROTOCOL)
     with pytest.raises(ValueError, match="'k' = 2 collides with the cell's 1"):
         run_sweep(clash, "smoke", use_cache=False)
     # Restating a cell key with the same value is not an override.
-    same = Sweep("toy.same", lambda b: [{"k": 1}], lambda c, r, m: [{"k": np.int64(1), "e": 0.5}])
+    same = Sweep("toy.same", lambda b: [{"k": 1}], lambda c, r, m: [{"k": np.int64(1), "e": 0.5}],
+                 protocol=TOY_PROTOCOL)
     assert run_sweep(same, "smoke", use_cache=False) == [{"k": 1, "e": 0.5}]
 
 

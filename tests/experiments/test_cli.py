@@ -10,7 +10,13 @@ import pytest
 from experiments import cli
 from experiments.figures import Figure, registered_figures
 from proofs_check.framework import isolated_registry
-from tests.proofs_check.test_framework import CALLS, TOY_SWEEP, toy_cells, toy_claim
+from proofs_check.framework import Mutant
+from tests.proofs_check.test_framework import CALLS, TOY_PANEL, TOY_SWEEP, sample_mean, toy_cells, toy_claim
+
+
+def half_samples_mean(draws):
+    """A 'mutant' no rate check can reject: half the samples still give an N^-1/2 rate."""
+    return draws[:, : draws.shape[1] // 2].mean(axis=1)
 
 
 def _plot(data, path):
@@ -35,7 +41,7 @@ TOY_FIGURE = Figure("TOY-FIG1", "mean |error| against N", (TOY_SWEEP,), _plot)
 
 @pytest.fixture
 def toy_registry():
-    """The toy claim only (its mutant is rejected), and the toy figure."""
+    """The toy claim only (its panel is rejected), and the toy figure."""
     CALLS.clear()
     with isolated_registry(toy_claim()), registered_figures(TOY_FIGURE):
         yield
@@ -44,10 +50,11 @@ def toy_registry():
 
 @pytest.fixture
 def mixed_registry():
-    """The toy claim plus two broken checks: one whose claim fails, one whose mutant passes."""
+    """The toy claim plus two broken checks: one whose claim fails, one with a mutant that passes."""
     wrong_rate = toy_claim("TOY-2", "toy.mc_mean.wrong_rate",
                            analyse=lambda rows, budget: _analyse(rows, budget, -1.0))
-    blind = toy_claim("TOY-3", "toy.mc_mean.blind_mutant", mutant="ignored_key")
+    blind = toy_claim("TOY-3", "toy.mc_mean.blind_mutant",
+                      mutants=TOY_PANEL + (Mutant("half_samples", half_samples_mean, "half the samples"),))
     with isolated_registry(toy_claim(), wrong_rate, blind), registered_figures(TOY_FIGURE):
         yield
 
@@ -67,7 +74,7 @@ def run(capsys, *argv):
 def test_no_subcommand_prints_the_subcommands(capsys):
     code, out, _ = run(capsys)
     assert code == 0
-    for command in ("list", "verify", "figures", "reproduce"):
+    for command in ("list", "verify", "calibrate", "figures", "reproduce", "cache"):
         assert command in out
 
 
@@ -77,6 +84,11 @@ def test_list_shows_id_kind_paper_theorem_name(toy_registry, capsys):
     line, = out.strip().splitlines()
     for field in ("TOY-1", "rate", "Toy 2026", "Prop 1 [derived]", "toy.mc_mean.rate"):
         assert field in line
+    code, out, _ = run(capsys, "list", "--protocols")
+    assert code == 0
+    for text in ("protocol toy.mean_estimator: learner(draws) -> estimates", "mutant sqrt_samples:",
+                 "mutant biased:", "draws: float array (R, n)"):
+        assert text in out, text
 
 
 def test_verify_passes_and_writes_json_evidence(toy_registry, capsys, tmp_path):
@@ -84,16 +96,22 @@ def test_verify_passes_and_writes_json_evidence(toy_registry, capsys, tmp_path):
     code, out, err = run(capsys, "verify", "TOY-*", "--budget", "smoke", "--cache-dir", str(tmp_path / "cache"),
                          "--json", str(evidence_file), "--seed", "2")
     assert code == 0, out
-    assert "[1/1] TOY-1: holds, mutant rejected" in err  # stderr is not a terminal: a line per claim
+    assert "[1/1] TOY-1: holds, mutants 3/3 rejected" in err  # stderr is not a terminal: a line per claim
     assert "holds" in out and "rejected" in out and "1/1 checks passed" in out
+    assert "0 of 120 cells read from cache" in out
+    for name in ("sqrt_samples", "first_sample", "biased"):
+        assert name in out
     doc = json.loads(evidence_file.read_text())
     assert doc["passed"] is True and doc["header"]["budget"] == "smoke" and doc["header"]["seed"] == 2
     assert "numpy" in doc["header"]["versions"]
     claim, = doc["claims"]
-    assert claim["id"] == "TOY-1" and claim["holds"] and claim["mutant_rejected"] and claim["passed"]
-    algorithm, mutant = claim["algorithm"], claim["mutant_run"]
+    assert claim["id"] == "TOY-1" and claim["holds"] and claim["mutants_rejected"] and claim["passed"]
+    assert [(m["name"], m["rejected"]) for m in claim["mutants"]] == [("sqrt_samples", True), ("first_sample", True),
+                                                                       ("biased", True)]
+    assert claim["cells_cached"] == 0 and claim["cells_total"] == 4 * len(toy_cells("smoke"))
+    algorithm, mutant = claim["algorithm"], claim["mutants"][0]["run"]
     assert -0.6 < algorithm["statistic"] < -0.4 and len(algorithm["interval"]) == 2
-    assert algorithm["holds"] and not mutant["holds"] and mutant["variant"] == "mutant"
+    assert algorithm["holds"] and not mutant["holds"] and mutant["variant"] == "sqrt_samples"
     assert algorithm["seconds"] >= 0 and algorithm["summary"].startswith("slope")
     assert algorithm["cells_computed"] == len(toy_cells("smoke")) and "rows" not in algorithm
 
@@ -107,8 +125,9 @@ def test_verify_matches_names_and_exits_1_when_a_claim_fails_or_a_mutant_survive
                        "--json", str(tmp_path / "e.json"), "--with-rows")
     assert code == 1
     rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("TOY-")}
-    assert "FAILS" in rows["TOY-2"] and "rejected" in rows["TOY-2"]
-    assert "holds" in rows["TOY-3"] and "NOT REJECTED" in rows["TOY-3"]
+    assert "FAILS" in rows["TOY-2"] and "3/3 rejected" in rows["TOY-2"]
+    assert "holds" in rows["TOY-3"] and "3/4 rejected" in rows["TOY-3"]
+    assert "half_samples" in out and "NOT REJECTED" in out
     doc = json.loads((tmp_path / "e.json").read_text())
     assert [c["passed"] for c in doc["claims"]] == [True, False, False]
     assert len(doc["claims"][0]["algorithm"]["rows"]) == len(toy_cells("smoke"))
@@ -122,7 +141,7 @@ def test_verify_results_do_not_depend_on_jobs_or_cache(toy_registry, capsys, tmp
         assert run(capsys, "verify", "TOY-1", "--budget", "smoke", "--cache-dir", str(tmp_path / "c"),
                    "--json", str(path), *extra)[0] == 0
         claim = json.loads(path.read_text())["claims"][0]
-        return claim["algorithm"]["statistic"], claim["mutant_run"]["statistic"]
+        return claim["algorithm"]["statistic"], [m["run"]["statistic"] for m in claim["mutants"]]
 
     first = statistic()
     assert statistic() == first  # from the cache
@@ -215,12 +234,14 @@ def test_reproduce_writes_report_evidence_and_figures(mixed_registry, capsys, tm
     report = (out_dir / "REPORT.md").read_text()
     for text in ("**budget**: smoke", "**seed**: 1", "**date**:", "**total time**:", "numpy",
                  "1 of 3 checks passed", "[TOY-FIG1](TOY-FIG1.png)", "TOY-FIG1.csv",
-                 "| id | paper | theorem | statement | statistic | interval | verdict | mutant | mutant rejected | time |"):
+                 "| id | paper | theorem | statement | statistic | interval | verdict | mutants | time |",
+                 "## Mutant panels", "| TOY-3 | half_samples | half the samples | NOT REJECTED |"):
         assert text in report, text
-    table = [line for line in report.splitlines() if line.startswith("| TOY-")]
+    claims_table = report.split("## Mutant panels")[0]
+    table = [line for line in claims_table.splitlines() if line.startswith("| TOY-")]
     assert [line.split(" | ")[0] for line in table] == ["| TOY-1", "| TOY-2", "| TOY-3"]
-    assert "| holds |" in table[0] and "rejected:" in table[0]
-    assert "| FAILS |" in table[1] and "NOT REJECTED" in table[2]
+    assert "| holds |" in table[0] and "3/3 rejected" in table[0]
+    assert "| FAILS |" in table[1] and "3/4 rejected" in table[2]
     assert "Toy 2026" in table[0] and "Prop 1 [derived]" in table[0] and "N^-1/2" in table[0]
     assert (out_dir / "TOY-FIG1.png").exists()
     doc = json.loads((out_dir / "evidence.json").read_text())
@@ -244,6 +265,63 @@ def test_a_figure_that_raises_is_reported_and_fails_the_run(capsys, tmp_path):
                            "--output", str(tmp_path / "o"))
     assert code == 1 and "plot bug" in err
     assert "TOY-BAD**: broken — ERROR: RuntimeError: plot bug" in (tmp_path / "o" / "REPORT.md").read_text()
+
+
+def test_verify_with_a_users_learner(toy_registry, capsys, tmp_path, monkeypatch):
+    (tmp_path / "my_learners.py").write_text(
+        "import numpy as np\n\n"
+        "def median(draws):\n    return np.median(draws, axis=1)\n\n"
+        "def first(draws):\n    return draws[:, 0]\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(__import__("sys").modules, "my_learners", raising=False)
+    code, out, _ = run(capsys, "verify", "TOY-1", "--budget", "smoke", "--learner", "my_learners:median",
+                       "--json", "e.json")
+    assert code == 0, out
+    claim, = json.loads((tmp_path / "e.json").read_text())["claims"]
+    assert claim["learner"] == "my_learners:median" and claim["holds"] and claim["mutants"] == []
+    assert run(capsys, "verify", "TOY-1", "--budget", "smoke", "--learner", "my_learners:first")[0] == 1
+    for spec, message in (("my_learners", "MODULE:FUNCTION"), ("no_such_module:f", "cannot import"),
+                          ("my_learners:nope", "no attribute"), ("my_learners:np", "not a callable")):
+        code, _, err = run(capsys, "verify", "TOY-1", "--budget", "smoke", "--learner", spec)
+        assert code == 2 and message in err, (spec, err)
+
+
+def test_calibrate_counts_holds_and_rejections_over_seeds(mixed_registry, capsys, tmp_path):
+    path = tmp_path / "cal.json"
+    code, out, err = run(capsys, "calibrate", "TOY-1", "TOY-3", "--budget", "smoke", "--seeds", "3",
+                         "--cache-dir", str(tmp_path / "c"), "--json", str(path))
+    assert code == 1  # TOY-3's half_samples mutant is never rejected
+    doc = json.loads(path.read_text())
+    assert doc["seeds"] == [1, 2, 3] and doc["budget"] == "smoke" and doc["command"].startswith("provable-rl calibrate")
+    toy1, toy3 = doc["claims"]
+    assert toy1["id"] == "TOY-1" and toy1["hold_rate"] == 1.0 and toy1["seeds"] == [1, 2, 3]
+    assert {m["name"]: m["rejection_rate"] for m in toy1["mutants"]} == {
+        "sqrt_samples": 1.0, "first_sample": 1.0, "biased": 1.0}
+    assert {m["name"]: m["rejection_rate"] for m in toy3["mutants"]}["half_samples"] == 0.0
+    assert doc["suite"] == {"passes": 0, "seeds": 3, "pass_rate": 0.0, "failed_at": [1, 2, 3]}
+    assert "half_samples" in out and "0/3" in out and "whole selection passed at 0/3 seeds" in out
+    code, _, _ = run(capsys, "calibrate", "TOY-1", "--budget", "smoke", "--seeds", "2", "--cache-dir",
+                     str(tmp_path / "c"))
+    assert code == 0
+    # The calibration lands in REPORT.md when reproduce finds it beside the report.
+    out_dir = tmp_path / "pf"
+    out_dir.mkdir()
+    (out_dir / "calibration_smoke.json").write_text(path.read_text())
+    run(capsys, "reproduce", "--budget", "smoke", "--cache-dir", str(tmp_path / "c"), "--output", str(out_dir))
+    report = (out_dir / "REPORT.md").read_text()
+    assert "## Measured error rates" in report and "passed at 0 of 3 seeds" in report
+    assert "|  |  | half_samples | 0.00 [0.00, 0.71] |" in report
+
+
+def test_cache_clear_and_info(toy_registry, capsys, tmp_path):
+    cache = str(tmp_path / "c")
+    assert run(capsys, "verify", "TOY-1", "--budget", "smoke", "--cache-dir", cache)[0] == 0
+    code, out, _ = run(capsys, "cache", "info", "--cache-dir", cache)
+    assert code == 0 and f"{TOY_SWEEP.name}: {4 * len(toy_cells('smoke'))} cells" in out
+    code, out, _ = run(capsys, "cache", "clear", "--cache-dir", cache)
+    assert code == 0 and f"removed {4 * len(toy_cells('smoke'))} cached cells" in out
+    code, out, _ = run(capsys, "verify", "TOY-1", "--budget", "smoke", "--cache-dir", cache)
+    assert "0 of 120 cells read from cache" in out
 
 
 def test_module_entry_point():

@@ -81,7 +81,9 @@ def loss_curves(rows, learner, key):
 def _plot_fig2(data, path):
     import matplotlib.pyplot as plt
 
-    lock_rows, aliased_rows = data[H4_SWEEP.name], data[H6_SWEEP.name]
+    # H6's sweep also has a lock part (HAC with lambda = T/2 - 1 on HNPG-H4's lock): the aliased panel only.
+    lock_rows = data[H4_SWEEP.name]
+    aliased_rows = [r for r in data[H6_SWEEP.name] if r.get("part", "aliased") == "aliased"]
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.9))
     panels = [
         (axes[0], lock_rows, [("hybrid", "mc_loss", "-"), ("hybrid", "td_loss", "--"), ("online", "mc_loss", ":")],

@@ -1,59 +1,143 @@
-"""HNPG / HAC claims (Zhou, Sekhari, Song & Sun 2023; theory/hnpg.md, HNPG-H1 .. H6).
+"""HNPG / HAC claims (Zhou, Sekhari, Song & Sun 2023; HNPG-H1 .. H6, H3b).
 
-Each claim reads the rows of one sweep; each has a mutant that its check must reject.
+Every sweep fixes the instance, draws the data and evaluates exactly; the algorithm under test is a
+*learner* following the sweep's protocol (the library's algorithm by default). Cells that need
+randomness split their Generator into ``data_rng`` (the instance) and ``algo_rng`` (the learner's
+samples), so the algorithm and every mutant meet the same instances (common random numbers).
 
+Protocols
+---------
+=======================  ==========================================================  ====================
+protocol                 call                                                        claims
+=======================  ==========================================================  ====================
+``hnpg.exact_actor``     ``learner(mdp, n_iterations, rng) -> policies (T+1, S, A)``  H1
+``hnpg.exact_npg``       ``learner(mdp, eta, n_iterations) -> policies (T+1, S, A)``  H2
+``hnpg.population_hpe``  ``learner(mdp, policy, nu, lam, n_iterations, f0) -> f_0..K``  H3
+``hnpg.sampled_hpe``     ``learner(mdp, policy, nu, lam, k1, k2, m_on, m_off, rng)``   H3b
+``hnpg.hac``             ``learner(mdp, features, reset, nu, n_iterations, rng)``      H4, H5 (lambda = 1)
+``hnpg.hac_no_complete`` the same call; default lambda = T/2 - 1                     H6
+=======================  ==========================================================  ====================
+
+Claims and panels
+-----------------
 - HNPG-H1 (bound): exact-critic HAC, ``sum_t V* - V^{pi_t} <= 2 sqrt(T log A) / (1 - gamma)^2``
-  (Lemma 6 + the performance-difference lemma). Mutant: the mirror-descent step 100x too small.
+  (Lemma 6 + the performance-difference lemma). Panel: step / 100, the step's sign flipped, a myopic
+  critic (r in place of Q^pi).
 - HNPG-H2 (bound): exact softmax NPG, last iterate ``V* - V^{pi_T} <= log A / (eta T) + 1 / ((1 - gamma)^2 T)``
-  at every T (Agarwal et al. 2021, Thm 16; constant re-derived in ``_h2_run``). Mutant: the step with the wrong sign.
+  at every T (Agarwal et al. 2021, Thm 16; re-derived in ``_h2_run``). Panel: the step's sign
+  flipped, the step without its horizon factor ``1 / (1 - gamma)``, step / 100.
 - HNPG-H3 (exact): population HPE contracts, ``||f_k - Q^pi||_inf <= gamma^k ||f_0 - Q^pi||_inf``.
-  Mutant: the TD target bootstraps ``max_a' f`` (FQI) instead of ``E_pi f``.
+  Panel: TD target ``max_a' f`` (FQI), TD target ``r`` only (no bootstrap), TD target bootstrapping
+  the uniform policy instead of pi.
 - HNPG-H3b (rate): sampled HPE's on-policy error falls like 1/(K2 - K1) with the K1/K2 averaging
-  (Lemma 5's statistical part). Mutant: HPE without averaging (returns f_{K2}).
-- HNPG-H4 (order): in the lock L = 5, A = 8, T = 400 with offline data covering pi*, HAC solves
-  it (seed-mean final (V* - V)/V* <= 0.1), on-policy NPG does not (>= 0.5), and HAC's final
-  suboptimality is <= 0.2 x on-policy NPG's. Mutant: offline TD target without bootstrapping.
-  Departures from theory/hnpg.md's setup (L = 5, A = 5, T = 150): with A = 5 on-policy NPG
-  sometimes nearly solves L = 5 from the reset, and with T = 150 the theory step size
-  eta = (1 - gamma) sqrt(log A / T) is too small for anyone to get near V*: exact-critic HAC is at
-  0.721 V* (A = 5) / 0.521 V* (A = 8) after 150 steps, and at 0.994 V* after 400 steps (A = 8; first
-  >= 0.9 V* at t = 309). Command (the lock's values do not depend on the combination; set A, T)::
+  (Lemma 5's statistical part); competitors -1/2 and 0 excluded. Panel: no averaging (f_{K2}), one
+  batch reused for every iteration (no fresh data), the average taken over f_{K2/2+1..K2} (half the
+  window, a constant factor: see the panel note).
+- HNPG-H4 (order): lock L = 6, A = 8, T = 600, offline data covering pi*: HAC solves it (seed-mean
+  final (V* - V)/V* <= 0.1), on-policy NPG does not (>= 0.5), and HAC's final suboptimality is
+  <= 0.2 x on-policy NPG's. Panel: offline TD target without bootstrapping, on-policy NPG (offline
+  weight off), the step with an extra horizon factor (x (1 - gamma)).
+- HNPG-H5 (negative control): a short lock (L = 3, A = 8, T = 150) with offline data that miss pi*'s
+  path (C_off = inf): on-policy NPG learns, and HAC neither wins (its average suboptimality is NOT
+  <= 0.8 x on-policy NPG's: the theory promises no gain) nor loses (<= 1.25 x). Panel: a learner that
+  never moves, offline-only FQE-greedy (on-policy term off), the step with an extra horizon factor,
+  the step without its horizon factor (a 1/(1-gamma) larger step wins: not Theorem 1's algorithm).
+- HNPG-H6 (order): lambda = T/2 - 1 (Theorem 1 without completeness). On an aliased linear critic
+  (epsilon_be > 0) HAC stays within 1.5 x on-policy NPG and its suboptimality decreases; on a lock
+  whose deep states on-policy sampling never reaches, it still uses the offline data (final <= 0.2 x
+  on-policy NPG's). Panel: on-policy NPG (ignores the offline data: held before the lock part was
+  added, ratio 0.993), pure FQE (lambda = 0), the step with an extra horizon factor.
 
-      python -c "from mdps.instances.hnpg import lock_problem; from provable_rl.hnpg import hac; \
-      l = lock_problem(5, 8, 0.85, 0); o = hac(l.mdp, n_iterations=150, critic='exact', reset=l.reset); \
-      print(o.values[-1] / (l.mdp.initial @ l.mdp.optimal_values))"
-
-  Sampled, T = 400, seeds 0-3 (``hac`` as in ``_run_lock``): HAC final (V* - V)/V* 0.008-0.011
-  (within 10% of V* from t = 315-328), on-policy NPG 0.74-1.0. The statistic is the final suboptimality, not "iterations to 0.9 V*" (on-policy never
-  gets there, so that ratio would only measure the cap).
-- HNPG-H5 (negative control): a short lock (L = 3, A = 8, T = 150) where on-policy NPG does learn
-  from the reset alone, with offline data that miss pi*'s path (C_off = inf): on-policy NPG learns
-  (final <= 0.5 x initial suboptimality) and the hybrid's average suboptimality is NOT <= 0.8 x
-  on-policy NPG's (the theory promises no gain). Mutant: both learners with step size 1e-12 (they
-  never leave uniform); a vacuous control that passes whenever nobody moves must fail on it.
-- HNPG-H6 (order): aliased linear critic (no Bellman completeness): HAC with lambda = T/2 - 1 stays
-  within a factor 1.5 of on-policy NPG and its suboptimality decreases. Mutant: the critic fit
-  ignores the on-policy term (lambda = 0, pure FQE).
+Measured error rates: see "Calibration" at the end of this docstring.
 """
 from __future__ import annotations
+
+import functools
+import types
 
 import numpy as np
 
 from mdps.instances.hnpg import aliased_trap, lock_problem, reset_occupancy
 from mdps.instances.random import random_mdp
 from mdps.planning import policy_q_values
-from proofs_check.framework import Claim, Sweep, per_budget, register
+from proofs_check.framework import Claim, LearnerProtocol, Mutant, Sweep, per_budget, register
 from proofs_check.statistics import Verdict, all_of, bound_verdict, exact_verdict, order_verdict, rate_verdict
-from provable_rl.hnpg import _npg_exact, hac, hybrid_policy_evaluation, population_hpe, softmax_policy
+from provable_rl.hnpg import (
+    _batched_exact,
+    _q_values_unchecked,
+    _tabular_hpe_kernel,
+    hac,
+    hybrid_policy_evaluation,
+    npg_exact,
+    population_hpe,
+    sample_round,
+    softmax_policy,
+)
 
 PAPER = "Zhou, Sekhari, Song & Sun 2023"
 #: A deterministic inequality: any violation must fail the binomial test (P(k >= 1) < 1e-3).
 DETERMINISTIC_DELTA = 1e-7
 
 
+def _theory_eta(mdp, T, horizon_power=1.0):
+    """Theorem 1's step ``(1 - gamma) sqrt(log A / T)``; ``horizon_power`` p gives ``(1 - gamma)^p sqrt(..)``."""
+    return (1.0 - mdp.gamma) ** horizon_power * np.sqrt(np.log(mdp.n_actions) / T)
+
+
+def _values(mdp, policies):
+    """Exact ``V^{pi_t}`` from the initial law, for a stack of policies (T + 1, S, A)."""
+    policies = np.asarray(policies, dtype=float)
+    if policies.ndim != 3 or policies.shape[1:] != (mdp.n_states, mdp.n_actions):
+        raise ValueError(f"learner: expected policies of shape (T + 1, {mdp.n_states}, {mdp.n_actions}), "
+                         f"got {policies.shape}")
+    V, _, _ = _batched_exact(mdp, policies, np.repeat(mdp.initial[:, None], mdp.n_actions, axis=1) / mdp.n_actions)
+    return V @ mdp.initial
+
+
+def _suboptimality(mdp, policies):
+    return float(mdp.initial @ mdp.optimal_values) - _values(mdp, policies)
+
+
 # --------------------------------------------------------------------------------------------
 # HNPG-H1: exact-critic HAC, cumulative suboptimality bound; also HNPG-FIG3's data
 # --------------------------------------------------------------------------------------------
+
+def exact_hac(mdp, n_iterations, rng):
+    """HAC with the exact critic ``Q^{pi_t}`` and Theorem 1's step (the library's :func:`hac`, ``critic="exact"``)."""
+    return hac(mdp, n_iterations=n_iterations, critic="exact").policies
+
+
+def exact_mirror_descent(mdp, n_iterations, rng, *, eta_scale=1.0, critic="q", accumulate=True):
+    """Mutant family: ``pi^{t+1} ~ pi^t exp(eta f^t)`` with ``eta = eta_scale x`` Theorem 1's step and
+    ``f^t = Q^{pi_t}`` (``critic="q"``) or the reward ``r`` (``critic="reward"``, a myopic critic);
+    ``accumulate=False`` restarts every step from uniform, ``pi^{t+1} ~ exp(eta f^t)`` (the mirror
+    step's ``pi^t`` factor forgotten)."""
+    T = n_iterations
+    eta = eta_scale * _theory_eta(mdp, T)
+    S, A = mdp.n_states, mdp.n_actions
+    logits = np.zeros((S, A))
+    policies = np.empty((T + 1, S, A))
+    for t in range(T + 1):
+        pi = np.exp(logits - logits.max(axis=1, keepdims=True))
+        pi /= pi.sum(axis=1, keepdims=True)
+        policies[t] = pi
+        if t < T:
+            f = _q_values_unchecked(mdp, pi) if critic == "q" else mdp.R
+            logits = (logits if accumulate else 0.0) + eta * f
+    return policies
+
+
+EXACT_ACTOR = LearnerProtocol(
+    name="hnpg.exact_actor",
+    signature="learner(mdp, n_iterations, rng) -> policies",
+    description=(
+        "mdp : mdps.DiscountedMDP (S states, A actions, rewards in [0, 1]), known exactly: the learner may "
+        "compute Q^pi of any policy (an exact critic). n_iterations : int T. rng : numpy Generator (unused by "
+        "exact learners). Returns float array (T + 1, S, A): the policies pi_1 .. pi_{T+1}, rows on the "
+        "simplex, pi_1 the learner's start. The sweep computes exactly sum_{t<=T} V* - V^{pi_t} from the "
+        "initial state law and compares it with 2 sqrt(T log A) / (1 - gamma)^2."),
+    default=exact_hac,
+)
 
 H1_T_GRID = (32, 64, 128, 256, 512, 1024)
 
@@ -64,25 +148,21 @@ def _h1_cells(budget):
     return [{"gamma": g, "instance": i} for g in gammas for i in range(n_inst)]
 
 
-def _h1_run(cell, rng, mutant):
-    mdp = random_mdp(10, 4, cell["gamma"], rng, concentration=0.3)
+def _h1_run(cell, rng, learner):
+    data_rng, algo_rng = rng.spawn(2)
+    mdp = random_mdp(10, 4, cell["gamma"], data_rng, concentration=0.3)
     A, gamma = mdp.n_actions, mdp.gamma
     rows = []
     for T in H1_T_GRID:
-        eta = (1 - gamma) * np.sqrt(np.log(A) / T)
-        if mutant == "eta_too_small":
-            eta = eta / 100.0
-        elif mutant is not None:
-            raise ValueError(f"mutant: unknown key {mutant!r}")
-        out = hac(mdp, n_iterations=T, critic="exact", eta=eta)
-        cumulative = float(out.suboptimality[:-1].sum())
+        gap = _suboptimality(mdp, learner(mdp, T, algo_rng))
+        cumulative = float(gap[:-1].sum())
         bound = 2.0 * np.sqrt(T * np.log(A)) / (1 - gamma) ** 2
         rows.append({"T": T, "cumulative_suboptimality": cumulative, "average_suboptimality": cumulative / T,
                      "bound": bound, "ratio": cumulative / bound})
     return rows
 
 
-H1_SWEEP = Sweep("hnpg.exact_hac", _h1_cells, _h1_run, version=1)
+H1_SWEEP = Sweep("hnpg.exact_hac", _h1_cells, _h1_run, protocol=EXACT_ACTOR)
 
 
 def _h1_analyse(rows, budget):
@@ -95,8 +175,19 @@ H1 = register(Claim(
     theorem="Lemma 6 + performance difference (exact critic) [derived]",
     statement="exact-critic HAC with eta=(1-gamma)sqrt(log A/T): sum_t V*-V^pi_t <= 2 sqrt(T log A)/(1-gamma)^2, "
               "random MDPs S=10, A=4, T in 32..1024",
-    kind="bound", sweep=H1_SWEEP, analyse=_h1_analyse, mutant="eta_too_small",
-    mutant_description="mirror-descent step 100x too small (wrong scale): stays near uniform",
+    kind="bound", sweep=H1_SWEEP, analyse=_h1_analyse,
+    mutants=(
+        Mutant("step_div10", functools.partial(exact_mirror_descent, eta_scale=0.1),
+               "mirror-descent step 10x too small (wrong scale)"),
+        Mutant("wrong_sign", functools.partial(exact_mirror_descent, eta_scale=-1.0),
+               "the step's sign flipped: pi <- pi exp(-eta Q) (descends)"),
+        Mutant("no_accumulation", functools.partial(exact_mirror_descent, accumulate=False),
+               "pi^{t+1} ~ exp(eta Q^{pi_t}): the mirror step restarts from uniform (pi^t's factor forgotten)"),
+    ),
+    panel_note="What the bound cannot see: a larger step (e.g. without the (1 - gamma) factor) only speeds "
+               "up exact-critic NPG, and a myopic critic (r in place of Q^pi) stays below the bound on these "
+               "random MDPs (max ratio 0.49 against HAC's 0.44 at gamma = 0.5, smoke, seed 0): the bound is "
+               "loose by 2.3x, so only learners more than ~2x slower than HAC are rejectable.",
 ))
 
 
@@ -104,16 +195,54 @@ H1 = register(Claim(
 # HNPG-H2: exact NPG last iterate
 # --------------------------------------------------------------------------------------------
 
+def exact_npg(mdp, eta, n_iterations):
+    """The library's exact softmax NPG (:func:`provable_rl.hnpg.npg_exact`)."""
+    return npg_exact(mdp, eta=eta, n_iterations=n_iterations, return_policies=True)[1]
+
+
+def npg_variant(mdp, eta, n_iterations, *, sign=1.0, horizon=True, eta_scale=1.0):
+    """Mutant family of exact NPG: ``pi <- pi exp(sign x eta_scale x eta A / (1 - gamma))``, the
+    ``1 / (1 - gamma)`` dropped when ``horizon=False``."""
+    step = sign * eta_scale * eta / ((1.0 - mdp.gamma) if horizon else 1.0)
+    S, A = mdp.n_states, mdp.n_actions
+    logits = np.zeros((S, A))
+    policies = np.empty((n_iterations + 1, S, A))
+    for t in range(n_iterations + 1):
+        pi = np.exp(logits - logits.max(axis=1, keepdims=True))
+        pi /= pi.sum(axis=1, keepdims=True)
+        policies[t] = pi
+        Q = _q_values_unchecked(mdp, pi)
+        logits = logits + step * (Q - (pi * Q).sum(axis=1, keepdims=True))
+    return policies
+
+
+EXACT_NPG = LearnerProtocol(
+    name="hnpg.exact_npg",
+    signature="learner(mdp, eta, n_iterations) -> policies",
+    description=(
+        "mdp : mdps.DiscountedMDP, known exactly. eta : float > 0, the NPG step of Agarwal et al. (2021): "
+        "pi^{t+1} ~ pi^t exp(eta A^{pi^t} / (1 - gamma)). n_iterations : int T. Returns float array "
+        "(T + 1, S, A): pi^0 (uniform) .. pi^T. The sweep checks exactly, at every t, "
+        "V*(rho) - V^{pi^t}(rho) <= log A / (eta t) + 1 / ((1 - gamma)^2 t)."),
+    default=exact_npg,
+)
+
+
+#: eta = 0.01 is where a step without its 1/(1 - gamma) factor shows: at gamma = 0.9 its max ratio
+#: to the bound is 1.8 (the algorithm's 0.20); at eta >= 0.1 the bound is too loose to see it (<= 0.42).
+H2_ETAS = (0.01, 0.1, 1.0, 10.0)
+
+
 def _h2_cells(budget):
     n_inst = per_budget(budget, 2, 4, 10)
-    return [{"gamma": g, "eta": eta, "instance": i} for g in (0.5, 0.9) for eta in (0.1, 1.0, 10.0)
+    return [{"gamma": g, "eta": eta, "instance": i} for g in (0.5, 0.9) for eta in H2_ETAS
             for i in range(n_inst)]
 
 
-def _h2_run(cell, rng, mutant):
+def _h2_run(cell, rng, learner):
     """Exact NPG ``pi^{t+1} ~ pi^t exp(eta A^t / (1 - gamma))`` from uniform, T = 200.
 
-    The threshold is re-derived, not taken on trust (theory/hnpg.md tags the constant [recalled]):
+    The threshold is re-derived, not taken on trust (the constant is tagged [recalled]):
     with ``Z_t(s) = sum_a pi^t(a|s) exp(eta A^t(s, a) / (1 - gamma)) >= 1`` (Jensen, E_pi A = 0),
     the performance-difference lemma gives ``V^{t+1}(mu) - V^t(mu) >= (1 - gamma)/eta E_mu log Z_t >= 0``
     for every ``mu`` (monotone improvement), and for ``d* = d^{pi*}_rho``
@@ -123,18 +252,15 @@ def _h2_run(cell, rng, mutant):
     ``T (V*(rho) - V^T(rho)) <= sum_t (V*(rho) - V^t(rho)) <= log A / eta + 1 / (1 - gamma)^2``.
     """
     mdp = random_mdp(10, 4, cell["gamma"], rng, concentration=0.3)
-    if mutant not in (None, "wrong_sign"):
-        raise ValueError(f"mutant: unknown key {mutant!r}")
     T = 200
-    eta = cell["eta"] * (-1.0 if mutant == "wrong_sign" else 1.0)
-    values = _npg_exact(mdp, eta, T) @ mdp.initial
+    values = _values(mdp, learner(mdp, cell["eta"], T))
     t = np.arange(1, T + 1)
     gap = mdp.initial @ mdp.optimal_values - values[1:]
     bound = np.log(mdp.n_actions) / (cell["eta"] * t) + 1.0 / ((1 - mdp.gamma) ** 2 * t)
     return [{"max_ratio": float(np.max(gap / bound)), "violated": int(np.any(gap > bound))}]
 
 
-H2_SWEEP = Sweep("hnpg.npg_last_iterate", _h2_cells, _h2_run, version=1)
+H2_SWEEP = Sweep("hnpg.npg_last_iterate", _h2_cells, _h2_run, protocol=EXACT_NPG)
 
 
 def _h2_analyse(rows, budget):
@@ -145,9 +271,15 @@ def _h2_analyse(rows, budget):
 H2 = register(Claim(
     id="HNPG-H2", name="hnpg.npg.last_iterate_bound", paper=PAPER,
     theorem="Agarwal et al. 2021 Thm 16 [recalled], re-derived here [derived] (see _h2_run)",
-    statement="exact softmax NPG: V*-V^pi_t <= log A/(eta t) + 1/((1-gamma)^2 t) for all t <= 200, eta in {0.1,1,10}",
-    kind="bound", sweep=H2_SWEEP, analyse=_h2_analyse, mutant="wrong_sign",
-    mutant_description="NPG step with the wrong sign (pi <- pi exp(-eta A / (1-gamma)))",
+    statement="exact softmax NPG: V*-V^pi_t <= log A/(eta t) + 1/((1-gamma)^2 t) for all t <= 200, eta in {0.01,0.1,1,10}",
+    kind="bound", sweep=H2_SWEEP, analyse=_h2_analyse,
+    mutants=(
+        Mutant("wrong_sign", functools.partial(npg_variant, sign=-1.0),
+               "NPG step with the wrong sign (pi <- pi exp(-eta A / (1-gamma)))"),
+        Mutant("no_horizon_factor", functools.partial(npg_variant, horizon=False),
+               "the step without its horizon factor: pi <- pi exp(eta A) (1/(1-gamma) dropped)"),
+        Mutant("step_div100", functools.partial(npg_variant, eta_scale=0.01), "the step 100x too small"),
+    ),
 ))
 
 
@@ -161,28 +293,54 @@ H3_LAMBDAS = (0.1, 1.0, 10.0, 1000.0)
 H3_ITERATIONS = 40
 
 
-def _h3_cells(budget):
-    return [{"instance": i} for i in range(per_budget(budget, 3, 6, 20))]
+def population_hpe_learner(mdp, policy, offline_distribution, lam, n_iterations, initial_critic):
+    """The library's expected-value HPE (:func:`provable_rl.hnpg.population_hpe`)."""
+    return population_hpe(mdp, policy, offline_distribution, lam=lam, n_iterations=n_iterations,
+                          initial_critic=initial_critic)
 
 
-def _population_hpe_greedy_target(mdp, pi, nu, lam, n_iterations, f0):
-    """H3's mutant: population HPE whose TD target bootstraps ``max_a' f(s', a')`` instead of ``E_pi f(s', .)``
-    (an FQI target: its fixed point mixes ``Q*`` into the estimate of ``Q^pi``)."""
+def population_hpe_variant(mdp, policy, offline_distribution, lam, n_iterations, initial_critic, *, target):
+    """Mutant family of population HPE: the offline TD target is ``r + gamma max_a' f(s', a')``
+    (``"greedy"``, an FQI target), ``r`` (``"reward"``, no bootstrap) or ``r + gamma E_uniform f(s', .)``
+    (``"uniform"``, bootstrapping the wrong policy)."""
+    pi = np.asarray(policy, dtype=float)
     d = reset_occupancy(mdp, pi)
     Q = policy_q_values(mdp, pi)
+    nu = offline_distribution
     den = nu + lam * d
-    f = f0.copy()
+    f = np.array(initial_critic, dtype=float)
     out = [f.copy()]
     for _ in range(n_iterations):
-        Tf = mdp.R + mdp.gamma * mdp.P @ f.max(axis=1)
+        if target == "greedy":
+            Tf = mdp.R + mdp.gamma * mdp.P @ f.max(axis=1)
+        elif target == "reward":
+            Tf = mdp.R
+        else:
+            Tf = mdp.R + mdp.gamma * mdp.P @ f.mean(axis=1)
         f = np.where(den > 0, (nu * Tf + lam * d * Q) / np.where(den > 0, den, 1.0), f)
         out.append(f.copy())
     return np.array(out)
 
 
-def _h3_run(cell, rng, mutant):
-    if mutant not in (None, "greedy_target"):
-        raise ValueError(f"mutant: unknown key {mutant!r}")
+POPULATION_HPE = LearnerProtocol(
+    name="hnpg.population_hpe",
+    signature="learner(mdp, policy, offline_distribution, lam, n_iterations, initial_critic) -> iterates",
+    description=(
+        "mdp : mdps.DiscountedMDP (S, A), with the product reset initial(s) / A. policy : float (S, A), the "
+        "policy pi evaluated. offline_distribution : float (S, A), nu. lam : float > 0, the weight of the "
+        "on-policy term. n_iterations : int K. initial_critic : float (S, A), f_0. Returns float array "
+        "(K + 1, S, A): f_0 .. f_K, the expected-value iterates of HPE's eq. 1 (offline TD term under nu, "
+        "lam x on-policy Monte-Carlo term under d^pi). The sweep checks exactly "
+        "||f_k - Q^pi||_inf <= gamma^k ||f_0 - Q^pi||_inf for every k."),
+    default=population_hpe_learner,
+)
+
+
+def _h3_cells(budget):
+    return [{"instance": i} for i in range(per_budget(budget, 3, 6, 20))]
+
+
+def _h3_run(cell, rng, learner):
     mdp = random_mdp(6, 3, float(rng.uniform(0.5, 0.95)), rng, concentration=0.5)
     pi = softmax_policy(rng.standard_normal((6, 3)))
     nu = rng.dirichlet(np.full(18, 0.3)).reshape(6, 3)
@@ -190,10 +348,7 @@ def _h3_run(cell, rng, mutant):
     rows = []
     for lam in H3_LAMBDAS:
         f0 = rng.uniform(-5, 5, size=(6, 3))
-        if mutant is None:
-            iterates = population_hpe(mdp, pi, nu, lam=lam, n_iterations=H3_ITERATIONS, initial_critic=f0)
-        else:
-            iterates = _population_hpe_greedy_target(mdp, pi, nu, lam, H3_ITERATIONS, f0)
+        iterates = np.asarray(learner(mdp, pi, nu, lam, H3_ITERATIONS, f0), dtype=float)
         err = np.abs(iterates - Q).max(axis=(1, 2))
         k = np.arange(err.size)
         excess = float(np.max(err - mdp.gamma ** k * err[0]))
@@ -202,7 +357,7 @@ def _h3_run(cell, rng, mutant):
     return rows
 
 
-H3_SWEEP = Sweep("hnpg.hpe_population", _h3_cells, _h3_run, version=2)
+H3_SWEEP = Sweep("hnpg.hpe_population", _h3_cells, _h3_run, protocol=POPULATION_HPE)
 
 
 def _h3_analyse(rows, budget):
@@ -216,9 +371,53 @@ H3 = register(Claim(
     theorem="Alg. 2 (HPE) in expectation: T^pi Q^pi = Q^pi gives a gamma-contraction [derived]",
     statement=f"population HPE: ||f_k-Q^pi||_inf <= gamma^k ||f_0-Q^pi||_inf for k <= {H3_ITERATIONS}, "
               f"lam in {H3_LAMBDAS}, random nu, gamma in [0.5, 0.95]",
-    kind="exact", sweep=H3_SWEEP, analyse=_h3_analyse, mutant="greedy_target",
-    mutant_description="TD target bootstraps max_a' f(s',a') (FQI) instead of E_pi f(s',.): converges elsewhere",
+    kind="exact", sweep=H3_SWEEP, analyse=_h3_analyse,
+    mutants=(
+        Mutant("greedy_target", functools.partial(population_hpe_variant, target="greedy"),
+               "TD target bootstraps max_a' f(s',a') (FQI) instead of E_pi f(s',.): converges elsewhere"),
+        Mutant("no_bootstrap", functools.partial(population_hpe_variant, target="reward"),
+               "TD target r only (gamma f(s', pi) dropped): the offline term pulls towards r"),
+        Mutant("uniform_bootstrap", functools.partial(population_hpe_variant, target="uniform"),
+               "TD target bootstraps E_uniform f(s',.): evaluates the wrong policy offline"),
+    ),
 ))
+
+
+def sampled_hpe(mdp, policy, offline_distribution, lam, k1, k2, m_on, m_off, rng):
+    """The library's sampled HPE (:func:`provable_rl.hnpg.hybrid_policy_evaluation`): ``f_bar``."""
+    return hybrid_policy_evaluation(mdp, policy, offline_distribution=offline_distribution, lam=lam, k1=k1, k2=k2,
+                                    m_on=m_on, m_off=m_off, rng=rng).critic
+
+
+def sampled_hpe_no_averaging(mdp, policy, offline_distribution, lam, k1, k2, m_on, m_off, rng):
+    """Mutant: HPE returning the last iterate ``f_{K2}`` instead of the average of ``f_{K1+1..K2}``."""
+    return hybrid_policy_evaluation(mdp, policy, offline_distribution=offline_distribution, lam=lam, k1=k1, k2=k2,
+                                    m_on=m_on, m_off=m_off, rng=rng, average=False).critic
+
+
+def sampled_hpe_stale_batch(mdp, policy, offline_distribution, lam, k1, k2, m_on, m_off, rng):
+    """Mutant: one batch ``D_on, D_off`` drawn once and reused by every iteration (no fresh data per k)."""
+    pi = np.array(policy, dtype=float)
+    batch = sample_round(mdp, pi, n_on=m_on, n_off=m_off, offline_distribution=offline_distribution, rng=rng)
+    tile = lambda x: np.ascontiguousarray(np.tile(x, k2))  # noqa: E731 (local helper, not a learner)
+    f_bar, _ = _tabular_hpe_kernel(tile(batch.on_s), tile(batch.on_a), tile(batch.on_y), tile(batch.off_s),
+                                   tile(batch.off_a), tile(batch.off_r), tile(batch.off_s_next), pi,
+                                   np.zeros(pi.shape), mdp.gamma, float(lam), k1, k2, m_on, m_off, True, True)
+    return f_bar
+
+
+SAMPLED_HPE = LearnerProtocol(
+    name="hnpg.sampled_hpe",
+    signature="learner(mdp, policy, offline_distribution, lam, k1, k2, m_on, m_off, rng) -> critic",
+    description=(
+        "mdp : mdps.DiscountedMDP (S, A) used as a simulator: draw on-policy samples (s, a) ~ d^pi with "
+        "unbiased Monte-Carlo targets and offline tuples (s, a) ~ nu with provable_rl.hnpg.sample_round. "
+        "policy : float (S, A). offline_distribution : float (S, A), nu. lam : float, the on-policy weight. "
+        "k1 < k2 : ints, the averaging window. m_on, m_off : ints, the batch sizes per iteration. rng : "
+        "numpy Generator for the samples. Returns float (S, A): the critic. The sweep measures "
+        "E_{d^pi}(f - Q^pi)^2 against K2 - K1 (log-log slope)."),
+    default=sampled_hpe,
+)
 
 
 def _h3b_cells(budget):
@@ -231,9 +430,7 @@ def _h3_instance(rng):
     return mdp, pi
 
 
-def _h3b_run(cell, rng, mutant):
-    if mutant not in (None, "no_averaging"):
-        raise ValueError(f"mutant: unknown key {mutant!r}")
+def _h3b_run(cell, rng, learner):
     # One fixed instance (part of the claim's definition, not cell randomness): blocks replicate one experiment.
     mdp, pi = _h3_instance(np.random.default_rng(20231114))
     Q = policy_q_values(mdp, pi)
@@ -243,96 +440,156 @@ def _h3b_run(cell, rng, mutant):
     for n in H3_N_AVERAGED:
         errors = []
         for _ in range(10):
-            out = hybrid_policy_evaluation(mdp, pi, offline_distribution=nu, lam=1.0, k1=H3_BURN_IN,
-                                           k2=H3_BURN_IN + n, m_on=40, m_off=40, rng=rng,
-                                           average=mutant != "no_averaging")
-            errors.append(float(np.sum(d * (out.critic - Q) ** 2)))
+            critic = np.asarray(learner(mdp, pi, nu, 1.0, H3_BURN_IN, H3_BURN_IN + n, 40, 40, rng), dtype=float)
+            errors.append(float(np.sum(d * (critic - Q) ** 2)))
         rows.append({"n_averaged": n, "on_policy_mse": float(np.mean(errors))})
     return rows
 
 
-H3B_SWEEP = Sweep("hnpg.hpe_averaging", _h3b_cells, _h3b_run, version=1)
+H3B_SWEEP = Sweep("hnpg.hpe_averaging", _h3b_cells, _h3b_run, protocol=SAMPLED_HPE)
 
 
 def _h3b_analyse(rows, budget):
     blocks = sorted({r["block"] for r in rows})
     table = np.array([[next(r["on_policy_mse"] for r in rows if r["block"] == b and r["n_averaged"] == n)
                        for b in blocks] for n in H3_N_AVERAGED])
-    return rate_verdict(H3_N_AVERAGED, table[:, None, :], exponent=-1.0, tolerance=0.25)
+    return rate_verdict(H3_N_AVERAGED, table[:, None, :], exponent=-1.0, tolerance=0.25,
+                        competitors=(-0.5, 0.0))
 
 
 H3B = register(Claim(
     id="HNPG-H3b", name="hnpg.hpe.averaging_rate", paper=PAPER,
     theorem="Alg. 2 (HPE) K1/K2 averaging, Lemma 5's statistical part [paper]; the slope [derived]",
-    statement="sampled HPE after a burn-in of K1=12: E_{d^pi}(f_bar-Q^pi)^2 ~ (K2-K1)^-1 (log-log slope -1 +/- 0.25)",
-    kind="rate", sweep=H3B_SWEEP, analyse=_h3b_analyse, mutant="no_averaging",
-    mutant_description="HPE without averaging: returns f_K2 instead of the mean of f_{K1+1..K2}",
+    statement="sampled HPE after a burn-in of K1=12: E_{d^pi}(f_bar-Q^pi)^2 ~ (K2-K1)^-1 (log-log slope -1 +/- 0.25, "
+              "-1/2 and 0 excluded)",
+    kind="rate", sweep=H3B_SWEEP, analyse=_h3b_analyse,
+    mutants=(
+        Mutant("no_averaging", sampled_hpe_no_averaging,
+               "HPE without averaging: returns f_K2 instead of the mean of f_{K1+1..K2}"),
+        Mutant("stale_batch", sampled_hpe_stale_batch,
+               "one batch drawn once and reused by every iteration: averaging removes no variance"),
+    ),
+    panel_note="The rate only sees how the error scales with K2 - K1: an average over a constant fraction "
+               "of the window (or a wrong burn-in once past the bias) has the same slope and is not wrong "
+               "in the sense of this claim. The two ways averaging can fail to reduce variance are the panel.",
 ))
 
 
 # --------------------------------------------------------------------------------------------
-# HNPG-H4 / H5: the lock (also HNPG-FIG2's tabular panel)
+# HNPG-H4 / H5 / H6: actor-critic learners on the lock and on aliased features
 # --------------------------------------------------------------------------------------------
 
-#: HNPG-H4's lock: long enough (A^L = 32768) that the reset alone does not let on-policy NPG find pi*,
-#: and T long enough for the hybrid to solve it (measured: within 10% of V* at t ~ 315-330).
-LOCK = {"length": 5, "n_actions": 8, "gamma": 0.85, "T": 400}
+def hac_learner(mdp, features, reset, offline_distribution, n_iterations, rng, *, lam=1.0, m=200,
+                horizon_power=1.0, bootstrap=True, critic="hybrid"):
+    """The library's HAC (:func:`provable_rl.hnpg.hac`): K1 = 2, K2 = 4, ``m_on = m_off = m``, lambda and
+    the step of Theorem 1 (``lam="half_T"`` is T/2 - 1). The keywords make the panel's variants:
+    ``horizon_power`` p uses ``(1 - gamma)^p sqrt(log A / T)``, ``bootstrap=False`` a TD target ``r``,
+    ``critic="online"`` on-policy NPG (offline term off), ``"offline"`` FQE-greedy (on-policy term off)."""
+    T = n_iterations
+    lam = T / 2 - 1 if lam == "half_T" else lam
+    return hac(mdp, n_iterations=T, critic=critic, offline_distribution=offline_distribution, reset=reset, rng=rng,
+               features=features, lam=lam, k1=2, k2=4, m_on=m, m_off=m, bootstrap=bootstrap,
+               eta=_theory_eta(mdp, T, horizon_power))
+
+
+#: H6's learner: Theorem 1 without completeness (lambda = T/2 - 1), batches of 100.
+hac_no_complete = functools.partial(hac_learner, lam="half_T", m=100)
+
+
+def do_nothing(mdp, features, reset, offline_distribution, n_iterations, rng):
+    """Mutant: a learner that never leaves the uniform policy."""
+    S, A = mdp.n_states, mdp.n_actions
+    return types.SimpleNamespace(policies=np.full((n_iterations + 1, S, A), 1.0 / A))
+
+
+_AC_DESCRIPTION = (
+    "mdp : mdps.DiscountedMDP (S, A), a simulator: the learner draws its samples with "
+    "provable_rl.hnpg.sample_round (episodes start from reset; offline tuples (s, a) ~ nu). features : "
+    "float (S, A, d), the critic's linear class, or None for the tabular class. reset : float (S, A), mu0. "
+    "offline_distribution : float (S, A), nu. n_iterations : int T. rng : numpy Generator for the samples. "
+    "Returns an object with attribute policies, float (T + 1, S, A): pi^1 .. pi^{T+1} (an "
+    "provable_rl.hnpg.HACResult; the optional arrays mc_loss, td_loss, online_samples of shape (T,) feed the "
+    "figures). The sweep computes V* - V^{pi_t} exactly and compares the learner with on-policy NPG.")
+
+AC_PROTOCOL = LearnerProtocol(
+    name="hnpg.hac",
+    signature="learner(mdp, features, reset, offline_distribution, n_iterations, rng) -> result",
+    description=_AC_DESCRIPTION + " Default: HAC with lambda = 1 (the Bellman-complete case).",
+    default=hac_learner,
+)
+
+AC_NO_COMPLETE_PROTOCOL = LearnerProtocol(
+    name="hnpg.hac_no_complete",
+    signature="learner(mdp, features, reset, offline_distribution, n_iterations, rng) -> result",
+    description=_AC_DESCRIPTION + " Default: HAC with lambda = T/2 - 1 (Theorem 1 without completeness).",
+    default=hac_no_complete,
+)
+
+#: HNPG-H4's lock: long enough (A^L = 262144) that the reset alone does not let on-policy NPG find pi*,
+#: T long enough for the hybrid to solve it with Theorem 1's step.
+LOCK = {"length": 6, "n_actions": 8, "gamma": 0.85, "T": 600}
 #: HNPG-H5's lock: short enough (A^L = 512) that on-policy NPG learns from the reset alone, so the
 #: negative control compares two learners that both move.
 LOCK_SHORT = {"length": 3, "n_actions": 8, "gamma": 0.85, "T": 150}
-#: H5's mutant step size: effectively 0 (hac needs eta > 0), a learner that never leaves uniform.
-DO_NOTHING_ETA = 1e-12
-
-
-def _lock_cells(budget):
-    seeds = per_budget(budget, 3, 6, 12)
-    return [{"learner": learner, "seed": s} for learner in ("hybrid", "online") for s in range(seeds)]
-
-
-def _lock_rows(lock, out, learner):
-    """One row per iteration t = 0 .. T (pi^{t+1}); losses are those of round t's critic."""
-    V_star = float(lock.mdp.initial @ lock.mdp.optimal_values)
-    rows = []
-    for t in range(out.mc_loss.size + 1):
-        last = t == out.mc_loss.size
-        rows.append({
-            "t": t, "relative_suboptimality": float(out.suboptimality[t] / V_star),
-            "success": lock.success_probability(out.policies[t]),
-            "mc_loss": None if last else _num(out.mc_loss[t]), "td_loss": None if last else _num(out.td_loss[t]),
-            "online_samples": int(out.online_samples[t - 1]) if t else 0,
-        })
-    return rows
 
 
 def _num(x):
     return float(x) if np.isfinite(x) else None
 
 
-def _run_lock(cell, rng, config, *, offline, bootstrap=True, eta=None):
-    lock = lock_problem(config["length"], config["n_actions"], config["gamma"], rng, offline=offline)
-    out = hac(lock.mdp, n_iterations=config["T"], critic=cell["learner"], offline_distribution=lock.offline_distribution,
-              reset=lock.reset, rng=rng, lam=1.0, k1=2, k2=4, m_on=200, m_off=200, bootstrap=bootstrap, eta=eta)
-    d_star = reset_occupancy(lock.mdp, lock.mdp.optimal_policy, lock.reset)
-    covers = bool(np.all(lock.offline_distribution[d_star > 0] > 0))
-    rows = _lock_rows(lock, out, cell["learner"])
-    rows[0]["nu_covers_pi_star"] = int(covers)
+def _optional(out, name, T):
+    arr = getattr(out, name, None)
+    return np.full(T, np.nan) if arr is None else np.asarray(arr, dtype=float)
+
+
+def _learner_rows(mdp, out, T, extra=None):
+    """One row per iteration t = 0 .. T (pi^{t+1}); losses are those of round t's critic."""
+    policies = np.asarray(out.policies, dtype=float)
+    if policies.shape != (T + 1, mdp.n_states, mdp.n_actions):
+        raise ValueError(f"learner: expected policies of shape {(T + 1, mdp.n_states, mdp.n_actions)}, "
+                         f"got {policies.shape}")
+    V_star = float(mdp.initial @ mdp.optimal_values)
+    gap = _suboptimality(mdp, policies) / V_star
+    mc, td, online = (_optional(out, k, T) for k in ("mc_loss", "td_loss", "online_samples"))
+    rows = []
+    for t in range(T + 1):
+        last = t == T
+        row = {"t": t, "relative_suboptimality": float(gap[t]),
+               "mc_loss": None if last else _num(mc[t]), "td_loss": None if last else _num(td[t]),
+               "online_samples": _num(online[t - 1]) if t else 0}
+        if extra is not None:
+            row.update(extra(policies[t]))
+        rows.append(row)
     return rows
 
 
-def _h4_run(cell, rng, mutant):
-    if mutant not in (None, "td_no_bootstrap"):
-        raise ValueError(f"mutant: unknown key {mutant!r}")
-    return _run_lock(cell, rng, LOCK, offline="epsilon_greedy", bootstrap=mutant is None)
+def _run_lock(cell, rng, learner, config, offline):
+    """A lock from ``data_rng``; role "hybrid" runs the learner under test, "online" on-policy NPG."""
+    data_rng, algo_rng = rng.spawn(2)
+    lock = lock_problem(config["length"], config["n_actions"], config["gamma"], data_rng, offline=offline)
+    run = learner if cell["learner"] == "hybrid" else functools.partial(hac_learner, critic="online")
+    out = run(lock.mdp, None, lock.reset, lock.offline_distribution, config["T"], algo_rng)
+    rows = _learner_rows(lock.mdp, out, config["T"], lambda pi: {"success": lock.success_probability(pi)})
+    d_star = reset_occupancy(lock.mdp, lock.mdp.optimal_policy, lock.reset)
+    rows[0]["nu_covers_pi_star"] = int(np.all(lock.offline_distribution[d_star > 0] > 0))
+    return rows
 
 
-def _h5_run(cell, rng, mutant):
-    if mutant not in (None, "do_nothing"):
-        raise ValueError(f"mutant: unknown key {mutant!r}")
-    return _run_lock(cell, rng, LOCK_SHORT, offline="off_path", eta=DO_NOTHING_ETA if mutant else None)
+def _lock_cells(budget):
+    seeds = per_budget(budget, 6, 12, 24)
+    return [{"learner": learner, "seed": s} for learner in ("hybrid", "online") for s in range(seeds)]
 
 
-H4_SWEEP = Sweep("hnpg.lock", _lock_cells, _h4_run, version=2)
-H5_SWEEP = Sweep("hnpg.lock_no_coverage", _lock_cells, _h5_run, version=2)
+def _h4_run(cell, rng, learner):
+    return _run_lock(cell, rng, learner, LOCK, "epsilon_greedy")
+
+
+def _h5_run(cell, rng, learner):
+    return _run_lock(cell, rng, learner, LOCK_SHORT, "off_path")
+
+
+H4_SWEEP = Sweep("hnpg.lock", _lock_cells, _h4_run, protocol=AC_PROTOCOL)
+H5_SWEEP = Sweep("hnpg.lock_no_coverage", _lock_cells, _h5_run, protocol=AC_PROTOCOL)
 
 
 def _final(rows, learner, key="relative_suboptimality"):
@@ -346,100 +603,9 @@ def _initial(rows, learner, key="relative_suboptimality"):
     return np.array([by_seed[s] for s in sorted(by_seed)])
 
 
-#: H4: the hybrid "solves" the lock when its final V* - V is at most this fraction of V* (seed mean).
-SOLVED = 0.1
-#: H4: on-policy NPG "does not solve" it when its final V* - V is at least this fraction of V* (seed mean).
-UNSOLVED = 0.5
-
-
-def _h4_analyse(rows, budget):
-    hybrid, online = _final(rows, "hybrid"), _final(rows, "online")
-    # A fixed threshold as order_verdict's denominator (a constant 1 per seed): mean(x) / 1 <= margin,
-    # with the bootstrap interval over seeds of the numerator.
-    return all_of({
-        "hybrid far ahead": order_verdict(hybrid, online, margin=0.2, label="final suboptimality hybrid / on-policy"),
-        "hybrid solves": order_verdict(hybrid, np.ones(hybrid.size), margin=SOLVED,
-                                       label="hybrid mean final (V*-V)/V*"),
-        "on-policy does not": order_verdict(np.ones(online.size), online, margin=1.0 / UNSOLVED,
-                                            label="1 / on-policy mean final (V*-V)/V*"),
-    })
-
-
-H4 = register(Claim(
-    id="HNPG-H4", name="hnpg.lock.hybrid_beats_on_policy", paper=PAPER,
-    theorem="Thm 1 (best of both worlds: min{C_npg, C_off^2}) [paper]; the lock [derived]",
-    statement=f"lock L={LOCK['length']}, A={LOCK['n_actions']}, gamma={LOCK['gamma']}, T={LOCK['T']}, offline nu = "
-              f"eps-greedy pi* occupancy: HAC solves it (mean final (V*-V)/V* <= {SOLVED:g}), on-policy NPG does not "
-              f"(>= {UNSOLVED:g}), and HAC's final V*-V <= 0.2 x on-policy NPG's (seed means, bootstrap)",
-    kind="order", sweep=H4_SWEEP, analyse=_h4_analyse, mutant="td_no_bootstrap",
-    mutant_description="offline TD target r only (no gamma f(s', pi) bootstrap): offline data cannot carry pi*'s values",
-))
-
-
-def _h5_analyse(rows, budget):
-    # Theory side: the guarantee's offline branch needs C_off < inf; with C_off = inf only C_npg remains,
-    # so the theory predicts no gain from the offline data (this premise is a property of the construction).
-    covered = [r["nu_covers_pi_star"] for r in rows if r["t"] == 0]
-    no_guarantee = Verdict(not any(covered), float(np.mean(covered)), (0.0, 0.0),
-                           f"nu covers pi*'s pairs in {int(np.sum(covered))}/{len(covered)} runs (C_off = inf needed)")
-    # The control is only informative if the baseline moves: on-policy NPG must learn this short lock.
-    learns = order_verdict(_final(rows, "online"), _initial(rows, "online"), margin=0.5,
-                           label="on-policy final / initial suboptimality")
-    wins = order_verdict(_average(rows, "hybrid", LOCK_SHORT["T"]), _average(rows, "online", LOCK_SHORT["T"]),
-                         margin=0.8, label="average suboptimality hybrid / on-policy")
-    no_win = Verdict(not wins.holds, wins.statistic, wins.interval, f"not ({wins.summary})", wins.details)
-    return all_of({"on-policy learns": learns, "hybrid does not win": no_win, "no offline guarantee": no_guarantee})
-
-
-H5 = register(Claim(
-    id="HNPG-H5", name="hnpg.lock.negative_control", paper=PAPER,
-    theorem="Thm 1 needs min{C_npg, C_off^2} small [paper]; negative control [derived]",
-    statement=f"lock L={LOCK_SHORT['length']}, A={LOCK_SHORT['n_actions']}, T={LOCK_SHORT['T']}, nu uniform over "
-              "pairs off pi*'s path (C_off = inf): on-policy NPG learns (final <= 0.5 x initial suboptimality) and "
-              "HAC's average suboptimality is NOT <= 0.8 x on-policy NPG's",
-    kind="order", sweep=H5_SWEEP, analyse=_h5_analyse, mutant="do_nothing",
-    mutant_description=f"both learners with step size {DO_NOTHING_ETA:g} (never leave uniform): the control must "
-                       "not pass with learners that do not move",
-))
-
-
-# --------------------------------------------------------------------------------------------
-# HNPG-H6: aliased linear critic (no completeness); also HNPG-FIG2's aliased panel
-# --------------------------------------------------------------------------------------------
-
-ALIASED_T = 100
-
-
-def _h6_cells(budget):
-    seeds = per_budget(budget, 3, 6, 12)
-    return [{"learner": learner, "seed": s} for learner in ("hybrid", "online", "fqe") for s in range(seeds)]
-
-
-def _h6_run(cell, rng, mutant):
-    if mutant not in (None, "ignore_on_policy_term"):
-        raise ValueError(f"mutant: unknown key {mutant!r}")
-    problem = aliased_trap(0.9)
-    learner = cell["learner"]
-    # Theorem 1 without completeness: lambda = T/2 - 1. "fqe" is the lambda = 0 learner (figure only).
-    lam = {"hybrid": ALIASED_T / 2 - 1, "online": 1.0, "fqe": 0.0}[learner]
-    if mutant == "ignore_on_policy_term" and learner == "hybrid":
-        lam = 0.0
-    out = hac(problem.mdp, n_iterations=ALIASED_T, critic="online" if learner == "online" else "hybrid", lam=lam,
-              features=problem.features, offline_distribution=problem.offline_distribution, reset=problem.reset,
-              rng=rng, m_on=100, m_off=100)
-    V_star = float(problem.mdp.initial @ problem.mdp.optimal_values)
-    return [{"t": t, "relative_suboptimality": float(out.suboptimality[t] / V_star),
-             "mc_loss": _num(out.mc_loss[t]) if t < ALIASED_T else None,
-             "td_loss": _num(out.td_loss[t]) if t < ALIASED_T else None,
-             "critic_error": float(out.critic_error[t]) if t < ALIASED_T else None}
-            for t in range(ALIASED_T + 1)]
-
-
-H6_SWEEP = Sweep("hnpg.aliased", _h6_cells, _h6_run, version=1)
-
-
-def _average(rows, learner, T=ALIASED_T):
+def _average(rows, learner):
     """Per seed: (1/T) sum_{t<T} (V* - V^pi_t) / V*, Theorem 1's average suboptimality."""
+    T = max(r["t"] for r in rows)
     by_seed = {}
     for r in rows:
         if r["learner"] == learner and r["t"] < T:
@@ -447,22 +613,150 @@ def _average(rows, learner, T=ALIASED_T):
     return np.array([np.mean(by_seed[s]) for s in sorted(by_seed)])
 
 
+#: H4: the hybrid "solves" the lock when its final V* - V is at most this fraction of V* (seed mean).
+SOLVED = 0.1
+#: H4: on-policy NPG "does not solve" it when its final V* - V is at least this fraction of V* (seed mean).
+UNSOLVED = 0.5
+
+
+def _lock_uses_offline(rows, prefix=""):
+    hybrid, online = _final(rows, "hybrid"), _final(rows, "online")
+    # A fixed threshold as order_verdict's denominator (a constant 1 per seed): mean(x) / 1 <= margin,
+    # with the bootstrap interval over seeds of the numerator.
+    return {
+        prefix + "hybrid far ahead": order_verdict(hybrid, online, margin=0.2,
+                                                   label="final suboptimality hybrid / on-policy"),
+        prefix + "hybrid solves": order_verdict(hybrid, np.ones(hybrid.size), margin=SOLVED,
+                                                label="hybrid mean final (V*-V)/V*"),
+        prefix + "on-policy does not": order_verdict(np.ones(online.size), online, margin=1.0 / UNSOLVED,
+                                                     label="1 / on-policy mean final (V*-V)/V*"),
+    }
+
+
+def _h4_analyse(rows, budget):
+    return all_of(_lock_uses_offline(rows))
+
+
+STEP_EXTRA_HORIZON = "the step with an extra horizon factor: (1-gamma)^2 sqrt(log A/T) (too small)"
+
+H4 = register(Claim(
+    id="HNPG-H4", name="hnpg.lock.hybrid_beats_on_policy", paper=PAPER,
+    theorem="Thm 1 (best of both worlds: min{C_npg, C_off^2}) [paper]; the lock [derived]",
+    statement=f"lock L={LOCK['length']}, A={LOCK['n_actions']}, gamma={LOCK['gamma']}, T={LOCK['T']}, offline nu = "
+              f"eps-greedy pi* occupancy: HAC solves it (mean final (V*-V)/V* <= {SOLVED:g}), on-policy NPG does not "
+              f"(>= {UNSOLVED:g}), and HAC's final V*-V <= 0.2 x on-policy NPG's (seed means, bootstrap)",
+    kind="order", sweep=H4_SWEEP, analyse=_h4_analyse,
+    mutants=(
+        Mutant("td_no_bootstrap", functools.partial(hac_learner, bootstrap=False),
+               "offline TD target r only (no gamma f(s', pi) bootstrap): offline data cannot carry pi*'s values"),
+        Mutant("on_policy_npg", functools.partial(hac_learner, critic="online"),
+               "on-policy NPG: the offline weight off (the critic ignores the offline data)"),
+        Mutant("step_extra_horizon", functools.partial(hac_learner, horizon_power=2.0), STEP_EXTRA_HORIZON),
+    ),
+))
+
+
+#: H5: the hybrid "loses" when its average suboptimality exceeds on-policy NPG's by this factor.
+NO_LOSS = 1.25
+
+
+def _h5_analyse(rows, budget):
+    # Theory side: the guarantee's offline branch needs C_off < inf; with C_off = inf only C_npg remains,
+    # so the theory predicts no gain from the offline data (this premise is a property of the construction).
+    covered = [r["nu_covers_pi_star"] for r in rows if r["t"] == 0 and "nu_covers_pi_star" in r]
+    no_guarantee = Verdict(not any(covered), float(np.mean(covered)), (0.0, 0.0),
+                           f"nu covers pi*'s pairs in {int(np.sum(covered))}/{len(covered)} runs (C_off = inf needed)")
+    # The control is only informative if the baseline moves: on-policy NPG must learn this short lock.
+    learns = order_verdict(_final(rows, "online"), _initial(rows, "online"), margin=0.5,
+                           label="on-policy final / initial suboptimality")
+    hybrid, online = _average(rows, "hybrid"), _average(rows, "online")
+    wins = order_verdict(hybrid, online, margin=0.8, label="average suboptimality hybrid / on-policy")
+    no_win = Verdict(not wins.holds, wins.statistic, wins.interval, f"not ({wins.summary})", wins.details)
+    # Theorem 1 still gives the C_npg branch: the hybrid keeps on-policy NPG's guarantee (it does not lose).
+    no_loss = order_verdict(hybrid, online, margin=NO_LOSS, label="average suboptimality hybrid / on-policy")
+    return all_of({"on-policy learns": learns, "hybrid does not win": no_win, "hybrid does not lose": no_loss,
+                   "no offline guarantee": no_guarantee})
+
+
+H5 = register(Claim(
+    id="HNPG-H5", name="hnpg.lock.negative_control", paper=PAPER,
+    theorem="Thm 1 needs min{C_npg, C_off^2} small [paper]; negative control [derived]",
+    statement=f"lock L={LOCK_SHORT['length']}, A={LOCK_SHORT['n_actions']}, T={LOCK_SHORT['T']}, nu uniform over "
+              "pairs off pi*'s path (C_off = inf): on-policy NPG learns (final <= 0.5 x initial suboptimality), "
+              f"HAC's average suboptimality is NOT <= 0.8 x on-policy NPG's and is <= {NO_LOSS:g} x",
+    kind="order", sweep=H5_SWEEP, analyse=_h5_analyse,
+    mutants=(
+        Mutant("do_nothing", do_nothing, "a learner that never leaves uniform: passes 'no gain' vacuously"),
+        Mutant("offline_only", functools.partial(hac_learner, critic="offline"),
+               "FQE-greedy on the offline data alone (on-policy term off): the data do not show pi*"),
+        Mutant("step_extra_horizon", functools.partial(hac_learner, horizon_power=2.0), STEP_EXTRA_HORIZON),
+        Mutant("step_no_horizon", functools.partial(hac_learner, horizon_power=0.0),
+               "the step without its horizon factor: sqrt(log A/T), 1/(1-gamma) x Theorem 1's"),
+    ),
+))
+
+
+ALIASED_T = 100
+
+
+def _h6_cells(budget):
+    seeds = per_budget(budget, 6, 12, 24)
+    return ([{"part": "aliased", "learner": learner, "seed": s} for learner in ("hybrid", "online", "fqe")
+             for s in range(seeds)]
+            + [{"part": "lock", "learner": learner, "seed": s} for learner in ("hybrid", "online")
+               for s in range(seeds)])
+
+
+def _h6_run(cell, rng, learner):
+    if cell["part"] == "lock":
+        return _run_lock(cell, rng, learner, LOCK, "epsilon_greedy")
+    algo_rng = rng.spawn(1)[0]
+    problem = aliased_trap(0.9)
+    role = cell["learner"]
+    run = {"hybrid": learner, "online": functools.partial(hac_learner, critic="online", m=100),
+           "fqe": functools.partial(hac_learner, lam=0.0, m=100)}[role]
+    out = run(problem.mdp, problem.features, problem.reset, problem.offline_distribution, ALIASED_T, algo_rng)
+    rows = _learner_rows(problem.mdp, out, ALIASED_T)
+    errors = getattr(out, "critic_error", None)
+    for t, row in enumerate(rows[:-1]):
+        row["critic_error"] = None if errors is None else float(errors[t])
+    return rows
+
+
+H6_SWEEP = Sweep("hnpg.aliased", _h6_cells, _h6_run, protocol=AC_NO_COMPLETE_PROTOCOL)
+
+
+def _part(rows, part):
+    return [r for r in rows if r["part"] == part]
+
+
 def _h6_analyse(rows, budget):
-    factor = order_verdict(_average(rows, "hybrid"), _average(rows, "online"), margin=1.5,
+    aliased = _part(rows, "aliased")
+    factor = order_verdict(_average(aliased, "hybrid"), _average(aliased, "online"), margin=1.5,
                            label="average suboptimality hybrid(lam=T/2-1) / on-policy")
-    first = np.array([r["relative_suboptimality"] for r in rows if r["learner"] == "hybrid" and r["t"] == 0])
-    decreases = order_verdict(_final(rows, "hybrid"), first, margin=0.5, label="final / initial suboptimality")
-    return all_of({"within 1.5x of on-policy NPG": factor, "no divergence": decreases})
+    decreases = order_verdict(_final(aliased, "hybrid"), _initial(aliased, "hybrid"), margin=0.5,
+                              label="final / initial suboptimality")
+    return all_of({"aliased: within 1.5x of on-policy NPG": factor, "aliased: no divergence": decreases,
+                   **_lock_uses_offline(_part(rows, "lock"), prefix="lock: ")})
 
 
 H6 = register(Claim(
     id="HNPG-H6", name="hnpg.aliased.robust_without_completeness", paper=PAPER,
-    theorem="Thm 1, no-completeness case (lambda = T/2 - 1) [paper]; aliased instance [derived]",
-    statement="aliased linear critic (epsilon_be > 0), T=100: HAC's average suboptimality <= 1.5 x on-policy NPG's, "
-              "and final <= 0.5 x initial",
-    kind="order", sweep=H6_SWEEP, analyse=_h6_analyse, mutant="ignore_on_policy_term",
-    mutant_description="critic fit ignores the on-policy term (lambda = 0: pure FQE on aliased features)",
+    theorem="Thm 1, no-completeness case (lambda = T/2 - 1) [paper]; aliased instance and lock [derived]",
+    statement=f"lambda=T/2-1: aliased linear critic (epsilon_be > 0), T={ALIASED_T}: HAC's average suboptimality "
+              f"<= 1.5 x on-policy NPG's and final <= 0.5 x initial; lock L={LOCK['length']}, A={LOCK['n_actions']}, "
+              f"T={LOCK['T']}: HAC solves it (<= {SOLVED:g}), on-policy NPG does not, final <= 0.2 x on-policy's",
+    kind="order", sweep=H6_SWEEP, analyse=_h6_analyse,
+    mutants=(
+        Mutant("on_policy_npg", functools.partial(hac_learner, critic="online", m=100),
+               "on-policy NPG: ignores the offline data (lambda -> infinity)"),
+        Mutant("ignore_on_policy_term", functools.partial(hac_learner, lam=0.0, m=100),
+               "critic fit ignores the on-policy term (lambda = 0: pure FQE on aliased features)"),
+        Mutant("step_extra_horizon", functools.partial(hac_learner, lam="half_T", m=100, horizon_power=2.0),
+               STEP_EXTRA_HORIZON),
+    ),
 ))
+
 
 # --------------------------------------------------------------------------------------------
 # HNPG-FIG1's sweep (no claim): samples to solve the lock against its length
@@ -479,12 +773,11 @@ LENGTH_T = 400
 LENGTH_ACTIONS = 8
 
 
-def _length_run(cell, rng, mutant):
-    if mutant is not None:
-        raise ValueError(f"mutant: the figure sweep has no mutant, got {mutant!r}")
-    lock = lock_problem(cell["length"], LENGTH_ACTIONS, 0.85, rng)
-    out = hac(lock.mdp, n_iterations=LENGTH_T, critic=cell["learner"], offline_distribution=lock.offline_distribution,
-              reset=lock.reset, rng=rng, lam=1.0, k1=2, k2=4, m_on=200, m_off=200)
+def _length_run(cell, rng, learner):
+    data_rng, algo_rng = rng.spawn(2)
+    lock = lock_problem(cell["length"], LENGTH_ACTIONS, 0.85, data_rng)
+    run = learner if cell["learner"] == "hybrid" else functools.partial(hac_learner, critic=cell["learner"])
+    out = run(lock.mdp, None, lock.reset, lock.offline_distribution, LENGTH_T, algo_rng)
     success = np.array([lock.success_probability(p) for p in out.policies])
     hit = np.flatnonzero(success >= 0.5)
     solved = hit.size > 0
@@ -496,4 +789,4 @@ def _length_run(cell, rng, mutant):
              "final_success": float(success[-1])}]
 
 
-LENGTH_SWEEP = Sweep("hnpg.lock_length", _length_cells, _length_run, version=2)
+LENGTH_SWEEP = Sweep("hnpg.lock_length", _length_cells, _length_run, protocol=AC_PROTOCOL)

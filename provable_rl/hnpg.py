@@ -1129,27 +1129,31 @@ def hnpg(mdp: DiscountedMDP, policy_features, *, n_iterations: int = 150, critic
 # Exact NPG (Agarwal et al. 2021), for the last-iterate check HNPG-H2
 # --------------------------------------------------------------------------------------------
 
-def npg_exact(mdp: DiscountedMDP, *, eta: float, n_iterations: int) -> np.ndarray:
+def npg_exact(mdp: DiscountedMDP, *, eta: float, n_iterations: int, return_policies: bool = False):
     """Exact softmax NPG: ``pi^{t+1} ~ pi^t exp(eta A^{pi^t} / (1 - gamma))`` from uniform.
 
     Agarwal, Kakade, Lee & Mahajan (2021), Thm 16 (as used in theory/hnpg.md, HNPG-H2 [recalled]):
     ``V*(rho) - V^{pi^T}(rho) <= log A / (eta T) + 1 / ((1 - gamma)^2 T)`` for every ``rho``.
 
-    Returns the values ``V^{pi^t}(s)`` for ``t = 0 .. T``, shape (T + 1, S).
+    Returns the values ``V^{pi^t}(s)`` for ``t = 0 .. T``, shape (T + 1, S); with
+    ``return_policies=True``, the pair (values, policies), policies of shape (T + 1, S, A).
     """
     mdp = _check_mdp(mdp)
-    return _npg_exact(mdp, v.positive_float("eta", eta), v.positive_int("n_iterations", n_iterations))
+    return _npg_exact(mdp, v.positive_float("eta", eta), v.positive_int("n_iterations", n_iterations),
+                      return_policies=bool(return_policies))
 
 
-def _npg_exact(mdp, eta, T):
-    """Unvalidated loop (``eta`` of any sign: the wrong-sign mutant calls it with ``-eta``)."""
+def _npg_exact(mdp, eta, T, return_policies=False):
+    """Unvalidated loop (``eta`` of any sign)."""
     S, A = mdp.n_states, mdp.n_actions
     logits = np.zeros((S, A))
     out = np.empty((T + 1, S))
+    policies = np.empty((T + 1, S, A))
     for t in range(T + 1):
         pi = _softmax(logits)
+        policies[t] = pi
         V = policy_evaluation(mdp, pi)
         out[t] = V
         Q = q_from_values(mdp, V)
         logits = logits + eta * (Q - V[:, None]) / (1.0 - mdp.gamma)
-    return out
+    return (out, policies) if return_policies else out

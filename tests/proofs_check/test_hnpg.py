@@ -1,35 +1,64 @@
-"""Each HNPG claim holds at the smoke budget and each mutant is rejected."""
+"""Each HNPG claim holds at the smoke budget at two root seeds, and its whole mutant panel is rejected."""
+import functools
+
+import numpy as np
 import pytest
 
 import proofs_check.hnpg as hnpg_claims
 from proofs_check.framework import check_claim, get_claim, run_sweep
+from tests.proofs_check.conftest import SMOKE_SEEDS
 
 CLAIMS = ["HNPG-H1", "HNPG-H2", "HNPG-H3", "HNPG-H3b", "HNPG-H4", "HNPG-H5", "HNPG-H6"]
 
 
+@pytest.mark.parametrize("seed", SMOKE_SEEDS)
 @pytest.mark.parametrize("claim_id", CLAIMS)
-def test_claim_holds_and_mutant_is_rejected(claim_id, tmp_path):
-    claim = get_claim(claim_id)
-    algorithm, mutant = check_claim(claim, "smoke", use_cache=False, cache_dir=tmp_path)
+def test_claim_holds_and_panel_is_rejected(claim_id, seed, tmp_path):
+    algorithm, mutants = check_claim(get_claim(claim_id), "smoke", seed=seed, use_cache=False, cache_dir=tmp_path)
     assert algorithm.holds, algorithm.verdict.summary
-    assert not mutant.holds, mutant.verdict.summary
+    for name, ev in mutants.items():
+        assert not ev.holds, f"{name}: {ev.verdict.summary}"
 
 
-def test_claims_are_registered_with_ids_and_names():
+def test_claims_are_registered_with_protocols_and_panels():
     for claim_id in CLAIMS:
         claim = get_claim(claim_id)
-        assert claim.name.startswith("hnpg.")
-        assert claim.mutant and claim.mutant_description
+        assert claim.name.startswith("hnpg.") and claim.protocol.name.startswith("hnpg.")
+        assert len(claim.mutants) >= 3 or claim.panel_note
+        for mutant in claim.mutants:
+            assert mutant.description and callable(mutant.learner)
 
 
-def test_sweeps_are_reproducible_and_reject_unknown_mutants(tmp_path):
+def test_sweeps_are_reproducible(tmp_path):
     sweep = hnpg_claims.H2_SWEEP
     first = run_sweep(sweep, "smoke", use_cache=False, cache_dir=tmp_path)
     second = run_sweep(sweep, "smoke", use_cache=False, cache_dir=tmp_path)
     assert first == second
-    cell = sweep.cells("smoke")[0]
-    with pytest.raises(ValueError, match="mutant"):
-        sweep.run_cell(cell, __import__("numpy").random.default_rng(0), "nonsense")
+
+
+def test_lock_baseline_does_not_depend_on_the_learner():
+    """Common random numbers: the on-policy baseline cell gives the same rows whatever the learner."""
+    cell = {"learner": "online", "seed": 0}
+    rows = [hnpg_claims._h5_run(cell, np.random.default_rng(3), learner)
+            for learner in (hnpg_claims.hac_learner, hnpg_claims.do_nothing)]
+    assert rows[0] == rows[1]
+
+
+def test_learners_that_ignore_one_data_source_are_not_the_algorithm():
+    """H6's panel names the two ways to ignore a data source (issue: lambda = 49 alone is nearly on-policy)."""
+    names = {m.name for m in get_claim("HNPG-H6").mutants}
+    assert {"on_policy_npg", "ignore_on_policy_term"} <= names
+    assert get_claim("HNPG-H6").learner.keywords["lam"] == "half_T"
+
+
+def test_exact_mirror_descent_matches_the_library_at_scale_one():
+    from mdps.instances.random import random_mdp
+
+    mdp = random_mdp(4, 3, 0.7, np.random.default_rng(0))
+    ours = hnpg_claims.exact_mirror_descent(mdp, 20, None)
+    np.testing.assert_allclose(ours, hnpg_claims.exact_hac(mdp, 20, None), atol=1e-10)
+    npg = functools.partial(hnpg_claims.npg_variant)(mdp, 0.5, 10)
+    np.testing.assert_allclose(npg, hnpg_claims.exact_npg(mdp, 0.5, 10), atol=1e-10)
 
 
 def test_claim_kinds_match_their_verdicts():

@@ -1331,16 +1331,39 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
 
 
 def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, growth, max_episodes, *,
-             elimination_factor=2.0, offline_in_design=True, pool_offline=True):
-    """:func:`ftpedel` on validated input. The keywords exist for the broken variants of
-    ``proofs_check.ftpedel`` only (threshold ``elimination_factor * eps_l``; design and
-    verification blind to Lambda_off; offline tuples left out of the regressions)."""
+             elimination_factor=2.0, offline_in_design=True, offline_in_verification=True, pool_offline=True,
+             offline_normalised=False, round_shift=0, schedule_shift=0, verify="realised",
+             radius_log_delta=True, next_step=1, record=None):
+    """:func:`ftpedel` on validated input.
+
+    The keywords other than ``record`` exist for the broken variants of ``proofs_check.ftpedel``
+    only, and their defaults are the algorithm: ``elimination_factor`` (threshold
+    ``elimination_factor * eps_l``); ``offline_in_design`` / ``offline_in_verification`` (Lambda_off
+    seen by the design / by the verification of the realised covariance); ``offline_normalised``
+    (Lambda_off,h divided by the number of step-h offline tuples, in the design and the
+    verification); ``pool_offline`` (offline tuples in the regressions); ``round_shift`` (``l_max = ceil(log2(4/eps)) + round_shift``: -1 is
+    a last round that certifies only 2 eps); ``schedule_shift`` (``eps_l = 2^-(l + schedule_shift)``:
+    -1 is a schedule counted from l = 0); ``verify`` ("realised", or "planned": the stopping test
+    reads the planned ``N Lambda(omega)`` instead of the collected data); ``radius_log_delta`` (False
+    drops the ``1/delta`` inside beta_l's log); ``next_step`` (phi-hat_{pi,h+1} built from the
+    actions of step ``h + next_step``; 0 is the wrong step).
+
+    ``record``: a list, or None. When a list, one dict per round is appended: ``round`` (l),
+    ``eps`` (eps_l), ``tolerance`` (eps_l^2 / beta_l), ``survivors`` (class indices at the start of
+    the round), ``estimates`` (their V-hat), ``kept`` (indices after the elimination), and ``steps``:
+    per step h a dict with ``targets`` (the design's vectors, (P, d)) and ``online_pair_counts``
+    (this round's step-h online pairs n(s, a), (S, A)). Recording changes nothing else.
+    """
     factor = float(elimination_factor)
     H, S, d = mdp.horizon, mdp.n_states, mdp.dim
     off_cov = offline.covariances(mdp)
+    if offline_normalised:
+        off_cov = off_cov / np.maximum(offline.pair_counts.sum(axis=(1, 2)), 1)[:, None, None]
     design_off = off_cov if offline_in_design else np.zeros_like(off_cov)
+    verify_off = off_cov if offline_in_verification else np.zeros_like(off_cov)
+    radius_delta = dlt if radius_log_delta else 1.0 - 1e-12
     n_pol = pol.shape[0]
-    l_max = max(1, math.ceil(math.log2(4.0 / eps)))
+    l_max = max(1, math.ceil(math.log2(4.0 / eps)) + int(round_shift))
     survivors = np.arange(n_pol)
     leader = 0
     values = np.full(n_pol, np.nan)
@@ -1353,19 +1376,21 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
         if survivors.size == 1:
             ell -= 1
             break
-        eps_l = 2.0 ** -ell
-        tol = eps_l ** 2 / confidence_radius(ell, horizon=H, n_policies=n_pol, delta=dlt, radius_constant=c_beta)
+        eps_l = 2.0 ** -(ell + int(schedule_shift))
+        tol = eps_l ** 2 / confidence_radius(ell, horizon=H, n_policies=n_pol, delta=radius_delta,
+                                             radius_constant=c_beta)
         visit = np.empty((survivors.size, H, d))
         visit[:, 0] = exact_first[survivors]
         theta = np.empty((H, d))
         ref = int(np.searchsorted(survivors, leader))
         round_episodes = 0
+        steps = []
         for h in range(H):
             vecs = visit[:, h] - visit[ref, h] if targets == "difference" else visit[:, h]
             ones = np.ones(survivors.size)
             online_counts = np.zeros((S, mdp.n_actions, S), dtype=np.int64)
             online_sums = np.zeros((S, mdp.n_actions))
-            if np.any(vecs) and float(_q_values(design_off[h] + reg * np.eye(d), vecs, ones)[0].max()) > tol:
+            if np.any(vecs) and float(_q_values(verify_off[h] + reg * np.eye(d), vecs, ones)[0].max()) > tol:
                 plan = minimum_episodes(vecs, ones, tol, mdp=mdp, step=h, offline_covariance=design_off[h],
                                         regularizer=reg, design=design, rtol=0.02, design_rtol=0.02,
                                         max_iterations=30)
@@ -1382,13 +1407,19 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
                     online_sums += new.reward_sums[h]
                     collected += extra
                     round_episodes += int(extra.sum())
-                    realised = np.einsum("sa,sai,saj->ij", online_counts.sum(-1), mdp.features, mdp.features)
-                    if float(_q_values(realised + design_off[h] + reg * np.eye(d), vecs, ones)[0].max()) <= tol:
+                    if verify == "planned":
+                        realised = np.tensordot(collected.astype(float), plan.design.covariances, 1)
+                    else:
+                        realised = np.einsum("sa,sai,saj->ij", online_counts.sum(-1), mdp.features, mdp.features)
+                    if float(_q_values(realised + verify_off[h] + reg * np.eye(d), vecs, ones)[0].max()) <= tol:
                         break
                     N *= growth
+            if record is not None:
+                steps.append({"targets": vecs.copy(), "online_pair_counts": online_counts.sum(-1)})
             pooled_counts = online_counts + offline.counts[h] if pool_offline else online_counts
             pooled_sums = online_sums + offline.reward_sums[h] if pool_offline else online_sums
-            next_actions = pol[survivors, h + 1, :] if h + 1 < H else None
+            nxt_step = h + int(next_step)
+            next_actions = pol[survivors, nxt_step, :] if h + 1 < H else None
             theta[h], nxt = _regress_step(mdp, pooled_counts, pooled_sums, reg, visit[:, h], next_actions)
             if nxt is not None:
                 visit[:, h + 1] = nxt
@@ -1398,6 +1429,9 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
         values[:] = np.nan
         values[survivors] = est
         keep = est >= est.max() - factor * eps_l
+        if record is not None:
+            record.append({"round": ell, "eps": eps_l, "tolerance": tol, "survivors": survivors.copy(),
+                           "estimates": est.copy(), "kept": survivors[keep].copy(), "steps": steps})
         survivors = survivors[keep]
         leader = int(survivors[np.argmax(est[keep])])
         history.append(survivors.copy())

@@ -12,6 +12,13 @@ natural confidence term, and an explicit offline design ``offline_counts[h, s, a
 
 :func:`competitor_bandit` is the family used for PEDEL against uniform exploration: one close
 competitor (gap Delta) among arms whose gaps are large.
+
+:func:`random_linear_family` is a multi-step, genuinely linear family (d < S A, features on the
+simplex hence correlated, stochastic transitions and initial state, H >= 2) with an explicit
+policy class chosen around epsilon: a near tie (gap < epsilon / 2), competitors whose gaps lie
+between epsilon and 2 epsilon, and the rest at random, plus offline data on one action only (so
+they cover some directions of the feature space better than others). Its exact values and optimal
+policy come from the tabular MDP it exposes (``mdp.tabular``).
 """
 from __future__ import annotations
 
@@ -115,3 +122,80 @@ def competitor_bandit(n_arms: int = 8, gap: float = 0.1, *, far_gap: float = 0.5
     means[0], means[1] = best, best - gap
     return HybridInstance(bandit_linear_mdp(means, reward_std=reward_std), arm_policies(K),
                           np.zeros((1, 1, K), dtype=np.int64), "competitor")
+
+
+def random_linear_family(rng=None, *, n_states: int = 4, n_actions: int = 2, dim: int = 3, horizon: int = 2,
+                         epsilon: float = 0.1, n_policies: int = 8, n_offline: int = 50,
+                         max_tries: int = 200) -> HybridInstance:
+    """A random multi-step linear MDP with a policy class built around ``epsilon``.
+
+    The MDP is :func:`mdps.instances.random.random_linear_mdp` (``features ~ Dirichlet(1)`` on the
+    simplex, so feature vectors are correlated and d < S A is allowed; ``mu_h`` rows are
+    distributions, so transitions are stochastic; Bernoulli rewards ``phi . theta_h``; uniform
+    initial state). Draws are repeated (at most ``max_tries``) until the deterministic policies
+    contain a near tie (a gap in (0, epsilon / 2)) and at least two competitors with a gap in
+    ``(epsilon, 2 epsilon)``. The class is: the optimum, the closest near tie, up to three
+    competitors with a gap in ``(epsilon, 2 epsilon)`` and, to fill ``n_policies``, policies drawn
+    at random among the rest; its order is shuffled. The offline data are ``n_offline`` tuples of
+    action 0 at every state and step.
+
+    A run that certifies only 2 epsilon can return one of the competitors; the near tie makes
+    every correct run last all its rounds (two policies survive to the end).
+
+    Parameters
+    ----------
+    rng : Generator, int or None
+    n_states, n_actions, dim, horizon : int
+        S, A, d and H (A^(S H) deterministic policies are enumerated: keep it at most 4096).
+    epsilon : float > 0
+    n_policies : int >= 4
+    n_offline : int >= 0
+
+    Returns
+    -------
+    HybridInstance
+    """
+    from ..instances.random import random_linear_mdp
+
+    S, A = v.positive_int("n_states", n_states), v.positive_int("n_actions", n_actions)
+    d, H = v.positive_int("dim", dim), v.positive_int("horizon", horizon)
+    eps = v.positive_float("epsilon", epsilon)
+    n_pol = v.positive_int("n_policies", n_policies)
+    if n_pol < 4:
+        raise ValueError(f"n_policies: expected at least 4, got {n_pol}")
+    if A ** (S * H) > 4096:
+        raise ValueError(f"n_states, n_actions, horizon: A^(S H) = {A ** (S * H)} policies exceed 4096")
+    n_off = int(n_offline)
+    if n_off < 0:
+        raise ValueError(f"n_offline: expected a non-negative int, got {n_offline!r}")
+    gen = v.as_rng(rng)
+    grid = np.array(np.meshgrid(*[np.arange(A)] * (S * H), indexing="ij")).reshape(S * H, -1).T
+    all_pols = grid.reshape(-1, H, S).astype(np.int64)
+    for _ in range(v.positive_int("max_tries", max_tries)):
+        mdp = random_linear_mdp(n_states=S, n_actions=A, dim=d, horizon=H, rng=gen)
+        occ = np.zeros((all_pols.shape[0], S))
+        occ[:] = mdp.initial
+        values = np.zeros(all_pols.shape[0])
+        R, P = mdp.tabular.R, mdp.tabular.P
+        idx = np.arange(S)
+        for h in range(H):
+            acts = all_pols[:, h, :]                              # (n, S)
+            values += np.einsum("ns,ns->n", occ, R[h][idx, acts])
+            occ = np.einsum("ns,nst->nt", occ, P[h][idx, acts])
+        best = int(np.argmax(values))
+        gaps = values[best] - values
+        tie = np.flatnonzero((gaps > 1e-9) & (gaps < eps / 2))
+        mid = np.flatnonzero((gaps > eps) & (gaps < 2 * eps))
+        if tie.size and mid.size >= 2:
+            break
+    else:
+        raise ValueError(f"max_tries: no draw had a near tie and two competitors in (eps, 2 eps) at eps={eps}")
+    chosen = [best, int(tie[np.argmin(gaps[tie])])]
+    chosen += [int(j) for j in gen.choice(mid, size=min(3, mid.size), replace=False)]
+    rest = np.setdiff1d(np.arange(all_pols.shape[0]), chosen)
+    chosen += [int(j) for j in gen.choice(rest, size=max(n_pol - len(chosen), 0), replace=False)]
+    order = gen.permutation(len(chosen))
+    policies = all_pols[np.array(chosen)[order]]
+    counts = np.zeros((H, S, A), dtype=np.int64)
+    counts[:, :, 0] = n_off
+    return HybridInstance(mdp, policies, counts, "random-linear")

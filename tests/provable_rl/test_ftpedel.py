@@ -354,7 +354,51 @@ def test_broken_variants_are_not_public_options():
     import inspect
 
     public = set(inspect.signature(ft.ftpedel).parameters) | set(inspect.signature(ft.pedel).parameters)
-    assert not public & {"elimination_factor", "offline_in_design", "pool_offline"}
+    knobs = {"elimination_factor", "offline_in_design", "offline_in_verification", "offline_normalised",
+             "pool_offline", "round_shift", "schedule_shift", "verify", "radius_log_delta", "next_step", "record"}
+    assert not public & knobs
+    assert knobs <= set(inspect.signature(ft._ftpedel).parameters)
+
+
+def test_recording_the_certificate_changes_nothing():
+    from mdps.instances.ftpedel import random_linear_family
+
+    inst = random_linear_family(5, epsilon=0.1)
+    off = ft.sample_offline_statistics(inst.mdp, inst.offline_counts, rng=1)
+    args = (inst.mdp, inst.policies, 0.1, 0.1, off)
+    tail = ("difference", 1.0, 1e-3, "optimal", 1.25, 1e9)
+    public = ft.ftpedel(inst.mdp, inst.policies, epsilon=0.1, delta=0.1, offline=off, rng=2)
+    record = []
+    private = ft._ftpedel(*args, np.random.default_rng(2), *tail, record=record)
+    assert (private.policy_index, private.online_episodes) == (public.policy_index, public.online_episodes)
+    np.testing.assert_array_equal(private.episodes_per_round, public.episodes_per_round)
+    assert [r["round"] for r in record] == list(range(1, public.rounds + 1))
+    assert sum(int(s["online_pair_counts"].sum()) for r in record for s in r["steps"]) == public.online_episodes
+    for r in record:
+        assert r["eps"] == 2.0 ** -r["round"] and len(r["steps"]) == inst.mdp.horizon
+        assert r["estimates"].shape == r["survivors"].shape and set(r["kept"]) <= set(r["survivors"])
+
+
+def test_random_linear_family_is_genuinely_linear_and_built_around_epsilon():
+    from mdps.instances.ftpedel import random_linear_family
+
+    eps = 0.1
+    inst = random_linear_family(0, epsilon=eps, n_policies=8)
+    mdp = inst.mdp
+    assert mdp.dim < mdp.n_states * mdp.n_actions and mdp.horizon == 2
+    assert np.all(mdp.tabular.P.max(axis=-1) < 1)            # stochastic transitions
+    pc = ft.policy_class(mdp, inst.policies)
+    assert len(pc) == 8 and len({p.tobytes() for p in inst.policies}) == 8
+    gaps = np.sort(pc.gaps)
+    assert gaps[0] == 0 and 0 < gaps[1] < eps / 2
+    assert np.sum((pc.gaps > eps) & (pc.gaps < 2 * eps)) >= 2
+    best = ft.policy_class(mdp, ft.all_deterministic_policies(mdp)).values.max()
+    assert np.isclose(pc.values.max(), best)                 # the class holds the optimal policy
+    assert inst.offline_counts[:, :, 0].min() > 0 and inst.offline_counts[:, :, 1:].sum() == 0
+    again = random_linear_family(0, epsilon=eps, n_policies=8)
+    np.testing.assert_array_equal(again.policies, inst.policies)
+    with pytest.raises(ValueError, match="n_policies"):
+        random_linear_family(0, n_policies=3)
 
 
 def test_frank_wolfe_rejects_a_bad_warm_start():

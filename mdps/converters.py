@@ -31,8 +31,12 @@ from .sampling import cdf
 def _reward_range(reward_range) -> tuple[float, float] | None:
     if reward_range is None:
         return None
+    if isinstance(reward_range, (str, bytes)):
+        raise v.ArgumentTypeError(f"reward_range: expected a pair (low, high) of numbers, got {reward_range!r}")
     try:
-        low, high = (float(x) for x in reward_range)
+        low, high = (v.real_number("reward_range", x, "a pair (low, high) of numbers") for x in reward_range)
+    except v.ArgumentTypeError:
+        raise
     except (TypeError, ValueError):
         raise ValueError(f"reward_range: expected a pair (low, high) of numbers, got {reward_range!r}") from None
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
@@ -186,21 +190,29 @@ def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None, t
         if initial is None and getattr(unwrapped, "initial_state_distrib", None) is not None:
             initial = np.asarray(unwrapped.initial_state_distrib, dtype=np.float64)
     S = len(P_dict)
-    if S == 0 or sorted(P_dict) != list(range(S)):
-        raise ValueError(f"env_or_P: expected states 0 .. S-1 as keys, got {sorted(P_dict)[:5]}...")
+    keys = list(P_dict)
+    if S == 0 or any(v.is_bool(k) or not isinstance(k, numbers.Integral) for k in keys) \
+            or sorted(keys) != list(range(S)):
+        raise ValueError(f"env_or_P: expected states 0 .. S-1 as keys, got {keys[:5]}...")
+    if not all(isinstance(P_dict[s], dict) for s in range(S)):
+        raise ValueError("env_or_P: expected a dict {action: [(prob, s_next, reward, terminated), ...]} for every state")
     A = len(P_dict[0])
+    if A == 0:
+        raise ValueError("env_or_P: expected at least one action, got none in state 0")
     if terminal not in ("absorb", "sink"):
         raise ValueError(f"terminal: expected 'absorb' or 'sink', got {terminal!r}")
     sink = terminal == "sink"
     bounds = _reward_range(reward_range)
     n_out = S + 1 if sink else S
+    v.check_allocation("env_or_P", n_out * A * n_out * 2, 8, "entries of P (S A S) and its copy")
     P = np.zeros((n_out, A, n_out))
     R = np.zeros((n_out, A))
     entered_terminal = np.zeros(n_out, dtype=bool)
     entered_otherwise = np.zeros(n_out, dtype=bool)
     for s in range(S):
         actions = P_dict[s]
-        if sorted(actions) != list(range(A)):
+        if any(v.is_bool(b) or not isinstance(b, numbers.Integral) for b in actions) \
+                or sorted(actions) != list(range(A)):
             raise ValueError(f"env_or_P: expected actions 0 .. {A - 1} in state {s}, got {sorted(actions)}")
         for a in range(A):
             for entry in actions[a]:
@@ -210,8 +222,13 @@ def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None, t
                     raise ValueError(
                         f"env_or_P: expected (prob, s_next, reward, terminated) tuples, got {entry!r} at ({s}, {a})"
                     ) from None
+                if v.is_bool(prob) or v.is_bool(reward) or not isinstance(prob, numbers.Real) \
+                        or not isinstance(reward, numbers.Real):
+                    raise ValueError(
+                        f"env_or_P: expected a real probability and reward, got {entry!r} at ({s}, {a})"
+                    )
                 prob, reward = float(prob), float(reward)
-                if not (isinstance(s_next, numbers.Integral) and 0 <= s_next < S):
+                if v.is_bool(s_next) or not (isinstance(s_next, numbers.Integral) and 0 <= s_next < S):
                     raise ValueError(f"env_or_P: expected a next state in 0 .. {S - 1}, got {s_next!r} at ({s}, {a})")
                 if not (np.isfinite(prob) and np.isfinite(reward)):
                     raise ValueError(f"env_or_P: expected finite probabilities and rewards, got {entry!r} at ({s}, {a})")
@@ -219,7 +236,9 @@ def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None, t
                     raise ValueError(
                         f"reward_range: expected every reward within {bounds}, got {reward!r} at ({s}, {a})"
                     )
-                target = S if (sink and terminated) else s_next
+                if not isinstance(terminated, (bool, np.bool_)):
+                    raise ValueError(f"env_or_P: expected terminated True or False, got {entry!r} at ({s}, {a})")
+                target = S if (sink and terminated) else int(s_next)
                 P[s, a, target] += prob
                 R[s, a] += prob * reward
                 if prob > 0:

@@ -30,15 +30,12 @@ REWARD_MODELS = ("bernoulli", "gaussian")
 
 
 def _check_reward_model(reward_model: str, reward_std: float) -> float:
-    if reward_model not in REWARD_MODELS:
+    if not isinstance(reward_model, str) or reward_model not in REWARD_MODELS:
         raise ValueError(f"reward_model: expected one of {REWARD_MODELS}, got {reward_model!r}")
     if reward_model == "gaussian":
         return v.positive_float("reward_std", reward_std)
     # Unused by Bernoulli rewards, but still a number: a typo should not pass silently.
-    try:
-        std = float(reward_std)
-    except (TypeError, ValueError):
-        raise ValueError(f"reward_std: expected a non-negative number, got {reward_std!r}") from None
+    std = v.real_number("reward_std", reward_std, "a non-negative number")
     if not (np.isfinite(std) and std >= 0):
         raise ValueError(f"reward_std: expected a non-negative number, got {reward_std!r}")
     return std
@@ -324,6 +321,8 @@ class LinearMDP:
         if H == 0:
             raise ValueError("mu: expected a horizon H >= 1, got 0")
         theta = v.float_array("theta", self.theta, ndim=2, shape=(H, d))
+        # The induced P has H S A S entries, and the checks make a few copies of it.
+        v.check_allocation("features, mu", 4 * H * S * A * S, 8, "entries of the induced P and its copies")
         P = np.einsum("sai,hit->hsat", phi, mu)
         R = np.einsum("sai,hi->hsa", phi, theta)
         # The product of valid inputs can miss 0 or 1 by a rounding error (a signed mu can give
@@ -372,6 +371,8 @@ def one_hot_linear_mdp(mdp: FiniteHorizonMDP) -> LinearMDP:
     if not isinstance(mdp, FiniteHorizonMDP):
         raise TypeError(f"mdp: expected a FiniteHorizonMDP, got {type(mdp).__name__}")
     H, S, A = mdp.R.shape
+    v.check_allocation("mdp", (S * A) ** 2 + 4 * H * S * A * S, 8,
+                       "entries of the one-hot features (S A)^2 and of the induced P")
     features = np.eye(S * A).reshape(S, A, S * A)
     mu = mdp.P.reshape(H, S * A, S)
     theta = mdp.R.reshape(H, S * A)
@@ -394,6 +395,8 @@ def finite_horizon(mdp: DiscountedMDP, horizon: int) -> FiniteHorizonMDP:
     if not isinstance(mdp, DiscountedMDP):
         raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     H = v.positive_int("horizon", horizon)
+    S, A = mdp.R.shape
+    v.check_allocation("horizon", H * S * A * S, 8, "entries of P (H S A S)")
     return FiniteHorizonMDP(
         P=np.broadcast_to(mdp.P, (H,) + mdp.P.shape),
         R=np.broadcast_to(mdp.R, (H,) + mdp.R.shape),
@@ -411,9 +414,10 @@ def policy_matrix(policy, n_actions: int) -> np.ndarray:
     returned as a read-only float64 array.
     """
     n_actions = v.positive_int("n_actions", n_actions)
-    arr = np.asarray(policy)
-    if arr.dtype.kind in "iub":
+    arr = v.real_array("policy", policy)
+    if arr.dtype.kind in "iu":
         pi = v.int_array("policy", arr, high=n_actions)
+        v.check_allocation("n_actions", pi.size * n_actions, 8, "entries of the policy's probabilities")
         out = np.zeros(pi.shape + (n_actions,))
         np.put_along_axis(out, pi[..., None], 1.0, axis=-1)
         out.setflags(write=False)
@@ -434,10 +438,12 @@ def deterministic_policy(policy) -> np.ndarray:
     Raises ``ValueError`` when a row puts mass on more than one action: use ``argmax`` yourself
     if a greedy choice is what you want.
     """
-    arr = np.asarray(policy)
-    if arr.dtype.kind in "iub":
+    arr = v.real_array("policy", policy)
+    if arr.dtype.kind in "iu":
         return v.int_array("policy", arr)
     pi = v.float_array("policy", arr)
+    if pi.ndim == 0 or pi.shape[-1] == 0:
+        raise ValueError(f"policy: expected an array of shape (..., A) with A >= 1, got shape {pi.shape}")
     v.check_simplex("policy", pi)
     if np.any((pi > v.SIMPLEX_ATOL) & (pi < 1 - v.SIMPLEX_ATOL)):
         raise ValueError("policy: expected one-hot rows (a deterministic policy), got a stochastic row")

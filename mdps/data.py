@@ -40,19 +40,27 @@ class SufficientStatistics:
     n_repetitions : int or None
         The length of the leading repetition axis, or None when there is none (the default).
         :func:`mdps.sampling.sample_statistics` sets it when asked for repetitions.
+    reward_range : (low, high) or None
+        The range of a single observed reward, (0, 1) by default: every ``reward_sums`` entry must
+        then lie in ``[low * counts, high * counts]`` (checked, up to rounding). None for rewards
+        without bounds (Gaussian), when only a zero sum at a zero count is checked; an algorithm
+        that needs bounded rewards should refuse such statistics.
+
+    Everything is checked at construction: integer, non-negative counts (totals at most
+    ``2**53`` per dataset), finite reward sums consistent with the counts, transition counts of
+    shape ``counts.shape + (S,)`` that sum over ``s'`` to the counts.
     """
 
     counts: np.ndarray
     reward_sums: np.ndarray
     transition_counts: np.ndarray | None = None
     n_repetitions: int | None = None
+    reward_range: tuple | None = (0.0, 1.0)
 
     def __post_init__(self):
-        counts = np.asarray(self.counts)
-        if counts.dtype.kind not in "iu":
-            raise TypeError(f"counts: expected an integer array, got dtype {counts.dtype}")
-        if counts.size and counts.min() < 0:
-            raise ValueError(f"counts: expected non-negative counts, got {counts.min()}")
+        counts = self._count_array("counts", self.counts)
+        if counts.ndim == 0:
+            raise ValueError("counts: expected an array of shape (A,), (S, A) or (H, S, A), got a scalar")
         if self.n_repetitions is not None:
             reps = v.positive_int("n_repetitions", self.n_repetitions)
             if counts.ndim < 2 or counts.shape[0] != reps:
@@ -60,22 +68,64 @@ class SufficientStatistics:
                     f"n_repetitions: expected counts with a leading axis of length {reps}, got shape {counts.shape}"
                 )
             object.__setattr__(self, "n_repetitions", reps)
-        sums = np.asarray(self.reward_sums, dtype=np.float64)
-        if not np.all(np.isfinite(sums)):
-            raise ValueError("reward_sums: expected finite values, got NaN or inf")
+        # Totals per dataset (per repetition) must stay exact in float64 and far from int64 overflow.
+        totals = counts.reshape(counts.shape[0], -1).sum(axis=1, dtype=np.float64) if self.n_repetitions is not None \
+            else np.array([counts.sum(dtype=np.float64)])
+        if totals.size and totals.max() > v.MAX_COUNT:
+            raise ValueError(f"counts: expected a total of at most {v.MAX_COUNT} samples per dataset, got {totals.max():.6g}")
+        sums = v.real_array("reward_sums", self.reward_sums)
+        sums = np.asarray(sums, dtype=np.float64)
         if sums.shape != counts.shape:
             raise ValueError(f"reward_sums: expected shape {counts.shape}, got {sums.shape}")
+        if not np.all(np.isfinite(sums)):
+            raise ValueError("reward_sums: expected finite values, got NaN or inf")
+        rr = self.reward_range
+        if rr is not None:
+            try:
+                low, high = (v.real_number("reward_range", x, "a pair (low, high) of numbers") for x in rr)
+            except (TypeError, ValueError) as err:
+                if isinstance(err, v.ArgumentTypeError):
+                    raise
+                raise ValueError(f"reward_range: expected a pair (low, high) of numbers or None, got {rr!r}") from None
+            if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+                raise ValueError(f"reward_range: expected finite low <= high, got {rr!r}")
+            object.__setattr__(self, "reward_range", (low, high))
+            # A sum of c rewards in [low, high] lies in [c low, c high] (up to the rounding of the sum).
+            slack = 1e-9 * np.maximum(counts, 1) * max(abs(low), abs(high), 1.0)
+            bad = (sums < counts * low - slack) | (sums > counts * high + slack)
+        else:
+            bad = (counts == 0) & (sums != 0)
+        if np.any(bad):
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            want = "0 where a count is 0" if rr is None else \
+                f"a sum within [{self.reward_range[0]} * count, {self.reward_range[1]} * count] (rewards in {self.reward_range})"
+            raise ValueError(f"reward_sums: expected {want}, got {sums[idx]!r} with count {counts[idx]!r} at {idx}")
         if self.transition_counts is not None:
-            tc = np.asarray(self.transition_counts)
-            if tc.dtype.kind not in "iu":
-                raise TypeError(f"transition_counts: expected an integer array, got dtype {tc.dtype}")
-            if tc.shape[:-1] != counts.shape:
+            tc = self._count_array("transition_counts", self.transition_counts)
+            if tc.shape[:-1] != counts.shape or tc.ndim < 3:
                 raise ValueError(f"transition_counts: expected shape {counts.shape} + (S,), got {tc.shape}")
+            if tc.shape[-1] != counts.shape[-2]:
+                raise ValueError(
+                    f"transition_counts: expected a last axis of length S = {counts.shape[-2]} (the states of "
+                    f"counts' (S, A) axes), got shape {tc.shape}"
+                )
             if not np.array_equal(tc.sum(axis=-1), counts):
                 raise ValueError("transition_counts: expected sum over s' equal to counts")
             object.__setattr__(self, "transition_counts", tc)
         object.__setattr__(self, "counts", counts)
         object.__setattr__(self, "reward_sums", sums)
+
+    @staticmethod
+    def _count_array(name, value):
+        """An integer array of non-negative counts (its own dtype kept), each at most MAX_COUNT."""
+        arr = v.real_array(name, value)
+        if arr.dtype.kind not in "iu":
+            raise v.ArgumentTypeError(f"{name}: expected an integer array, got dtype {arr.dtype}")
+        if arr.size and arr.min() < 0:
+            raise ValueError(f"{name}: expected non-negative counts, got {arr.min()}")
+        if arr.size and arr.max() > v.MAX_COUNT:
+            raise ValueError(f"{name}: expected counts of at most {v.MAX_COUNT}, got {arr.max()}")
+        return arr
 
     @property
     def n_samples(self):
@@ -172,6 +222,9 @@ class OfflineData:
         else:
             shape, flat = (self.horizon, S, A), (self.h * S + self.s) * A + self.a
         size = int(np.prod(shape))
+        v.check_allocation("n_states, n_actions" + (", horizon" if self.h is not None else ""),
+                           size * (S if self.s_next is not None else 1) + 2 * size, 8,
+                           "entries of the statistics")
         counts = np.bincount(flat, minlength=size).reshape(shape)
         sums = np.bincount(flat, weights=self.r, minlength=size).reshape(shape)
         trans = None
@@ -179,7 +232,8 @@ class OfflineData:
             trans = np.bincount(flat * S + self.s_next, minlength=size * S).reshape(shape + (S,))
         if self.n_states == 1 and self.s_next is None and self.h is None:
             counts, sums = counts[0], sums[0]  # a multi-armed bandit: statistics per arm
-        return SufficientStatistics(counts, sums, trans)
+        bounded = bool(np.all((self.r >= 0.0) & (self.r <= 1.0)))
+        return SufficientStatistics(counts, sums, trans, reward_range=(0.0, 1.0) if bounded else None)
 
     def split(self, n_folds: int, rng=None) -> list["OfflineData"]:
         """A random partition into ``n_folds`` folds of ``floor(N / n_folds)`` tuples each.
@@ -195,6 +249,21 @@ class OfflineData:
 
     def subset(self, index) -> "OfflineData":
         """The tuples at ``index`` (an int array or a boolean mask)."""
+        n = len(self)
+        if v.is_bool(index) or index is None:
+            raise v.ArgumentTypeError(f"index: expected an int array or a boolean mask, got {index!r}")
+        arr = np.asarray(index) if not isinstance(index, slice) else None
+        if arr is not None:
+            if arr.dtype.kind == "b":
+                if arr.shape != (n,):
+                    raise ValueError(f"index: expected a boolean mask of shape ({n},), got shape {arr.shape}")
+            else:
+                arr = v.int_array("index", arr, low=-n, high=n)
+            if arr.ndim != 1:
+                raise ValueError(f"index: expected a 1-d index, got shape {arr.shape}")
+            if not (np.any(arr) if arr.dtype.kind == "b" else arr.size):
+                raise ValueError("index: expected at least one tuple, got an empty selection")
+            index = arr
         pick = lambda x: None if x is None else x[index]  # noqa: E731
         return OfflineData(pick(self.s), pick(self.a), pick(self.r), pick(self.s_next),
                            self.n_states, self.n_actions, pick(self.h), self.horizon)
@@ -246,10 +315,8 @@ def data_distribution(problem, concentrability: float = 1.0, *, off_support="uni
     """
     from .planning import concentrability as realised, optimal_occupancy
 
-    try:
-        C = float(concentrability)
-    except (TypeError, ValueError):
-        raise ValueError(f"concentrability: expected a number >= 1, got {concentrability!r}") from None
+    C = v.real_number("concentrability", concentrability, "a number >= 1")
+    gen = v.as_rng(rng)  # validated even when unused ("uniform" or an explicit off_support)
     if not (np.isfinite(C) and C >= 1.0):
         raise ValueError(f"concentrability: expected a finite number >= 1, got {concentrability!r}")
     d_star = optimal_occupancy(problem)
@@ -259,7 +326,6 @@ def data_distribution(problem, concentrability: float = 1.0, *, off_support="uni
         if off_support == "uniform":
             nu = off / np.maximum(off.sum(axis=1, keepdims=True), 1)
         elif off_support == "dirichlet":
-            gen = v.as_rng(rng)
             raw = np.where(off, gen.gamma(1.0, size=off.shape), 0.0)
             nu = raw / np.maximum(raw.sum(axis=1, keepdims=True), np.finfo(float).tiny)
         else:

@@ -38,6 +38,7 @@ from .core import (
 )
 
 METHODS = ("pi", "vi", "lp")
+_SOLVER_OPTIONS = {"pi": {"max_iter"}, "vi": {"tol", "max_iter", "initial_values"}, "lp": set()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +71,27 @@ class PlanningResult:
     value_error_bound: float
     policy_error_bound: float
 
+    def __post_init__(self):
+        # Checked, not converted: the solvers pass their read-only arrays through unchanged.
+        Q = v.float_array("q_values", self.q_values)
+        if Q.ndim not in (2, 3) or 0 in Q.shape:
+            raise ValueError(f"q_values: expected shape (S, A) or (H, S, A), got {Q.shape}")
+        V = v.float_array("values", self.values)
+        want = Q.shape[:1] if Q.ndim == 2 else (Q.shape[0] + 1, Q.shape[1])
+        if V.shape != want:
+            raise ValueError(f"values: expected shape {want} (from q_values {Q.shape}), got {V.shape}")
+        pi = v.int_array("policy", self.policy, high=Q.shape[-1])
+        if pi.shape != Q.shape[:-1]:
+            raise ValueError(f"policy: expected shape {Q.shape[:-1]} (from q_values {Q.shape}), got {pi.shape}")
+        v.positive_int("iterations", self.iterations)
+        if not isinstance(self.method, str) or self.method not in METHODS + ("backward_induction",):
+            raise ValueError(f"method: expected one of {METHODS + ('backward_induction',)}, got {self.method!r}")
+        v.nonnegative_float("value_error_bound", self.value_error_bound)
+        v.nonnegative_float("policy_error_bound", self.policy_error_bound)
+        for name in ("values", "q_values", "policy"):
+            if not isinstance(getattr(self, name), np.ndarray):
+                object.__setattr__(self, name, {"values": V, "q_values": Q, "policy": pi}[name])
+
     @property
     def gaps(self) -> np.ndarray:
         """``max_a Q(s, a) - Q(s, a)``, the action gaps (>= 0)."""
@@ -97,21 +119,30 @@ def q_from_values(mdp, values: np.ndarray) -> np.ndarray:
 
 
 def greedy_policy(q_values: np.ndarray) -> np.ndarray:
-    """argmax_a Q(..., a) as an int array (lowest index among exact ties)."""
-    return np.argmax(np.asarray(q_values), axis=-1)
+    """argmax_a Q(..., a) as an int array (lowest index among exact ties).
+
+    ``q_values`` must be finite (NaN has no argmax) with at least one action on the last axis.
+    """
+    Q = v.float_array("q_values", q_values)
+    if Q.ndim == 0 or Q.shape[-1] == 0:
+        raise ValueError(f"q_values: expected an array of shape (..., A) with A >= 1, got shape {Q.shape}")
+    return np.argmax(Q, axis=-1)
 
 
 def bellman_residual(mdp: DiscountedMDP, values: np.ndarray) -> float:
     """``||T V - V||_inf`` for the Bellman optimality operator T."""
-    return float(np.max(np.abs(q_from_values(mdp, values).max(axis=1) - values)))
+    if not isinstance(mdp, DiscountedMDP):
+        raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
+    V = v.float_array("values", values, ndim=1, shape=(mdp.n_states,))
+    return float(np.max(np.abs(q_from_values(mdp, V).max(axis=1) - V)))
 
 
-def _tabular(mdp):
+def _tabular(mdp, name: str = "mdp"):
     if isinstance(mdp, LinearMDP):
         return mdp.tabular
     if not isinstance(mdp, (DiscountedMDP, FiniteHorizonMDP)):
         raise TypeError(
-            f"mdp: expected a DiscountedMDP, FiniteHorizonMDP or LinearMDP, got {type(mdp).__name__}"
+            f"{name}: expected a DiscountedMDP, FiniteHorizonMDP or LinearMDP, got {type(mdp).__name__}"
         )
     return mdp
 
@@ -178,7 +209,7 @@ def expected_return(problem, policy) -> float:
         if pi.shape != problem.means.shape:
             raise ValueError(f"policy: expected shape ({problem.n_states},) or {problem.means.shape}, got {np.shape(policy)}")
         return float(problem.context_distribution @ np.einsum("sa,sa->s", pi, problem.means))
-    mdp = _tabular(problem)
+    mdp = _tabular(problem, "problem")
     V = policy_evaluation(mdp, policy)
     return float(mdp.initial @ (V if V.ndim == 1 else V[0]))
 
@@ -189,7 +220,7 @@ def optimal_return(problem) -> float:
         return float(problem.means.max())
     if isinstance(problem, ContextualBandit):
         return float(problem.context_distribution @ problem.means.max(axis=1))
-    mdp = _tabular(problem)
+    mdp = _tabular(problem, "problem")
     V = mdp.optimal_values
     return float(mdp.initial @ (V if V.ndim == 1 else V[0]))
 
@@ -324,12 +355,17 @@ def linear_program(mdp: DiscountedMDP) -> PlanningResult:
         method="highs",
     )
     if out.status != 0:
-        raise ValueError(f"mdp: the LP solver did not reach optimality (status {out.status}: {out.message})")
+        raise ValueError(
+            f"mdp: the LP solver (scipy.optimize.linprog, HiGHS) did not reach optimality "
+            f"(status {out.status}: {out.message})"
+        )
     return _result(mdp, out.x, 1, "lp")
 
 
 def backward_induction(mdp) -> PlanningResult:
     """Exact optimal values of a finite-horizon (or linear) MDP, V of shape (H + 1, S)."""
+    if not isinstance(mdp, (FiniteHorizonMDP, LinearMDP)):
+        raise TypeError(f"mdp: expected a FiniteHorizonMDP or LinearMDP, got {type(mdp).__name__}")
     mdp = _tabular(mdp)
     H, S, A = mdp.R.shape
     V = np.zeros((H + 1, S))
@@ -365,8 +401,11 @@ def solve(mdp, method: str = "pi", **options) -> PlanningResult:
     >>> result.value_error_bound <= 1e-8
     True
     """
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+    unknown = sorted(set(options) - _SOLVER_OPTIONS[method])
+    if unknown:
+        raise TypeError(f"{unknown[0]}: not an option of method {method!r} (options: {sorted(_SOLVER_OPTIONS[method])})")
     if isinstance(mdp, (FiniteHorizonMDP, LinearMDP)):
         return backward_induction(mdp)
     if not isinstance(mdp, DiscountedMDP):
@@ -422,7 +461,7 @@ def optimal_occupancy(problem) -> np.ndarray:
         return out
     if isinstance(problem, ContextualBandit):
         return problem.context_distribution[:, None] * policy_matrix(problem.optimal_policy, problem.n_actions)
-    mdp = _tabular(problem)
+    mdp = _tabular(problem, "problem")
     return occupancy(mdp, mdp.optimal_policy)
 
 
@@ -441,7 +480,7 @@ def concentrability(problem, data_distribution, policy=None) -> float:
         if isinstance(problem, ContextualBandit):
             d = problem.context_distribution[:, None] * d
     else:
-        d = occupancy(problem, policy)
+        d = occupancy(_tabular(problem, "problem"), policy)
     mu = v.float_array("data_distribution", data_distribution)
     if mu.shape != d.shape and not (d.ndim == 3 and mu.shape == d.shape[1:]):
         raise ValueError(f"data_distribution: expected shape {d.shape}, got {mu.shape}")

@@ -397,6 +397,11 @@ def _layers(mdp):
     raise TypeError(f"mdp: expected a DiscountedMDP, FiniteHorizonMDP or LinearMDP, got {type(mdp).__name__}")
 
 
+#: Bytes a sampled tuple takes at the peak of :func:`sample_episodes` / :func:`sample_offline_data`
+#: (the kernel's outputs, then the int64 / float64 arrays of the OfflineData and their copies).
+BYTES_PER_TUPLE = 96
+
+
 def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | None = None) -> OfflineData:
     """Roll out ``policy`` for ``n_episodes`` episodes from the initial distribution.
 
@@ -426,6 +431,9 @@ def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | No
     elif n_steps is None:
         raise ValueError("n_steps: expected an episode length for a discounted MDP, got None")
     n_steps = v.positive_int("n_steps", n_steps)
+    v.check_allocation("n_steps", n_steps, BYTES_PER_TUPLE, "steps")
+    v.check_allocation("n_episodes * n_steps", n_episodes * n_steps, BYTES_PER_TUPLE, "tuples")
+    rng = v.as_rng(rng)
     pi = policy_matrix(policy, A)
     if pi.shape == (S, A):
         pi = pi[None]
@@ -433,7 +441,7 @@ def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | No
         raise ValueError(f"policy: expected shape ({S},), ({S}, {A}) or a per-step policy, got {np.shape(policy)}")
     initial, a, r, s_next = _rollout_kernel(
         packed_alias_table(P), R, _single_actions(pi), packed_alias_table(pi), packed_alias_table(tab.initial),
-        n_episodes, n_steps, tab.reward_model == "gaussian", tab.reward_std, v.as_rng(rng))
+        n_episodes, n_steps, tab.reward_model == "gaussian", tab.reward_std, rng)
     return OfflineData(_episode_states(initial, s_next, n_steps), a, r, s_next, S, A,
                        np.tile(np.arange(n_steps), n_episodes), n_steps)
 
@@ -463,9 +471,14 @@ def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) ->
     Bandits give (s, a, r) with ``s_next=None`` (a multi-armed bandit has ``s = 0``). A
     finite-horizon MDP takes a per-step distribution of shape (H, S, A) and draws ``n_samples``
     tuples at every step.
+
+    Raises ``ValueError`` when the tuples (``n_samples``, times H in finite horizon) would not fit
+    in memory (:data:`BYTES_PER_TUPLE` bytes each against the machine's physical memory).
     """
     n = v.positive_int("n_samples", n_samples)
     flat = _pair_distribution(problem, data_distribution)
+    v.check_allocation("n_samples" if flat.shape[0] == 1 else "n_samples * horizon", n * flat.shape[0],
+                       BYTES_PER_TUPLE, "tuples")
     gen = v.as_rng(rng)
     if isinstance(problem, (MultiArmedBandit, ContextualBandit)):
         means = problem.means.reshape(-1)
@@ -528,8 +541,18 @@ def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
     """
     n = v.positive_int("n_samples", n_samples)
     flat = _pair_distribution(problem, data_distribution)
+    if n * flat.shape[0] > v.MAX_COUNT:
+        raise ValueError(
+            f"n_samples: expected at most {v.MAX_COUNT // flat.shape[0]} (a dataset of at most 2**53 tuples, "
+            f"the largest count a float64 holds exactly), got {n}"
+        )
     gen = v.as_rng(rng)
     reps = 1 if n_repetitions is None else v.positive_int("n_repetitions", n_repetitions)
+    if not v.is_bool(transitions):
+        raise v.ArgumentTypeError(f"transitions: expected True or False, got {transitions!r}")
+    n_pairs = flat.shape[0] * flat.shape[1]
+    n_next = problem.n_states if (transitions and not isinstance(problem, (MultiArmedBandit, ContextualBandit))) else 0
+    v.check_allocation("n_repetitions", reps * n_pairs * (n_next + 3), 8, "entries of the statistics")
     if isinstance(problem, (MultiArmedBandit, ContextualBandit)):
         shape, means, P, model, std = flat.shape[1:], problem.means.reshape(1, -1), None, problem.reward_model, problem.reward_std
     else:
@@ -555,4 +578,5 @@ def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
     sums = sums.reshape(lead + shape)
     if trans is not None:
         trans = trans.reshape(lead + shape + (trans.shape[-1],))
-    return SufficientStatistics(counts, sums, trans, n_repetitions)
+    return SufficientStatistics(counts, sums, trans, n_repetitions,
+                                reward_range=None if model == "gaussian" else (0.0, 1.0))

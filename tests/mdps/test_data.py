@@ -177,7 +177,10 @@ def test_sufficient_statistics_validation():
     with pytest.raises(ValueError, match="^reward_sums: expected finite"):
         SufficientStatistics(np.array([1, 1]), np.array([0.0, np.nan]))
     with pytest.raises(ValueError, match="^transition_counts: expected sum over s'"):
-        SufficientStatistics(np.array([[1, 1]]), np.zeros((1, 2)), np.array([[[1, 0], [1, 1]]]))
+        SufficientStatistics(np.array([[1, 1], [0, 0]]), np.zeros((2, 2)),
+                             np.array([[[1, 0], [1, 1]], [[0, 0], [0, 0]]]))
+    with pytest.raises(ValueError, match="^transition_counts: expected a last axis of length S = 1"):
+        SufficientStatistics(np.array([[1, 1]]), np.zeros((1, 2)), np.array([[[1, 0], [1, 0]]]))
     with pytest.raises(ValueError, match="^n_repetitions: expected counts with a leading axis of length 3"):
         SufficientStatistics(np.ones((2, 2), dtype=int), np.zeros((2, 2)), n_repetitions=3)
     stats = SufficientStatistics(np.array([[1, 2], [3, 4]]), np.zeros((2, 2)), n_repetitions=2)

@@ -72,7 +72,7 @@ def _plot_fig1(data, path):
         title = f"C* = {C:.3g}"
         if C < 2:  # the most-played arm's exact error is far below the axis: say it in the title
             xs = sorted({r["N"] for r in sel})
-            exact = [max(r["mpa_exact"] for r in sel if r["N"] == n) for n in xs]
+            exact = [max(r["mpa_exact"] for r in sel if r["N"] == n and "mpa_exact" in r) for n in xs]
             title += f"\nmost-played (exact): {exact[0]:.1e} at N={xs[0]:g}, {exact[1]:.1e} at N={xs[1]:g}"
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("N (samples)")

@@ -66,7 +66,7 @@ def _finish(problem, mu, nominal, *, exact=True) -> LCBInstance:
 
 
 def lcb_h1(n_samples: int, concentrability: float = 2.0, gap_scale: float = 1.0, n_states: int = 1, *,
-           gap: float | None = None, hypothesis: str = "A") -> LCBInstance:
+           gap: float | None = None, hypothesis: str = "A", rare_arm_mean: float | None = None) -> LCBInstance:
     """LCB-H1: a two-armed bandit where LCB's worst case is sqrt(C*/N) (theory/lcb.md §5).
 
     mu = (1/C*, 1 - 1/C*). Hypothesis "A": r = (1/2 + Delta, 1/2), the *less* covered arm is optimal
@@ -87,11 +87,17 @@ def lcb_h1(n_samples: int, concentrability: float = 2.0, gap_scale: float = 1.0,
     gap : float in (0, 1/2], optional
         A fixed reward gap instead of the N-dependent one.
     hypothesis : {"A", "B"}
+    rare_arm_mean : float in [0, 1], optional
+        Adds a third arm with this Bernoulli mean and data mass 1/N, taken from arm 2 ([derived],
+        not in theory/lcb.md; needs N > C*/(C* - 1)). C* is unchanged when the third arm is
+        suboptimal. It is LCB-M4's trap inside the minimax family: one or two lucky samples make the
+        empirical best arm (no penalty) or an optimistic bonus pick it with constant probability,
+        while every MAB(C*) instance of the grid stays in the class.
 
     Returns
     -------
     LCBInstance
-        ``(MultiArmedBandit, mu (2,), realised C*)``.
+        ``(MultiArmedBandit, mu (2,) or (3,) with a rare arm, realised C*)``.
 
     Examples
     --------
@@ -116,6 +122,14 @@ def lcb_h1(n_samples: int, concentrability: float = 2.0, gap_scale: float = 1.0,
     mu = np.array([1.0 / C, 1.0 - 1.0 / C])
     if delta == 0:
         raise ValueError("gap_scale: expected a positive gap (a zero gap makes every arm optimal)")
+    if rare_arm_mean is not None:
+        rare = float(rare_arm_mean)
+        if not 0.0 <= rare <= 1.0:
+            raise ValueError(f"rare_arm_mean: expected a Bernoulli mean in [0, 1], got {rare_arm_mean!r}")
+        if mu[1] <= 1.0 / N:
+            raise ValueError(f"n_samples: expected N > C*/(C* - 1) so that the rare arm's mass 1/N fits, got {N}")
+        means.append(rare)
+        mu = np.array([mu[0], mu[1] - 1.0 / N, 1.0 / N])
     return _finish(MultiArmedBandit(np.array(means)), mu, C, exact=hypothesis == "A")
 
 

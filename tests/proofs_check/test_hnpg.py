@@ -76,3 +76,12 @@ def test_negative_control_fails_when_the_baseline_does_not_move():
 def test_budgets_grow():
     for sweep in (hnpg_claims.H1_SWEEP, hnpg_claims.H4_SWEEP, hnpg_claims.H6_SWEEP, hnpg_claims.LENGTH_SWEEP):
         assert len(sweep.cells("smoke")) <= len(sweep.cells("quick")) <= len(sweep.cells("full"))
+
+
+def test_vectorised_success_matches_the_lock():
+    from mdps.instances.hnpg import lock_problem
+
+    lock = lock_problem(4, 3, 0.8, 0)
+    policies = np.random.default_rng(0).dirichlet(np.ones(3), size=(5, lock.mdp.n_states))
+    np.testing.assert_allclose(hnpg_claims._success(lock, policies),
+                               [lock.success_probability(p) for p in policies])

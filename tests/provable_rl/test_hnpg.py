@@ -258,6 +258,15 @@ def test_npg_exact_improves_monotonically():
     np.testing.assert_allclose(V[-1], mdp.optimal_values, atol=1e-3)
 
 
+def test_npg_exact_returns_the_policies_it_evaluated():
+    mdp = random_mdp(4, 3, 0.7, 5)
+    V, policies = npg_exact(mdp, eta=0.5, n_iterations=10, return_policies=True)
+    np.testing.assert_allclose(V, npg_exact(mdp, eta=0.5, n_iterations=10))
+    assert policies.shape == (11, 4, 3)
+    np.testing.assert_allclose(policies[0], 1 / 3)
+    np.testing.assert_allclose(V[-1], policy_evaluation(mdp, policies[-1]), atol=1e-10)
+
+
 def test_aliased_features_alias_states():
     psi = aliased_features([0, 1, 1], 2)
     assert psi.shape == (3, 2, 4)

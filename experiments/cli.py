@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_cal.add_argument("--seeds", type=_seeds, default=20, metavar="K", help="root seeds 1..K (default 20)")
     p_cal.add_argument("--json", type=Path, default=None, metavar="FILE",
                        help="write per claim id, seeds, hold_rate and mutants [{name, rejection_rate}] as JSON")
+    p_cal.add_argument("--merge", type=Path, nargs="+", default=None, metavar="FILE",
+                       help="instead of running, merge calibration JSON files of the same budget and seeds "
+                            "(e.g. one per paper) into --json, recounting the whole-suite passes")
 
     p_cache = sub.add_parser("cache", help="manage the per-cell cache",
                              description="Manage the per-cell cache (default $PROVABLE_RL_CACHE or "
@@ -268,6 +271,8 @@ def _cmd_calibrate(args, argv) -> int:
 
     from . import report
 
+    if args.merge:
+        return _merge_calibrations(args)
     budget = args.budget or "quick"
     claims = framework.select_claims(args.patterns)
     if not claims:
@@ -288,6 +293,32 @@ def _cmd_calibrate(args, argv) -> int:
         print(f"calibration written to {args.json}", file=sys.stderr)
     ok = all(all(r.holds) and all(all(flags) for flags in r.rejected.values()) for r in results)
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _merge_calibrations(args) -> int:
+    import json
+
+    from proofs_check.calibration import merge_calibration_documents
+
+    from . import report
+
+    if args.json is None:
+        raise framework.SelectionError("merge: --merge needs --json FILE to write the merged calibration to")
+    documents = []
+    for path in args.merge:
+        try:
+            documents.append(json.loads(Path(path).read_text()))
+        except (OSError, ValueError) as err:
+            raise framework.SelectionError(f"merge: cannot read calibration {str(path)!r}: {err}") from None
+    try:
+        merged = merge_calibration_documents(documents)
+    except (KeyError, TypeError, ValueError) as err:
+        raise framework.SelectionError(f"merge: {err}") from None
+    report.write_json(args.json, merged)
+    suite = merged["suite"]
+    print(f"{len(merged['claims'])} claims; the whole selection passed at {suite['passes']}/{suite['seeds']} seeds; "
+          f"written to {args.json}")
+    return EXIT_OK if suite["passes"] == suite["seeds"] else EXIT_FAILED
 
 
 def _cmd_cache(args) -> int:

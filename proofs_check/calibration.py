@@ -214,3 +214,39 @@ def calibration_table(results) -> str:
     if passes:
         lines.append(f"whole selection passed at {sum(passes)}/{len(passes)} seeds")
     return "\n".join(lines)
+
+
+def merge_calibration_documents(documents, header: dict | None = None) -> dict:
+    """One calibration document from several (e.g. one per paper, run separately), same budget and seeds.
+
+    The whole-suite pass count is recomputed from each claim's per-seed results, so the merged
+    document says at how many seeds *every* claim of every part held with its panel rejected.
+    A claim present in two documents is an error.
+    """
+    documents = list(documents)
+    if not documents:
+        raise ValueError("documents: expected at least one calibration document")
+    seeds, budget = documents[0].get("seeds"), documents[0].get("budget")
+    claims, seen = [], set()
+    for doc in documents:
+        if doc.get("seeds") != seeds or doc.get("budget") != budget:
+            raise ValueError(f"documents: expected the same budget and seeds, got {doc.get('budget')!r} "
+                             f"{doc.get('seeds')} and {budget!r} {seeds}")
+        for entry in doc.get("claims", []):
+            if entry["id"] in seen:
+                raise ValueError(f"documents: claim {entry['id']} appears twice")
+            seen.add(entry["id"])
+            claims.append(entry)
+    passed = []
+    for seed in seeds:
+        passed.append(all(seed not in c["failed_at"] and all(seed not in m["not_rejected_at"] for m in c["mutants"])
+                          for c in claims))
+    base = dict(header if header is not None else {k: v for k, v in documents[0].items()
+                                                   if k not in ("claims", "suite", "seeds")})
+    base["parts"] = [{k: doc.get(k) for k in ("command", "date", "seconds")} for doc in documents]
+    base["seconds"] = sum(float(doc.get("seconds") or 0) for doc in documents)
+    n = len(seeds)
+    return {**base, "seeds": seeds,
+            "suite": {"passes": int(sum(passed)), "seeds": n, "pass_rate": sum(passed) / n if n else None,
+                      "failed_at": [s for s, ok in zip(seeds, passed) if not ok]},
+            "claims": claims}

@@ -313,6 +313,23 @@ def test_calibrate_counts_holds_and_rejections_over_seeds(mixed_registry, capsys
     assert "|  |  | half_samples | 0.00 [0.00, 0.71] |" in report
 
 
+def test_calibrations_run_in_parts_merge_into_one(mixed_registry, capsys, tmp_path):
+    cache = str(tmp_path / "c")
+    for part in ("TOY-1", "TOY-3"):
+        run(capsys, "calibrate", part, "--budget", "smoke", "--seeds", "2", "--cache-dir", cache,
+            "--json", str(tmp_path / f"{part}.json"))
+    code, out, _ = run(capsys, "calibrate", "--merge", str(tmp_path / "TOY-1.json"), str(tmp_path / "TOY-3.json"),
+                       "--json", str(tmp_path / "all.json"))
+    assert code == 1 and "passed at 0/2 seeds" in out
+    merged = json.loads((tmp_path / "all.json").read_text())
+    assert [c["id"] for c in merged["claims"]] == ["TOY-1", "TOY-3"] and len(merged["parts"]) == 2
+    code, out, _ = run(capsys, "calibrate", "--merge", str(tmp_path / "TOY-1.json"), "--json", str(tmp_path / "one.json"))
+    assert code == 0 and "passed at 2/2 seeds" in out
+    code, _, err = run(capsys, "calibrate", "--merge", str(tmp_path / "TOY-1.json"), str(tmp_path / "TOY-1.json"),
+                       "--json", str(tmp_path / "dup.json"))
+    assert code == 2 and "appears twice" in err
+
+
 def test_cache_clear_and_info(toy_registry, capsys, tmp_path):
     cache = str(tmp_path / "c")
     assert run(capsys, "verify", "TOY-1", "--budget", "smoke", "--cache-dir", cache)[0] == 0

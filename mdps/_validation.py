@@ -112,20 +112,26 @@ def real_array(name: str, value) -> np.ndarray:
     return arr
 
 
-def float_array(name: str, value, ndim: int | None = None, shape: tuple | None = None) -> np.ndarray:
-    """A read-only float64 C-contiguous copy of ``value``, with NaN/inf and shape checked."""
+def float_array(name: str, value, ndim: int | None = None, shape: tuple | None = None,
+                like: str | None = None) -> np.ndarray:
+    """A read-only float64 C-contiguous copy of ``value``, with NaN/inf and shape checked.
+
+    ``like`` names the argument(s) the expected shape comes from, for the message.
+    """
     src = real_array(name, value)
     try:
         arr = np.array(src, dtype=np.float64, order="C", copy=True)
     except (TypeError, ValueError, OverflowError) as err:
         raise ArgumentTypeError(f"{name}: expected an array of numbers, got {type(value).__name__}") from err
     if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name}: expected a {ndim}-d array, got shape {arr.shape}")
+        source = f" (from {like})" if like and shape is not None else ""
+        raise ValueError(f"{name}: expected a {ndim}-d array{source}, got shape {arr.shape}")
     if shape is not None:
         for axis, (want, got) in enumerate(zip(shape, arr.shape)):
             if want is not None and want != got:
+                source = f" (from {like})" if like else ""
                 raise ValueError(
-                    f"{name}: expected shape {tuple('*' if w is None else w for w in shape)}, "
+                    f"{name}: expected shape {tuple('*' if w is None else w for w in shape)}{source}, "
                     f"got {arr.shape} (axis {axis} mismatches)"
                 )
     if not np.all(np.isfinite(arr)):

@@ -83,9 +83,9 @@ class DiscountedMDP:
         if S != S2 or S == 0 or A == 0:
             raise ValueError(f"P: expected shape (S, A, S) with S, A >= 1, got {P.shape}")
         v.check_simplex("P", P, axis=2)
-        R = v.float_array("R", self.R, ndim=2, shape=(S, A))
+        R = v.float_array("R", self.R, ndim=2, shape=(S, A), like="P")
         v.check_unit_interval("R", R)
-        initial = v.float_array("initial", self.initial, ndim=1, shape=(S,))
+        initial = v.float_array("initial", self.initial, ndim=1, shape=(S,), like="P")
         v.check_simplex("initial", initial)
         object.__setattr__(self, "P", P)
         object.__setattr__(self, "R", R)
@@ -162,9 +162,9 @@ class FiniteHorizonMDP:
         if S != S2 or min(H, S, A) == 0:
             raise ValueError(f"P: expected shape (H, S, A, S) with H, S, A >= 1, got {P.shape}")
         v.check_simplex("P", P, axis=3)
-        R = v.float_array("R", self.R, ndim=3, shape=(H, S, A))
+        R = v.float_array("R", self.R, ndim=3, shape=(H, S, A), like="P")
         v.check_unit_interval("R", R)
-        initial = v.float_array("initial", self.initial, ndim=1, shape=(S,))
+        initial = v.float_array("initial", self.initial, ndim=1, shape=(S,), like="P")
         v.check_simplex("initial", initial)
         object.__setattr__(self, "P", P)
         object.__setattr__(self, "R", R)
@@ -257,7 +257,7 @@ class ContextualBandit:
     def __post_init__(self):
         rho = v.float_array("context_distribution", self.context_distribution, ndim=1)
         v.check_simplex("context_distribution", rho)
-        means = v.float_array("means", self.means, ndim=2, shape=(rho.size, None))
+        means = v.float_array("means", self.means, ndim=2, shape=(rho.size, None), like="context_distribution")
         if means.shape[1] == 0:
             raise ValueError("means: expected at least one action, got 0")
         v.check_unit_interval("means", means)
@@ -316,11 +316,11 @@ class LinearMDP:
         S, A, d = phi.shape
         if min(S, A, d) == 0:
             raise ValueError(f"features: expected shape (S, A, d) with S, A, d >= 1, got {phi.shape}")
-        mu = v.float_array("mu", self.mu, ndim=3, shape=(None, d, S))
+        mu = v.float_array("mu", self.mu, ndim=3, shape=(None, d, S), like="features")
         H = mu.shape[0]
         if H == 0:
             raise ValueError("mu: expected a horizon H >= 1, got 0")
-        theta = v.float_array("theta", self.theta, ndim=2, shape=(H, d))
+        theta = v.float_array("theta", self.theta, ndim=2, shape=(H, d), like="features and mu")
         # The induced P has H S A S entries, and the checks make a few copies of it.
         v.check_allocation("features, mu", 4 * H * S * A * S, 8, "entries of the induced P and its copies")
         P = np.einsum("sai,hit->hsat", phi, mu)

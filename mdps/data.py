@@ -76,7 +76,7 @@ class SufficientStatistics:
         sums = v.real_array("reward_sums", self.reward_sums)
         sums = np.asarray(sums, dtype=np.float64)
         if sums.shape != counts.shape:
-            raise ValueError(f"reward_sums: expected shape {counts.shape}, got {sums.shape}")
+            raise ValueError(f"reward_sums: expected shape {counts.shape} like counts, got {sums.shape}")
         if not np.all(np.isfinite(sums)):
             raise ValueError("reward_sums: expected finite values, got NaN or inf")
         rr = self.reward_range
@@ -99,7 +99,7 @@ class SufficientStatistics:
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
             want = "0 where a count is 0" if rr is None else \
                 f"a sum within [{self.reward_range[0]} * count, {self.reward_range[1]} * count] (rewards in {self.reward_range})"
-            raise ValueError(f"reward_sums: expected {want}, got {sums[idx]!r} with count {counts[idx]!r} at {idx}")
+            raise ValueError(f"reward_sums: expected {want}, got {float(sums[idx])!r} with count {int(counts[idx])} at {idx}")
         if self.transition_counts is not None:
             tc = self._count_array("transition_counts", self.transition_counts)
             if tc.shape[:-1] != counts.shape or tc.ndim < 3:
@@ -248,17 +248,20 @@ class OfflineData:
         return [self.subset(idx) for idx in order]
 
     def subset(self, index) -> "OfflineData":
-        """The tuples at ``index`` (an int array or a boolean mask)."""
+        """The tuples at ``index``: an int array of positions in ``[0, N)``, or a boolean mask of length N."""
         n = len(self)
         if v.is_bool(index) or index is None:
             raise v.ArgumentTypeError(f"index: expected an int array or a boolean mask, got {index!r}")
-        arr = np.asarray(index) if not isinstance(index, slice) else None
+        try:
+            arr = np.asarray(index) if not isinstance(index, slice) else None
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"index: expected an int array or a boolean mask, got {type(index).__name__} ({err})") from None
         if arr is not None:
             if arr.dtype.kind == "b":
                 if arr.shape != (n,):
                     raise ValueError(f"index: expected a boolean mask of shape ({n},), got shape {arr.shape}")
             else:
-                arr = v.int_array("index", arr, low=-n, high=n)
+                arr = v.int_array("index", arr, high=n)
             if arr.ndim != 1:
                 raise ValueError(f"index: expected a 1-d index, got shape {arr.shape}")
             if not (np.any(arr) if arr.dtype.kind == "b" else arr.size):

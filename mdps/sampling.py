@@ -457,9 +457,8 @@ def _episode_states(initial, next_states, n_steps):
 def _pair_distribution(problem, data_distribution):
     """Validate ``data_distribution`` against the problem; returns (layers, flattened (L, K) mu)."""
     shape = pair_shape(problem)
-    mu = v.float_array("data_distribution", data_distribution, shape=shape)
-    if mu.shape != shape:
-        raise ValueError(f"data_distribution: expected shape {shape}, got {mu.shape}")
+    like = f"the pairs of problem, a {type(problem).__name__}"
+    mu = v.float_array("data_distribution", data_distribution, ndim=len(shape), shape=shape, like=like)
     flat = mu.reshape(-1, shape[-2] * shape[-1]) if len(shape) == 3 else mu.reshape(1, -1)
     v.check_simplex("data_distribution", flat)
     return flat

@@ -1,0 +1,909 @@
+"""API-wide fuzz of bad inputs: every public function of ``mdps`` raises, and names the argument.
+
+The design promises (DESIGN.md, "Errors") that a bad input at a public boundary raises a
+``ValueError`` or ``TypeError`` whose message names the argument, and never crashes, hangs,
+returns a result or is silently corrected. This file checks that promise mechanically.
+
+**The table.** :data:`ENTRIES` maps a public callable to a *valid call* (keyword arguments built
+from small fixtures) and, for each argument, its :class:`Arg` kind. A kind lists the categories of
+bad input that apply to it (wrong types: a bool for an int, a string for a number, complex, None;
+NaN / inf; out of range; wrong shapes; huge sizes; wrong objects) and a hypothesis strategy for
+each, which draws the parameters of one mutation of the valid value (where to put the NaN, which
+huge size, which wrong type...). A case is (entry, argument, category, drawn parameters): the
+valid call with that one argument mutated. Extending the fuzz to another package (``provable_rl``)
+is a matter of adding entries (and fixtures); :func:`test_every_public_name_has_an_entry` checks
+that every name of a package's ``__all__`` has one (or a documented exemption).
+
+**Isolation.** Cases run in a worker subprocess (this file run as a script), one batch per run,
+which announces each case before running it and reports its outcome after: a segmentation fault or
+an abort is attributed to the case that was running, a case that takes longer than
+:data:`CASE_TIMEOUT` seconds is a hang (the worker is killed), and the batch resumes in a fresh
+worker. The worker's address space is capped (:data:`WORKER_MEMORY`) so that an unguarded huge
+allocation fails fast instead of swapping the machine.
+
+**Budget.** The default run draws :data:`DEFAULT_EXAMPLES` values per (entry, argument,
+category): the simplest example hypothesis tries first (the first wrong type, a NaN at index 0,
+the smallest huge size...) and a random one, about 1200 cases in one worker, ~10 s. ``pytest -m
+slow`` draws :data:`SLOW_EXAMPLES` per triple (about 3500 cases).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+import queue
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Seconds a single case may take before it counts as a hang (the first also loads the kernels).
+CASE_TIMEOUT = 20.0
+#: Address-space cap of the worker, in bytes.
+WORKER_MEMORY = 6 * 2**30
+#: Hypothesis examples per (entry, argument, category): the default run, and the slow run.
+DEFAULT_EXAMPLES = 2
+SLOW_EXAMPLES = 12
+
+NAN, INF = float("nan"), float("inf")
+
+
+# ================================================================================================
+# Fixtures: small valid problems, built in the worker (deterministically) and cached.
+# ================================================================================================
+
+def _build_fixtures() -> dict:
+    import mdps
+
+    gen = np.random.default_rng(20261205)
+    S, A, H = 3, 2, 3
+    P = gen.dirichlet(np.ones(S), size=(S, A))
+    R = gen.random((S, A))
+    initial = gen.dirichlet(np.ones(S))
+    P_h = gen.dirichlet(np.ones(S), size=(H, S, A))
+    R_h = gen.random((H, S, A))
+    dmdp = mdps.DiscountedMDP(P, R, 0.9, initial)
+    fh = mdps.FiniteHorizonMDP(P_h, R_h, initial)
+    lin = mdps.one_hot_linear_mdp(fh)
+    mab = mdps.MultiArmedBandit([0.2, 0.5, 0.9])
+    cb = mdps.ContextualBandit([0.5, 0.5], [[0.1, 0.9, 0.4], [0.7, 0.2, 0.3]])
+    mu = np.full((S, A), 1.0 / (S * A))
+    mu_h = np.full((H, S, A), 1.0 / (S * A))
+    data = mdps.sample_offline_data(dmdp, mu, 40, rng=0)
+    fh_data = mdps.sample_episodes(fh, np.zeros((H, S), int), 5, rng=0)
+    stats = data.statistics
+    gym_P = {
+        0: {0: [(0.5, 0, 0.0, False), (0.5, 1, 1.0, False)], 1: [(1.0, 2, 0.5, False)]},
+        1: {0: [(1.0, 1, 0.0, False)], 1: [(0.3, 0, 1.0, False), (0.7, 2, 0.0, False)]},
+        2: {0: [(1.0, 2, 0.25, False)], 1: [(1.0, 0, 0.75, False)]},
+    }
+    return dict(S=S, A=A, H=H, P=P, R=R, initial=initial, P_h=P_h, R_h=R_h, dmdp=dmdp, fh=fh, lin=lin,
+                mab=mab, cb=cb, mu=mu, mu_h=mu_h, data=data, fh_data=fh_data, stats=stats, gym_P=gym_P,
+                solution=dmdp.solution)
+
+
+_FIXTURES: dict | None = None
+
+
+def fixtures() -> dict:
+    global _FIXTURES
+    if _FIXTURES is None:
+        _FIXTURES = _build_fixtures()
+    return _FIXTURES
+
+
+# ================================================================================================
+# Mutations: each category is a function (valid value, drawn parameters) -> bad value, and each
+# argument kind a list of (category, strategy of parameters).
+# ================================================================================================
+
+def _flat_pick(arr: np.ndarray, frac: float) -> tuple:
+    flat = min(int(frac * arr.size), arr.size - 1)
+    return np.unravel_index(flat, arr.shape)
+
+
+def m_replace(value, params):
+    """Replace the value by the drawn one (a wrong type, an out-of-range scalar, a huge size)."""
+    return params
+
+
+def m_object(value, params):
+    """Replace by a wrong object: a fixture by name, or a literal."""
+    kind, payload = params
+    return fixtures()[payload] if kind == "fixture" else payload
+
+
+def m_array_type(value, params):
+    arr = np.asarray(value)
+    return {
+        "none": None,
+        "str": "0.5",
+        "str_array": arr.astype(str),
+        "complex_array": arr.astype(complex) + 1j,
+        "complex_real": arr.astype(complex),
+        "bool_array": arr != 0,
+        "ragged": [list(np.ravel(arr)[:2]), [0.5]],
+        "object_str": np.array([str(x) for x in np.ravel(arr)], dtype=object).reshape(arr.shape),
+        "dict": {"a": 1},
+    }[params]
+
+
+def m_nonfinite(value, params):
+    frac, bad = params
+    arr = np.array(value, dtype=float)
+    arr[_flat_pick(arr, frac)] = bad
+    return arr
+
+
+def m_entry(value, params):
+    """Set one drawn entry to a drawn (out-of-range) value."""
+    frac, bad = params
+    arr = np.array(value)
+    arr = arr.astype(float) if isinstance(bad, float) else arr
+    arr[_flat_pick(arr, frac)] = bad
+    return arr
+
+
+def m_negative_keep_sum(value, params):
+    """One entry of a probability row made negative, another raised: the row still sums to 1."""
+    frac, eps = params
+    arr = np.array(value, dtype=float)
+    rows = arr.reshape(-1, arr.shape[-1])
+    r = min(int(frac * rows.shape[0]), rows.shape[0] - 1)
+    shift = rows[r, 0] + eps
+    rows[r, 0] -= shift
+    rows[r, -1] += shift if rows.shape[1] > 1 else 0.0
+    return rows.reshape(arr.shape)
+
+
+def m_bad_sum(value, params):
+    frac, factor = params
+    arr = np.array(value, dtype=float)
+    rows = arr.reshape(-1, arr.shape[-1])
+    r = min(int(frac * rows.shape[0]), rows.shape[0] - 1)
+    rows[r] *= factor
+    return rows.reshape(arr.shape)
+
+
+def m_shape(value, params):
+    how, frac = params
+    arr = np.asarray(value)
+    if how == "extra_axis":
+        return np.stack([arr] * 5)
+    if how == "drop_axis":
+        return arr[0] if arr.ndim else arr
+    if how == "truncate":
+        axes = [i for i in range(arr.ndim) if arr.shape[i] > 1]
+        if not axes:
+            return np.concatenate([arr, arr], axis=0) if arr.ndim else arr[None]
+        ax = axes[min(int(frac * len(axes)), len(axes) - 1)]
+        return np.take(arr, range(arr.shape[ax] - 1), axis=ax)
+    if how == "empty":
+        return np.zeros((0,), dtype=arr.dtype)
+    if how == "scalar":
+        return arr.reshape(-1)[0]
+    raise AssertionError(how)
+
+
+def m_counts_sum(value, params):
+    """Transition counts off by one at a drawn pair (sum over s' no longer equal to the counts)."""
+    frac, delta = params
+    arr = np.array(value)
+    idx = _flat_pick(arr, frac)
+    arr[idx] = arr[idx] + delta if arr[idx] + delta >= 0 else arr[idx] + abs(delta)
+    return arr
+
+
+def m_counts_negative(value, params):
+    """One count made negative and another of its row raised, so that the row's sum is unchanged."""
+    frac, amount = params
+    arr = np.array(value)
+    rows = arr.reshape(-1, arr.shape[-1])
+    r = min(int(frac * rows.shape[0]), rows.shape[0] - 1)
+    shift = rows[r, 0] + amount
+    rows[r, 0] -= shift
+    rows[r, -1] += shift if rows.shape[1] > 1 else 0
+    return rows.reshape(arr.shape)
+
+
+def m_gym(value, params):
+    """A corrupted Gymnasium P dict (one entry, one key or one level of the nesting)."""
+    import copy
+
+    P = copy.deepcopy(value)
+    entry = list(P[0][0][0])
+    if params == "prob_str":
+        entry[0] = "0.5"
+    elif params == "prob_nan":
+        entry[0] = NAN
+    elif params == "reward_inf":
+        entry[2] = INF
+    elif params == "reward_complex":
+        entry[2] = 1j
+    elif params == "next_out_of_range":
+        entry[1] = 7
+    elif params == "next_bool":
+        entry[1] = True
+    elif params == "next_float":
+        entry[1] = 0.5
+    elif params == "terminated_str":
+        entry[3] = "yes"
+    elif params == "short_entry":
+        entry = entry[:3]
+    elif params == "state_key_str":
+        P["0"] = P.pop(0)
+        return P
+    elif params == "action_list":
+        P[0] = [P[0][0], P[0][1]]
+        return P
+    elif params == "missing_action":
+        del P[1][1]
+        return P
+    elif params == "prob_negative":
+        P[0][0] = [(-0.5, 0, 0.0, False), (1.5, 1, 1.0, False)]
+        return P
+    elif params == "empty":
+        return {}
+    P[0][0][0] = tuple(entry)
+    return P
+
+
+MUTATORS: dict[str, Callable] = {
+    "replace": m_replace, "object": m_object, "array_type": m_array_type, "nonfinite": m_nonfinite,
+    "entry": m_entry, "negative": m_negative_keep_sum, "bad_sum": m_bad_sum, "shape": m_shape,
+    "counts_sum": m_counts_sum, "counts_negative": m_counts_negative, "gym": m_gym,
+}
+
+
+def _strategies():
+    """Hypothesis strategies of mutation parameters, by category name (imported lazily: the
+    worker does not need hypothesis)."""
+    from hypothesis import strategies as st
+
+    frac = st.floats(0.0, 1.0, exclude_max=True)
+    nonfinite = st.sampled_from([NAN, INF, -INF])
+    wrong_int = st.sampled_from([True, False, "3", 3 + 0j, None, b"3", [3], np.bool_(True)])
+    wrong_num = st.sampled_from([True, False, "0.5", 0.5 + 0j, 0.5j, None, b"0.5", [0.5], np.bool_(False)])
+    nonint = st.one_of(st.sampled_from([NAN, INF, -INF, 2.5]),
+                       st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: not float(x).is_integer()))
+    nonpositive = st.one_of(st.integers(max_value=0), st.sampled_from([-(2**70), 0.0, -1.0]))
+    over_int = st.one_of(st.integers(min_value=2**62 + 1, max_value=2**64), st.sampled_from([10**30, 1e30, 2**63]))
+    over_memory = st.one_of(st.integers(min_value=2**45, max_value=2**62), over_int)
+    over_count = st.one_of(st.integers(min_value=2**53 + 1, max_value=2**62), over_int)
+    array_type = st.sampled_from(["bool_array", "str_array", "complex_array", "complex_real", "none", "str",
+                                  "ragged", "object_str", "dict"])
+    int_array_type = st.sampled_from(["bool_array", "str_array", "complex_array", "none", "str", "ragged",
+                                      "object_str", "dict"])
+    shapes = st.tuples(st.sampled_from(["extra_axis", "drop_axis", "truncate", "empty", "scalar"]), frac)
+    rng_bad = st.sampled_from([True, False, "0", 0.5, -1, 1j, [1.5], "seed", np.bool_(True)])
+    return dict(
+        frac=frac, nonfinite=nonfinite, wrong_int=wrong_int, wrong_num=wrong_num, nonint=nonint,
+        nonpositive=nonpositive, over_int=over_int, over_memory=over_memory, over_count=over_count,
+        array_type=array_type, int_array_type=int_array_type, shapes=shapes, rng_bad=rng_bad, st=st,
+    )
+
+
+@dataclass(frozen=True)
+class Arg:
+    """How to mutate one argument: its kind and per-kind options.
+
+    ``kind`` selects the categories (see :func:`categories`); ``low``/``high`` bound scalars
+    (for ranges), ``shapes`` lists the shape mutations that are surely invalid for it, ``wrong``
+    the wrong objects (fixture names or literals) for object arguments, ``choices`` the valid
+    strings of a choice, ``name`` the name the message must carry (default: the argument's).
+    """
+
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    open_low: bool = True
+    open_high: bool = True
+    shapes: tuple = ("extra_axis", "drop_axis", "truncate", "empty", "scalar")
+    wrong: tuple = ()
+    name: str | None = None
+    optional: bool = False  # None is a valid value (not a wrong type)
+
+
+OBJECT_LITERALS = (None, 3, "mdp", (1, 2))
+
+
+def _none_like(x) -> bool:
+    """None, the "none" array mutation, or the None wrong object."""
+    return x is None or (isinstance(x, str) and x == "none") or (
+        isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str) and x[0] == "literal" and x[1] is None)
+
+
+def categories(arg: Arg) -> list[tuple[str, str, object]]:
+    """``[(category, mutator, strategy of parameters)]`` for an argument."""
+    out = _categories(arg)
+    if arg.optional:  # None (and the "none" array mutation) is valid here
+        out = [(cat, mut, strat.filter(lambda x: not _none_like(x))) for cat, mut, strat in out]
+    return out
+
+
+def _categories(arg: Arg) -> list[tuple[str, str, object]]:
+    s = _strategies()
+    st = s["st"]
+    out = []
+    k = arg.kind
+    if k in ("size", "iters", "count"):
+        huge = {"size": s["over_memory"], "iters": s["over_int"], "count": s["over_count"]}[k]
+        out += [("wrong_type", "replace", s["wrong_int"]), ("non_integer", "replace", s["nonint"]),
+                ("out_of_range", "replace", s["nonpositive"]), ("huge", "replace", huge)]
+    elif k == "real":  # a scalar in a range [low, high] (ends open or closed)
+        lo, hi = arg.low, arg.high
+        bad = []
+        if lo is not None:
+            bad.append(st.floats(max_value=lo, allow_nan=False, allow_infinity=False, exclude_max=not arg.open_low))
+        if hi is not None:
+            bad.append(st.floats(min_value=hi, allow_nan=False, allow_infinity=False, exclude_min=not arg.open_high))
+        out += [("wrong_type", "replace", s["wrong_num"]), ("nonfinite", "replace", s["nonfinite"])]
+        if bad:
+            out.append(("out_of_range", "replace", st.one_of(*bad)))
+    elif k in ("prob_array", "unit_array", "real_array"):
+        out += [("wrong_type", "array_type", s["array_type"]),
+                ("nonfinite", "nonfinite", st.tuples(s["frac"], s["nonfinite"]))]
+        if arg.shapes:
+            out.append(("bad_shape", "shape", st.tuples(st.sampled_from(arg.shapes), s["frac"])))
+        if k == "prob_array":
+            out += [("negative", "negative", st.tuples(s["frac"], st.floats(1e-6, 0.5))),
+                    ("bad_sum", "bad_sum", st.tuples(s["frac"], st.one_of(st.floats(0.0, 0.99), st.floats(1.01, 10.0))))]
+        if k == "unit_array":
+            out.append(("out_of_range", "entry", st.tuples(
+                s["frac"], st.one_of(st.floats(max_value=-1e-6, min_value=-1e6), st.floats(min_value=1.000001, max_value=1e6)))))
+    elif k in ("index_array", "count_array"):
+        out += [("wrong_type", "array_type", s["int_array_type"]),
+                ("non_integer", "entry", st.tuples(s["frac"], st.sampled_from([0.5, NAN, INF, 1.25])))]
+        if arg.shapes:
+            out.append(("bad_shape", "shape", st.tuples(st.sampled_from(arg.shapes), s["frac"])))
+        if k == "index_array":
+            out.append(("out_of_range", "entry", st.tuples(s["frac"], st.one_of(
+                st.integers(max_value=-1, min_value=-(2**40)), st.integers(min_value=int(arg.high), max_value=2**40)))))
+        else:
+            out += [("negative", "counts_negative", st.tuples(s["frac"], st.integers(1, 5))),
+                    ("huge", "entry", st.tuples(s["frac"], st.integers(2**53 + 1, 2**62)))]
+    elif k == "object":
+        wrong = [("literal", x) for x in OBJECT_LITERALS] + [("fixture", w) for w in arg.wrong]
+        out.append(("wrong_object", "object", st.sampled_from(wrong)))
+    elif k == "rng":
+        out.append(("wrong_type", "replace", s["rng_bad"]))
+    elif k == "choice":
+        out.append(("wrong_choice", "replace", st.one_of(
+            st.sampled_from([None, True, 3, ["pi"], b"pi", "", "PI "]),
+            st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6).filter(lambda x: x not in arg.wrong))))
+    elif k == "flag":
+        out.append(("wrong_type", "replace", st.sampled_from([1, 0, "yes", None, 1.0, "False"])))
+    elif k == "pair":
+        out.append(("wrong_pair", "replace", st.sampled_from(
+            ["0,1", (1.0, 0.0), (0.0, NAN), (0.0, INF), (0.0,), (0.0, 1.0, 2.0), ("0", "1"), (True, 2.0),
+             (0.0, 1j), 3, {0: 1}, (None, 1.0)])))
+    elif k == "gym":
+        out.append(("corrupt", "gym", st.sampled_from(
+            ["prob_str", "prob_nan", "reward_inf", "reward_complex", "next_out_of_range", "next_bool", "next_float",
+             "terminated_str", "short_entry", "state_key_str", "action_list", "missing_action", "prob_negative",
+             "empty"])))
+        wrong = [("literal", x) for x in OBJECT_LITERALS]
+        out.append(("wrong_object", "object", st.sampled_from(wrong)))
+    else:
+        raise AssertionError(f"unknown kind {k}")
+    return out
+
+
+# ================================================================================================
+# The table: public callable -> valid call -> argument kinds.
+# ================================================================================================
+
+@dataclass(frozen=True)
+class Entry:
+    """A public callable, how to call it validly, and how each argument may be mutated."""
+
+    fn: Callable  # takes the valid call's keyword arguments
+    valid: Callable[[dict], dict]  # fixtures -> keyword arguments
+    args: dict = field(default_factory=dict)  # argument name -> Arg
+    extra: dict = field(default_factory=dict)  # argument name -> [(category, mutator, strategy)]
+    covers: tuple = ()  # public names this entry exercises (default: its key)
+
+
+def _mdps():
+    import mdps
+
+    return mdps
+
+
+def _call(name):
+    return lambda **kw: getattr(_mdps(), name)(**kw)
+
+
+PROB = Arg("prob_array")
+OPTIONAL_PROB = Arg("prob_array", optional=True)
+UNIT = Arg("unit_array")
+REWARD_MODEL = Arg("choice", wrong=("bernoulli", "gaussian"))
+REWARD_STD = Arg("real", low=0.0, open_low=False)
+GAMMA = Arg("real", low=0.0, high=1.0, open_low=False, open_high=True)
+DISCOUNTED_ONLY = ("fh", "lin", "mab", "cb", "data")
+MDP_ONLY = ("mab", "cb", "data", "stats")
+ANY_PROBLEM = ("data", "stats", "solution")
+
+
+def _policy_arg(fx):
+    return np.ones((fx["S"], fx["A"])) / fx["A"]
+
+
+def _counts_extra():
+    s = _strategies()
+    st = s["st"]
+    return [("sum_mismatch", "counts_sum", st.tuples(s["frac"], st.sampled_from([1, -1, 3])))]
+
+
+def _reward_sums_extra():
+    s = _strategies()
+    st = s["st"]
+    return [("out_of_range", "entry", st.tuples(s["frac"], st.one_of(
+        st.floats(min_value=-1e6, max_value=-1e-3), st.floats(min_value=1e3, max_value=1e9))))]
+
+
+def _stats_call(**kw):
+    return _mdps().SufficientStatistics(**kw)
+
+
+ENTRIES: dict[str, Entry] = {
+    # ---------------------------------------------------------------- core
+    "DiscountedMDP": Entry(
+        _call("DiscountedMDP"),
+        lambda fx: dict(P=fx["P"], R=fx["R"], gamma=0.9, initial=fx["initial"], reward_model="bernoulli", reward_std=0.1),
+        dict(P=PROB, R=UNIT, gamma=GAMMA, initial=PROB, reward_model=REWARD_MODEL, reward_std=REWARD_STD)),
+    "DiscountedMDP[gaussian]": Entry(
+        _call("DiscountedMDP"),
+        lambda fx: dict(P=fx["P"], R=fx["R"], gamma=0.9, initial=fx["initial"], reward_model="gaussian", reward_std=0.1),
+        dict(reward_std=Arg("real", low=0.0, open_low=True)), covers=("DiscountedMDP",)),
+    "FiniteHorizonMDP": Entry(
+        _call("FiniteHorizonMDP"),
+        lambda fx: dict(P=fx["P_h"], R=fx["R_h"], initial=fx["initial"], reward_model="bernoulli", reward_std=0.1),
+        dict(P=PROB, R=UNIT, initial=PROB, reward_model=REWARD_MODEL, reward_std=REWARD_STD)),
+    "MultiArmedBandit": Entry(
+        _call("MultiArmedBandit"), lambda fx: dict(means=[0.2, 0.5, 0.9], reward_model="bernoulli", reward_std=0.1),
+        dict(means=Arg("unit_array", shapes=("extra_axis", "empty", "scalar")), reward_model=REWARD_MODEL,
+             reward_std=REWARD_STD)),
+    "ContextualBandit": Entry(
+        _call("ContextualBandit"),
+        lambda fx: dict(context_distribution=[0.5, 0.5], means=[[0.1, 0.9, 0.4], [0.7, 0.2, 0.3]]),
+        dict(context_distribution=PROB, means=Arg("unit_array", shapes=("extra_axis", "drop_axis", "empty", "scalar")))),
+    "LinearMDP": Entry(
+        _call("LinearMDP"),
+        lambda fx: dict(features=fx["lin"].features, mu=fx["lin"].mu, theta=fx["lin"].theta, initial=fx["initial"]),
+        dict(features=Arg("real_array"), mu=Arg("real_array"), theta=Arg("real_array"), initial=PROB)),
+    "one_hot_linear_mdp": Entry(_call("one_hot_linear_mdp"), lambda fx: dict(mdp=fx["fh"]),
+                                dict(mdp=Arg("object", wrong=("dmdp", "lin", "mab")))),
+    "finite_horizon": Entry(_call("finite_horizon"), lambda fx: dict(mdp=fx["dmdp"], horizon=4),
+                            dict(mdp=Arg("object", wrong=("fh", "lin", "cb")), horizon=Arg("size"))),
+    "policy_matrix": Entry(_call("policy_matrix"), lambda fx: dict(policy=np.array([0, 1, 1]), n_actions=2),
+                           dict(policy=Arg("index_array", high=2, shapes=()), n_actions=Arg("size"))),
+    "policy_matrix[stochastic]": Entry(
+        _call("policy_matrix"), lambda fx: dict(policy=_policy_arg(fx), n_actions=2),
+        dict(policy=Arg("prob_array", shapes=("empty", "scalar"))), covers=("policy_matrix",)),
+    "deterministic_policy": Entry(_call("deterministic_policy"), lambda fx: dict(policy=np.eye(2)[[0, 1, 1]]),
+                                  dict(policy=Arg("prob_array", shapes=("empty", "scalar")))),
+    "softmax_policy": Entry(_call("softmax_policy"), lambda fx: dict(logits=[[0.0, 1.0], [2.0, -1.0]]),
+                            dict(logits=Arg("real_array", shapes=("empty", "scalar")))),
+    # ---------------------------------------------------------------- converters
+    "from_mdptoolbox": Entry(
+        _call("from_mdptoolbox"),
+        lambda fx: dict(transitions=np.transpose(fx["P"], (1, 0, 2)), rewards=fx["R"], gamma=0.9,
+                        initial=fx["initial"], reward_range=(0.0, 1.0)),
+        dict(transitions=PROB, rewards=Arg("real_array", shapes=("extra_axis", "truncate", "empty", "scalar")),
+             gamma=GAMMA, initial=OPTIONAL_PROB, reward_range=Arg("pair", optional=True))),
+    "to_mdptoolbox": Entry(_call("to_mdptoolbox"), lambda fx: dict(mdp=fx["dmdp"]),
+                           dict(mdp=Arg("object", wrong=DISCOUNTED_ONLY))),
+    "from_gymnasium": Entry(
+        _call("from_gymnasium"), lambda fx: dict(env_or_P=fx["gym_P"], gamma=0.9, initial=fx["initial"], terminal="absorb"),
+        dict(env_or_P=Arg("gym"), gamma=GAMMA, initial=OPTIONAL_PROB, terminal=Arg("choice", wrong=("absorb", "sink")))),
+    "to_gymnasium": Entry(_call("to_gymnasium"), lambda fx: dict(mdp=fx["dmdp"], n_steps=10),
+                          dict(mdp=Arg("object", wrong=("mab", "cb", "data")), n_steps=Arg("iters", optional=True))),
+    # ---------------------------------------------------------------- data
+    "OfflineData": Entry(
+        _call("OfflineData"),
+        lambda fx: dict(s=fx["fh_data"].s, a=fx["fh_data"].a, r=fx["fh_data"].r, s_next=fx["fh_data"].s_next,
+                        n_states=3, n_actions=2, h=fx["fh_data"].h, horizon=3),
+        dict(s=Arg("index_array", high=3), a=Arg("index_array", high=2), r=Arg("real_array"),
+             s_next=Arg("index_array", high=3, optional=True), h=Arg("index_array", high=3), n_states=Arg("iters"),
+             n_actions=Arg("iters"), horizon=Arg("iters"))),
+    "OfflineData.statistics": Entry(
+        lambda **kw: _mdps().OfflineData(**kw).statistics,
+        lambda fx: dict(s=fx["data"].s, a=fx["data"].a, r=fx["data"].r, s_next=fx["data"].s_next,
+                        n_states=3, n_actions=2),
+        dict(n_states=Arg("size"), n_actions=Arg("size")), covers=("OfflineData",)),
+    "OfflineData.split": Entry(lambda data, **kw: data.split(**kw), lambda fx: dict(data=fx["data"], n_folds=4, rng=0),
+                               dict(n_folds=Arg("size"), rng=Arg("rng")), covers=("OfflineData",)),
+    "OfflineData.subset": Entry(lambda data, **kw: data.subset(**kw),
+                                lambda fx: dict(data=fx["data"], index=np.arange(10)),
+                                dict(index=Arg("index_array", high=40, shapes=("extra_axis", "empty", "scalar"))),
+                                covers=("OfflineData",)),
+    "SufficientStatistics": Entry(
+        _stats_call,
+        lambda fx: dict(counts=fx["stats"].counts, reward_sums=fx["stats"].reward_sums,
+                        transition_counts=fx["stats"].transition_counts),
+        dict(counts=Arg("count_array"), reward_sums=Arg("real_array"),
+             transition_counts=Arg("count_array", shapes=("extra_axis", "drop_axis", "truncate", "empty", "scalar"))),
+        extra=dict(transition_counts=_counts_extra, reward_sums=_reward_sums_extra)),
+    "SufficientStatistics[repetitions]": Entry(
+        _stats_call,
+        lambda fx: dict(counts=fx["stats"].counts[None], reward_sums=fx["stats"].reward_sums[None], n_repetitions=1,
+                        reward_range=(0.0, 1.0)),
+        dict(n_repetitions=Arg("iters", optional=True), reward_range=Arg("pair", optional=True)),
+        covers=("SufficientStatistics",)),
+    "data_distribution": Entry(
+        _call("data_distribution"), lambda fx: dict(problem=fx["dmdp"], concentrability=2.0, off_support="uniform", rng=0),
+        dict(problem=Arg("object", wrong=ANY_PROBLEM), concentrability=Arg("real", low=1.0, open_low=False),
+             off_support=Arg("choice", wrong=("uniform", "dirichlet")), rng=Arg("rng"))),
+    # ---------------------------------------------------------------- planning
+    "PlanningResult": Entry(
+        _call("PlanningResult"),
+        lambda fx: dict(values=fx["solution"].values, q_values=fx["solution"].q_values, policy=fx["solution"].policy,
+                        iterations=3, method="pi", value_error_bound=0.0, policy_error_bound=0.0),
+        dict(values=Arg("real_array"), q_values=Arg("real_array"), policy=Arg("index_array", high=2),
+             iterations=Arg("iters"), method=Arg("choice", wrong=("pi", "vi", "lp")),
+             value_error_bound=Arg("real", low=0.0, open_low=False),
+             policy_error_bound=Arg("real", low=0.0, open_low=False))),
+    "backward_induction": Entry(_call("backward_induction"), lambda fx: dict(mdp=fx["fh"]),
+                                dict(mdp=Arg("object", wrong=("dmdp", "mab", "cb", "data")))),
+    "bellman_residual": Entry(_call("bellman_residual"), lambda fx: dict(mdp=fx["dmdp"], values=np.zeros(3)),
+                              dict(mdp=Arg("object", wrong=DISCOUNTED_ONLY), values=Arg("real_array"))),
+    "concentrability": Entry(
+        _call("concentrability"), lambda fx: dict(problem=fx["dmdp"], data_distribution=fx["mu"], policy=None),
+        dict(problem=Arg("object", wrong=ANY_PROBLEM), data_distribution=PROB)),
+    "concentrability[policy]": Entry(
+        _call("concentrability"), lambda fx: dict(problem=fx["dmdp"], data_distribution=fx["mu"], policy=_policy_arg(fx)),
+        dict(policy=PROB), covers=("concentrability",)),
+    "expected_return": Entry(_call("expected_return"), lambda fx: dict(problem=fx["dmdp"], policy=np.array([0, 1, 0])),
+                             dict(problem=Arg("object", wrong=ANY_PROBLEM), policy=Arg("index_array", high=2))),
+    "expected_return[bandit]": Entry(_call("expected_return"), lambda fx: dict(problem=fx["mab"], policy=np.array(2)),
+                                     dict(policy=Arg("index_array", high=3, shapes=("extra_axis",))),
+                                     covers=("expected_return",)),
+    "suboptimality": Entry(_call("suboptimality"), lambda fx: dict(problem=fx["fh"], policy=_policy_arg(fx)),
+                           dict(problem=Arg("object", wrong=ANY_PROBLEM), policy=PROB)),
+    "greedy_policy": Entry(_call("greedy_policy"), lambda fx: dict(q_values=fx["R"]),
+                           dict(q_values=Arg("real_array", shapes=("empty", "scalar")))),
+    "linear_program": Entry(_call("linear_program"), lambda fx: dict(mdp=fx["dmdp"]),
+                            dict(mdp=Arg("object", wrong=DISCOUNTED_ONLY))),
+    "occupancy": Entry(_call("occupancy"), lambda fx: dict(mdp=fx["dmdp"], policy=_policy_arg(fx)),
+                       dict(mdp=Arg("object", wrong=MDP_ONLY), policy=PROB)),
+    "state_occupancy": Entry(_call("state_occupancy"), lambda fx: dict(mdp=fx["lin"], policy=np.array([1, 0, 1])),
+                             dict(mdp=Arg("object", wrong=MDP_ONLY), policy=Arg("index_array", high=2))),
+    "optimal_occupancy": Entry(_call("optimal_occupancy"), lambda fx: dict(problem=fx["cb"]),
+                               dict(problem=Arg("object", wrong=ANY_PROBLEM))),
+    "optimal_return": Entry(_call("optimal_return"), lambda fx: dict(problem=fx["fh"]),
+                            dict(problem=Arg("object", wrong=ANY_PROBLEM))),
+    "policy_evaluation": Entry(_call("policy_evaluation"), lambda fx: dict(mdp=fx["dmdp"], policy=_policy_arg(fx)),
+                               dict(mdp=Arg("object", wrong=MDP_ONLY), policy=PROB)),
+    "policy_q_values": Entry(_call("policy_q_values"), lambda fx: dict(mdp=fx["fh"], policy=np.zeros((3, 3), int)),
+                             dict(mdp=Arg("object", wrong=MDP_ONLY),
+                                  policy=Arg("index_array", high=2, shapes=("extra_axis", "truncate", "empty")))),
+    "policy_iteration": Entry(_call("policy_iteration"), lambda fx: dict(mdp=fx["dmdp"], max_iter=100),
+                              dict(mdp=Arg("object", wrong=DISCOUNTED_ONLY), max_iter=Arg("iters"))),
+    "q_from_values": Entry(_call("q_from_values"), lambda fx: dict(mdp=fx["dmdp"], values=np.ones(3)),
+                           dict(mdp=Arg("object", wrong=MDP_ONLY), values=Arg("real_array"))),
+    "q_from_values[finite_horizon]": Entry(_call("q_from_values"), lambda fx: dict(mdp=fx["fh"], values=np.ones((4, 3))),
+                                           dict(values=Arg("real_array")), covers=("q_from_values",)),
+    "solve": Entry(_call("solve"), lambda fx: dict(mdp=fx["dmdp"], method="vi"),
+                   dict(mdp=Arg("object", wrong=MDP_ONLY), method=Arg("choice", wrong=("pi", "vi", "lp")))),
+    "value_iteration": Entry(
+        _call("value_iteration"), lambda fx: dict(mdp=fx["dmdp"], tol=1e-6, max_iter=10_000, initial_values=np.zeros(3)),
+        dict(mdp=Arg("object", wrong=DISCOUNTED_ONLY), tol=Arg("real", low=0.0, optional=True), max_iter=Arg("iters"),
+             initial_values=Arg("real_array", optional=True))),
+    # ---------------------------------------------------------------- sampling
+    "sample_episodes": Entry(
+        _call("sample_episodes"), lambda fx: dict(mdp=fx["dmdp"], policy=_policy_arg(fx), n_episodes=4, rng=0, n_steps=5),
+        dict(mdp=Arg("object", wrong=("mab", "cb", "data")), policy=Arg("prob_array", shapes=("truncate", "empty", "scalar")),
+             n_episodes=Arg("size"), rng=Arg("rng"), n_steps=Arg("size"))),
+    "sample_episodes[finite_horizon]": Entry(
+        _call("sample_episodes"), lambda fx: dict(mdp=fx["fh"], policy=np.zeros((3, 3), int), n_episodes=4, rng=0),
+        dict(policy=Arg("index_array", high=2, shapes=("extra_axis", "truncate", "empty")), n_episodes=Arg("size"),
+             n_steps=Arg("size", optional=True)), covers=("sample_episodes",)),
+    "sample_offline_data": Entry(
+        _call("sample_offline_data"), lambda fx: dict(problem=fx["dmdp"], data_distribution=fx["mu"], n_samples=20, rng=0),
+        dict(problem=Arg("object", wrong=("fh", "mab", "data")), data_distribution=PROB, n_samples=Arg("size"),
+             rng=Arg("rng"))),
+    "sample_offline_data[finite_horizon]": Entry(
+        _call("sample_offline_data"), lambda fx: dict(problem=fx["fh"], data_distribution=fx["mu_h"], n_samples=20, rng=0),
+        dict(data_distribution=PROB, n_samples=Arg("size")), covers=("sample_offline_data",)),
+    "sample_offline_data[bandit]": Entry(
+        _call("sample_offline_data"), lambda fx: dict(problem=fx["mab"], data_distribution=[0.2, 0.3, 0.5], n_samples=20),
+        dict(data_distribution=PROB, n_samples=Arg("size")), covers=("sample_offline_data",)),
+    "sample_statistics": Entry(
+        _call("sample_statistics"),
+        lambda fx: dict(problem=fx["fh"], data_distribution=fx["mu_h"], n_samples=100, rng=0, n_repetitions=2,
+                        transitions=True),
+        dict(problem=Arg("object", wrong=("dmdp", "mab", "data")), data_distribution=PROB, n_samples=Arg("count"),
+             rng=Arg("rng"), n_repetitions=Arg("size", optional=True), transitions=Arg("flag"))),
+}
+
+def _raise_value_error(**kw):
+    raise ValueError("x: expected nothing")
+
+
+#: Entries of the protocol test only: a plain error, a segmentation fault, a hang.
+PROTOCOL_ENTRIES: dict[str, Entry] = {
+    "__error": Entry(_raise_value_error, lambda fx: {}, {"x": Arg("iters")}),
+    "__crash": Entry(lambda **kw: __import__("ctypes").string_at(0), lambda fx: {}, {}),
+    "__hang": Entry(lambda **kw: __import__("time").sleep(600), lambda fx: {}, {}),
+}
+
+
+def _entry(name: str) -> Entry:
+    return ENTRIES[name] if name in ENTRIES else PROTOCOL_ENTRIES[name]
+
+
+#: Public names without an entry, and why.
+EXEMPT: dict[str, str] = {}
+
+
+# ================================================================================================
+# Cases and the worker protocol.
+# ================================================================================================
+
+@dataclass(frozen=True)
+class Case:
+    entry: str
+    arg: str | None  # None: the valid call itself
+    category: str
+    mutator: str
+    params: object
+
+
+def plan(entry_name: str) -> list[tuple[str, str, str, object]]:
+    """``[(argument, category, mutator, strategy)]`` for an entry: every category of every argument."""
+    entry = ENTRIES[entry_name]
+    out = []
+    for arg_name, arg in entry.args.items():
+        for cat, mut, strat in categories(arg):
+            out.append((arg_name, cat, mut, strat))
+    for arg_name, make in entry.extra.items():
+        for cat, mut, strat in make():
+            out.append((arg_name, cat, mut, strat))
+    return out
+
+
+def draw_cases(entry_names, n_examples: int) -> list[Case]:
+    """Cases drawn by hypothesis: ``n_examples`` examples of one draw per (argument, category).
+
+    The first example hypothesis runs is the simplest one of each strategy (the first wrong type,
+    a NaN at index 0, the smallest huge size...); further examples are random but derandomised."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+
+    cases: list[Case] = []
+    seen: set = set()
+
+    def collector(name, triples):
+        @settings(max_examples=n_examples, phases=[Phase.generate], database=None, derandomize=True, deadline=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(st.data())
+        def collect(data):
+            for arg, cat, mut, strat in triples:
+                params = data.draw(strat, label=f"{name}:{arg}:{cat}")
+                case = Case(name, arg, cat, mut, params)
+                key = pickle.dumps(case)
+                if key not in seen:
+                    seen.add(key)
+                    cases.append(case)
+
+        return collect
+
+    for name in entry_names:
+        cases.append(Case(name, None, "valid", "", None))
+        collector(name, plan(name))()
+    return cases
+
+
+def _outcome(exc: BaseException | None) -> dict:
+    if exc is None:
+        return {"status": "returned"}
+    return {"status": "raised", "type": type(exc).__name__,
+            "value_or_type_error": isinstance(exc, (ValueError, TypeError)), "message": str(exc)[:500]}
+
+
+def run_case(case: Case) -> dict:
+    """Run one case in this process: the entry's valid call with the case's mutation applied."""
+    entry = _entry(case.entry)
+    kwargs = entry.valid(fixtures())
+    if case.arg is not None:
+        kwargs[case.arg] = MUTATORS[case.mutator](kwargs.get(case.arg), case.params)
+    try:
+        entry.fn(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - the outcome is what is reported
+        return _outcome(exc)
+    return _outcome(None)
+
+
+def _worker_main(cases_path: str, start: int) -> None:
+    import resource
+    import warnings
+
+    # Run as a script, this file's directory heads sys.path and its "mdps" test package would shadow
+    # the real one: import from the repository root instead.
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [str(ROOT)] + [p for p in sys.path if p and Path(p).resolve() != here]
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+    warnings.simplefilter("ignore")
+    with open(cases_path, "rb") as f:
+        cases = [Case(*c) for c in pickle.load(f)]
+    fixtures()
+    out = sys.stdout
+    for i in range(start, len(cases)):
+        print(f"BEGIN {i}", file=out, flush=True)
+        result = run_case(cases[i])
+        print(f"END {i} {json.dumps(result)}", file=out, flush=True)
+
+
+def run_batch(cases: list[Case], timeout: float = CASE_TIMEOUT) -> list[dict]:
+    """Outcomes of ``cases``, run in worker subprocesses; a crash or a hang is the outcome of the case
+    that was running, and the batch resumes after it in a fresh worker."""
+    results: list[dict | None] = [None] * len(cases)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "cases.pkl")
+        with open(path, "wb") as f:  # plain tuples: the worker's module is __main__, not this one
+            pickle.dump([(c.entry, c.arg, c.category, c.mutator, c.params) for c in cases], f)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+                   PYTHONFAULTHANDLER="1")
+        start = 0
+        while start < len(cases):
+            proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), path, str(start)], cwd=ROOT,
+                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            lines: queue.Queue = queue.Queue()
+            errors: list[str] = []
+
+            def pump(stream=proc.stdout):
+                for line in stream:
+                    lines.put(line)
+                lines.put(None)
+
+            def drain(stream=proc.stderr):
+                for line in stream:
+                    errors.append(line)
+
+            threading.Thread(target=pump, daemon=True).start()
+            threading.Thread(target=drain, daemon=True).start()
+            current = None
+            first = True
+            while True:
+                try:
+                    line = lines.get(timeout=timeout * (3 if first else 1))
+                except queue.Empty:
+                    proc.kill()  # the worker we started, by its handle
+                    proc.wait()
+                    idx = current if current is not None else start
+                    results[idx] = {"status": "hang", "timeout": timeout}
+                    start = idx + 1
+                    break
+                if line is None:
+                    proc.wait()
+                    if current is not None:
+                        results[current] = {"status": "crash", "returncode": proc.returncode,
+                                            "stderr": "".join(errors)[-2000:]}
+                        start = current + 1
+                    else:
+                        if start < len(cases) and results[start] is None:
+                            raise RuntimeError(f"fuzz worker failed before its first case:\n{''.join(errors)[-3000:]}")
+                        start = len(cases)
+                    break
+                if line.startswith("BEGIN "):
+                    current = int(line.split()[1])
+                    first = False
+                elif line.startswith("END "):
+                    _, idx, payload = line.split(" ", 2)
+                    results[int(idx)] = json.loads(payload)
+                    current = None
+            else:  # pragma: no cover
+                pass
+            if all(r is not None for r in results):
+                break
+    return results  # type: ignore[return-value]
+
+
+def names_argument(message: str, name: str) -> bool:
+    """Whether ``message`` names ``name`` as a word (``P`` in "P: expected ...", not in "Python")."""
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", message) is not None
+
+
+def verdict(case: Case, result: dict) -> str | None:
+    """None if the outcome is right, else a one-line description of what went wrong."""
+    status = result["status"]
+    if case.arg is None:
+        if status == "returned":
+            return None
+        return f"the valid call failed: {result.get('type')}: {result.get('message')}"
+    what = f"{case.arg} <- {case.category} {case.params!r}"
+    if status == "crash":
+        return f"{what}: CRASH (exit {result['returncode']}) {result['stderr'][-300:]}"
+    if status == "hang":
+        return f"{what}: HANG (> {result['timeout']} s)"
+    if status == "returned":
+        return f"{what}: returned a result (accepted silently)"
+    if not result["value_or_type_error"]:
+        return f"{what}: raised {result['type']} (not ValueError/TypeError): {result['message']}"
+    arg = _entry(case.entry).args.get(case.arg)
+    name = (arg.name if arg is not None and arg.name else None) or case.arg
+    if not names_argument(result["message"], name):
+        return f"{what}: the message does not name {name!r}: {result['type']}: {result['message']}"
+    return None
+
+
+def _report(cases, results, entry_name):
+    bad = []
+    for case, result in zip(cases, results):
+        if case.entry == entry_name:
+            problem = verdict(case, result)
+            if problem:
+                bad.append(problem)
+    return bad
+
+
+# ================================================================================================
+# The tests.
+# ================================================================================================
+
+if __name__ != "__main__":
+    import pytest
+
+    PACKAGES = {"mdps": EXEMPT}
+
+    def test_every_public_name_has_an_entry():
+        import importlib
+
+        covered = set()
+        for key, entry in ENTRIES.items():
+            covered.update(entry.covers or (key.split("[")[0].split(".")[0],))
+        missing = []
+        for package, exempt in PACKAGES.items():
+            for name in importlib.import_module(package).__all__:
+                if name not in covered and name not in exempt:
+                    missing.append(f"{package}.{name}")
+        assert not missing, f"public names without a fuzz entry: {missing}"
+
+    def test_the_worker_attributes_crashes_and_hangs():
+        """The protocol itself: a segfault and a hang are reported for the case that caused them,
+        and the batch goes on in a fresh worker."""
+        cases = [Case("__error", "x", "c", "replace", 1), Case("__crash", "x", "c", "replace", 1),
+                 Case("__error", "x", "c", "replace", 2), Case("__hang", "x", "c", "replace", 1),
+                 Case("__error", "x", "c", "replace", 3)]
+        results = run_batch(cases, timeout=5.0)
+        assert [r["status"] for r in results] == ["raised", "crash", "raised", "hang", "raised"]
+        assert results[1]["returncode"] != 0
+        assert verdict(cases[0], results[0]) is None
+        assert "CRASH" in verdict(cases[1], results[1]) and "HANG" in verdict(cases[3], results[3])
+
+    @pytest.fixture(scope="module")
+    def default_run():
+        cases = draw_cases(list(ENTRIES), DEFAULT_EXAMPLES)
+        return cases, run_batch(cases)
+
+    @pytest.mark.parametrize("entry_name", list(ENTRIES))
+    def test_bad_inputs_raise_and_name_the_argument(default_run, entry_name):
+        cases, results = default_run
+        bad = _report(cases, results, entry_name)
+        assert not bad, f"{entry_name}: {len(bad)} bad outcome(s):\n" + "\n".join(bad)
+
+    @pytest.fixture(scope="module")
+    def slow_run():
+        cases = draw_cases(list(ENTRIES), SLOW_EXAMPLES)
+        return cases, run_batch(cases)
+
+    @pytest.mark.slow
+    @pytest.mark.parametrize("entry_name", list(ENTRIES))
+    def test_bad_inputs_raise_and_name_the_argument_full(slow_run, entry_name):
+        cases, results = slow_run
+        bad = _report(cases, results, entry_name)
+        assert not bad, f"{entry_name}: {len(bad)} bad outcome(s):\n" + "\n".join(bad)
+
+
+if __name__ == "__main__":
+    _worker_main(sys.argv[1], int(sys.argv[2]))

@@ -3,6 +3,57 @@
 The ground truth every check in the project compares against. See :mod:`mdps.core` for the
 notation (``S``, ``A``, ``H``, ``gamma``, ``P``, ``R``) used throughout.
 """
+import os as _os
+
+
+def _numba_cache() -> bool:
+    """Make sure Numba can cache the kernels, or fall back; returns whether caching is on.
+
+    Numba caches a compiled kernel next to its source (``__pycache__``) or in the user's cache
+    directory, and refuses to even define a ``cache=True`` function when neither is writable
+    ("no locator available": a read-only site-packages and no writable home). Then the cache goes
+    to a per-user directory under the system's temporary directory (``NUMBA_CACHE_DIR`` is set for
+    this process and its children), with a one-line warning; if that is not writable either, the
+    kernels of :mod:`mdps` compile without a cache. An explicit ``NUMBA_CACHE_DIR`` is left alone.
+    """
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return False
+
+    def _probe():  # defined here, so Numba looks for a cache next to this package
+        return 0
+
+    try:
+        numba.njit(cache=True)(_probe)
+        return True
+    except RuntimeError as err:
+        if "no locator available" not in str(err):
+            raise
+    import tempfile
+    import warnings
+
+    user = _os.getuid() if hasattr(_os, "getuid") else "user"
+    path = _os.path.join(tempfile.gettempdir(), f"mdps-numba-cache-{user}")
+    try:
+        _os.makedirs(path, mode=0o700, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+        _os.environ["NUMBA_CACHE_DIR"] = numba.config.CACHE_DIR = path
+        numba.njit(cache=True)(_probe)
+    except (OSError, RuntimeError):
+        _os.environ.pop("NUMBA_CACHE_DIR", None)
+        numba.config.CACHE_DIR = ""
+        warnings.warn("mdps: Numba cannot write a cache anywhere (package, home and temporary directories "
+                      "are read-only); kernels are compiled without a cache", RuntimeWarning, stacklevel=3)
+        return False
+    warnings.warn(f"mdps: Numba cannot write its cache next to the package or in the home directory; "
+                  f"caching compiled kernels in {path} (set NUMBA_CACHE_DIR to choose)", RuntimeWarning, stacklevel=3)
+    return True
+
+
+#: Whether the Numba kernels of mdps are cached across processes (see ``_numba_cache``).
+_NUMBA_CACHE = _numba_cache()
+
 from .core import (
     ContextualBandit,
     DiscountedMDP,

@@ -51,6 +51,7 @@ from llvmlite import ir as llvm_ir
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from . import _NUMBA_CACHE as _CACHE
 from . import _validation as v
 from .core import ContextualBandit, DiscountedMDP, FiniteHorizonMDP, LinearMDP, MultiArmedBandit, policy_matrix
 from .data import OfflineData, SufficientStatistics, pair_shape
@@ -71,7 +72,7 @@ def cdf(probabilities: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(c / c[..., -1:])
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _draw(cdf_row, u):
     # Smallest i with u < cdf_row[i]: binary search; cdf_row[-1] == 1.0 > u always.
     lo, hi = 0, cdf_row.shape[0] - 1
@@ -84,14 +85,14 @@ def _draw(cdf_row, u):
     return lo
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _reward(mean, gaussian, std, rng):
     if gaussian:
         return mean + std * rng.standard_normal()
     return 1.0 if rng.random() < mean else 0.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _alias_kernel(rows):
     K, n = rows.shape
     prob = np.empty((K, n), np.float64)
@@ -231,7 +232,7 @@ def _uniform(stream):
 _STATE_HIGH = 2**63 - 1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _stream_state(rng):
     """A xoshiro256** stream seeded with four 63-bit draws from ``rng`` (all zero, never seen, becomes 1)."""
     s0 = numba.uint64(rng.integers(0, _STATE_HIGH))
@@ -243,7 +244,7 @@ def _stream_state(rng):
     return (s0, s1, s2, s3)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _uniforms(rng, n):
     """``n`` uniforms of a stream seeded from ``rng`` as a kernel seeds it (for tests and twins)."""
     stream = _stream_state(rng)
@@ -300,7 +301,7 @@ def _prefetch(typingctx, table, row, column):
     return signature, codegen
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _rollout_kernel(P_table, R, single, pi_table, initial_table, n_episodes, n_steps, gaussian, std, rng):
     """Episodes of ``n_steps``; layer h of P, R and the policy is ``min(h, n_layers - 1)``.
 
@@ -360,7 +361,7 @@ def _rollout_kernel(P_table, R, single, pi_table, initial_table, n_episodes, n_s
     return initial_out, a_out, r_out, t_out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _iid_kernel(P_table, R, pair_table, n_per_layer, gaussian, std, rng):
     """For each layer h, ``n_per_layer`` i.i.d. (s, a) ~ mu[h], then r and s' (packed alias tables).
 

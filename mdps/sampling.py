@@ -45,6 +45,8 @@ Every public function validates its inputs before a kernel runs: the kernels do 
 """
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 from llvmlite import ir as llvm_ir
@@ -398,11 +400,29 @@ def _layers(mdp):
     raise TypeError(f"mdp: expected a DiscountedMDP, FiniteHorizonMDP or LinearMDP, got {type(mdp).__name__}")
 
 
+def _memory_guard(argument: str):
+    """Turn a ``MemoryError`` (numpy's, or a kernel's) into a ``ValueError`` naming ``argument``.
+
+    The sizes are checked against the machine's memory before anything is allocated; this catches
+    what that check cannot see (memory already in use, an address-space limit)."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def guarded(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except MemoryError as err:
+                raise ValueError(f"{argument}: expected a size whose arrays fit in the free memory, "
+                                 f"got one that does not ({err or 'MemoryError'})") from None
+        return guarded
+    return decorate
+
+
 #: Bytes a sampled tuple takes at the peak of :func:`sample_episodes` / :func:`sample_offline_data`
 #: (the kernel's outputs, then the int64 / float64 arrays of the OfflineData and their copies).
 BYTES_PER_TUPLE = 96
 
 
+@_memory_guard("n_episodes, n_steps")
 def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | None = None) -> OfflineData:
     """Roll out ``policy`` for ``n_episodes`` episodes from the initial distribution.
 
@@ -465,6 +485,7 @@ def _pair_distribution(problem, data_distribution):
     return flat
 
 
+@_memory_guard("n_samples")
 def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) -> OfflineData:
     """``n_samples`` i.i.d. tuples with (s, a) ~ ``data_distribution``.
 
@@ -500,6 +521,7 @@ def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) ->
     return OfflineData(s, a, r, s_next, tab.n_states, tab.n_actions)
 
 
+@_memory_guard("n_samples, n_repetitions")
 def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
                       n_repetitions: int | None = None, transitions: bool = True) -> SufficientStatistics:
     """Sufficient statistics of ``n_samples`` i.i.d. tuples, drawn without the tuples.

@@ -12,6 +12,7 @@ concentrability is exactly the requested C* (theory/lcb.md, "dialling C*"):
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -217,14 +218,12 @@ class OfflineData:
         indistinguishable from that and also gets (A,) (``sample_statistics`` gives (1, A)).
         """
         S, A = self.n_states, self.n_actions
-        if self.h is None:
-            shape, flat = (S, A), self.s * A + self.a
-        else:
-            shape, flat = (self.horizon, S, A), (self.h * S + self.s) * A + self.a
-        size = int(np.prod(shape))
+        shape = (S, A) if self.h is None else (self.horizon, S, A)
+        size = math.prod(shape)  # a Python int: checked before any int64 index is formed
         v.check_allocation("n_states, n_actions" + (", horizon" if self.h is not None else ""),
                            size * (S if self.s_next is not None else 1) + 2 * size, 8,
                            "entries of the statistics")
+        flat = self.s * A + self.a if self.h is None else (self.h * S + self.s) * A + self.a
         counts = np.bincount(flat, minlength=size).reshape(shape)
         sums = np.bincount(flat, weights=self.r, minlength=size).reshape(shape)
         trans = None

@@ -80,7 +80,9 @@ class PlanningResult:
         want = Q.shape[:1] if Q.ndim == 2 else (Q.shape[0] + 1, Q.shape[1])
         if V.shape != want:
             raise ValueError(f"values: expected shape {want} (from q_values {Q.shape}), got {V.shape}")
-        pi = v.int_array("policy", self.policy, high=Q.shape[-1])
+        pi = v.int_array("policy", self.policy)
+        if pi.size and pi.max() >= Q.shape[-1]:
+            raise ValueError(f"policy: expected actions < {Q.shape[-1]} (the actions of q_values), got {pi.max()}")
         if pi.shape != Q.shape[:-1]:
             raise ValueError(f"policy: expected shape {Q.shape[:-1]} (from q_values {Q.shape}), got {pi.shape}")
         v.positive_int("iterations", self.iterations)

@@ -276,9 +276,11 @@ def _strategies():
     nonint = st.one_of(st.sampled_from([NAN, INF, -INF, 2.5]),
                        st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: not float(x).is_integer()))
     nonpositive = st.one_of(st.integers(max_value=0), st.sampled_from([-(2**70), 0.0, -1.0]))
-    over_int = st.one_of(st.integers(min_value=2**62 + 1, max_value=2**64), st.sampled_from([10**30, 1e30, 2**63]))
-    over_memory = st.one_of(st.integers(min_value=2**45, max_value=2**62), over_int)
-    over_count = st.one_of(st.integers(min_value=2**53 + 1, max_value=2**62), over_int)
+    # The first values are the simplest examples: sizes whose products overflow int64 come first.
+    over_int = st.one_of(st.sampled_from([2**63 - 1, 2**63, 10**30, 1e30]), st.integers(min_value=2**62 + 1, max_value=2**64))
+    over_memory = st.one_of(st.sampled_from([2**62, 2**61 + 1, 2**45]), st.integers(min_value=2**45, max_value=2**62),
+                            over_int)
+    over_count = st.one_of(st.sampled_from([2**62, 2**53 + 1]), st.integers(min_value=2**53 + 1, max_value=2**62), over_int)
     array_type = st.sampled_from(["bool_array", "str_array", "complex_array", "complex_real", "none", "str",
                                   "ragged", "object_str", "dict"])
     int_array_type = st.sampled_from(["bool_array", "str_array", "complex_array", "none", "str", "ragged",
@@ -659,6 +661,18 @@ class Case:
     params: object
 
 
+#: Values every run tries, whatever hypothesis draws: bool for an int, and sizes whose products with
+#: small sizes overflow int64 (4 * 2**62 = 2**64 wraps to 0, 3 * 6148914691236517206 to 2), which
+#: crashed kernels before they were bounded.
+EXPLICIT = {
+    "size": [("wrong_type", "replace", True), ("huge", "replace", 2**62), ("huge", "replace", 6148914691236517206),
+             ("huge", "replace", 2**63 - 1), ("huge", "replace", 2**64)],
+    "count": [("wrong_type", "replace", True), ("huge", "replace", 2**62), ("huge", "replace", 2**53 + 1)],
+    "iters": [("wrong_type", "replace", True), ("huge", "replace", 2**63), ("huge", "replace", 2**64)],
+    "real": [("wrong_type", "replace", True), ("wrong_type", "replace", "0.5")],
+}
+
+
 def plan(entry_name: str) -> list[tuple[str, str, str, object]]:
     """``[(argument, category, mutator, strategy)]`` for an entry: every category of every argument."""
     entry = ENTRIES[entry_name]
@@ -700,6 +714,11 @@ def draw_cases(entry_names, n_examples: int) -> list[Case]:
 
     for name in entry_names:
         cases.append(Case(name, None, "valid", "", None))
+        for arg_name, arg in ENTRIES[name].args.items():
+            for cat, mut, params in EXPLICIT.get(arg.kind, []):
+                case = Case(name, arg_name, cat, mut, params)
+                seen.add(pickle.dumps(case))
+                cases.append(case)
         collector(name, plan(name))()
     return cases
 
@@ -788,7 +807,7 @@ def run_batch(cases: list[Case], timeout: float = CASE_TIMEOUT) -> list[dict]:
                     proc.wait()
                     if current is not None:
                         results[current] = {"status": "crash", "returncode": proc.returncode,
-                                            "stderr": "".join(errors)[-2000:]}
+                                            "stderr": "".join(errors)[-5000:]}
                         start = current + 1
                     else:
                         if start < len(cases) and results[start] is None:
@@ -823,7 +842,9 @@ def verdict(case: Case, result: dict) -> str | None:
         return f"the valid call failed: {result.get('type')}: {result.get('message')}"
     what = f"{case.arg} <- {case.category} {case.params!r}"
     if status == "crash":
-        return f"{what}: CRASH (exit {result['returncode']}) {result['stderr'][-300:]}"
+        err = result["stderr"]
+        err = err[err.find("Fatal Python error"):] if "Fatal Python error" in err else err[-300:]
+        return f"{what}: CRASH (exit {result['returncode']}) {err[:300]}"
     if status == "hang":
         return f"{what}: HANG (> {result['timeout']} s)"
     if status == "returned":

@@ -407,7 +407,8 @@ def solve(mdp, method: str = "pi", **options) -> PlanningResult:
         raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
     unknown = sorted(set(options) - _SOLVER_OPTIONS[method])
     if unknown:
-        raise TypeError(f"{unknown[0]}: not an option of method {method!r} (options: {sorted(_SOLVER_OPTIONS[method])})")
+        raise TypeError(f"{unknown[0]}: expected an option of method {method!r} ({sorted(_SOLVER_OPTIONS[method])}), "
+                        f"got an unknown keyword")
     if isinstance(mdp, (FiniteHorizonMDP, LinearMDP)):
         return backward_induction(mdp)
     if not isinstance(mdp, DiscountedMDP):

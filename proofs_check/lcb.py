@@ -37,7 +37,7 @@ LCB-M4   empirical_best, ucb, penalty_x0.1
 LCB-C1   empirical_best, ucb, penalty_x0.1 (behaviour cloning has LCB's rate on LCB-H4: panel_note)
 LCB-C2   ucb, empirical_best, optimistic_unseen, paper_unseen
 LCB-C3   ucb, empirical_best, optimistic_unseen (an upper bound cannot reject over-pessimism)
-LCB-V1   penalty_x0.1, no_penalty, optimistic_unseen (over-pessimism keeps the invariant)
+LCB-V1   penalty_x0.1, no_penalty, optimistic_unseen, no_horizon (over-pessimism keeps the invariant)
 LCB-V2   no_penalty, penalty_x0.01, optimistic_unseen
 LCB-V3   no_penalty, uniform_start, optimistic_unseen
 LCB-V4   no_penalty, penalty_x0.01, optimistic_unseen
@@ -58,6 +58,11 @@ What makes the panels fail (the instances are chosen so that the missing ingredi
   all N samples: a uniform pi_0 multiplies the error there by ~e (it guesses in every rare state
   instead of the unseen ones), while with splitting pi_0 clones one fold of N/(T+1) samples
   and the two differ by ~5%.
+- LCB-V1 adds 4 gamble states at gamma = 0.9 (:func:`mdps.instances.lcb.lcb_gamble_mdp`), whose
+  target r + gamma V(s') spans [0, 1/(1-gamma)]: there a penalty without its horizon factor
+  (x0.1) breaks the invariant in every dataset; at gamma = 0.5 it is only x0.5 and passes.
+  ``few_rounds`` (T/4 value-iteration rounds) is defined but in no panel: T = log N / (1 - gamma)
+  is log(N) / 4 horizons even divided by 4, and no claim's instance has a reward that far away.
 - Every rate resolves its exponent against the competitors (-1/3 and -1 for 1/sqrt(N); -1/2 and
   -3/2 for 1/N).
 
@@ -74,6 +79,7 @@ import scipy.stats
 from mdps import SufficientStatistics, sample_statistics
 from mdps.instances.lcb import (
     cb_as_mdp,
+    lcb_gamble_mdp,
     lcb_h1,
     lcb_h3,
     lcb_h3_expected_suboptimality,
@@ -400,7 +406,7 @@ def _mab_grid():
 
 
 def _mab_cells(budget):
-    n_points, n_blocks = per_budget(budget, (5, 6), (7, 8), (9, 16))
+    n_points, n_blocks = per_budget(budget, (5, 6), (6, 8), (9, 16))
     # One cell holds every C* and gap of one (N, block): cells stay big enough to be worth a worker.
     return [{"N": 500 * 2 ** k, "block": b} for k in range(n_points) for b in range(n_blocks)]
 
@@ -409,7 +415,7 @@ def _mab_reps(budget, concentrability):
     """Datasets per instance and block. C* < 2 gets 3x more: LCB's error there is a rare event
     (~1e-4 at N = 8000), and with 400 datasets the LCB-M2 slope interval reached -0.535 at one seed
     of ten."""
-    reps = per_budget(budget, 400, 1250, 2500)
+    reps = per_budget(budget, 400, 800, 2500)
     return 3 * reps if concentrability < 2 else reps
 
 
@@ -617,7 +623,7 @@ def regime_concentrability(regime, N, S):
 
 
 def _c1_cells(budget):
-    n_points, n_blocks = per_budget(budget, (5, 4), (7, 8), (7, 16))
+    n_points, n_blocks = per_budget(budget, (5, 4), (6, 8), (7, 16))
     return [{"N": 1000 * 2 ** k, "block": b, "regimes": list(CB_REGIMES)}
             for k in range(n_points) for b in range(n_blocks)]
 
@@ -664,12 +670,12 @@ def _analyse_c1(rows, budget):
 
 
 def _c2_cells(budget):
-    n_points, n_blocks = per_budget(budget, (5, 4), (7, 8), (7, 16))
+    n_points, n_blocks = per_budget(budget, (5, 4), (6, 8), (7, 16))
     return [{"N": 1000 * 2 ** k, "block": b} for k in range(n_points) for b in range(n_blocks)]
 
 
 def _c2_run(cell, rng, learner, budget):
-    reps = per_budget(budget, 300, 500, 1000)
+    reps = per_budget(budget, 300, 400, 1000)
     N = cell["N"]
     data_rng, algo_rng = rng.spawn(2)
     cb, mu, realised = lcb_h3(N, 1.0, 1.0, CB_STATES)
@@ -734,7 +740,7 @@ def c3_instance(rng):
 
 
 def _c3_cells(budget):
-    return [{"instance": i} for i in range(per_budget(budget, 30, 100, 400))]
+    return [{"instance": i} for i in range(per_budget(budget, 30, 60, 400))]
 
 
 def _c3_run(cell, rng, learner, budget):
@@ -826,22 +832,37 @@ V1_REALISED = {setting: lcb_random_mdp(V_MDP_SEED, concentrability=float(setting
 
 def _v1_cells(budget):
     Ns, n_blocks = per_budget(budget, ((1000, 4000), 2), ((1000, 4000, 16000, 64000), 2), ((1000, 4000, 16000, 64000), 4))
-    return [{"C": C, "mixing": mix, "N": N, "block": b} for C, mix in V1_SETTINGS for N in Ns for b in range(n_blocks)]
+    cells = [{"mdp": "random", "C": C, "mixing": mix, "N": N, "block": b}
+             for C, mix in V1_SETTINGS for N in Ns for b in range(n_blocks)]
+    return cells + [{"mdp": "gamble", "N": V1_GAMBLE_N, "block": b} for b in range(per_budget(budget, 2, 2, 4))]
+
+
+#: LCB-V1's horizon-sensitive setting: :func:`mdps.instances.lcb.lcb_gamble_mdp` (4 gambles, C* = 2).
+#: At gamma = 0.5 a penalty without its horizon factor is the penalty x0.5, which the random MDP
+#: does not catch (nor x0.3); at gamma = 0.9 it is x0.1, and on the gambles, whose target spans
+#: [0, 1/(1-gamma)], the maximum over ~140 folds pushes V_T above V^pi in every dataset.
+V1_GAMBLE_GAMMA = 0.9
+V1_GAMBLE_N = 10 ** 6
 
 
 def _v1_run(cell, rng, learner, budget):
     reps = per_budget(budget, 25, 25, 50)
     data_rng, algo_rng = rng.spawn(2)
-    mdp, mu, realised = lcb_random_mdp(V_MDP_SEED, concentrability=float(cell["C"]), mixing=cell["mixing"], gamma=V_MDP_GAMMA)
+    if cell["mdp"] == "gamble":
+        mdp, mu, realised = lcb_gamble_mdp(4, gamma=V1_GAMBLE_GAMMA)
+    else:
+        mdp, mu, realised = lcb_random_mdp(V_MDP_SEED, concentrability=float(cell["C"]), mixing=cell["mixing"],
+                                           gamma=V_MDP_GAMMA)
     N = cell["N"]
     stats = fold_statistics(mdp, mu, N, mdp.gamma, data_rng, reps)
     policy, values = learner(stats, mdp.gamma, V1_DELTA, algo_rng)
     policy, values = np.asarray(policy), np.asarray(values, float)
     true_values = _policy_values(mdp, policy)
     excess = (values - true_values).max(axis=1)
-    # Tightness: how close the certified lower bound comes to the value it bounds (1 = touching).
-    ratio = (values / true_values).max(axis=1)
-    return [{"C_realised": realised, "reps": reps, "violations": int((excess > 1e-9).sum()),
+    # Tightness: how close the certified lower bound comes to the value it bounds (1 = touching),
+    # over the states with a positive value.
+    ratio = np.where(true_values > 0, values / np.where(true_values > 0, true_values, 1.0), 0.0).max(axis=1)
+    return [{"gamma": float(mdp.gamma), "C_realised": realised, "reps": reps, "violations": int((excess > 1e-9).sum()),
              "max_excess": float(excess.max()), "max_ratio": float(ratio.max()),
              "ratios": [float(r) for r in ratio], "lower_value": float((values @ mdp.initial).mean()),
              "subopt": float(_subopt(mdp, policy).mean())}]
@@ -851,9 +872,13 @@ V1_SWEEP = _budgeted("lcb.vi_pessimism", _v1_run, _v1_cells, MDP_PROTOCOL)
 
 
 def _analyse_v1(rows, budget):
-    k = sum(r["violations"] for r in rows)
-    n = sum(r["reps"] for r in rows)
-    return bound_verdict(k, n, V1_DELTA, ratios=np.concatenate([r["ratios"] for r in rows]))
+    """The pessimism invariant, tested separately on the random MDP (gamma 0.5) and the gambles (gamma 0.9)."""
+    out = {}
+    for label, kind in (("random MDP, gamma 0.5", "random"), ("gambles, gamma 0.9", "gamble")):
+        sel = [r for r in rows if r["mdp"] == kind]
+        out[label] = bound_verdict(sum(r["violations"] for r in sel), sum(r["reps"] for r in sel), V1_DELTA,
+                                   ratios=np.concatenate([r["ratios"] for r in sel]))
+    return all_of(out)
 
 
 V2_GAMMA = 0.5
@@ -907,7 +932,7 @@ def _analyse_v2(rows, budget):
 
 
 def _v3_cells(budget):
-    n_points, n_blocks = per_budget(budget, (5, 4), (7, 5), (7, 10))
+    n_points, n_blocks = per_budget(budget, (5, 4), (6, 6), (7, 10))
     return [{"N": 4000 * 2 ** k, "block": b} for k in range(n_points) for b in range(n_blocks)]
 
 
@@ -924,7 +949,7 @@ def v3_expected(n_samples, bc_samples, n_states=V2_STATES, gamma=V2_GAMMA):
 
 
 def _v3_run(cell, rng, learner, budget):
-    reps = per_budget(budget, 40, 60, 60)
+    reps = per_budget(budget, 40, 50, 60)
     N = cell["N"]
     data_rng, algo_rng = rng.spawn(2)
     mdp, mu, realised = cb_as_mdp(lcb_h3(N, 1.0, 1.0, V2_STATES), V2_GAMMA)
@@ -1055,9 +1080,10 @@ CLAIMS = [
           "On a random 5x3 MDP (gamma " + f"{V_MDP_GAMMA:g}" + ", realised C* "
           + ", ".join(f"{V1_REALISED[k]:.3g}" for k in V1_SETTINGS[:3]) + " and exactly "
           + f"{V1_REALISED[V1_SETTINGS[3]]:.3g}" + "), delta = 0.1, tight penalty: P(V_T(s) > V^{pi_T}(s) for "
-          "some s) <= delta. Tightness (max over s of V_T / V^{pi_T}) is reported",
+          "some s) <= delta; the same on 4 gamble states at gamma 0.9 (lcb_gamble_mdp, C* = 2, N = 1e6). "
+          "Tightness (max over s of V_T / V^{pi_T}) is reported",
           "bound", V1_SWEEP, _analyse_v1,
-          mutants=(V_PENALTY_X01, V_NO_PENALTY, V_OPTIMISTIC),
+          mutants=(V_PENALTY_X01, V_NO_PENALTY, V_OPTIMISTIC, V_NO_HORIZON),
           panel_note="A pessimism invariant holds for any larger penalty (over-pessimism is not a violation), "
                      "and a penalty x0.3 is not caught at this size."),
     Claim("LCB-V2", "lcb.vi.rate", PAPER,

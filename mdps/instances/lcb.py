@@ -22,7 +22,7 @@ from ..planning import concentrability as realised_concentrability, optimal_occu
 
 __all__ = [
     "HARD_FAMILIES", "LCBInstance", "cb_as_mdp", "lcb_h1", "lcb_h2", "lcb_h3", "lcb_h3_expected_suboptimality",
-    "lcb_h4", "lcb_h5", "lcb_h6", "lcb_random_contextual_bandit", "lcb_random_mdp",
+    "lcb_gamble_mdp", "lcb_h4", "lcb_h5", "lcb_h6", "lcb_random_contextual_bandit", "lcb_random_mdp",
 ]
 
 
@@ -550,6 +550,66 @@ def lcb_random_mdp(rng, *, concentrability: float, n_states: int = 5, n_actions:
     d_star = optimal_occupancy(mdp)
     mu = d_star / C + (1.0 - 1.0 / C) / d_star.size
     return _finish(mdp, mu, C, exact=False)
+
+
+def lcb_gamble_mdp(n_gambles: int = 4, *, gamma: float = 0.9, safe_reward: float = 0.4,
+                   gamble_mass: float = 0.1) -> LCBInstance:
+    """Gamble states whose next-state value has the largest spread: a horizon-sensitive pessimism test.
+
+    ([derived], not in theory/lcb.md.) States 0..G-1 are gambles: action 0 pays 0 and moves to the
+    absorbing *good* state G (reward 1, value 1/(1-gamma)) or *bad* state G+1 (reward 0) with
+    probability 1/2 each; action 1 pays ``safe_reward`` and stays. With gamma = 0.9 and the default
+    safe reward, gambling is optimal (V* = 4.5 against 4). The target r + gamma V(s') of a gamble
+    spans the whole range [0, 1/(1-gamma)], so a penalty that forgets its horizon factor
+    V_max = 1/(1-gamma) is ~(1-gamma) of the width it needs, and the maximum over the iterations'
+    independent folds drives VI-LCB's value above the truth. Data: ``gamble_mass`` spread evenly over
+    the gamble pairs, the rest evenly over the good and bad pairs; the start is uniform on the gambles.
+
+    Parameters
+    ----------
+    n_gambles : int >= 1
+        G.
+    gamma : float in [0, 1)
+    safe_reward : float in [0, 1]
+        Must be below gamma / 2 so that gambling is optimal.
+    gamble_mass : float in (0, 1)
+
+    Returns
+    -------
+    LCBInstance
+        ``(DiscountedMDP, mu (G + 2, 2), realised C*)``.
+
+    Examples
+    --------
+    >>> mdp, mu, C = lcb_gamble_mdp(4)
+    >>> mdp.optimal_values.round(2).tolist(), round(C, 6)
+    ([4.5, 4.5, 4.5, 4.5, 10.0, 0.0], 2.0)
+    """
+    G = v.positive_int("n_gambles", n_gambles)
+    gam = v.discount(gamma)
+    safe = v.probability("safe_reward", safe_reward, open_low=False, open_high=False)
+    w = v.probability("gamble_mass", gamble_mass)
+    if safe >= gam / 2:
+        raise ValueError(f"safe_reward: expected below gamma / 2 = {gam / 2:g} so that gambling is optimal, "
+                         f"got {safe_reward}")
+    S = G + 2
+    good, bad = G, G + 1
+    P = np.zeros((S, 2, S))
+    R = np.zeros((S, 2))
+    for s in range(G):
+        P[s, 0, good] = P[s, 0, bad] = 0.5
+        P[s, 1, s] = 1.0
+        R[s, 1] = safe
+    P[good, :, good] = 1.0
+    R[good] = 1.0
+    P[bad, :, bad] = 1.0
+    initial = np.zeros(S)
+    initial[:G] = 1.0 / G
+    mdp = DiscountedMDP(P, R, gam, initial)
+    mu = np.zeros((S, 2))
+    mu[:G] = w / (2 * G)
+    mu[G:] = (1.0 - w) / 4
+    return _finish(mdp, mu, realised_concentrability(mdp, mu))
 
 
 #: The families by theory id, each callable as ``family(n_samples, concentrability, gap_scale, n_states)``.

@@ -40,7 +40,7 @@ LCB-C3   ucb, empirical_best, optimistic_unseen (an upper bound cannot reject ov
 LCB-V1   penalty_x0.1, no_penalty, optimistic_unseen, no_horizon (over-pessimism keeps the invariant)
 LCB-V2   no_penalty, penalty_x0.01, optimistic_unseen
 LCB-V3   no_penalty, uniform_start, optimistic_unseen
-LCB-V4   no_penalty, penalty_x0.01, optimistic_unseen
+LCB-V4   no_penalty, penalty_x0.01, optimistic_unseen, few_rounds
 =======  =========================================================================================
 
 What makes the panels fail (the instances are chosen so that the missing ingredient decides):
@@ -61,8 +61,9 @@ What makes the panels fail (the instances are chosen so that the missing ingredi
 - LCB-V1 adds 4 gamble states at gamma = 0.9 (:func:`mdps.instances.lcb.lcb_gamble_mdp`), whose
   target r + gamma V(s') spans [0, 1/(1-gamma)]: there a penalty without its horizon factor
   (x0.1) breaks the invariant in every dataset; at gamma = 0.5 it is only x0.5 and passes.
-  ``few_rounds`` (T/4 value-iteration rounds) is defined but in no panel: T = log N / (1 - gamma)
-  is log(N) / 4 horizons even divided by 4, and no claim's instance has a reward that far away.
+- LCB-V4 adds a chain at gamma = 0.9 whose payoff is 15 steps from the start
+  (:func:`mdps.instances.lcb.lcb_delayed_chain`): ``few_rounds`` (log N rounds, the horizon factor
+  dropped from T = log N / (1 - gamma)) never carries it back and cashes out.
 - Every rate resolves its exponent against the competitors (-1/3 and -1 for 1/sqrt(N); -1/2 and
   -3/2 for 1/N).
 
@@ -79,6 +80,7 @@ import scipy.stats
 from mdps import SufficientStatistics, sample_statistics
 from mdps.instances.lcb import (
     cb_as_mdp,
+    lcb_delayed_chain,
     lcb_gamble_mdp,
     lcb_h1,
     lcb_h3,
@@ -261,7 +263,10 @@ def vi_lcb_variant(statistics, gamma, delta, rng, **options):
 
 def vi_lcb_few_rounds(statistics, gamma, delta, rng, *, divisor=4):
     """VI-LCB with T / divisor value-iteration rounds: folds 1..T merged in groups of ``divisor`` (all the
-    data is still used; a pooled dataset gets T / divisor rounds)."""
+    data is still used; a pooled dataset gets T / divisor rounds). ``divisor="horizon"`` divides by
+    1/(1 - gamma): T = log N rounds, the horizon factor dropped from the iteration count."""
+    if divisor == "horizon":
+        divisor = max(1, round(1.0 / (1.0 - gamma)))
     counts = statistics.counts
     R, F = counts.shape[:2]
     if F == 1:
@@ -312,7 +317,8 @@ V_OPTIMISTIC = Mutant("optimistic_unseen", functools.partial(vi_lcb_variant, uns
                       "unseen pairs valued 1/(1 - gamma) instead of -inf (optimism about unseen pairs)")
 V_UNIFORM_START = Mutant("uniform_start", functools.partial(vi_lcb_variant, start="uniform"),
                          "pi_0 uniformly random instead of behaviour cloning (the imitation component removed)")
-V_FEW_ROUNDS = Mutant("few_rounds", vi_lcb_few_rounds, "T / 4 value-iteration rounds (folds merged in fours)")
+V_FEW_ROUNDS = Mutant("few_rounds", functools.partial(vi_lcb_few_rounds, divisor="horizon"),
+                      "log N value-iteration rounds instead of log N / (1 - gamma) (the horizon factor dropped)")
 
 
 def _rate(x, blocks, exponent, tolerance, competitors):
@@ -993,7 +999,17 @@ V4_DELTA = 0.05
 def _v4_cells(budget):
     # 6 blocks (240 datasets) at smoke: with 80, penalty-free VI-LCB's 11/80 suboptimal runs had
     # p = 0.002 against delta = 0.05, not below the bound test's level 1e-3 (one seed of ten).
-    return [{"N": V4_N, "block": b} for b in range(per_budget(budget, 6, 8, 10))]
+    n_blocks = per_budget(budget, 6, 8, 10)
+    return ([{"mdp": "random", "N": V4_N, "block": b} for b in range(n_blocks)]
+            + [{"mdp": "chain", "N": V4_CHAIN_N, "block": b} for b in range(per_budget(budget, 2, 2, 4))])
+
+
+#: LCB-V4's horizon-sensitive setting: :func:`mdps.instances.lcb.lcb_delayed_chain` (k = 15,
+#: gamma = 0.9, uniform data, C* = 7), one pooled dataset of 1e7 tuples. VI-LCB's
+#: T = log N / (1 - gamma) = 162 rounds carry the payoff back to the start (V_T(0) ~ 1.4 against a
+#: cash-out of 0.5); log N = 16 rounds do not, and the learner cashes out in every dataset.
+V4_CHAIN_GAMMA = 0.9
+V4_CHAIN_N = 10 ** 7
 
 
 def v4_instance(n_samples=V4_N):
@@ -1004,8 +1020,12 @@ def v4_instance(n_samples=V4_N):
 def _v4_run(cell, rng, learner, budget):
     reps = per_budget(budget, 40, 50, 50)
     data_rng, algo_rng = rng.spawn(2)
-    mdp, mu, realised = v4_instance(cell["N"])
-    stats = fold_statistics(mdp, mu, cell["N"], mdp.gamma, data_rng, reps)
+    if cell["mdp"] == "chain":
+        mdp, mu, realised = lcb_delayed_chain(15, gamma=V4_CHAIN_GAMMA)
+        stats = fold_statistics(mdp, mu, cell["N"], mdp.gamma, data_rng, reps, split=False)
+    else:
+        mdp, mu, realised = v4_instance(cell["N"])
+        stats = fold_statistics(mdp, mu, cell["N"], mdp.gamma, data_rng, reps)
     policy, _ = learner(stats, mdp.gamma, 1.0 / cell["N"], algo_rng)
     sub = _subopt(mdp, np.asarray(policy))
     return [{"C_realised": realised, "reps": reps, "suboptimal": int((sub > 1e-9).sum()),
@@ -1016,7 +1036,12 @@ V4_SWEEP = _budgeted("lcb.vi_expert_random", _v4_run, _v4_cells, MDP_PROTOCOL)
 
 
 def _analyse_v4(rows, budget):
-    return bound_verdict(sum(r["suboptimal"] for r in rows), sum(r["reps"] for r in rows), V4_DELTA)
+    """P(subopt > 0) <= 0.05, tested separately on the nearly-expert random MDP and the delayed chain."""
+    out = {}
+    for label, kind in (("nearly expert, random MDP, gamma 0.5", "random"), ("delayed chain, gamma 0.9", "chain")):
+        sel = [r for r in rows if r["mdp"] == kind]
+        out[label] = bound_verdict(sum(r["suboptimal"] for r in sel), sum(r["reps"] for r in sel), V4_DELTA)
+    return all_of(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1103,9 +1128,11 @@ CLAIMS = [
     Claim("LCB-V4", "lcb.vi.expert_exact", PAPER,
           "VI-LCB on expert data imitates (pi_0 = behaviour cloning) [recalled; derived]",
           "Nearly-expert data on the random 5x3 MDP (gamma " + f"{V_MDP_GAMMA:g}" + ", mu = (1 - 1/N) d* + "
-          "(1/N) uniform off supp(d*), C* = N/(N-1)), N = 16000: P(subopt > 0) <= 0.05",
+          "(1/N) uniform off supp(d*), C* = N/(N-1)), N = 16000: P(subopt > 0) <= 0.05; the same on a chain "
+          "whose payoff is 15 steps away at gamma 0.9 (lcb_delayed_chain, uniform data, one pooled dataset of "
+          "1e7 tuples), where value iteration needs its log N / (1 - gamma) rounds",
           "bound", V4_SWEEP, _analyse_v4,
-          mutants=(V_NO_PENALTY, V_PENALTY_X001, V_OPTIMISTIC)),
+          mutants=(V_NO_PENALTY, V_PENALTY_X001, V_OPTIMISTIC, V_FEW_ROUNDS)),
 ]
 
 for _claim in CLAIMS:

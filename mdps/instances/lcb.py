@@ -22,7 +22,7 @@ from ..planning import concentrability as realised_concentrability, optimal_occu
 
 __all__ = [
     "HARD_FAMILIES", "LCBInstance", "cb_as_mdp", "lcb_h1", "lcb_h2", "lcb_h3", "lcb_h3_expected_suboptimality",
-    "lcb_gamble_mdp", "lcb_h4", "lcb_h5", "lcb_h6", "lcb_random_contextual_bandit", "lcb_random_mdp",
+    "lcb_delayed_chain", "lcb_gamble_mdp", "lcb_h4", "lcb_h5", "lcb_h6", "lcb_random_contextual_bandit", "lcb_random_mdp",
 ]
 
 
@@ -609,6 +609,60 @@ def lcb_gamble_mdp(n_gambles: int = 4, *, gamma: float = 0.9, safe_reward: float
     mu = np.zeros((S, 2))
     mu[:G] = w / (2 * G)
     mu[G:] = (1.0 - w) / 4
+    return _finish(mdp, mu, realised_concentrability(mdp, mu))
+
+
+def lcb_delayed_chain(length: int = 15, *, gamma: float = 0.9, cash_out: float = 0.5) -> LCBInstance:
+    """A chain whose reward lies ``length`` steps away: value iteration needs enough rounds.
+
+    ([derived], not in theory/lcb.md.) Chain states 0..k-1 (k = ``length``): action 0 pays 0 and
+    moves one step right, action 1 pays ``cash_out`` once and falls into an absorbing dead state
+    (reward 0). State k pays 1 forever. Starting at 0, walking is optimal when
+    gamma^k / (1 - gamma) > cash_out (2.06 against 0.5 by default). Value iteration from V_0 = 0
+    sees the payoff at state 0 only after k + 1 rounds, and needs a few horizons 1/(1 - gamma) more
+    before it beats the cash-out: a learner that runs ~log N rounds instead of
+    log N / (1 - gamma) cashes out. Data: uniform over all pairs.
+
+    Parameters
+    ----------
+    length : int >= 1
+        k.
+    gamma : float in [0, 1)
+    cash_out : float in [0, 1]
+        Must be below gamma^k / (1 - gamma) so that walking is optimal.
+
+    Returns
+    -------
+    LCBInstance
+        ``(DiscountedMDP, mu (k + 2, 2), realised C*)``.
+
+    Examples
+    --------
+    >>> mdp, mu, C = lcb_delayed_chain(15)
+    >>> round(float(mdp.optimal_values[0]), 3), mdp.optimal_policy[:3].tolist()
+    (2.059, [0, 0, 0])
+    """
+    k = v.positive_int("length", length)
+    gam = v.discount(gamma)
+    cash = v.probability("cash_out", cash_out, open_low=False, open_high=False)
+    if cash >= gam ** k / (1.0 - gam):
+        raise ValueError(f"cash_out: expected below gamma^k / (1 - gamma) = {gam ** k / (1 - gam):g} so that "
+                         f"walking is optimal, got {cash_out}")
+    S = k + 2
+    pay, dead = k, k + 1
+    P = np.zeros((S, 2, S))
+    R = np.zeros((S, 2))
+    for s in range(k):
+        P[s, 0, s + 1] = 1.0
+        P[s, 1, dead] = 1.0
+        R[s, 1] = cash
+    P[pay, :, pay] = 1.0
+    R[pay] = 1.0
+    P[dead, :, dead] = 1.0
+    initial = np.zeros(S)
+    initial[0] = 1.0
+    mdp = DiscountedMDP(P, R, gam, initial)
+    mu = np.full((S, 2), 1.0 / (2 * S))
     return _finish(mdp, mu, realised_concentrability(mdp, mu))
 
 

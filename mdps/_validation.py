@@ -123,6 +123,8 @@ def float_array(name: str, value, ndim: int | None = None, shape: tuple | None =
         arr = np.array(src, dtype=np.float64, order="C", copy=True)
     except (TypeError, ValueError, OverflowError) as err:
         raise ArgumentTypeError(f"{name}: expected an array of numbers, got {type(value).__name__}") from err
+    if ndim is None and shape is not None:
+        ndim = len(shape)  # a shape is a whole shape: a scalar or a prefix does not match it
     if ndim is not None and arr.ndim != ndim:
         source = f" (from {like})" if like and shape is not None else ""
         raise ValueError(f"{name}: expected a {ndim}-d array{source}, got shape {arr.shape}")

@@ -123,7 +123,7 @@ def from_mdptoolbox(transitions, rewards, gamma: float, *, initial=None, reward_
         # The affine rescaling commutes with this average (rows of T sum to 1).
         R = np.einsum("ast,ast->sa", T, r)
     else:
-        raise ValueError(f"rewards: expected shape ({S},), ({S}, {A}) or ({A}, {S}, {S}), got {r.shape}")
+        raise ValueError(f"rewards: expected shape ({S},), ({S}, {A}) or ({A}, {S}, {S}) (from transitions), got {r.shape}")
     R = _rescale(np.array(R), bounds, "rewards")
     return DiscountedMDP(np.transpose(T, (1, 0, 2)), R, gamma, _initial(initial, S),
                          reward_model=reward_model, reward_std=reward_std)

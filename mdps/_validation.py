@@ -1,7 +1,17 @@
 """Input checks shared by every public function of the project.
 
 Each check raises ``ValueError`` (or ``TypeError``) naming the argument, what was expected and
-what came. Nothing is clipped or renormalised: a bad input is an error, not a correction.
+what came: ``"<argument>: expected <what>, got <value>"``. Nothing is clipped or renormalised: a
+bad input is an error, not a correction.
+
+- Types: a bool is not an integer, and a bool, a string, a complex number or None is not a
+  number (scalars: :func:`real_number`; arrays: :func:`real_array`, which also refuses arrays of
+  strings, complex or bool dtype and ragged nests). Wrong types raise :class:`ArgumentTypeError`,
+  both a ``TypeError`` and a ``ValueError``.
+- Values: NaN and inf are refused wherever a finite number is meant; ranges are checked.
+- Sizes: every size is at most :data:`MAX_INT` (2**62), so that no product of a size with a small
+  number overflows int64; sizes that allocate are checked against the machine's memory
+  (:func:`check_allocation`, :data:`MEMORY_LIMIT`), and counts against :data:`MAX_COUNT` (2**53).
 """
 from __future__ import annotations
 

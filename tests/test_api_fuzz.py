@@ -749,14 +749,19 @@ def run_case(case: Case) -> dict:
 
 
 def _worker_main(cases_path: str, start: int) -> None:
-    import resource
     import warnings
+
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX: no address-space cap
+        resource = None
 
     # Run as a script, this file's directory heads sys.path and its "mdps" test package would shadow
     # the real one: import from the repository root instead.
     here = Path(__file__).resolve().parent
     sys.path[:] = [str(ROOT)] + [p for p in sys.path if p and Path(p).resolve() != here]
-    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+    if resource is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
     warnings.simplefilter("ignore")
     with open(cases_path, "rb") as f:
         cases = [Case(*c) for c in pickle.load(f)]

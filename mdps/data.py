@@ -216,6 +216,9 @@ class OfflineData:
         Shapes: (S, A), or (H, S, A) with steps; data with one state and no next states (a
         multi-armed bandit) gives per-arm arrays (A,). A contextual bandit with a single context is
         indistinguishable from that and also gets (A,) (``sample_statistics`` gives (1, A)).
+        Their ``reward_range`` is (0, 1) when every reward of the data lies in [0, 1], else None.
+        Raises ``ValueError`` naming ``n_states, n_actions`` (and ``horizon``) when the tables
+        would not fit in memory.
         """
         S, A = self.n_states, self.n_actions
         shape = (S, A) if self.h is None else (self.horizon, S, A)

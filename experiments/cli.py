@@ -35,7 +35,9 @@ from pathlib import Path
 
 from proofs_check import framework
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+#: Upper bounds of the numeric options: past them a run could not finish (or allocate) anyway.
+MAX_JOBS, MAX_SEEDS = 1024, 100_000
 EXAMPLES = """examples:
   provable-rl list                                  # every claim: id, kind, paper and theorem, name
   provable-rl verify 'LCB-*' --budget smoke         # a paper's claims and mutant panels, in seconds
@@ -45,7 +47,8 @@ EXAMPLES = """examples:
   provable-rl figures 'AC-FIG*' --output figs       # figures from cached cells
   provable-rl reproduce --jobs 2                    # everything, and paper_figures/REPORT.md
 
-exit codes: 0 every claim holds and every mutant is rejected; 1 otherwise; 2 bad arguments."""
+exit codes: 0 every claim holds and every mutant is rejected; 1 a claim failed or a mutant survived;
+2 bad arguments; 3 an internal error (traceback on stderr); 130 interrupted."""
 
 
 def _seeds(text: str) -> int:
@@ -53,8 +56,8 @@ def _seeds(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive int, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive int, got {value}")
+    if value < 1 or value > MAX_SEEDS:
+        raise argparse.ArgumentTypeError(f"expected a positive int <= {MAX_SEEDS}, got {value}")
     return value
 
 
@@ -91,8 +94,8 @@ def _jobs(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive int or -1 (all cores), got {text!r}") from None
-    if value == 0 or value < -1:
-        raise argparse.ArgumentTypeError(f"expected a positive int or -1 (all cores), got {value}")
+    if value == 0 or value < -1 or value > MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"expected a positive int <= {MAX_JOBS} or -1 (all cores), got {value}")
     return value
 
 
@@ -101,8 +104,8 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a non-negative int, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative int, got {value}")
+    if value < 0 or value >= 2**63:
+        raise argparse.ArgumentTypeError(f"expected a non-negative int below 2**63, got {value}")
     return value
 
 
@@ -410,8 +413,31 @@ def _read_calibration(path: Path):
         return None
 
 
+def _check_writable(args) -> None:
+    """Fail before a long run when its output cannot be written (not after it)."""
+    import os
+
+    targets = []
+    if getattr(args, "json", None) is not None:
+        targets.append(("--json", Path(args.json).parent))
+    if getattr(args, "output", None) is not None:
+        targets.append(("--output", Path(args.output)))
+    for option, folder in targets:
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            raise framework.SelectionError(f"{option}: expected a writable location, got {str(folder)!r} "
+                                           f"({str(existing)!r} is not a writable directory)")
+
+
 def main(argv=None) -> int:
-    """Run the command line with ``argv`` (``sys.argv[1:]`` when None) and return the exit code."""
+    """Run the command line with ``argv`` (``sys.argv[1:]`` when None) and return the exit code.
+
+    Exit codes: 0 every selected claim holds and every mutant is rejected; 1 a claim failed, a
+    mutant survived or a figure failed; 2 bad arguments; 3 an internal error (a bug, with its
+    traceback on stderr); 130 interrupted.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
@@ -424,6 +450,7 @@ def main(argv=None) -> int:
     try:
         if args.command not in ("list", "cache"):
             framework.check_backend(args.backend)
+        _check_writable(args)
         if args.command == "list":
             return _cmd_list(args)
         if args.command == "cache":
@@ -443,6 +470,13 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted; cached cells are kept, rerun to resume", file=sys.stderr)
         return 130
+    except Exception:  # noqa: BLE001  a bug: its traceback, and a code of its own (not "a claim failed")
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        print(f"provable-rl {args.command}: internal error (exit {EXIT_ERROR}); the traceback is above",
+              file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -466,15 +466,17 @@ def get_claim(claim_id: str) -> Claim:
 def select_claims(patterns=None) -> list[Claim]:
     """Claims whose id (or name) matches any of the fnmatch ``patterns`` (all when empty).
 
-    Matching is case-sensitive. Raises ValueError when patterns are given and none matches.
+    Matching ignores case (``lcb-m*`` selects ``LCB-M1``). Raises ValueError when patterns are
+    given and none matches.
     """
     if isinstance(patterns, str):
         patterns = [patterns]
     claims = all_claims()
     if not patterns:
         return claims
-    chosen = [c for c in claims if any(fnmatch.fnmatchcase(c.id, p) or fnmatch.fnmatchcase(c.name, p)
-                                       for p in patterns)]
+    lowered = [str(p).lower() for p in patterns]
+    chosen = [c for c in claims if any(fnmatch.fnmatchcase(c.id.lower(), p) or fnmatch.fnmatchcase(c.name.lower(), p)
+                                       for p in lowered)]
     if not chosen:
         raise SelectionError(f"patterns: no claim matches {list(patterns)}; `provable-rl list` shows them")
     return chosen

@@ -164,6 +164,9 @@ def test_a_claim_that_raises_is_an_error_not_a_crash(capsys, tmp_path):
     (["verify", "--jobs", "0"], "--jobs"),
     (["verify", "--jobs", "two"], "--jobs"),
     (["verify", "--seed", "-3"], "--seed"),
+    (["verify", "--jobs", str(2**62)], "--jobs"),
+    (["calibrate", "--seeds", str(2**62)], "--seeds"),
+    (["calibrate", "--seeds", "0"], "--seeds"),
     (["verify", "--backend", "spark"], "invalid choice"),
     (["verify", "NO-SUCH-*"], "no claim matches"),
     (["figures", "NO-SUCH-FIG"], "no figure matches"),
@@ -185,15 +188,31 @@ def test_a_backend_that_is_not_installed_exits_2(toy_registry, capsys):
     assert code == 2 and "dask" in err
 
 
-def test_a_value_error_that_is_not_a_bad_selection_propagates(toy_registry, capsys, monkeypatch):
-    # E.g. a paper module raising at import while the claims load: a bug with its traceback
-    # (exit 1 from the interpreter), not a one-line usage error.
+def test_an_internal_error_exits_3_with_its_traceback(toy_registry, capsys, monkeypatch):
+    # E.g. a paper module raising at import while the claims load: a bug with its traceback and
+    # a code of its own, not a one-line usage error and not "a claim failed".
     def broken(patterns=None):
         raise ValueError("module-level constant out of range")
 
     monkeypatch.setattr(cli.framework, "select_claims", broken)
-    with pytest.raises(ValueError, match="module-level constant"):
-        cli.main(["verify", "--budget", "smoke"])
+    code, _, err = run(capsys, "verify", "--budget", "smoke")
+    assert code == 3 and "Traceback" in err and "module-level constant" in err
+
+
+def test_an_unwritable_output_is_refused_before_running(toy_registry, capsys, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    for argv in (["verify", "--json", str(blocker / "e.json")], ["reproduce", "--output", str(blocker / "out")]):
+        CALLS.clear()
+        code, _, err = run(capsys, *argv, "--budget", "smoke", "--cache-dir", str(tmp_path / "c"))
+        assert code == 2 and "writable" in err and CALLS == []
+
+
+def test_patterns_match_ids_and_names_case_insensitively(toy_registry, capsys):
+    code, out, _ = run(capsys, "list", "toy-1")
+    assert code == 0 and "TOY-1" in out
+    code, out, _ = run(capsys, "list", "TOY.MC_MEAN.*")
+    assert code == 0 and "TOY-1" in out
 
 
 def test_verify_with_nothing_registered_exits_1(capsys):

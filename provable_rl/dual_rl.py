@@ -263,7 +263,7 @@ def get_divergence(divergence) -> Divergence:
     """A :class:`Divergence` from its key in :data:`DIVERGENCES` (or itself)."""
     if isinstance(divergence, Divergence):
         return divergence
-    if divergence not in DIVERGENCES:
+    if not isinstance(divergence, str) or divergence not in DIVERGENCES:
         raise ValueError(f"divergence: expected one of {tuple(DIVERGENCES)}, got {divergence!r}")
     return DIVERGENCES[divergence]
 
@@ -277,7 +277,7 @@ IMPLICIT_LOSSES: dict[str, ImplicitLoss] = {
 
 
 def _loss(loss) -> ImplicitLoss:
-    if loss not in IMPLICIT_LOSSES:
+    if not isinstance(loss, str) or loss not in IMPLICIT_LOSSES:
         raise ValueError(f"loss: expected one of {tuple(IMPLICIT_LOSSES)}, got {loss!r}")
     return IMPLICIT_LOSSES[loss]
 
@@ -347,6 +347,10 @@ def q_residual(mdp: DiscountedMDP, q_values, policy) -> np.ndarray:
 #: artefact of an interior-point solve and is set to 0 explicitly; a more negative entry raises.
 #: (The raw CLARABEL / HiGHS occupancies of the claims' problems have min entry exactly 0.)
 NEGATIVE_TOLERANCE = 1e-9
+
+#: Most SGD steps :func:`fdvl_semi_gradient` takes (2**40: at ~10 ns a step, a run of hours; more would
+#: not end in any useful time).
+MAX_SGD_STEPS = 2**40
 
 
 def _nonnegative_occupancy(name: str, d) -> np.ndarray:
@@ -575,6 +579,7 @@ def regularized_objective(mdp: DiscountedMDP, data_occupancy, occupancy, alpha: 
     div = get_divergence(divergence)
     dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
     d = v.float_array("occupancy", occupancy, ndim=2, shape=(mdp.n_states, mdp.n_actions))
+    _nonnegative_occupancy("occupancy", d)  # the check only: d itself is evaluated as given
     return float(np.sum(d * mdp.R) - _alpha(alpha) * div.value(d, dO))
 
 
@@ -609,6 +614,8 @@ def dual_v(mdp: DiscountedMDP, data_occupancy, alpha: float, divergence: str = "
     div = get_divergence(divergence)
     dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
     alpha = _alpha(alpha)
+    if not isinstance(positivity, (bool, np.bool_)):
+        raise ValueError(f"positivity: expected True or False, got {positivity!r}")
     S = mdp.n_states
     M = flow_matrix(mdp)
     V = cp.Variable(S)
@@ -776,7 +783,7 @@ def _implicit_max_kernel(q, mu, lam, breakpoints, intercepts, slopes):
 
 def _behavior_arg(q, behavior):
     Q = v.float_array("q_values", q, ndim=2)
-    mu = v.float_array("behavior", behavior, ndim=2, shape=Q.shape)
+    mu = v.float_array("behavior", behavior, ndim=2, shape=Q.shape, like="q_values")
     v.check_simplex("behavior", mu)
     return Q, mu
 
@@ -957,6 +964,7 @@ def fdvl_value_iteration(mdp: DiscountedMDP, behavior, *, loss: str = "tv", temp
 def _fdvl_value_iteration(mdp, behavior, loss, temperature, policy_temperature, tol, max_iter, quantile_offset):
     # quantile_offset != 0 is the claims' mutant (proofs_check.dual_rl), not a feature.
     mdp = _mdp(mdp)
+    v.positive_float("policy_temperature", policy_temperature)
     S, A = mdp.n_states, mdp.n_actions
     mu = v.float_array("behavior", behavior, ndim=2, shape=(S, A))
     v.check_simplex("behavior", mu)
@@ -1033,12 +1041,13 @@ def fdvl_semi_gradient(data: OfflineData, gamma: float, *, loss: str = "chi2", t
     gamma = v.discount(gamma)
     spec = _loss(loss)
     t = _temperature(loss, temperature)
-    n_steps = v.positive_int("n_steps", n_steps)
+    n_steps = v.positive_int("n_steps", n_steps, maximum=MAX_SGD_STEPS)
+    v.positive_float("policy_temperature", policy_temperature)
     lr_v = v.positive_float("learning_rate_v", learning_rate_v)
-    lr_q = float(learning_rate_q)
+    lr_q = v.real_number("learning_rate_q", learning_rate_q, "a non-negative number")
     if not (np.isfinite(lr_q) and lr_q >= 0):
         raise ValueError(f"learning_rate_q: expected a non-negative number, got {learning_rate_q!r}")
-    decay = float(decay)
+    decay = v.real_number("decay", decay, "a non-negative number")
     if not (np.isfinite(decay) and decay >= 0):
         raise ValueError(f"decay: expected a non-negative number, got {decay!r}")
     S, A = data.n_states, data.n_actions

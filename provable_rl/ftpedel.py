@@ -66,6 +66,15 @@ import numpy as np
 from mdps import _validation as v
 from mdps.core import LinearMDP
 
+__all__ = [
+    "Complexity", "Design", "FTPedelResult", "MinimumEpisodes", "PolicyClass", "TransitionStatistics",
+    "all_deterministic_policies", "best_response_policy", "collect_step", "confidence_radius", "cvxpy_design",
+    "design_objective", "empty_statistics", "frank_wolfe_design", "ftpedel", "ftpedel_complexity",
+    "minimum_episodes", "online_complexity", "pedel", "pedel_complexity", "pessimistic_choice", "policy_class",
+    "policy_covariance", "sample_offline_statistics", "sampled_policies", "uniform_policy",
+    "verifiable_lower_bound",
+]
+
 TARGETS = ("difference", "raw")
 DESIGNS = ("optimal", "uniform")
 
@@ -103,6 +112,22 @@ def _check_psd(name: str, matrix, d: int) -> np.ndarray:
     if np.linalg.eigvalsh(mat).min() < -1e-9 * (1 + np.abs(mat).max()):
         raise ValueError(f"{name}: expected a positive semi-definite matrix, got a negative eigenvalue")
     return mat
+
+
+def _check_atoms(covariances, d: int) -> np.ndarray:
+    """Exploration atoms (J, d, d), J >= 1: symmetric positive semi-definite covariances."""
+    C = v.float_array("covariances", covariances, ndim=3, shape=(None, d, d))
+    if C.shape[0] == 0:
+        raise ValueError("covariances: expected at least one atom, got 0")
+    tol = 1e-9 * (1 + np.abs(C).max(axis=(1, 2)))
+    if np.any(np.abs(C - np.swapaxes(C, 1, 2)).max(axis=(1, 2)) > tol):
+        raise ValueError("covariances: expected symmetric matrices, got an asymmetric one")
+    low = np.linalg.eigvalsh(C).min(axis=1)
+    if np.any(low < -tol):
+        j = int(np.argmax(low < -tol))
+        raise ValueError(f"covariances: expected positive semi-definite matrices, got a negative eigenvalue "
+                         f"{low[j]!r} at atom {j}")
+    return C
 
 
 def _check_targets(targets, scales):
@@ -143,6 +168,8 @@ def sampled_policies(mdp: LinearMDP, n_policies: int, rng=None, *, include_optim
     n = v.positive_int("n_policies", n_policies)
     if n > A ** (S * H):
         raise ValueError(f"n_policies: expected at most A^(S H) = {A ** (S * H)}, got {n}")
+    if not isinstance(include_optimal, (bool, np.bool_)):
+        raise ValueError(f"include_optimal: expected True or False, got {include_optimal!r}")
     gen = v.as_rng(rng)
     chosen = [np.asarray(mdp.tabular.optimal_policy, dtype=np.int64)] if include_optimal else []
     seen = {c.tobytes() for c in chosen}
@@ -243,9 +270,12 @@ def policy_covariance(mdp: LinearMDP, policy, step: int) -> np.ndarray:
     """Lambda_{pi,h} (d, d) of one policy: deterministic (H, S) ints or stochastic (H, S, A) probabilities."""
     mdp = _check_mdp(mdp)
     h = _check_step(mdp, step)
-    arr = np.asarray(policy)
-    if arr.dtype.kind in "iub":
-        probs = _stochastic(mdp, _check_policies(mdp, arr))
+    arr = v.real_array("policy", policy)  # (bool, string, complex and ragged policies are refused)
+    if arr.dtype.kind in "iu":
+        pol = v.int_array("policy", arr, ndim=2, high=mdp.n_actions)
+        if pol.shape != (mdp.horizon, mdp.n_states):
+            raise ValueError(f"policy: expected an int array of shape {(mdp.horizon, mdp.n_states)}, got {pol.shape}")
+        probs = _stochastic(mdp, pol[None])
     else:
         probs = v.float_array("policy", arr, ndim=3, shape=(mdp.horizon, mdp.n_states, mdp.n_actions))[None]
         v.check_simplex("policy", probs)
@@ -455,9 +485,7 @@ def frank_wolfe_design(targets, scales, n_episodes, *, covariances=None, mdp: Li
             raise ValueError("initial: expected a Design of the same dimension and atom type (indices for "
                              "explicit covariances, policies for the DP oracle)")
     if explicit:
-        C = v.float_array("covariances", covariances, ndim=3, shape=(None, d, d))
-        if C.shape[0] == 0:
-            raise ValueError("covariances: expected at least one atom, got 0")
+        C = _check_atoms(covariances, d)
     else:
         mdp = _check_mdp(mdp)
         if mdp.dim != d:
@@ -670,19 +698,22 @@ def cvxpy_design(targets, scales, n_episodes, covariances, *, offline_covariance
     d = V.shape[1]
     N = v.positive_float("n_episodes", n_episodes)
     reg = v.positive_float("regularizer", regularizer)
-    C = v.float_array("covariances", covariances, ndim=3, shape=(None, d, d))
-    if C.shape[0] == 0:
-        raise ValueError("covariances: expected at least one atom, got 0")
+    C = _check_atoms(covariances, d)
     Loff = np.zeros((d, d)) if offline_covariance is None else _check_psd("offline_covariance", offline_covariance, d)
+    if not isinstance(solver, str) or solver.upper() not in cp.installed_solvers():
+        raise ValueError(f"solver: expected an installed cvxpy solver {cp.installed_solvers()}, got {solver!r}")
     omega = cp.Variable(C.shape[0], nonneg=True)
     t = cp.Variable()
     A = N * sum(omega[j] * C[j] for j in range(C.shape[0])) + Loff + reg * np.eye(d)
     A = (A + A.T) / 2
     cons = [cp.sum(omega) == 1] + [cp.matrix_frac(V[p], A) <= t * g[p] ** 2 for p in range(V.shape[0])]
     problem = cp.Problem(cp.Minimize(t), cons)
-    problem.solve(solver=solver, **solver_options)
-    if problem.status not in ("optimal", "optimal_inaccurate") or omega.value is None:
-        raise ValueError(f"solver: cvxpy did not reach optimality (status {problem.status})")
+    try:
+        problem.solve(solver=solver, **solver_options)
+    except cp.error.SolverError as err:
+        raise ValueError(f"solver: cvxpy's {solver} failed ({err})") from None
+    if problem.status != "optimal" or omega.value is None:
+        raise ValueError(f"solver: cvxpy's {solver} did not reach optimality (status {problem.status})")
     raw = np.asarray(omega.value, dtype=float)
     # Only the solver's round-off is cleaned up; anything larger is an error, not clipped away.
     if raw.min() < -1e-6 or abs(raw.sum() - 1.0) > 1e-6:
@@ -777,6 +808,9 @@ def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp
     """
     V, g = _check_targets(targets, scales)
     tol = v.positive_float("tolerance", tolerance)
+    x = v.real_number("max_episodes", max_episodes, "a positive number (or inf)")
+    if not x > 0:  # (NaN fails too)
+        raise ValueError(f"max_episodes: expected a positive number (or inf), got {max_episodes!r}")
     if design not in DESIGNS:
         raise ValueError(f"design: expected one of {DESIGNS}, got {design!r}")
     if method not in ("fixed_point", "bisection"):
@@ -985,7 +1019,7 @@ def ftpedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: fl
     """
     c = v.positive_float("constant", constant)
     return _measure(mdp, policy_class, epsilon=epsilon, beta=beta, offline_covariances=offline_covariances,
-                    targets=targets, gap_rule="max", tolerance=1.0 / (c * float(beta)), combine=np.sum,
+                    targets=targets, gap_rule="max", tolerance=1.0 / (c * v.positive_float("beta", beta)), combine=np.sum,
                     design=design, regularizer=regularizer, rtol=rtol)
 
 
@@ -1011,7 +1045,7 @@ def pedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: floa
     """
     c = v.positive_float("constant", constant)
     return _measure(mdp, policy_class, epsilon=epsilon, beta=beta, offline_covariances=None, targets="raw",
-                    gap_rule="max_min_gap", tolerance=1.0 / (c * float(beta)), combine=np.sum,
+                    gap_rule="max_min_gap", tolerance=1.0 / (c * v.positive_float("beta", beta)), combine=np.sum,
                     design="optimal", regularizer=regularizer, rtol=rtol)
 
 
@@ -1027,7 +1061,7 @@ def verifiable_lower_bound(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon
     """
     c = v.positive_float("constant", constant)
     return _measure(mdp, policy_class, epsilon=epsilon, beta=beta, offline_covariances=offline_covariances,
-                    targets="difference", gap_rule="sum", tolerance=c / float(beta), combine=np.max,
+                    targets="difference", gap_rule="sum", tolerance=c / v.positive_float("beta", beta), combine=np.max,
                     design="optimal", regularizer=regularizer, rtol=rtol)
 
 
@@ -1115,6 +1149,8 @@ def sample_offline_statistics(mdp: LinearMDP, pair_counts, rng=None) -> Transiti
     mdp = _check_mdp(mdp)
     H, S, A = mdp.horizon, mdp.n_states, mdp.n_actions
     n = v.int_array("pair_counts", pair_counts, ndim=3)
+    if n.size and n.max() > v.MAX_COUNT:
+        raise ValueError(f"pair_counts: expected counts of at most {v.MAX_COUNT}, got {n.max()}")
     if n.shape != (H, S, A):
         raise ValueError(f"pair_counts: expected shape ({H}, {S}, {A}), got {n.shape}")
     gen = v.as_rng(rng)
@@ -1140,13 +1176,15 @@ def collect_step(mdp: LinearMDP, policies, n_episodes, step: int, rng=None) -> T
     """
     mdp = _check_mdp(mdp)
     h = _check_step(mdp, step)
-    arr = np.asarray(policies)
-    if arr.dtype.kind in "iub":
+    arr = v.real_array("policies", policies)  # (bool, string, complex and ragged policies are refused)
+    if arr.dtype.kind in "iu":
         probs = _stochastic(mdp, _check_policies(mdp, arr))
     else:
         probs = v.float_array("policies", arr, ndim=4, shape=(None, mdp.horizon, mdp.n_states, mdp.n_actions))
         v.check_simplex("policies", probs)
     n = v.int_array("n_episodes", n_episodes, ndim=1)
+    if n.size and n.max() > v.MAX_COUNT:
+        raise ValueError(f"n_episodes: expected counts of at most {v.MAX_COUNT}, got {n.max()}")
     if n.shape[0] != probs.shape[0]:
         raise ValueError(f"n_episodes: expected {probs.shape[0]} counts (one per policy), got {n.shape[0]}")
     gen = v.as_rng(rng)
@@ -1307,6 +1345,8 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
     """
     mdp = _check_mdp(mdp)
     pol = _check_policies(mdp, policies)
+    if pol.shape[0] < 2:
+        raise ValueError(f"policies: expected a class of at least 2 policies to choose from, got {pol.shape[0]}")
     eps = v.positive_float("epsilon", epsilon)
     dlt = v.probability("delta", delta)
     gen = v.as_rng(rng)

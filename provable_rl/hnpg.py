@@ -215,7 +215,7 @@ def _round_kernel(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gauss
 
 def deterministic_next(mdp: DiscountedMDP) -> np.ndarray:
     """``next[s, a] = s'`` when ``P(s'|s, a) = 1``, else -1: transitions the samplers take without a draw."""
-    P = mdp.P
+    P = _check_mdp(mdp).P
     nxt = np.argmax(P, axis=2)
     certain = np.take_along_axis(P, nxt[..., None], axis=2)[..., 0] == 1.0
     return np.ascontiguousarray(np.where(certain, nxt, -1).astype(np.int64))
@@ -227,7 +227,7 @@ def absorbing_states(mdp: DiscountedMDP) -> np.ndarray:
     From such a state the rest of a rollout is deterministic, so the samplers stop stepping there
     (the samples keep their law; only fewer uniforms are drawn).
     """
-    S = mdp.n_states
+    S = _check_mdp(mdp).n_states
     loop = np.all(mdp.P[np.arange(S), :, np.arange(S)] == 1.0, axis=1)
     flat = np.all(mdp.R == mdp.R[:, :1], axis=1) & np.isin(mdp.R[:, 0], (0.0, 1.0))
     return np.ascontiguousarray(loop & flat)
@@ -319,7 +319,13 @@ def _check_policy(mdp, policy):
 def _nonneg_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
+    if value > v.MAX_INT:
+        raise ValueError(f"{name}: expected a non-negative integer of at most {v.MAX_INT}, got {value!r}")
     return int(value)
+
+
+#: Bytes per sample of a round (on: s, a, y; offline: s, a, r, s'; int64 / float64 each).
+_BYTES_PER_SAMPLE = 32
 
 
 def sample_round(mdp: DiscountedMDP, policy, *, n_on: int, n_off: int = 0, offline_distribution=None,
@@ -358,6 +364,8 @@ def sample_round(mdp: DiscountedMDP, policy, *, n_on: int, n_off: int = 0, offli
     mdp = _check_mdp(mdp)
     pi = _check_policy(mdp, policy)
     n_on, n_off = _nonneg_int("n_on", n_on), _nonneg_int("n_off", n_off)
+    v.check_allocation("n_on" if n_off == 0 else "n_off" if n_on == 0 else "n_on + n_off", n_on + n_off,
+                       _BYTES_PER_SAMPLE, "samples")
     mu0 = product_reset(mdp) if reset is None else check_reset(mdp, reset)
     if n_off > 0:
         if offline_distribution is None:
@@ -556,6 +564,7 @@ def _check_hpe(lam, k1, k2, m_on, m_off, ridge, offline_distribution, mdp):
     m_on, m_off = _nonneg_int("m_on", m_on), _nonneg_int("m_off", m_off)
     if m_on == 0 and m_off == 0:
         raise ValueError("m_on, m_off: expected at least one positive batch size, got 0 and 0")
+    v.check_allocation("k2 * (m_on + m_off)", k2 * (m_on + m_off), _BYTES_PER_SAMPLE, "samples")
     if m_off == 0 and lam == 0:
         raise ValueError("lam: expected lam > 0 when there is no offline batch (m_off=0), got 0")
     ridge = v.nonnegative_float("ridge", ridge)
@@ -696,6 +705,7 @@ def population_hpe(mdp: DiscountedMDP, policy, offline_distribution, *, lam: flo
     nu = check_reset(mdp, offline_distribution, "offline_distribution")
     lam = v.nonnegative_float("lam", lam)
     K = v.positive_int("n_iterations", n_iterations)
+    v.check_allocation("n_iterations", (K + 1) * mdp.n_states * mdp.n_actions, 8, "entries of the iterates")
     mu0 = product_reset(mdp) if reset is None else check_reset(mdp, reset)
     S, A = mdp.n_states, mdp.n_actions
     f = np.zeros((S, A)) if initial_critic is None else np.array(
@@ -751,10 +761,16 @@ def mirror_descent_step(policy, critic, eta: float) -> np.ndarray:
     """
     pi = v.float_array("policy", policy, ndim=2)
     v.check_simplex("policy", pi, axis=1)
-    f = v.float_array("critic", critic, ndim=2, shape=pi.shape)
+    f = v.float_array("critic", critic, ndim=2, shape=pi.shape, like="policy")
     eta = v.positive_float("eta", eta)
-    with np.errstate(divide="ignore"):
-        return _softmax(np.log(pi) + eta * f)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        out = _softmax(np.log(pi) + eta * f)
+        if np.all(np.isfinite(out)):
+            return out
+        # eta * f overflowed (a huge eta): the same step computed stably, f shifted by its row maximum
+        # over the support of pi first, so that every exponent is <= 0 and one per row is finite.
+        top = np.where(pi > 0, f, -np.inf).max(axis=1, keepdims=True)
+        return _softmax(np.where(pi > 0, np.log(pi) + eta * (f - top), -np.inf))
 
 
 # Exact values for the exact-critic loop of :func:`hac` / :func:`hnpg` (``critic="exact"``), the one hot
@@ -963,6 +979,8 @@ def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_featu
     """
     mdp = ctx.mdp
     S, A = mdp.n_states, mdp.n_actions
+    v.check_allocation("n_iterations", (2 * T + 1) * S * A + 5 * T, 8,
+                       "entries of the per-iteration policies, critics and counters")
     theta = np.zeros((S, A)) if policy_features is None else np.zeros(policy_features.shape[2])
     pi = np.full((S, A), 1.0 / A)
     f0 = np.zeros((S, A)) if ctx.features is None else np.zeros(ctx.features.shape[2])
@@ -1139,8 +1157,10 @@ def npg_exact(mdp: DiscountedMDP, *, eta: float, n_iterations: int, return_polic
     ``return_policies=True``, the pair (values, policies), policies of shape (T + 1, S, A).
     """
     mdp = _check_mdp(mdp)
-    return _npg_exact(mdp, v.positive_float("eta", eta), v.positive_int("n_iterations", n_iterations),
-                      return_policies=bool(return_policies))
+    eta, T = v.positive_float("eta", eta), v.positive_int("n_iterations", n_iterations)
+    v.check_allocation("n_iterations", (T + 1) * mdp.n_states * (mdp.n_actions + 1), 8,
+                       "entries of the per-iteration values and policies")
+    return _npg_exact(mdp, eta, T, return_policies=bool(return_policies))
 
 
 def _npg_exact(mdp, eta, T, return_policies=False):

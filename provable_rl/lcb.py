@@ -66,7 +66,7 @@ def random_argmax(values, rng=None) -> np.ndarray:
     -------
     int array (...)
     """
-    vals = np.asarray(values, dtype=float)
+    vals = np.asarray(v.real_array("values", values), dtype=float)
     if vals.ndim == 0 or vals.shape[-1] == 0:
         raise ValueError(f"values: expected an array with a non-empty last axis, got shape {vals.shape}")
     if np.any(np.isnan(vals)):
@@ -93,8 +93,10 @@ def seen_argmax(scores, counts, rng=None) -> np.ndarray:
     -------
     int array (...)
     """
-    scores = np.asarray(scores, dtype=float)
-    counts = np.asarray(counts)
+    scores = np.asarray(v.real_array("scores", scores), dtype=float)
+    if np.any(np.isnan(scores)):
+        raise ValueError("scores: expected no NaN (unseen actions may be -inf), got NaN")
+    counts = _counts(counts)
     if scores.shape != counts.shape:
         raise ValueError(f"counts: expected the shape of scores {scores.shape}, got {counts.shape}")
     seen = counts > 0
@@ -103,6 +105,14 @@ def seen_argmax(scores, counts, rng=None) -> np.ndarray:
     ranked = np.where(seen, scores, -np.inf)
     ranked = np.where(any_seen, ranked, 0.0)
     return random_argmax(ranked, rng)
+
+
+def _counts(value, name="counts") -> np.ndarray:
+    """Non-negative integer counts of at most :data:`mdps._validation.MAX_COUNT` (a read-only int64 copy)."""
+    n = v.int_array(name, value)
+    if n.size and n.max() > v.MAX_COUNT:
+        raise ValueError(f"{name}: expected counts of at most {v.MAX_COUNT}, got {n.max()}")
+    return n
 
 
 def hoeffding_penalty(counts, log_term, scale: float = 1.0) -> np.ndarray:
@@ -132,8 +142,8 @@ def hoeffding_penalty(counts, log_term, scale: float = 1.0) -> np.ndarray:
     >>> float(hoeffding_penalty(8, 4.0))   # sqrt(4 / 16)
     0.5
     """
-    n = v.int_array("counts", counts)
-    log = np.asarray(log_term, dtype=float)
+    n = _counts(counts)
+    log = np.asarray(v.real_array("log_term", log_term), dtype=float)
     if not np.all(np.isfinite(log)) or np.any(log < 0):
         raise ValueError(f"log_term: expected finite values >= 0, got {log_term!r}")
     return _scale(scale, "scale") * np.sqrt(log / (2.0 * np.maximum(n, 1)))
@@ -173,6 +183,8 @@ def _statistics(data, kind: str):
     if isinstance(data, OfflineData):
         if data.h is not None or data.horizon is not None:
             raise ValueError("data: expected bandit data without a time step h (finite-horizon data given)")
+        if data.s_next is not None:
+            raise ValueError("data: expected bandit data without next states (MDP transitions given)")
         stats = data.statistics
         if kind == "mab":
             if data.n_states != 1:
@@ -452,7 +464,7 @@ class VILCBResult:
 
 def n_vi_lcb_iterations(n_samples: int, gamma: float) -> int:
     """T = ceil(log(N) / (1 - gamma)), so that gamma^T <= 1/N ([recalled], theory/lcb.md §2.3); at least 1."""
-    n = v.positive_int("n_samples", n_samples)
+    n = v.positive_int("n_samples", n_samples, maximum=v.MAX_COUNT)
     g = v.discount(gamma)
     return max(1, math.ceil(math.log(n) / (1.0 - g)))
 
@@ -469,13 +481,19 @@ def vi_lcb_penalty(counts, *, gamma: float, n_folds: int, delta, constants: str 
     """
     if constants not in ("tight", "paper"):
         raise ValueError(f"constants: expected 'tight' or 'paper', got {constants!r}")
-    counts = np.asarray(counts)
+    counts = _counts(counts)
     if counts.ndim < 2:
         raise ValueError(f"counts: expected shape (..., S, A), got {counts.shape}")
-    n_folds = v.positive_int("n_folds", n_folds)
+    # every fold holds at least one sample, and a dataset at most MAX_COUNT
+    n_folds = v.positive_int("n_folds", n_folds, maximum=v.MAX_COUNT)
     S, A = counts.shape[-2:]
     vmax = 1.0 / (1.0 - v.discount(gamma))
-    d = np.asarray(delta, float)
+    d = np.asarray(v.real_array("delta", delta), float)
+    if not np.all(np.isfinite(d) & (d > 0) & (d <= 1)):  # (0, 1]: vi_lcb's default 1/N is 1 for N = 1
+        raise ValueError(f"delta: expected values in (0, 1], got {delta!r}")
+    if d.ndim > counts.ndim - 2 or any(x not in (1, y) for x, y in zip(d.shape, counts.shape)):
+        raise ValueError(f"delta: expected a scalar or an array broadcasting against the leading axes of "
+                         f"counts {counts.shape[:-2]}, got shape {d.shape}")
     log_term = np.log(2.0 * n_folds * S * A / d)
     log_term = log_term.reshape(log_term.shape + (1,) * (counts.ndim - log_term.ndim))
     m = np.maximum(counts, 1)
@@ -538,13 +556,18 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
     R, T, S, A = counts.shape
     for name, arr, shape in (("reward_sums", reward_sums, counts.shape), ("penalty", penalty, counts.shape),
                              ("transition_counts", transition_counts, counts.shape + (S,))):
-        if np.shape(arr) != shape:
-            raise ValueError(f"{name}: expected shape {shape}, got {np.shape(arr)}")
+        if np.shape(v.real_array(name, arr)) != shape:
+            raise ValueError(f"{name}: expected shape {shape} (from counts), got {np.shape(arr)}")
     # Checked without copying: the no-split path passes broadcast views.
     if counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
         raise ValueError("counts: expected non-negative integers")
-    reward_sums, penalty = np.asarray(reward_sums, float), np.asarray(penalty, float)
-    transition_counts = np.asarray(transition_counts)
+    if counts.size and counts.max() > v.MAX_COUNT:
+        raise ValueError(f"counts: expected counts of at most {v.MAX_COUNT}, got {counts.max()}")
+    reward_sums = np.asarray(v.real_array("reward_sums", reward_sums), float)
+    penalty = np.asarray(v.real_array("penalty", penalty), float)
+    transition_counts = v.real_array("transition_counts", transition_counts)
+    if transition_counts.size and transition_counts.min() < 0:
+        raise ValueError("transition_counts: expected non-negative counts, got a negative one")
     if not np.all(np.isfinite(reward_sums)) or np.any(reward_sums < 0) or np.any(reward_sums > counts):
         raise ValueError("reward_sums: expected finite sums in [0, counts] (rewards in [0, 1])")
     if not np.all(np.isfinite(penalty)) or np.any(penalty < 0):

@@ -73,6 +73,13 @@ from mdps.core import FiniteHorizonMDP, LinearMDP, _softmax
 from mdps.data import OfflineData
 from mdps.sampling import _draw, _reward, cdf, sample_episodes
 
+__all__ = [
+    "ActorCriticRun", "elliptical_radius", "epsilon_greedy_behaviour", "exploration_log_term", "greedy_policy_matrix",
+    "hybrid_optimistic_actor_critic", "linear_optimistic_actor_critic", "linear_switch_bound", "low_switching_ucbvi",
+    "lsvi_ucb_q_values", "non_optimistic_hybrid_actor_critic", "offline_episodes", "optimistic_actor_critic",
+    "optimistic_q_values", "rare_switching_actor_critic", "switch_bound",
+]
+
 SWITCHING = ("doubling", "every_episode")
 RESETS = ("switch", "never")
 UNVISITED = ("cap", "zero")
@@ -240,10 +247,7 @@ def elliptical_radius(dim: int, horizon: int, n_episodes: int, delta: float, bon
 
 
 def _bonus(name, value, *, allow_negative: bool) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}") from err
+    x = v.real_number(name, value, "a finite number >= 0")
     if not np.isfinite(x) or (x < 0 and not allow_negative):
         raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
     return x
@@ -251,6 +255,10 @@ def _bonus(name, value, *, allow_negative: bool) -> float:
 
 def greedy_policy_matrix(q_values: np.ndarray) -> np.ndarray:
     """One-hot argmax (lowest index among ties) of ``q_values`` along the last axis."""
+    q_values = np.asarray(v.real_array("q_values", q_values), dtype=float)
+    if q_values.ndim == 0 or q_values.shape[-1] == 0 or np.any(np.isnan(q_values)):
+        raise ValueError(f"q_values: expected an array without NaN with a non-empty last axis, got shape "
+                         f"{q_values.shape}")
     out = np.zeros_like(q_values)
     np.put_along_axis(out, np.argmax(q_values, axis=-1)[..., None], 1.0, axis=-1)
     return out
@@ -274,7 +282,50 @@ def optimistic_q_values(counts, reward_sums, transition_counts, bonus_scale: flo
     pairs; unvisited ones get ``H - h`` (``unvisited_cap``) or 0; ``V_h = max_a Q_h``.
     Steps are 0-based, so ``H - h`` is the number of steps left. Shapes (H, S, A), (H, S, A),
     (H, S, A, S). ``horizon_factor=False`` drops the bonus's ``H - h`` (a mutant's bonus).
+
+    Raises ``ValueError`` for counts that are negative or not integers, transition counts that do
+    not sum to the counts, non-finite reward sums, a non-finite ``bonus_scale`` (a negative one is a
+    pessimistic mutant's), a negative or non-finite ``log_term``, and flags that are not booleans.
     """
+    counts = _count_array("counts", counts, 3)
+    H, S, A = counts.shape
+    sums = v.float_array("reward_sums", reward_sums, shape=(H, S, A), like="counts")
+    trans = _check_transition_counts(transition_counts, counts)
+    bonus_scale = _bonus("bonus_scale", bonus_scale, allow_negative=True)  # negative: a pessimistic mutant
+    log_term = v.nonnegative_float("log_term", log_term)
+    _check_flag("unvisited_cap", unvisited_cap)
+    _check_flag("horizon_factor", horizon_factor)
+    return _optimistic_q_values(counts, sums, trans, bonus_scale, log_term, bool(unvisited_cap),
+                                bool(horizon_factor))
+
+
+def _check_flag(name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected True or False, got {value!r}")
+
+
+def _count_array(name, value, ndim):
+    """Non-negative integer counts of at most :data:`mdps._validation.MAX_COUNT`."""
+    n = v.int_array(name, value, ndim=ndim)
+    if n.size and n.max() > v.MAX_COUNT:
+        raise ValueError(f"{name}: expected counts of at most {v.MAX_COUNT}, got {n.max()}")
+    return n
+
+
+def _check_transition_counts(transition_counts, counts):
+    """Non-negative integer counts (H, S, A, S) whose sums over s' are ``counts``."""
+    trans = _count_array("transition_counts", transition_counts, 4)
+    H, S, A = counts.shape
+    if trans.shape != (H, S, A, S):
+        raise ValueError(f"transition_counts: expected shape {(H, S, A, S)} (from counts), got {trans.shape}")
+    if np.any(trans.sum(axis=-1) != counts):
+        raise ValueError("transition_counts: expected sums over the next state equal to counts, got a mismatch")
+    return trans
+
+
+def _optimistic_q_values(counts, reward_sums, transition_counts, bonus_scale, log_term, unvisited_cap=True,
+                         horizon_factor=True):
+    """Unvalidated :func:`optimistic_q_values` (the numpy twin's per-episode critic)."""
     H, S, A = counts.shape
     Q = np.empty((H, S, A))
     V = np.zeros(S)
@@ -296,7 +347,33 @@ def lsvi_ucb_q_values(features, gram, reward_sums, transition_counts, radius: fl
     ``w_h = Lambda_h^-1 sum phi (r + V_{h+1}(s'))`` with the data entering through per-pair sums,
     ``Q_h(s,a) = min(H - h, w_h . phi(s,a) + beta ||phi(s,a)||_{Lambda_h^-1})``, ``V_h = max_a Q_h``.
     ``features`` (S, A, d), ``gram`` (H, d, d) = ridge I + sum phi phi^T.
+
+    Raises ``ValueError`` for non-finite or misshapen arrays, negative transition counts, a ``gram``
+    matrix that is not symmetric positive definite (singular), and a negative ``radius``.
     """
+    features = v.float_array("features", features, ndim=3)
+    S, A, d = features.shape
+    gram = v.float_array("gram", gram, shape=(None, d, d), like="features")
+    H = gram.shape[0]
+    if H == 0 or d == 0:
+        raise ValueError(f"gram, features: expected at least one step and one feature, got gram of shape {gram.shape}")
+    if not np.allclose(gram, np.swapaxes(gram, 1, 2), rtol=1e-10, atol=0.0):
+        raise ValueError("gram: expected symmetric matrices, got an asymmetric one")
+    try:
+        np.linalg.cholesky(gram)
+    except np.linalg.LinAlgError:
+        raise ValueError("gram: expected positive definite matrices (ridge I + sum phi phi^T), got a singular "
+                         "or indefinite one") from None
+    sums = v.float_array("reward_sums", reward_sums, shape=(H, S, A), like="gram, features")
+    trans = _count_array("transition_counts", transition_counts, 4)
+    if trans.shape != (H, S, A, S):
+        raise ValueError(f"transition_counts: expected shape {(H, S, A, S)} (from gram, features), got {trans.shape}")
+    radius = v.nonnegative_float("radius", radius)
+    return _lsvi_ucb_q_values(features, gram, sums, trans, radius)
+
+
+def _lsvi_ucb_q_values(features, gram, reward_sums, transition_counts, radius):
+    """Unvalidated :func:`lsvi_ucb_q_values` (the numpy twin's per-episode critic)."""
     H = gram.shape[0]
     S, A, d = features.shape
     Q = np.empty((H, S, A))
@@ -680,9 +757,9 @@ def _numpy_run(P_cdf, P, R, initial_cdf, initial, optimal_return, features, coun
 
     def critic():
         if linear:
-            return lsvi_ucb_q_values(features, gram, reward_sums, trans, radius)
-        return optimistic_q_values(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap,
-                                   horizon_factor=bonus_horizon)
+            return _lsvi_ucb_q_values(features, gram, reward_sums, trans, radius)
+        return _optimistic_q_values(counts, reward_sums, trans, bonus_scale, log_term, unvisited_cap,
+                                    horizon_factor=bonus_horizon)
 
     def logdets():
         return np.linalg.slogdet(gram)[1]
@@ -773,6 +850,11 @@ def _offline_statistics(offline_data, tab: FiniteHorizonMDP):
             f"offline_data: expected finite-horizon tuples with next states for H={H}, S={S}, A={A}, got "
             f"horizon={offline_data.horizon}, S={offline_data.n_states}, A={offline_data.n_actions}, "
             f"next states {'missing' if offline_data.s_next is None else 'present'}")
+    if tab.reward_model == "bernoulli" and offline_data.r.size:
+        r = np.asarray(offline_data.r)
+        if np.any((r < 0) | (r > 1)):  # the critic would clip them silently
+            bad = r[(r < 0) | (r > 1)].flat[0]
+            raise ValueError(f"offline_data: expected rewards in [0, 1] (the MDP's rewards are Bernoulli), got {bad!r}")
     stats = offline_data.statistics
     counts += stats.counts
     sums += stats.reward_sums
@@ -781,10 +863,7 @@ def _offline_statistics(offline_data, tab: FiniteHorizonMDP):
 
 
 def _positive_bonus(bonus_scale) -> float:
-    try:
-        x = float(bonus_scale)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"bonus_scale: expected a positive bonus scale, got {bonus_scale!r}") from err
+    x = v.real_number("bonus_scale", bonus_scale, "a positive bonus scale")
     if not (np.isfinite(x) and x > 0):
         raise ValueError(f"bonus_scale: expected a positive bonus scale for the optimistic variant, "
                          f"got {bonus_scale!r}")
@@ -792,10 +871,7 @@ def _positive_bonus(bonus_scale) -> float:
 
 
 def _eta(eta) -> tuple[float, bool]:
-    try:
-        x = float(eta)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"eta: expected a positive number or inf, got {eta!r}") from err
+    x = v.real_number("eta", eta, "a positive number or inf")
     if x == np.inf:
         return 0.0, True
     return v.positive_float("eta", x), False
@@ -811,6 +887,7 @@ def _run(mdp, n_episodes, rng, *, linear, bonus_scale, eta, delta, offline_data,
         raise ValueError("switch_period, growth, bonus_horizon, bonus_log: mutant knobs, only for _broken_variant")
     tab = _tabular(mdp)
     T = v.positive_int("n_episodes", n_episodes)
+    v.check_allocation("n_episodes", T, 24, "episodes (regret, cumulative regret, switches)")
     bonus_scale = _bonus("bonus_scale", bonus_scale, allow_negative=broken)
     eta_value, greedy = _eta(eta)
     delta = v.probability("delta", delta)

@@ -19,6 +19,7 @@ def chain_mdp(n_states: int = 6, gamma: float = 0.9, *, slip: float = 0.1,
         raise ValueError(f"n_states: expected at least 2, got {S}")
     slip = v.probability("slip", slip, open_low=False, open_high=True)
     small_reward = v.probability("small_reward", small_reward, open_low=False, open_high=False)
+    v.check_allocation("n_states", 3 * S * 2 * S, 8, "entries of P (S A S) and its copies")
     P = np.zeros((S, 2, S))
     R = np.zeros((S, 2))
     for s in range(S):
@@ -49,6 +50,7 @@ def combination_lock(length: int = 5, n_actions: int = 5, gamma: float = 0.85, r
     A = v.positive_int("n_actions", n_actions)
     if A < 2:
         raise ValueError(f"n_actions: expected at least 2 for a lock, got {A}")
+    v.check_allocation("length, n_actions", 3 * (L + 2) * A * (L + 2), 8, "entries of P (S A S) and its copies")
     if good_actions is None:
         good = v.as_rng(rng).integers(0, A, size=L)
     else:
@@ -86,6 +88,7 @@ def finite_horizon_lock(horizon: int = 8, n_actions: int = 5, rng=None, *, distr
     if A < 2:
         raise ValueError(f"n_actions: expected at least 2 for a lock, got {A}")
     distractor = v.probability("distractor", distractor, open_low=False, open_high=True)
+    v.check_allocation("horizon, n_actions", 3 * H * 2 * A * 2, 8, "entries of P (H S A S) and its copies")
     if good_actions is None:
         good = v.as_rng(rng).integers(0, A, size=H)
     else:
@@ -147,8 +150,12 @@ def gridworld(n_rows: int = 4, n_cols: int = 4, gamma: float = 0.9, *, slip: flo
         raise ValueError(f"n_rows, n_cols: expected at least two cells, got {rows} x {cols}")
     slip = v.probability("slip", slip, open_low=False, open_high=True)
     goal_reward = v.probability("goal_reward", goal_reward, open_low=True, open_high=False)
+    v.check_allocation("n_rows, n_cols", 3 * (rows * cols) ** 2 * len(GRID_MOVES), 8,
+                       "entries of P (S A S) and its copies")
 
     def cell(name, value):
+        if isinstance(value, (list, tuple)) and any(v.is_bool(x) for x in value):
+            raise v.ArgumentTypeError(f"{name}: expected a (row, col) of integers, got {value!r}")
         arr = v.int_array(name, value, ndim=1)
         if arr.shape != (2,) or arr[0] >= rows or arr[1] >= cols:
             raise ValueError(f"{name}: expected a (row, col) inside the {rows} x {cols} grid, got {value!r}")
@@ -156,6 +163,8 @@ def gridworld(n_rows: int = 4, n_cols: int = 4, gamma: float = 0.9, *, slip: flo
 
     goal_state = rows * cols - 1 if goal is None else cell("goal", goal)
     start_state = cell("start", start)
+    if isinstance(walls, (str, bytes)) or not hasattr(walls, "__iter__"):
+        raise v.ArgumentTypeError(f"walls: expected a sequence of (row, col) cells, got {walls!r}")
     blocked = {cell("walls", w) for w in walls}
     if goal_state == start_state:
         raise ValueError(f"goal: expected a cell other than the start {start!r}, got {goal!r}")

@@ -15,6 +15,7 @@ def random_mdp(n_states: int = 5, n_actions: int = 3, gamma: float = 0.9, rng=No
     """
     S, A = v.positive_int("n_states", n_states), v.positive_int("n_actions", n_actions)
     alpha = v.positive_float("concentration", concentration)
+    v.check_allocation("n_states, n_actions", 2 * S * A * S, 8, "entries of P (S A S) and its copy")
     gen = v.as_rng(rng)
     P = gen.dirichlet(np.full(S, alpha), size=(S, A))
     R = gen.random((S, A))
@@ -27,6 +28,7 @@ def random_finite_horizon_mdp(n_states: int = 5, n_actions: int = 3, horizon: in
     S, A = v.positive_int("n_states", n_states), v.positive_int("n_actions", n_actions)
     H = v.positive_int("horizon", horizon)
     alpha = v.positive_float("concentration", concentration)
+    v.check_allocation("n_states, n_actions, horizon", 2 * H * S * A * S, 8, "entries of P (H S A S) and its copy")
     gen = v.as_rng(rng)
     P = gen.dirichlet(np.full(S, alpha), size=(H, S, A))
     R = gen.random((H, S, A))
@@ -35,12 +37,15 @@ def random_finite_horizon_mdp(n_states: int = 5, n_actions: int = 3, horizon: in
 
 def random_bandit(n_actions: int = 5, rng=None) -> MultiArmedBandit:
     """A bandit with ``means ~ U[0, 1]``."""
-    return MultiArmedBandit(v.as_rng(rng).random(v.positive_int("n_actions", n_actions)))
+    A = v.positive_int("n_actions", n_actions)
+    v.check_allocation("n_actions", 2 * A, 8, "entries of the means and their copy")
+    return MultiArmedBandit(v.as_rng(rng).random(A))
 
 
 def random_contextual_bandit(n_states: int = 5, n_actions: int = 3, rng=None) -> ContextualBandit:
     """A contextual bandit with ``rho ~ Dirichlet(1)`` and ``means ~ U[0, 1]``."""
     S, A = v.positive_int("n_states", n_states), v.positive_int("n_actions", n_actions)
+    v.check_allocation("n_states, n_actions", 2 * S * (A + 1), 8, "entries of the means and their copy")
     gen = v.as_rng(rng)
     return ContextualBandit(gen.dirichlet(np.ones(S)), gen.random((S, A)))
 
@@ -57,6 +62,8 @@ def random_linear_mdp(n_states: int = 10, n_actions: int = 4, dim: int = 3, hori
     S, A = v.positive_int("n_states", n_states), v.positive_int("n_actions", n_actions)
     d, H = v.positive_int("dim", dim), v.positive_int("horizon", horizon)
     alpha = v.positive_float("concentration", concentration)
+    v.check_allocation("n_states, n_actions, dim, horizon", 2 * (S * A * d + H * d * S) + 4 * H * S * A * S, 8,
+                       "entries of the features, mu and the induced P")
     gen = v.as_rng(rng)
     features = gen.dirichlet(np.ones(d), size=(S, A))
     mu = gen.dirichlet(np.full(S, alpha), size=(H, d))

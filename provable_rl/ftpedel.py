@@ -1186,7 +1186,7 @@ def collect_step(mdp: LinearMDP, policies, n_episodes, step: int, rng=None) -> T
     if n.size and n.max() > v.MAX_COUNT:
         raise ValueError(f"n_episodes: expected counts of at most {v.MAX_COUNT}, got {n.max()}")
     if n.shape[0] != probs.shape[0]:
-        raise ValueError(f"n_episodes: expected {probs.shape[0]} counts (one per policy), got {n.shape[0]}")
+        raise ValueError(f"n_episodes: expected {probs.shape[0]} counts (one per policy of policies), got {n.shape[0]}")
     gen = v.as_rng(rng)
     occ = _pair_occupancies(mdp, probs)[:, h]  # (J, S, A)
     S, A = mdp.n_states, mdp.n_actions

@@ -550,7 +550,7 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
     ([[0]], [[0.75]])
     """
     gen = v.as_rng(rng)
-    counts = np.asarray(counts)
+    counts = v.real_array("counts", counts)
     if counts.ndim != 4:
         raise ValueError(f"counts: expected shape (R, T, S, A), got {counts.shape}")
     R, T, S, A = counts.shape

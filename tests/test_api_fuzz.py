@@ -1,4 +1,5 @@
-"""API-wide fuzz of bad inputs: every public function of ``mdps`` raises, and names the argument.
+"""API-wide fuzz of bad inputs: every public function of ``mdps``, ``mdps.instances`` and the
+``provable_rl`` modules raises, and names the argument.
 
 The design promises (DESIGN.md, "Errors") that a bad input at a public boundary raises a
 ``ValueError`` or ``TypeError`` whose message names the argument, and never crashes, hangs,
@@ -10,9 +11,10 @@ bad input that apply to it (wrong types: a bool for an int, a string for a numbe
 NaN / inf; out of range; wrong shapes; huge sizes; wrong objects) and a hypothesis strategy for
 each, which draws the parameters of one mutation of the valid value (where to put the NaN, which
 huge size, which wrong type...). A case is (entry, argument, category, drawn parameters): the
-valid call with that one argument mutated. Extending the fuzz to another package (``provable_rl``)
-is a matter of adding entries (and fixtures); :func:`test_every_public_name_has_an_entry` checks
-that every name of a package's ``__all__`` has one (or a documented exemption).
+valid call with that one argument mutated. Extending the fuzz to another package is a matter of
+adding entries (and fixtures) with ``package=`` set, and listing the package in ``PACKAGES``;
+:func:`test_every_public_name_has_an_entry` checks that every name of a package's ``__all__`` has
+one (or a documented exemption: ``PRL_EXEMPT`` lists provable_rl's result classes and constants).
 
 **Isolation.** Cases run in a worker subprocess (this file run as a script), one batch per run,
 which announces each case before running it and reports its outcome after: a segmentation fault or
@@ -23,8 +25,9 @@ allocation fails fast instead of swapping the machine.
 
 **Budget.** The default run draws :data:`DEFAULT_EXAMPLES` values per (entry, argument,
 category): the simplest example hypothesis tries first (the first wrong type, a NaN at index 0,
-the smallest huge size...) and a random one, about 1200 cases in one worker, ~10 s. ``pytest -m
-slow`` draws :data:`SLOW_EXAMPLES` per triple.
+the smallest huge size...) and a random one, about 3900 cases in one worker, ~25 s with warm Numba
+caches (each entry's valid call runs once per worker first, so a cold cache costs its compile time
+once, under the startup timeout). ``pytest -m slow`` draws :data:`SLOW_EXAMPLES` per triple.
 """
 from __future__ import annotations
 
@@ -574,7 +577,7 @@ ENTRIES: dict[str, Entry] = {
         dict(problem=Arg("object", wrong=ANY_PROBLEM), data_distribution=PROB)),
     "concentrability[policy]": Entry(
         _call("concentrability"), lambda fx: dict(problem=fx["dmdp"], data_distribution=fx["mu"], policy=_policy_arg(fx)),
-        dict(policy=PROB), covers=("concentrability",)),
+        dict(policy=OPTIONAL_PROB), covers=("concentrability",)),
     "expected_return": Entry(_call("expected_return"), lambda fx: dict(problem=fx["dmdp"], policy=np.array([0, 1, 0])),
                              dict(problem=Arg("object", wrong=ANY_PROBLEM), policy=Arg("index_array", high=2))),
     "expected_return[bandit]": Entry(_call("expected_return"), lambda fx: dict(problem=fx["mab"], policy=np.array(2)),
@@ -728,7 +731,7 @@ def _lcb_table():
                                 penalty_scale=NONNEG, rng=Arg("rng"))),
         "contextual_most_played": (lambda fx: dict(data=fx["cb_data"], rng=0), dict(data=CB_DATA, rng=Arg("rng"))),
         "contextual_empirical_best": (lambda fx: dict(data=fx["cb_data"], rng=0), dict(data=CB_DATA, rng=Arg("rng"))),
-        "hoeffding_penalty": (lambda fx: dict(counts=np.array([3, 0, 5]), log_term=2.0, scale=1.0),
+        "hoeffding_penalty": (lambda fx: dict(counts=np.array([3, 0, 5]), log_term=np.full(3, 2.0), scale=1.0),
                               dict(counts=Arg("count_array", shapes=()), log_term=Arg("real_array", shapes=()),
                                    scale=NONNEG), dict(log_term=_negative_extra)),
         "n_vi_lcb_iterations": (lambda fx: dict(n_samples=100, gamma=0.9), dict(n_samples=Arg("count"), gamma=GAMMA)),
@@ -1025,6 +1028,55 @@ for _module, _table in (("lcb", _lcb_table), ("hnpg", _hnpg_table), ("dual_rl", 
                         ("ftpedel", _ftpedel_table), ("optimistic_ac", _optimistic_ac_table)):
     ENTRIES.update(_prl_entries(_module, _table()))
 
+
+# ---------------------------------------------------------------- mdps.instances
+
+def _instance(name):
+    import importlib
+
+    return lambda **kw: getattr(importlib.import_module("mdps.instances"), name)(**kw)
+
+
+def _instances_table():
+    size = Arg("size")
+    unit_open_high = Arg("real", low=0.0, high=1.0, open_low=False)
+    choice = Arg("choice", wrong=("uniform", "dirichlet"))
+    good = Arg("index_array", high=3, shapes=("extra_axis", "truncate", "empty", "scalar"), optional=True)
+    cell = Arg("index_array", high=4, shapes=("extra_axis", "truncate", "empty", "scalar"))
+    return {
+        "chain_mdp": (lambda fx: dict(n_states=4, gamma=0.9, slip=0.1, small_reward=0.05),
+                      dict(n_states=size, gamma=GAMMA, slip=unit_open_high,
+                           small_reward=Arg("real", low=0.0, high=1.0, open_low=False, open_high=False))),
+        "combination_lock": (lambda fx: dict(length=3, n_actions=3, gamma=0.85, rng=0, good_actions=np.array([0, 1, 2])),
+                             dict(length=size, n_actions=size, gamma=GAMMA, rng=Arg("rng"), good_actions=good)),
+        "finite_horizon_lock": (lambda fx: dict(horizon=3, n_actions=3, rng=0, distractor=0.1,
+                                                good_actions=np.array([0, 1, 2])),
+                                dict(horizon=size, n_actions=size, rng=Arg("rng"), distractor=unit_open_high,
+                                     good_actions=good)),
+        # (no walls, the "empty" mutation of walls, is valid)
+        "gridworld": (lambda fx: dict(n_rows=4, n_cols=4, gamma=0.9, slip=0.1, goal=np.array([3, 3]), goal_reward=1.0,
+                                      walls=np.array([[1, 1]]), start=np.array([0, 0])),
+                      dict(n_rows=size, n_cols=size, gamma=GAMMA, slip=unit_open_high, goal=cell,
+                           goal_reward=Arg("real", low=0.0, high=1.0, open_high=False), start=cell,
+                           walls=Arg("index_array", high=4, shapes=("extra_axis", "truncate", "scalar")))),
+        "random_bandit": (lambda fx: dict(n_actions=3, rng=0), dict(n_actions=size, rng=Arg("rng"))),
+        "random_contextual_bandit": (lambda fx: dict(n_states=2, n_actions=3, rng=0),
+                                     dict(n_states=size, n_actions=size, rng=Arg("rng"))),
+        "random_finite_horizon_mdp": (
+            lambda fx: dict(n_states=3, n_actions=2, horizon=2, rng=0, concentration=1.0, initial="uniform"),
+            dict(n_states=size, n_actions=size, horizon=size, rng=Arg("rng"), concentration=POS, initial=choice)),
+        "random_linear_mdp": (lambda fx: dict(n_states=3, n_actions=2, dim=2, horizon=2, rng=0, concentration=1.0),
+                              dict(n_states=size, n_actions=size, dim=size, horizon=size, rng=Arg("rng"),
+                                   concentration=POS)),
+        "random_mdp": (lambda fx: dict(n_states=3, n_actions=2, gamma=0.9, rng=0, concentration=1.0, initial="uniform"),
+                       dict(n_states=size, n_actions=size, gamma=GAMMA, rng=Arg("rng"), concentration=POS,
+                            initial=choice)),
+    }
+
+
+for _key, _spec in _instances_table().items():
+    ENTRIES[f"instances.{_key}"] = Entry(_instance(_key), _spec[0], _spec[1], covers=(_key,), package="mdps.instances")
+
 #: provable_rl names without an entry: result containers (built by the functions, not validated
 #: inputs) and constants.
 _RESULT = "a result container returned by the module's functions (not an input boundary)"
@@ -1305,7 +1357,7 @@ if __name__ != "__main__":
     import pytest
 
     #: Packages whose ``__all__`` must be covered, with their exemptions (name -> reason).
-    PACKAGES = {"mdps": EXEMPT, **{f"provable_rl.{m}": PRL_EXEMPT[m] for m in PRL_MODULES}}
+    PACKAGES = {"mdps": EXEMPT, "mdps.instances": {}, **{f"provable_rl.{m}": PRL_EXEMPT[m] for m in PRL_MODULES}}
 
     def covered_names() -> set:
         """``package.name`` for every public name an entry exercises ("policy_matrix[stochastic]" and

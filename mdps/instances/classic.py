@@ -51,8 +51,9 @@ def combination_lock(length: int = 5, n_actions: int = 5, gamma: float = 0.85, r
     if A < 2:
         raise ValueError(f"n_actions: expected at least 2 for a lock, got {A}")
     v.check_allocation("length, n_actions", 3 * (L + 2) * A * (L + 2), 8, "entries of P (S A S) and its copies")
+    gen = v.as_rng(rng)  # checked even when good_actions is given (then unused)
     if good_actions is None:
-        good = v.as_rng(rng).integers(0, A, size=L)
+        good = gen.integers(0, A, size=L)
     else:
         good = v.int_array("good_actions", good_actions, ndim=1, high=A)
         if good.shape[0] != L:
@@ -89,8 +90,9 @@ def finite_horizon_lock(horizon: int = 8, n_actions: int = 5, rng=None, *, distr
         raise ValueError(f"n_actions: expected at least 2 for a lock, got {A}")
     distractor = v.probability("distractor", distractor, open_low=False, open_high=True)
     v.check_allocation("horizon, n_actions", 3 * H * 2 * A * 2, 8, "entries of P (H S A S) and its copies")
+    gen = v.as_rng(rng)  # checked even when good_actions is given (then unused)
     if good_actions is None:
-        good = v.as_rng(rng).integers(0, A, size=H)
+        good = gen.integers(0, A, size=H)
     else:
         good = v.int_array("good_actions", good_actions, ndim=1, high=A)
         if good.shape[0] != H:

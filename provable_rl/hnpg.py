@@ -324,6 +324,12 @@ def _nonneg_int(name, value):
     return int(value)
 
 
+def _flag(name, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
+
+
 #: Bytes per sample of a round (on: s, a, y; offline: s, a, r, s'; int64 / float64 each).
 _BYTES_PER_SAMPLE = 32
 
@@ -645,7 +651,7 @@ def hybrid_policy_evaluation(mdp: DiscountedMDP, policy, *, offline_distribution
         v.float_array("initial_critic", initial_critic, shape=shape))
     if f0.shape != shape:
         raise ValueError(f"initial_critic: expected shape {shape}, got {f0.shape}")
-    cfg = _HPEConfig(lam, k1, k2, m_on, m_off, ridge, bool(bootstrap), bool(average))
+    cfg = _HPEConfig(lam, k1, k2, m_on, m_off, ridge, _flag("bootstrap", bootstrap), _flag("average", average))
     ctx = _Context(mdp, mu0, nu if nu is not None else mu0, psi, backend)
     return _hpe(ctx, pi, f0, cfg, v.as_rng(rng))
 
@@ -895,13 +901,14 @@ def hac(mdp: DiscountedMDP, *, n_iterations: int = 150, critic: str = "hybrid", 
     else:
         lam_c, k1, k2, m_on_c, m_off_c, ridge, nu = _check_hpe(lam_c, k1, k2, m_on_c, m_off_c, ridge,
                                                                offline_distribution, mdp)
-        cfg = _HPEConfig(lam_c, k1, k2, m_on_c, m_off_c, ridge, bool(bootstrap), bool(average))
+        cfg = _HPEConfig(lam_c, k1, k2, m_on_c, m_off_c, ridge, _flag("bootstrap", bootstrap),
+                         _flag("average", average))
     if backend not in BACKENDS:
         raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
     psi = None if features is None else _check_features(mdp, features)
     ctx = _Context(mdp, mu0, nu if nu is not None else mu0, psi, backend)
     return _run_actor_critic(ctx, T, eta, cfg, v.as_rng(rng), greedy=critic == "offline",
-                             warm_start=warm_start, policy_features=None)
+                             warm_start=_flag("warm_start", warm_start), policy_features=None)
 
 
 def _default_eta(mdp, T):
@@ -1139,7 +1146,7 @@ def hnpg(mdp: DiscountedMDP, policy_features, *, n_iterations: int = 150, critic
         raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
     psi = None if features is None else _check_features(mdp, features)
     ctx = _Context(mdp, mu0, nu if nu is not None else mu0, psi, backend)
-    return _run_actor_critic(ctx, T, eta, cfg, v.as_rng(rng), greedy=False, warm_start=warm_start,
+    return _run_actor_critic(ctx, T, eta, cfg, v.as_rng(rng), greedy=False, warm_start=_flag("warm_start", warm_start),
                              policy_features=phi, fit_ridge=fit_ridge, fit_lam=lam_c)
 
 
@@ -1160,7 +1167,7 @@ def npg_exact(mdp: DiscountedMDP, *, eta: float, n_iterations: int, return_polic
     eta, T = v.positive_float("eta", eta), v.positive_int("n_iterations", n_iterations)
     v.check_allocation("n_iterations", (T + 1) * mdp.n_states * (mdp.n_actions + 1), 8,
                        "entries of the per-iteration values and policies")
-    return _npg_exact(mdp, eta, T, return_policies=bool(return_policies))
+    return _npg_exact(mdp, eta, T, return_policies=_flag("return_policies", return_policies))
 
 
 def _npg_exact(mdp, eta, T, return_policies=False):

@@ -574,12 +574,9 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
         raise ValueError("penalty: expected finite values >= 0")
     if transition_counts.dtype.kind not in "iu" or not np.array_equal(transition_counts.sum(axis=-1), counts):
         raise ValueError("transition_counts: expected integers summing over s' to counts")
-    try:
-        unseen_value = float(unseen_value)
-    except (TypeError, ValueError):
-        raise ValueError(f"unseen_value: expected a number (or -inf), got {unseen_value!r}") from None
-    if np.isnan(unseen_value):
-        raise ValueError("unseen_value: expected a number (or -inf), got nan")
+    unseen_value = v.real_number("unseen_value", unseen_value, "a number (or -inf)")
+    if np.isnan(unseen_value) or unseen_value == np.inf:
+        raise ValueError(f"unseen_value: expected a number (or -inf), got {unseen_value!r}")
     pi = np.array(v.int_array("initial_policy", initial_policy, ndim=2, high=A), copy=True)
     if pi.shape != (R, S):
         raise ValueError(f"initial_policy: expected shape {(R, S)}, got {pi.shape}")
@@ -716,12 +713,9 @@ def vi_lcb(data, gamma: float, *, delta=None, constants: str = "tight", split: b
     c = _scale(penalty_scale)
     if start not in ("behaviour_cloning", "uniform"):
         raise ValueError(f"start: expected 'behaviour_cloning' or 'uniform', got {start!r}")
-    try:
-        unseen = float(unseen_value)
-    except (TypeError, ValueError):
-        raise ValueError(f"unseen_value: expected a number (or -inf), got {unseen_value!r}") from None
-    if np.isnan(unseen):
-        raise ValueError("unseen_value: expected a number (or -inf), got nan")
+    unseen = v.real_number("unseen_value", unseen_value, "a number (or -inf)")
+    if np.isnan(unseen) or unseen == np.inf:
+        raise ValueError(f"unseen_value: expected a number (or -inf), got {unseen_value!r}")
     gen = v.as_rng(rng)
     counts, sums, trans, batched = _fold_arrays(data, g, bool(split), gen)
     R, F, S, A = counts.shape

@@ -715,6 +715,12 @@ def _negative_extra():
     return [("out_of_range", "replace", s["st"].floats(max_value=-1e-300, allow_nan=False, allow_infinity=False))]
 
 
+def _unseen_extra():
+    """``unseen_value``: a number or -inf."""
+    s = _strategies()
+    return [("wrong_type", "replace", s["wrong_num"]), ("nonfinite", "replace", s["st"].sampled_from([NAN, INF]))]
+
+
 def _lcb_table():
     def pvi(fx):
         return dict(counts=fx["vi_counts"], reward_sums=fx["vi_sums"], transition_counts=fx["vi_trans"],
@@ -746,7 +752,7 @@ def _lcb_table():
                       reward_sums=Arg("real_array"), transition_counts=Arg("count_array"),
                       penalty=Arg("real_array"), gamma=GAMMA, initial_policy=Arg("index_array", high=2),
                       rng=Arg("rng")),
-            dict(transition_counts=_counts_extra, reward_sums=_reward_sums_extra)),
+            dict(transition_counts=_counts_extra, reward_sums=_reward_sums_extra, unseen_value=_unseen_extra)),
         "random_argmax": (lambda fx: dict(values=fx["R"], rng=0), dict(values=EXTENDED, rng=Arg("rng"))),
         "seen_argmax": (lambda fx: dict(scores=fx["R"], counts=fx["stats"].counts, rng=0),
                         dict(scores=EXTENDED, counts=Arg("count_array"), rng=Arg("rng"))),
@@ -756,34 +762,36 @@ def _lcb_table():
             dict(data=Arg("object", wrong=("fh_data", "mab_data", "dmdp")), gamma=GAMMA,
                  delta=Arg("real", low=0.0, high=1.0, optional=True), constants=Arg("choice", wrong=("tight", "paper")),
                  split=Arg("flag"), penalty_scale=NONNEG, start=Arg("choice", wrong=("behaviour_cloning", "uniform")),
-                 rng=Arg("rng"))),
+                 rng=Arg("rng")), dict(unseen_value=_unseen_extra)),
     }
 
 
 def _hnpg_table():
     small = dict(k1=1, k2=2, m_on=10, m_off=10)
-    hpe_args = dict(lam=NONNEG, k2=Arg("size"), m_on=NONNEG_SIZE, m_off=NONNEG_SIZE, ridge=NONNEG,
+    hpe_args = dict(lam=NONNEG, k1=NONNEG_SIZE, k2=Arg("size"), m_on=NONNEG_SIZE, m_off=NONNEG_SIZE, ridge=NONNEG,
                     offline_distribution=PROB, reset=OPTIONAL_PROB, rng=Arg("rng"), backend=BACKEND)
     mdp = Arg("object", wrong=NOT_DISCOUNTED)
     return {
         "hac": (lambda fx: dict(mdp=fx["dmdp"], n_iterations=3, offline_distribution=fx["mu"], eta=0.5, rng=0,
                                 reset=fx["mu"], **small),
                 dict(mdp=mdp, n_iterations=Arg("iters"), eta=Arg("real", low=0.0, optional=True),
-                     critic=Arg("choice", wrong=("hybrid", "online", "offline", "exact")), **hpe_args)),
+                     critic=Arg("choice", wrong=("hybrid", "online", "offline", "exact")), bootstrap=Arg("flag"),
+                     average=Arg("flag"), warm_start=Arg("flag"), **hpe_args)),
         "hnpg": (lambda fx: dict(mdp=fx["dmdp"], policy_features=fx["phi"], n_iterations=3,
                                  offline_distribution=fx["mu"], rng=0, reset=fx["mu"], **small),
                  dict(mdp=mdp, policy_features=Arg("real_array", shapes=("extra_axis", "drop_axis", "empty", "scalar")),
-                      n_iterations=Arg("iters"), fit_ridge=NONNEG, **hpe_args)),
+                      n_iterations=Arg("iters"), fit_ridge=NONNEG, warm_start=Arg("flag"), **hpe_args)),
         "hybrid_policy_evaluation": (
             lambda fx: dict(mdp=fx["dmdp"], policy=fx["pi"], offline_distribution=fx["mu"], rng=0,
                             initial_critic=np.zeros((3, 2)), reset=fx["mu"], **small),
-            dict(mdp=mdp, policy=PROB, initial_critic=Arg("real_array", optional=True), **hpe_args)),
+            dict(mdp=mdp, policy=PROB, initial_critic=Arg("real_array", optional=True), bootstrap=Arg("flag"),
+                 average=Arg("flag"), **hpe_args)),
         "absorbing_states": (lambda fx: dict(mdp=fx["dmdp"]), dict(mdp=mdp)),
         "deterministic_next": (lambda fx: dict(mdp=fx["dmdp"]), dict(mdp=mdp)),
         "mirror_descent_step": (lambda fx: dict(policy=fx["pi"], critic=fx["R"], eta=0.5),
                                 dict(policy=PROB, critic=Arg("real_array"), eta=POS)),
         "npg_exact": (lambda fx: dict(mdp=fx["dmdp"], eta=0.5, n_iterations=3),
-                      dict(mdp=mdp, eta=POS, n_iterations=Arg("iters"))),
+                      dict(mdp=mdp, eta=POS, n_iterations=Arg("iters"), return_policies=Arg("flag"))),
         "population_hpe": (
             lambda fx: dict(mdp=fx["dmdp"], policy=fx["pi"], offline_distribution=fx["mu"], n_iterations=3,
                             initial_critic=np.zeros((3, 2)), reset=fx["mu"]),

@@ -376,16 +376,22 @@ def occupancy_policy(occupancy) -> np.ndarray:
 
 def _check_status(problem, what: str) -> None:
     if problem.status != "optimal":
-        raise ValueError(f"{what}: the cvxpy solver did not reach optimality (status {problem.status!r})")
+        try:
+            name = problem.solver_stats.solver_name
+        except Exception:  # noqa: BLE001 - no stats when the solve did not run
+            name = "solver"
+        raise ValueError(f"{what}: the cvxpy solver {name} did not reach optimality (status {problem.status!r})")
 
 
 def _solve(problem, solver, what: str) -> None:
     import cvxpy as cp
 
+    if solver is not None and (not isinstance(solver, str) or solver.upper() not in cp.installed_solvers()):
+        raise ValueError(f"solver: expected None or an installed cvxpy solver {cp.installed_solvers()}, got {solver!r}")
     try:
         problem.solve(solver=solver)
     except cp.error.SolverError as err:
-        raise ValueError(f"{what}: the cvxpy solver failed ({err})") from err
+        raise ValueError(f"{what}: the cvxpy solver {solver or '(default)'} failed ({err})") from err
     _check_status(problem, what)
 
 

@@ -812,6 +812,9 @@ def _dual_rl_table():
     div = Arg("choice", wrong=("kl", "chi2", "tv"))
     loss = Arg("choice", wrong=("gumbel", "chi2", "tv", "chi2_exact"))
     beta = Arg("real", low=0.0, high=1.0)
+    solver = Arg("choice", optional=True, wrong=tuple(x.lower() for x in (
+        "CLARABEL", "SCS", "ECOS", "OSQP", "HIGHS", "SCIPY", "CVXOPT", "GLPK", "CBC", "MOSEK", "GUROBI", "CPLEX",
+        "XPRESS", "SCIP", "PIQP", "PROXQP", "DAQP", "QOCO", "COPT", "CUOPT", "NAG", "SDPA", "PDLP", "GLPK_MI")))
 
     def imit(fx, **kw):
         return dict(mdp=fx["dmdp"], expert_occupancy=fx["mu"], suboptimal_occupancy=fx["mu"], **kw)
@@ -827,16 +830,16 @@ def _dual_rl_table():
         "advantage_weighted_policy": (
             lambda fx: dict(q_values=fx["R"], values=np.full(3, 0.5), behavior=fx["pi"], temperature=3.0, clip=100.0),
             dict(q_values=Arg("real_array"), values=Arg("real_array"), behavior=PROB, temperature=POS, clip=POS)),
-        "coverage_baseline": (lambda fx: imit(fx, clip=1e-3), dict(clip=beta, **imit_args)),
+        "coverage_baseline": (lambda fx: imit(fx, clip=1e-3), dict(clip=beta, solver=solver, **imit_args)),
         "dual_q": (lambda fx: dict(mdp=fx["dmdp"], data_occupancy=fx["mu"], policy=fx["pi"], alpha=1.0),
-                   dict(mdp=mdp, data_occupancy=occ, policy=PROB, alpha=POS, divergence=div)),
+                   dict(mdp=mdp, data_occupancy=occ, policy=PROB, alpha=POS, divergence=div, solver=solver)),
         "dual_q_minimizer": (lambda fx: dict(mdp=fx["dmdp"], data_occupancy=fx["mu"], policy=fx["pi"], alpha=1.0),
                              dict(mdp=mdp, data_occupancy=occ, policy=PROB, alpha=POS, divergence=div)),
         "dual_q_objective": (
             lambda fx: dict(mdp=fx["dmdp"], data_occupancy=fx["mu"], q_values=fx["R"], policy=fx["pi"], alpha=1.0),
             dict(mdp=mdp, data_occupancy=occ, q_values=Arg("real_array"), policy=PROB, alpha=POS, divergence=div)),
         "dual_v": (lambda fx: dict(mdp=fx["dmdp"], data_occupancy=fx["mu"], alpha=1.0, divergence="chi2"),
-                   dict(mdp=mdp, data_occupancy=occ, alpha=POS, divergence=div, positivity=Arg("flag"))),
+                   dict(mdp=mdp, data_occupancy=occ, alpha=POS, divergence=div, positivity=Arg("flag"), solver=solver)),
         "dual_v_objective": (lambda fx: dict(mdp=fx["dmdp"], data_occupancy=fx["mu"], values=np.ones(3), alpha=1.0),
                              dict(mdp=mdp, data_occupancy=occ, values=Arg("real_array"), alpha=POS, divergence=div)),
         "fdvl_semi_gradient": (
@@ -863,12 +866,16 @@ def _dual_rl_table():
         "occupancy_lp": (lambda fx: dict(mdp=fx["dmdp"], method="highs"),
                          dict(mdp=mdp, method=Arg("choice", wrong=("highs", "highs-primal", "cvxpy")))),
         # (any non-negative measure: its rows are normalised, so a sum other than 1 is valid)
+        "occupancy_lp[cvxpy]": (lambda fx: dict(mdp=fx["dmdp"], method="cvxpy", solver="CLARABEL"),
+                                dict(solver=solver)),
+        "value_lp[cvxpy]": (lambda fx: dict(mdp=fx["dmdp"], method="cvxpy", solver="CLARABEL"), dict(solver=solver)),
         "occupancy_policy": (lambda fx: dict(occupancy=fx["mu"]),
                              dict(occupancy=Arg("real_array", shapes=("extra_axis", "drop_axis", "empty", "scalar")))),
         "q_residual": (lambda fx: dict(mdp=fx["dmdp"], q_values=fx["R"], policy=fx["pi"]),
                        dict(mdp=mdp, q_values=Arg("real_array"), policy=PROB)),
         "q_step": (lambda fx: dict(mdp=fx["dmdp"], values=np.ones(3)), dict(mdp=mdp, values=Arg("real_array"))),
-        "recoil": (lambda fx: imit(fx, beta=0.5, divergence="chi2"), dict(beta=beta, divergence=div, **imit_args)),
+        "recoil": (lambda fx: imit(fx, beta=0.5, divergence="chi2"),
+                   dict(beta=beta, divergence=div, solver=solver, **imit_args)),
         "recoil_dual_q_objective": (
             lambda fx: imit(fx, q_values=fx["R"], policy=fx["pi"], beta=0.5, divergence="chi2"),
             dict(q_values=Arg("real_array"), policy=PROB, beta=beta, divergence=div, **imit_args)),
@@ -876,7 +883,7 @@ def _dual_rl_table():
             lambda fx: dict(mdp=fx["dmdp"], data_occupancy=fx["mu"], occupancy=fx["mu"], alpha=1.0),
             dict(mdp=mdp, data_occupancy=occ, occupancy=Arg("real_array"), alpha=POS, divergence=div)),
         "regularized_primal": (lambda fx: dict(mdp=fx["dmdp"], data_occupancy=fx["mu"], alpha=1.0),
-                               dict(mdp=mdp, data_occupancy=occ, alpha=POS, divergence=div)),
+                               dict(mdp=mdp, data_occupancy=occ, alpha=POS, divergence=div, solver=solver)),
         "support_optimal_values": (lambda fx: dict(mdp=fx["dmdp"], behavior=fx["pi"], tol=1e-10, max_iter=100_000),
                                    dict(mdp=mdp, behavior=PROB, tol=POS, max_iter=Arg("iters"))),
         "tv_quantile_value": (lambda fx: dict(q_values=fx["R"], behavior=fx["pi"], temperature=0.9),

@@ -786,6 +786,14 @@ def _hnpg_table():
                             initial_critic=np.zeros((3, 2)), reset=fx["mu"], **small),
             dict(mdp=mdp, policy=PROB, initial_critic=Arg("real_array", optional=True), bootstrap=Arg("flag"),
                  average=Arg("flag"), **hpe_args)),
+        "hybrid_policy_evaluation[linear]": (
+            lambda fx: dict(mdp=fx["dmdp"], policy=fx["pi"], offline_distribution=fx["mu"], rng=0, features=fx["phi"],
+                            **small),
+            dict(features=Arg("real_array", shapes=("extra_axis", "drop_axis", "empty", "scalar"), optional=True))),
+        "hac[linear]": (
+            lambda fx: dict(mdp=fx["dmdp"], n_iterations=3, offline_distribution=fx["mu"], rng=0, features=fx["phi"],
+                            **small),
+            dict(features=Arg("real_array", shapes=("extra_axis", "drop_axis", "empty", "scalar"), optional=True))),
         "absorbing_states": (lambda fx: dict(mdp=fx["dmdp"]), dict(mdp=mdp)),
         "deterministic_next": (lambda fx: dict(mdp=fx["dmdp"]), dict(mdp=mdp)),
         "mirror_descent_step": (lambda fx: dict(policy=fx["pi"], critic=fx["R"], eta=0.5),

@@ -43,7 +43,7 @@ def test_make_figure_writes_csv_and_png_and_reads_the_cache(tmp_path):
     with open(tmp_path / "out" / "TOY-FIG.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == n_cells and rows[0]["sweep"] == TOY_SWEEP.name
-    assert set(rows[0]) == {"sweep", "n_samples", "block", "error", "variant"}
+    assert set(rows[0]) == {"sweep", "n_samples", "block", "error"}
     CALLS.clear()
     make_figure(figure, "smoke", tmp_path / "out", cache_dir=tmp_path / "cache", seed=4)
     assert CALLS == []

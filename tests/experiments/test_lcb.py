@@ -1,5 +1,7 @@
 """The LCB figures build from smoke data, and the LCB notebook runs top to bottom at the smoke budget."""
 
+import re
+
 import pytest
 
 from experiments.figures import make_figure
@@ -24,4 +26,7 @@ def test_figure_builds_from_smoke_data(figure, tmp_path, smoke_cache):
 def test_notebook_runs_at_smoke_budget(run_notebook):
     outputs, figures = run_notebook("lcb")
     assert len(list(figures.glob("LCB-FIG*.png"))) == len(FIGURES)
-    assert "LCB-C2: holds=True" in outputs and "rejected=True" in outputs
+    assert "LCB-C2: holds=True" in outputs and "LCB-M4: holds=True" in outputs
+    # Every mutant of both panels rejected (the notebook prints one "rejects <name>: <bool>" per mutant).
+    verdicts = re.findall(r"rejects \S+: (True|False)", outputs)
+    assert len(verdicts) >= 6 and set(verdicts) == {"True"}, outputs

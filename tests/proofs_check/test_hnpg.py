@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import proofs_check.hnpg as hnpg_claims
-from proofs_check.framework import check_claim, get_claim, run_sweep
-from tests.proofs_check.conftest import SMOKE_SEEDS
+from proofs_check.framework import get_claim, run_sweep
+from tests.proofs_check.conftest import SMOKE_SEEDS, assert_check_passes
 
 CLAIMS = ["HNPG-H1", "HNPG-H2", "HNPG-H3", "HNPG-H3b", "HNPG-H4", "HNPG-H5", "HNPG-H6"]
 
@@ -14,10 +14,7 @@ CLAIMS = ["HNPG-H1", "HNPG-H2", "HNPG-H3", "HNPG-H3b", "HNPG-H4", "HNPG-H5", "HN
 @pytest.mark.parametrize("seed", SMOKE_SEEDS)
 @pytest.mark.parametrize("claim_id", CLAIMS)
 def test_claim_holds_and_panel_is_rejected(claim_id, seed, tmp_path):
-    algorithm, mutants = check_claim(get_claim(claim_id), "smoke", seed=seed, use_cache=False, cache_dir=tmp_path)
-    assert algorithm.holds, algorithm.verdict.summary
-    for name, ev in mutants.items():
-        assert not ev.holds, f"{name}: {ev.verdict.summary}"
+    assert_check_passes(claim_id, seed, tmp_path)
 
 
 def test_claims_are_registered_with_protocols_and_panels():

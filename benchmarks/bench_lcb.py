@@ -73,11 +73,11 @@ def bench(name, sweep, samples_per_cell, naive_cell, naive_reps, n_cells=6):
     cells = sweep.cells("quick")
     pick = [cells[i] for i in np.linspace(0, len(cells) - 1, n_cells).astype(int)]
     rng = np.random.default_rng(0)
-    sweep.run_cell(dict(pick[0]), rng, None)  # warm-up (imports, caches)
+    sweep.run_cell(dict(pick[0]), rng, sweep.protocol.default)  # warm-up (imports, caches)
     fast_time, fast_samples = 0.0, 0
     for cell in pick:
         start = time.perf_counter()
-        sweep.run_cell(dict(cell), rng, None)
+        sweep.run_cell(dict(cell), rng, sweep.protocol.default)
         fast_time += time.perf_counter() - start
         fast_samples += samples_per_cell(cell)
     naive_time, naive_samples = 0.0, 0

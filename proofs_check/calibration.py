@@ -128,6 +128,8 @@ def calibrate(claims=None, budget: str = "quick", seeds=20, *, on_result=None, *
         Those of :func:`~proofs_check.framework.run_sweep` except ``seed``: ``jobs``,
         ``backend``, ``cache_dir``, ``use_cache``, ``progress``. Cells are cached as by
         ``verify``, so a calibration resumes and reuses ``verify``'s cells at the same seeds.
+        Editing a module the claims use while a calibration runs changes the code fingerprint:
+        the cells computed before the edit are not reused (by design), so edit before or after.
 
     Returns
     -------

@@ -275,7 +275,7 @@ def _cmd_calibrate(args, argv) -> int:
     from . import report
 
     if args.merge:
-        return _merge_calibrations(args)
+        return _merge_calibrations(args, argv)
     budget = args.budget or "quick"
     claims = framework.select_claims(args.patterns)
     if not claims:
@@ -298,7 +298,7 @@ def _cmd_calibrate(args, argv) -> int:
     return EXIT_OK if ok else EXIT_FAILED
 
 
-def _merge_calibrations(args) -> int:
+def _merge_calibrations(args, argv) -> int:
     import json
 
     from proofs_check.calibration import merge_calibration_documents
@@ -317,6 +317,7 @@ def _merge_calibrations(args) -> int:
         merged = merge_calibration_documents(documents)
     except (KeyError, TypeError, ValueError) as err:
         raise framework.SelectionError(f"merge: {err}") from None
+    merged.update(command=_command_line(argv), date=report.run_header(merged.get("budget"), None)["date"])
     report.write_json(args.json, merged)
     suite = merged["suite"]
     print(f"{len(merged['claims'])} claims; the whole selection passed at {suite['passes']}/{suite['seeds']} seeds; "

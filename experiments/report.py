@@ -298,6 +298,12 @@ def calibration_markdown(calibration: dict) -> list:
              f"(budget {calibration.get('budget')}, root seeds {seed_text}). Each rate is over the seeds, with "
              "an exact 95% interval: a claim's hold rate is one minus its false-alarm rate; a mutant's "
              "rejection rate is the check's power against that wrong algorithm.", ""]
+    parts = calibration.get("parts") or []
+    if parts:
+        lines += [f"Merged from {len(parts)} runs:", ""]
+        lines += [f"- `{part.get('command')}` ({part.get('date')}, {_format_seconds(float(part.get('seconds') or 0))})"
+                  for part in parts]
+        lines.append("")
     if suite.get("seeds"):
         lines += [f"**The whole selection passed at {suite['passes']} of {suite['seeds']} seeds**"
                   + (f" (failed at {', '.join(map(str, suite['failed_at']))})." if suite.get("failed_at") else "."), ""]

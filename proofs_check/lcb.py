@@ -716,7 +716,7 @@ def c3_bound(n_samples, n_states, n_actions, concentrability):
     return min(1.0, math.sqrt(n_states * (concentrability - 1.0) * L / n_samples) + n_states * L / n_samples)
 
 
-#: LCB-C3's range of N (log-uniform). Departure from theory/lcb.md §7 ([100, 1e4]): the bound is
+#: LCB-C3's range of N (log-uniform). Departure from the earlier range [100, 1e4]: the bound is
 #: ~S L / N near C* = 1 and ~20x above LCB's error, so below N ~ 1e3 it is above any constant error
 #: and catches nothing; with N <= 1e4 the empirical best arm violated it on only 1 of 30 instances.
 C3_N_RANGE = (1000, 100_000)
@@ -1099,7 +1099,7 @@ CLAIMS = [
           "exact", C2_SWEEP, _analyse_c2,
           mutants=(M_UCB, M_EMPIRICAL_BEST, M_OPTIMISTIC, M_PAPER_UNSEEN)),
     Claim("LCB-C3", "lcb.cb.bound_random", PAPER,
-          "CB upper bound with the [derived] explicit constant, L = log(2SAN), c_b = 1 (theory/lcb.md §3.2)",
+          "CB upper bound with the [derived] explicit constant, L = log(2SAN), c_b = 1 (derived in c3_bound)",
           "On random CBs (S <= 10, A <= 5, N in [1e3, 1e5], 400 repetitions each; half from the §7 recipe, a "
           "quarter each LCB-H4 and LCB-H3 with the noisy anchor), E[subopt] <= min(1, sqrt(S(C*-1)L/N) + "
           "S L/N) with the realised C*; violation frequency of the estimate <= 0.01",

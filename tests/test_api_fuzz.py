@@ -1,7 +1,7 @@
 """API-wide fuzz of bad inputs: every public function of ``mdps``, ``mdps.instances`` and the
 ``provable_rl`` modules raises, and names the argument.
 
-The design promises (DESIGN.md, "Errors") that a bad input at a public boundary raises a
+The project promises (README, "Errors and exit codes") that a bad input at a public boundary raises a
 ``ValueError`` or ``TypeError`` whose message names the argument, and never crashes, hangs,
 returns a result or is silently corrected. This file checks that promise mechanically.
 

@@ -89,7 +89,7 @@ def lcb_h1(n_samples: int, concentrability: float = 2.0, gap_scale: float = 1.0,
     hypothesis : {"A", "B"}
     rare_arm_mean : float in [0, 1], optional
         Adds a third arm with this Bernoulli mean and data mass 1/N, taken from arm 2 ([derived],
-        not in theory/lcb.md; needs N > C*/(C* - 1)). C* is unchanged when the third arm is
+        not in the paper; needs N > C*/(C* - 1)). C* is unchanged when the third arm is
         suboptimal. It is LCB-M4's trap inside the minimax family: one or two lucky samples make the
         empirical best arm (no penalty) or an optimistic bonus pick it with constant probability,
         while every MAB(C*) instance of the grid stays in the class.
@@ -556,7 +556,7 @@ def lcb_gamble_mdp(n_gambles: int = 4, *, gamma: float = 0.9, safe_reward: float
                    gamble_mass: float = 0.1) -> LCBInstance:
     """Gamble states whose next-state value has the largest spread: a horizon-sensitive pessimism test.
 
-    ([derived], not in theory/lcb.md.) States 0..G-1 are gambles: action 0 pays 0 and moves to the
+    ([derived], not in the paper.) States 0..G-1 are gambles: action 0 pays 0 and moves to the
     absorbing *good* state G (reward 1, value 1/(1-gamma)) or *bad* state G+1 (reward 0) with
     probability 1/2 each; action 1 pays ``safe_reward`` and stays. With gamma = 0.9 and the default
     safe reward, gambling is optimal (V* = 4.5 against 4). The target r + gamma V(s') of a gamble
@@ -615,7 +615,7 @@ def lcb_gamble_mdp(n_gambles: int = 4, *, gamma: float = 0.9, safe_reward: float
 def lcb_delayed_chain(length: int = 15, *, gamma: float = 0.9, cash_out: float = 0.5) -> LCBInstance:
     """A chain whose reward lies ``length`` steps away: value iteration needs enough rounds.
 
-    ([derived], not in theory/lcb.md.) Chain states 0..k-1 (k = ``length``): action 0 pays 0 and
+    ([derived], not in the paper.) Chain states 0..k-1 (k = ``length``): action 0 pays 0 and
     moves one step right, action 1 pays ``cash_out`` once and falls into an absorbing dead state
     (reward 0). State k pays 1 forever. Starting at 0, walking is optimal when
     gamma^k / (1 - gamma) > cash_out (2.06 against 0.5 by default). Value iteration from V_0 = 0

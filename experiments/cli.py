@@ -109,6 +109,11 @@ def _seed(text: str) -> int:
     return value
 
 
+def _version() -> str:
+    from provable_rl import __version__
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     runner = argparse.ArgumentParser(add_help=False)
     group = runner.add_argument_group("running sweeps")
@@ -130,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check the claims of provable-RL papers on exactly solvable problems: each claim "
                     "must hold, and every mutant of its panel (deliberately wrong algorithms) must be rejected.",
         epilog=EXAMPLES)
+    parser.add_argument("--version", action="version", version=f"provable-rl {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p_list = sub.add_parser("list", help="one line per claim: id, kind, paper and theorem, name",

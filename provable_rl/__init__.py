@@ -17,6 +17,9 @@ Import the module you need (``from provable_rl import lcb``); nothing heavy is i
 """
 import importlib
 
+#: The library's version: the one place it is written (``pyproject.toml`` reads it from here).
+__version__ = "0.2.0"
+
 __all__ = ["lcb", "ftpedel", "hnpg", "dual_rl", "optimistic_ac"]
 
 

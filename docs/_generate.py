@@ -131,7 +131,7 @@ def cli_markdown() -> str:
     from experiments.cli import build_parser
 
     parser = build_parser()
-    lines = ["# Command line", "", "Generated from the parser at build time.", "", "```text",
+    lines = ["(cli)=", "# Command line", "", "Generated from the parser at build time.", "", "```text",
              parser.format_help().rstrip(), "```", ""]
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):

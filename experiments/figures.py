@@ -19,6 +19,10 @@ from typing import Callable
 from proofs_check import framework
 from proofs_check.framework import CLAIM_MODULES, SelectionError, Sweep, run_sweep  # noqa: F401  (CLAIM_MODULES: public name)
 
+__all__ = ["Figure", "register_figure", "unregister_figure", "registered_figures", "all_figures", "select_figures",
+           "write_csv", "figure_data", "make_figure"]
+
+#: Where :func:`make_figure` writes when no ``output_dir`` is given.
 DEFAULT_OUTPUT = Path("paper_figures")
 
 
@@ -26,16 +30,31 @@ DEFAULT_OUTPUT = Path("paper_figures")
 class Figure:
     """A figure built from the rows of one or more sweeps.
 
-    Attributes
+    Parameters
     ----------
     name : str
-        The id in ``theory/`` (``"LCB-FIG1"``); also the file stem.
+        The figure's id (``"LCB-FIG1"``), as the paper's theory page names it; also the file stem.
     title : str
         One line saying what it shows.
     sweeps : tuple of Sweep
         The data it reads.
     plot : callable (data, path) -> None
         ``data`` maps each sweep's name to its rows; write a PNG at ``path``.
+
+    Examples
+    --------
+    A figure of a user's own sweep (see :func:`register_figure` to add it to ``provable-rl
+    figures``)::
+
+        def plot(data, path):
+            import matplotlib.pyplot as plt
+            rows = data["my.sweep"]
+            fig, ax = plt.subplots()
+            ax.loglog([r["n_samples"] for r in rows], [r["error"] for r in rows], "o-")
+            fig.savefig(path)
+            plt.close(fig)
+
+        figure = Figure("MY-FIG1", "error against the sample size", (my_sweep,), plot)
     """
 
     name: str
@@ -59,7 +78,18 @@ _EXTRA: dict[str, Figure] = {}
 
 
 def register_figure(figure: Figure) -> Figure:
-    """Add a figure that is not in a paper module's ``FIGURES`` (names are unique)."""
+    """Add a figure that is not in a paper module's ``FIGURES`` (names are unique).
+
+    Parameters
+    ----------
+    figure : Figure
+        The figure to add.
+
+    Returns
+    -------
+    Figure
+        ``figure`` (so the call can decorate an assignment).
+    """
     if not isinstance(figure, Figure):
         raise TypeError(f"figure: expected a Figure, got {type(figure).__name__}")
     old = _EXTRA.get(figure.name)
@@ -70,7 +100,18 @@ def register_figure(figure: Figure) -> Figure:
 
 
 def unregister_figure(figure) -> Figure:
-    """Remove a figure added by :func:`register_figure` (a Figure or its name)."""
+    """Remove a figure added by :func:`register_figure`.
+
+    Parameters
+    ----------
+    figure : Figure or str
+        The figure or its name.
+
+    Returns
+    -------
+    Figure
+        The figure removed.
+    """
     name = figure.name if isinstance(figure, Figure) else figure
     try:
         return _EXTRA.pop(name)
@@ -80,7 +121,18 @@ def unregister_figure(figure) -> Figure:
 
 @contextlib.contextmanager
 def registered_figures(*figures: Figure):
-    """Register ``figures`` for the duration of a ``with`` block."""
+    """Register ``figures`` for the duration of a ``with`` block.
+
+    Parameters
+    ----------
+    *figures : Figure
+        The figures to add; the registry is restored on exit.
+
+    Yields
+    ------
+    tuple of Figure
+        ``figures``.
+    """
     saved = dict(_EXTRA)
     try:
         for figure in figures:
@@ -93,7 +145,13 @@ def registered_figures(*figures: Figure):
 
 def all_figures() -> list[Figure]:
     """Every figure of every paper module in ``experiments`` that defines ``FIGURES``, then the
-    registered ones (only the registered ones inside ``proofs_check.framework.isolated_registry``)."""
+    registered ones (only the registered ones inside ``proofs_check.isolated_registry``).
+
+    Returns
+    -------
+    list of Figure
+        In paper order, then in order of registration.
+    """
     figures = []
     for name in framework.paper_modules():
         try:
@@ -108,7 +166,23 @@ def all_figures() -> list[Figure]:
 
 
 def select_figures(patterns=None) -> list[Figure]:
-    """Figures whose name matches any of the fnmatch ``patterns`` (all when empty)."""
+    """Figures whose name matches any of the fnmatch ``patterns``.
+
+    Parameters
+    ----------
+    patterns : str or list of str, optional
+        fnmatch patterns on the names (``"LCB-FIG*"``); all figures when None or empty.
+
+    Returns
+    -------
+    list of Figure
+        The matching figures.
+
+    Raises
+    ------
+    proofs_check.SelectionError
+        When no figure matches.
+    """
     if isinstance(patterns, str):
         patterns = [patterns]
     figures = all_figures()
@@ -122,7 +196,15 @@ def select_figures(patterns=None) -> list[Figure]:
 
 
 def write_csv(rows: list, path: Path) -> None:
-    """Rows (dicts) as a CSV with the union of their keys as columns."""
+    """Write rows (dicts) as a CSV with the union of their keys as columns.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The rows; a key missing from a row leaves its cell empty.
+    path : str or pathlib.Path
+        The file to write (its folder is created).
+    """
     columns: list = []
     for row in rows:
         for key in row:
@@ -137,16 +219,47 @@ def write_csv(rows: list, path: Path) -> None:
 
 
 def figure_data(figure: Figure, budget: str = "quick", **runner_options) -> dict:
-    """``{sweep name: rows}`` for the figure's sweeps (cached cells read, missing ones computed)."""
+    """The rows of the figure's sweeps (cached cells read, missing ones computed).
+
+    Parameters
+    ----------
+    figure : Figure
+        The figure.
+    budget : {"smoke", "quick", "full"}
+        The sweep budget.
+    **runner_options
+        Passed to :func:`proofs_check.run_sweep`.
+
+    Returns
+    -------
+    dict
+        ``{sweep name: list of rows}``.
+    """
     return {sweep.name: run_sweep(sweep, budget, **runner_options) for sweep in figure.sweeps}
 
 
 def make_figure(figure: Figure, budget: str = "quick", output_dir=None, **runner_options) -> Path:
     """Collect the figure's rows (cached or computed), write ``<name>.csv`` and ``<name>.png``.
 
-    ``runner_options`` go to :func:`proofs_check.framework.run_sweep` (``seed``, ``jobs``,
-    ``backend``, ``cache_dir``, ``use_cache``, ``progress``). The matplotlib backend is left as
-    it is (the command line selects Agg), so the figure also shows in a notebook.
+    The matplotlib backend is left as it is (the command line selects Agg), so the figure also
+    shows in a notebook.
+
+    Parameters
+    ----------
+    figure : Figure
+        The figure.
+    budget : {"smoke", "quick", "full"}
+        The sweep budget.
+    output_dir : str or pathlib.Path, optional
+        Where to write (default ``paper_figures``).
+    **runner_options
+        Passed to :func:`proofs_check.run_sweep` (``seed``, ``jobs``, ``backend``,
+        ``cache_dir``, ``use_cache``, ``progress``).
+
+    Returns
+    -------
+    pathlib.Path
+        The PNG written.
     """
     out = Path(output_dir) if output_dir is not None else DEFAULT_OUTPUT
     out.mkdir(parents=True, exist_ok=True)

@@ -5,9 +5,35 @@ import numpy as np
 
 from proofs_check.statistics import loglog_slope
 
+__all__ = ["rate_panel", "reference_line", "mean_interval"]
+
 
 def rate_panel(ax, x, mean, *, lower=None, upper=None, label: str = "", color=None, fit: bool = True):
-    """Plot a measured mean curve on log-log axes with an optional band and the fitted slope in the legend."""
+    """Plot a measured mean curve on log-log axes with an optional band and the fitted slope in the legend.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes to draw on.
+    x : array_like, shape (n,)
+        The abscissae (sample sizes, episodes...), positive.
+    mean : array_like, shape (n,)
+        The measured means.
+    lower, upper : array_like, shape (n,), optional
+        A band drawn around the curve (both or neither).
+    label : str
+        The legend entry.
+    color : optional
+        A matplotlib colour (default: the next of the cycle).
+    fit : bool
+        Append the least-squares log-log slope (:func:`proofs_check.statistics.loglog_slope`)
+        to the label when every mean is positive.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The curve.
+    """
     x = np.asarray(x, float)
     mean = np.asarray(mean, float)
     text = label
@@ -20,23 +46,53 @@ def rate_panel(ax, x, mean, *, lower=None, upper=None, label: str = "", color=No
 
 
 def reference_line(ax, x, exponent: float, *, anchor: float, label: str | None = None, **style):
-    """A dashed line ``anchor * (x / x[0]) ** exponent``: the theoretical rate."""
+    r"""A dashed line :math:`a (x / x_0)^{k}`, the theoretical rate.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes to draw on.
+    x : array_like, shape (n,)
+        The abscissae; :math:`x_0` is the first.
+    exponent : float
+        The rate's exponent :math:`k` (``-0.5`` for :math:`1/\sqrt{N}`).
+    anchor : float
+        The line's value :math:`a` at ``x[0]``.
+    label : str, optional
+        The legend entry (default ``rate x^k``).
+    **style
+        matplotlib line options, over a grey dashed default.
+    """
     x = np.asarray(x, float)
     style = {"color": "0.4", "ls": "--", "lw": 1, **style}
     ax.loglog(x, anchor * (x / x[0]) ** exponent, label=label or f"rate $x^{{{exponent:g}}}$", **style)
 
 
 def mean_interval(values, confidence_z: float | None = None, *, confidence: float = 0.95):
-    """Mean and a Student-t interval of the mean over the last axis.
+    r"""Mean and a Student-t interval of the mean over the last axis.
 
-    ``mean +/- t_{n-1} s / sqrt(n)`` with ``t_{n-1}`` the two-sided ``confidence`` quantile of
-    Student's t with ``n - 1`` degrees of freedom (``n`` the size of the last axis): with few
-    blocks a normal quantile (1.96) would draw a band too narrow (t_1 = 12.7, t_3 = 3.18 at 95%).
-    ``confidence_z`` (kept for old callers) is a normal z-score turned into its two-sided level,
-    so ``confidence_z=1.96`` means 95%. With one value the band is the mean itself.
+    The interval is :math:`\bar x \pm t_{n-1}\, s / \sqrt{n}` with :math:`t_{n-1}` the two-sided
+    ``confidence`` quantile of Student's t with :math:`n - 1` degrees of freedom (:math:`n` the
+    size of the last axis, :math:`s` the sample standard deviation): with few blocks a normal
+    quantile (1.96) would draw a band too narrow (:math:`t_1 = 12.7`, :math:`t_3 = 3.18` at 95%).
 
-    Example
+    Parameters
+    ----------
+    values : array_like, shape (..., n)
+        The replicates, on the last axis.
+    confidence_z : float, optional
+        Kept for old callers: a normal z-score turned into its two-sided level, so
+        ``confidence_z=1.96`` means 95%. Overrides ``confidence``.
+    confidence : float
+        The two-sided level, in (0, 1).
+
+    Returns
     -------
+    mean, lower, upper : numpy.ndarray, shape (...)
+        The mean and the interval's ends; with one value the band is the mean itself.
+
+    Examples
+    --------
     >>> mean, lo, hi = mean_interval([[1.0, 3.0]])
     >>> float(mean[0]), round(float(hi[0] - mean[0]), 2)
     (2.0, 12.71)

@@ -6,8 +6,8 @@ into a plain-text table (:func:`results_table`), a strict-JSON document
 (:func:`evidence_document`, :func:`write_json`) and the Markdown report of
 ``provable-rl reproduce`` (:func:`write_report`).
 
-Example
--------
+Examples
+--------
 ::
 
     from proofs_check import select_claims
@@ -27,13 +27,29 @@ from pathlib import Path
 
 from proofs_check.framework import Claim, Evidence, _jsonable, dumps_json, learner_name, run_claim
 
+__all__ = ["MutantResult", "ClaimResult", "verify_claim", "verify_claims", "package_versions", "run_header",
+           "results_table", "evidence_document", "write_json", "calibration_markdown", "report_markdown",
+           "write_report"]
+
 #: Distributions whose versions the report records.
 VERSIONED_PACKAGES = ("provable-rl", "numpy", "scipy", "numba", "cvxpy", "matplotlib", "joblib")
 
 
 @dataclass(frozen=True)
 class MutantResult:
-    """One mutant of a claim's panel at a budget: its evidence, or the error that stopped it."""
+    """One mutant of a claim's panel at a budget: its evidence, or the error that stopped it.
+
+    Parameters
+    ----------
+    name : str
+        The mutant's name in the claim's panel (``"no_penalty"``).
+    description : str
+        One line saying how the mutant is wrong.
+    evidence : proofs_check.Evidence or None
+        The claim's check run with the mutant as the learner; None when it raised.
+    error : str or None
+        The exception's one-line text when the run raised, else None.
+    """
 
     name: str
     description: str
@@ -47,11 +63,24 @@ class MutantResult:
 
     @property
     def text(self) -> str:
+        """``"rejected"``, ``"NOT REJECTED"`` or ``"ERROR"``."""
         if self.evidence is None:
             return "ERROR"
         return "rejected" if self.rejected else "NOT REJECTED"
 
     def to_dict(self, with_rows: bool = False) -> dict:
+        """The mutant's entry of the JSON evidence.
+
+        Parameters
+        ----------
+        with_rows : bool
+            Include every row of the sweep's data in ``"run"``.
+
+        Returns
+        -------
+        dict
+            ``{"name", "description", "rejected", "run", "error"}``.
+        """
         return {"name": self.name, "description": self.description, "rejected": self.rejected,
                 "run": None if self.evidence is None else self.evidence.to_dict(with_rows), "error": self.error}
 
@@ -60,8 +89,19 @@ class MutantResult:
 class ClaimResult:
     """A claim checked at a budget: its evidence with the learner under test, and each mutant's.
 
-    ``mutants`` is empty when a user's learner was checked (``verify --learner``): the panel
-    measures the claim, not the user's algorithm.
+    Parameters
+    ----------
+    claim : proofs_check.Claim
+        The claim that was checked.
+    evidence : proofs_check.Evidence or None
+        Its check run with the learner under test; None when it raised.
+    mutants : tuple of MutantResult
+        One entry per mutant of the panel; empty when a user's learner was checked
+        (``verify --learner``): the panel measures the claim, not the user's algorithm.
+    error : str or None
+        The exception's one-line text when the claim's run raised, else None.
+    learner : str
+        ``"algorithm"`` (the library's), or the name of the user's learner.
     """
 
     claim: Claim
@@ -87,21 +127,25 @@ class ClaimResult:
 
     @property
     def seconds(self) -> float:
+        """Seconds spent on the claim and its panel (cells read from cache cost nothing)."""
         runs = [self.evidence] + [m.evidence for m in self.mutants]
         return sum(e.seconds for e in runs if e is not None)
 
     @property
     def cells_cached(self) -> int:
+        """Cells of the claim and its panel read from the cache."""
         runs = [self.evidence] + [m.evidence for m in self.mutants]
         return sum(e.cells_cached for e in runs if e is not None)
 
     @property
     def cells_total(self) -> int:
+        """Cells of the claim and its panel, cached or computed."""
         runs = [self.evidence] + [m.evidence for m in self.mutants]
         return sum(e.cells_cached + e.cells_computed for e in runs if e is not None)
 
     @property
     def verdict_text(self) -> str:
+        """``"holds"``, ``"FAILS"`` or ``"ERROR"``."""
         if self.evidence is None:
             return "ERROR"
         return "holds" if self.holds else "FAILS"
@@ -114,6 +158,20 @@ class ClaimResult:
         return f"{sum(m.rejected for m in self.mutants)}/{len(self.mutants)} rejected"
 
     def to_dict(self, with_rows: bool = False) -> dict:
+        """The claim's entry of the JSON evidence (``verify --json``, ``evidence.json``).
+
+        Parameters
+        ----------
+        with_rows : bool
+            Include every row of the sweeps' data.
+
+        Returns
+        -------
+        dict
+            The claim's id, name, kind, paper, theorem, statement, protocol and learner; the
+            verdicts ``holds``, ``mutants_rejected`` and ``passed``; time and cache counts; the
+            algorithm's evidence and one entry per mutant (:meth:`MutantResult.to_dict`).
+        """
         c = self.claim
         return {
             "id": c.id, "name": c.name, "kind": c.kind, "paper": c.paper, "theorem": c.theorem,
@@ -133,8 +191,24 @@ def _error_text(err: BaseException) -> str:
 def verify_claim(claim: Claim, budget: str = "smoke", *, learner=None, **runner_options) -> ClaimResult:
     """Run ``claim`` and every mutant of its panel at ``budget``; an exception becomes an error entry.
 
-    With ``learner`` (a callable following ``claim.protocol``), that learner is checked instead
-    of the library's algorithm and the panel is not run.
+    Parameters
+    ----------
+    claim : proofs_check.Claim
+        The claim to check.
+    budget : {"smoke", "quick", "full"}
+        The sweep budget.
+    learner : callable, optional
+        A learner following ``claim.protocol``, checked instead of the library's algorithm; the
+        panel is then not run.
+    **runner_options
+        Passed to :func:`proofs_check.run_sweep` (``seed``, ``jobs``, ``backend``,
+        ``cache_dir``, ``use_cache``, ``progress``).
+
+    Returns
+    -------
+    ClaimResult
+        The claim's evidence and each mutant's; an exception in one run is recorded (and its
+        traceback printed on stderr), not raised.
     """
     evidence = error = None
     try:
@@ -163,8 +237,26 @@ def verify_claims(claims, budget: str = "smoke", *, learner=None, progress: bool
                   **runner_options) -> list[ClaimResult]:
     """:func:`verify_claim` for each claim, in order.
 
-    ``progress`` shows bars on stderr; ``on_result(index, n_claims, result)`` is called after
-    each claim (the command line logs a line per claim when there are no bars).
+    Parameters
+    ----------
+    claims : iterable of proofs_check.Claim
+        The claims to check (e.g. ``select_claims(["LCB-*"])``).
+    budget : {"smoke", "quick", "full"}
+        The sweep budget.
+    learner : callable, optional
+        A learner following the claims' protocol, checked instead of the library's algorithm.
+    progress : bool
+        Show progress bars on stderr.
+    on_result : callable, optional
+        ``on_result(index, n_claims, result)``, called after each claim (the command line logs a
+        line per claim when there are no bars).
+    **runner_options
+        Passed to :func:`proofs_check.run_sweep`.
+
+    Returns
+    -------
+    list of ClaimResult
+        One per claim, in order.
     """
     claims = list(claims)
     results = []
@@ -189,7 +281,14 @@ def verify_claims(claims, budget: str = "smoke", *, learner=None, progress: bool
 
 
 def package_versions() -> dict:
-    """Versions of Python and of the packages the results depend on (without importing them)."""
+    """Versions of Python and of the packages the results depend on (without importing them).
+
+    Returns
+    -------
+    dict
+        ``{"python": "3.11.7", "provable-rl": ..., "numpy": ..., ...}``; a package that is not
+        installed maps to ``"not installed"``.
+    """
     from importlib import metadata
 
     versions = {"python": platform.python_version()}
@@ -202,7 +301,24 @@ def package_versions() -> dict:
 
 
 def run_header(budget: str, seed: int, *, seconds: float | None = None, **extra) -> dict:
-    """The context of a run: budget, seed, UTC date, versions, total time and anything in ``extra``."""
+    """The context of a run: budget, seed, UTC date, versions, total time and anything in ``extra``.
+
+    Parameters
+    ----------
+    budget : str
+        The sweep budget.
+    seed : int
+        The root seed.
+    seconds : float, optional
+        The run's wall-clock time.
+    **extra
+        More entries (``jobs``, ``backend``, ``command``...).
+
+    Returns
+    -------
+    dict
+        ``{"budget", "seed", "date", "versions", "seconds", **extra}``.
+    """
     return {"budget": budget, "seed": seed,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
             "versions": package_versions(), "seconds": seconds, **extra}
@@ -213,8 +329,19 @@ def _format_seconds(seconds: float) -> str:
 
 
 def results_table(results) -> str:
-    """A fixed-width text table: per claim its verdict, panel, cells from cache, time and statistic;
-    below each claim one line per mutant with its verdict and statistic."""
+    """A fixed-width text table of a run, as ``provable-rl verify`` prints it.
+
+    Parameters
+    ----------
+    results : list of ClaimResult
+        The checked claims.
+
+    Returns
+    -------
+    str
+        One line per claim (verdict, panel, cells from cache, time, statistic), below each claim
+        one line per mutant (verdict, statistic), and a last line counting the passed checks.
+    """
     header = ("claim", "kind", "verdict", "mutants", "cached", "time", "statistic")
     body = []
     for r in results:
@@ -237,7 +364,24 @@ def results_table(results) -> str:
 
 
 def evidence_document(results, header: dict, *, figures=None, with_rows: bool = False) -> dict:
-    """The JSON document of a run: ``{"header", "claims", "figures", "passed"}``."""
+    """The JSON document of a run: ``{"header", "claims", "figures", "passed"}``.
+
+    Parameters
+    ----------
+    results : list of ClaimResult
+        The checked claims.
+    header : dict
+        The run's context (:func:`run_header`).
+    figures : list of dict, optional
+        The figures made (name, title, file names or error).
+    with_rows : bool
+        Include every row of data.
+
+    Returns
+    -------
+    dict
+        A document of plain JSON types (numpy values converted).
+    """
     doc = {"header": header, "claims": [r.to_dict(with_rows) for r in results],
            "passed": all(r.passed for r in results)}
     if figures is not None:
@@ -246,7 +390,20 @@ def evidence_document(results, header: dict, *, figures=None, with_rows: bool = 
 
 
 def write_json(path, document: dict) -> Path:
-    """Write ``document`` as strict JSON (numpy types converted, inf/nan as strings)."""
+    """Write ``document`` as strict JSON (numpy types converted, inf/nan as strings).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file to write (its folder is created).
+    document : dict
+        The document.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dumps_json(document, indent=2) + "\n")
@@ -289,7 +446,20 @@ def _rate_text(rate, interval) -> str:
 
 
 def calibration_markdown(calibration: dict) -> list:
-    """The "Measured error rates" section of REPORT.md from a ``provable-rl calibrate --json`` document."""
+    """The "Measured error rates" section of REPORT.md from a ``provable-rl calibrate --json`` document.
+
+    Parameters
+    ----------
+    calibration : dict
+        A document written by ``provable-rl calibrate --json`` (or ``--merge``).
+
+    Returns
+    -------
+    list of str
+        The section's Markdown lines: the command and date, the runs merged, the whole
+        selection's pass count, and a table of hold and rejection rates with their exact 95%
+        intervals.
+    """
     suite = calibration.get("suite", {})
     seeds = calibration.get("seeds", [])
     seed_text = f"{seeds[0]}..{seeds[-1]}" if seeds else "none"
@@ -320,9 +490,24 @@ def calibration_markdown(calibration: dict) -> list:
 def report_markdown(results, header: dict, figures=(), calibration: dict | None = None) -> str:
     """The text of REPORT.md.
 
-    ``figures`` is a list of dicts with ``name``, ``title``, and ``png``/``csv`` (file names
-    relative to the report) or ``error``. ``calibration`` is a ``provable-rl calibrate --json``
-    document; its measured hold and rejection rates get a section of their own.
+    Parameters
+    ----------
+    results : list of ClaimResult
+        The checked claims.
+    header : dict
+        The run's context (:func:`run_header`).
+    figures : list of dict
+        Each with ``name``, ``title``, and ``png``/``csv`` (file names relative to the report)
+        or ``error``.
+    calibration : dict, optional
+        A ``provable-rl calibrate --json`` document; its measured hold and rejection rates get a
+        section of their own (:func:`calibration_markdown`).
+
+    Returns
+    -------
+    str
+        The report: the run's context, a table of claims, the mutant panels, the measured error
+        rates and the figures.
     """
     n_pass = sum(r.passed for r in results)
     lines = ["# provable-rl: claims checked", ""]
@@ -373,7 +558,20 @@ def report_markdown(results, header: dict, figures=(), calibration: dict | None 
 
 
 def write_report(path, results, header: dict, figures=(), calibration: dict | None = None) -> Path:
-    """Write :func:`report_markdown` to ``path``."""
+    """Write :func:`report_markdown` to ``path``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file to write (its folder is created).
+    results, header, figures, calibration
+        As in :func:`report_markdown`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(report_markdown(results, header, figures, calibration))

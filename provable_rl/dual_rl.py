@@ -1,55 +1,65 @@
-"""Dual RL: the occupancy LP, its f-regularised duals, f-DVL / XQL and ReCOIL, on tabular MDPs.
+r"""Dual RL: the occupancy LP, its f-regularised duals, f-DVL / XQL and ReCOIL, on tabular MDPs.
 
 Sikchi, Zheng, Zhang & Niekum (2023), "Dual RL: Unification and New Methods for Reinforcement and
-Imitation Learning" (arXiv 2302.08560, ICLR 2024). Notation and claim ids: ``theory/dual_rl.md``.
+Imitation Learning" (arXiv 2302.08560, ICLR 2024). The notation, the algorithms as pseudo-code,
+the claims DUAL-D1 ... D12 and DUAL-R1, and every departure from the paper are on the theory page
+:ref:`theory-dual_rl`.
 
-What is implemented (S states, A actions, discount gamma, initial distribution mu, rewards r(s, a)):
+What is implemented (S states, A actions, discount :math:`\gamma`, initial distribution
+:math:`\mu`, rewards :math:`r(s, a)`):
 
-* **The occupancy LP** (theory §2). Primal ``max_d r.d`` over ``d >= 0`` with the Bellman flow
-  ``M d = (1 - gamma) mu`` (``M = E - gamma P^T``, :func:`flow_matrix`); dual
-  ``min_V (1 - gamma) mu.V  s.t.  r + gamma P V - V(s) <= 0``. Strong duality: both equal
-  ``(1 - gamma) mu.V*``; the flow multipliers are ``V*`` (:func:`occupancy_lp`, :func:`value_lp`).
-* **The f-regularised primal** ``max_d E_d[r] - alpha D_f(d || d_O)`` (theory §3) and its
-  **dual-V** ``min_V (1 - gamma) mu.V + alpha E_{d_O}[f*_p(delta_V / alpha)]`` with optimal ratio
-  ``w* = d*/d_O = max(0, (f')^{-1}(delta_V* / alpha))``, and **dual-Q**
-  ``min_Q (1 - gamma) E_{mu, pi}[Q] + alpha E_{d_O}[f*(delta^pi_Q / alpha)]`` whose value at fixed
-  pi is ``E_{d^pi}[r] - alpha D_f(d^pi || d_O)`` (theory §4). Each as a cvxpy problem
-  (:func:`regularized_primal`, :func:`dual_v`, :func:`dual_q`) and as a closed-form evaluator
-  (:func:`regularized_objective`, :func:`dual_v_objective`, :func:`dual_q_objective`,
-  :func:`dual_q_minimizer`).
-* **One table of divergences**, :data:`DIVERGENCES` (KL, Pearson chi-square, total variation):
-  ``f, f', (f')^{-1}, f*, f*_p``, the practical surrogate and its cvxpy atoms. Every other function
-  reads from it, so a new divergence is one entry.
-* **Tabular f-DVL and XQL** (theory §7): the per-state implicit-maximisation V-step
-  ``min_V (1 - lambda) V + lambda E_{a ~ mu(.|s)}[g(Q(s, a) - V)]`` (TV surrogate = quantile
-  regression at level ``2 - 1/lambda``; chi-square surrogate; Gumbel ``V = beta log E_mu e^{Q/beta}``)
-  (:func:`implicit_maximum`, :func:`tv_quantile_value`), the Q-step ``Q = r + gamma P V`` and
-  advantage-weighted extraction (:func:`advantage_weighted_policy`), iterated to a fixed point
-  exactly (:func:`fdvl_value_iteration`) or by sampled semi-gradient steps on an offline dataset
+* **The occupancy LP** (:ref:`dual_rl-lp`). Primal :math:`\max_{d \ge 0} r^\top d` with the
+  Bellman flow :math:`M d = (1 - \gamma)\mu` (:math:`M = E - \gamma P^\top`, :func:`flow_matrix`);
+  dual :math:`\min_V (1 - \gamma)\mu^\top V` s.t. :math:`r + \gamma P V - V(s) \le 0`. Strong
+  duality: both equal :math:`(1 - \gamma)\mu^\top V^*`; the flow multipliers are :math:`V^*`
+  (:func:`occupancy_lp`, :func:`value_lp`).
+* **The f-regularised primal** :math:`\max_d \mathbb{E}_d[r] - \alpha D_f(d \,\|\, d_O)`
+  (:ref:`dual_rl-regularized`) and its duals (:ref:`dual_rl-duals`): **dual-V**
+  :math:`\min_V (1 - \gamma)\mu^\top V + \alpha \mathbb{E}_{d_O}[f^*_p(\delta_V / \alpha)]` with
+  optimal ratio :math:`w^* = d^*/d_O = \max(0, (f')^{-1}(\delta_{V^*} / \alpha))`, and **dual-Q**
+  :math:`\min_Q (1 - \gamma)\mathbb{E}_{\mu, \pi}[Q] + \alpha \mathbb{E}_{d_O}[f^*(\delta^\pi_Q / \alpha)]`
+  whose value at fixed :math:`\pi` is :math:`\mathbb{E}_{d^\pi}[r] - \alpha D_f(d^\pi \,\|\, d_O)`.
+  Each as a cvxpy problem (:func:`regularized_primal`, :func:`dual_v`, :func:`dual_q`) and as a
+  closed-form evaluator (:func:`regularized_objective`, :func:`dual_v_objective`,
+  :func:`dual_q_objective`, :func:`dual_q_minimizer`).
+* **One table of divergences**, :data:`DIVERGENCES` (KL, Pearson chi-square, total variation;
+  :ref:`dual_rl-divergences`): :math:`f, f', (f')^{-1}, f^*, f^*_p`, the practical surrogate and
+  its cvxpy atoms. Every other function reads from it, so a new divergence is one entry.
+* **Tabular f-DVL and XQL** (:ref:`dual_rl-fdvl`): the per-state implicit-maximisation V-step
+  :math:`\min_V (1 - \lambda) V + \lambda \mathbb{E}_{a \sim \mu(\cdot|s)}[g(Q(s, a) - V)]` (TV
+  surrogate = quantile regression at level :math:`2 - 1/\lambda`; chi-square surrogate; Gumbel
+  :math:`V = \beta \log \mathbb{E}_\mu e^{Q/\beta}`) (:func:`implicit_maximum`,
+  :func:`tv_quantile_value`), the Q-step :math:`Q = r + \gamma P V` and advantage-weighted
+  extraction (:func:`advantage_weighted_policy`), iterated to a fixed point exactly
+  (:func:`fdvl_value_iteration`) or by sampled semi-gradient steps on an offline dataset
   (:func:`fdvl_semi_gradient`, Numba).
-* **ReCOIL** (theory §8) on tabular imitation: ``min_pi D_f(beta d^pi + (1 - beta) d_S ||
-  beta d_E + (1 - beta) d_S)``, exactly (:func:`recoil`) and as dual-Q iterations with an exact
-  critic and NPG actor (:func:`recoil_npg`), and the coverage-assuming SMODICE-style baseline
-  ``max_d E_d[log(d_E / d_S)] - KL(d || d_S)`` (:func:`coverage_baseline`, :func:`coverage_baseline_npg`).
+* **ReCOIL** (:ref:`dual_rl-recoil`) on tabular imitation:
+  :math:`\min_\pi D_f(\beta d^\pi + (1 - \beta) d_S \,\|\, \beta d_E + (1 - \beta) d_S)`, exactly
+  (:func:`recoil`) and as dual-Q iterations with an exact critic and NPG actor
+  (:func:`recoil_npg`), and the coverage-assuming SMODICE-style baseline
+  :math:`\max_d \mathbb{E}_d[\log(d_E / d_S)] - \mathrm{KL}(d \,\|\, d_S)`
+  (:func:`coverage_baseline`, :func:`coverage_baseline_npg`).
 
-Departures from the paper. Everything is exact and tabular (the paper uses networks and
-minibatches). The f-DVL semi-gradient uses one Q table with no twin critic, target network or
-Huber loss (the code's choices for function approximation); the AWR weight clip of 100 is kept.
-ReCOIL is solved in its primal occupancy form (the paper optimises the dual-Q saddle point with
-networks); the dual-Q objective of theory §8 is the evaluator :func:`recoil_dual_q_objective`.
+Departures from the paper (:ref:`dual_rl-departures`). Everything is exact and tabular (the
+paper uses networks and minibatches). The f-DVL semi-gradient uses one Q table with no twin
+critic, target network or Huber loss (the official code's choices for function approximation);
+the AWR weight clip of 100 is kept. ReCOIL is solved in its primal occupancy form (the paper
+optimises the dual-Q saddle point with networks); the dual-Q objective of ReCOIL is the evaluator
+:func:`recoil_dual_q_objective`.
 
-Solvers. cvxpy is imported inside the functions that use it (``import provable_rl`` stays fast).
-Every cvxpy solve whose status is not ``optimal`` (including ``optimal_inaccurate``) raises
-``ValueError`` with the status; :func:`occupancy_lp` likewise raises on a HiGHS status other than
-success. Default path, measured with ``python benchmarks/bench_dual_rl.py`` (random MDPs, A = 4,
-gamma = 0.9, shared 2-core machine, one run), the time of cvxpy's default (CLARABEL on the
-d-form) divided by the time of HiGHS on the V-form (S variables; interior point + crossover, d*
-read from the multipliers) is 3.7, 0.9, 1.5, 8.2, 9.5 at S = 10, 30, 100, 300, 500, and HiGHS on
-the d-form over HiGHS on the V-form is 0.8, 1.5, 2.9, 16, 94; so ``method="highs"`` (V-form) is
-the default. Value iteration is faster still (it is not an LP solver: no occupancy, no multipliers).
-The f-DVL chi-square V-step uses a Numba kernel: numpy-twin time / Numba time of the whole fixed
-point is 1.3-2.8 in the benchmark. The TV V-step is the numpy quantile: Numba-kernel time /
-quantile time is 0.45-0.6 at S <= 30 but 1.1-3.5 at S >= 100, where it matters.
+Solvers (:ref:`dual_rl-solvers`). cvxpy is imported inside the functions that use it
+(``import provable_rl`` stays fast). Every cvxpy solve whose status is not ``optimal``
+(including ``optimal_inaccurate``) raises ``ValueError`` with the status; :func:`occupancy_lp`
+likewise raises on a HiGHS status other than success. Default path, measured with
+``python benchmarks/bench_dual_rl.py`` (random MDPs, A = 4, gamma = 0.9, shared 2-core machine,
+one run), the time of cvxpy's default (CLARABEL on the d-form) divided by the time of HiGHS on
+the V-form (S variables; interior point + crossover, d* read from the multipliers) is 3.7, 0.9,
+1.5, 8.2, 9.5 at S = 10, 30, 100, 300, 500, and HiGHS on the d-form over HiGHS on the V-form is
+0.8, 1.5, 2.9, 16, 94; so ``method="highs"`` (V-form) is the default. Value iteration is faster
+still (it is not an LP solver: no occupancy, no multipliers). The f-DVL chi-square V-step uses a
+Numba kernel: numpy-twin time / Numba time of the whole fixed point is 1.3-2.8 in the benchmark.
+The TV V-step is the numpy quantile: Numba-kernel time / quantile time is 0.45-0.6 at S <= 30
+but 1.1-3.5 at S >= 100, where it matters.
 
 Examples
 --------
@@ -146,13 +156,34 @@ def _cvx_tv_conj_p(z):
 
 @dataclass(frozen=True)
 class ImplicitLoss:
-    """A V-loss ``g(y)``, ``y = Q - V``, of the f-DVL / XQL implicit-maximisation step.
+    r"""A V-loss :math:`g(y)`, :math:`y = Q - V`, of the f-DVL / XQL implicit-maximisation step.
 
-    Piecewise-linear-derivative losses (``exponential=False``) are minimised exactly: ``g'`` is
-    ``intercepts[k] + slopes[k] y`` on piece k, the pieces being cut by the ascending
-    ``breakpoints`` (k = number of breakpoints strictly below y); the objective is
-    ``(1 - lambda) V + lambda E_mu[g(Q - V)]``. ``exponential=True`` is XQL's Gumbel loss
-    ``E_mu[g((Q - V)/beta)]`` with ``g(z) = e^z - z - 1`` (closed-form minimiser).
+    The per-state objective is
+
+    .. math::
+
+        (1 - \lambda)\, V + \lambda\, \mathbb{E}_{a \sim \mu(\cdot \mid s)}\big[g(Q(s, a) - V)\big].
+
+    Piecewise-linear-derivative losses (``exponential=False``) are minimised exactly: on piece k,
+    :math:`g'(y) = c_k + s_k y` (``intercepts[k]``, ``slopes[k]``), the pieces being cut by the
+    ascending ``breakpoints`` (k = the number of breakpoints strictly below y).
+    ``exponential=True`` is XQL's Gumbel loss :math:`\mathbb{E}_\mu[g((Q - V)/\beta)]` with
+    :math:`g(z) = e^z - z - 1`, whose minimiser has a closed form. See :ref:`dual_rl-fdvl`.
+
+    Parameters
+    ----------
+    name : str
+        Key of the loss in :data:`IMPLICIT_LOSSES` ("tv", "chi2", "chi2_exact" or "gumbel").
+    g : callable
+        The loss :math:`g`, vectorised over numpy arrays.
+    breakpoints : tuple of float, default ()
+        Ascending points where :math:`g'` changes piece.
+    intercepts : tuple of float, default ()
+        :math:`c_k`, one per piece (``len(breakpoints) + 1`` of them).
+    slopes : tuple of float, default ()
+        :math:`s_k`, one per piece.
+    exponential : bool, default False
+        True for the Gumbel loss (the pieces are then unused).
     """
 
     name: str
@@ -164,8 +195,11 @@ class ImplicitLoss:
 
     @property
     def min_temperature(self) -> float:
-        """lambda must exceed this (else V is unbounded below): ``1/(1 + g'(+inf))`` when g' is
-        eventually constant, 0 otherwise."""
+        r"""float: the value :math:`\lambda` must exceed, else V is unbounded below.
+
+        It is :math:`1/(1 + g'(+\infty))` when :math:`g'` is eventually constant (the TV surrogate: 1/2),
+        and 0 otherwise (chi-square, Gumbel).
+        """
         if self.exponential or self.slopes[-1] > 0:
             return 0.0
         return 1.0 / (1.0 + self.intercepts[-1])
@@ -176,26 +210,36 @@ GUMBEL = ImplicitLoss("gumbel", lambda z: np.exp(z) - z - 1.0, exponential=True)
 
 @dataclass(frozen=True)
 class Divergence:
-    """One f-divergence ``D_f(p || q) = E_q[f(p / q)]`` and everything the algorithms read from it.
+    r"""One f-divergence :math:`D_f(p \,\|\, q) = \mathbb{E}_q[f(p/q)]` and everything the algorithms read from it.
 
-    Attributes
+    The entries of :data:`DIVERGENCES` (KL, Pearson chi-square, total variation) make up the table of
+    :ref:`dual_rl-divergences`.
+
+    Parameters
     ----------
     name : str
-    f, f_prime : callables
-        The generator (convex, ``f(1) = 0``) and its derivative (where it exists).
+        Key in :data:`DIVERGENCES`.
+    f : callable
+        The generator, convex with :math:`f(1) = 0`.
+    f_prime : callable
+        Its derivative :math:`f'` (where it exists).
     f_prime_inverse : callable
-        ``(f')^{-1}(y)``; raises for TV (set-valued).
+        :math:`(f')^{-1}(y)`; raises ``ValueError`` for TV (set-valued).
     conjugate : callable
-        ``f*(y) = sup_t [t y - f(t)]`` (``inf`` outside its domain).
+        :math:`f^*(y) = \sup_t\, [t y - f(t)]` (``inf`` outside its domain).
     conjugate_nonneg : callable
-        ``f*_p(y) = sup_{t >= 0} [t y - f(t)]``.
+        :math:`f^*_p(y) = \sup_{t \ge 0}\, [t y - f(t)]`.
     surrogate : ImplicitLoss
-        The practical f-DVL / XQL V-loss (theory §5 last column).
-    exact_loss : ImplicitLoss or None
-        ``f*_p`` itself as a V-loss (alpha = 1) when its derivative is piecewise linear (it
-        overshoots the maximum; kept to show why the surrogate is used).
-    cvx_divergence : callable (d, dO) -> cvxpy expression of ``D_f(d || dO)``.
-    cvx_conjugate, cvx_conjugate_nonneg : callables z -> (expression, constraints) for f* and f*_p.
+        The practical f-DVL / XQL V-loss.
+    cvx_divergence : callable
+        Maps ``(d, dO)`` to the cvxpy expression of :math:`D_f(d \,\|\, d_O)`.
+    cvx_conjugate : callable
+        Maps a cvxpy expression ``z`` to ``(expression, constraints)`` for :math:`f^*(z)`.
+    cvx_conjugate_nonneg : callable
+        Maps a cvxpy expression ``z`` to ``(expression, constraints)`` for :math:`f^*_p(z)`.
+    exact_loss : ImplicitLoss or None, default None
+        :math:`f^*_p` itself as a V-loss (:math:`\alpha = 1`) when its derivative is piecewise linear
+        (chi-square). It overshoots the maximum; it is kept to show why the surrogate is used.
     """
 
     name: str
@@ -211,17 +255,43 @@ class Divergence:
     exact_loss: ImplicitLoss | None = None
 
     def ratio(self, residual, alpha: float) -> np.ndarray:
-        """The dual-V optimal ratio ``w* = max(0, (f')^{-1}(residual / alpha))``."""
+        r"""The dual-V optimal ratio :math:`w^* = \max\big(0, (f')^{-1}(\delta / \alpha)\big)`.
+
+        Parameters
+        ----------
+        residual : array_like
+            Bellman residuals :math:`\delta_V(s, a)`.
+        alpha : float
+            The regularisation weight :math:`\alpha > 0`.
+
+        Returns
+        -------
+        numpy.ndarray
+            :math:`w^*`, with the shape of ``residual``.
+        """
         return np.maximum(0.0, self.f_prime_inverse(np.asarray(residual, dtype=float) / alpha))
 
     def value(self, p, q) -> float:
-        """``D_f(p || q) = sum q f(p / q)``; requires ``q > 0`` wherever the sum runs."""
+        r""":math:`D_f(p \,\|\, q) = \sum q\, f(p / q)`; requires :math:`q > 0` wherever the sum runs.
+
+        Parameters
+        ----------
+        p : array_like
+            The first distribution (flattened).
+        q : array_like
+            The reference distribution, same size as ``p``.
+
+        Returns
+        -------
+        float
+            The divergence.
+        """
         p = np.asarray(p, dtype=float).reshape(-1)
         q = np.asarray(q, dtype=float).reshape(-1)
         return float(np.sum(q * self.f(p / q)))
 
 
-#: The divergence table (theory §5). Add a divergence by adding one entry.
+#: The divergence table (:ref:`dual_rl-divergences`). Add a divergence by adding one entry.
 DIVERGENCES: dict[str, Divergence] = {
     "kl": Divergence(
         name="kl",
@@ -260,7 +330,29 @@ DIVERGENCES: dict[str, Divergence] = {
 
 
 def get_divergence(divergence) -> Divergence:
-    """A :class:`Divergence` from its key in :data:`DIVERGENCES` (or itself)."""
+    """A :class:`Divergence` from its key in :data:`DIVERGENCES` (or itself).
+
+    Parameters
+    ----------
+    divergence : str or Divergence
+        "kl", "chi2" or "tv", or a :class:`Divergence` (returned unchanged).
+
+    Returns
+    -------
+    Divergence
+        The table entry.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key.
+
+    Examples
+    --------
+    >>> div = get_divergence("chi2")
+    >>> float(div.conjugate(2.0))  # f*(y) = y + y^2/4
+    3.0
+    """
     if isinstance(divergence, Divergence):
         return divergence
     if not isinstance(divergence, str) or divergence not in DIVERGENCES:
@@ -268,7 +360,7 @@ def get_divergence(divergence) -> Divergence:
     return DIVERGENCES[divergence]
 
 
-#: V-losses of f-DVL / XQL (theory §5 and §7), read off :data:`DIVERGENCES`: each divergence's
+#: V-losses of f-DVL / XQL (:ref:`dual_rl-divergences`, :ref:`dual_rl-fdvl`), read off :data:`DIVERGENCES`: each divergence's
 #: practical surrogate ("gumbel", "chi2", "tv") and its exact ``f*_p`` where tabulated ("chi2_exact").
 IMPLICIT_LOSSES: dict[str, ImplicitLoss] = {
     **{div.surrogate.name: div.surrogate for div in DIVERGENCES.values()},
@@ -316,10 +408,24 @@ def _alpha(alpha) -> float:
 
 
 def flow_matrix(mdp: DiscountedMDP) -> np.ndarray:
-    """The Bellman-flow matrix ``M = E - gamma P^T`` of shape (S, S*A).
+    r"""The Bellman-flow matrix :math:`M = E - \gamma P^\top`, shape (S, S*A).
 
-    ``(M d)(s) = sum_a d(s, a) - gamma sum_{s', a'} P(s|s', a') d(s', a')`` for ``d`` flattened
-    row-major (index ``s*A + a``); an occupancy satisfies ``M d = (1 - gamma) mu``.
+    .. math::
+
+        (M d)(s) = \sum_a d(s, a) - \gamma \sum_{s', a'} P(s \mid s', a')\, d(s', a')
+
+    for ``d`` flattened row-major (index ``s*A + a``); a normalised occupancy satisfies
+    :math:`M d = (1 - \gamma)\mu` (:ref:`dual_rl-lp`).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP (S states, A actions, discount :math:`\gamma`).
+
+    Returns
+    -------
+    numpy.ndarray
+        M, shape (S, S*A).
     """
     mdp = _mdp(mdp)
     S, A = mdp.n_states, mdp.n_actions
@@ -328,7 +434,20 @@ def flow_matrix(mdp: DiscountedMDP) -> np.ndarray:
 
 
 def value_residual(mdp: DiscountedMDP, values) -> np.ndarray:
-    """``delta_V(s, a) = r(s, a) + gamma sum_s' P(s'|s, a) V(s') - V(s)``, shape (S, A)."""
+    r"""The V-residual :math:`\delta_V(s, a) = r(s, a) + \gamma \sum_{s'} P(s' \mid s, a) V(s') - V(s)`.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    values : array_like, shape (S,)
+        V.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\delta_V`, shape (S, A).
+    """
     mdp = _mdp(mdp)
     V = v.float_array("values", values, ndim=1, shape=(mdp.n_states,))
     S, A = mdp.n_states, mdp.n_actions
@@ -336,7 +455,22 @@ def value_residual(mdp: DiscountedMDP, values) -> np.ndarray:
 
 
 def q_residual(mdp: DiscountedMDP, q_values, policy) -> np.ndarray:
-    """``delta^pi_Q(s, a) = r + gamma E_{s' ~ P, a' ~ pi} Q(s', a') - Q(s, a)``, shape (S, A)."""
+    r"""The Q-residual :math:`\delta^\pi_Q(s, a) = r(s, a) + \gamma\, \mathbb{E}_{s' \sim P(\cdot \mid s, a),\, a' \sim \pi(\cdot \mid s')} Q(s', a') - Q(s, a)`.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    q_values : array_like, shape (S, A)
+        Q.
+    policy : array_like
+        :math:`\pi`: shape (S,) (one action per state) or (S, A) (rows on the simplex).
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\delta^\pi_Q`, shape (S, A).
+    """
     mdp = _mdp(mdp)
     Q = v.float_array("q_values", q_values, ndim=2, shape=(mdp.n_states, mdp.n_actions))
     pi = _policy_arg(mdp, policy)
@@ -363,10 +497,31 @@ def _nonnegative_occupancy(name: str, d) -> np.ndarray:
 
 
 def occupancy_policy(occupancy) -> np.ndarray:
-    """``pi(a|s) = d(s, a) / sum_a d(s, a)``; uniform on states where ``sum_a d(s, a) = 0``.
+    r"""The policy of an occupancy, :math:`\pi(a \mid s) = d(s, a) / \sum_{a'} d(s, a')`.
 
-    Entries of ``d`` in ``[-NEGATIVE_TOLERANCE, 0)`` (solver rounding, :data:`NEGATIVE_TOLERANCE`
-    = 1e-9) count as 0; a more negative entry raises ``ValueError``.
+    Uniform on states where :math:`\sum_a d(s, a) = 0`. Entries of ``d`` in
+    ``[-NEGATIVE_TOLERANCE, 0)`` (solver rounding, :data:`NEGATIVE_TOLERANCE` = 1e-9) count as 0.
+
+    Parameters
+    ----------
+    occupancy : array_like, shape (S, A)
+        d, non-negative up to the solver tolerance.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\pi`, shape (S, A), rows on the simplex.
+
+    Raises
+    ------
+    ValueError
+        If an entry is below ``-NEGATIVE_TOLERANCE``.
+
+    Examples
+    --------
+    >>> occupancy_policy([[0.3, 0.1], [0.0, 0.0]])
+    array([[0.75, 0.25],
+           [0.5 , 0.5 ]])
     """
     d = _nonnegative_occupancy("occupancy", v.float_array("occupancy", occupancy, ndim=2))
     mass = d.sum(axis=1, keepdims=True)
@@ -396,7 +551,7 @@ def _solve(problem, solver, what: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# §2 The occupancy LP and its dual
+# The occupancy LP and its dual (:ref:`dual_rl-lp`)
 # --------------------------------------------------------------------------------------------
 
 LP_METHODS = ("highs", "highs-primal", "cvxpy")
@@ -404,19 +559,20 @@ LP_METHODS = ("highs", "highs-primal", "cvxpy")
 
 @dataclass(frozen=True, eq=False)
 class LPSolution:
-    """The occupancy LP's solution.
+    r"""The occupancy LP's solution (:func:`occupancy_lp`).
 
-    Attributes
+    Parameters
     ----------
-    occupancy : array (S, A)
-        An optimal normalised occupancy d* (sums to 1).
-    policy : array (S, A)
-        ``d*(s, a) / sum_a d*(s, a)`` (uniform on states d* never visits).
-    values : array (S,)
-        The flow constraints' multipliers (= V* when mu > 0).
+    occupancy : numpy.ndarray, shape (S, A)
+        An optimal normalised occupancy :math:`d^*` (sums to 1).
+    policy : numpy.ndarray, shape (S, A)
+        :math:`d^*(s, a) / \sum_a d^*(s, a)` (uniform on states :math:`d^*` never visits).
+    values : numpy.ndarray, shape (S,)
+        The flow constraints' multipliers (:math:`V^*` when :math:`\mu > 0`).
     objective : float
-        ``r . d* = (1 - gamma) mu . V*``.
+        :math:`r \cdot d^* = (1 - \gamma)\, \mu^\top V^*`.
     method : str
+        The solver path used (one of ``LP_METHODS``).
     """
 
     occupancy: np.ndarray
@@ -427,24 +583,35 @@ class LPSolution:
 
 
 def occupancy_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = None) -> LPSolution:
-    """Solve ``max_d r.d  s.t.  M d = (1 - gamma) mu, d >= 0`` (theory §2; the paper's primal LP).
+    r"""Solve the occupancy LP, the paper's primal (:ref:`dual_rl-lp`).
+
+    .. math::
+
+        \max_{d \ge 0}\; r^\top d \quad \text{s.t.} \quad M d = (1 - \gamma)\mu .
 
     Parameters
     ----------
     mdp : DiscountedMDP
-    method : {"highs", "highs-primal", "cvxpy"}
-        "highs" (default, the fastest correct path in ``benchmarks/bench_dual_rl.py``) hands the
-        LP pair to HiGHS in its V-form (S variables, S*A rows; interior point with crossover, so the
-        answer is a vertex) and reads d* from the row multipliers; "highs-primal" gives HiGHS the
-        d-form (S*A variables) and reads V from ``eqlin.marginals`` (``-V*`` for the minimisation
-        of ``-r.d``); "cvxpy" solves the d-form with ``solver`` (cvxpy's default when None) and
-        reads ``flow.dual_value`` (= ``+V*``).
+        The MDP; its initial distribution is :math:`\mu`.
+    method : {"highs", "highs-primal", "cvxpy"}, default "highs"
+        "highs" (the fastest correct path in ``benchmarks/bench_dual_rl.py``) hands the LP pair to
+        HiGHS in its V-form (S variables, S*A rows; interior point with crossover, so the answer is
+        a vertex) and reads :math:`d^*` from the row multipliers; "highs-primal" gives HiGHS the
+        d-form (S*A variables) and reads V from ``eqlin.marginals`` (:math:`-V^*` for the
+        minimisation of :math:`-r^\top d`); "cvxpy" solves the d-form with ``solver`` and reads
+        ``flow.dual_value`` (:math:`+V^*`).
+    solver : str or None, default None
+        The cvxpy solver of ``method="cvxpy"`` (None: cvxpy's default); unused by the HiGHS paths.
 
     Returns
     -------
     LPSolution
+        The occupancy, its policy, the multipliers and the optimal value.
 
-    Raises ``ValueError`` when the solver does not report an optimal solution.
+    Raises
+    ------
+    ValueError
+        When the solver does not report an optimal solution.
     """
     mdp = _mdp(mdp)
     if method not in LP_METHODS:
@@ -478,8 +645,19 @@ def occupancy_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | Non
 
 @dataclass(frozen=True, eq=False)
 class ValueLPSolution:
-    """The dual LP's solution: ``values`` (S,), ``objective = (1 - gamma) mu.V`` and the
-    multipliers of the constraints ``delta_V <= 0`` (an optimal occupancy, shape (S, A))."""
+    r"""The dual LP's solution (:func:`value_lp`).
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (S,)
+        The minimiser V (:math:`V^*` when :math:`\mu > 0`).
+    objective : float
+        :math:`(1 - \gamma)\, \mu^\top V`.
+    occupancy : numpy.ndarray, shape (S, A)
+        The multipliers of the constraints :math:`\delta_V \le 0`: an optimal occupancy.
+    method : str
+        The solver path used.
+    """
 
     values: np.ndarray
     objective: float
@@ -488,11 +666,34 @@ class ValueLPSolution:
 
 
 def value_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = None) -> ValueLPSolution:
-    """Solve the dual LP ``min_V (1 - gamma) mu.V  s.t.  r + gamma P V - V(s) <= 0`` (theory §2).
+    r"""Solve the dual of the occupancy LP (:ref:`dual_rl-lp`).
 
-    With ``mu > 0`` everywhere its solution is exactly V*. ``method``: "highs" (default; HiGHS
-    interior point with crossover) or "cvxpy" ("highs-primal" is accepted as "highs"). The row
-    multipliers are an optimal occupancy.
+    .. math::
+
+        \min_V\; (1 - \gamma)\, \mu^\top V \quad \text{s.t.} \quad
+        r(s, a) + \gamma \sum_{s'} P(s' \mid s, a) V(s') - V(s) \le 0 \;\; \forall (s, a).
+
+    With :math:`\mu > 0` everywhere its solution is exactly :math:`V^*`. The row multipliers are an
+    optimal occupancy.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    method : {"highs", "highs-primal", "cvxpy"}, default "highs"
+        "highs" (HiGHS interior point with crossover; "highs-primal" is read as "highs") or "cvxpy".
+    solver : str or None, default None
+        The cvxpy solver of ``method="cvxpy"`` (None: cvxpy's default).
+
+    Returns
+    -------
+    ValueLPSolution
+        V, the optimal value and the multipliers.
+
+    Raises
+    ------
+    ValueError
+        When the solver does not report an optimal solution.
     """
     mdp = _mdp(mdp)
     if method not in LP_METHODS:
@@ -520,29 +721,29 @@ def value_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = 
 
 
 # --------------------------------------------------------------------------------------------
-# §3-4 The f-regularised primal and its duals
+# The f-regularised primal and its duals (:ref:`dual_rl-regularized`, :ref:`dual_rl-duals`)
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
 class RegularizedSolution:
-    """Solution of ``max_d E_d[r] - alpha D_f(d || d_O)`` over occupancies.
+    r"""Solution of the f-regularised primal (:func:`regularized_primal`).
 
-    Attributes
+    Parameters
     ----------
-    occupancy : array (S, A)
-        The regularised optimum d_alpha (sums to 1; solver negatives above -:data:`NEGATIVE_TOLERANCE`
-        set to 0).
-    policy : array (S, A)
-        ``d_alpha(s, a) / sum_a d_alpha(s, a)`` (:func:`occupancy_policy`).
-    values : array (S,)
-        The flow constraints' multipliers: the dual-V solution V_alpha (up to its non-uniqueness,
-        e.g. TV at large alpha).
+    occupancy : numpy.ndarray, shape (S, A)
+        The regularised optimum :math:`d_\alpha` (sums to 1; solver negatives above
+        ``-NEGATIVE_TOLERANCE`` set to 0).
+    policy : numpy.ndarray, shape (S, A)
+        :math:`d_\alpha(s, a) / \sum_a d_\alpha(s, a)` (:func:`occupancy_policy`).
+    values : numpy.ndarray, shape (S,)
+        The flow constraints' multipliers: the dual-V solution :math:`V_\alpha` (up to its
+        non-uniqueness, e.g. TV at large :math:`\alpha`).
     objective : float
-        ``E_{d_alpha}[r] - alpha D_f(d_alpha || d_O)`` as reported by the solver.
+        :math:`\mathbb{E}_{d_\alpha}[r] - \alpha D_f(d_\alpha \,\|\, d_O)` as reported by the solver.
     expected_reward : float
-        ``E_{d_alpha}[r] = r . d_alpha``.
+        :math:`\mathbb{E}_{d_\alpha}[r] = r^\top d_\alpha`.
     divergence_value : float
-        ``D_f(d_alpha || d_O)``.
+        :math:`D_f(d_\alpha \,\|\, d_O)`.
     """
 
     occupancy: np.ndarray
@@ -555,11 +756,36 @@ class RegularizedSolution:
 
 def regularized_primal(mdp: DiscountedMDP, data_occupancy, alpha: float, divergence: str = "chi2", *,
                        solver: str | None = "CLARABEL") -> RegularizedSolution:
-    """The regularised primal ``max_{d >= 0, M d = (1-gamma) mu} r.d - alpha D_f(d || d_O)`` (theory §3).
+    r"""The f-regularised primal over occupancies (:ref:`dual_rl-regularized`).
 
-    ``data_occupancy`` (S, A) is d_O; it must have full support (``D_f`` divides by it). cvxpy
-    with ``solver`` (CLARABEL: the KL problem needs the exponential cone). Raises ``ValueError``
-    unless the status is optimal.
+    .. math::
+
+        \max_{d \ge 0,\; M d = (1 - \gamma)\mu}\; r^\top d - \alpha\, D_f(d \,\|\, d_O).
+
+    Solved with cvxpy (the KL problem needs the exponential cone, hence CLARABEL by default).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    data_occupancy : array_like, shape (S, A)
+        :math:`d_O`, on the simplex and of full support (:math:`D_f` divides by it).
+    alpha : float
+        The regularisation weight :math:`\alpha > 0`.
+    divergence : {"kl", "chi2", "tv"} or Divergence, default "chi2"
+        The f-divergence (:data:`DIVERGENCES`).
+    solver : str or None, default "CLARABEL"
+        The cvxpy solver (None: cvxpy's default).
+
+    Returns
+    -------
+    RegularizedSolution
+        :math:`d_\alpha`, its policy, the multipliers :math:`V_\alpha` and the objective's parts.
+
+    Raises
+    ------
+    ValueError
+        Unless the solver's status is optimal.
     """
     import cvxpy as cp
 
@@ -580,7 +806,26 @@ def regularized_primal(mdp: DiscountedMDP, data_occupancy, alpha: float, diverge
 
 def regularized_objective(mdp: DiscountedMDP, data_occupancy, occupancy, alpha: float,
                           divergence: str = "chi2") -> float:
-    """Closed form ``E_d[r] - alpha D_f(d || d_O)`` at a given occupancy ``d`` (S, A)."""
+    r"""The regularised objective :math:`\mathbb{E}_d[r] - \alpha D_f(d \,\|\, d_O)` in closed form at a given d.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP (its reward r).
+    data_occupancy : array_like, shape (S, A)
+        :math:`d_O`, of full support.
+    occupancy : array_like, shape (S, A)
+        d, non-negative up to ``NEGATIVE_TOLERANCE`` (evaluated as given).
+    alpha : float
+        :math:`\alpha > 0`.
+    divergence : {"kl", "chi2", "tv"} or Divergence, default "chi2"
+        The f-divergence.
+
+    Returns
+    -------
+    float
+        The objective's value.
+    """
     mdp = _mdp(mdp)
     div = get_divergence(divergence)
     dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
@@ -591,10 +836,20 @@ def regularized_objective(mdp: DiscountedMDP, data_occupancy, occupancy, alpha: 
 
 @dataclass(frozen=True, eq=False)
 class DualVSolution:
-    """Solution of the dual-V problem.
+    r"""Solution of the dual-V problem (:func:`dual_v`).
 
-    Attributes: ``values`` V_alpha (S,), ``objective``, ``residuals`` delta_V (S, A), ``ratio`` w*
-    (S, A) and ``occupancy`` d_O * w* (None for TV, whose ratio is set-valued).
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (S,)
+        :math:`V_\alpha`.
+    objective : float
+        The dual-V optimum.
+    residuals : numpy.ndarray, shape (S, A)
+        :math:`\delta_{V_\alpha}`.
+    ratio : numpy.ndarray or None
+        :math:`w^*`, shape (S, A); None for TV, whose ratio is set-valued.
+    occupancy : numpy.ndarray or None
+        :math:`d_O\, w^*`, shape (S, A); None for TV.
     """
 
     values: np.ndarray
@@ -606,13 +861,40 @@ class DualVSolution:
 
 def dual_v(mdp: DiscountedMDP, data_occupancy, alpha: float, divergence: str = "chi2", *,
            positivity: bool = True, solver: str | None = "CLARABEL") -> DualVSolution:
-    """Dual-V: ``min_V (1 - gamma) mu.V + alpha E_{d_O}[f*_p(delta_V / alpha)]`` (theory §4).
+    r"""Dual-V, the Lagrangian dual of the V-form of the regularised primal (:ref:`dual_rl-duals`).
 
-    Its optimum equals the regularised primal's (strong duality), and the primal occupancy is
-    ``d_O * max(0, (f')^{-1}(delta_V* / alpha))`` (KL, chi-square).
+    .. math::
 
-    ``positivity=False`` uses ``f*`` in place of ``f*_p``, i.e. drops ``d >= 0`` from the primal:
-    wrong wherever the constraint binds (kept to show why the paper uses ``f*_p``).
+        \min_V\; (1 - \gamma)\, \mu^\top V + \alpha\, \mathbb{E}_{(s, a) \sim d_O}\big[f^*_p(\delta_V(s, a) / \alpha)\big].
+
+    Its optimum equals the regularised primal's (strong duality, DUAL-D3), and the primal occupancy
+    is :math:`d_O \max(0, (f')^{-1}(\delta_{V^*} / \alpha))` (KL, chi-square; DUAL-D4).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    data_occupancy : array_like, shape (S, A)
+        :math:`d_O`, of full support.
+    alpha : float
+        :math:`\alpha > 0`.
+    divergence : {"kl", "chi2", "tv"} or Divergence, default "chi2"
+        The f-divergence.
+    positivity : bool, default True
+        False uses :math:`f^*` in place of :math:`f^*_p`, i.e. drops :math:`d \ge 0` from the
+        primal: wrong wherever that constraint binds (kept to show why the paper uses :math:`f^*_p`).
+    solver : str or None, default "CLARABEL"
+        The cvxpy solver.
+
+    Returns
+    -------
+    DualVSolution
+        :math:`V_\alpha`, the optimum, the residuals, and (KL, chi-square) the ratio and occupancy.
+
+    Raises
+    ------
+    ValueError
+        Unless the solver's status is optimal.
     """
     import cvxpy as cp
 
@@ -641,7 +923,30 @@ def dual_v(mdp: DiscountedMDP, data_occupancy, alpha: float, divergence: str = "
 
 
 def dual_v_objective(mdp: DiscountedMDP, data_occupancy, values, alpha: float, divergence: str = "chi2") -> float:
-    """Closed form of the dual-V objective at ``values`` (``inf`` outside the TV conjugate's domain)."""
+    r"""The dual-V objective in closed form at given values.
+
+    .. math:: (1 - \gamma)\, \mu^\top V + \alpha \sum_{s, a} d_O(s, a)\, f^*_p(\delta_V(s, a) / \alpha)
+
+    (``inf`` outside the TV conjugate's domain).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    data_occupancy : array_like, shape (S, A)
+        :math:`d_O`, of full support.
+    values : array_like, shape (S,)
+        V.
+    alpha : float
+        :math:`\alpha > 0`.
+    divergence : {"kl", "chi2", "tv"} or Divergence, default "chi2"
+        The f-divergence.
+
+    Returns
+    -------
+    float
+        The objective's value.
+    """
     mdp = _mdp(mdp)
     div = get_divergence(divergence)
     dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
@@ -653,7 +958,33 @@ def dual_v_objective(mdp: DiscountedMDP, data_occupancy, values, alpha: float, d
 
 def dual_q_objective(mdp: DiscountedMDP, data_occupancy, q_values, policy, alpha: float,
                      divergence: str = "chi2") -> float:
-    """Closed form ``(1 - gamma) E_{mu, pi}[Q] + alpha E_{d_O}[f*(delta^pi_Q / alpha)]`` (theory §4)."""
+    r"""The dual-Q objective in closed form at a given (Q, pi) (:ref:`dual_rl-duals`).
+
+    .. math::
+
+        (1 - \gamma)\, \mathbb{E}_{s \sim \mu,\, a \sim \pi}[Q(s, a)]
+        + \alpha\, \mathbb{E}_{(s, a) \sim d_O}\big[f^*(\delta^\pi_Q(s, a) / \alpha)\big].
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    data_occupancy : array_like, shape (S, A)
+        :math:`d_O`, of full support.
+    q_values : array_like, shape (S, A)
+        Q.
+    policy : array_like
+        :math:`\pi`, shape (S,) or (S, A).
+    alpha : float
+        :math:`\alpha > 0`.
+    divergence : {"kl", "chi2", "tv"} or Divergence, default "chi2"
+        The f-divergence.
+
+    Returns
+    -------
+    float
+        The objective's value.
+    """
     mdp = _mdp(mdp)
     div = get_divergence(divergence)
     dO = _occupancy_arg("data_occupancy", mdp, data_occupancy, positive=True)
@@ -685,11 +1016,38 @@ def _policy_q(mdp: DiscountedMDP, pi: np.ndarray, reward: np.ndarray) -> np.ndar
 
 
 def dual_q_minimizer(mdp: DiscountedMDP, data_occupancy, policy, alpha: float, divergence: str = "chi2") -> np.ndarray:
-    """The inner minimiser of dual-Q at fixed pi, in closed form (KL, chi-square).
+    r"""The inner minimiser of dual-Q at fixed pi, in closed form (KL, chi-square).
 
-    Stationarity of the inner problem gives ``delta^pi_Q = alpha f'(d^pi / d_O)``, so Q solves the
-    linear system ``(I - gamma P^pi) Q = r - alpha f'(d^pi / d_O)`` on (S*A)-vectors. KL needs
-    ``d^pi > 0`` everywhere (pi and the state occupancy of full support).
+    Stationarity of the inner problem gives :math:`\delta^\pi_Q = \alpha f'(d^\pi / d_O)`, so Q
+    solves the linear system
+
+    .. math:: (I - \gamma P^\pi)\, Q = r - \alpha f'(d^\pi / d_O)
+
+    on (S*A)-vectors (:ref:`dual_rl-duals`). KL needs :math:`d^\pi > 0` everywhere (a full-support
+    policy and state occupancy).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    data_occupancy : array_like, shape (S, A)
+        :math:`d_O`, of full support.
+    policy : array_like
+        :math:`\pi`, shape (S,) or (S, A).
+    alpha : float
+        :math:`\alpha > 0`.
+    divergence : {"kl", "chi2"} or Divergence, default "chi2"
+        The f-divergence (TV raises: its :math:`f'` is set-valued).
+
+    Returns
+    -------
+    numpy.ndarray
+        The minimising Q, shape (S, A).
+
+    Raises
+    ------
+    ValueError
+        For TV, or for KL when :math:`d^\pi` has a zero entry.
     """
     mdp = _mdp(mdp)
     div = get_divergence(divergence)
@@ -706,9 +1064,41 @@ def dual_q_minimizer(mdp: DiscountedMDP, data_occupancy, policy, alpha: float, d
 
 def dual_q(mdp: DiscountedMDP, data_occupancy, policy, alpha: float, divergence: str = "chi2", *,
            solver: str | None = "CLARABEL") -> tuple:
-    """The inner problem of dual-Q at fixed pi as a cvxpy problem: returns ``(Q, value)``.
+    r"""The inner problem of dual-Q at fixed pi, solved with cvxpy (:ref:`dual_rl-duals`).
 
-    ``value`` should equal ``E_{d^pi}[r] - alpha D_f(d^pi || d_O)`` (theory §4, DUAL-D5).
+    .. math::
+
+        \min_Q\; (1 - \gamma)\, \mathbb{E}_{\mu, \pi}[Q] + \alpha\, \mathbb{E}_{d_O}\big[f^*(\delta^\pi_Q / \alpha)\big]
+
+    Its value should equal :math:`\mathbb{E}_{d^\pi}[r] - \alpha D_f(d^\pi \,\|\, d_O)`
+    (:ref:`dual_rl-thm-dual-q`, DUAL-D5).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    data_occupancy : array_like, shape (S, A)
+        :math:`d_O`, of full support.
+    policy : array_like
+        :math:`\pi`, shape (S,) or (S, A).
+    alpha : float
+        :math:`\alpha > 0`.
+    divergence : {"kl", "chi2", "tv"} or Divergence, default "chi2"
+        The f-divergence.
+    solver : str or None, default "CLARABEL"
+        The cvxpy solver.
+
+    Returns
+    -------
+    q_values : numpy.ndarray
+        The minimiser Q, shape (S, A).
+    value : float
+        The minimum.
+
+    Raises
+    ------
+    ValueError
+        Unless the solver's status is optimal.
     """
     import cvxpy as cp
 
@@ -729,7 +1119,7 @@ def dual_q(mdp: DiscountedMDP, data_occupancy, policy, alpha: float, divergence:
 
 
 # --------------------------------------------------------------------------------------------
-# §7 f-DVL and XQL: implicit maximisation, fixed points, semi-gradient updates
+# f-DVL and XQL: implicit maximisation, fixed points, semi-gradient updates (:ref:`dual_rl-fdvl`)
 # --------------------------------------------------------------------------------------------
 
 @numba.njit(cache=True)
@@ -804,25 +1194,35 @@ def _temperature(loss: str, temperature) -> float:
 
 
 def implicit_maximum(q_values, behavior, *, loss: str = "tv", temperature: float = 0.9) -> np.ndarray:
-    """The f-DVL / XQL V-step per state: ``argmin_V (1 - lambda) V + lambda E_{a ~ mu(.|s)}[g(Q(s, a) - V)]``.
+    r"""The f-DVL / XQL V-step per state (:ref:`dual_rl-fdvl`).
+
+    .. math::
+
+        V(s) = \arg\min_V\; (1 - \lambda)\, V + \lambda\, \mathbb{E}_{a \sim \mu(\cdot \mid s)}\big[g(Q(s, a) - V)\big]
+
+    (Gumbel: :math:`\arg\min_V \mathbb{E}_\mu[g((Q - V)/\beta)]`).
 
     Parameters
     ----------
-    q_values : array (S, A)
-    behavior : array (S, A)
-        The data's action distribution mu(a|s) (rows on the simplex); only actions with mu > 0 count.
-    loss : {"tv", "chi2", "chi2_exact", "gumbel"}
-        "tv": ``g(y) = max(y, 0)``, exactly quantile regression at level ``2 - 1/lambda``;
-        "chi2": the f-DVL surrogate ``max(y + y^2/4, 0)``; "chi2_exact": ``f*_p`` of chi-square
-        (alpha = 1), which overshoots the maximum; "gumbel": XQL's ``E_mu[e^z - z - 1]``,
-        ``z = (Q - V) / beta``, with closed form ``V = beta log E_mu e^{Q / beta}``.
-    temperature : float
-        lambda in (0, 1] ((1/2, 1] for TV) for the polynomial losses; beta > 0 for "gumbel".
+    q_values : array_like, shape (S, A)
+        Q.
+    behavior : array_like, shape (S, A)
+        The data's action distribution :math:`\mu(a \mid s)` (rows on the simplex); only actions
+        with :math:`\mu > 0` count.
+    loss : {"tv", "chi2", "chi2_exact", "gumbel"}, default "tv"
+        "tv": :math:`g(y) = \max(y, 0)`, exactly quantile regression at level :math:`2 - 1/\lambda`;
+        "chi2": the f-DVL surrogate :math:`\max(y + y^2/4, 0)`; "chi2_exact": :math:`f^*_p` of
+        chi-square (:math:`\alpha = 1`), which overshoots the maximum; "gumbel": XQL's
+        :math:`\mathbb{E}_\mu[e^z - z - 1]`, :math:`z = (Q - V)/\beta`, with closed form
+        :math:`V = \beta \log \mathbb{E}_\mu e^{Q/\beta}`.
+    temperature : float, default 0.9
+        :math:`\lambda \in (0, 1]` (:math:`(1/2, 1]` for TV) for the polynomial losses;
+        :math:`\beta > 0` for "gumbel".
 
     Returns
     -------
-    array (S,)
-        The exact minimiser (lowest one when the minimiser is an interval).
+    numpy.ndarray
+        The exact minimiser, shape (S,) (the lowest one when the minimiser is an interval).
 
     Examples
     --------
@@ -841,7 +1241,26 @@ def implicit_maximum(q_values, behavior, *, loss: str = "tv", temperature: float
 
 
 def implicit_objective(values, q_values, behavior, *, loss: str = "tv", temperature: float = 0.9) -> np.ndarray:
-    """The per-state V-loss ``(1 - lambda) V + lambda E_mu[g(Q - V)]`` (Gumbel: ``E_mu[g((Q - V)/beta)]``), shape (S,)."""
+    r"""The per-state V-loss :math:`(1 - \lambda) V + \lambda\, \mathbb{E}_\mu[g(Q - V)]` (Gumbel: :math:`\mathbb{E}_\mu[g((Q - V)/\beta)]`).
+
+    Parameters
+    ----------
+    values : array_like, shape (S,)
+        V.
+    q_values : array_like, shape (S, A)
+        Q.
+    behavior : array_like, shape (S, A)
+        :math:`\mu(a \mid s)`, rows on the simplex.
+    loss : {"tv", "chi2", "chi2_exact", "gumbel"}, default "tv"
+        The V-loss (:data:`IMPLICIT_LOSSES`).
+    temperature : float, default 0.9
+        :math:`\lambda` (polynomial losses) or :math:`\beta` (Gumbel).
+
+    Returns
+    -------
+    numpy.ndarray
+        The objective per state, shape (S,).
+    """
     spec = _loss(loss)
     Q, mu = _behavior_arg(q_values, behavior)
     t = _temperature(loss, temperature)
@@ -853,9 +1272,25 @@ def implicit_objective(values, q_values, behavior, *, loss: str = "tv", temperat
 
 
 def tv_quantile_value(q_values, behavior, temperature: float) -> np.ndarray:
-    """The TV-surrogate V-step in closed form: the (lower) ``tau``-quantile of Q(s, .) under mu(.|s),
-    ``tau = 2 - 1/lambda`` (theory §7, DUAL-D9). Shape (S,); equals :func:`implicit_maximum` with
-    ``loss="tv"``.
+    r"""The TV-surrogate V-step in closed form: a quantile of Q under mu.
+
+    The (lower) :math:`\tau`-quantile of :math:`Q(s, \cdot)` under :math:`\mu(\cdot \mid s)`,
+    :math:`\tau = 2 - 1/\lambda` (:ref:`dual_rl-thm-implicit`, DUAL-D9). It equals
+    :func:`implicit_maximum` with ``loss="tv"``.
+
+    Parameters
+    ----------
+    q_values : array_like, shape (S, A)
+        Q.
+    behavior : array_like, shape (S, A)
+        :math:`\mu(a \mid s)`, rows on the simplex.
+    temperature : float
+        :math:`\lambda \in (1/2, 1]`.
+
+    Returns
+    -------
+    numpy.ndarray
+        V, shape (S,).
 
     Examples
     --------
@@ -883,7 +1318,35 @@ def _tv_quantile(Q: np.ndarray, mu: np.ndarray, t: float, step_offset: int) -> n
 
 
 def support_optimal_values(mdp: DiscountedMDP, behavior, *, tol: float = 1e-12, max_iter: int = 1_000_000) -> np.ndarray:
-    """V*_supp: value iteration restricted to actions with ``behavior(a|s) > 0`` (certified to ``tol``)."""
+    r""":math:`V^*_{\mathrm{supp}}`: value iteration restricted to the actions the behaviour policy plays.
+
+    .. math::
+
+        V^*_{\mathrm{supp}}(s) = \max_{a:\, \mu(a \mid s) > 0}\;
+        r(s, a) + \gamma \sum_{s'} P(s' \mid s, a)\, V^*_{\mathrm{supp}}(s').
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    behavior : array_like, shape (S, A)
+        :math:`\mu(a \mid s)`, rows on the simplex.
+    tol : float, default 1e-12
+        Certified sup-norm accuracy: stops when :math:`\gamma \|V_{k+1} - V_k\|_\infty \le` ``tol``
+        :math:`(1 - \gamma)`.
+    max_iter : int, default 1_000_000
+        Most iterations.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`V^*_{\mathrm{supp}}`, shape (S,).
+
+    Raises
+    ------
+    ValueError
+        If ``max_iter`` iterations do not reach ``tol``.
+    """
     mdp = _mdp(mdp)
     mu = v.float_array("behavior", behavior, ndim=2, shape=(mdp.n_states, mdp.n_actions))
     v.check_simplex("behavior", mu)
@@ -903,21 +1366,22 @@ def support_optimal_values(mdp: DiscountedMDP, behavior, *, tol: float = 1e-12, 
 
 @dataclass(frozen=True, eq=False)
 class FDVLResult:
-    """Result of f-DVL / XQL on a tabular MDP.
+    r"""Result of f-DVL / XQL on a tabular MDP (:func:`fdvl_value_iteration`, :func:`fdvl_semi_gradient`).
 
-    Attributes
+    Parameters
     ----------
-    values : array (S,)
+    values : numpy.ndarray, shape (S,)
         V, the V-step's output at the last iterate.
-    q_values : array (S, A)
-        Q = r + gamma P V (exact version) or the learned Q table (sampled version).
-    policy : array (S, A)
-        Advantage-weighted extraction :func:`advantage_weighted_policy` under the behaviour policy
-        (NaN rows where it is undefined, see :func:`fdvl_semi_gradient`).
+    q_values : numpy.ndarray, shape (S, A)
+        :math:`Q = r + \gamma P V` (exact version) or the learned Q table (sampled version).
+    policy : numpy.ndarray, shape (S, A)
+        The advantage-weighted extraction (:func:`advantage_weighted_policy`) under the behaviour
+        policy (NaN rows where it is undefined, see :func:`fdvl_semi_gradient`).
     iterations : int
-        Fixed-point iterations (exact version) or sampled steps (semi-gradient version).
+        Fixed-point iterations (exact version) or sampled steps (sampled version).
     error_bound : float
-        Certified bound on ``max_s |values - V_fix|`` (exact version); nan for the sampled version.
+        Certified bound on :math:`\max_s |V(s) - V_{\mathrm{fix}}(s)|` (exact version); nan for
+        the sampled version.
     """
 
     values: np.ndarray
@@ -928,9 +1392,34 @@ class FDVLResult:
 
 
 def advantage_weighted_policy(q_values, values, behavior, *, temperature: float = 3.0, clip: float = 100.0) -> np.ndarray:
-    """Tabular AWR: ``argmax_pi E_{a ~ mu}[min(exp(kappa (Q - V)), clip) log pi(a|s)]``,
-    i.e. ``pi(a|s) proportional to mu(a|s) min(exp(kappa (Q(s, a) - V(s))), clip)`` (theory §4,
-    the code's actor with kappa = ``temperature``)."""
+    r"""Tabular advantage-weighted regression (AWR), the policy extraction of f-DVL (:ref:`dual_rl-fdvl`).
+
+    .. math::
+
+        \pi = \arg\max_\pi \mathbb{E}_{a \sim \mu}\big[\min(e^{\kappa (Q - V)}, c) \log \pi(a \mid s)\big],
+        \qquad
+        \pi(a \mid s) \propto \mu(a \mid s) \min\big(e^{\kappa (Q(s, a) - V(s))}, c\big),
+
+    with :math:`\kappa` = ``temperature`` and :math:`c` = ``clip`` (the official code's actor).
+
+    Parameters
+    ----------
+    q_values : array_like, shape (S, A)
+        Q.
+    values : array_like, shape (S,)
+        V.
+    behavior : array_like, shape (S, A)
+        :math:`\mu(a \mid s)`, rows on the simplex.
+    temperature : float, default 3.0
+        :math:`\kappa > 0`.
+    clip : float, default 100.0
+        :math:`c > 0`, the cap on the weight.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\pi`, shape (S, A).
+    """
     Q, mu = _behavior_arg(q_values, behavior)
     V = v.float_array("values", values, ndim=1, shape=(Q.shape[0],))
     kappa = v.positive_float("temperature", temperature)
@@ -945,24 +1434,68 @@ def _q_step(mdp: DiscountedMDP, V: np.ndarray) -> np.ndarray:
 
 
 def q_step(mdp: DiscountedMDP, values) -> np.ndarray:
-    """The exact f-DVL Q-step ``Q(s, a) = r(s, a) + gamma sum_s' P(s'|s, a) V(s')`` (the fixed point of
-    the code's TD regression onto ``r + gamma V(s')``), shape (S, A)."""
+    r"""The exact f-DVL Q-step :math:`Q(s, a) = r(s, a) + \gamma \sum_{s'} P(s' \mid s, a) V(s')`.
+
+    It is the fixed point of the official code's TD regression onto :math:`r + \gamma V(s')`.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    values : array_like, shape (S,)
+        V.
+
+    Returns
+    -------
+    numpy.ndarray
+        Q, shape (S, A).
+    """
     mdp = _mdp(mdp)
     return _q_step(mdp, v.float_array("values", values, ndim=1, shape=(mdp.n_states,)))
 
 
 def fdvl_value_iteration(mdp: DiscountedMDP, behavior, *, loss: str = "tv", temperature: float = 0.99,
                          policy_temperature: float = 3.0, tol: float = 1e-10, max_iter: int = 100_000) -> FDVLResult:
-    """Exact tabular f-DVL / XQL: iterate the Q-step ``Q = r + gamma P V`` and the V-step
-    :func:`implicit_maximum` to the fixed point (theory §7, DUAL-D12).
+    r"""Exact tabular f-DVL / XQL: the Q-step and the V-step iterated to their fixed point.
 
-    The V-step is monotone and commutes with adding a constant, so the iteration is a
-    gamma-contraction: it stops when ``gamma * ||V_new - V|| <= tol (1 - gamma)``, which certifies
-    ``||V - V_fix|| <= tol``. The TV V-step uses the closed-form quantile
-    (:func:`tv_quantile_value`), the others the exact per-state minimiser. The policy is :func:`advantage_weighted_policy` with ``policy_temperature``.
+    Iterates :math:`Q = r + \gamma P V` and the V-step :func:`implicit_maximum`
+    (:ref:`dual_rl-fdvl`, DUAL-D12). The V-step is monotone and commutes with adding a constant,
+    so the iteration is a :math:`\gamma`-contraction: it stops when
+    :math:`\gamma \|V_{\mathrm{new}} - V\|_\infty \le` ``tol`` :math:`(1 - \gamma)`, which certifies
+    :math:`\|V - V_{\mathrm{fix}}\|_\infty \le` ``tol``. The TV V-step uses the closed-form
+    quantile (:func:`tv_quantile_value`), the others the exact per-state minimiser; the policy is
+    :func:`advantage_weighted_policy` with ``policy_temperature``.
 
-    With TV and lambda >= 1/(1 + min_s mu(a*|s)) the fixed point is V*_supp exactly; with Gumbel
-    it lies within ``beta log(1/mu_min) / (1 - gamma)`` of it.
+    With TV and :math:`\lambda \ge 1/(1 + \min_s \mu(a^* \mid s))` the fixed point is
+    :math:`V^*_{\mathrm{supp}}` exactly; with Gumbel it lies within
+    :math:`\beta \log(1/\mu_{\min}) / (1 - \gamma)` of it.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP.
+    behavior : array_like, shape (S, A)
+        :math:`\mu(a \mid s)`, rows on the simplex.
+    loss : {"tv", "chi2", "chi2_exact", "gumbel"}, default "tv"
+        The V-loss (see :func:`implicit_maximum`).
+    temperature : float, default 0.99
+        :math:`\lambda` (polynomial losses) or :math:`\beta` (Gumbel).
+    policy_temperature : float, default 3.0
+        :math:`\kappa` of the AWR extraction.
+    tol : float, default 1e-10
+        Certified sup-norm distance to the fixed point.
+    max_iter : int, default 100_000
+        Most iterations.
+
+    Returns
+    -------
+    FDVLResult
+        V, Q, the AWR policy, the number of iterations and the certified error bound.
+
+    Raises
+    ------
+    ValueError
+        If ``max_iter`` iterations do not reach ``tol``.
     """
     return _fdvl_value_iteration(mdp, behavior, loss, temperature, policy_temperature, tol, max_iter, 0)
 
@@ -1026,21 +1559,57 @@ def fdvl_semi_gradient(data: OfflineData, gamma: float, *, loss: str = "chi2", t
                        n_steps: int = 100_000, learning_rate_v: float = 0.1, learning_rate_q: float = 0.1,
                        decay: float = 0.0, policy_temperature: float = 3.0, initial_q=None, initial_values=None,
                        record_every: int | None = None, rng=None):
-    """Sampled f-DVL / XQL from an offline dataset: per step draw a tuple (s, a, r, s') uniformly,
-    take a gradient step of the V-loss in V(s) at the current Q(s, a) (semi-gradient: Q fixed),
-    then a semi-gradient TD step ``Q(s, a) -= lr (Q(s, a) - r - gamma V(s'))`` (theory §7, the
-    code's critic updates with one tabular Q, no twin/target network, squared not Huber loss).
+    r"""Sampled f-DVL / XQL from an offline dataset, by semi-gradient steps (:ref:`dual_rl-fdvl`).
 
-    Step sizes are ``learning_rate * 1/(1 + decay t)``. Numba kernel, randomness from ``rng`` only.
+    Each step draws a tuple (s, a, r, s') uniformly, takes a gradient step of the V-loss in V(s)
+    at the current Q(s, a) (semi-gradient: Q held fixed), then a semi-gradient TD step
+    :math:`Q(s, a) \leftarrow Q(s, a) - \eta_Q (Q(s, a) - r - \gamma V(s'))`. This is the official
+    code's critic update with one tabular Q: no twin critic, no target network, a squared loss in
+    place of the Huber loss (:ref:`dual_rl-departures`). Step sizes are
+    :math:`\eta / (1 + \text{decay}\cdot t)`. Numba kernel; the randomness comes from ``rng`` only.
+
+    Parameters
+    ----------
+    data : OfflineData
+        Discounted-MDP tuples (with ``s_next``, without ``h``).
+    gamma : float
+        The discount :math:`\gamma \in (0, 1)`.
+    loss : {"tv", "chi2", "chi2_exact", "gumbel"}, default "chi2"
+        The V-loss (see :func:`implicit_maximum`).
+    temperature : float, default 0.9
+        :math:`\lambda` (polynomial losses) or :math:`\beta` (Gumbel).
+    n_steps : int, default 100_000
+        Sampled steps (at most ``MAX_SGD_STEPS``).
+    learning_rate_v : float, default 0.1
+        :math:`\eta_V > 0`.
+    learning_rate_q : float, default 0.1
+        :math:`\eta_Q \ge 0` (0 holds Q fixed).
+    decay : float, default 0.0
+        Step-size decay, :math:`\ge 0`.
+    policy_temperature : float, default 3.0
+        :math:`\kappa` of the AWR extraction.
+    initial_q : array_like or None, default None
+        Starting Q, shape (S, A) (None: zeros).
+    initial_values : array_like or None, default None
+        Starting V, shape (S,) (None: zeros).
+    record_every : int or None, default None
+        Record V every this many steps (None: no trace).
+    rng : None, int or numpy.random.Generator, default None
+        The source of randomness.
 
     Returns
     -------
     result : FDVLResult
-        With AWR policy under the data's empirical behaviour policy; the policy's rows are NaN on
-        states with no data (no behaviour policy to reweight) and everywhere if V or Q diverged;
-        ``error_bound`` is nan.
-    trace : array (n_steps // record_every, S)
+        With the AWR policy under the data's empirical behaviour policy; the policy's rows are NaN
+        on states with no data (no behaviour policy to reweight) and everywhere if V or Q
+        diverged; ``error_bound`` is nan.
+    trace : numpy.ndarray, shape (n_steps // record_every, S)
         V after every ``record_every`` steps (empty when ``record_every`` is None).
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is not discounted-MDP :class:`~mdps.data.OfflineData`.
     """
     if not isinstance(data, OfflineData) or data.s_next is None or data.h is not None:
         raise TypeError("data: expected discounted-MDP OfflineData (with s_next, without h)")
@@ -1078,13 +1647,22 @@ def fdvl_semi_gradient(data: OfflineData, gamma: float, *, loss: str = "chi2", t
 
 
 # --------------------------------------------------------------------------------------------
-# §8 ReCOIL and the coverage baseline
+# ReCOIL and the coverage baseline (:ref:`dual_rl-recoil`)
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
 class ImitationResult:
-    """An imitation solution: ``occupancy`` (S, A) found by the program, ``policy`` (S, A)
-    recovered from it, ``objective`` (the program's optimal value)."""
+    """An imitation solution (:func:`recoil`, :func:`coverage_baseline`).
+
+    Parameters
+    ----------
+    occupancy : numpy.ndarray, shape (S, A)
+        The occupancy the program finds.
+    policy : numpy.ndarray, shape (S, A)
+        The policy recovered from it (:func:`occupancy_policy`).
+    objective : float
+        The program's optimal value.
+    """
 
     occupancy: np.ndarray
     policy: np.ndarray
@@ -1093,13 +1671,44 @@ class ImitationResult:
 
 def recoil(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, beta: float = 0.5,
            divergence: str = "chi2", *, solver: str | None = "CLARABEL") -> ImitationResult:
-    """ReCOIL, tabular: ``min_d D_f(beta d + (1 - beta) d_S || beta d_E + (1 - beta) d_S)`` over
-    occupancies d (theory §8, the paper's mixture-matching primal; solved exactly with cvxpy).
+    r"""ReCOIL, tabular: mixture matching over occupancies, solved exactly with cvxpy (:ref:`dual_rl-recoil`).
 
-    No coverage of d_E by d_S is assumed. Pairs outside ``supp(d_E) U supp(d_S)`` are forced to 0
-    (the divergence is infinite there). When d_E is the occupancy of a policy pi_E, the optimum is
-    ``d = d_E`` and the recovered policy is pi_E on the states d_E visits, for every beta in (0, 1).
-    The paper optimises the equivalent dual-Q saddle point with networks (:func:`recoil_dual_q_objective`).
+    .. math::
+
+        \min_{d}\; D_f\big(\beta d + (1 - \beta) d_S \,\big\|\, \beta d_E + (1 - \beta) d_S\big)
+        \quad \text{over occupancies } d.
+
+    No coverage of :math:`d_E` by :math:`d_S` is assumed. Pairs outside
+    :math:`\mathrm{supp}(d_E) \cup \mathrm{supp}(d_S)` are forced to 0 (the divergence is infinite
+    there). When :math:`d_E` is the occupancy of a policy :math:`\pi_E`, the optimum is
+    :math:`d = d_E` and the recovered policy is :math:`\pi_E` on the states :math:`d_E` visits,
+    for every :math:`\beta \in (0, 1)`. The paper optimises the equivalent dual-Q saddle point with
+    networks (:func:`recoil_dual_q_objective`).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP (its reward is not read).
+    expert_occupancy : array_like, shape (S, A)
+        :math:`d_E`, on the simplex.
+    suboptimal_occupancy : array_like, shape (S, A)
+        :math:`d_S`, on the simplex.
+    beta : float, default 0.5
+        The mixture weight :math:`\beta \in (0, 1)`.
+    divergence : {"kl", "chi2", "tv"} or Divergence, default "chi2"
+        The f-divergence.
+    solver : str or None, default "CLARABEL"
+        The cvxpy solver.
+
+    Returns
+    -------
+    ImitationResult
+        The optimal occupancy, its policy and the optimal divergence.
+
+    Raises
+    ------
+    ValueError
+        Unless the solver's status is optimal.
     """
     import cvxpy as cp
 
@@ -1126,9 +1735,39 @@ def recoil(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, beta: flo
 
 def recoil_dual_q_objective(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, q_values, policy,
                             beta: float = 0.5, divergence: str = "chi2") -> float:
-    """The ReCOIL dual-Q objective (theory §8, Theorem 1 [recalled]) at (Q, pi):
-    ``beta (1 - gamma) E_{mu, pi}[Q] + E_{d_mix}[f*(T_0 Q - Q)] - (1 - beta) E_{d_S}[T_0 Q - Q]``
-    with the reward-free backup ``T_0 Q(s, a) = gamma E_{s', a' ~ pi} Q(s', a')``."""
+    r"""The ReCOIL dual-Q objective at (Q, pi) (:ref:`dual_rl-recoil`; the paper's ReCOIL theorem, [recalled]).
+
+    .. math::
+
+        \beta (1 - \gamma)\, \mathbb{E}_{s \sim \mu,\, a \sim \pi}[Q]
+        + \mathbb{E}_{d_{\mathrm{mix}}}\big[f^*(\mathcal{T}_0 Q - Q)\big]
+        - (1 - \beta)\, \mathbb{E}_{d_S}\big[\mathcal{T}_0 Q - Q\big],
+
+    with :math:`d_{\mathrm{mix}} = \beta d_E + (1 - \beta) d_S` and the reward-free backup
+    :math:`\mathcal{T}_0 Q(s, a) = \gamma\, \mathbb{E}_{s' \sim P,\, a' \sim \pi} Q(s', a')`.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP (its reward is not read).
+    expert_occupancy : array_like, shape (S, A)
+        :math:`d_E`.
+    suboptimal_occupancy : array_like, shape (S, A)
+        :math:`d_S`.
+    q_values : array_like, shape (S, A)
+        Q.
+    policy : array_like
+        :math:`\pi`, shape (S,) or (S, A).
+    beta : float, default 0.5
+        :math:`\beta \in (0, 1)`.
+    divergence : {"kl", "chi2", "tv"} or Divergence, default "chi2"
+        The f-divergence.
+
+    Returns
+    -------
+    float
+        The objective's value.
+    """
     mdp = _mdp(mdp)
     div = get_divergence(divergence)
     dE = _occupancy_arg("expert_occupancy", mdp, expert_occupancy, positive=False)
@@ -1144,12 +1783,41 @@ def recoil_dual_q_objective(mdp: DiscountedMDP, expert_occupancy, suboptimal_occ
 
 def coverage_baseline(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, *, clip: float = 1e-3,
                       solver: str | None = "CLARABEL") -> ImitationResult:
-    """The coverage-assuming baseline (SMODICE-style dual-V with KL to d_S; theory §6, §8).
+    r"""The coverage-assuming baseline: SMODICE-style dual-V with KL to the suboptimal data (:ref:`dual_rl-recoil`).
 
-    ``KL(d || d_E) = KL(d || d_S) - E_d[log(d_E / d_S)]`` when d_S covers d_E, so it solves
-    ``max_d E_d[r] - KL(d || d_S)`` with the discriminator reward ``r = log(c / (1 - c))``,
-    ``c = d_E / (d_E + d_S)`` clipped to ``[clip, 1 - clip]`` (SMODICE's bounded discriminator).
-    ``KL(. || d_S)`` confines d to ``supp(d_S)``: when d_S misses the expert's states, so does d.
+    When :math:`d_S` covers :math:`d_E`,
+    :math:`\mathrm{KL}(d \,\|\, d_E) = \mathrm{KL}(d \,\|\, d_S) - \mathbb{E}_d[\log(d_E / d_S)]`,
+    so it solves
+
+    .. math:: \max_d\; \mathbb{E}_d[\tilde r] - \mathrm{KL}(d \,\|\, d_S)
+
+    with the discriminator reward :math:`\tilde r = \log(c / (1 - c))`,
+    :math:`c = d_E / (d_E + d_S)` clipped to ``[clip, 1 - clip]`` (SMODICE's bounded
+    discriminator). :math:`\mathrm{KL}(\cdot \,\|\, d_S)` confines d to :math:`\mathrm{supp}(d_S)`:
+    when :math:`d_S` misses the expert's states, so does d.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP (its reward is not read).
+    expert_occupancy : array_like, shape (S, A)
+        :math:`d_E`.
+    suboptimal_occupancy : array_like, shape (S, A)
+        :math:`d_S`.
+    clip : float, default 1e-3
+        The discriminator's clip, in (0, 1).
+    solver : str or None, default "CLARABEL"
+        The cvxpy solver.
+
+    Returns
+    -------
+    ImitationResult
+        The optimal occupancy, its policy and the optimal value.
+
+    Raises
+    ------
+    ValueError
+        Unless the solver's status is optimal.
     """
     import cvxpy as cp
 
@@ -1173,9 +1841,20 @@ def coverage_baseline(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy
 
 @dataclass(frozen=True, eq=False)
 class ImitationTrace:
-    """Iterates of an imitation algorithm: final ``policy`` and ``occupancy`` (S, A), ``distances``
-    ``||d^{pi_k} - d_E||_2^2`` for k = 0 .. n_iterations (diagnostic: d_E is the expert data), and
-    the last ``q_values`` (the critic)."""
+    r"""Iterates of an imitation algorithm (:func:`recoil_npg`, :func:`coverage_baseline_npg`).
+
+    Parameters
+    ----------
+    policy : numpy.ndarray, shape (S, A)
+        The final policy.
+    occupancy : numpy.ndarray, shape (S, A)
+        Its occupancy.
+    distances : numpy.ndarray, shape (n_iterations + 1,)
+        :math:`\|d^{\pi_k} - d_E\|_2^2` for k = 0 .. n_iterations (a diagnostic: :math:`d_E` is the
+        expert data).
+    q_values : numpy.ndarray, shape (S, A)
+        The last critic.
+    """
 
     policy: np.ndarray
     occupancy: np.ndarray
@@ -1238,16 +1917,49 @@ def _npg_on_occupancy(mdp, support, pseudo_reward, expert, n_iterations, step_si
 
 def recoil_npg(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, beta: float = 0.5,
                divergence: str = "chi2", *, n_iterations: int = 100, step_size: float = 1.0) -> ImitationTrace:
-    """Iterative tabular ReCOIL: the dual-Q saddle point ``max_pi min_Q`` (theory §8) with the inner
-    min solved exactly and natural-policy-gradient steps on the outer max.
+    r"""Iterative tabular ReCOIL: the dual-Q saddle point with an exact critic and NPG steps (:ref:`dual_rl-recoil`).
 
-    For fixed pi the inner minimiser satisfies ``T_0 Q - Q = f'(p / d_mix)`` on ``supp(d_mix)`` with
-    ``p = beta d^pi + (1 - beta) d_S`` (stationarity), i.e. ``Q = -(I - gamma P^pi)^{-1} f'(p / d_mix)``,
-    and by the envelope theorem the outer gradient is ``beta d^pi(s) Q(s, a)``: so
-    ``pi <- pi exp(step_size Q)`` (normalised) is NPG on ``-D_f(p || d_mix)``. The policy starts at
-    the mixture data's action distribution and never leaves its support. Departure: the paper learns
-    Q and pi with networks and extracts pi by AWR. With KL, ``f'(0) = -inf`` at pairs where
-    ``p = 0 < d_mix``; there the pseudo-reward uses ``f'(RATIO_FLOOR) = -689.8`` (:data:`RATIO_FLOOR`).
+    The saddle point is :math:`\max_\pi \min_Q` of :func:`recoil_dual_q_objective`. For fixed
+    :math:`\pi` the inner minimiser satisfies :math:`\mathcal{T}_0 Q - Q = f'(p / d_{\mathrm{mix}})`
+    on :math:`\mathrm{supp}(d_{\mathrm{mix}})`, with :math:`p = \beta d^\pi + (1 - \beta) d_S`
+    (stationarity), i.e.
+
+    .. math:: Q = -(I - \gamma P^\pi)^{-1} f'(p / d_{\mathrm{mix}}),
+
+    and by the envelope theorem the outer gradient is :math:`\beta d^\pi(s) Q(s, a)`: so
+    :math:`\pi \leftarrow \pi \exp(\eta Q)` (normalised) is NPG on
+    :math:`-D_f(p \,\|\, d_{\mathrm{mix}})`. The policy starts at the mixture data's action
+    distribution and never leaves its support. Departure: the paper learns Q and :math:`\pi` with
+    networks and extracts :math:`\pi` by AWR. With KL, :math:`f'(0) = -\infty` at pairs where
+    :math:`p = 0 < d_{\mathrm{mix}}`; there the pseudo-reward uses ``f'(RATIO_FLOOR) = -689.8``
+    (:data:`RATIO_FLOOR`).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP (its reward is not read).
+    expert_occupancy : array_like, shape (S, A)
+        :math:`d_E`.
+    suboptimal_occupancy : array_like, shape (S, A)
+        :math:`d_S`.
+    beta : float, default 0.5
+        :math:`\beta \in (0, 1)`.
+    divergence : {"kl", "chi2"} or Divergence, default "chi2"
+        The f-divergence (TV raises: its :math:`f'` is set-valued).
+    n_iterations : int, default 100
+        NPG iterations.
+    step_size : float, default 1.0
+        :math:`\eta > 0`.
+
+    Returns
+    -------
+    ImitationTrace
+        The final policy, its occupancy, the distances to :math:`d_E` and the last critic.
+
+    Raises
+    ------
+    ValueError
+        For TV.
     """
     mdp = _mdp(mdp)
     div = get_divergence(divergence)
@@ -1270,11 +1982,41 @@ def recoil_npg(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, beta:
 
 def recoil_critic(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, policy, beta: float = 0.5,
                   divergence: str = "chi2") -> np.ndarray:
-    """The exact inner minimiser of ReCOIL's dual-Q at fixed pi (closed form, KL or chi-square):
-    ``Q = -(I - gamma P^pi)^{-1} f'(p / d_mix)`` on ``supp(d_mix)`` (0 residual elsewhere), with
-    ``p = beta d^pi + (1 - beta) d_S``. At it :func:`recoil_dual_q_objective` equals
-    ``-D_f(p || d_mix)`` when ``supp(p)`` lies in ``supp(d_mix)``. With KL, pairs with
-    ``p = 0 < d_mix`` (where ``f'(0) = -inf``) use ``f'(RATIO_FLOOR)`` (:data:`RATIO_FLOOR`)."""
+    r"""The exact inner minimiser of ReCOIL's dual-Q at fixed pi (closed form, KL or chi-square).
+
+    .. math:: Q = -(I - \gamma P^\pi)^{-1} f'(p / d_{\mathrm{mix}}) \quad \text{on } \mathrm{supp}(d_{\mathrm{mix}})
+
+    (0 residual elsewhere), with :math:`p = \beta d^\pi + (1 - \beta) d_S`. At it
+    :func:`recoil_dual_q_objective` equals :math:`-D_f(p \,\|\, d_{\mathrm{mix}})` when
+    :math:`\mathrm{supp}(p) \subseteq \mathrm{supp}(d_{\mathrm{mix}})`. With KL, pairs with
+    :math:`p = 0 < d_{\mathrm{mix}}` (where :math:`f'(0) = -\infty`) use ``f'(RATIO_FLOOR)``
+    (:data:`RATIO_FLOOR`).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP (its reward is not read).
+    expert_occupancy : array_like, shape (S, A)
+        :math:`d_E`.
+    suboptimal_occupancy : array_like, shape (S, A)
+        :math:`d_S`.
+    policy : array_like
+        :math:`\pi`, shape (S,) or (S, A).
+    beta : float, default 0.5
+        :math:`\beta \in (0, 1)`.
+    divergence : {"kl", "chi2"} or Divergence, default "chi2"
+        The f-divergence (TV raises).
+
+    Returns
+    -------
+    numpy.ndarray
+        Q, shape (S, A).
+
+    Raises
+    ------
+    ValueError
+        For TV.
+    """
     mdp = _mdp(mdp)
     div = get_divergence(divergence)
     if div.name == "tv":
@@ -1291,10 +2033,33 @@ def recoil_critic(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, po
 
 def coverage_baseline_npg(mdp: DiscountedMDP, expert_occupancy, suboptimal_occupancy, *, clip: float = 1e-3,
                           n_iterations: int = 100, step_size: float = 1.0) -> ImitationTrace:
-    """The coverage baseline of :func:`coverage_baseline`, solved by the same NPG iterations:
-    ``max_d E_d[r] - KL(d || d_S)`` with the clipped discriminator reward; the pseudo-reward is
-    ``r - log(d / d_S) - 1`` on ``supp(d_S)``, where the policy starts and stays (``log`` of
-    :data:`RATIO_FLOOR` in place of ``log 0`` at pairs with ``d = 0 < d_S``)."""
+    r"""The coverage baseline of :func:`coverage_baseline`, solved by the same NPG iterations as :func:`recoil_npg`.
+
+    It maximises :math:`\mathbb{E}_d[\tilde r] - \mathrm{KL}(d \,\|\, d_S)` with the clipped
+    discriminator reward :math:`\tilde r`; the pseudo-reward is
+    :math:`\tilde r - \log(d / d_S) - 1` on :math:`\mathrm{supp}(d_S)`, where the policy starts and
+    stays (``log`` of :data:`RATIO_FLOOR` in place of ``log 0`` at pairs with :math:`d = 0 < d_S`).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The MDP (its reward is not read).
+    expert_occupancy : array_like, shape (S, A)
+        :math:`d_E`.
+    suboptimal_occupancy : array_like, shape (S, A)
+        :math:`d_S`.
+    clip : float, default 1e-3
+        The discriminator's clip, in (0, 1).
+    n_iterations : int, default 100
+        NPG iterations.
+    step_size : float, default 1.0
+        :math:`\eta > 0`.
+
+    Returns
+    -------
+    ImitationTrace
+        The final policy, its occupancy, the distances to :math:`d_E` and the last critic.
+    """
     mdp = _mdp(mdp)
     dE = _occupancy_arg("expert_occupancy", mdp, expert_occupancy, positive=False)
     dS = _occupancy_arg("suboptimal_occupancy", mdp, suboptimal_occupancy, positive=False)

@@ -1,21 +1,23 @@
-"""The problems: frozen dataclasses of validated numpy arrays.
+r"""The problems: frozen dataclasses of validated numpy arrays.
 
-Notation used throughout the project (documented once here):
+Notation used throughout the project (the full data model is in :ref:`conventions`):
 
 - ``S`` states, ``A`` actions, ``H`` the horizon of a finite-horizon problem, ``d`` a feature
-  dimension, ``gamma`` the discount factor.
-- ``P[s, a, s']`` (discounted) or ``P[h, s, a, s']`` (finite horizon): transition probabilities.
+  dimension, ``gamma`` (:math:`\gamma`) the discount factor.
+- ``P[s, a, s']`` (discounted) or ``P[h, s, a, s']`` (finite horizon): transition probabilities
+  :math:`P(s' \mid s, a)` or :math:`P_h(s' \mid s, a)`; the last axis is the next state.
 - ``R[s, a]`` or ``R[h, s, a]``: mean rewards in [0, 1]. Realised rewards are Bernoulli with
   these means (``reward_model="bernoulli"``, the default) or Gaussian with standard deviation
   ``reward_std`` (``reward_model="gaussian"``).
-- ``initial[s]``: the initial-state distribution (the paper's rho or mu_0).
+- ``initial[s]``: the initial-state distribution (the papers' :math:`\rho` or :math:`\mu_0`).
 - A deterministic policy is an int array ``pi[s]`` (or ``pi[h, s]``); a stochastic one is a
   float array ``pi[s, a]`` (or ``pi[h, s, a]``) with rows on the simplex.
   :func:`policy_matrix` turns the first into the second; :func:`softmax_policy` maps logits
   to a stochastic policy.
 
 Every array is copied, checked (shape, finiteness, simplex rows, rewards in [0, 1]) and made
-read-only at construction. Quantities asked for often (V*, Q*, gaps) are cached on the instance.
+read-only at construction. Quantities asked for often (:math:`V^\star`, :math:`Q^\star`, gaps)
+are cached on the instance.
 """
 from __future__ import annotations
 
@@ -43,22 +45,47 @@ def _check_reward_model(reward_model: str, reward_std: float) -> float:
 
 @dataclass(frozen=True, eq=False)
 class DiscountedMDP:
-    """A finite discounted MDP.
+    r"""A finite discounted MDP.
+
+    The value of a policy :math:`\pi` is
+    :math:`V^\pi(s) = \mathbb{E}^\pi[\sum_{t \ge 0} \gamma^t r_t \mid s_0 = s]`, and the optimal
+    values solve the Bellman optimality equations
+
+    .. math::
+
+        Q^\star(s, a) = R(s, a) + \gamma \sum_{s'} P(s' \mid s, a) V^\star(s'),
+        \qquad V^\star(s) = \max_a Q^\star(s, a).
+
+    Since rewards lie in [0, 1], every value lies in
+    :math:`[0, V_{\max}]` with :math:`V_{\max} = 1 / (1 - \gamma)`. The exact solution (policy
+    iteration, :func:`mdps.planning.solve`) is computed on first use and cached:
+    :attr:`optimal_values`, :attr:`optimal_q`, :attr:`optimal_policy`, :attr:`gaps`.
 
     Parameters
     ----------
     P : array (S, A, S)
-        Transition probabilities ``P[s, a, s']``; every row ``P[s, a]`` sums to 1.
+        Transition probabilities ``P[s, a, s']`` :math:`= P(s' \mid s, a)`; every row
+        ``P[s, a]`` sums to 1 (within 1e-8).
     R : array (S, A)
-        Mean rewards in [0, 1].
+        Mean rewards ``R[s, a]`` in [0, 1].
     gamma : float
-        Discount factor in [0, 1).
+        Discount factor :math:`\gamma` in [0, 1).
     initial : array (S,)
-        Initial-state distribution.
-    reward_model : {"bernoulli", "gaussian"}
-        Distribution of a realised reward around its mean.
-    reward_std : float
-        Standard deviation of Gaussian rewards (ignored for Bernoulli).
+        Initial-state distribution :math:`\rho` (a probability vector).
+    reward_model : {"bernoulli", "gaussian"}, default "bernoulli"
+        Distribution of a realised reward around its mean: Bernoulli with mean ``R[s, a]``, or
+        Gaussian with mean ``R[s, a]`` and standard deviation ``reward_std``.
+    reward_std : float, default 0.1
+        Standard deviation of Gaussian rewards (> 0); ignored for Bernoulli rewards, but must
+        still be a finite number >= 0.
+
+    Raises
+    ------
+    ValueError
+        If a shape does not match, a row of ``P`` or ``initial`` is not a probability vector, a
+        reward leaves [0, 1], ``gamma`` is outside [0, 1) or an entry is NaN or inf.
+    TypeError
+        If an argument is not numeric (a bool, a string, None, a complex number).
 
     Examples
     --------
@@ -95,15 +122,17 @@ class DiscountedMDP:
 
     @property
     def n_states(self) -> int:
+        """The number of states ``S``."""
         return self.P.shape[0]
 
     @property
     def n_actions(self) -> int:
+        """The number of actions ``A``."""
         return self.P.shape[1]
 
     @property
     def max_value(self) -> float:
-        """V_max = 1 / (1 - gamma), the largest possible value."""
+        r""":math:`V_{\max} = 1 / (1 - \gamma)`, the largest possible value."""
         return 1.0 / (1.0 - self.gamma)
 
     @cached_property
@@ -115,39 +144,70 @@ class DiscountedMDP:
 
     @property
     def optimal_values(self) -> np.ndarray:
-        """V*(s), shape (S,)."""
+        r""":math:`V^\star(s)`, shape (S,)."""
         return self.solution.values
 
     @property
     def optimal_q(self) -> np.ndarray:
-        """Q*(s, a), shape (S, A)."""
+        r""":math:`Q^\star(s, a)`, shape (S, A)."""
         return self.solution.q_values
 
     @property
     def optimal_policy(self) -> np.ndarray:
-        """An optimal deterministic policy pi*(s), shape (S,)."""
+        r"""An optimal deterministic policy :math:`\pi^\star(s)`, int array of shape (S,)."""
         return self.solution.policy
 
     @property
     def gaps(self) -> np.ndarray:
-        """Action gaps V*(s) - Q*(s, a) >= 0, shape (S, A)."""
+        r"""Action gaps :math:`V^\star(s) - Q^\star(s, a) \ge 0`, shape (S, A)."""
         return self.solution.gaps
 
 
 @dataclass(frozen=True, eq=False)
 class FiniteHorizonMDP:
-    """A finite-horizon, time-inhomogeneous MDP with steps h = 0, ..., H-1.
+    r"""A finite-horizon, time-inhomogeneous MDP with steps :math:`h = 0, \dots, H-1`.
+
+    An episode starts in :math:`s_0 \sim` ``initial`` and takes ``H`` steps; the value of a
+    policy is the undiscounted sum :math:`V^\pi_h(s) = \mathbb{E}^\pi[\sum_{k=h}^{H-1} r_k \mid s_h = s]`.
+    The optimal values follow from backward induction,
+
+    .. math::
+
+        V^\star_H = 0, \qquad
+        Q^\star_h(s, a) = R_h(s, a) + \sum_{s'} P_h(s' \mid s, a) V^\star_{h+1}(s'), \qquad
+        V^\star_h(s) = \max_a Q^\star_h(s, a),
+
+    computed exactly on first use and cached (:attr:`optimal_values` has ``H + 1`` rows, the last
+    one 0).
 
     Parameters
     ----------
     P : array (H, S, A, S)
-        ``P[h, s, a, s']``, the law of the state at step h+1.
+        ``P[h, s, a, s']`` :math:`= P_h(s' \mid s, a)`, the law of the state at step h+1; every
+        row ``P[h, s, a]`` sums to 1.
     R : array (H, S, A)
-        Mean rewards in [0, 1]; values therefore lie in [0, H].
+        Mean rewards ``R[h, s, a]`` in [0, 1]; values therefore lie in [0, H].
     initial : array (S,)
         Distribution of the state at step 0.
-    reward_model, reward_std
-        As in :class:`DiscountedMDP`.
+    reward_model : {"bernoulli", "gaussian"}, default "bernoulli"
+        Distribution of a realised reward around its mean, as in :class:`DiscountedMDP`.
+    reward_std : float, default 0.1
+        Standard deviation of Gaussian rewards, as in :class:`DiscountedMDP`.
+
+    Raises
+    ------
+    ValueError
+        If a shape does not match, a row of ``P`` or ``initial`` is not a probability vector or
+        a reward leaves [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps import FiniteHorizonMDP
+    >>> P = np.ones((3, 1, 2, 1))  # one state, two actions, H = 3
+    >>> mdp = FiniteHorizonMDP(P, R=np.full((3, 1, 2), [0.2, 0.7]), initial=[1.0])
+    >>> mdp.optimal_values[:, 0].round(2).tolist()  # V*_h = 0.7 (H - h)
+    [2.1, 1.4, 0.7, 0.0]
     """
 
     P: np.ndarray
@@ -173,19 +233,22 @@ class FiniteHorizonMDP:
 
     @property
     def horizon(self) -> int:
+        """The horizon ``H`` (number of steps of an episode)."""
         return self.P.shape[0]
 
     @property
     def n_states(self) -> int:
+        """The number of states ``S``."""
         return self.P.shape[1]
 
     @property
     def n_actions(self) -> int:
+        """The number of actions ``A``."""
         return self.P.shape[2]
 
     @property
     def max_value(self) -> float:
-        """V_max = H."""
+        r""":math:`V_{\max} = H`, the largest possible value."""
         return float(self.horizon)
 
     @cached_property
@@ -197,28 +260,49 @@ class FiniteHorizonMDP:
 
     @property
     def optimal_values(self) -> np.ndarray:
-        """V*_h(s), shape (H + 1, S); the last row is 0."""
+        r""":math:`V^\star_h(s)`, shape (H + 1, S); the last row is 0."""
         return self.solution.values
 
     @property
     def optimal_q(self) -> np.ndarray:
-        """Q*_h(s, a), shape (H, S, A)."""
+        r""":math:`Q^\star_h(s, a)`, shape (H, S, A)."""
         return self.solution.q_values
 
     @property
     def optimal_policy(self) -> np.ndarray:
-        """pi*_h(s), shape (H, S)."""
+        r"""An optimal deterministic policy :math:`\pi^\star_h(s)`, int array of shape (H, S)."""
         return self.solution.policy
 
     @property
     def gaps(self) -> np.ndarray:
-        """V*_h(s) - Q*_h(s, a), shape (H, S, A)."""
+        r""":math:`V^\star_h(s) - Q^\star_h(s, a) \ge 0`, shape (H, S, A)."""
         return self.solution.gaps
 
 
 @dataclass(frozen=True, eq=False)
 class MultiArmedBandit:
-    """A K-armed bandit with mean rewards ``means[a]`` in [0, 1]."""
+    r"""A K-armed bandit with mean rewards ``means[a]`` in [0, 1].
+
+    Pulling arm :math:`a` pays a reward with mean :math:`r(a)` = ``means[a]``; the value of a
+    (possibly randomised) choice :math:`\pi` is :math:`J(\pi) = \sum_a \pi(a) r(a)`, the optimal
+    arm is :math:`a^\star = \arg\max_a r(a)` and the gaps are :math:`r(a^\star) - r(a)`.
+
+    Parameters
+    ----------
+    means : array (A,)
+        Mean reward of each arm, in [0, 1]; at least one arm.
+    reward_model : {"bernoulli", "gaussian"}, default "bernoulli"
+        Distribution of a realised reward around its mean, as in :class:`DiscountedMDP`.
+    reward_std : float, default 0.1
+        Standard deviation of Gaussian rewards, as in :class:`DiscountedMDP`.
+
+    Examples
+    --------
+    >>> from mdps import MultiArmedBandit
+    >>> bandit = MultiArmedBandit([0.2, 0.9, 0.5])
+    >>> bandit.optimal_arm, bandit.gaps.round(2).tolist()
+    (1, [0.7, 0.0, 0.4])
+    """
 
     means: np.ndarray
     reward_model: str = "bernoulli"
@@ -234,20 +318,48 @@ class MultiArmedBandit:
 
     @property
     def n_actions(self) -> int:
+        """The number of arms ``A``."""
         return self.means.shape[0]
 
     @property
     def optimal_arm(self) -> int:
+        """The best arm (the lowest index among ties)."""
         return int(np.argmax(self.means))
 
     @property
     def gaps(self) -> np.ndarray:
+        r"""Gaps :math:`\max_b r(b) - r(a) \ge 0`, shape (A,)."""
         return self.means.max() - self.means
 
 
 @dataclass(frozen=True, eq=False)
 class ContextualBandit:
-    """A contextual bandit: contexts ``s ~ context_distribution``, mean rewards ``means[s, a]``."""
+    r"""A contextual bandit: contexts ``s ~ context_distribution``, mean rewards ``means[s, a]``.
+
+    A round draws a context :math:`s \sim \rho`, the learner picks an action :math:`a`, and a
+    reward with mean :math:`r(s, a)` is paid. A policy :math:`\pi(a \mid s)` earns
+    :math:`J(\pi) = \sum_s \rho(s) \sum_a \pi(a \mid s) r(s, a)`; the optimal policy takes
+    :math:`\arg\max_a r(s, a)` in each context. It is a one-step MDP: the same (S, A) shapes and
+    policy conventions apply.
+
+    Parameters
+    ----------
+    context_distribution : array (S,)
+        The context distribution :math:`\rho`, a probability vector.
+    means : array (S, A)
+        Mean rewards ``means[s, a]`` in [0, 1]; at least one action.
+    reward_model : {"bernoulli", "gaussian"}, default "bernoulli"
+        Distribution of a realised reward around its mean, as in :class:`DiscountedMDP`.
+    reward_std : float, default 0.1
+        Standard deviation of Gaussian rewards, as in :class:`DiscountedMDP`.
+
+    Examples
+    --------
+    >>> from mdps import ContextualBandit
+    >>> cb = ContextualBandit([0.5, 0.5], [[0.1, 0.8], [0.6, 0.3]])
+    >>> cb.optimal_policy.tolist()
+    [1, 0]
+    """
 
     context_distribution: np.ndarray
     means: np.ndarray
@@ -267,40 +379,77 @@ class ContextualBandit:
 
     @property
     def n_states(self) -> int:
+        """The number of contexts ``S``."""
         return self.means.shape[0]
 
     @property
     def n_actions(self) -> int:
+        """The number of actions ``A``."""
         return self.means.shape[1]
 
     @property
     def optimal_policy(self) -> np.ndarray:
+        """The best action of each context (lowest index among ties), int array of shape (S,)."""
         return np.argmax(self.means, axis=1)
 
     @property
     def gaps(self) -> np.ndarray:
+        r"""Gaps :math:`\max_b r(s, b) - r(s, a) \ge 0`, shape (S, A)."""
         return self.means.max(axis=1, keepdims=True) - self.means
 
 
 @dataclass(frozen=True, eq=False)
 class LinearMDP:
-    """A finite-horizon linear MDP over a finite state space.
+    r"""A finite-horizon linear MDP over a finite state space.
 
-    ``P[h, s, a, s'] = features[s, a] . mu[h, :, s']`` and ``R[h, s, a] = features[s, a] . theta[h]``.
+    Transitions and mean rewards are linear in a known feature map
+    :math:`\phi : \mathcal{S} \times \mathcal{A} \to \mathbb{R}^d`:
+
+    .. math::
+
+        P_h(s' \mid s, a) = \langle \phi(s, a), \mu_h(s') \rangle, \qquad
+        R_h(s, a) = \langle \phi(s, a), \theta_h \rangle,
+
+    i.e. ``P[h, s, a, s'] = features[s, a] @ mu[h, :, s']`` and
+    ``R[h, s, a] = features[s, a] @ theta[h]``.
 
     Parameters
     ----------
     features : array (S, A, d)
-        The feature map phi(s, a).
+        The feature map :math:`\phi(s, a)`.
     mu : array (H, d, S)
-        The measures mu_h; each ``mu[h, i]`` is a signed measure over next states.
+        The measures :math:`\mu_h`; each ``mu[h, i]`` is a signed measure over next states.
     theta : array (H, d)
-        Reward parameters.
+        Reward parameters :math:`\theta_h`.
     initial : array (S,)
         Distribution of the state at step 0.
+    reward_model : {"bernoulli", "gaussian"}, default "bernoulli"
+        Distribution of a realised reward around its mean, as in :class:`DiscountedMDP`.
+    reward_std : float, default 0.1
+        Standard deviation of Gaussian rewards, as in :class:`DiscountedMDP`.
 
-    The induced ``P`` must be a valid transition kernel and ``R`` must lie in [0, 1]; both are
-    checked. :attr:`tabular` is the same problem as a :class:`FiniteHorizonMDP`.
+    Attributes
+    ----------
+    tabular : FiniteHorizonMDP
+        The same problem as a tabular MDP (the induced ``P`` and ``R``); planning, sampling and
+        evaluation of a linear MDP go through it.
+
+    Raises
+    ------
+    ValueError
+        If the induced ``P`` is not a valid transition kernel or the induced ``R`` leaves
+        [0, 1] (a miss below 1e-12, a rounding error of the product, is rounded to the boundary).
+
+    See Also
+    --------
+    one_hot_linear_mdp : a tabular MDP as a linear MDP with ``d = S A``.
+
+    Examples
+    --------
+    >>> from mdps.instances import random_linear_mdp
+    >>> lin = random_linear_mdp(n_states=6, n_actions=2, dim=3, horizon=4, rng=0)
+    >>> lin.dim, lin.tabular.P.shape
+    (3, (4, 6, 2, 6))
     """
 
     features: np.ndarray
@@ -347,26 +496,60 @@ class LinearMDP:
 
     @property
     def horizon(self) -> int:
+        """The horizon ``H``."""
         return self.mu.shape[0]
 
     @property
     def n_states(self) -> int:
+        """The number of states ``S``."""
         return self.features.shape[0]
 
     @property
     def n_actions(self) -> int:
+        """The number of actions ``A``."""
         return self.features.shape[1]
 
     @property
     def dim(self) -> int:
+        """The feature dimension ``d``."""
         return self.features.shape[2]
 
 
 def one_hot_linear_mdp(mdp: FiniteHorizonMDP) -> LinearMDP:
-    """Embed a tabular finite-horizon MDP as a linear MDP with one-hot features (d = S * A).
+    r"""Embed a tabular finite-horizon MDP as a linear MDP with one-hot features (``d = S A``).
 
-    ``features[s, a] = e_{s*A + a}``, ``mu[h, s*A + a] = P[h, s, a]``, ``theta[h, s*A + a] = R[h, s, a]``.
-    ``one_hot_linear_mdp(m).tabular`` has the same P and R as ``m``.
+    With :math:`k = s A + a`, the features are :math:`\phi(s, a) = e_k`, and
+    ``mu[h, k] = P[h, s, a]``, ``theta[h, k] = R[h, s, a]``, so that
+    :math:`\langle \phi(s, a), \mu_h(s') \rangle = P_h(s' \mid s, a)` exactly: every tabular MDP is
+    a linear MDP of dimension :math:`S A`.
+
+    Parameters
+    ----------
+    mdp : FiniteHorizonMDP
+        The tabular problem (its reward model is kept).
+
+    Returns
+    -------
+    LinearMDP
+        The same problem with one-hot features; ``one_hot_linear_mdp(m).tabular`` has the same
+        ``P`` and ``R`` as ``m``.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not a :class:`FiniteHorizonMDP`.
+    ValueError
+        If the features (``(S A)^2`` entries) would not fit in memory.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps import one_hot_linear_mdp
+    >>> from mdps.instances import random_finite_horizon_mdp
+    >>> m = random_finite_horizon_mdp(n_states=3, n_actions=2, horizon=2, rng=0)
+    >>> lin = one_hot_linear_mdp(m)
+    >>> lin.dim, bool(np.allclose(lin.tabular.P, m.P))
+    (6, True)
     """
     if not isinstance(mdp, FiniteHorizonMDP):
         raise TypeError(f"mdp: expected a FiniteHorizonMDP, got {type(mdp).__name__}")
@@ -380,10 +563,29 @@ def one_hot_linear_mdp(mdp: FiniteHorizonMDP) -> LinearMDP:
 
 
 def finite_horizon(mdp: DiscountedMDP, horizon: int) -> FiniteHorizonMDP:
-    """The undiscounted H-step truncation of a discounted MDP (stationary P and R).
+    r"""The undiscounted H-step truncation of a discounted MDP (stationary P and R).
 
-    ``P[h] = mdp.P`` and ``R[h] = mdp.R`` for every step h; ``gamma`` is dropped (the values are
-    undiscounted sums of H rewards, in [0, H]).
+    ``P[h] = mdp.P`` and ``R[h] = mdp.R`` for every step :math:`h < H`; :math:`\gamma` is
+    dropped (the values are undiscounted sums of H rewards, in [0, H]).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem to truncate (initial distribution and reward model are kept).
+    horizon : int >= 1
+        The horizon ``H``.
+
+    Returns
+    -------
+    FiniteHorizonMDP
+        ``P`` of shape (H, S, A, S) and ``R`` of shape (H, S, A), the same at every step.
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not a :class:`DiscountedMDP`.
+    ValueError
+        If ``horizon`` is not a positive integer or ``P`` would not fit in memory.
 
     Examples
     --------
@@ -407,11 +609,40 @@ def finite_horizon(mdp: DiscountedMDP, horizon: int) -> FiniteHorizonMDP:
 
 
 def policy_matrix(policy, n_actions: int) -> np.ndarray:
-    """A policy as action probabilities ``pi[..., a]``.
+    r"""A policy as action probabilities ``pi[..., a]``.
 
-    A deterministic policy (int array ``pi[s]`` or ``pi[h, s]``) becomes one-hot rows; a
-    stochastic policy (float array whose last axis has length ``n_actions``) is checked and
-    returned as a read-only float64 array.
+    A deterministic policy (int array ``pi[s]`` or ``pi[h, s]``) becomes one-hot rows,
+    :math:`\pi(a \mid s) = \mathbb{1}\{a = \pi(s)\}`; a stochastic policy (float array whose last
+    axis has length ``n_actions``) is checked and returned as a read-only float64 array.
+
+    Parameters
+    ----------
+    policy : int array (...,) or float array (..., A)
+        Actions in ``[0, n_actions)`` (integer dtype), or probability rows (float dtype) whose
+        last axis has length ``n_actions`` and sums to 1.
+    n_actions : int >= 1
+        The number of actions ``A``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Read-only float64 probabilities of shape ``policy.shape + (A,)`` (deterministic input)
+        or ``policy.shape`` (stochastic input).
+
+    Raises
+    ------
+    ValueError
+        If an action is out of range, a row is not a probability vector, or the last axis of a
+        float policy is not ``n_actions``.
+
+    See Also
+    --------
+    deterministic_policy : the inverse for one-hot rows.
+
+    Examples
+    --------
+    >>> policy_matrix([1, 0], n_actions=3).tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
     """
     n_actions = v.positive_int("n_actions", n_actions)
     arr = v.real_array("policy", policy)
@@ -435,8 +666,29 @@ def policy_matrix(policy, n_actions: int) -> np.ndarray:
 def deterministic_policy(policy) -> np.ndarray:
     """A stochastic policy whose rows are one-hot, as an int array of actions.
 
-    Raises ``ValueError`` when a row puts mass on more than one action: use ``argmax`` yourself
-    if a greedy choice is what you want.
+    The inverse of :func:`policy_matrix` on deterministic policies. It does not pick a greedy
+    action: use ``argmax`` yourself if that is what you want.
+
+    Parameters
+    ----------
+    policy : float array (..., A) or int array (...,)
+        Probability rows that are one-hot (within 1e-8), or already an int array of actions
+        (returned checked, as int64).
+
+    Returns
+    -------
+    numpy.ndarray
+        Int array of actions of shape ``policy.shape[:-1]`` (for probability rows).
+
+    Raises
+    ------
+    ValueError
+        If a row is not a probability vector or puts mass on more than one action.
+
+    Examples
+    --------
+    >>> deterministic_policy([[0.0, 1.0], [1.0, 0.0]]).tolist()
+    [1, 0]
     """
     arr = v.real_array("policy", policy)
     if arr.dtype.kind in "iu":
@@ -451,10 +703,13 @@ def deterministic_policy(policy) -> np.ndarray:
 
 
 def softmax_policy(logits) -> np.ndarray:
-    """The softmax (Gibbs) policy of a table of logits.
+    r"""The softmax (Gibbs) policy of a table of logits.
 
-    ``pi(a|s) = exp(z[s, a]) / sum_b exp(z[s, b])``, computed stably by subtracting each row's
-    maximum first (so large logits do not overflow). This is the tabular softmax / log-linear
+    .. math::
+
+        \pi(a \mid s) = \frac{\exp z(s, a)}{\sum_b \exp z(s, b)},
+
+    computed stably by subtracting each row's maximum first (so large logits do not overflow). This is the tabular softmax / log-linear
     policy class of HAC/HNPG (``provable_rl.hnpg``) and of the optimistic actor-critic's actor
     (``provable_rl.optimistic_ac``).
 

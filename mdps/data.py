@@ -1,4 +1,4 @@
-"""Offline data: raw tuples, their sufficient statistics, and data distributions with a set C*.
+r"""Offline data: raw tuples, their sufficient statistics, and data distributions with a set C*.
 
 :class:`OfflineData` holds parallel arrays ``s, a, r, s_next`` (and ``h`` in finite horizon);
 its :attr:`~OfflineData.statistics` (counts, reward sums, transition counts) are computed once
@@ -6,9 +6,11 @@ and cached. :class:`SufficientStatistics` is what algorithms consume; it can als
 directly (see :func:`mdps.sampling.sample_statistics`), optionally with a leading axis of
 independent repetitions, which is how sweeps over millions of samples stay fast.
 
-:func:`data_distribution` builds a data distribution ``mu`` whose single-policy
-concentrability is exactly the requested C* (theory/lcb.md, "dialling C*"):
-``mu = d*/C + (1 - 1/C) nu`` with ``nu`` supported off ``supp(d*)``.
+:func:`data_distribution` builds a data distribution :math:`\mu` whose single-policy
+concentrability is exactly the requested :math:`C^\star`:
+:math:`\mu = d^\star / C + (1 - 1/C)\, \nu` with :math:`\nu` supported off
+:math:`\mathrm{supp}(d^\star)` (the construction and why it is exact [derived]:
+:ref:`conventions-concentrability`; its use in the LCB experiments: :ref:`theory-lcb`).
 """
 from __future__ import annotations
 
@@ -24,32 +26,51 @@ from .core import ContextualBandit, DiscountedMDP, FiniteHorizonMDP, LinearMDP, 
 
 @dataclass(frozen=True, eq=False)
 class SufficientStatistics:
-    """Counts and sums that summarise a dataset for a tabular algorithm.
+    r"""Counts and sums that summarise a dataset for a tabular algorithm.
+
+    For pairs :math:`(s, a)` (and steps :math:`h` in finite horizon), the counts
+    :math:`N(s, a)`, the reward sums :math:`\sum_{i: (s_i, a_i) = (s, a)} r_i` and the transition
+    counts :math:`N(s, a, s')`. They give the empirical model of :meth:`empirical_rewards` and
+    :meth:`empirical_transitions`.
 
     Shapes use ``K`` for the pair axes of the problem: ``(A,)`` for a bandit, ``(S, A)`` for a
     contextual bandit or discounted MDP, ``(H, S, A)`` for a finite-horizon MDP; an optional
-    leading axis indexes independent repetitions.
+    leading axis ``(R,)`` indexes independent repetitions.
 
-    Attributes
+    Parameters
     ----------
-    counts : int array (..., *K)
-        N(s, a), the number of samples of each pair.
-    reward_sums : float array (..., *K)
+    counts : int array, shape ``K`` or ``(R,) + K``
+        :math:`N(s, a)`, the number of samples of each pair.
+    reward_sums : float array, shape of ``counts``
         Sum of observed rewards at each pair.
-    transition_counts : int array (..., *K, S) or None
-        N(s, a, s'); None for bandits.
-    n_repetitions : int or None
-        The length of the leading repetition axis, or None when there is none (the default).
+    transition_counts : int array, shape ``counts.shape + (S,)``, or None, default None
+        :math:`N(s, a, s')`; None for bandits.
+    n_repetitions : int or None, default None
+        The length ``R`` of the leading repetition axis, or None when there is none.
         :func:`mdps.sampling.sample_statistics` sets it when asked for repetitions.
-    reward_range : (low, high) or None
-        The range of a single observed reward, (0, 1) by default: every ``reward_sums`` entry must
-        then lie in ``[low * counts, high * counts]`` (checked, up to rounding). None for rewards
-        without bounds (Gaussian), when only a zero sum at a zero count is checked; an algorithm
-        that needs bounded rewards should refuse such statistics.
+    reward_range : (low, high) or None, default (0.0, 1.0)
+        The range of a single observed reward: every ``reward_sums`` entry must then lie in
+        ``[low * counts, high * counts]`` (checked, up to rounding). None for rewards without
+        bounds (Gaussian), when only a zero sum at a zero count is checked; an algorithm that
+        needs bounded rewards should refuse such statistics.
 
-    Everything is checked at construction: integer, non-negative counts (totals at most
-    ``2**53`` per dataset), finite reward sums consistent with the counts, transition counts of
-    shape ``counts.shape + (S,)`` that sum over ``s'`` to the counts.
+    Raises
+    ------
+    ValueError
+        Everything is checked at construction: integer, non-negative counts (totals at most
+        :math:`2^{53}` per dataset), finite reward sums consistent with the counts and
+        ``reward_range``, transition counts of shape ``counts.shape + (S,)`` that sum over
+        :math:`s'` to the counts.
+    TypeError
+        If a count array does not have an integer dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps import SufficientStatistics
+    >>> stats = SufficientStatistics(counts=np.array([4, 0, 2]), reward_sums=np.array([3.0, 0.0, 1.0]))
+    >>> stats.n_samples, stats.empirical_rewards().tolist()
+    (6, [0.75, 0.0, 0.5])
     """
 
     counts: np.ndarray
@@ -130,17 +151,34 @@ class SufficientStatistics:
 
     @property
     def n_samples(self):
-        """Total number of samples: an int, or an int array (n_repetitions,) with a repetition axis."""
+        """Total number of samples: an int, or an int array ``(n_repetitions,)`` with a repetition axis."""
         if self.n_repetitions is not None:
             return self.counts.reshape(self.n_repetitions, -1).sum(axis=1)
         return int(self.counts.sum())
 
     def empirical_rewards(self) -> np.ndarray:
-        """r_hat = reward_sums / counts, and 0 where a pair is unseen."""
+        r"""The empirical mean rewards :math:`\hat r(s, a) = \text{reward\_sums} / N(s, a)`, and 0 where a pair is unseen.
+
+        Returns
+        -------
+        numpy.ndarray
+            Float array of the shape of ``counts``.
+        """
         return self.reward_sums / np.maximum(self.counts, 1)
 
     def empirical_transitions(self) -> np.ndarray:
-        """P_hat(s'|s, a) = N(s, a, s') / N(s, a), and 0 rows where a pair is unseen."""
+        r"""The empirical transitions :math:`\hat P(s' \mid s, a) = N(s, a, s') / N(s, a)`, and 0 rows where a pair is unseen.
+
+        Returns
+        -------
+        numpy.ndarray
+            Float array of the shape of ``transition_counts``.
+
+        Raises
+        ------
+        ValueError
+            If there are no transition counts (bandit statistics).
+        """
         if self.transition_counts is None:
             raise ValueError("transition_counts: these statistics have no transitions (a bandit)")
         return self.transition_counts / np.maximum(self.counts, 1)[..., None]
@@ -148,22 +186,43 @@ class SufficientStatistics:
 
 @dataclass(frozen=True, eq=False)
 class OfflineData:
-    """A dataset of transitions as parallel arrays.
+    r"""A dataset of transitions as parallel arrays.
+
+    Tuple :math:`i` is :math:`(s_i, a_i, r_i, s'_i)`, plus its step :math:`h_i` in finite
+    horizon. Every array is copied, checked and made read-only; the sufficient statistics are
+    computed on first use (:attr:`statistics`) and cached.
 
     Parameters
     ----------
-    s, a : int arrays (N,)
-        States (contexts; all 0 for a multi-armed bandit) and actions.
+    s : int array (N,)
+        States (contexts; all 0 for a multi-armed bandit), in ``[0, n_states)``; N >= 1.
+    a : int array (N,)
+        Actions, in ``[0, n_actions)``.
     r : float array (N,)
-        Observed rewards.
+        Observed rewards (finite; in [0, 1] for Bernoulli rewards).
     s_next : int array (N,) or None
-        Next states; None for bandits.
-    h : int array (N,) or None
-        Step of each tuple in a finite-horizon problem.
-    n_states, n_actions : int
-        Sizes of the spaces, which the indices must respect.
-    horizon : int or None
-        H for finite-horizon data (required with ``h``).
+        Next states, in ``[0, n_states)``; None for bandits.
+    n_states : int >= 1
+        Number of states ``S``, which the indices must respect.
+    n_actions : int >= 1
+        Number of actions ``A``, which the indices must respect.
+    h : int array (N,) or None, default None
+        Step of each tuple in a finite-horizon problem, in ``[0, horizon)``.
+    horizon : int or None, default None
+        H for finite-horizon data (required with ``h``, and only with it).
+
+    Raises
+    ------
+    ValueError
+        If the dataset is empty, the arrays differ in length, an index is out of range, or only
+        one of ``h`` and ``horizon`` is given.
+
+    Examples
+    --------
+    >>> from mdps import OfflineData
+    >>> data = OfflineData(s=[0, 0, 1], a=[1, 1, 0], r=[1.0, 0.0, 1.0], s_next=[1, 0, 1], n_states=2, n_actions=2)
+    >>> len(data), data.statistics.counts.tolist()
+    (3, [[0, 2], [1, 0]])
     """
 
     s: np.ndarray
@@ -215,7 +274,7 @@ class OfflineData:
 
         Shapes: (S, A), or (H, S, A) with steps; data with one state and no next states (a
         multi-armed bandit) gives per-arm arrays (A,). A contextual bandit with a single context is
-        indistinguishable from that and also gets (A,) (``sample_statistics`` gives (1, A)).
+        indistinguishable from that and also gets (A,) (:func:`~mdps.sample_statistics` gives (1, A)).
         Their ``reward_range`` is (0, 1) when every reward of the data lies in [0, 1], else None.
         Raises ``ValueError`` naming ``n_states, n_actions`` (and ``horizon``) when the tables
         would not fit in memory.
@@ -241,6 +300,18 @@ class OfflineData:
         """A random partition into ``n_folds`` folds of ``floor(N / n_folds)`` tuples each.
 
         The ``N mod n_folds`` tuples left over are dropped, so every fold has the same size.
+
+        Parameters
+        ----------
+        n_folds : int
+            Number of folds, between 1 and ``len(self)``.
+        rng : numpy.random.Generator, int or None, optional
+            Randomness of the partition (see :ref:`conventions-seeding`).
+
+        Returns
+        -------
+        list of OfflineData
+            The folds, disjoint, each of ``len(self) // n_folds`` tuples.
         """
         n_folds = v.positive_int("n_folds", n_folds)
         if n_folds > len(self):
@@ -250,7 +321,19 @@ class OfflineData:
         return [self.subset(idx) for idx in order]
 
     def subset(self, index) -> "OfflineData":
-        """The tuples at ``index``: an int array of positions in ``[0, N)``, or a boolean mask of length N."""
+        """The tuples at ``index``.
+
+        Parameters
+        ----------
+        index : int array or bool array
+            Positions in ``[0, N)`` (repeats allowed), or a boolean mask of length N; at least one
+            tuple must be selected.
+
+        Returns
+        -------
+        OfflineData
+            The selected tuples, with the same sizes (``n_states``, ``n_actions``, ``horizon``).
+        """
         n = len(self)
         if v.is_bool(index) or index is None:
             raise v.ArgumentTypeError(f"index: expected an int array or a boolean mask, got {index!r}")
@@ -275,9 +358,19 @@ class OfflineData:
 
 
 def pair_shape(problem) -> tuple:
-    """The shape of a problem's (state, action) pairs, the shape of a data distribution ``mu``:
-    (A,) for a multi-armed bandit, (S, A) for a contextual bandit or a discounted MDP, and
-    (H, S, A) for a finite-horizon or linear MDP."""
+    """The shape of a problem's (state, action) pairs, the shape of a data distribution ``mu``.
+
+    Parameters
+    ----------
+    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+
+    Returns
+    -------
+    tuple of int
+        (A,) for a multi-armed bandit, (S, A) for a contextual bandit or a discounted MDP, and
+        (H, S, A) for a finite-horizon or linear MDP.
+    """
     if isinstance(problem, MultiArmedBandit):
         return (problem.n_actions,)
     if isinstance(problem, LinearMDP):
@@ -290,25 +383,45 @@ def pair_shape(problem) -> tuple:
 
 
 def data_distribution(problem, concentrability: float = 1.0, *, off_support="uniform", rng=None) -> np.ndarray:
-    """A data distribution ``mu`` whose single-policy concentrability C* is exactly ``concentrability``.
+    r"""A data distribution :math:`\mu` whose single-policy concentrability is exactly ``concentrability``.
 
-    ``mu = d* / C + (1 - 1/C) nu``, where ``d*`` is the optimal occupancy and ``nu`` a
-    distribution supported off ``supp(d*)``. Then ``max d*/mu = C`` on ``supp(d*)`` and the
-    ratio is 0 elsewhere (theory/lcb.md, "dialling C*").
+    With :math:`d^\star = d^{\pi^\star}` the optimal occupancy (:func:`~mdps.optimal_occupancy`)
+    and :math:`\nu` a distribution supported off :math:`\mathrm{supp}(d^\star)`,
+
+    .. math::
+
+        \mu = \frac{d^\star}{C} + \Big(1 - \frac{1}{C}\Big) \nu .
+
+    Then :math:`d^\star / \mu = C` on :math:`\mathrm{supp}(d^\star)` and the ratio is 0
+    elsewhere, so :math:`C^\star = C` exactly [derived] (:ref:`conventions-concentrability`). The
+    realised value is recomputed with :func:`~mdps.concentrability` before returning.
 
     Parameters
     ----------
     problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
-    concentrability : float >= 1
-        The C* to realise; 1 gives expert data ``mu = d*``.
-    off_support : "uniform", "dirichlet" or array
-        ``nu``: uniform over the pairs off ``supp(d*)``, a Dirichlet(1) draw over them (uses
-        ``rng``), or an explicit distribution that must put no mass on ``supp(d*)``.
-        In finite horizon every step is handled separately and each step of ``mu`` sums to 1.
+        The problem whose optimal occupancy :math:`d^\star` is covered.
+    concentrability : float >= 1, default 1.0
+        The :math:`C^\star` to realise; 1 gives expert data :math:`\mu = d^\star`. A value above
+        1 needs pairs off :math:`\mathrm{supp}(d^\star)` (at every step in finite horizon).
+    off_support : {"uniform", "dirichlet"} or array, default "uniform"
+        :math:`\nu`: uniform over the pairs off :math:`\mathrm{supp}(d^\star)`, a Dirichlet(1)
+        draw over them (uses ``rng``), or an explicit distribution of the shape of the occupancy
+        that must put no mass on :math:`\mathrm{supp}(d^\star)`. In finite horizon every step is
+        handled separately and each step of :math:`\mu` sums to 1.
+    rng : numpy.random.Generator, int or None, optional
+        Randomness of the "dirichlet" draw (validated even when unused).
 
     Returns
     -------
-    mu : array with the shape of the occupancy ((A,), (S, A) or (H, S, A)).
+    numpy.ndarray
+        :math:`\mu`, read-only, with the shape of the occupancy: (A,), (S, A) or (H, S, A).
+
+    Raises
+    ------
+    ValueError
+        If ``concentrability`` is not a finite number >= 1, ``off_support`` is invalid or puts
+        mass on :math:`\mathrm{supp}(d^\star)`, or :math:`C > 1` is asked of a problem whose optimal
+        policy visits every pair.
 
     Examples
     --------

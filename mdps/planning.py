@@ -1,23 +1,31 @@
-"""Exact planning: the ground truth every check compares against.
+r"""Exact planning: the ground truth every check compares against.
 
 One entry point, :func:`solve`, returns one result type, :class:`PlanningResult`. Every result
-carries an *a posteriori* guarantee computed from its own output, not a promise of the method:
-for a discounted MDP, with Bellman residual ``res = ||T V - V||_inf``,
+carries an *a posteriori* guarantee computed from its own output, not a promise of the method.
+For a discounted MDP with Bellman optimality operator
+:math:`(TV)(s) = \max_a [R(s, a) + \gamma \sum_{s'} P(s' \mid s, a) V(s')]` and residual
+:math:`\varepsilon \ge \|TV - V\|_\infty`,
 
-    ||V - V*||_inf        <= res / (1 - gamma)          (``value_error_bound``)
-    ||V^pi - V*||_inf     <= 2 res / (1 - gamma)        (``policy_error_bound``, pi greedy in V)
+.. math::
 
-because T is a gamma-contraction and T_pi V = T V for the greedy pi. ``res`` is the computed
-residual plus a bound on the floating-point error of computing it, ``(S + 3) eps (1 + ||V||_inf)``
-(``eps`` the float64 machine epsilon), so the bounds hold for the numbers actually returned, even
-for policy iteration whose computed residual can be exactly 0. Value iteration stops once its
-last iterate is certified within ``tol`` of V* (not a span-stopped V).
-Finite-horizon problems are solved exactly by backward induction.
+    \|V - V^\star\|_\infty \le \frac{\varepsilon}{1 - \gamma}
+    \quad (\texttt{value\_error\_bound}), \qquad
+    \|V^\pi - V^\star\|_\infty \le \frac{2 \varepsilon}{1 - \gamma}
+    \quad (\texttt{policy\_error\_bound}),
+
+for :math:`\pi` greedy in :math:`V`, because :math:`T` is a :math:`\gamma`-contraction and
+:math:`T_\pi V = T V` for the greedy :math:`\pi`. Here :math:`\varepsilon` is the computed
+residual plus a bound on the floating-point error of computing it,
+:math:`(S + 3)\, \epsilon_{\mathrm{mach}} (1 + \|V\|_\infty)` (float64 machine epsilon), so the
+bounds hold for the numbers actually returned, even for policy iteration whose computed residual
+can be exactly 0. Value iteration stops once its last iterate is certified within ``tol`` of
+:math:`V^\star` (not a span-stopped V). Finite-horizon problems are solved exactly by backward
+induction.
 
 Also here: exact policy evaluation (a linear solve, or backward induction), Q-values, greedy
 policies, gaps, occupancy measures (normalised discounted, and per step), the expected return
-and suboptimality of a policy, and the single-policy concentrability C* of a data distribution.
-Notation as in :mod:`mdps.core`.
+and suboptimality of a policy, and the single-policy concentrability :math:`C^\star` of a data
+distribution. Notation as in :mod:`mdps.core` and :ref:`conventions`.
 """
 from __future__ import annotations
 
@@ -43,24 +51,51 @@ _SOLVER_OPTIONS = {"pi": {"max_iter"}, "vi": {"tol", "max_iter", "initial_values
 
 @dataclass(frozen=True, eq=False)
 class PlanningResult:
-    """What :func:`solve` returns.
+    r"""What :func:`solve` returns: the solution and the guarantee it met.
 
-    Attributes
+    The guarantee is certified *a posteriori*, from the returned arrays themselves:
+
+    .. math::
+
+        \|\texttt{values} - V^\star\|_\infty \le \texttt{value\_error\_bound}, \qquad
+        \|V^{\texttt{policy}} - V^\star\|_\infty \le \texttt{policy\_error\_bound},
+
+    with the bounds :math:`\varepsilon / (1 - \gamma)` and :math:`2 \varepsilon / (1 - \gamma)` of
+    the residual :math:`\varepsilon` (see :func:`solve`). Backward induction is exact and
+    reports 0 for both (the rounding of its H backups is not counted).
+
+    Parameters
     ----------
     values : array (S,) or (H + 1, S)
-        Optimal state values (finite horizon: one row per step, the last row 0).
+        Optimal state values :math:`V^\star` (finite horizon: one row per step, the last row 0).
     q_values : array (S, A) or (H, S, A)
-        Q-values of ``values``.
+        Q-values of ``values``, :math:`Q(s, a) = R(s, a) + \gamma \sum_{s'} P(s' \mid s, a) V(s')`
+        (finite horizon: :math:`R_h + P_h V_{h+1}`).
     policy : int array (S,) or (H, S)
         A deterministic policy greedy in ``q_values`` (lowest index among ties).
     iterations : int
-        Sweeps (value iteration), improvement steps (policy iteration), 1 (LP) or H (backward induction).
-    method : str
-        "pi", "vi", "lp" or "backward_induction".
+        Sweeps (value iteration), improvement steps (policy iteration), 1 (LP) or H (backward
+        induction).
+    method : {"pi", "vi", "lp", "backward_induction"}
+        The method that produced the result.
     value_error_bound : float
-        Certified bound on ``||values - V*||_inf``, computed from the result.
+        Certified bound on :math:`\|\texttt{values} - V^\star\|_\infty`, computed from the result.
     policy_error_bound : float
-        Certified bound on ``||V^policy - V*||_inf``.
+        Certified bound on :math:`\|V^{\texttt{policy}} - V^\star\|_\infty`.
+
+    Raises
+    ------
+    ValueError
+        If the shapes of ``values``, ``q_values`` and ``policy`` disagree, an action is out of
+        range, ``method`` is unknown or a bound is negative or not finite.
+
+    Examples
+    --------
+    >>> from mdps import solve
+    >>> from mdps.instances import chain_mdp
+    >>> result = solve(chain_mdp(n_states=4), method="pi")
+    >>> result.method, result.values.shape, result.policy.tolist()
+    ('pi', (4,), [1, 1, 1, 1])
     """
 
     values: np.ndarray
@@ -96,7 +131,7 @@ class PlanningResult:
 
     @property
     def gaps(self) -> np.ndarray:
-        """``max_a Q(s, a) - Q(s, a)``, the action gaps (>= 0)."""
+        r"""The action gaps :math:`\max_b Q(s, b) - Q(s, a) \ge 0`, shape of ``q_values``."""
         return self.q_values.max(axis=-1, keepdims=True) - self.q_values
 
 
@@ -105,9 +140,34 @@ class PlanningResult:
 # --------------------------------------------------------------------------------------------
 
 def q_from_values(mdp, values: np.ndarray) -> np.ndarray:
-    """Q(s, a) = R(s, a) + gamma sum_s' P(s'|s, a) V(s') (finite horizon: R_h + P_h V_{h+1}).
+    r"""One Bellman backup: the Q-values of a value function.
 
-    ``values`` has shape (S,) for a discounted MDP and (H + 1, S) for a finite-horizon one.
+    .. math::
+
+        Q(s, a) = R(s, a) + \gamma \sum_{s'} P(s' \mid s, a) V(s')
+
+    for a discounted MDP, and :math:`Q_h(s, a) = R_h(s, a) + \sum_{s'} P_h(s' \mid s, a) V_{h+1}(s')`
+    in finite horizon.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+    values : array (S,) or (H + 1, S)
+        :math:`V`: shape (S,) for a discounted MDP, (H + 1, S) for a finite-horizon one (row
+        ``h`` is :math:`V_h`; row 0 is not used).
+
+    Returns
+    -------
+    numpy.ndarray
+        Q-values, shape (S, A) or (H, S, A).
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> mdp = chain_mdp()
+    >>> bool(np.allclose(q_from_values(mdp, mdp.optimal_values), mdp.optimal_q))
+    True
     """
     if isinstance(mdp, DiscountedMDP):
         S, A = mdp.R.shape
@@ -121,9 +181,22 @@ def q_from_values(mdp, values: np.ndarray) -> np.ndarray:
 
 
 def greedy_policy(q_values: np.ndarray) -> np.ndarray:
-    """argmax_a Q(..., a) as an int array (lowest index among exact ties).
+    r"""The greedy policy :math:`\pi(s) = \arg\max_a Q(s, a)` (lowest index among exact ties).
 
-    ``q_values`` must be finite (NaN has no argmax) with at least one action on the last axis.
+    Parameters
+    ----------
+    q_values : float array (..., A)
+        Finite Q-values (NaN has no argmax) with at least one action on the last axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        Int array of actions of shape ``q_values.shape[:-1]``.
+
+    Examples
+    --------
+    >>> greedy_policy([[0.1, 0.5], [0.3, 0.3]]).tolist()
+    [1, 0]
     """
     Q = v.float_array("q_values", q_values)
     if Q.ndim == 0 or Q.shape[-1] == 0:
@@ -132,7 +205,31 @@ def greedy_policy(q_values: np.ndarray) -> np.ndarray:
 
 
 def bellman_residual(mdp: DiscountedMDP, values: np.ndarray) -> float:
-    """``||T V - V||_inf`` for the Bellman optimality operator T."""
+    r"""The Bellman residual :math:`\|TV - V\|_\infty` for the optimality operator :math:`T`.
+
+    :math:`(TV)(s) = \max_a [R(s, a) + \gamma \sum_{s'} P(s' \mid s, a) V(s')]`; a residual
+    :math:`\varepsilon` certifies :math:`\|V - V^\star\|_\infty \le \varepsilon / (1 - \gamma)`.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem.
+    values : array (S,)
+        The value function :math:`V`.
+
+    Returns
+    -------
+    float
+        :math:`\|TV - V\|_\infty` as computed (without the rounding allowance that
+        :class:`PlanningResult`'s bounds add).
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> mdp = chain_mdp()
+    >>> bellman_residual(mdp, mdp.optimal_values) < 1e-12
+    True
+    """
     if not isinstance(mdp, DiscountedMDP):
         raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     V = v.float_array("values", values, ndim=1, shape=(mdp.n_states,))
@@ -171,10 +268,32 @@ def _policy_for(mdp, policy) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 def policy_evaluation(mdp, policy) -> np.ndarray:
-    """Exact V^pi.
+    r"""Exact :math:`V^\pi`.
 
-    Discounted: the linear solve ``(I - gamma P_pi) V = R_pi``, shape (S,).
-    Finite horizon: backward induction, shape (H + 1, S) with ``V[H] = 0``.
+    Discounted: the linear solve :math:`(I - \gamma P_\pi) V = R_\pi`, with
+    :math:`P_\pi(s, s') = \sum_a \pi(a \mid s) P(s' \mid s, a)` and
+    :math:`R_\pi(s) = \sum_a \pi(a \mid s) R(s, a)`. Finite horizon: backward induction,
+    :math:`V_H = 0`, :math:`V_h(s) = \sum_a \pi_h(a \mid s) [R_h(s, a) + P_h V_{h+1}(s, a)]`.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+    policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
+        Deterministic or stochastic; in finite horizon a stationary policy ((S,) or (S, A)) is
+        used at every step.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`V^\pi`: shape (S,) discounted, (H + 1, S) finite horizon with ``V[H] = 0``.
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> mdp = chain_mdp()
+    >>> bool(np.allclose(policy_evaluation(mdp, mdp.optimal_policy), mdp.optimal_values))
+    True
     """
     mdp = _tabular(mdp)
     pi = _policy_for(mdp, policy)
@@ -191,15 +310,49 @@ def policy_evaluation(mdp, policy) -> np.ndarray:
 
 
 def policy_q_values(mdp, policy) -> np.ndarray:
-    """Exact Q^pi, shape (S, A) or (H, S, A)."""
+    r"""Exact :math:`Q^\pi`, the backup of :math:`V^\pi` (:func:`q_from_values` of :func:`policy_evaluation`).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+    policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
+        Deterministic or stochastic, as in :func:`policy_evaluation`.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`Q^\pi`, shape (S, A) or (H, S, A).
+    """
     return q_from_values(_tabular(mdp), policy_evaluation(mdp, policy))
 
 
 def expected_return(problem, policy) -> float:
-    """J(pi): the expected value of ``policy`` from the initial (or context) distribution.
+    r""":math:`J(\pi)`: the expected value of ``policy`` from the initial (or context) distribution.
 
-    MDPs: ``initial . V^pi`` (the first step's values in finite horizon). Bandits: the mean reward
-    of the arm, or ``sum_s rho(s) sum_a pi(a|s) r(s, a)``.
+    MDPs: :math:`J(\pi) = \sum_s \rho(s) V^\pi(s)` (:math:`V^\pi_0` in finite horizon).
+    Bandits: :math:`\sum_a \pi(a) r(a)`, or :math:`\sum_s \rho(s) \sum_a \pi(a \mid s) r(s, a)`
+    for a contextual bandit.
+
+    Parameters
+    ----------
+    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+    policy : int or array
+        An arm (int) or arm probabilities (A,) for a multi-armed bandit; an action per context
+        (S,) or probabilities (S, A) for a contextual bandit; a policy as in
+        :func:`policy_evaluation` for an MDP.
+
+    Returns
+    -------
+    float
+        :math:`J(\pi)`, in :math:`[0, V_{\max}]`.
+
+    Examples
+    --------
+    >>> from mdps import MultiArmedBandit
+    >>> expected_return(MultiArmedBandit([0.2, 0.9]), [0.5, 0.5])
+    0.55
     """
     if isinstance(problem, MultiArmedBandit):
         pi = policy_matrix(policy, problem.n_actions)
@@ -217,7 +370,20 @@ def expected_return(problem, policy) -> float:
 
 
 def optimal_return(problem) -> float:
-    """J(pi*) for any problem type."""
+    r""":math:`J(\pi^\star) = \max_\pi J(\pi)` for any problem type.
+
+    Parameters
+    ----------
+    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+
+    Returns
+    -------
+    float
+        The optimal expected return: the best mean for a bandit,
+        :math:`\sum_s \rho(s) \max_a r(s, a)` for a contextual bandit,
+        :math:`\sum_s \rho(s) V^\star(s)` (or :math:`V^\star_0`) for an MDP.
+    """
     if isinstance(problem, MultiArmedBandit):
         return float(problem.means.max())
     if isinstance(problem, ContextualBandit):
@@ -228,7 +394,26 @@ def optimal_return(problem) -> float:
 
 
 def suboptimality(problem, policy) -> float:
-    """J(pi*) - J(pi) >= 0 (up to rounding)."""
+    r"""The suboptimality :math:`J(\pi^\star) - J(\pi) \ge 0` (up to rounding) of a policy.
+
+    Parameters
+    ----------
+    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+    policy : int or array
+        The policy, as in :func:`expected_return`.
+
+    Returns
+    -------
+    float
+        :func:`optimal_return` minus :func:`expected_return`.
+
+    Examples
+    --------
+    >>> from mdps import MultiArmedBandit
+    >>> round(suboptimality(MultiArmedBandit([0.2, 0.9]), 0), 12)
+    0.7
+    """
     return optimal_return(problem) - expected_return(problem, policy)
 
 
@@ -260,25 +445,38 @@ def _result(mdp: DiscountedMDP, V: np.ndarray, iterations: int, method: str) -> 
 
 def value_iteration(mdp: DiscountedMDP, *, tol: float | None = None, max_iter: int = 1_000_000,
                     initial_values=None) -> PlanningResult:
-    """Value iteration with a certified stop: ``||V - V*||_inf <= tol`` on return.
+    r"""Value iteration with a certified stop: :math:`\|V - V^\star\|_\infty \le` ``tol`` on return.
 
-    Iterates ``V <- max_a (R + gamma P V)`` and stops at the first iterate ``V_k`` with
-    ``gamma ||V_k - V_{k-1}||_inf + r <= tol (1 - gamma)``, where ``r`` bounds the rounding of one
-    backup (see the module docstring). Since ``||V_k - V*|| <= gamma ||V_{k-1} - V*|| + r`` and
-    ``||V_{k-1} - V*|| <= (||V_k - V_{k-1}|| + r) / (1 - gamma)``, the returned values satisfy
-    ``||V - V*||_inf <= tol``; the result's ``value_error_bound`` re-certifies this a posteriori.
+    Iterates :math:`V_k = T V_{k-1}` and stops at the first iterate with
+
+    .. math::
+
+        \gamma \|V_k - V_{k-1}\|_\infty + r \le \mathrm{tol}\, (1 - \gamma),
+
+    where :math:`r` bounds the rounding of one backup (see the module docstring). Since
+    :math:`\|V_k - V^\star\| \le \gamma \|V_{k-1} - V^\star\| + r` and
+    :math:`\|V_{k-1} - V^\star\| \le (\|V_k - V_{k-1}\| + r) / (1 - \gamma)`, the returned values
+    satisfy :math:`\|V - V^\star\|_\infty \le` ``tol``; the result's ``value_error_bound``
+    re-certifies this a posteriori.
 
     Parameters
     ----------
     mdp : DiscountedMDP
+        The problem.
     tol : float > 0, optional
-        Target sup-norm error; it must exceed the rounding floor ``r / (1 - gamma)``, else
-        ``ValueError`` (the floor is ``(S + 3) eps (1 + V_max) / (1 - gamma)``: 3e-13 for S = 10 and
-        gamma = 0.9, 5e-8 for S = 200 and gamma = 0.999). Default: ``max(1e-10, 10 * floor)``.
-    max_iter : int
+        Target sup-norm error; it must exceed the rounding floor :math:`r / (1 - \gamma)`, else
+        ``ValueError`` (the floor is :math:`(S + 3)\, \epsilon_{\mathrm{mach}} (1 + V_{\max}) / (1 - \gamma)`:
+        3e-13 for S = 10 and :math:`\gamma` = 0.9, 5e-8 for S = 200 and :math:`\gamma` = 0.999).
+        Default: ``max(1e-10, 10 * floor)``.
+    max_iter : int, default 1_000_000
         Raises ``ValueError`` if that many sweeps do not reach ``tol``.
     initial_values : array (S,), optional
         Starting point (default 0).
+
+    Returns
+    -------
+    PlanningResult
+        ``method="vi"``, ``iterations`` the number of sweeps, ``value_error_bound <= tol``.
 
     Examples
     --------
@@ -317,10 +515,31 @@ def value_iteration(mdp: DiscountedMDP, *, tol: float | None = None, max_iter: i
 
 
 def policy_iteration(mdp: DiscountedMDP, *, max_iter: int = 10_000) -> PlanningResult:
-    """Howard's policy iteration with exact evaluation (a linear solve per step).
+    r"""Howard's policy iteration with exact evaluation (a linear solve per step).
 
-    An action is replaced only when it improves Q by more than ``1e-12 * V_max``, so rounding
-    cannot make the loop cycle; the returned values are V^pi of a policy stable under that rule.
+    Evaluates :math:`V^{\pi_k}` exactly (:func:`policy_evaluation`) and switches, in every state
+    at once, to the greedy action of :math:`Q^{\pi_k}`. An action is replaced only when it
+    improves Q by more than :math:`10^{-12} V_{\max}`, so rounding cannot make the loop cycle;
+    the returned values are :math:`V^\pi` of a policy stable under that rule, and the result's
+    bounds certify how close they are to :math:`V^\star`.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem.
+    max_iter : int, default 10_000
+        Raises ``ValueError`` if the policy is not stable after that many improvement steps.
+
+    Returns
+    -------
+    PlanningResult
+        ``method="pi"``, ``iterations`` the number of evaluations.
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> policy_iteration(chain_mdp()).value_error_bound < 1e-12
+    True
     """
     if not isinstance(mdp, DiscountedMDP):
         raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
@@ -340,11 +559,27 @@ def policy_iteration(mdp: DiscountedMDP, *, max_iter: int = 10_000) -> PlanningR
 
 
 def linear_program(mdp: DiscountedMDP) -> PlanningResult:
-    """V* as the solution of the LP ``min 1^T V  s.t.  V(s) >= R(s, a) + gamma P(.|s, a) V``.
+    r""":math:`V^\star` as the solution of a linear program.
 
-    Solved with scipy's HiGHS; a status other than optimal raises ``ValueError``. HiGHS works to
-    a feasibility tolerance near 1e-7, so the returned values are typically within ~1e-7 of V*; the
-    result's ``value_error_bound`` states what was actually reached.
+    .. math::
+
+        \min_V \sum_s V(s) \quad \text{s.t.} \quad
+        V(s) \ge R(s, a) + \gamma \sum_{s'} P(s' \mid s, a) V(s') \quad \forall (s, a).
+
+    Solved with scipy's HiGHS (``scipy.optimize.linprog``); a status other than optimal raises
+    ``ValueError``. HiGHS works to a feasibility tolerance near 1e-7, so the returned values are
+    typically within about 1e-7 of :math:`V^\star`; the result's ``value_error_bound`` states what
+    was actually reached.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem.
+
+    Returns
+    -------
+    PlanningResult
+        ``method="lp"``, ``iterations=1``.
     """
     if not isinstance(mdp, DiscountedMDP):
         raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
@@ -365,7 +600,28 @@ def linear_program(mdp: DiscountedMDP) -> PlanningResult:
 
 
 def backward_induction(mdp) -> PlanningResult:
-    """Exact optimal values of a finite-horizon (or linear) MDP, V of shape (H + 1, S)."""
+    r"""Exact optimal values of a finite-horizon (or linear) MDP by backward induction.
+
+    :math:`V_H = 0`, then for :math:`h = H-1, \dots, 0`:
+    :math:`Q_h = R_h + P_h V_{h+1}` and :math:`V_h(s) = \max_a Q_h(s, a)`.
+
+    Parameters
+    ----------
+    mdp : FiniteHorizonMDP or LinearMDP
+        The problem (a linear MDP is solved through its ``tabular`` form).
+
+    Returns
+    -------
+    PlanningResult
+        Values of shape (H + 1, S), Q-values (H, S, A), policy (H, S), ``iterations=H``,
+        ``method="backward_induction"`` and both bounds 0 (the computation is exact).
+
+    Examples
+    --------
+    >>> from mdps.instances import finite_horizon_lock
+    >>> float(backward_induction(finite_horizon_lock(horizon=4, rng=0)).values[0, 0])
+    1.0
+    """
     if not isinstance(mdp, (FiniteHorizonMDP, LinearMDP)):
         raise TypeError(f"mdp: expected a FiniteHorizonMDP or LinearMDP, got {type(mdp).__name__}")
     mdp = _tabular(mdp)
@@ -382,18 +638,45 @@ def backward_induction(mdp) -> PlanningResult:
 
 
 def solve(mdp, method: str = "pi", **options) -> PlanningResult:
-    """Solve an MDP exactly.
+    r"""Solve an MDP exactly, with a certified guarantee.
+
+    The one planning entry point of the library (in the style of ``scipy.optimize`` and
+    QuantEcon's ``DiscreteDP.solve``): every method returns a :class:`PlanningResult` whose
+    bounds hold for the returned numbers. For a discounted MDP, with :math:`\varepsilon` the
+    Bellman residual of the returned values plus a bound on its rounding,
+
+    .. math::
+
+        \|V - V^\star\|_\infty \le \frac{\varepsilon}{1 - \gamma}, \qquad
+        \|V^\pi - V^\star\|_\infty \le \frac{2 \varepsilon}{1 - \gamma},
+
+    where :math:`\pi` is the returned greedy policy. Finite-horizon and linear MDPs are solved
+    exactly by backward induction (both bounds 0), whatever ``method`` says.
 
     Parameters
     ----------
     mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
-    method : {"pi", "vi", "lp"}
-        Policy iteration (default), value iteration (``tol``, ``max_iter`` options) or the LP.
-        Finite-horizon problems always use backward induction, which is exact.
+        The problem.
+    method : {"pi", "vi", "lp"}, default "pi"
+        Policy iteration (:func:`policy_iteration`, the default), value iteration
+        (:func:`value_iteration`) or the linear program (:func:`linear_program`).
+    **options
+        Options of the method: ``max_iter`` for "pi"; ``tol``, ``max_iter`` and
+        ``initial_values`` for "vi"; none for "lp". Any other keyword raises ``TypeError``.
 
     Returns
     -------
     PlanningResult
+        Values, Q-values, a greedy policy, the iteration count, the method and the certified
+        ``value_error_bound`` and ``policy_error_bound``.
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is unknown, or the method does not converge within ``max_iter`` (or the
+        LP solver does not reach optimality).
+    TypeError
+        If ``mdp`` is not an MDP or an option does not belong to ``method``.
 
     Examples
     --------
@@ -425,10 +708,30 @@ def solve(mdp, method: str = "pi", **options) -> PlanningResult:
 # --------------------------------------------------------------------------------------------
 
 def state_occupancy(mdp, policy) -> np.ndarray:
-    """State occupancy of ``policy``.
+    r"""State occupancy of ``policy`` from the initial distribution.
 
-    Discounted: ``d(s) = (1 - gamma) sum_t gamma^t Pr(s_t = s)``, shape (S,), sums to 1.
-    Finite horizon: ``d[h, s] = Pr(s_h = s)``, shape (H, S), each row sums to 1.
+    Discounted: the normalised discounted occupancy
+    :math:`d^\pi(s) = (1 - \gamma) \sum_{t \ge 0} \gamma^t \Pr^\pi(s_t = s)`, the solution of
+    :math:`(I - \gamma P_\pi^\top) d = (1 - \gamma) \rho`. Finite horizon:
+    :math:`d^\pi_h(s) = \Pr^\pi(s_h = s)`, one distribution per step.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+    policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
+        Deterministic or stochastic, as in :func:`policy_evaluation`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (S,), summing to 1 (discounted), or (H, S), each row summing to 1.
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> float(state_occupancy(chain_mdp(), [0] * 6)[0])  # always back to state 0
+    1.0
     """
     mdp = _tabular(mdp)
     pi = _policy_for(mdp, policy)
@@ -445,11 +748,36 @@ def state_occupancy(mdp, policy) -> np.ndarray:
 
 
 def occupancy(mdp, policy) -> np.ndarray:
-    """State-action occupancy ``d(s, a) = d(s) pi(a|s)``: shape (S, A) discounted (sums to 1),
-    (H, S, A) finite horizon (each step sums to 1).
+    r"""State-action occupancy :math:`d^\pi(s, a) = d^\pi(s)\, \pi(a \mid s)`.
 
-    It satisfies the flow equations
-    ``sum_a d(s, a) = (1 - gamma) initial(s) + gamma sum_{s', a'} P(s|s', a') d(s', a')``.
+    In the discounted case it is the unique non-negative solution of the flow equations
+
+    .. math::
+
+        \sum_a d(s, a) = (1 - \gamma) \rho(s) + \gamma \sum_{s', a'} P(s \mid s', a') d(s', a'),
+
+    and :math:`J(\pi) = \frac{1}{1 - \gamma} \sum_{s, a} d^\pi(s, a) R(s, a)`. In finite horizon,
+    :math:`d^\pi_h(s, a) = \Pr^\pi(s_h = s, a_h = a)`.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+    policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
+        Deterministic or stochastic, as in :func:`policy_evaluation`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (S, A), summing to 1 (discounted), or (H, S, A), each step summing to 1.
+
+    Examples
+    --------
+    >>> from mdps.instances import random_mdp
+    >>> mdp = random_mdp(rng=0)
+    >>> d = occupancy(mdp, mdp.optimal_policy)
+    >>> bool(np.isclose((d * mdp.R).sum() / (1 - mdp.gamma), expected_return(mdp, mdp.optimal_policy)))
+    True
     """
     mdp = _tabular(mdp)
     pi = _policy_for(mdp, policy)
@@ -457,7 +785,20 @@ def occupancy(mdp, policy) -> np.ndarray:
 
 
 def optimal_occupancy(problem) -> np.ndarray:
-    """d^{pi*} for any problem: (A,) point mass (MAB), rho(s) 1{a = pi*(s)} (CB), or :func:`occupancy`."""
+    r"""The occupancy :math:`d^{\pi^\star}` of the optimal policy, for any problem type.
+
+    Parameters
+    ----------
+    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+
+    Returns
+    -------
+    numpy.ndarray
+        A point mass on the optimal arm, shape (A,) (multi-armed bandit);
+        :math:`\rho(s) \mathbb{1}\{a = \pi^\star(s)\}`, shape (S, A) (contextual bandit); or
+        :func:`occupancy` of the optimal policy, (S, A) or (H, S, A) (MDPs).
+    """
     if isinstance(problem, MultiArmedBandit):
         out = np.zeros(problem.n_actions)
         out[problem.optimal_arm] = 1.0
@@ -469,12 +810,39 @@ def optimal_occupancy(problem) -> np.ndarray:
 
 
 def concentrability(problem, data_distribution, policy=None) -> float:
-    """Single-policy concentrability ``C* = max d^{pi}(s, a) / mu(s, a)`` with 0/0 = 0.
+    r"""Single-policy concentrability of a data distribution.
 
-    ``policy`` defaults to the optimal policy. ``data_distribution`` has the shape of the
-    occupancy: (A,) for a bandit, (S, A) for a contextual bandit or discounted MDP, and (H, S, A)
-    or (S, A) (the same at every step) for a finite-horizon MDP; the maximum runs over all entries.
-    Returns ``inf`` when ``mu`` misses a pair that the policy visits.
+    .. math::
+
+        C^\star = \max_{s, a} \frac{d^{\pi^\star}(s, a)}{\mu(s, a)} \qquad (0 / 0 = 0),
+
+    how much more often the optimal policy visits a pair than the data do
+    (:math:`C^\star = 1` for expert data :math:`\mu = d^{\pi^\star}`). With ``policy`` given,
+    :math:`d^\pi` replaces :math:`d^{\pi^\star}`. In finite horizon the maximum also runs over
+    the steps :math:`h`. See :ref:`conventions-concentrability`.
+
+    Parameters
+    ----------
+    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem.
+    data_distribution : array
+        :math:`\mu`, with the shape of the occupancy: (A,) for a bandit, (S, A) for a contextual
+        bandit or discounted MDP, and (H, S, A) or (S, A) (the same at every step) for a
+        finite-horizon MDP; a probability vector (per step).
+    policy : int or array, optional
+        The policy whose occupancy is compared (as in :func:`expected_return`); default the
+        optimal policy.
+
+    Returns
+    -------
+    float
+        :math:`C^\star \ge 1`, or ``inf`` when :math:`\mu` misses a pair that the policy visits.
+
+    Examples
+    --------
+    >>> from mdps import MultiArmedBandit
+    >>> concentrability(MultiArmedBandit([0.2, 0.9]), [0.75, 0.25])
+    4.0
     """
     if policy is None:
         d = optimal_occupancy(problem)

@@ -43,6 +43,7 @@ root_doc = "index"
 # throw-away cache, so building the docs never touches the user's cache.
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["PROVABLE_RL_BUDGET"] = os.environ.get("PROVABLE_RL_DOCS_BUDGET", "smoke")
+os.environ.setdefault("PROVABLE_RL_CACHE", str(DOCS / "_build" / "cache"))
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3

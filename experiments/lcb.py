@@ -1,4 +1,4 @@
-"""Figures LCB-FIG1 ... LCB-FIG4 of theory/lcb.md §6 (Rashidinejad et al. 2021), from the sweeps of
+"""Figures LCB-FIG1 ... LCB-FIG4 (:ref:`lcb-figures`; Rashidinejad et al. 2021), from the sweeps of
 :mod:`proofs_check.lcb`.
 
 Every panel is log-log: the measured worst-case mean (outer max over the gap grid of the mean over

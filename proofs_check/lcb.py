@@ -1,5 +1,9 @@
 """The measurable claims of Rashidinejad, Zhu, Ma, Jiao & Russell (2021), "Bridging Offline RL and
-Imitation Learning: A Tale of Pessimism" (theory/lcb.md §7): LCB-M1..M4, LCB-C1..C3, LCB-V1..V4.
+Imitation Learning: A Tale of Pessimism": LCB-M1..M4, LCB-C1..C3, LCB-V1..V4.
+
+The paper, its theorems, the hard instances and the table of which claim checks what are on the
+theory page :ref:`theory-lcb` (:ref:`lcb-claims`); every departure from the paper is listed in
+:ref:`lcb-departures`.
 
 Every sweep draws **sufficient statistics** (multinomial counts, binomial reward sums, multinomial
 next-state counts) for many repetitions at once and hands them to the **learner** under test,
@@ -7,20 +11,22 @@ batched. Replicate blocks are separate cells (a ``"block"`` key). Unless a claim
 delta = 1/N, penalty constant c = 1 (Hoeffding, [derived]), seen actions rank above unseen ones,
 and a worst case is the outer max over the gap grid of the mean over blocks.
 
-The paper's exact constants are [recalled] (theory/lcb.md §8); no claim uses one as a threshold.
+The paper's exact constants are [recalled] (:ref:`lcb-open-questions`); no claim uses one as a
+threshold.
 Where a claim needs an explicit constant it uses the [derived] Hoeffding one and says so.
 
 Learner protocols (the library's algorithm is the default; anything with the signature can be
 checked, e.g. ``check("LCB-C1", learner=my_rule)``):
 
-===============================  =========================================  =========================
-protocol                         call                                       claims
-===============================  =========================================  =========================
-``lcb.offline_bandit``           ``learner(statistics, rng) -> arms (R,)``  LCB-M1, M2, M3, M4
-``lcb.offline_contextual_bandit``  ``learner(statistics, rng) -> (R, S)``   LCB-C1, C2, C3
-``lcb.offline_mdp``              ``learner(statistics, gamma, delta, rng)   LCB-V1, V2, V3, V4
-                                 -> (policies (R, S), values (R, S))``
-===============================  =========================================  =========================
+=================================  ================================================================  ==================
+protocol                           call                                                              claims
+=================================  ================================================================  ==================
+``lcb.offline_bandit``             ``learner(statistics, rng) -> arms (R,)``                         LCB-M1, M2, M3, M4
+``lcb.offline_contextual_bandit``  ``learner(statistics, rng) -> (R, S)``                            LCB-C1, C2, C3
+``lcb.offline_mdp``                ``learner(statistics, gamma, delta, rng) -> (policies, values)``  LCB-V1, V2, V3, V4
+=================================  ================================================================  ==================
+
+(the MDP learner returns policies and values, both of shape (R, S)).
 
 The MDP learner gets each dataset in F folds: F = T + 1 (VI-LCB's split) or F = 1 (pooled). LCB-V2
 and V3 call it both ways, so "with and without splitting" is a property of the one learner.
@@ -536,7 +542,7 @@ def _analyse_m1(rows, budget):
     return all_of(verdicts)
 
 
-#: LCB-M2's assertion (theory/lcb.md §7): LCB's worst-case slope at C* = 4/3 is steeper than this.
+#: LCB-M2's assertion (:ref:`lcb-thm-mab`): LCB's worst-case slope at C* = 4/3 is steeper than this.
 M2_SLOPE_BELOW = -0.55
 
 
@@ -711,7 +717,7 @@ def _analyse_c2(rows, budget):
 
 
 def c3_bound(n_samples, n_states, n_actions, concentrability):
-    """min(1, sqrt(S (C*-1) L / N) + S L / N) with L = log(2 S A N) ([derived] calibration, theory/lcb.md §3.2)."""
+    """min(1, sqrt(S (C*-1) L / N) + S L / N) with L = log(2 S A N) ([derived] calibration, :ref:`lcb-thm-cb`)."""
     L = math.log(2 * n_states * n_actions * n_samples)
     return min(1.0, math.sqrt(n_states * (concentrability - 1.0) * L / n_samples) + n_states * L / n_samples)
 
@@ -723,7 +729,7 @@ C3_N_RANGE = (1000, 100_000)
 
 
 def c3_instance(rng):
-    """One draw of the LCB-C3 recipe (theory/lcb.md §7): (problem, mu, realised C*, N, description).
+    """One draw of LCB-C3's instances (:ref:`lcb-random-recipe`): (problem, mu, realised C*, N, description).
 
     Departure from the recipe's step 5 ("with probability 1/2 an LCB-H4 instance"): the hard half is
     split between LCB-H4 and LCB-H3, both with the noisy anchor (a rare suboptimal action, mass 1/N).
@@ -929,7 +935,7 @@ V2_SWEEP = _budgeted("lcb.vi_rate", _v2_run, _v2_cells, MDP_PROTOCOL)
 def _analyse_v2(rows, budget):
     """Slope -1/2 for the learner on folds and on the pooled data, LCB-H5 with Delta_s = kappa / sqrt(N rho(s) / C*).
 
-    Departure from theory/lcb.md §5, which scales Delta_s by the per-fold size N/(T+1): on that
+    Departure (:ref:`lcb-departures`) from scaling Delta_s by the per-fold size N/(T+1): on that
     family the gaps are ~sqrt(T+1) times larger, and no-split VI-LCB (which sees all N samples)
     returned the optimal policy in all 100 repetitions at every N in {32000, ..., 512000} and every
     kappa, with and without the noisy anchor: error exactly 0, no slope to fit (measured with
@@ -1100,7 +1106,7 @@ CLAIMS = [
           mutants=(M_UCB, M_EMPIRICAL_BEST, M_OPTIMISTIC, M_PAPER_UNSEEN)),
     Claim("LCB-C3", "lcb.cb.bound_random", PAPER,
           "CB upper bound with the [derived] explicit constant, L = log(2SAN), c_b = 1 (derived in c3_bound)",
-          "On random CBs (S <= 10, A <= 5, N in [1e3, 1e5], 400 repetitions each; half from the §7 recipe, a "
+          "On random CBs (S <= 10, A <= 5, N in [1e3, 1e5], 400 repetitions each; half from the random recipe, a "
           "quarter each LCB-H4 and LCB-H3 with the noisy anchor), E[subopt] <= min(1, sqrt(S(C*-1)L/N) + "
           "S L/N) with the realised C*; violation frequency of the estimate <= 0.01",
           "bound", C3_SWEEP, _analyse_c3,

@@ -1,24 +1,31 @@
-"""Pessimism (LCB) for offline bandits, contextual bandits and discounted MDPs.
+r"""Pessimism (LCB) for offline bandits, contextual bandits and discounted MDPs.
 
 Rashidinejad, Zhu, Ma, Jiao & Russell (2021), "Bridging Offline RL and Imitation Learning: A Tale
-of Pessimism" (NeurIPS 2021; IEEE Trans. Inf. Theory 2022). Notation and confidence tags follow
-``theory/lcb.md``.
+of Pessimism" (NeurIPS 2021; IEEE Trans. Inf. Theory 2022). The notation, the theorems, the
+confidence tags and every departure from the paper are on the theory page :ref:`theory-lcb`.
 
-Theorems implemented (rates up to constants and log factors; delta = 1/N inside the algorithm,
-C* = max d^{pi*}(s, a) / mu(s, a) the single-policy concentrability):
+Theorems implemented (rates up to constants and log factors; :math:`\delta = 1/N` inside the
+algorithm, :math:`C^\star = \max_{s,a} d^{\pi^\star}(s, a) / \mu(s, a)` the single-policy
+concentrability, :ref:`lcb-concentrability`):
 
-- Multi-armed bandit [recalled]: LCB has E[J(a*) - J(a_hat)] <~ min(1, sqrt(C* log N / N)), minimax
-  optimal for C* >= 2; for C* in (1, 2) it is only polynomial while imitation (the most-played arm)
-  is exponentially small: LCB is *not* adaptively optimal for MABs.
-- Contextual bandit, |S| >= 2 [paper: adaptively optimal; recalled: the form]: LCB has
-  E[subopt] <~ min(1, sqrt(S (C* - 1) / N) + S / N) up to logs, i.e. 1/N on nearly-expert data.
-- Discounted MDP [recalled]: VI-LCB has E[subopt] <~ min(1/(1-gamma), sqrt(S C* / ((1-gamma)^5 N)))
-  up to logs, and ~ S / ((1-gamma)^4 N) on nearly-expert data; "almost" adaptively optimal.
+- Multi-armed bandit [recalled] (:ref:`lcb-thm-mab`): LCB has
+  :math:`\mathbb E[J(a^\star) - J(\hat a)] \lesssim \min(1, \sqrt{C^\star \log N / N})`, minimax
+  optimal for :math:`C^\star \ge 2`; for :math:`C^\star \in (1, 2)` it is only polynomial while
+  imitation (the most-played arm) is exponentially small: LCB is *not* adaptively optimal for MABs.
+- Contextual bandit with at least two contexts [paper: adaptively optimal; recalled: the form]
+  (:ref:`lcb-thm-cb`): LCB has
+  :math:`\mathbb E[\text{subopt}] \lesssim \min(1, \sqrt{S (C^\star - 1) / N} + S / N)` up to logs,
+  i.e. :math:`1/N` on nearly-expert data.
+- Discounted MDP [recalled] (:ref:`lcb-thm-mdp`): VI-LCB has
+  :math:`\mathbb E[\text{subopt}] \lesssim \min(\frac{1}{1-\gamma}, \sqrt{S C^\star / ((1-\gamma)^5 N)})`
+  up to logs, and :math:`\sim S / ((1-\gamma)^4 N)` on nearly-expert data; "almost" adaptively
+  optimal.
 
-Conventions shared by every rule here (theory/lcb.md §2.1):
+Conventions shared by every rule here (:ref:`lcb-unseen`):
 
 - A **seen** action (count >= 1) always ranks above an **unseen** one. The paper's recalled
-  convention (unseen LCB = -1) can rank a seen-once arm below an unseen one once log(2|A|/delta) > 8.
+  convention (unseen LCB = -1) can rank a seen-once arm below an unseen one once
+  :math:`\log(2A/\delta) > 8`.
 - Ties are broken uniformly at random with the caller's Generator, by an explicit choice among the
   exact maximisers (never by adding a tiny number to a huge sentinel, which float64 absorbs).
 - Every function accepts raw :class:`mdps.OfflineData` or :class:`mdps.SufficientStatistics`; the
@@ -42,7 +49,7 @@ __all__ = [
     "vi_lcb", "vi_lcb_penalty",
 ]
 
-#: The constant the paper puts inside VI-LCB's log term, [recalled] (theory/lcb.md §2.3).
+#: The constant the paper puts inside VI-LCB's log term, [recalled] (:ref:`lcb-vi-lcb-penalty`).
 PAPER_LOG_CONSTANT = 2000.0
 
 
@@ -51,20 +58,29 @@ PAPER_LOG_CONSTANT = 2000.0
 # --------------------------------------------------------------------------------------------
 
 def random_argmax(values, rng=None) -> np.ndarray:
-    """Argmax over the last axis with ties broken uniformly at random.
+    r"""Argmax over the last axis with ties broken uniformly at random.
 
-    The maximisers are found by exact comparison with the row maximum, then one of them is drawn
-    uniformly (a random key per candidate, -1 for the others). Unlike ``argmax(values + tiny *
-    noise)`` this cannot be defeated by a large value absorbing the noise.
+    The maximisers :math:`\{k : v_k = \max_j v_j\}` are found by exact comparison with the row
+    maximum, then one of them is drawn uniformly (a random key per candidate, -1 for the others).
+    Unlike ``argmax(values + tiny * noise)`` this cannot be defeated by a large value absorbing the
+    noise (:ref:`lcb-unseen`).
 
     Parameters
     ----------
     values : float array (..., K)
+        The values to maximise over the last axis; no NaN (``-inf`` and ``inf`` are allowed).
     rng : Generator, int seed or None
+        Draws the tie-breaking keys.
 
     Returns
     -------
     int array (...)
+        The index of one maximiser per row, each maximiser equally likely.
+
+    Examples
+    --------
+    >>> int(random_argmax([0.5, 2.0, 1.0], rng=0))
+    1
     """
     vals = np.asarray(v.real_array("values", values), dtype=float)
     if vals.ndim == 0 or vals.shape[-1] == 0:
@@ -78,20 +94,31 @@ def random_argmax(values, rng=None) -> np.ndarray:
 
 
 def seen_argmax(scores, counts, rng=None) -> np.ndarray:
-    """Argmax of ``scores`` over the *seen* actions (``counts >= 1``), ties at random.
+    r"""Argmax of ``scores`` over the *seen* actions (``counts >= 1``), ties at random.
 
-    Rows without any seen action return an action drawn uniformly at random.
+    Returns :math:`\arg\max_{k:\,N_k \ge 1} \text{score}_k`: a seen action always ranks above an
+    unseen one, whatever their scores (:ref:`lcb-unseen`). Rows without any seen action return an
+    action drawn uniformly at random.
 
     Parameters
     ----------
     scores : float array (..., K)
         The score of each action (only entries with ``counts >= 1`` are used; others may be anything
-        finite or infinite).
+        finite or infinite, but not NaN).
     counts : int array (..., K)
+        The number of samples of each action, non-negative, the shape of ``scores``.
+    rng : Generator, int seed or None
+        For tie-breaking (and the uniform draw of a row without seen actions).
 
     Returns
     -------
     int array (...)
+        The chosen action per row.
+
+    Examples
+    --------
+    >>> int(seen_argmax([5.0, -1.0], [0, 3], rng=0))   # the unseen action's score is ignored
+    1
     """
     scores = np.asarray(v.real_array("scores", scores), dtype=float)
     if np.any(np.isnan(scores)):
@@ -116,21 +143,21 @@ def _counts(value, name="counts") -> np.ndarray:
 
 
 def hoeffding_penalty(counts, log_term, scale: float = 1.0) -> np.ndarray:
-    """The Hoeffding width ``scale * sqrt(log_term / (2 max(N, 1)))`` for rewards in [0, 1].
+    r"""The Hoeffding width :math:`b = c \sqrt{L / (2 \max(N, 1))}` for rewards in [0, 1].
 
-    With ``log_term = log(2 K / delta)`` (a union bound over K pairs) the bound
-    ``|r_hat(a) - r(a)| <= b(a)`` holds for every seen pair at once with probability >= 1 - delta
-    given the counts (theory/lcb.md §2.1, [derived]). Unseen pairs get the width of one sample;
-    the selection rules never rank them by it.
+    With :math:`L = \log(2K/\delta)` (a union bound over K pairs) the bound
+    :math:`|\hat r(a) - r(a)| \le b(a)` holds for every seen pair at once with probability at least
+    :math:`1 - \delta` given the counts ([derived], :ref:`lcb-penalties`). Unseen pairs get the
+    width of one sample; the selection rules never rank them by it.
 
     Parameters
     ----------
     counts : int array (..., K)
         N(a) or N(s, a), non-negative.
     log_term : float or float array broadcasting against ``counts``
-        log(2 K / delta), finite and >= 0.
+        :math:`L = \log(2K/\delta)`, finite and >= 0.
     scale : float >= 0
-        The constant c_b in front (1 is Hoeffding's).
+        The constant :math:`c` in front (1 is Hoeffding's).
 
     Returns
     -------
@@ -155,9 +182,9 @@ def hoeffding_penalty(counts, log_term, scale: float = 1.0) -> np.ndarray:
 
 @dataclass(frozen=True)
 class BanditResult:
-    """The choice of an offline bandit rule.
+    """The choice of an offline bandit rule (:func:`bandit_lcb`, :func:`contextual_lcb` and the foils).
 
-    Attributes
+    Parameters
     ----------
     policy : int or int array
         MAB: the chosen arm (an int, or shape (R,) with a repetition axis).
@@ -257,14 +284,17 @@ def _greedy(data, kind, rng):
 
 
 def bandit_lcb(data, *, delta=None, penalty_scale: float = 1.0, rng=None) -> BanditResult:
-    """LCB for an offline multi-armed bandit (Rashidinejad et al. 2021, Algorithm 1 / §3).
+    r"""LCB for an offline multi-armed bandit (Rashidinejad et al. 2021, Algorithm 1 [recalled numbering]).
 
-    ``a_hat = argmax over seen arms of r_hat(a) - c sqrt(log(2|A|/delta) / (2 N(a)))``.
+    .. math::
 
-    The penalty is Hoeffding's with a union bound over arms (theory/lcb.md §2.1; the exact constant
-    of the paper is [recalled], this one is [derived] and valid for rewards in [0, 1]).
+        \hat a = \arg\max_{a:\,N(a) \ge 1} \; \hat r(a) - c \sqrt{\frac{\log(2A/\delta)}{2 N(a)}} .
+
+    The penalty is Hoeffding's with a union bound over arms (:ref:`lcb-penalties`; the exact
+    constant of the paper is [recalled], this one is [derived] and valid for rewards in [0, 1]).
     Departure from the paper: unseen arms rank below every seen arm instead of receiving LCB = -1,
-    which keeps rates and improves constants (theory/lcb.md §2.1).
+    which keeps rates and improves constants (:ref:`lcb-unseen`, :ref:`lcb-departures`). The
+    algorithm is :ref:`lcb-bandit-lcb`; its guarantee :ref:`lcb-thm-mab`.
 
     Parameters
     ----------
@@ -274,7 +304,7 @@ def bandit_lcb(data, *, delta=None, penalty_scale: float = 1.0, rng=None) -> Ban
     delta : float in (0, 1), optional
         Confidence level; default ``1 / N`` (per dataset), as in the paper's theorems.
     penalty_scale : float >= 0
-        The constant c in front of the penalty (1: Hoeffding; 0: the empirical best arm).
+        The constant :math:`c` in front of the penalty (1: Hoeffding; 0: the empirical best arm).
     rng : Generator, int seed or None
         For tie-breaking.
 
@@ -295,10 +325,11 @@ def bandit_lcb(data, *, delta=None, penalty_scale: float = 1.0, rng=None) -> Ban
 
 
 def most_played_arm(data, *, rng=None) -> BanditResult:
-    """Imitation (behaviour cloning) for a MAB: ``argmax_a N(a)``, ties at random (theory/lcb.md §1).
+    r"""Imitation (behaviour cloning) for a MAB: :math:`\hat a = \arg\max_a N(a)`, ties at random.
 
-    The paper's foil for C* in (1, 2): exponentially small error when mu(a*) > 1/2, constant error
-    when C* >= 2 allows a better-covered suboptimal arm.
+    The paper's foil (:ref:`lcb-foils`) for :math:`C^\star \in (1, 2)`: exponentially small error
+    when :math:`\mu(a^\star) > 1/2`, constant error when :math:`C^\star \ge 2` allows a
+    better-covered suboptimal arm (:ref:`lcb-thm-mab`).
 
     Parameters
     ----------
@@ -323,9 +354,10 @@ def most_played_arm(data, *, rng=None) -> BanditResult:
 
 
 def empirical_best_arm(data, *, rng=None) -> BanditResult:
-    """Greedy / certainty equivalence for a MAB: ``argmax over seen arms of r_hat(a)`` (theory/lcb.md §1).
+    r"""Greedy / certainty equivalence for a MAB: :math:`\hat a = \arg\max_{a:\,N(a) \ge 1} \hat r(a)`.
 
-    The paper's foil on expert data: a rarely seen suboptimal arm with a lucky reward wins.
+    The paper's foil on expert data (:ref:`lcb-foils`, :ref:`lcb-thm-mab`): a rarely seen
+    suboptimal arm with a lucky reward wins.
 
     Parameters
     ----------
@@ -350,20 +382,29 @@ def empirical_best_arm(data, *, rng=None) -> BanditResult:
 
 
 def contextual_lcb(data, *, delta=None, penalty_scale: float = 1.0, rng=None) -> BanditResult:
-    """LCB for an offline contextual bandit (Rashidinejad et al. 2021, §4).
+    r"""LCB for an offline contextual bandit (Rashidinejad et al. 2021, the contextual-bandit rule).
 
-    ``pi_hat(s) = argmax over seen a of r_hat(s, a) - c sqrt(log(2|S||A|/delta) / (2 N(s, a)))``;
+    .. math::
+
+        \hat\pi(s) = \arg\max_{a:\,N(s,a) \ge 1} \; \hat r(s, a)
+                     - c \sqrt{\frac{\log(2SA/\delta)}{2 N(s, a)}} ;
+
     a context without data gets a uniformly random action.
 
     The union bound runs over all S x A pairs; c = 1 is valid by Hoeffding ([derived]; the paper's
-    constant is [recalled], theory/lcb.md §2.2). Unseen actions rank below seen ones (§2.1).
+    constant is [recalled], :ref:`lcb-contextual`). Unseen actions rank below seen ones
+    (:ref:`lcb-unseen`). Its guarantee is :ref:`lcb-thm-cb`.
 
     Parameters
     ----------
     data : OfflineData or SufficientStatistics
         Statistics have counts of shape (S, A), or (R, S, A) with ``n_repetitions = R``.
-    delta, penalty_scale, rng
-        As in :func:`bandit_lcb`; delta defaults to 1/N.
+    delta : float in (0, 1), optional
+        Confidence level; default ``1 / N`` (per dataset).
+    penalty_scale : float >= 0
+        The constant :math:`c` in front of the penalty (1: Hoeffding; 0: the empirical best action).
+    rng : Generator, int seed or None
+        For tie-breaking (and the action of a context without data).
 
     Returns
     -------
@@ -382,7 +423,9 @@ def contextual_lcb(data, *, delta=None, penalty_scale: float = 1.0, rng=None) ->
 
 
 def contextual_most_played(data, *, rng=None) -> BanditResult:
-    """Behaviour cloning for a contextual bandit: ``argmax_a N(s, a)`` in every context, ties at random.
+    r"""Behaviour cloning for a contextual bandit: :math:`\hat\pi(s) = \arg\max_a N(s, a)`, ties at random.
+
+    Not adaptive for any :math:`C^\star > 1` ([derived], :ref:`lcb-thm-cb`).
 
     Parameters
     ----------
@@ -408,7 +451,9 @@ def contextual_most_played(data, *, rng=None) -> BanditResult:
 
 
 def contextual_empirical_best(data, *, rng=None) -> BanditResult:
-    """Greedy for a contextual bandit: ``argmax over seen a of r_hat(s, a)`` in every context.
+    r"""Greedy for a contextual bandit: :math:`\hat\pi(s) = \arg\max_{a:\,N(s,a) \ge 1} \hat r(s, a)`.
+
+    The foil of :ref:`lcb-foils`, applied in every context.
 
     Parameters
     ----------
@@ -439,20 +484,22 @@ def contextual_empirical_best(data, *, rng=None) -> BanditResult:
 
 @dataclass(frozen=True)
 class VILCBResult:
-    """The output of :func:`vi_lcb`.
+    r"""The output of :func:`vi_lcb`.
 
-    Attributes
+    Parameters
     ----------
     policy : int array (S,) or (R, S)
-        pi_T, the returned deterministic policy.
+        :math:`\pi_T`, the returned deterministic policy.
     values : float array (S,) or (R, S)
-        V_T. On the good event (probability >= 1 - delta) ``V_T <= V^{pi_T}`` state-wise: a
-        certified lower bound on the policy's value.
+        :math:`V_T`. On the good event (probability at least :math:`1 - \delta`)
+        :math:`V_T(s) \le V^{\pi_T}(s)` for every state: a certified lower bound on the policy's
+        value (:ref:`lcb-vi-lcb`, checked by LCB-V1).
     n_iterations : int
         T, the number of pessimistic backups.
     fold_size : int
         Samples per fold (split) or the dataset size (no split; the smallest when batched).
     delta : float or float array
+        The confidence level used, per repetition when batched.
     """
 
     policy: np.ndarray
@@ -463,7 +510,28 @@ class VILCBResult:
 
 
 def n_vi_lcb_iterations(n_samples: int, gamma: float) -> int:
-    """T = ceil(log(N) / (1 - gamma)), so that gamma^T <= 1/N ([recalled], theory/lcb.md §2.3); at least 1."""
+    r"""VI-LCB's number of iterations :math:`T = \lceil \log N / (1 - \gamma) \rceil`, at least 1.
+
+    [recalled] (:ref:`lcb-vi-lcb`). Since :math:`\log\gamma \le -(1-\gamma)`, it guarantees
+    :math:`\gamma^T \le e^{-(1-\gamma) T} \le 1/N` ([derived]).
+
+    Parameters
+    ----------
+    n_samples : int >= 1
+        N, the size of the dataset.
+    gamma : float in [0, 1)
+        The discount.
+
+    Returns
+    -------
+    int
+        T.
+
+    Examples
+    --------
+    >>> n_vi_lcb_iterations(10_000, 0.5)   # ceil(9.21 / 0.5)
+    19
+    """
     n = v.positive_int("n_samples", n_samples, maximum=v.MAX_COUNT)
     g = v.discount(gamma)
     return max(1, math.ceil(math.log(n) / (1.0 - g)))
@@ -471,13 +539,46 @@ def n_vi_lcb_iterations(n_samples: int, gamma: float) -> int:
 
 def vi_lcb_penalty(counts, *, gamma: float, n_folds: int, delta, constants: str = "tight",
                    penalty_scale: float = 1.0) -> np.ndarray:
-    """VI-LCB's Hoeffding penalty b_t(s, a) for fold counts ``counts`` (..., S, A).
+    r"""VI-LCB's Hoeffding penalty :math:`b_t(s, a)` for fold counts ``counts`` (..., S, A).
 
-    ``tight`` ([derived], theory/lcb.md §2.3): the target r + gamma V_{t-1}(s') lies in [0, V_max],
-    so ``b = V_max sqrt(log(2 F S A / delta) / (2 m))`` with F = n_folds union-bounded folds.
-    ``paper`` ([recalled]: the 2000 is unconfirmed): ``b = V_max sqrt(2000 log(2 F S A / delta) / m)``.
-    Both are multiplied by ``penalty_scale``. ``delta`` may be an array broadcasting against the
-    leading axes of ``counts`` (one per repetition).
+    With :math:`V_{\max} = 1/(1-\gamma)`, F = ``n_folds`` union-bounded folds and
+    :math:`m = \max(m_t(s, a), 1)` (:ref:`lcb-vi-lcb-penalty`):
+
+    - ``"tight"`` ([derived]): the target :math:`r + \gamma V_{t-1}(s')` lies in
+      :math:`[0, V_{\max}]`, so
+      :math:`b = V_{\max} \sqrt{\log(2FSA/\delta) / (2m)}`.
+    - ``"paper"`` ([recalled]: the 2000 is unconfirmed):
+      :math:`b = V_{\max} \sqrt{2000 \log(2FSA/\delta) / m}`, vacuous (:math:`b \ge V_{\max}`)
+      below about :math:`2000 \log(2FSA/\delta)` samples per pair and fold.
+
+    Both are multiplied by ``penalty_scale``.
+
+    Parameters
+    ----------
+    counts : int array (..., S, A)
+        The counts :math:`m_t(s, a)` of one or more folds (any leading axes, e.g. (R, F, S, A)).
+    gamma : float in [0, 1)
+        The discount; sets :math:`V_{\max}`.
+    n_folds : int >= 1
+        F, the number of folds the union bound runs over (T + 1 for VI-LCB).
+    delta : float or float array in (0, 1]
+        The confidence level; an array broadcasts against the leading axes of ``counts`` (one per
+        repetition).
+    constants : {"tight", "paper"}
+        Which constant (see above).
+    penalty_scale : float >= 0
+        Multiplies the penalty (1 = as stated).
+
+    Returns
+    -------
+    float array, the shape of ``counts``
+        The penalty :math:`b \ge 0` of every pair (unseen pairs get the width of one sample).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> vi_lcb_penalty(np.array([[8, 1]]), gamma=0.5, n_folds=1, delta=0.5).round(3).tolist()
+    [[0.721, 2.039]]
     """
     if constants not in ("tight", "paper"):
         raise ValueError(f"constants: expected 'tight' or 'paper', got {constants!r}")
@@ -506,16 +607,25 @@ def vi_lcb_penalty(counts, *, gamma: float, n_folds: int, delta, constants: str 
 
 def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty, gamma: float,
                                 initial_policy, rng=None, *, unseen_value: float = -np.inf):
-    """VI-LCB's loop (Rashidinejad et al. 2021, Algorithm 3, steps 3-5), batched over repetitions.
+    r"""VI-LCB's loop (Rashidinejad et al. 2021, Algorithm 3 [recalled numbering], the backups and
+    the monotone update), batched over repetitions.
 
-    For t = 1..T, with the statistics of iteration t only::
+    For :math:`t = 1, \dots, T`, with the statistics of iteration t only (:ref:`lcb-vi-lcb`):
 
-        Q_t(s, a) = r_t(s, a) - b_t(s, a) + gamma P_t(. | s, a) . V_{t-1}     (seen pairs)
-        Q_t(s, a) = unseen_value                                               (unseen pairs)
-        V_t(s) = max(V_{t-1}(s), max_a Q_t(s, a)), pi_t(s) switches to argmax_a Q_t only when it rises
+    .. math::
 
-    starting from V_0 = 0 and ``initial_policy`` (pi_0). The paper fills unseen pairs with r = 0 and
-    a random P, which its penalty drives below 0 <= V_{t-1}; ``-inf`` is that effect exactly.
+        Q_t(s, a) = \begin{cases}
+            \hat r_t(s, a) - b_t(s, a) + \gamma\, \hat P_t(\cdot \mid s, a)^\top V_{t-1}
+                & m_t(s, a) \ge 1, \\
+            \mathtt{unseen\_value} & m_t(s, a) = 0,
+        \end{cases}
+        \qquad
+        V_t(s) = \max\bigl(V_{t-1}(s), \max_a Q_t(s, a)\bigr),
+
+    and :math:`\pi_t(s)` switches to :math:`\arg\max_a Q_t(s, a)` only where the value rises,
+    starting from :math:`V_0 = 0` and ``initial_policy`` (:math:`\pi_0`). The paper fills unseen
+    pairs with r = 0 and a random P, which its penalty drives below :math:`0 \le V_{t-1}`; ``-inf``
+    is that effect exactly.
 
     Parameters
     ----------
@@ -523,22 +633,26 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
         Counts of the fold used at each iteration (a no-split run passes the same pooled counts T
         times, e.g. with ``np.broadcast_to``).
     reward_sums : float array (R, T, S, A)
+        The sums of the rewards (in [0, 1]) of each pair in the same folds.
     transition_counts : int array (R, T, S, A, S)
+        The next-state counts of each pair, summing over the last axis to ``counts``.
     penalty : float array (R, T, S, A)
+        The penalty :math:`b_t(s, a) \ge 0` (e.g. from :func:`vi_lcb_penalty`).
     gamma : float in [0, 1)
+        The discount.
     initial_policy : int array (R, S)
+        :math:`\pi_0`, kept in every state whose value never rises above 0.
+    rng : Generator, int seed or None
+        Tie-breaking among maximisers of :math:`Q_t`.
     unseen_value : float
         Q of an unseen pair (keep -inf; anything else is a deliberate variant).
-
-    rng : Generator, int seed or None
-        Tie-breaking among maximisers of Q_t.
 
     Returns
     -------
     policy : int array (R, S)
-        pi_T.
+        :math:`\pi_T`.
     values : float array (R, S)
-        V_T (0 where no Q_t ever rose above 0).
+        :math:`V_T` (0 where no :math:`Q_t` ever rose above 0).
 
     Examples
     --------
@@ -645,26 +759,37 @@ def _fold_arrays(data, gamma, split, rng):
 def vi_lcb(data, gamma: float, *, delta=None, constants: str = "tight", split: bool = True,
            penalty_scale: float = 1.0, start: str = "behaviour_cloning", unseen_value: float = -np.inf,
            rng=None) -> VILCBResult:
-    """VI-LCB: pessimistic value iteration for an offline discounted MDP.
+    r"""VI-LCB: pessimistic value iteration for an offline discounted MDP.
 
-    Rashidinejad et al. (2021), Algorithm 3 (VI-LCB) and its theorem E[J(pi*) - J(pi_hat)] <~
-    sqrt(S C* / ((1-gamma)^5 N)) up to logs ([recalled], theory/lcb.md §2.3 and §3.3):
+    Rashidinejad et al. (2021), Algorithm 3 (VI-LCB) [recalled numbering], and its theorem
+    ([recalled], :ref:`lcb-thm-mdp`)
 
-    1. T = ceil(log N / (1 - gamma)); split the data at random into T + 1 folds of
-       m = floor(N / (T + 1)) tuples (the remainder is dropped).
-    2. pi_0 = the most-played action of fold 0 in each state (behaviour cloning; a random action
-       where fold 0 has no data); V_0 = 0.
-    3. For t = 1..T, with fold t only: Q_t = r_t - b_t + gamma P_t V_{t-1}; monotone update
-       (a state's value and action change only when max_a Q_t rises above V_{t-1}).
-    4. Return pi_T and V_T, a certified lower bound: V_T <= V^{pi_T} with probability >= 1 - delta.
+    .. math::
 
-    Departures, all switchable: ``constants="tight"`` (default) uses the [derived] Hoeffding width
-    V_max sqrt(log(2(T+1)SA/delta) / (2m)), valid because r + gamma V_{t-1} lies in [0, V_max];
-    ``"paper"`` uses the [recalled] V_max sqrt(2000 log(...) / m), vacuous below ~4e4 samples per pair
-    and fold. ``split=False`` reuses all data at every iteration (T iterations, pi_0 from all data):
-    what practitioners do; its guarantee needs the leave-one-out argument of Li et al. (2022)
-    instead of independence. Unseen pairs get Q = -inf (the paper's r = 0 and random P filler
-    drives them below V_{t-1} anyway).
+        \mathbb E[J(\pi^\star) - J(\hat\pi)] \lesssim
+        \sqrt{\frac{S C^\star}{(1-\gamma)^5 N}} \quad \text{up to logs.}
+
+    The steps (:ref:`lcb-vi-lcb`):
+
+    1. :math:`T = \lceil \log N / (1 - \gamma) \rceil` (:func:`n_vi_lcb_iterations`); split the data
+       at random into T + 1 folds of :math:`m = \lfloor N / (T + 1) \rfloor` tuples (the remainder
+       is dropped).
+    2. :math:`\pi_0` = the most-played action of fold 0 in each state (behaviour cloning; a random
+       action where fold 0 has no data); :math:`V_0 = 0`.
+    3. For t = 1..T, with fold t only: :math:`Q_t = \hat r_t - b_t + \gamma \hat P_t V_{t-1}`;
+       monotone update (a state's value and action change only when :math:`\max_a Q_t` rises above
+       :math:`V_{t-1}`) (:func:`pessimistic_value_iteration`).
+    4. Return :math:`\pi_T` and :math:`V_T`, a certified lower bound:
+       :math:`V_T \le V^{\pi_T}` with probability at least :math:`1 - \delta`.
+
+    Departures, all switchable (:ref:`lcb-departures`): ``constants="tight"`` (default) uses the
+    [derived] Hoeffding width :math:`V_{\max} \sqrt{\log(2(T+1)SA/\delta) / (2m)}`, valid because
+    :math:`r + \gamma V_{t-1}` lies in :math:`[0, V_{\max}]`; ``"paper"`` uses the [recalled]
+    :math:`V_{\max} \sqrt{2000 \log(\dots) / m}`, vacuous below ~4e4 samples per pair and fold
+    (:ref:`lcb-vi-lcb-penalty`). ``split=False`` reuses all data at every iteration (T iterations,
+    :math:`\pi_0` from all data): what practitioners do; its guarantee needs the leave-one-out
+    argument of Li et al. (2022) instead of independence. Unseen pairs get Q = -inf (the paper's
+    r = 0 and random P filler drives them below :math:`V_{t-1}` anyway).
 
     Parameters
     ----------
@@ -674,9 +799,11 @@ def vi_lcb(data, gamma: float, *, delta=None, constants: str = "tight", split: b
         ``split=True`` only). With ``n_repetitions = R`` the same shapes carry a leading axis of R
         independent datasets: (R, S, A) pooled or (R, F, S, A) per fold.
     gamma : float in [0, 1)
+        The discount.
     delta : float in (0, 1), optional
-        Default 1/N per dataset.
+        Confidence level; default 1/N per dataset.
     constants : {"tight", "paper"}
+        The penalty's constant (:func:`vi_lcb_penalty`).
     split : bool
         Split into folds (the paper) or reuse all data at every iteration. Statistics must match it
         (pooled for False, per-fold for True); a mismatch raises instead of being ignored.
@@ -694,6 +821,7 @@ def vi_lcb(data, gamma: float, *, delta=None, constants: str = "tight", split: b
     Returns
     -------
     VILCBResult
+        The policy, its certified lower value, T, the fold size and delta.
 
     Examples
     --------

@@ -1,11 +1,12 @@
-"""The hard families of theory/lcb.md §5 (LCB-H1 ... LCB-H6), for Rashidinejad et al. (2021).
+r"""The hard families LCB-H1 ... LCB-H6 of Rashidinejad et al. (2021), described in :ref:`lcb-hard-instances`.
 
 Each family is a function of the sample size ``n_samples`` (N), the concentrability
-``concentrability`` (C*), a gap scale and the number of states ``n_states`` (S), and returns an
-:class:`LCBInstance`: the problem, its data distribution mu, and the **realised** C*
+``concentrability`` (:math:`C^\star = \max_{s,a} d^{\pi^\star}(s, a) / \mu(s, a)`), a gap scale and
+the number of states ``n_states`` (S), and returns an :class:`LCBInstance`: the problem, its data
+distribution :math:`\mu`, and the **realised** :math:`C^\star`
 (:func:`mdps.planning.concentrability`), which is checked against the requested one. The families
-are [derived] (theory/lcb.md §5): they reach the stated minimax rates numerically, but are not
-confirmed to be the paper's own constructions.
+are [derived] (:ref:`lcb-hard-instances`): they reach the stated minimax rates numerically, but are
+not confirmed to be the paper's own constructions.
 
 A parameter a family does not use (S for a bandit, N where nothing depends on it) is accepted
 and validated so that every family can be called the same way; each docstring says which.
@@ -27,9 +28,19 @@ __all__ = [
 
 
 class LCBInstance(NamedTuple):
-    """A problem, its data distribution and the realised single-policy concentrability.
+    r"""A problem, its data distribution and the realised single-policy concentrability.
 
     Unpacks as ``problem, data_distribution, concentrability = lcb_h1(...)``.
+
+    Parameters
+    ----------
+    problem : MultiArmedBandit, ContextualBandit or DiscountedMDP
+        The instance.
+    data_distribution : float array, the shape of the problem's (state,) action pairs
+        :math:`\mu`, the distribution the offline pairs are drawn from (read-only).
+    concentrability : float
+        The realised :math:`C^\star = \max_{s,a} d^{\pi^\star}(s, a) / \mu(s, a)`
+        (:ref:`lcb-concentrability`).
     """
 
     problem: object
@@ -67,32 +78,36 @@ def _finish(problem, mu, nominal, *, exact=True) -> LCBInstance:
 
 def lcb_h1(n_samples: int, concentrability: float = 2.0, gap_scale: float = 1.0, n_states: int = 1, *,
            gap: float | None = None, hypothesis: str = "A", rare_arm_mean: float | None = None) -> LCBInstance:
-    """LCB-H1: a two-armed bandit where LCB's worst case is sqrt(C*/N) (theory/lcb.md §5).
+    r"""LCB-H1: a two-armed bandit where LCB's worst case is :math:`\sqrt{C^\star/N}` (:ref:`lcb-h1`).
 
-    mu = (1/C*, 1 - 1/C*). Hypothesis "A": r = (1/2 + Delta, 1/2), the *less* covered arm is optimal
-    and C* is exactly the requested value. Hypothesis "B": r = (1/2 - Delta, 1/2), arm 2 optimal with
-    realised C* = 1/(1 - 1/C*) <= C*, still in MAB(C*). Delta = gap_scale sqrt(C*/N), capped at 1/2,
-    unless ``gap`` fixes it. ``n_states`` must be 1 (a bandit).
+    :math:`\mu = (1/C^\star, 1 - 1/C^\star)`. Hypothesis "A": :math:`r = (1/2 + \Delta, 1/2)`, the
+    *less* covered arm is optimal and :math:`C^\star` is exactly the requested value. Hypothesis "B":
+    :math:`r = (1/2 - \Delta, 1/2)`, arm 2 optimal with realised
+    :math:`C^\star = 1/(1 - 1/C^\star) \le C^\star`, still in :math:`\mathrm{MAB}(C^\star)`.
+    :math:`\Delta = \kappa \sqrt{C^\star/N}` (``gap_scale`` :math:`\kappa`), capped at 1/2, unless
+    ``gap`` fixes it. ``n_states`` must be 1 (a bandit).
 
     Parameters
     ----------
     n_samples : int
         N (sets Delta).
     concentrability : float > 1
-        C*.
+        :math:`C^\star`.
     gap_scale : float >= 0
-        kappa in Delta = kappa sqrt(C*/N) (ignored when ``gap`` is given).
+        :math:`\kappa` in :math:`\Delta = \kappa \sqrt{C^\star/N}` (ignored when ``gap`` is given).
     n_states : int
         Must be 1.
     gap : float in (0, 1/2], optional
         A fixed reward gap instead of the N-dependent one.
     hypothesis : {"A", "B"}
+        Which arm is optimal: "A" the less covered arm 1, "B" arm 2.
     rare_arm_mean : float in [0, 1], optional
         Adds a third arm with this Bernoulli mean and data mass 1/N, taken from arm 2 ([derived],
-        not in the paper; needs N > C*/(C* - 1)). C* is unchanged when the third arm is
-        suboptimal. It is LCB-M4's trap inside the minimax family: one or two lucky samples make the
-        empirical best arm (no penalty) or an optimistic bonus pick it with constant probability,
-        while every MAB(C*) instance of the grid stays in the class.
+        not in the paper, :ref:`lcb-departures`; needs :math:`N > C^\star/(C^\star - 1)`).
+        :math:`C^\star` is unchanged when the third arm is suboptimal. It is LCB-M4's trap inside the
+        minimax family: one or two lucky samples make the empirical best arm (no penalty) or an
+        optimistic bonus pick it with constant probability, while every :math:`\mathrm{MAB}(C^\star)`
+        instance of the grid stays in the class.
 
     Returns
     -------
@@ -135,22 +150,25 @@ def lcb_h1(n_samples: int, concentrability: float = 2.0, gap_scale: float = 1.0,
 
 def lcb_h2(n_samples: int, concentrability: float = 4.0 / 3.0, gap_scale: float = 0.2, n_states: int = 1, *,
            hypothesis: str = "A") -> LCBInstance:
-    """LCB-H2: two hypotheses told apart by the counts alone, for C* in (1, 2) (theory/lcb.md §5).
+    r"""LCB-H2: two hypotheses told apart by the counts alone, for :math:`C^\star \in (1, 2)` (:ref:`lcb-h2`).
 
-    "A": mu = (1/C*, 1 - 1/C*), r = (1/2 + g, 1/2) (arm 1 optimal). "B": mu = (1 - 1/C*, 1/C*),
-    r = (1/2, 1/2 + g). The optimal arm always carries mass 1/C* > 1/2, so the most-played arm errs
-    with probability e^{-Theta(N)}. ``gap_scale`` is the constant reward gap g; N is unused.
+    "A": :math:`\mu = (1/C^\star, 1 - 1/C^\star)`, :math:`r = (1/2 + g, 1/2)` (arm 1 optimal).
+    "B": :math:`\mu = (1 - 1/C^\star, 1/C^\star)`, :math:`r = (1/2, 1/2 + g)`. The optimal arm always
+    carries mass :math:`1/C^\star > 1/2`, so the most-played arm errs with probability
+    :math:`e^{-\Theta(N)}`. ``gap_scale`` is the constant reward gap g; N is unused.
 
     Parameters
     ----------
     n_samples : int
         Validated, unused.
     concentrability : float in (1, 2)
+        :math:`C^\star`, exact under both hypotheses.
     gap_scale : float in (0, 1/2]
         The reward gap g.
     n_states : int
         Must be 1.
     hypothesis : {"A", "B"}
+        Which arm is optimal (and carries mass :math:`1/C^\star`): "A" arm 1, "B" arm 2.
 
     Returns
     -------
@@ -181,18 +199,20 @@ def lcb_h2(n_samples: int, concentrability: float = 4.0 / 3.0, gap_scale: float 
 
 def lcb_h3(n_samples: int, concentrability: float = 1.0, gap_scale: float = 1.0, n_states: int = 10, *,
            noisy_anchor: bool = True) -> LCBInstance:
-    """LCB-H3: the missing-mass contextual bandit, rate S/N on (nearly) expert data (theory/lcb.md §5).
+    r"""LCB-H3: the missing-mass contextual bandit, rate S/N on (nearly) expert data (:ref:`lcb-h3`).
 
-    Context 0 (the anchor) has rho = 1 - (S-1)/N, each of the S-1 rare contexts rho = 1/N; two
-    actions, action 0 optimal. Rare contexts: mean rewards (1, 1 - gap_scale) (gap_scale = 1: the
-    theory's "pays 1 vs 0"), expert data mu(s, 0) = rho(s).
+    Context 0 (the anchor) has :math:`\rho = 1 - (S-1)/N`, each of the S-1 rare contexts
+    :math:`\rho = 1/N`; two actions, action 0 optimal. Rare contexts: mean rewards
+    (1, 1 - ``gap_scale``) (``gap_scale = 1``: "pays 1 vs 0"), expert data
+    :math:`\mu(s, 0) = \rho(s)`.
 
-    ``noisy_anchor=True`` (default; [derived], not in theory/lcb.md) puts LCB-M4 inside the anchor:
-    Bernoulli means (0.6, 0.5) and a rare suboptimal action, mu(0, 1) = 1/N, mu(0, 0) = rho(0) - 1/N.
-    Its one or two samples make the empirical best action (no penalty) or an optimistic bonus pick it
-    with constant probability, so the 1/N rate tests the penalty and not only "seen before unseen".
-    The realised C* is rho(0) / (rho(0) - 1/N) = 1 + O(1/N) (checked); ``noisy_anchor=False`` is the
-    theory's pure expert family (anchor means (1, 0), C* = 1).
+    ``noisy_anchor=True`` (default; [derived], not in the plain family, :ref:`lcb-noisy-anchor`)
+    puts LCB-M4 inside the anchor: Bernoulli means (0.6, 0.5) and a rare suboptimal action,
+    :math:`\mu(0, 1) = 1/N`, :math:`\mu(0, 0) = \rho(0) - 1/N`. Its one or two samples make the
+    empirical best action (no penalty) or an optimistic bonus pick it with constant probability, so
+    the 1/N rate tests the penalty and not only "seen before unseen". The realised coefficient is
+    :math:`\rho(0) / (\rho(0) - 1/N) = 1 + O(1/N)` (checked); ``noisy_anchor=False`` is the pure
+    expert family (anchor means (1, 0), :math:`C^\star = 1`).
 
     Parameters
     ----------
@@ -205,6 +225,7 @@ def lcb_h3(n_samples: int, concentrability: float = 1.0, gap_scale: float = 1.0,
     n_states : int >= 2
         S.
     noisy_anchor : bool
+        Add the rare noisy suboptimal action in the anchor (see above).
 
     Returns
     -------
@@ -242,23 +263,32 @@ def lcb_h3(n_samples: int, concentrability: float = 1.0, gap_scale: float = 1.0,
 
 
 def lcb_h3_expected_suboptimality(n_samples: int, n_states: int = 10, gap_scale: float = 1.0) -> float:
-    """The rare contexts' exact share of E[subopt] of seen-first LCB on LCB-H3.
+    r"""The rare contexts' exact share of E[subopt] of seen-first LCB on LCB-H3.
 
-    A rare context (rho = 1/N) is unseen with probability (1 - 1/N)^N and then gets a uniformly random
-    action: E = (S - 1)/N (1 - 1/N)^N gap/2 ([derived], theory/lcb.md §5). This is LCB's whole error
-    with ``noisy_anchor=False``; with the noisy anchor LCB also errs there when the rare action's
-    lower bound beats a*'s, which needs many samples of a 1/N-mass action (LCB-C2 checks the formula
-    against Monte Carlo to 10%).
+    A rare context (:math:`\rho = 1/N`) is unseen with probability :math:`(1 - 1/N)^N` and then gets
+    a uniformly random action ([derived], :ref:`lcb-h3`):
+
+    .. math::
+
+        \mathbb E[\text{subopt}] = \frac{S - 1}{N} \Bigl(1 - \frac1N\Bigr)^N \frac{g}{2} .
+
+    This is LCB's whole error with ``noisy_anchor=False``; with the noisy anchor LCB also errs there
+    when the rare action's lower bound beats :math:`a^\star`'s, which needs many samples of a
+    1/N-mass action (LCB-C2 checks the formula against Monte Carlo to 10%).
 
     Parameters
     ----------
     n_samples : int
+        N.
     n_states : int
+        S (one anchor and S - 1 rare contexts).
     gap_scale : float in (0, 1]
+        The reward gap g in the rare contexts.
 
     Returns
     -------
     float
+        The expected suboptimality contributed by the rare contexts.
 
     Examples
     --------
@@ -273,32 +303,38 @@ def lcb_h3_expected_suboptimality(n_samples: int, n_states: int = 10, gap_scale:
 
 def lcb_h4(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0, n_states: int = 10, *,
            noisy_anchor: bool = True) -> LCBInstance:
-    """LCB-H4: ambiguous contexts, rate sqrt(S (C*-1) / N) for C* in [1, 2] (theory/lcb.md §5).
+    r"""LCB-H4: ambiguous contexts, rate :math:`\sqrt{S (C^\star-1) / N}` for :math:`C^\star \in [1, 2]`.
 
-    Anchor context 0: rho = 2 - C*, data on its optimal action 0 (mu = rho/C*). S-1 ambiguous
-    contexts of total rho-mass C* - 1, each with mu(s, 0) = mu(s, 1) = rho(s)/C* and Bernoulli means
-    (1/2 + Delta_s, 1/2), Delta_s = gap_scale / sqrt(N rho(s) / C*), capped at 1/2. The masses sum to
-    1 and max d*/mu = C* exactly; C* = 1 + S/N gives the 1/N regime. ``n_samples`` is the total
-    sample size the gaps are scaled for (VI-LCB's checks pass the total N, not a fold's size).
+    The family of :ref:`lcb-h4`.
 
-    ``noisy_anchor=False`` is the theory's family: anchor means (1, 0), nothing else seen there.
-    ``noisy_anchor=True`` (default; [derived], not in theory/lcb.md): anchor means (0.6, 0.5) and a
-    rare suboptimal action, mu = (1 - 1/N) mu_theory + (1/N) 1{(0, 1)}. Without it only "seen ranks
-    above unseen" matters and greedy or UCB reach the same rates; with it an unpenalised rule picks
-    the rare action after a lucky sample (constant error, LCB-M4's mechanism). Realised C* =
-    C* N / (N - 1) (checked).
+    Anchor context 0: :math:`\rho = 2 - C^\star`, data on its optimal action 0
+    (:math:`\mu = \rho/C^\star`). S-1 ambiguous contexts of total :math:`\rho`-mass
+    :math:`C^\star - 1`, each with :math:`\mu(s, 0) = \mu(s, 1) = \rho(s)/C^\star` and Bernoulli means
+    :math:`(1/2 + \Delta_s, 1/2)`, :math:`\Delta_s = \kappa / \sqrt{N \rho(s) / C^\star}` (``gap_scale``
+    :math:`\kappa`), capped at 1/2. The masses sum to 1 and :math:`\max d^{\pi^\star}/\mu = C^\star`
+    exactly; :math:`C^\star = 1 + S/N` gives the 1/N regime. ``n_samples`` is the total sample size
+    the gaps are scaled for (VI-LCB's checks pass the total N, not a fold's size).
+
+    ``noisy_anchor=False`` is the plain family: anchor means (1, 0), nothing else seen there.
+    ``noisy_anchor=True`` (default; [derived], :ref:`lcb-noisy-anchor`): anchor means (0.6, 0.5) and
+    a rare suboptimal action, :math:`\mu = (1 - 1/N) \mu_{\text{plain}} + (1/N) \mathbb 1\{(0, 1)\}`.
+    Without it only "seen ranks above unseen" matters and greedy or UCB reach the same rates; with
+    it an unpenalised rule picks the rare action after a lucky sample (constant error, LCB-M4's
+    mechanism). Realised coefficient :math:`C^\star N / (N - 1)` (checked).
 
     Parameters
     ----------
     n_samples : int
         N.
     concentrability : float in [1, 2]
-        C* of the theory family (the realised value is C* N/(N-1) with the noisy anchor).
+        :math:`C^\star` of the plain family (the realised value is :math:`C^\star N/(N-1)` with the
+        noisy anchor).
     gap_scale : float > 0
-        kappa in Delta_s.
+        :math:`\kappa` in :math:`\Delta_s`.
     n_states : int >= 2
         S.
     noisy_anchor : bool
+        Add the rare noisy suboptimal action in the anchor (see above).
 
     Returns
     -------
@@ -345,16 +381,19 @@ def lcb_h4(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0,
 
 
 def cb_as_mdp(instance: LCBInstance, gamma: float) -> LCBInstance:
-    """LCB-H5's construction: a contextual bandit as a discounted MDP whose actions do not matter.
+    r"""LCB-H5's construction: a contextual bandit as a discounted MDP whose actions do not matter.
 
-    P(s' | s, a) = rho(s'), R = the bandit's means, initial = rho. Then
-    J(pi) = E_rho[r(s, pi(s))] / (1 - gamma), the optimal occupancy is rho(s) 1{a = pi*(s)} and the
-    data distribution (and C*) carry over unchanged.
+    :math:`P(s' \mid s, a) = \rho(s')`, R = the bandit's means, initial distribution :math:`\rho`.
+    Then :math:`J(\pi) = \mathbb E_\rho[r(s, \pi(s))] / (1 - \gamma)`, the optimal occupancy is
+    :math:`\rho(s) \mathbb 1\{a = \pi^\star(s)\}` and the data distribution (and :math:`C^\star`)
+    carry over unchanged (:ref:`lcb-h5`).
 
     Parameters
     ----------
     instance : LCBInstance of a ContextualBandit
+        The bandit instance to embed (e.g. from :func:`lcb_h3` or :func:`lcb_h4`).
     gamma : float in [0, 1)
+        The discount of the MDP.
 
     Returns
     -------
@@ -379,19 +418,29 @@ def cb_as_mdp(instance: LCBInstance, gamma: float) -> LCBInstance:
 
 def lcb_h5(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0, n_states: int = 6, *,
            gamma: float = 0.5, rare: bool = False, noisy_anchor: bool = True) -> LCBInstance:
-    """LCB-H5: LCB-H4 (or, with ``rare=True``, LCB-H3) as a CB-like discounted MDP (theory/lcb.md §5).
+    r"""LCB-H5: LCB-H4 (or, with ``rare=True``, LCB-H3) as a CB-like discounted MDP (:ref:`lcb-h5`).
 
-    Exercises VI-LCB's code path on a problem whose suboptimality is the bandit's times 1/(1-gamma).
-    ``n_samples`` enters as in the bandit family (the total N); ``noisy_anchor`` as there: with it,
-    value iteration without a penalty values the rare action by one lucky sample and keeps it.
+    Built with :func:`cb_as_mdp`. Exercises VI-LCB's code path on a problem whose suboptimality is
+    the bandit's times :math:`1/(1-\gamma)`. ``n_samples`` enters as in the bandit family (the total
+    N); ``noisy_anchor`` as there: with it, value iteration without a penalty values the rare action
+    by one lucky sample and keeps it.
 
     Parameters
     ----------
-    n_samples, concentrability, gap_scale, n_states, noisy_anchor
-        As in :func:`lcb_h4` / :func:`lcb_h3`.
+    n_samples : int
+        N, as in :func:`lcb_h4` / :func:`lcb_h3`.
+    concentrability : float
+        :math:`C^\star`, as in :func:`lcb_h4` (in [1, 2]) or :func:`lcb_h3` (must be 1).
+    gap_scale : float
+        As in :func:`lcb_h4` (:math:`\kappa`) or :func:`lcb_h3` (the rare contexts' gap).
+    n_states : int >= 2
+        S.
     gamma : float in [0, 1)
+        The discount of the MDP.
     rare : bool
         LCB-H3 (expert data, rare states) instead of LCB-H4.
+    noisy_anchor : bool
+        As in :func:`lcb_h4` / :func:`lcb_h3`.
 
     Returns
     -------
@@ -411,23 +460,27 @@ def lcb_h5(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0,
 
 def lcb_h6(n_samples: int, concentrability: float = 2.0, gap_scale: float = 0.2, n_states: int = 6, *,
            gamma: float = 0.9) -> LCBInstance:
-    """LCB-H6: a horizon-sensitive chain where one mistake is absorbing (theory/lcb.md §5, qualitative).
+    r"""LCB-H6: a horizon-sensitive chain where one mistake is absorbing (:ref:`lcb-h6`, qualitative).
 
-    States 0..S-2 form a chain walked by action 0, which pays 1 - gap_scale per step (the last chain
-    state loops on itself); action 1 pays 1 once and falls into the absorbing state S-1 (reward 0).
-    Q*(s, 1) = 1 while V*(s) = (1 - gap_scale)/(1 - gamma), so a single imitation error costs
-    ~1/(1 - gamma). Data: mu = d*/C* + (1 - 1/C*) nu with nu uniform off supp(d*) (exact C*).
-    N is unused.
+    States 0..S-2 form a chain walked by action 0, which pays 1 - ``gap_scale`` per step (the last
+    chain state loops on itself); action 1 pays 1 once and falls into the absorbing state S-1
+    (reward 0). :math:`Q^\star(s, 1) = 1` while :math:`V^\star(s) = (1 - g)/(1 - \gamma)`, so a single
+    imitation error costs :math:`\sim 1/(1 - \gamma)`. Data:
+    :math:`\mu = d^{\pi^\star}/C^\star + (1 - 1/C^\star) \nu` with :math:`\nu` uniform off
+    :math:`\operatorname{supp} d^{\pi^\star}` (exact :math:`C^\star`). N is unused.
 
     Parameters
     ----------
     n_samples : int
         Validated, unused.
     concentrability : float >= 1
+        :math:`C^\star`, exact.
     gap_scale : float in (0, 1)
-        The chain's per-step shortfall.
+        The chain's per-step shortfall g.
     n_states : int >= 3
+        S (a chain of S - 1 states and the absorbing state).
     gamma : float in [0, 1)
+        The discount; :math:`(1 - g)/(1 - \gamma) > 1` is required so that the chain is optimal.
 
     Returns
     -------
@@ -467,16 +520,24 @@ def lcb_h6(n_samples: int, concentrability: float = 2.0, gap_scale: float = 0.2,
 
 
 def lcb_random_contextual_bandit(rng, *, n_states: int, n_actions: int, concentrability: float) -> LCBInstance:
-    """The random-instance recipe of theory/lcb.md §7 (LCB-C3), steps 2-4.
+    r"""The random-instance recipe of LCB-C3 (:ref:`lcb-random-recipe`), steps 2-4.
 
-    rho ~ Dirichlet(1); pi* uniform; R ~ U[0, 1] with R(s, pi*(s)) raised to the row maximum;
-    nu ~ Dirichlet(1) over the pairs off pi*; mu = d*/C* + (1 - 1/C*) nu (exact C*).
+    :math:`\rho \sim \mathrm{Dirichlet}(1)`; :math:`\pi^\star` uniform; :math:`R \sim U[0, 1]` with
+    :math:`R(s, \pi^\star(s))` raised to the row maximum (plus 1e-9, so that :math:`\pi^\star` is the
+    unique optimum); :math:`\nu \sim \mathrm{Dirichlet}(1)` over the pairs off :math:`\pi^\star`;
+    :math:`\mu = d^{\pi^\star}/C^\star + (1 - 1/C^\star) \nu` (exact :math:`C^\star`,
+    :ref:`lcb-dialling`).
 
     Parameters
     ----------
     rng : Generator or int seed
-    n_states, n_actions : int (n_actions >= 2)
+        Draws the instance.
+    n_states : int >= 1
+        S.
+    n_actions : int >= 2
+        A.
     concentrability : float >= 1
+        :math:`C^\star`, exact.
 
     Returns
     -------
@@ -511,22 +572,31 @@ def lcb_random_contextual_bandit(rng, *, n_states: int, n_actions: int, concentr
 
 def lcb_random_mdp(rng, *, concentrability: float, n_states: int = 5, n_actions: int = 3, gamma: float = 0.9,
                    mixing: str = "all") -> LCBInstance:
-    """A random MDP (:func:`mdps.instances.random_mdp`) with mu = d*/C + (1 - 1/C) nu (LCB-V1, V4).
+    r"""A random MDP with data :math:`\mu = d^{\pi^\star}/C + (1 - 1/C) \nu` (LCB-V1, V4).
 
-    ``mixing="all"``: nu uniform over all pairs, so the realised C* is *below* the nominal one
-    (theory/lcb.md §1; LCB-V1's instance, seed 20210323 at gamma 0.5, realises 1.54 for nominal 2 and
-    2.69 for nominal 10: ``lcb_random_mdp(20210323, concentrability=2.0, gamma=0.5).concentrability``);
-    ``"off"``: nu uniform off supp(d*), exact C*.
+    The MDP is :func:`mdps.instances.random_mdp`.
+
+    ``mixing="all"``: :math:`\nu` uniform over all pairs, so the realised :math:`C^\star` is *below*
+    the nominal one (:ref:`lcb-dialling`; LCB-V1's instance, seed 20210323 at gamma 0.5, realises
+    1.54 for nominal 2 and 2.69 for nominal 10:
+    ``lcb_random_mdp(20210323, concentrability=2.0, gamma=0.5).concentrability``);
+    ``"off"``: :math:`\nu` uniform off :math:`\operatorname{supp} d^{\pi^\star}`, exact
+    :math:`C^\star`.
 
     Parameters
     ----------
     rng : Generator or int seed
         Draws the MDP.
     concentrability : float >= 1
-        Nominal C*.
-    n_states, n_actions : int
+        The nominal :math:`C^\star` (C in the mixture).
+    n_states : int
+        S.
+    n_actions : int
+        A.
     gamma : float in [0, 1)
+        The discount.
     mixing : {"all", "off"}
+        Where :math:`\nu` puts its mass (see above).
 
     Returns
     -------
@@ -554,25 +624,29 @@ def lcb_random_mdp(rng, *, concentrability: float, n_states: int = 5, n_actions:
 
 def lcb_gamble_mdp(n_gambles: int = 4, *, gamma: float = 0.9, safe_reward: float = 0.4,
                    gamble_mass: float = 0.1) -> LCBInstance:
-    """Gamble states whose next-state value has the largest spread: a horizon-sensitive pessimism test.
+    r"""Gamble states whose next-state value has the largest spread: a horizon-sensitive pessimism test.
 
-    ([derived], not in the paper.) States 0..G-1 are gambles: action 0 pays 0 and moves to the
-    absorbing *good* state G (reward 1, value 1/(1-gamma)) or *bad* state G+1 (reward 0) with
-    probability 1/2 each; action 1 pays ``safe_reward`` and stays. With gamma = 0.9 and the default
-    safe reward, gambling is optimal (V* = 4.5 against 4). The target r + gamma V(s') of a gamble
-    spans the whole range [0, 1/(1-gamma)], so a penalty that forgets its horizon factor
-    V_max = 1/(1-gamma) is ~(1-gamma) of the width it needs, and the maximum over the iterations'
-    independent folds drives VI-LCB's value above the truth. Data: ``gamble_mass`` spread evenly over
-    the gamble pairs, the rest evenly over the good and bad pairs; the start is uniform on the gambles.
+    ([derived], not in the paper; :ref:`lcb-horizon-instances`.) States 0..G-1 are gambles:
+    action 0 pays 0 and moves to the absorbing *good* state G (reward 1, value :math:`1/(1-\gamma)`)
+    or *bad* state G+1 (reward 0) with probability 1/2 each; action 1 pays ``safe_reward`` and stays.
+    Gambling is worth :math:`\gamma / (2(1-\gamma))` against :math:`r_{\text{safe}}/(1-\gamma)`: with
+    gamma = 0.9 and the default safe reward, gambling is optimal (:math:`V^\star = 4.5` against 4).
+    The target :math:`r + \gamma V(s')` of a gamble spans the whole range :math:`[0, 1/(1-\gamma)]`,
+    so a penalty that forgets its horizon factor :math:`V_{\max} = 1/(1-\gamma)` is
+    :math:`\sim (1-\gamma)` of the width it needs, and the maximum over the iterations' independent
+    folds drives VI-LCB's value above the truth. Data: ``gamble_mass`` spread evenly over the gamble
+    pairs, the rest evenly over the good and bad pairs; the start is uniform on the gambles.
 
     Parameters
     ----------
     n_gambles : int >= 1
         G.
     gamma : float in [0, 1)
+        The discount.
     safe_reward : float in [0, 1]
         Must be below gamma / 2 so that gambling is optimal.
     gamble_mass : float in (0, 1)
+        The total data mass on the gamble states' pairs.
 
     Returns
     -------
@@ -613,21 +687,23 @@ def lcb_gamble_mdp(n_gambles: int = 4, *, gamma: float = 0.9, safe_reward: float
 
 
 def lcb_delayed_chain(length: int = 15, *, gamma: float = 0.9, cash_out: float = 0.5) -> LCBInstance:
-    """A chain whose reward lies ``length`` steps away: value iteration needs enough rounds.
+    r"""A chain whose reward lies ``length`` steps away: value iteration needs enough rounds.
 
-    ([derived], not in the paper.) Chain states 0..k-1 (k = ``length``): action 0 pays 0 and
-    moves one step right, action 1 pays ``cash_out`` once and falls into an absorbing dead state
-    (reward 0). State k pays 1 forever. Starting at 0, walking is optimal when
-    gamma^k / (1 - gamma) > cash_out (2.06 against 0.5 by default). Value iteration from V_0 = 0
-    sees the payoff at state 0 only after k + 1 rounds, and needs a few horizons 1/(1 - gamma) more
-    before it beats the cash-out: a learner that runs ~log N rounds instead of
-    log N / (1 - gamma) cashes out. Data: uniform over all pairs.
+    ([derived], not in the paper; :ref:`lcb-horizon-instances`.) Chain states 0..k-1
+    (k = ``length``): action 0 pays 0 and moves one step right, action 1 pays ``cash_out`` once and
+    falls into an absorbing dead state (reward 0). State k pays 1 forever. Starting at 0, walking is
+    optimal when :math:`\gamma^k / (1 - \gamma)` exceeds ``cash_out`` (2.06 against 0.5 by default).
+    Value iteration from :math:`V_0 = 0` sees the payoff at state 0 only after k + 1 rounds, and
+    needs a few horizons :math:`1/(1 - \gamma)` more before it beats the cash-out: a learner that
+    runs :math:`\sim \log N` rounds instead of :math:`\log N / (1 - \gamma)` cashes out. Data:
+    uniform over all pairs.
 
     Parameters
     ----------
     length : int >= 1
         k.
     gamma : float in [0, 1)
+        The discount.
     cash_out : float in [0, 1]
         Must be below gamma^k / (1 - gamma) so that walking is optimal.
 
@@ -666,6 +742,7 @@ def lcb_delayed_chain(length: int = 15, *, gamma: float = 0.9, cash_out: float =
     return _finish(mdp, mu, realised_concentrability(mdp, mu))
 
 
-#: The families by theory id, each callable as ``family(n_samples, concentrability, gap_scale, n_states)``.
+#: The families by id (:ref:`lcb-hard-instances`), each callable as
+#: ``family(n_samples, concentrability, gap_scale, n_states)``.
 HARD_FAMILIES = {"LCB-H1": lcb_h1, "LCB-H2": lcb_h2, "LCB-H3": lcb_h3, "LCB-H4": lcb_h4, "LCB-H5": lcb_h5,
                  "LCB-H6": lcb_h6}

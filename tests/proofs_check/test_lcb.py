@@ -98,7 +98,8 @@ def test_mpa_exact_tail_matches_monte_carlo():
     assert mc == pytest.approx(exact, rel=0.1)
 
 
-# LCB-C3 as a hypothesis property: the recipe of theory/lcb.md §7 with E[subopt] <= the derived bound.
+# LCB-C3 as a hypothesis property: the recipe of :ref:`lcb-random-recipe` with E[subopt] <= the derived bound
+# (:ref:`lcb-thm-cb`).
 @given(seed=st.integers(0, 2**31 - 1), n_states=st.integers(2, 10), n_actions=st.integers(2, 5),
        concentrability=st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0]), log_n=st.floats(math.log(100), math.log(10_000)),
        use_h4=st.booleans(), h4_regime=st.sampled_from(["1+S/N", "1.1", "1.5", "2"]),

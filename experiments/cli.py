@@ -4,8 +4,8 @@
 
     provable-rl list                                   # one line per claim: id, kind, paper and theorem, name
     provable-rl verify [PATTERN ...] [--budget smoke|quick|full] [--jobs N] [--backend loky|dask|ray]
-                       [--seed N] [--no-cache] [--cache-dir DIR] [--json FILE] [--with-rows]
-                       [--learner MODULE:FUNCTION]
+                       [--scheduler ADDRESS] [--seed N] [--no-cache] [--cache-dir DIR] [--json FILE]
+                       [--with-rows] [--learner MODULE:FUNCTION]
     provable-rl calibrate [PATTERN ...] [--budget quick] [--seeds K] [--jobs N] [--json FILE]
     provable-rl figures [NAME ...] [--budget ...] [--jobs N] [--output DIR] [--list]
     provable-rl reproduce [--budget quick] [--jobs N] [--output paper_figures]
@@ -13,16 +13,19 @@
 
 ``verify`` exits 0 only when every selected claim holds and every mutant of its panel is rejected
 (1 otherwise, 2 for bad arguments: unknown options, no claim matching a pattern, an unavailable
-backend, a learner that cannot be imported; any other exception propagates with its traceback,
-exit status 1). With ``--learner`` it checks that function (following the claims' learner
+backend, a learner that cannot be imported; 3 for an internal error, with its traceback; 130 when
+interrupted). With ``--learner`` it checks that function (following the claims' learner
 protocol) instead of the library's algorithm, without the panels, and exits 0 when every
 selected claim holds for it. ``calibrate`` runs the selected claims and their panels at root
 seeds 1..K and reports how often each claim held and each mutant was rejected; it exits 0 when
 every claim held and every mutant was rejected at every seed. ``reproduce`` runs every claim and its panel, makes every
 figure and writes ``<output>/REPORT.md`` and ``<output>/evidence.json``; it exits like
 ``verify`` (and 1 when a figure fails). Cells are cached under ``--cache-dir`` (default
-``$PROVABLE_RL_CACHE`` or ``.provable_rl_cache``), so an interrupted run resumes. Also
-``python -m experiments``.
+``$PROVABLE_RL_CACHE`` or ``.provable_rl_cache``), so an interrupted run resumes. With
+``--backend dask --scheduler tcp://HOST:8786`` the cells of ``verify``, ``calibrate``,
+``figures`` and ``reproduce`` run on an existing Dask cluster (``--scheduler`` without
+``--backend dask``, or an address where no scheduler answers, is a usage error, exit 2); see
+:ref:`cluster`. Also ``python -m experiments``.
 """
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ EXAMPLES = """examples:
   provable-rl verify --jobs 2 --json evidence.json  # all claims at the quick budget, evidence as JSON
   provable-rl figures 'AC-FIG*' --output figs       # figures from cached cells
   provable-rl reproduce --jobs 2                    # everything, and paper_figures/REPORT.md
+  provable-rl verify --budget full --backend dask --scheduler tcp://HOST:8786   # on a Dask cluster
 
 exit codes: 0 every claim holds and every mutant is rejected; 1 a claim failed or a mutant survived;
 2 bad arguments; 3 an internal error (traceback on stderr); 130 interrupted."""
@@ -122,7 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                        help="worker processes for the cells (-1: all cores; default 1, in this process)")
     group.add_argument("--backend", choices=framework.BACKENDS, default="loky",
-                       help="joblib backend when --jobs != 1 (default loky; dask/ray need their extras)")
+                       help="where the cells run when --jobs != 1 (default loky: processes on this machine; "
+                            "dask/ray need their extras)")
+    group.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="with --backend dask: run the cells on the running Dask cluster whose scheduler is "
+                            "at ADDRESS (e.g. tcp://10.0.0.5:8786) instead of a local one; --jobs is then "
+                            "ignored (the cluster's workers set the parallelism)")
     group.add_argument("--seed", type=_seed, default=0, metavar="N", help="root seed of every cell (default 0)")
     group.add_argument("--no-cache", action="store_true", help="recompute every cell and write nothing to the cache")
     group.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
@@ -196,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _runner_options(args) -> dict:
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
-    return {"seed": args.seed, "jobs": args.jobs, "backend": args.backend,
+    return {"seed": args.seed, "jobs": args.jobs, "backend": args.backend, "scheduler": args.scheduler,
             "cache_dir": args.cache_dir if args.cache_dir is not None else framework.default_cache_dir(),
             "use_cache": not args.no_cache, "progress": progress}
 
@@ -457,6 +466,13 @@ def main(argv=None) -> int:
     try:
         if args.command not in ("list", "cache"):
             framework.check_backend(args.backend)
+            if args.scheduler is not None:
+                # Before any work: --scheduler only means something with dask, and an address
+                # nobody answers at is reported now (within the timeout), not after the cached cells.
+                if args.backend != "dask":
+                    raise framework.SelectionError(f"--scheduler: a Dask scheduler needs --backend dask, "
+                                                   f"got --backend {args.backend}")
+                framework.connect_scheduler(args.scheduler)
         _check_writable(args)
         if args.command == "list":
             return _cmd_list(args)

@@ -1,4 +1,4 @@
-"""Claims, learner protocols, mutant panels, evidence, the registry and the sweep runner.
+r"""Claims, learner protocols, mutant panels, evidence, the registry and the sweep runner.
 
 A :class:`Sweep` produces tidy data: ``cells(budget)`` lists the cells (small JSON-able dicts),
 and ``run_cell(cell, rng, learner)`` returns the rows (dicts) of one cell, where ``learner`` is
@@ -14,8 +14,10 @@ mutant (:func:`check_claim`). How often that happens over root seeds is measured
 :func:`calibrate`.
 
 Randomness: each cell's Generator comes from ``SeedSequence(root_seed, spawn_key=key(sweep,
-cell))``: the same cell gets the same stream whatever the number of workers, the backend or the
-order, and the algorithm and its mutants see the same data (common random numbers).
+cell))``: the same cell gets the same stream whatever the number of workers, the backend (loky,
+dask, ray, a remote Dask cluster) or the order, and the algorithm and its mutants see the same
+data (common random numbers). A sweep's rows are therefore a deterministic function of the
+sweep, the budget, the learner and the root seed.
 
 Caching: each cell's rows are stored as JSON under ``cache_dir/<sweep>/<budget>/<hash>.json``.
 The hash covers the cell, the root seed, the budget, a **fingerprint of the code**: the source of
@@ -23,10 +25,13 @@ every project module the sweep's module reaches through its imports (the algorit
 ``mdps`` included), the package version, and the learner's identity and source. Editing an
 algorithm therefore recomputes its cells without anyone bumping a number. Each file records its
 key and its cell and is checked on read: a mismatched, empty, short or torn file is recomputed.
-The cache directory defaults to ``$PROVABLE_RL_CACHE`` or ``.provable_rl_cache``.
+The cache directory defaults to ``$PROVABLE_RL_CACHE`` or ``.provable_rl_cache``. Cells are
+written by the process that runs the sweep, each as soon as it completes, so an interrupted run
+resumes with only the missing cells computed; on a cluster (:ref:`cluster`) only that process
+needs the cache directory.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from proofs_check.framework import LearnerProtocol, Sweep, run_sweep
 >>> def sample_mean(draws):
@@ -71,7 +76,14 @@ CLAIM_MODULES = ("lcb", "dual_rl", "hnpg", "optimistic_ac", "ftpedel")
 
 
 def default_cache_dir() -> Path:
-    """``$PROVABLE_RL_CACHE`` if set, else ``.provable_rl_cache`` (relative to the working directory)."""
+    """The default cache directory of the per-cell cache.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$PROVABLE_RL_CACHE`` if set, else ``.provable_rl_cache`` (relative to the working
+        directory).
+    """
     return Path(os.environ.get("PROVABLE_RL_CACHE") or ".provable_rl_cache")
 
 
@@ -89,8 +101,24 @@ def per_budget(budget: str, smoke, quick, full):
     For a sweep's ``cells(budget)`` and a claim's ``analyse(rows, budget)``, which size their
     grid by budget.
 
-    Example
+    Parameters
+    ----------
+    budget : {"smoke", "quick", "full"}
+        The budget to choose for.
+    smoke : object
+        The value at the smoke budget (seconds per claim, what the tests run).
+    quick : object
+        The value at the quick budget (the command line's default).
+    full : object
+        The value at the full budget (publication quality).
+
+    Returns
     -------
+    object
+        ``smoke``, ``quick`` or ``full``.
+
+    Examples
+    --------
     >>> per_budget("quick", smoke=2, quick=8, full=32)
     8
     """
@@ -107,7 +135,7 @@ class LearnerProtocol:
     exact evaluation; the learner only decides (an arm, a policy, a value estimate). Anything
     callable with this signature can be checked against the claims that use the protocol.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Unique dotted name starting with the paper module (``"lcb.offline_bandit"``).
@@ -138,7 +166,7 @@ class LearnerProtocol:
 class Mutant:
     """A deliberately wrong learner that a claim's check must reject.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Short key, unique within a claim's panel (``"penalty_x10"``).
@@ -165,7 +193,7 @@ class Mutant:
 class Sweep:
     """A grid of cells and the function that runs one.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Unique, e.g. ``"lcb.mab_worst_case"``.
@@ -204,7 +232,7 @@ class Sweep:
 class Claim:
     """One measurable statement of a paper, with the panel of wrong learners it must reject.
 
-    Attributes
+    Parameters
     ----------
     id : str
         The check's id (``"LCB-C1"``).
@@ -217,8 +245,14 @@ class Claim:
     statement : str
         One line: what is asserted, with its numbers.
     kind : {"bound", "rate", "exact", "order"}
+        Which statistic decides it (see :mod:`proofs_check.statistics`): a high-probability
+        bound (binomial test on violations), a rate (log-log slope with a bootstrap interval),
+        an exact identity (tolerances) or an order between two quantities (a ratio with a
+        margin).
     sweep : Sweep
+        The sweep whose rows the claim reads.
     analyse : callable (rows, budget) -> Verdict
+        Turns the sweep's rows at a budget into the verdict.
     mutants : tuple of Mutant
         The panel: learners following ``sweep.protocol``, each wrong in a different way. At least
         one; at least three unless ``panel_note`` says why the algorithm has fewer meaningful ways
@@ -277,7 +311,18 @@ class Claim:
         return self.sweep.protocol.default
 
     def get_mutant(self, name: str) -> Mutant:
-        """The panel's mutant called ``name``."""
+        """The panel's mutant called ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A mutant's name.
+
+        Returns
+        -------
+        Mutant
+            The mutant; a :class:`SelectionError` when the panel has none of that name.
+        """
         for mutant in self.mutants:
             if mutant.name == name:
                 return mutant
@@ -289,8 +334,25 @@ class Claim:
 class Evidence:
     """The result of running one claim (or its mutant) at a budget.
 
-    ``seconds`` is the wall time of the run (reading cached cells included);
-    ``cells_computed`` and ``cells_cached`` say how many cells ran and how many came from disk.
+    Parameters
+    ----------
+    claim_id : str
+        The claim's id.
+    variant : str
+        ``"algorithm"`` (the library's), a mutant's name, or ``learner_name(learner)`` for a
+        learner of the user's.
+    budget : {"smoke", "quick", "full"}
+        The budget it ran at.
+    verdict : Verdict
+        What the claim's ``analyse`` returned.
+    rows : list of dict
+        The sweep's rows (not shown in the repr).
+    seconds : float
+        Wall time of the run, reading cached cells included.
+    cells_computed : int
+        How many cells ran.
+    cells_cached : int
+        How many cells were read from the cache (a resumed run has ``cells_cached > 0``).
     """
 
     claim_id: str
@@ -304,10 +366,22 @@ class Evidence:
 
     @property
     def holds(self) -> bool:
+        """Whether the claim held on this evidence (``verdict.holds``)."""
         return self.verdict.holds
 
     def to_dict(self, with_rows: bool = False) -> dict:
-        """Strict-JSON-able summary: numpy types become Python ones, inf/nan become strings."""
+        """Strict-JSON-able summary: numpy types become Python ones, inf/nan become strings.
+
+        Parameters
+        ----------
+        with_rows : bool
+            Also include every row under ``"rows"``.
+
+        Returns
+        -------
+        dict
+            The claim id, variant, budget, verdict fields, timing and cell counts.
+        """
         out = {
             "claim_id": self.claim_id, "variant": self.variant, "budget": self.budget,
             "holds": bool(self.verdict.holds), "statistic": _jsonable(self.verdict.statistic),
@@ -353,7 +427,20 @@ def _jsonable(x):
 
 
 def dumps_json(obj, **kwargs) -> str:
-    """``json.dumps`` for evidence: numpy types, tuples, inf and nan handled; always strict JSON."""
+    """``json.dumps`` for evidence: numpy types, tuples, inf and nan handled; always strict JSON.
+
+    Parameters
+    ----------
+    obj : object
+        Dicts, lists, tuples, numbers (numpy's included), strings, bools, None.
+    **kwargs
+        Passed to :func:`json.dumps` (``indent``, ``sort_keys``).
+
+    Returns
+    -------
+    str
+        Strict JSON: non-finite floats become ``"inf"``, ``"-inf"``, ``"nan"``.
+    """
     return json.dumps(_jsonable(obj), allow_nan=False, **kwargs)
 
 
@@ -371,6 +458,16 @@ def register(claim: Claim) -> Claim:
 
     Registering a claim again with the same id and name replaces it (a module re-imported, e.g.
     by ``importlib.reload`` in a notebook); the same id with another name is an error.
+
+    Parameters
+    ----------
+    claim : Claim
+        The claim to add.
+
+    Returns
+    -------
+    Claim
+        ``claim`` itself, so that ``CLAIM = register(Claim(...))`` reads naturally.
     """
     if not isinstance(claim, Claim):
         raise TypeError(f"claim: expected a Claim, got {type(claim).__name__}")
@@ -382,7 +479,18 @@ def register(claim: Claim) -> Claim:
 
 
 def unregister(claim) -> Claim:
-    """Remove a claim (a Claim or its id) from the registry and return it."""
+    """Remove a claim from the registry and return it.
+
+    Parameters
+    ----------
+    claim : Claim or str
+        The claim or its id; a ValueError when it is not registered.
+
+    Returns
+    -------
+    Claim
+        The claim removed.
+    """
     claim_id = claim.id if isinstance(claim, Claim) else claim
     try:
         return _REGISTRY.pop(claim_id)
@@ -394,6 +502,18 @@ def unregister(claim) -> Claim:
 def registered(*claims: Claim):
     """Register ``claims`` for the duration of a ``with`` block, then restore the registry.
 
+    Parameters
+    ----------
+    *claims : Claim
+        Claims added to the registry (next to those already there) inside the block.
+
+    Yields
+    ------
+    tuple of Claim
+        ``claims``.
+
+    Examples
+    --------
     >>> with registered(my_claim):          # doctest: +SKIP
     ...     check_claim(get_claim(my_claim.id))
     """
@@ -413,6 +533,16 @@ def isolated_registry(*claims: Claim):
 
     Inside the block, :func:`all_claims` and ``experiments.figures.all_figures`` see only what is
     registered there; on exit the previous registry comes back.
+
+    Parameters
+    ----------
+    *claims : Claim
+        The only claims registered inside the block.
+
+    Yields
+    ------
+    tuple of Claim
+        ``claims``.
     """
     saved = dict(_REGISTRY)
     _REGISTRY.clear()
@@ -428,7 +558,13 @@ def isolated_registry(*claims: Claim):
 
 
 def paper_modules() -> tuple:
-    """The paper modules to import when reading the registries (none inside :func:`isolated_registry`)."""
+    """The paper modules to import when reading the registries.
+
+    Returns
+    -------
+    tuple of str
+        :data:`CLAIM_MODULES`, or ``()`` inside :func:`isolated_registry`.
+    """
     return CLAIM_MODULES if _LOAD_MODULES[-1] else ()
 
 
@@ -448,14 +584,34 @@ def _id_key(claim_id: str) -> tuple:
 
 
 def all_claims() -> list[Claim]:
-    """Every registered claim, in paper order (``CLAIM_MODULES``, others last) then id order."""
+    """Every registered claim, in paper order then id order.
+
+    The paper modules (:data:`CLAIM_MODULES`) are imported first, which registers their claims.
+
+    Returns
+    -------
+    list of Claim
+        Ordered by paper (``CLAIM_MODULES`` order, other modules last), then by id in natural
+        order (``LCB-C2`` before ``LCB-C10``).
+    """
     _load_all()
     order = {m: i for i, m in enumerate(CLAIM_MODULES)}
     return sorted(_REGISTRY.values(), key=lambda c: (order.get(c.module, len(order)), c.module, _id_key(c.id)))
 
 
 def get_claim(claim_id: str) -> Claim:
-    """The registered claim with this id."""
+    """The registered claim with this id.
+
+    Parameters
+    ----------
+    claim_id : str
+        Exact id, e.g. ``"LCB-M1"``.
+
+    Returns
+    -------
+    Claim
+        The claim; a :class:`SelectionError` when no claim has that id.
+    """
     _load_all()
     try:
         return _REGISTRY[claim_id]
@@ -466,8 +622,18 @@ def get_claim(claim_id: str) -> Claim:
 def select_claims(patterns=None) -> list[Claim]:
     """Claims whose id (or name) matches any of the fnmatch ``patterns`` (all when empty).
 
-    Matching ignores case (``lcb-m*`` selects ``LCB-M1``). Raises ValueError when patterns are
-    given and none matches.
+    Matching ignores case (``lcb-m*`` selects ``LCB-M1``).
+
+    Parameters
+    ----------
+    patterns : str or list of str, optional
+        fnmatch patterns on ids and names; None or empty selects every claim.
+
+    Returns
+    -------
+    list of Claim
+        In the order of :func:`all_claims`; a :class:`SelectionError` (a ValueError) when
+        patterns are given and none matches.
     """
     if isinstance(patterns, str):
         patterns = [patterns]
@@ -492,15 +658,45 @@ CACHE_FORMAT = 2
 
 
 def cell_key(sweep: Sweep, cell: dict) -> str:
-    """Canonical JSON of (sweep name, cell): the identity of a cell, independent of key order."""
+    """Canonical JSON of (sweep name, cell): the identity of a cell, independent of key order.
+
+    Parameters
+    ----------
+    sweep : Sweep
+        The sweep the cell belongs to.
+    cell : dict
+        One of its cells.
+
+    Returns
+    -------
+    str
+        Sorted-key JSON of ``{"sweep": name, "cell": cell}``.
+    """
     return json.dumps({"sweep": sweep.name, "cell": _plain(cell)}, sort_keys=True, separators=(",", ":"))
 
 
 def cell_rng(root_seed: int, sweep: Sweep, cell: dict) -> np.random.Generator:
-    """The cell's Generator: spawned from ``root_seed`` by a key derived from the cell only.
+    r"""The cell's Generator: spawned from ``root_seed`` by a key derived from the cell only.
 
-    It does not depend on the learner (algorithm or mutant), the budget, the other cells or
-    the order in which cells run.
+    With :math:`h = \mathrm{sha256}(\mathrm{cell\_key}(\text{sweep}, c))` and
+    :math:`k_j` the :math:`j`-th little-endian 32-bit word of :math:`h` (:math:`j = 0..3`), the
+    stream is ``SeedSequence(root_seed, spawn_key=(k_0, k_1, k_2, k_3))``. It does not depend on
+    the learner (algorithm or mutant: common random numbers), the budget, the other cells, the
+    backend or the order in which cells run.
+
+    Parameters
+    ----------
+    root_seed : int
+        The run's root seed (``--seed``).
+    sweep : Sweep
+        The sweep the cell belongs to.
+    cell : dict
+        The cell.
+
+    Returns
+    -------
+    numpy.random.Generator
+        A fresh Generator; two calls with the same arguments give the same stream.
     """
     digest = hashlib.sha256(cell_key(sweep, cell).encode()).digest()
     spawn_key = tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
@@ -515,7 +711,18 @@ def _unwrap(func):
 
 
 def learner_name(learner) -> str:
-    """``module:qualname`` of a learner (through ``functools.partial``), for tables and cache keys."""
+    """``module:qualname`` of a learner (through ``functools.partial``), for tables and cache keys.
+
+    Parameters
+    ----------
+    learner : callable
+        A function, a ``functools.partial`` of one, or a callable object.
+
+    Returns
+    -------
+    str
+        E.g. ``"provable_rl.lcb:lcb_bandit"``.
+    """
     func = _unwrap(learner)
     module = getattr(func, "__module__", None) or type(func).__module__
     qualname = getattr(func, "__qualname__", None) or type(func).__qualname__
@@ -561,6 +768,16 @@ def module_closure(*module_names: str) -> list:
     lies outside the interpreter's installation (a user's learner and its helpers): functions,
     classes, Numba dispatchers, constants; and every parent package (but not a package's submodule attributes,
     which depend on what else the process imported). This is what a sweep's rows can depend on.
+
+    Parameters
+    ----------
+    *module_names : str
+        The starting modules (None and empty names are skipped).
+
+    Returns
+    -------
+    list of str
+        The module names reached, sorted.
     """
     seen, stack = set(), [m for m in module_names if m]
     while stack:
@@ -626,8 +843,19 @@ def _package_version() -> str:
 
 
 def code_fingerprint(*callables) -> str | None:
-    """sha256 over the sources of every project module the callables' modules reach, and the
-    package version; None when one of those modules has no source file (it cannot be cached)."""
+    """sha256 over the sources of every project module the callables' modules reach, and the version.
+
+    Parameters
+    ----------
+    *callables : callable
+        Functions (through ``functools.partial``) whose modules start the walk of
+        :func:`module_closure`.
+
+    Returns
+    -------
+    str or None
+        A hex digest; None when one of those modules has no source file (it cannot be cached).
+    """
     modules = module_closure(*(getattr(_unwrap(f), "__module__", None) for f in callables))
     parts = []
     for name in modules:
@@ -645,6 +873,16 @@ def learner_identity(learner):
     A module-level function is its ``module:qualname`` and the fingerprint of its module's code;
     a ``functools.partial`` adds its arguments' reprs. Lambdas, closures and functions without a
     source file have no stable identity: their cells are computed, never cached.
+
+    Parameters
+    ----------
+    learner : callable
+        The learner.
+
+    Returns
+    -------
+    dict or None
+        ``{"name", "code"}`` (``{"partial", "args", "keywords"}`` for a partial), or None.
     """
     if isinstance(learner, functools.partial):
         inner = learner_identity(learner.func)
@@ -666,12 +904,43 @@ def learner_identity(learner):
 
 
 def sweep_fingerprint(sweep: Sweep) -> str | None:
-    """The code fingerprint of a sweep: its ``cells`` and ``run_cell`` modules and what they reach."""
+    """The code fingerprint of a sweep: its ``cells`` and ``run_cell`` modules and what they reach.
+
+    Parameters
+    ----------
+    sweep : Sweep
+        The sweep.
+
+    Returns
+    -------
+    str or None
+        See :func:`code_fingerprint`.
+    """
     return code_fingerprint(sweep.cells, sweep.run_cell)
 
 
 def cache_key(sweep: Sweep, budget: str, cell: dict, *, learner=None, seed: int = 0):
-    """The dict that identifies one cached cell, or None when the cell cannot be cached."""
+    """The dict that identifies one cached cell, or None when the cell cannot be cached.
+
+    Parameters
+    ----------
+    sweep : Sweep
+        The sweep.
+    budget : {"smoke", "quick", "full"}
+        The budget.
+    cell : dict
+        One of the sweep's cells.
+    learner : callable, optional
+        The learner; None means the protocol's default.
+    seed : int
+        The root seed.
+
+    Returns
+    -------
+    dict or None
+        Cache format, sweep name and version, code fingerprint, learner identity, budget, seed
+        and cell; None when the learner or the sweep's code has no stable identity.
+    """
     learner = sweep.protocol.default if learner is None else learner
     identity = learner_identity(learner)
     code = sweep_fingerprint(sweep)
@@ -687,7 +956,31 @@ def _key_path(cache_dir: Path, sweep: Sweep, budget: str, key: dict) -> Path:
 
 
 def cache_path(sweep: Sweep, budget: str, cell: dict, *, learner=None, seed: int = 0, cache_dir=None):
-    """Where the rows of one cell are cached (None when the learner cannot be cached)."""
+    """Where the rows of one cell are cached.
+
+    The file is ``cache_dir/<sweep>/<budget>/<hash>.json``, where the hash is the first 32 hex
+    digits of the sha256 of the cell's cache key (:func:`cache_key`).
+
+    Parameters
+    ----------
+    sweep : Sweep
+        The sweep.
+    budget : {"smoke", "quick", "full"}
+        The budget.
+    cell : dict
+        One of the sweep's cells.
+    learner : callable, optional
+        The learner; None means the protocol's default (the library's algorithm).
+    seed : int
+        The root seed.
+    cache_dir : path, optional
+        Default :func:`default_cache_dir`.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The path (the file may not exist yet); None when the learner cannot be cached.
+    """
     key = cache_key(sweep, budget, cell, learner=learner, seed=seed)
     if key is None:
         return None
@@ -695,9 +988,19 @@ def cache_path(sweep: Sweep, budget: str, cell: dict, *, learner=None, seed: int
 
 
 def clear_cache(cache_dir=None) -> int:
-    """Delete every cached cell under ``cache_dir`` (default: :func:`default_cache_dir`); return how many.
+    """Delete every cached cell under ``cache_dir``.
 
     Only ``*.json`` files inside sweep folders and the folders they leave empty are removed.
+
+    Parameters
+    ----------
+    cache_dir : path, optional
+        Default :func:`default_cache_dir`. A ValueError when it is a file.
+
+    Returns
+    -------
+    int
+        How many cached cells were removed (0 when the directory does not exist).
     """
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     if not root.exists():
@@ -771,7 +1074,7 @@ def _write_cache(path: Path, key: dict, rows: list) -> None:
     os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
 
 
-def _check_runner(budget, learner, seed, jobs, backend):
+def _check_runner(budget, learner, seed, jobs, backend, scheduler=None):
     if budget not in BUDGETS:
         raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
     if backend not in BACKENDS:
@@ -783,10 +1086,57 @@ def _check_runner(budget, learner, seed, jobs, backend):
     if learner is not None and not callable(learner):
         raise TypeError(f"learner: expected None (the library's algorithm) or a callable following the "
                         f"sweep's protocol, got {type(learner).__name__}")
+    check_scheduler(scheduler, backend)
+
+
+def check_scheduler(scheduler, backend: str) -> None:
+    """Raise :class:`SelectionError` unless ``scheduler`` fits ``backend``.
+
+    Parameters
+    ----------
+    scheduler : str or distributed.Client or None
+        None, the address of a running Dask scheduler (a non-empty string such as
+        ``"tcp://10.0.0.5:8786"``) or a connected ``distributed.Client``.
+    backend : {"loky", "dask", "ray"}
+        The backend it is meant for: a scheduler is only meaningful with ``"dask"``.
+
+    Raises
+    ------
+    SelectionError
+        When a scheduler is given with another backend, or is neither a string nor a client.
+    """
+    if scheduler is None:
+        return
+    if backend != "dask":
+        raise SelectionError(f"scheduler: a Dask scheduler needs backend 'dask', got backend {backend!r} "
+                             f"(with scheduler {_scheduler_text(scheduler)})")
+    if isinstance(scheduler, str):
+        if not scheduler.strip():
+            raise SelectionError("scheduler: expected the address of a Dask scheduler, got an empty string")
+        return
+    if not (callable(getattr(scheduler, "submit", None)) and hasattr(scheduler, "scheduler")):
+        raise SelectionError(f"scheduler: expected an address such as 'tcp://host:8786' or a "
+                             f"distributed.Client, got {type(scheduler).__name__}")
+
+
+def _scheduler_text(scheduler) -> str:
+    return scheduler if isinstance(scheduler, str) else type(scheduler).__name__
 
 
 def check_backend(backend: str) -> None:
-    """Raise ValueError when ``backend`` is unknown or its package is not installed."""
+    """Raise :class:`SelectionError` when ``backend`` is unknown or its package is not installed.
+
+    Parameters
+    ----------
+    backend : str
+        One of :data:`BACKENDS`: ``"loky"`` (always there, it comes with joblib), ``"dask"``
+        (needs ``distributed``, the ``dask`` extra) or ``"ray"`` (needs ``ray``, the ``ray`` extra).
+
+    Raises
+    ------
+    SelectionError
+        A ValueError naming the backend and the extra to install.
+    """
     if backend not in BACKENDS:
         raise SelectionError(f"backend: expected one of {BACKENDS}, got {backend!r}")
     if backend == "dask":
@@ -796,13 +1146,26 @@ def check_backend(backend: str) -> None:
             raise SelectionError("backend: 'dask' needs dask.distributed (pip install 'provable-rl[dask]')") from None
     if backend == "ray":
         try:
-            import ray.util.joblib  # noqa: F401
+            import ray  # noqa: F401
         except ImportError:
             raise SelectionError("backend: 'ray' needs ray (pip install 'provable-rl[ray]')") from None
 
 
 def sweep_cells(sweep: Sweep, budget: str) -> list:
-    """The cells of ``sweep`` at ``budget``, checked: a list of unique JSON-able dicts."""
+    """The cells of ``sweep`` at ``budget``, checked: a list of unique JSON-able dicts.
+
+    Parameters
+    ----------
+    sweep : Sweep
+        The sweep.
+    budget : {"smoke", "quick", "full"}
+        The budget.
+
+    Returns
+    -------
+    list of dict
+        ``sweep.cells(budget)``; a ValueError or TypeError when empty, repeated or not JSON-able.
+    """
     if budget not in BUDGETS:
         raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
     cells = sweep.cells(budget)
@@ -825,23 +1188,48 @@ def sweep_cells(sweep: Sweep, budget: str) -> list:
 
 
 def run_sweep(sweep: Sweep, budget: str = "smoke", *, learner=None, seed: int = 0, jobs: int = 1,
-              backend: str = "loky", cache_dir=None, use_cache: bool = True, progress: bool = False) -> list:
-    """Run every cell of ``sweep`` at ``budget`` with ``learner`` and return all rows (cell order).
+              backend: str = "loky", scheduler=None, cache_dir=None, use_cache: bool = True,
+              progress: bool = False) -> list:
+    r"""Run every cell of ``sweep`` at ``budget`` with ``learner`` and return all rows (cell order).
+
+    Each cell ``c`` draws its randomness from its own stream (see :func:`cell_rng`), so the rows
+    are a deterministic function of ``(sweep, budget, learner, seed)``: the same whatever
+    ``jobs``, ``backend``, ``scheduler``, the order in which the cells complete, or which of
+    them came from the cache. Cached cells are read first; the others run and each is written to
+    the cache as soon as it completes, so an interrupted run resumes where it stopped.
 
     Parameters
     ----------
     sweep : Sweep
+        The grid of cells and the function that runs one.
     budget : {"smoke", "quick", "full"}
+        Which grid: ``sweep.cells(budget)``.
     learner : callable, optional
         The algorithm under test, following ``sweep.protocol``; None runs the protocol's default
         (the library's algorithm).
     seed : int
-        Root seed: cell ``c`` draws from ``SeedSequence(seed, spawn_key=key(sweep, c))``.
+        Root seed :math:`s`: cell :math:`c` draws from
+        ``SeedSequence(s, spawn_key=key(sweep, c))``.
     jobs : int
-        Worker processes (-1: all cores; 1 runs in this process).
+        Parallel workers: 1 (the default) runs every cell in this process; -1 uses every core.
+        With ``backend="loky"`` these are worker processes on this machine; with
+        ``backend="dask"`` and no ``scheduler`` the size of a ``LocalCluster`` (one thread per
+        worker process) started once per process; with ``backend="ray"`` the CPUs given to
+        ``ray.init`` when ray is not initialised yet.
     backend : {"loky", "dask", "ray"}
+        Where the cells run when ``jobs != 1`` (or a ``scheduler`` is given). The dask and ray
+        backends need their extras (``pip install 'provable-rl[dask]'``, ``[ray]``).
+    scheduler : str or distributed.Client, optional
+        Only with ``backend="dask"``: the address of a running Dask scheduler (e.g.
+        ``"tcp://10.0.0.5:8786"``) or a ``distributed.Client`` already connected to one. Every
+        cell that is not cached then runs on that cluster, whatever ``jobs`` is; the cluster's
+        workers set the parallelism. The connection is made once per address and process,
+        within :data:`DASK_CONNECT_TIMEOUT` seconds (else a :class:`SelectionError`). Without
+        it, ``backend="dask"`` with ``jobs != 1`` uses the ``distributed.Client`` this process
+        already created, if any, else a ``LocalCluster``. See :ref:`cluster`.
     cache_dir : path, optional
-        Default :func:`default_cache_dir`.
+        Default :func:`default_cache_dir`. Cells are read and written by this process only, so
+        the directory need not be shared with the cluster's workers.
     use_cache : bool
         Read and write cached cells (a learner without a stable identity is never cached).
     progress : bool
@@ -851,16 +1239,35 @@ def run_sweep(sweep: Sweep, budget: str = "smoke", *, learner=None, seed: int = 
     -------
     list of dict
         The rows of every cell, each carrying its cell's keys. They do not depend on ``jobs``,
-        ``backend`` or the cache.
+        ``backend``, ``scheduler`` or the cache.
+
+    Raises
+    ------
+    SelectionError
+        A backend that is not installed, a scheduler with a backend other than dask, or a
+        scheduler that cannot be reached.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def mean_of(draws):
+    ...     return float(np.mean(draws))
+    >>> protocol = LearnerProtocol("doc.estimator", "learner(draws) -> float",
+    ...                            "draws: array (n,); returns an estimate of their mean", default=mean_of)
+    >>> sweep = Sweep("doc.mean", cells=lambda budget: [{"n": 10}, {"n": 100}],
+    ...               run_cell=lambda cell, rng, learner: [{"mean": learner(rng.standard_normal(cell["n"]))}],
+    ...               protocol=protocol)
+    >>> run_sweep(sweep, "smoke", use_cache=False) == run_sweep(sweep, "smoke", use_cache=False, seed=0)
+    True
     """
-    return _run_sweep(sweep, budget, learner=learner, seed=seed, jobs=jobs, backend=backend,
+    return _run_sweep(sweep, budget, learner=learner, seed=seed, jobs=jobs, backend=backend, scheduler=scheduler,
                       cache_dir=cache_dir, use_cache=use_cache, progress=progress)[0]
 
 
-def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", cache_dir=None,
+def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", scheduler=None, cache_dir=None,
                use_cache=True, progress=False, label=None):
     """:func:`run_sweep`, also returning how many cells were computed and how many read from disk."""
-    _check_runner(budget, learner, seed, jobs, backend)
+    _check_runner(budget, learner, seed, jobs, backend, scheduler)
     learner = sweep.protocol.default if learner is None else learner
     cells = sweep_cells(sweep, budget)
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -878,14 +1285,18 @@ def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", c
     if todo:
         where = {i: (path, key) for i, _, path, key in todo}
         bar = _progress(len(todo), f"{sweep.name}{f' [{label}]' if label else ''}", progress)
+        results_stream = _execute(sweep, [(i, cell) for i, cell, _, _ in todo], learner, seed, jobs, backend,
+                                  scheduler)
         try:
-            for i, rows in _execute(sweep, [(i, cell) for i, cell, _, _ in todo], learner, seed, jobs, backend):
+            # Each cell is written as soon as it arrives: an interruption loses only the cells in flight.
+            for i, rows in results_stream:
                 results[i] = rows
                 path, key = where[i]
                 if path is not None:
                     _write_cache(path, key, rows)
                 bar.update(1)
         finally:
+            results_stream.close()  # cancels the cells still queued or running (dask, ray, loky)
             bar.close()
     missing = [cells[i] for i, rows in enumerate(results) if not rows]
     if missing:  # pragma: no cover  (_run_one and _read_cache refuse empty results)
@@ -893,44 +1304,95 @@ def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", c
     return [row for rows in results for row in rows], len(todo), len(cells) - len(todo)
 
 
-def _execute(sweep, indexed_cells, learner, seed, jobs, backend):
+def _execute(sweep, indexed_cells, learner, seed, jobs, backend, scheduler=None):
     """Yield ``(index, rows)`` for each ``(index, cell)``, in completion order when parallel."""
-    if jobs == 1 or len(indexed_cells) == 1:
+    if scheduler is None and (jobs == 1 or len(indexed_cells) == 1):
         for i, cell in indexed_cells:
             yield i, _run_one(sweep, cell, learner, seed)
         return
-    import joblib
-
-    tasks = (joblib.delayed(_run_indexed)(i, sweep, cell, learner, seed) for i, cell in indexed_cells)
     if backend == "loky":
+        import joblib
+
+        tasks = (joblib.delayed(_run_indexed)(i, sweep, cell, learner, seed) for i, cell in indexed_cells)
         yield from joblib.Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")(tasks)
         return
     check_backend(backend)
     if backend == "dask":
-        _dask_client(jobs)
-        with joblib.parallel_config(backend="dask"):
-            yield from joblib.Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
+        yield from _dask_results(_dask_client(jobs, scheduler), sweep, indexed_cells, learner, seed)
         return
-    from ray.util.joblib import register_ray
-
-    register_ray()
-    with joblib.parallel_config(backend="ray"):
-        # ray's joblib backend is pool-based and cannot stream results.
-        yield from joblib.Parallel(n_jobs=jobs, return_as="list")(tasks)
+    yield from _ray_results(sweep, indexed_cells, learner, seed, jobs)
 
 
+def _dask_results(client, sweep, indexed_cells, learner, seed):
+    """Submit one task per cell to ``client``; yield ``(index, rows)`` as each task completes.
+
+    On an error in a cell or when the consumer stops early (an interruption), the tasks not yet
+    finished are cancelled.
+    """
+    from distributed import as_completed
+
+    # pure=False: each cell is its own task, never deduplicated by a hash of its arguments.
+    futures = [client.submit(_run_indexed, i, sweep, cell, learner, seed, pure=False) for i, cell in indexed_cells]
+    try:
+        for future in as_completed(futures, loop=client.loop):
+            yield future.result()
+    finally:
+        pending = [f for f in futures if not f.done()]
+        if pending:
+            with contextlib.suppress(Exception):
+                client.cancel(pending)
+
+
+def _ray_results(sweep, indexed_cells, learner, seed, jobs):
+    """Submit one ray task per cell and yield ``(index, rows)`` as each completes (``ray.wait``).
+
+    ray is initialised with ``jobs`` CPUs (all when -1) unless it already is (``ray.init`` called
+    by the user, e.g. ``ray.init(address="auto")`` on a ray cluster). Unfinished tasks are
+    cancelled when the consumer stops early or a cell raises.
+    """
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(num_cpus=None if jobs == -1 else int(jobs), include_dashboard=False)
+    run = ray.remote(_run_indexed)
+    pending = [run.remote(i, sweep, cell, learner, seed) for i, cell in indexed_cells]
+    try:
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            for ref in ready:
+                yield ray.get(ref)
+    finally:
+        for ref in pending:
+            with contextlib.suppress(Exception):
+                ray.cancel(ref)
+
+
+#: Seconds to wait for a Dask scheduler given by address before giving up with a clear error.
+DASK_CONNECT_TIMEOUT = 20
 _DASK_CLUSTER: list = []
+_DASK_CLIENTS: dict = {}
 
 
-def _dask_client(jobs: int):
-    """The dask Client to run on: the one the user connected to, else a LocalCluster started once
-    per process (``jobs`` worker processes, one thread each) and closed at exit."""
+def _dask_client(jobs: int, scheduler=None):
+    """The dask Client to run on.
+
+    ``scheduler`` a Client: that client. ``scheduler`` an address: a client connected to it
+    (once per address and process, within :data:`DASK_CONNECT_TIMEOUT` seconds, closed at exit).
+    None: the Client this process already created, if any, else a LocalCluster started once per
+    process (``jobs`` worker processes, one thread each) and closed at exit.
+    """
+    if scheduler is not None and not isinstance(scheduler, str):
+        return scheduler
+    if scheduler is not None:
+        return connect_scheduler(scheduler)
     from distributed.client import default_client
 
     try:
         return default_client()
     except ValueError:
         pass
+    if _DASK_CLUSTER:
+        return _DASK_CLUSTER[1]
     import atexit
 
     from distributed import Client, LocalCluster
@@ -939,12 +1401,60 @@ def _dask_client(jobs: int):
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0")
     client = Client(cluster)
     _DASK_CLUSTER[:] = [cluster, client]
+    atexit.register(_close_local_cluster)
+    return client
 
-    def close():
+
+def _close_local_cluster() -> None:
+    """Close the LocalCluster :func:`_dask_client` started, if any (at exit, or earlier in tests)."""
+    if not _DASK_CLUSTER:
+        return
+    cluster, client = _DASK_CLUSTER
+    _DASK_CLUSTER.clear()
+    with contextlib.suppress(Exception):
         client.close()
+    with contextlib.suppress(Exception):
         cluster.close()
 
-    atexit.register(close)
+
+def connect_scheduler(address: str, timeout: float | None = None):
+    """A ``distributed.Client`` connected to the Dask scheduler at ``address`` (one per address and process).
+
+    Parameters
+    ----------
+    address : str
+        The scheduler's address, e.g. ``"tcp://10.0.0.5:8786"`` (what ``dask scheduler`` prints).
+    timeout : float, optional
+        Seconds to wait for the connection; default :data:`DASK_CONNECT_TIMEOUT`.
+
+    Returns
+    -------
+    distributed.Client
+        Not made the default client of the process; closed at exit.
+
+    Raises
+    ------
+    SelectionError
+        When ``distributed`` is not installed, or no scheduler answers at ``address`` in time.
+    """
+    check_scheduler(address, "dask")
+    check_backend("dask")
+    client = _DASK_CLIENTS.get(address)
+    if client is not None and client.status == "running":
+        return client
+    import atexit
+
+    from distributed import Client
+
+    timeout = DASK_CONNECT_TIMEOUT if timeout is None else timeout
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except Exception as err:  # noqa: BLE001  OSError/TimeoutError mostly; whatever it is, the address is bad
+        raise SelectionError(f"scheduler: cannot connect to a Dask scheduler at {address!r} within {timeout:g} s "
+                             f"({type(err).__name__}: {err}); start one with `dask scheduler` and its workers "
+                             "with `dask worker ADDRESS`, and check the address") from None
+    _DASK_CLIENTS[address] = client
+    atexit.register(client.close)
     return client
 
 
@@ -971,14 +1481,16 @@ def run_claim(claim: Claim, budget: str = "smoke", *, learner=None, mutant: str 
     Parameters
     ----------
     claim : Claim
+        The claim to run.
     budget : {"smoke", "quick", "full"}
+        The sweep's budget.
     learner : callable, optional
         A learner following ``claim.protocol``; None runs the library's algorithm.
     mutant : str, optional
         The name of one mutant of the claim's panel, run instead of the algorithm.
     **runner_options
-        Those of :func:`run_sweep` (``seed``, ``jobs``, ``backend``, ``cache_dir``,
-        ``use_cache``, ``progress``).
+        Those of :func:`run_sweep` (``seed``, ``jobs``, ``backend``, ``scheduler``,
+        ``cache_dir``, ``use_cache``, ``progress``).
 
     Returns
     -------
@@ -1007,10 +1519,27 @@ def run_claim(claim: Claim, budget: str = "smoke", *, learner=None, mutant: str 
 def check_claim(claim: Claim, budget: str = "smoke", **runner_options) -> tuple:
     """The claim's evidence with the library's algorithm and with each mutant of its panel.
 
+    Parameters
+    ----------
+    claim : Claim
+        The claim to check.
+    budget : {"smoke", "quick", "full"}
+        The sweep's budget.
+    **runner_options
+        Those of :func:`run_sweep` (``seed``, ``jobs``, ``backend``, ``scheduler``,
+        ``cache_dir``, ``use_cache``, ``progress``). They are used for the algorithm's run and
+        for each mutant's; the cached cells of each are kept separately.
+
     Returns
     -------
     (Evidence, dict of str -> Evidence)
         The check passes when the first holds and none of the mutants' does.
+
+    Examples
+    --------
+    >>> algorithm, mutants = check_claim(get_claim("LCB-M4"), "smoke")      # doctest: +SKIP
+    >>> algorithm.holds and not any(e.holds for e in mutants.values())      # doctest: +SKIP
+    True
     """
     algorithm = run_claim(claim, budget, **runner_options)
     mutants = {m.name: run_claim(claim, budget, mutant=m.name, **runner_options) for m in claim.mutants}
@@ -1032,18 +1561,21 @@ def check(claim, learner=None, budget: str = "smoke", *, seed: int = 0, **runner
         Follows ``claim.protocol``. A module-level function is cached like the library's; a lambda
         or a closure runs without the cache.
     budget : {"smoke", "quick", "full"}
+        The sweep's budget.
     seed : int
         Root seed.
     **runner_options
-        ``jobs``, ``backend``, ``cache_dir``, ``use_cache``, ``progress`` (see :func:`run_sweep`).
+        ``jobs``, ``backend``, ``scheduler``, ``cache_dir``, ``use_cache``, ``progress`` (see
+        :func:`run_sweep`); e.g. ``backend="dask", scheduler="tcp://host:8786"`` runs the cells
+        on a Dask cluster.
 
     Returns
     -------
     Evidence
         ``evidence.holds`` is the verdict; ``evidence.verdict.summary`` the statistic.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from proofs_check.framework import check
     >>> from provable_rl.lcb import empirical_best_arm
     >>> def greedy(statistics, rng):                     # doctest: +SKIP

@@ -360,9 +360,14 @@ def test_rows_do_not_depend_on_cell_order():
 
 
 def test_dask_backend_gives_the_same_rows(tmp_path):
+    # The LocalCluster the framework starts itself (2 worker processes), closed here rather than
+    # at exit. A cluster given by its address: tests/proofs_check/test_backends.py.
     pytest.importorskip("distributed")
     serial = run_sweep(TOY_SWEEP, "smoke", use_cache=False)
-    assert run_sweep(TOY_SWEEP, "smoke", jobs=2, backend="dask", use_cache=False) == serial
+    try:
+        assert run_sweep(TOY_SWEEP, "smoke", jobs=2, backend="dask", use_cache=False) == serial
+    finally:
+        framework._close_local_cluster()
 
 
 def test_progress_bar_does_not_change_rows(capsys):

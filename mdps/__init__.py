@@ -1,7 +1,23 @@
-"""Problems for provable RL: tabular and linear MDPs, bandits, exact planning and offline data.
+r"""Problems for provable RL: tabular and linear MDPs, bandits, exact planning and offline data.
 
-The ground truth every check in the project compares against. See :mod:`mdps.core` for the
-notation (``S``, ``A``, ``H``, ``gamma``, ``P``, ``R``) used throughout.
+The ground truth every check in the project compares against:
+
+- **Problems** (frozen dataclasses of validated, read-only arrays): :class:`DiscountedMDP`,
+  :class:`FiniteHorizonMDP`, :class:`LinearMDP`, :class:`MultiArmedBandit`,
+  :class:`ContextualBandit`; policies as int arrays of actions or float arrays of probabilities
+  (:func:`policy_matrix`, :func:`deterministic_policy`, :func:`softmax_policy`).
+- **Exact planning**: one entry point, :func:`solve`, and one result type,
+  :class:`PlanningResult`, whose error bounds are certified from its own output; exact policy
+  evaluation, occupancy measures :math:`d^\pi`, expected returns :math:`J(\pi)`, and the
+  single-policy concentrability :math:`C^\star = \max_{s,a} d^{\pi^\star}(s,a)/\mu(s,a)`.
+- **Offline data**: :class:`OfflineData` (parallel arrays of tuples), its
+  :class:`SufficientStatistics`, data distributions with a prescribed :math:`C^\star`
+  (:func:`data_distribution`), and samplers (:func:`sample_episodes`,
+  :func:`sample_offline_data`, :func:`sample_statistics`).
+- **Converters** to and from pymdptoolbox's arrays and Gymnasium environments.
+
+The notation (``S``, ``A``, ``H``, ``gamma``, ``P[s, a, s']``, ``R[s, a]``), the array shapes,
+the seeding and validation rules shared by the whole library are stated in :ref:`conventions`.
 """
 import os as _os
 

@@ -1,4 +1,4 @@
-"""Input checks shared by every public function of the project.
+"""Input checks shared by every public function of the project (the rules: :ref:`conventions-validation`).
 
 Each check raises ``ValueError`` (or ``TypeError``) naming the argument, what was expected and
 what came: ``"<argument>: expected <what>, got <value>"``. Nothing is clipped or renormalised: a

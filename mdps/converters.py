@@ -1,4 +1,4 @@
-"""Converters in and out: pymdptoolbox arrays, Gymnasium toy-text ``P`` dicts, Gymnasium environments.
+r"""Converters in and out: pymdptoolbox arrays, Gymnasium toy-text ``P`` dicts, Gymnasium environments.
 
 - :func:`from_mdptoolbox` reads pymdptoolbox's layout (transitions ``(A, S, S)``, rewards
   ``(S,)``, ``(S, A)`` or ``(A, S, S)``) and :func:`to_mdptoolbox` writes it. pymdptoolbox itself
@@ -12,9 +12,10 @@
 
 Rewards here are means in [0, 1]. Rewards outside [0, 1] (CliffWalking pays -1 per step and
 -100 for the cliff) are never rescaled silently: pass ``reward_range=(low, high)`` and every
-reward ``r`` becomes ``(r - low) / (high - low)``. An affine map of the rewards maps every
-policy's value the same way, ``V'(s) = (V(s) - low / (1 - gamma)) / (high - low)``, so optimal
-policies, gaps (up to the factor ``1 / (high - low)``) and orderings of policies are preserved.
+reward :math:`r` becomes :math:`(r - \ell) / (u - \ell)` with :math:`(\ell, u)` = ``(low, high)``.
+An affine map of the rewards maps every policy's value the same way,
+:math:`V'(s) = (V(s) - \ell / (1 - \gamma)) / (u - \ell)`, so optimal policies, gaps (up to the
+factor :math:`1 / (u - \ell)`) and orderings of policies are preserved.
 """
 from __future__ import annotations
 
@@ -79,7 +80,10 @@ def _initial(initial, n_states: int) -> np.ndarray:
 
 def from_mdptoolbox(transitions, rewards, gamma: float, *, initial=None, reward_range=None,
                     reward_model: str = "bernoulli", reward_std: float = 0.1) -> DiscountedMDP:
-    """A :class:`DiscountedMDP` from pymdptoolbox's array layout.
+    r"""A :class:`DiscountedMDP` from pymdptoolbox's array layout.
+
+    pymdptoolbox puts the action first, ``transitions[a, s, s']``; this package puts it second,
+    ``P[s, a, s']``. pymdptoolbox itself is not needed.
 
     Parameters
     ----------
@@ -87,15 +91,23 @@ def from_mdptoolbox(transitions, rewards, gamma: float, *, initial=None, reward_
         ``transitions[a, s, s']``; every row sums to 1 (checked, never renormalised).
     rewards : array (S,), (S, A) or (A, S, S)
         pymdptoolbox's three reward layouts: per state ``r[s]``, per pair ``R[s, a]``, or per
-        transition ``R[a, s, s']`` (averaged over ``s'`` with the transition probabilities).
+        transition ``R[a, s, s']`` (averaged over :math:`s'` with the transition probabilities).
     gamma : float in [0, 1)
+        Discount factor.
     initial : array (S,), optional
         Initial-state distribution (pymdptoolbox has none); default uniform.
     reward_range : (low, high), optional
         Rescale rewards affinely from [low, high] to [0, 1]. Without it, (mean) rewards outside
         [0, 1] raise ``ValueError``.
-    reward_model, reward_std
-        As in :class:`DiscountedMDP`.
+    reward_model : {"bernoulli", "gaussian"}, default "bernoulli"
+        Distribution of a realised reward around its mean, as in :class:`DiscountedMDP`.
+    reward_std : float, default 0.1
+        Standard deviation of Gaussian rewards, as in :class:`DiscountedMDP`.
+
+    Returns
+    -------
+    DiscountedMDP
+        ``P[s, a, s'] = transitions[a, s, s']`` and the (rescaled) mean rewards ``R[s, a]``.
 
     Examples
     --------
@@ -130,7 +142,27 @@ def from_mdptoolbox(transitions, rewards, gamma: float, *, initial=None, reward_
 
 
 def to_mdptoolbox(mdp: DiscountedMDP) -> tuple[np.ndarray, np.ndarray]:
-    """``(transitions (A, S, S), rewards (S, A))`` in pymdptoolbox's layout (fresh arrays)."""
+    """An MDP in pymdptoolbox's layout, the inverse of :func:`from_mdptoolbox`.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem (``gamma`` and ``initial`` are not part of pymdptoolbox's arrays).
+
+    Returns
+    -------
+    transitions : numpy.ndarray
+        Shape (A, S, S), ``transitions[a, s, s'] = P[s, a, s']`` (a fresh array).
+    rewards : numpy.ndarray
+        Shape (S, A), the mean rewards (a fresh array).
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> T, R = to_mdptoolbox(chain_mdp(n_states=4))
+    >>> T.shape, R.shape
+    ((2, 4, 4), (4, 2))
+    """
     if not isinstance(mdp, DiscountedMDP):
         raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     return np.ascontiguousarray(np.transpose(mdp.P, (1, 0, 2))), np.array(mdp.R)
@@ -142,10 +174,11 @@ def to_mdptoolbox(mdp: DiscountedMDP) -> tuple[np.ndarray, np.ndarray]:
 
 def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None, terminal: str = "absorb",
                    reward_model: str = "bernoulli", reward_std: float = 0.1) -> DiscountedMDP:
-    """A :class:`DiscountedMDP` from a Gymnasium toy-text environment or its ``P`` dict.
+    r"""A :class:`DiscountedMDP` from a Gymnasium toy-text environment or its ``P`` dict.
 
     ``P[s][a]`` is a list of ``(prob, s_next, reward, terminated)``; entries with the same
-    ``s_next`` add up. The mean reward is ``R[s, a] = sum prob * reward``. Termination becomes
+    ``s_next`` add up. The mean reward is :math:`R(s, a) = \sum \text{prob} \cdot \text{reward}`
+    over the list. Termination becomes
     absorption: a state entered by a terminating transition is made absorbing (a self-loop under
     every action) with reward 0 in the original units, i.e. ``-low / (high - low)`` after
     rescaling, so that every policy's discounted value is the affine image of its value in the
@@ -164,14 +197,34 @@ def from_gymnasium(env_or_P, gamma: float, *, initial=None, reward_range=None, t
         An environment whose ``unwrapped`` has a ``P`` dict (FrozenLake, CliffWalking, Taxi), or
         the dict itself, with states ``0 .. S-1`` and actions ``0 .. A-1`` as keys.
     gamma : float in [0, 1)
+        Discount factor of the result.
     initial : array (S,), optional
         Initial distribution; default the environment's ``initial_state_distrib`` if it has one,
         else uniform.
     reward_range : (low, high), optional
         Required when rewards leave [0, 1]: each reward r becomes ``(r - low) / (high - low)``
         (CliffWalking: ``reward_range=(-100, 0)``). Never applied unless passed.
-    terminal : {"absorb", "sink"}
+    terminal : {"absorb", "sink"}, default "absorb"
         How termination becomes absorption (see above). "sink" gives ``S + 1`` states.
+    reward_model : {"bernoulli", "gaussian"}, default "bernoulli"
+        Distribution of a realised reward around its mean, as in :class:`DiscountedMDP`.
+    reward_std : float, default 0.1
+        Standard deviation of Gaussian rewards, as in :class:`DiscountedMDP`.
+
+    Returns
+    -------
+    DiscountedMDP
+        ``S`` states (``S + 1`` with ``terminal="sink"``), the environment's actions, and mean
+        rewards in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If the dict is malformed, a reward leaves [0, 1] without ``reward_range`` (or leaves the
+        range given), or a state is entered both by terminating and by non-terminating
+        transitions with ``terminal="absorb"``.
+    TypeError
+        If ``env_or_P`` is neither a dict nor an environment with a ``P`` dict.
 
     Examples
     --------
@@ -358,6 +411,25 @@ def to_gymnasium(mdp, *, n_steps: int | None = None):
     environment itself does not discount). Stepping after truncation raises until ``reset``.
 
     Gymnasium is an optional dependency (``pip install provable-rl[gym]``).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem to simulate.
+    n_steps : int, optional
+        Truncation length: must be H (or None) for a finite-horizon MDP; for a discounted MDP,
+        None (the default) never truncates.
+
+    Returns
+    -------
+    gymnasium.Env
+        An environment with ``Discrete(S)`` observations and ``Discrete(A)`` actions, and
+        attributes ``mdp``, ``gamma`` (1.0 in finite horizon) and ``n_steps``.
+
+    Raises
+    ------
+    ImportError
+        If Gymnasium is not installed.
 
     Examples
     --------

@@ -199,7 +199,7 @@ class OfflineData:
     a : int array (N,)
         Actions, in ``[0, n_actions)``.
     r : float array (N,)
-        Observed rewards (finite; in [0, 1] for Bernoulli rewards).
+        Observed rewards (finite).
     s_next : int array (N,) or None
         Next states, in ``[0, n_states)``; None for bandits.
     n_states : int >= 1

@@ -65,6 +65,16 @@ def cdf(probabilities: np.ndarray) -> np.ndarray:
     The rows must be probability vectors (sums within 1e-8 of 1, else ``ValueError``); the scaling
     only removes rounding so that a uniform draw in [0, 1) always lands inside the row, and a
     zero-probability entry can never be drawn (``_draw`` returns the smallest i with u < cdf[i]).
+
+    Parameters
+    ----------
+    probabilities : float array (..., n)
+        Probability rows along the last axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        The cumulative sums, same shape, each row ending at exactly 1.0.
     """
     probabilities = v.float_array("probabilities", probabilities)
     if probabilities.ndim == 0:
@@ -152,6 +162,18 @@ def alias_table(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     else ``alias[j]`` (the kernels read both from :func:`packed_alias_table`). A zero-probability entry gets ``prob = 0`` and is
     no entry's alias, so it is never drawn. Rows must be probability vectors (``ValueError``).
 
+    Parameters
+    ----------
+    probabilities : float array (..., n)
+        Probability rows along the last axis.
+
+    Returns
+    -------
+    prob : numpy.ndarray
+        Float64 thresholds, the shape of ``probabilities``.
+    alias : numpy.ndarray
+        Int32 aliases, the shape of ``probabilities``.
+
     Examples
     --------
     >>> prob, alias = alias_table(np.array([0.5, 0.0, 0.5]))
@@ -175,7 +197,17 @@ def packed_alias_table(probabilities: np.ndarray) -> np.ndarray:
     the threshold (exactly: the subtraction of a float's integer part is exact). Where
     ``alias + prob`` would round up to ``alias + 1`` the entry is stored one ulp below it. The
     threshold is rounded to the float grid at ``alias``, a multiple of at most ``n 2^-52`` (see the
-    module docstring). Draw with :func:`_draw_packed`.
+    module docstring). Draw with ``_draw_packed``.
+
+    Parameters
+    ----------
+    probabilities : float array (..., n)
+        Probability rows along the last axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float64 per entry, ``alias[j] + prob[j]``, the shape of ``probabilities``.
 
     Examples
     --------
@@ -424,22 +456,46 @@ BYTES_PER_TUPLE = 96
 
 @_memory_guard("n_episodes, n_steps")
 def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | None = None) -> OfflineData:
-    """Roll out ``policy`` for ``n_episodes`` episodes from the initial distribution.
+    r"""Roll out ``policy`` for ``n_episodes`` episodes from the initial distribution.
+
+    Each episode draws :math:`s_0 \sim \rho`, then for :math:`h = 0, \dots, n_{\text{steps}} - 1`:
+    :math:`a_h \sim \pi_h(\cdot \mid s_h)`, :math:`r_h` from the reward model around
+    :math:`R_h(s_h, a_h)`, and :math:`s_{h+1} \sim P_h(\cdot \mid s_h, a_h)`. A discounted MDP is
+    rolled out for ``n_steps`` steps without discounting or stopping (the discount is the
+    learner's business).
 
     Parameters
     ----------
     mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem to simulate.
     policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
-        Deterministic or stochastic; a stationary (S,)-shaped policy is used at every step.
+        Deterministic or stochastic; a stationary (S,)- or (S, A)-shaped policy is used at every
+        step.
     n_episodes : int >= 1
-    rng : Generator, int seed or None
+        Number of episodes.
+    rng : numpy.random.Generator, int or None, optional
+        Source of randomness (see :ref:`conventions-seeding`); the same seed gives the same data.
     n_steps : int, optional
         Episode length; required for a discounted MDP, and must equal H (the default) otherwise.
 
     Returns
     -------
     OfflineData
-        ``n_episodes * n_steps`` tuples in episode order, with ``h`` the step within the episode.
+        ``n_episodes * n_steps`` tuples in episode order, with ``h`` the step within the episode
+        and ``horizon = n_steps``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_steps`` is missing (discounted) or differs from H, the policy has the wrong
+        shape, or the tuples would not fit in memory.
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> data = sample_episodes(chain_mdp(), [1] * 6, n_episodes=3, rng=0, n_steps=5)
+    >>> len(data), data.h[:5].tolist()
+    (15, [0, 1, 2, 3, 4])
     """
     P, R, tab = _layers(mdp)
     n_episodes = v.positive_int("n_episodes", n_episodes)
@@ -487,14 +543,47 @@ def _pair_distribution(problem, data_distribution):
 
 @_memory_guard("n_samples")
 def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) -> OfflineData:
-    """``n_samples`` i.i.d. tuples with (s, a) ~ ``data_distribution``.
+    r"""``n_samples`` i.i.d. tuples with :math:`(s, a) \sim \mu` = ``data_distribution``.
 
-    Bandits give (s, a, r) with ``s_next=None`` (a multi-armed bandit has ``s = 0``). A
-    finite-horizon MDP takes a per-step distribution of shape (H, S, A) and draws ``n_samples``
-    tuples at every step.
+    Each tuple draws :math:`(s, a) \sim \mu`, a reward from the reward model around the mean
+    reward of :math:`(s, a)` and, for an MDP, :math:`s' \sim P(\cdot \mid s, a)`. Bandits give
+    (s, a, r) with ``s_next=None`` (a multi-armed bandit has ``s = 0``). A finite-horizon MDP
+    takes a per-step distribution of shape (H, S, A) and draws ``n_samples`` tuples at every step.
 
-    Raises ``ValueError`` when the tuples (``n_samples``, times H in finite horizon) would not fit
-    in memory (:data:`BYTES_PER_TUPLE` bytes each against the machine's physical memory).
+    Parameters
+    ----------
+    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem to sample from.
+    data_distribution : array
+        :math:`\mu` over pairs: (A,), (S, A), or (H, S, A) per step for finite horizon (each
+        step a probability vector); see :func:`~mdps.data_distribution`.
+    n_samples : int >= 1
+        Tuples per dataset (per step in finite horizon).
+    rng : numpy.random.Generator, int or None, optional
+        Source of randomness (see :ref:`conventions-seeding`).
+
+    Returns
+    -------
+    OfflineData
+        The tuples (with ``h`` and ``horizon`` in finite horizon, step by step).
+
+    Raises
+    ------
+    ValueError
+        If ``data_distribution`` has the wrong shape or is not a distribution, or the tuples
+        (``n_samples``, times H in finite horizon) would not fit in memory
+        (:data:`BYTES_PER_TUPLE` bytes each against the machine's physical memory).
+
+    See Also
+    --------
+    sample_statistics : the same law, drawn as counts without the tuples.
+
+    Examples
+    --------
+    >>> from mdps import MultiArmedBandit
+    >>> data = sample_offline_data(MultiArmedBandit([0.2, 0.9]), [0.5, 0.5], 1000, rng=0)
+    >>> len(data), data.s_next is None, data.statistics.counts.shape
+    (1000, True, (2,))
     """
     n = v.positive_int("n_samples", n_samples)
     flat = _pair_distribution(problem, data_distribution)
@@ -524,24 +613,35 @@ def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) ->
 @_memory_guard("n_samples, n_repetitions")
 def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
                       n_repetitions: int | None = None, transitions: bool = True) -> SufficientStatistics:
-    """Sufficient statistics of ``n_samples`` i.i.d. tuples, drawn without the tuples.
+    r"""Sufficient statistics of ``n_samples`` i.i.d. tuples, drawn without the tuples.
 
-    ``counts ~ Multinomial(n_samples, mu)``; ``reward_sums ~ Binomial(counts, R)`` (Bernoulli
-    rewards) or ``Normal(counts R, counts std^2)`` (Gaussian); ``transition_counts[s, a] ~
-    Multinomial(counts[s, a], P[s, a])``. The law is exactly that of the statistics of
-    :func:`sample_offline_data`'s output.
+    With :math:`N(s, a)` the counts, :math:`W(s, a)` the reward sums and :math:`n` = ``n_samples``:
+
+    .. math::
+
+        N \sim \mathrm{Multinomial}(n, \mu), \qquad
+        W(s, a) \mid N \sim \mathrm{Binomial}(N(s, a), R(s, a)), \qquad
+        N(s, a, \cdot) \mid N \sim \mathrm{Multinomial}(N(s, a), P(\cdot \mid s, a)),
+
+    and, for Gaussian rewards of standard deviation :math:`\sigma`,
+    :math:`W(s, a) \mid N \sim \mathcal{N}(N(s, a) R(s, a), N(s, a) \sigma^2)`. The law
+    is exactly that of the statistics of :func:`sample_offline_data`'s output; the cost does not
+    grow with ``n_samples``, which is how sweeps over millions of samples stay fast.
 
     Parameters
     ----------
     problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem to sample from.
     data_distribution : array
-        mu over pairs: (A,), (S, A), or (H, S, A) per step for finite horizon.
+        :math:`\mu` over pairs: (A,), (S, A), or (H, S, A) per step for finite horizon.
     n_samples : int >= 1
-        Samples per dataset (per step in finite horizon, as in :func:`sample_offline_data`).
-    rng : Generator, int seed or None
+        Samples per dataset (per step in finite horizon, as in :func:`sample_offline_data`); at
+        most :math:`2^{53}` in total.
+    rng : numpy.random.Generator, int or None, optional
+        Source of randomness (see :ref:`conventions-seeding`).
     n_repetitions : int, optional
         If given, a leading axis of that many independent datasets is added to every array.
-    transitions : bool
+    transitions : bool, default True
         Draw transition counts (MDPs only); turn off when only rewards matter.
 
     Returns

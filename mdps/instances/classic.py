@@ -6,13 +6,39 @@ import numpy as np
 from .. import _validation as v
 from ..core import DiscountedMDP, FiniteHorizonMDP
 
+__all__ = ["chain_mdp", "combination_lock", "finite_horizon_lock", "gridworld"]
+
 
 def chain_mdp(n_states: int = 6, gamma: float = 0.9, *, slip: float = 0.1,
               small_reward: float = 0.05) -> DiscountedMDP:
-    """A chain: action 1 moves right (with probability ``1 - slip``), action 0 returns to state 0.
+    r"""A chain: action 1 moves right (with probability ``1 - slip``), action 0 returns to state 0.
 
-    State 0 pays ``small_reward`` for action 0 and the last state pays 1; the optimal policy
-    walks right, a myopic one stays at 0. Starts in state 0.
+    State 0 pays ``small_reward`` for action 0 and the last state pays 1 for action 1; every
+    other pair pays 0. The optimal policy walks right, a myopic one stays at 0. Starts in state 0.
+    Action 1 slips back to state 0 with probability ``slip``; from the last state it otherwise stays
+    there.
+
+    Parameters
+    ----------
+    n_states : int >= 2, default 6
+        Length of the chain ``S``.
+    gamma : float in [0, 1), default 0.9
+        Discount factor.
+    slip : float in [0, 1), default 0.1
+        Probability that action 1 sends the agent back to state 0.
+    small_reward : float in [0, 1], default 0.05
+        Reward of action 0 in state 0, the myopic lure.
+
+    Returns
+    -------
+    DiscountedMDP
+        ``S`` states, 2 actions, Bernoulli rewards.
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> chain_mdp(n_states=4).optimal_policy.tolist()
+    [1, 1, 1, 1]
     """
     S = v.positive_int("n_states", n_states)
     if S < 2:
@@ -36,15 +62,40 @@ def chain_mdp(n_states: int = 6, gamma: float = 0.9, *, slip: float = 0.1,
 
 def combination_lock(length: int = 5, n_actions: int = 5, gamma: float = 0.85, rng=None, *,
                      good_actions=None) -> DiscountedMDP:
-    """The discounted combination lock of theory/hnpg.md (HNPG-H4).
+    r"""The discounted combination lock, the hard exploration instance of the hybrid NPG experiments.
 
     States ``0 .. length-1`` form the chain, ``length`` is the goal (absorbing, reward 1 per
     step) and ``length + 1`` the dead state (absorbing, reward 0). In chain state ``i`` the
     action ``good_actions[i]`` moves to ``i + 1`` (the goal after the last one); every other
     action leads to the dead state. Chain states pay 0. The start is state 0, so a uniform
-    policy reaches the goal with probability ``n_actions ** -length``.
+    policy reaches the goal with probability :math:`A^{-L}` (``n_actions ** -length``), while
+    :math:`V^\star(0) = \gamma^L / (1 - \gamma)`. Claim HNPG-H4 runs on it: offline data that
+    cover :math:`\pi^\star` let the hybrid learner open the lock; see :ref:`theory-hnpg`.
 
-    ``good_actions`` defaults to a draw from ``rng`` (uniform over actions for each state).
+    Parameters
+    ----------
+    length : int >= 1, default 5
+        Number of chain states ``L``.
+    n_actions : int >= 2, default 5
+        Number of actions ``A``.
+    gamma : float in [0, 1), default 0.85
+        Discount factor.
+    rng : numpy.random.Generator, int or None, optional
+        Draws ``good_actions`` when it is not given (validated even then).
+    good_actions : int array (length,), optional
+        The correct action of each chain state; default a uniform draw from ``rng``.
+
+    Returns
+    -------
+    DiscountedMDP
+        ``L + 2`` states and ``A`` actions, starting in state 0.
+
+    Examples
+    --------
+    >>> from mdps.instances import combination_lock
+    >>> lock = combination_lock(length=3, n_actions=4, gamma=0.5, good_actions=[1, 2, 3])
+    >>> lock.optimal_policy[:3].tolist(), float(lock.optimal_values[0])  # gamma^3 / (1 - gamma)
+    ([1, 2, 3], 0.25)
     """
     L = v.positive_int("length", length)
     A = v.positive_int("n_actions", n_actions)
@@ -76,13 +127,39 @@ def combination_lock(length: int = 5, n_actions: int = 5, gamma: float = 0.85, r
 
 def finite_horizon_lock(horizon: int = 8, n_actions: int = 5, rng=None, *, distractor: float = 0.1,
                         good_actions=None) -> FiniteHorizonMDP:
-    """The finite-horizon lock of theory/optimistic_ac.md (AC-T2).
+    r"""The finite-horizon lock, the exploration instance of the optimistic actor-critic experiments.
 
     Two states: on-track (0) and dead (1, absorbing, reward 0). At step h on track, action
     ``good_actions[h]`` stays on track and pays 0, except at the last step where it pays 1;
-    every other action moves to the dead state and pays the ``distractor`` reward (0.1), which
-    lures a greedy learner. V* = 1 from state 0, and a uniform policy succeeds with probability
-    ``n_actions ** -horizon``.
+    every other action moves to the dead state and pays the ``distractor`` reward (0.1 by
+    default), which lures a greedy learner. :math:`V^\star_0(0) = 1`, and a uniform policy
+    succeeds with probability :math:`A^{-H}` (``n_actions ** -horizon``). Claim AC-T2 runs on it
+    (optimism is necessary, and offline data can replace it); see :ref:`theory-optimistic_ac`.
+
+    Parameters
+    ----------
+    horizon : int >= 1, default 8
+        The horizon ``H``.
+    n_actions : int >= 2, default 5
+        Number of actions ``A``.
+    rng : numpy.random.Generator, int or None, optional
+        Draws ``good_actions`` when it is not given (validated even then).
+    distractor : float in [0, 1), default 0.1
+        Reward of a wrong action taken on track.
+    good_actions : int array (horizon,), optional
+        The correct action of each step; default a uniform draw from ``rng``.
+
+    Returns
+    -------
+    FiniteHorizonMDP
+        2 states, ``A`` actions, horizon ``H``, starting on track.
+
+    Examples
+    --------
+    >>> from mdps.instances import finite_horizon_lock
+    >>> lock = finite_horizon_lock(horizon=3, n_actions=2, good_actions=[0, 1, 1])
+    >>> float(lock.optimal_values[0, 0]), lock.optimal_policy[:, 0].tolist()
+    (1.0, [0, 1, 1])
     """
     H = v.positive_int("horizon", horizon)
     A = v.positive_int("n_actions", n_actions)
@@ -115,30 +192,40 @@ GRID_MOVES = ((0, -1), (1, 0), (0, 1), (-1, 0))
 
 def gridworld(n_rows: int = 4, n_cols: int = 4, gamma: float = 0.9, *, slip: float = 0.1,
               goal=None, goal_reward: float = 1.0, walls=(), start=(0, 0)) -> DiscountedMDP:
-    """A small gridworld for teaching: reach the goal cell, avoid bumping into walls.
+    r"""A small gridworld for teaching: reach the goal cell, avoid bumping into walls.
 
     States are the cells, ``s = row * n_cols + col``; actions move left, down, right, up (0, 1, 2,
     3, as in Gymnasium's FrozenLake). With probability ``1 - slip`` the chosen move happens, with
     probability ``slip`` a uniformly random move (any of the four) happens instead. A move into
     the border or a wall leaves the agent where it is. Entering the goal pays ``goal_reward``
-    (``R[s, a] = goal_reward * P(goal | s, a)``); the goal is absorbing with reward 0, so
-    ``V*(s) = goal_reward * E[gamma^(T - 1)]`` with T the hitting time of the goal. Wall cells
-    keep their state index but cannot be entered (they are absorbing, reward 0, and unreachable).
+    (:math:`R(s, a) = r_{\text{goal}} P(\text{goal} \mid s, a)`); the goal is absorbing with
+    reward 0, so :math:`V^\star(s) = r_{\text{goal}}\, \max_\pi \mathbb{E}^\pi[\gamma^{T - 1}]` with
+    :math:`T` the hitting time of the goal. Wall cells keep their state index but cannot be
+    entered (they are absorbing, reward 0, and unreachable).
 
     Parameters
     ----------
-    n_rows, n_cols : int >= 1
-        Grid size (at least two cells).
-    gamma : float in [0, 1)
-    slip : float in [0, 1)
+    n_rows : int >= 1, default 4
+        Number of rows (the grid needs at least two cells).
+    n_cols : int >= 1, default 4
+        Number of columns.
+    gamma : float in [0, 1), default 0.9
+        Discount factor.
+    slip : float in [0, 1), default 0.1
         Probability that the move is replaced by a uniformly random one.
     goal : (row, col), optional
         Default: the bottom-right cell.
-    goal_reward : float in (0, 1]
-    walls : sequence of (row, col)
+    goal_reward : float in (0, 1], default 1.0
+        Reward :math:`r_{\text{goal}}` of entering the goal.
+    walls : sequence of (row, col), default ()
         Blocked cells (not the start or the goal).
-    start : (row, col)
+    start : (row, col), default (0, 0)
         The initial cell (a point mass).
+
+    Returns
+    -------
+    DiscountedMDP
+        ``n_rows * n_cols`` states and 4 actions.
 
     Examples
     --------

@@ -1,44 +1,73 @@
 """Claims of Tan, Fan & Wei (2025), "Actor-Critics Can Achieve Optimal Sample Efficiency".
 
-The checks of theory/optimistic_ac.md §6 on the reconstructed algorithms of
-:mod:`provable_rl.optimistic_ac` (the paper's algorithm boxes were not available; see there).
-Regret is always the **expected** regret of the policy played in each episode, computed exactly
-from the true model (``V*_1 - V^{pi_t}_1``), never from sampled returns. Only shapes are
-asserted (slopes, orderings with margins over seeds, the explicit count-doubling switch bound,
-the critic's domination of Q*), never a [recalled] constant.
+The checks of :ref:`theory-optimistic_ac` (listed in :ref:`optimistic_ac-claims`) on the
+reconstructed algorithms of :mod:`provable_rl.optimistic_ac` (the paper's algorithm boxes were not
+available; see there and :ref:`optimistic_ac-algorithm`). Regret is always the **expected** regret
+of the policy played in each episode, computed exactly from the true model (``V*_1 - V^{pi_t}_1``),
+never from sampled returns. Only shapes are asserted (slopes, orderings with margins over seeds,
+the explicit count-doubling switch bound, the critic's domination of Q*), never a [recalled]
+constant.
 
-Learner protocols
------------------
+AC learner protocols
+--------------------
 Each sweep draws the instance (and the offline data) from its cell's stream first and then hands the
 learner that same stream, so the algorithm and every mutant see the same instances and data. The
 learner returns a run: per-episode expected regret ``regret`` (T,), ``switches`` (T,) and the last
 critic ``q_values`` (H, S, A) (:class:`~provable_rl.optimistic_ac.ActorCriticRun` is one); the sweep
-accumulates the regret and finds the first epsilon-optimal episode itself.
+accumulates the regret and finds the first epsilon-optimal episode itself. Each protocol, with its
+signature, its default (the library's algorithm) and its sweeps (claims):
 
-| protocol | signature | default (the library's algorithm) | sweeps (claims) |
-|---|---|---|---|
-| ``optimistic_ac.tabular_online`` | ``learner(mdp, n_episodes, rng) -> run`` | ``optimistic_actor_critic``, c = 1, eta = 1 | tabular_rate (AC-T1, AC-T1b) |
-| ``optimistic_ac.lock_critic`` | ``learner(mdp, n_episodes, rng) -> run`` | ``optimistic_actor_critic``, c = 0.3 | lock_rate (AC-T1c) |
-| ``optimistic_ac.lock_online`` | ``learner(mdp, n_episodes, rng) -> run`` | ``optimistic_actor_critic``, c = 0.1 | lock_variants (AC-T2, AC-T2b) |
-| ``optimistic_ac.hybrid`` | ``learner(mdp, offline_data, n_episodes, rng) -> run`` | :func:`non_optimistic_hybrid` (Algorithm C) | offline_threshold (AC-T3) |
-| ``optimistic_ac.linear_online`` | ``learner(mdp, n_episodes, rng) -> run`` | ``linear_optimistic_actor_critic``, c = 1 | linear_rate (AC-T5), linear_long (AC-T5b) |
+``optimistic_ac.tabular_online``
+    ``learner(mdp, n_episodes, rng) -> run``; default ``optimistic_actor_critic``, c = 1,
+    eta = 1; sweep tabular_rate (AC-T1, AC-T1b).
+``optimistic_ac.lock_critic``
+    ``learner(mdp, n_episodes, rng) -> run``; default ``optimistic_actor_critic``, c = 0.3;
+    sweep lock_rate (AC-T1c).
+``optimistic_ac.lock_online``
+    ``learner(mdp, n_episodes, rng) -> run``; default ``optimistic_actor_critic``, c = 0.1;
+    sweep lock_variants (AC-T2, AC-T2b).
+``optimistic_ac.hybrid``
+    ``learner(mdp, offline_data, n_episodes, rng) -> run``; default :func:`non_optimistic_hybrid`
+    (Algorithm C); sweep offline_threshold (AC-T3).
+``optimistic_ac.linear_online``
+    ``learner(mdp, n_episodes, rng) -> run``; default ``linear_optimistic_actor_critic``, c = 1;
+    sweeps linear_rate (AC-T5) and linear_long (AC-T5b).
 
 The baselines the order claims compare with (the non-optimistic online learner in AC-T2, the
 optimistic online learner in AC-T3, the other lock variants of AC-FIG1) are the library's fixed
 configurations, run in the same sweep whatever the learner.
 
-Claims and panels
------------------
-| id | kind | statement | panel (each must be rejected) |
-|---|---|---|---|
-| AC-T1 | rate | random MDP S=5, A=3, H=5, c=1: regret slope 0.5 +/- 0.15 over T = 2k..32k, interval excluding 2/3 and 1 (pre-registered) | actor reset every step; bonus x10; bonus x0.1; eta x0.01; greedy (no optimism, eta = inf) |
-| AC-T1b | bound | switches <= S A H (log2 T + 1) in every run (same runs as AC-T1) | switch every episode; every 4th episode; doubling factor 1.25 |
-| AC-T1c | bound | lock: the final critic dominates Q* (optimism) in >= 90% of runs | bonus x0.1; bonus x0.01; wrong sign; no optimism |
-| AC-T2 | order | no offline data: optimistic values at unvisited pairs are necessary | no optimism; unvisited 0; wrong sign; greedy |
-| AC-T2b | bound | the optimistic learner becomes eps-optimal within T on the lock | wrong sign; unvisited 0; no optimism; actor reset every step |
-| AC-T3 | order | offline data replaces optimism past an N_off threshold that grows with c*_off | offline data ignored; offline rewards dropped; offline step index off by one |
-| AC-T5 | bound | random linear MDP d=5, A=10, H=5, c=1: switches <= H d log2(1 + T/d) | switch every episode; every 4th episode; det-doubling factor 1.05 |
-| AC-T5b | rate | the same learner: by T = 2^21 regret grows no faster than sqrt(T): slope <= 0.5 + 0.15 over T = 2^17..2^21, excluding 2/3 and 1 (window fixed after a one-instance pilot, see below) | actor reset every step; radius x10 |
+AC claims and panels
+--------------------
+Each claim with its kind, its statement and its panel (each mutant must be rejected); the theorem
+behind each is in :ref:`optimistic_ac-claims`.
+
+AC-T1 (rate)
+    Random MDP S=5, A=3, H=5, c=1: regret slope 0.5 +/- 0.15 over T = 2k..32k, interval
+    excluding 2/3 and 1 (pre-registered). Panel: actor reset every step; bonus x10; bonus x0.1;
+    eta x0.01; greedy (no optimism, eta = inf).
+AC-T1b (bound)
+    Switches <= S A H (log2 T + 1) in every run (same runs as AC-T1). Panel: switch every episode;
+    every 4th episode; doubling factor 1.25.
+AC-T1c (bound)
+    Lock: the final critic dominates Q* (optimism) in >= 90% of runs. Panel: bonus x0.1;
+    bonus x0.01; wrong sign; no optimism.
+AC-T2 (order)
+    No offline data: optimistic values at unvisited pairs are necessary. Panel: no optimism;
+    unvisited 0; wrong sign; greedy.
+AC-T2b (bound)
+    The optimistic learner becomes eps-optimal within T on the lock. Panel: wrong sign;
+    unvisited 0; no optimism; actor reset every step.
+AC-T3 (order)
+    Offline data replaces optimism past an N_off threshold that grows with c*_off. Panel: offline
+    data ignored; offline rewards dropped; offline step index off by one.
+AC-T5 (bound)
+    Random linear MDP d=5, A=10, H=5, c=1: switches <= H d log2(1 + T/d). Panel: switch every
+    episode; every 4th episode; det-doubling factor 1.05.
+AC-T5b (rate)
+    The same learner: by T = 2^21 regret grows no faster than sqrt(T): slope <= 0.5 + 0.15 over
+    T = 2^17..2^21, excluding 2/3 and 1 (window fixed after a one-instance pilot, see below).
+    Panel: actor reset every step; radius x10.
 
 Measured error rates (root seeds 1..20, each claim with its whole panel, no cache; 2026-12-05):
 
@@ -74,7 +103,7 @@ with the bonus x 0.01 and (a) kept. So AC-T2/AC-T2b test (a) and their mutants r
 buys is the theorem's optimism f >= Q* at visited pairs under noisy rewards: AC-T1c tests that on
 the lock runs of ``LOCK_RATE`` (c = 0.3) and rejects the bonus scaled down.
 
-**AC-T1 is pre-registered** (theory/optimistic_ac.md §6; AC-T5b's plan is below): instance, bonus scale c = 1
+**AC-T1 is pre-registered** (:ref:`optimistic_ac-preregistration`; AC-T5b's plan is below): instance, bonus scale c = 1
 (theory-sized: Hoeffding bonus ``(H - h) sqrt(iota / n)`` tabular, Jin et al.'s radius
 ``d H sqrt(log(d H T / delta))`` linear), eta = 1, window T = 2k..32k and tolerance 0.15 were fixed
 before measuring; nothing is fitted. Each replicate block is one run on a **fresh random instance
@@ -94,7 +123,7 @@ competitors 2/3 and 1 were added later (issue 11): the tolerance alone admitted 
 - AC-T5 / AC-T5b: with c = 1 the radius is beta = 25 sqrt(log(d H T / delta)) ~ 100 >> H = 5, so
   the critic sits at its cap H - h at every pair and the actor stays uniform until the widths
   ``||phi||_{Lambda^-1}`` have shrunk by a factor ~100: measured regret slope 1.00 over the
-  theory note's window T = 2k..32k (6 fresh instances; regret per episode constant, 0.77 on the
+  AC-T1's window T = 2k..32k (6 fresh instances; regret per episode constant, 0.77 on the
   block-0 instance). c was **not** tuned to rescue it (an earlier version's lock with c = 0.015
   was such a tuning and is gone). AC-T5 asserts the determinant-doubling switch bound
   ``switches <= H d log2(1 + T / (d ridge))`` on those runs (deterministic, from
@@ -166,10 +195,10 @@ from .statistics import all_of, bound_verdict, order_verdict, rate_verdict
 PAPER = "Tan, Fan & Wei 2025"
 
 # ---------------------------------------------------------------------------------------------
-# Settings (theory/optimistic_ac.md §6)
+# Settings (see :ref:`optimistic_ac-claims`)
 # ---------------------------------------------------------------------------------------------
 
-#: AC-T1/AC-T1b (pre-registered, theory/optimistic_ac.md §6): random finite-horizon MDP S = 5, A = 3,
+#: AC-T1/AC-T1b (pre-registered, :ref:`optimistic_ac-preregistration`): random finite-horizon MDP S = 5, A = 3,
 #: H = 5, Dirichlet(0.5) transitions, mean rewards U[0, 1] realised as Bernoulli draws, a fresh instance per
 #: block; theory-sized bonus c = 1, eta = 1.
 TABULAR = dict(n_states=5, n_actions=3, horizon=5, concentration=0.5, bonus_scale=1.0, eta=1.0)

@@ -1,50 +1,58 @@
-"""Optimistic actor-critic with rare-switching policy resets: online, hybrid, non-optimistic hybrid.
+r"""Optimistic actor-critic with rare-switching policy resets: online, hybrid, non-optimistic hybrid.
 
 Tan, Fan & Wei (2025), "Actor-Critics Can Achieve Optimal Sample Efficiency" (ICML 2025,
-arXiv 2505.03710). The paper states (abstract, [paper] in theory/optimistic_ac.md §1):
+arXiv 2505.03710). The theory, the pseudo-code and the claims are on the page
+:ref:`theory-optimistic_ac`. The paper states (abstract, [paper], see
+:ref:`optimistic_ac-paper-statements`):
 
-- **Online.** An actor-critic with (i) optimism, (ii) an off-policy critic that targets Q* and
-  (iii) rare-switching policy resets finds an epsilon-optimal policy within
-  O(d H^5 log|A| / eps^2 + d H^4 log|F| / eps^2) trajectories and has sqrt(T) regret when the
-  Bellman-eluder dimension d grows at most like log T.
+- **Online.** An actor-critic with (i) optimism, (ii) an off-policy critic that targets
+  :math:`Q^*` and (iii) rare-switching policy resets finds an :math:`\varepsilon`-optimal policy
+  within :math:`O(d H^5 \log|A| / \varepsilon^2 + d H^4 \log|F| / \varepsilon^2)` trajectories and
+  has :math:`\sqrt{T}` regret when the Bellman-eluder dimension d grows at most like log T.
 - **Hybrid.** Initialising the critic with offline data helps; a **non-optimistic** hybrid
-  variant is provably efficient when N_off >= c*_off d H^4 / eps^2, with c*_off the
-  single-policy concentrability of the offline data.
+  variant is provably efficient when
+  :math:`N_{\mathrm{off}} \ge c^*_{\mathrm{off}}\, d H^4 / \varepsilon^2`, with
+  :math:`c^*_{\mathrm{off}}` the single-policy concentrability of the offline data.
 
 **The paper's own algorithm boxes were not available.** What is implemented here is the
-reconstruction of theory/optimistic_ac.md §3 and §5 (tabular and linear-MDP instantiations),
-named after what each function does rather than after the paper's (unconfirmed) acronyms:
+reconstruction of :ref:`optimistic_ac-algorithm` (tabular and linear-MDP instantiations,
+:ref:`optimistic_ac-tabular-algorithm` and :ref:`optimistic_ac-linear-algorithm`), named after
+what each function does rather than after the paper's (unconfirmed) acronyms:
 
 - critic, at each switch: a backward pass with the optimality target
-  ``Q_h = clip(r_hat + P_hat V_{h+1} + bonus, 0, H - h)``, ``V_h = max_a Q_h`` (tabular, UCB
-  bonus ``c (H - h) sqrt(iota / n)``), or LSVI-UCB ridge regression with an elliptical bonus
-  ``beta ||phi||_{Lambda^-1}`` (linear MDP);
-- rare switching: recompute the critic only when some count n_h(s, a) reaches a power of 2
-  (tabular: at most S A H (log2 T + 1) switches, :func:`switch_bound`) or some det(Lambda_h) has
-  doubled since the last switch (linear: at most H d log2(1 + T / (d ridge)) switches,
-  :func:`linear_switch_bound`);
+  :math:`Q_h = \mathrm{clip}(\hat r + \hat P V_{h+1} + b, 0, H - h)`, :math:`V_h = \max_a Q_h`
+  (tabular, UCB bonus :math:`b = c (H - h) \sqrt{\iota / n}`), or LSVI-UCB ridge regression with an
+  elliptical bonus :math:`\beta \|\phi\|_{\Lambda_h^{-1}}` (linear MDP);
+- rare switching: recompute the critic only when some count :math:`n_h(s, a)` reaches a power of 2
+  (tabular: at most :math:`S A H (\log_2 T + 1)` switches, :func:`switch_bound`) or some
+  :math:`\det \Lambda_h` has doubled since the last switch (linear: at most
+  :math:`H d \log_2(1 + T / (d \lambda))` switches, :func:`linear_switch_bound`); both bounds are
+  derived in :ref:`optimistic_ac-switch-bounds`;
 - policy reset to uniform at each switch, then a softmax (mirror-descent / NPG) actor
-  ``pi_{t+1} ∝ pi_t exp(eta Q)`` between switches, i.e. ``softmax(eta n_seg Q)``;
+  :math:`\pi_{t+1} \propto \pi_t \exp(\eta Q)` between switches, i.e.
+  :math:`\mathrm{softmax}(\eta\, n_{\mathrm{seg}} Q)`;
 - hybrid: counts and estimates preloaded with offline episodes; non-optimistic hybrid: bonus 0 and
   unvisited pairs valued 0 (plain value iteration on the empirical model).
 
-Departures from the paper (all forced by the missing boxes, see theory/optimistic_ac.md §8):
+Departures from the paper (all forced by the missing boxes, see :ref:`optimistic_ac-departures`):
 GOLF's confidence set is replaced by a UCB / elliptical bonus (the standard relaxation), the
 switching rule is count / determinant doubling, the reset goes to the uniform policy, and the
-bonus scale ``c`` is a free parameter (theory needs c ~ 1-2; c = 0.1 works better in practice), and the
-actor step is a constant ``eta`` (default 1) rather than the theory's
-``eta = sqrt(2 log A / (H^2 T_seg))``, which needs the segment length T_seg in advance (a constant
-eta = 1 is what theory/optimistic_ac.md §5 reports working on its prototype).
+bonus scale ``c`` is a free parameter (theory needs c ~ 1-2 [recalled]; smaller values, such as
+c = 0.1, work better in practice on the lock), and the actor step is a constant ``eta``
+(default 1) rather than the theory's :math:`\eta = \sqrt{2 \log A / (H^2 T_{\mathrm{seg}})}`,
+which needs the segment length :math:`T_{\mathrm{seg}}` in advance (a constant eta = 1 worked on the numpy prototype the
+reconstruction was first tried on, [recalled]).
 
 The value of a pair never visited is a separate parameter, ``unvisited``: ``"cap"`` (the
-default) gives it the cap ``H - h``, which is what the UCB bonus ``c (H - h) sqrt(iota / n)`` gives
-at n = 0 for any c > 0 (optimistic initialisation); ``"zero"`` gives it 0, the least-squares value
-without data (the non-optimistic variant). On the lock (AC-T2) it is this initialisation, not the
-size of the bonus at visited pairs, that drives exploration (see proofs_check.optimistic_ac).
+default) gives it the cap ``H - h``, which is what the UCB bonus :math:`c (H - h) \sqrt{\iota / n}`
+gives at n = 0 for any c > 0 (optimistic initialisation); ``"zero"`` gives it 0, the least-squares
+value without data (the non-optimistic variant). On the lock (AC-T2) it is this initialisation, not
+the size of the bonus at visited pairs, that drives exploration (see proofs_check.optimistic_ac and
+:ref:`optimistic_ac-optimism`).
 
 Every run reports the **expected** regret of the policy actually played in each episode,
-``V*_1(s_1) - V^{pi_t}_1(s_1)`` computed exactly from the true model (not from sampled returns),
-the number of critic switches, and the first episode whose policy is epsilon-optimal.
+:math:`V^*_1(s_1) - V^{\pi_t}_1(s_1)` computed exactly from the true model (not from sampled
+returns), the number of critic switches, and the first episode whose policy is epsilon-optimal.
 
 The whole episode loop (rollout, count updates, backward pass at switches, exact evaluation of
 the played policy, actor update) is one Numba kernel per setting (tabular, linear) taking the
@@ -52,8 +60,8 @@ numpy Generator; :func:`rare_switching_actor_critic` with ``backend="numpy"`` ru
 algorithm in plain numpy with the same random stream (the tests' twin and the benchmark's
 reference).
 
-Examples
---------
+A first run
+-----------
 >>> from mdps.instances.random import random_finite_horizon_mdp
 >>> mdp = random_finite_horizon_mdp(5, 3, 5, rng=0)
 >>> run = optimistic_actor_critic(mdp, 500, rng=1, bonus_scale=0.1)
@@ -97,15 +105,18 @@ _SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
 
 @dataclass(frozen=True, eq=False)
 class ActorCriticRun:
-    """What a run of an actor-critic returns.
+    r"""What a run of an actor-critic returns.
 
-    Attributes
+    The fields are set once by the run (a frozen dataclass); see :ref:`optimistic_ac-setting` for
+    the regret and the tolerance :math:`\varepsilon`.
+
+    Parameters
     ----------
     regret : float array (T,)
-        Expected regret of each episode's policy, ``V*_1 - V^{pi_t}_1`` (start distribution
-        averaged), computed exactly from the true model.
+        Expected regret of each episode's policy, :math:`V^*_1(\rho) - V^{\pi_t}_1(\rho)` (start
+        distribution :math:`\rho` averaged), computed exactly from the true model.
     cumulative_regret : float array (T,)
-        ``cumsum(regret)``.
+        ``cumsum(regret)``: :math:`\sum_{t' \le t} (V^*_1(\rho) - V^{\pi_{t'}}_1(\rho))`.
     switches : int array (T,)
         Number of critic switches (recomputations) after each episode.
     n_switches : int
@@ -135,10 +146,15 @@ class ActorCriticRun:
 # --------------------------------------------------------------------------------------------
 
 def switch_bound(n_states: int, n_actions: int, horizon: int, n_episodes: int) -> float:
-    """Upper bound ``S A H (log2 T + 1)`` on the number of count-doubling switches in T episodes.
+    r"""Upper bound ``S A H (log2 T + 1)`` on the number of count-doubling switches in T episodes.
 
-    Each (h, s, a) fires at counts 1, 2, 4, ..., 2^floor(log2 T), i.e. at most log2 T + 1 times,
-    and a switch needs at least one firing (online episodes only; offline counts only delay them).
+    .. math::
+
+        \#\text{switches}(T) \le S A H (\log_2 T + 1).
+
+    Each (h, s, a) fires at counts :math:`1, 2, 4, \dots, 2^{\lfloor \log_2 T \rfloor}`, i.e. at
+    most :math:`\log_2 T + 1` times, and a switch needs at least one firing (online episodes only;
+    offline counts only delay them). Derivation: :ref:`optimistic_ac-switch-bounds`.
 
     Parameters
     ----------
@@ -163,25 +179,32 @@ def switch_bound(n_states: int, n_actions: int, horizon: int, n_episodes: int) -
 
 
 def linear_switch_bound(dim: int, horizon: int, n_episodes: int, ridge: float = 1.0) -> float:
-    """Upper bound ``H d log2(1 + T / (d ridge))`` on the determinant-doubling switches in T online episodes.
+    r"""Upper bound ``H d log2(1 + T / (d ridge))`` on the determinant-doubling switches in T online episodes.
 
-    A switch needs some ``log det Lambda_h`` to have grown by more than log 2 since the last
-    switch, and these growths are disjoint for each h, so the switches number at most
-    ``sum_h (log det Lambda_h(T) - log det Lambda_h(0)) / log 2``. With ``||phi|| <= 1``,
-    ``det Lambda_h(T) <= (tr Lambda_h(T) / d)^d <= (ridge + T / d)^d`` and
-    ``det Lambda_h(0) = ridge^d`` (no offline data).
+    .. math::
+
+        \#\text{switches}(T) \le H d \log_2\Big(1 + \frac{T}{d \lambda}\Big),
+        \qquad \lambda = \texttt{ridge}.
+
+    A switch needs some :math:`\log\det\Lambda_h` to have grown by more than :math:`\log 2` since
+    the last switch, and these growths are disjoint for each h, so the switches number at most
+    :math:`\sum_h (\log\det\Lambda_h(T) - \log\det\Lambda_h(0)) / \log 2`. With
+    :math:`\|\phi\| \le 1`,
+    :math:`\det\Lambda_h(T) \le (\mathrm{tr}\,\Lambda_h(T) / d)^d \le (\lambda + T / d)^d` and
+    :math:`\det\Lambda_h(0) = \lambda^d` (no offline data). Derivation:
+    :ref:`optimistic_ac-switch-bounds`.
 
     Parameters
     ----------
     dim, horizon, n_episodes : int
         d, H and T (positive).
     ridge : float
-        The ridge of ``Lambda_h = ridge I + sum phi phi^T`` (positive).
+        The ridge :math:`\lambda` of :math:`\Lambda_h = \lambda I + \sum \phi \phi^\top` (positive).
 
     Returns
     -------
     float
-        ``H d log2(1 + T / (d ridge))``.
+        :math:`H d \log_2(1 + T / (d \lambda))`.
 
     Examples
     --------
@@ -194,7 +217,15 @@ def linear_switch_bound(dim: int, horizon: int, n_episodes: int, ridge: float = 
 
 
 def exploration_log_term(n_states: int, n_actions: int, horizon: int, n_episodes: int, delta: float) -> float:
-    """The log factor ``iota = log(S A H T / delta)`` of the tabular UCB bonus ``c (H - h) sqrt(iota / n)``.
+    r"""The log factor ``iota = log(S A H T / delta)`` of the tabular UCB bonus ``c (H - h) sqrt(iota / n)``.
+
+    .. math::
+
+        \iota = \log\frac{S A H T}{\delta}, \qquad
+        b_h(s, a) = c\,(H - h)\sqrt{\iota / n_h(s, a)}.
+
+    With :math:`c \ge 1/\sqrt 2` the bonus makes the critic dominate :math:`Q^*` with probability
+    at least :math:`1 - \delta` (Hoeffding and a union bound, :ref:`optimistic_ac-optimism`).
 
     Parameters
     ----------
@@ -206,7 +237,7 @@ def exploration_log_term(n_states: int, n_actions: int, horizon: int, n_episodes
     Returns
     -------
     float
-        iota (dimensionless).
+        :math:`\iota` (dimensionless).
 
     Examples
     --------
@@ -219,7 +250,14 @@ def exploration_log_term(n_states: int, n_actions: int, horizon: int, n_episodes
 
 
 def elliptical_radius(dim: int, horizon: int, n_episodes: int, delta: float, bonus_scale: float) -> float:
-    """The LSVI-UCB radius ``beta = c d H sqrt(log(d H T / delta))`` (Jin et al. 2020), c = ``bonus_scale``.
+    r"""The LSVI-UCB radius ``beta = c d H sqrt(log(d H T / delta))`` (Jin et al. 2020), c = ``bonus_scale``.
+
+    .. math::
+
+        \beta = c\, d\, H \sqrt{\log(d H T / \delta)},
+
+    the radius of the elliptical bonus :math:`\beta \|\phi(s, a)\|_{\Lambda_h^{-1}}` of the linear
+    critic (:ref:`optimistic_ac-linear-algorithm`; the form and c of order 1 are [recalled]).
 
     Parameters
     ----------
@@ -233,7 +271,7 @@ def elliptical_radius(dim: int, horizon: int, n_episodes: int, delta: float, bon
     Returns
     -------
     float
-        beta, in units of value (the bonus is ``beta ||phi(s, a)||_{Lambda_h^-1}``).
+        :math:`\beta`, in units of value (the bonus is :math:`\beta \|\phi(s, a)\|_{\Lambda_h^{-1}}`).
 
     Examples
     --------
@@ -254,7 +292,31 @@ def _bonus(name, value, *, allow_negative: bool) -> float:
 
 
 def greedy_policy_matrix(q_values: np.ndarray) -> np.ndarray:
-    """One-hot argmax (lowest index among ties) of ``q_values`` along the last axis."""
+    r"""One-hot argmax (lowest index among ties) of ``q_values`` along the last axis.
+
+    The greedy policy :math:`\pi_Q(a \mid s) = \mathbb 1[a = \min \arg\max_{a'} Q(s, a')]`.
+
+    Parameters
+    ----------
+    q_values : float array (..., A)
+        Action values, e.g. (H, S, A); no NaN, non-empty last axis.
+
+    Returns
+    -------
+    float array
+        Same shape as ``q_values``: 1 at the first maximiser of each row, 0 elsewhere.
+
+    Raises
+    ------
+    ValueError
+        For a scalar, an empty last axis or a NaN.
+
+    Examples
+    --------
+    >>> greedy_policy_matrix([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]])
+    array([[0., 1., 0.],
+           [1., 0., 0.]])
+    """
     q_values = np.asarray(v.real_array("q_values", q_values), dtype=float)
     if q_values.ndim == 0 or q_values.shape[-1] == 0 or np.any(np.isnan(q_values)):
         raise ValueError(f"q_values: expected an array without NaN with a non-empty last axis, got shape "
@@ -265,8 +327,36 @@ def greedy_policy_matrix(q_values: np.ndarray) -> np.ndarray:
 
 
 def epsilon_greedy_behaviour(mdp, epsilon: float) -> np.ndarray:
-    """``(1 - epsilon) pi* + epsilon Uniform(A)``, shape (H, S, A): a behaviour policy whose
-    quality (and hence the offline data's concentrability c*_off) is set by ``epsilon``."""
+    r"""``(1 - epsilon) pi* + epsilon Uniform(A)``, shape (H, S, A): a behaviour policy whose
+    quality (and hence the offline data's concentrability c*_off) is set by ``epsilon``.
+
+    .. math::
+
+        \pi_b = (1 - \epsilon)\, \pi^* + \epsilon\, \mathrm{Unif}(\mathcal A),
+
+    with :math:`\pi^*` the greedy policy of the exact :math:`Q^*` (lowest index among ties). On
+    the lock, :math:`c^*_{\mathrm{off}} = (1 - \epsilon + \epsilon / A)^{-H}`
+    (:ref:`optimistic_ac-instances`).
+
+    Parameters
+    ----------
+    mdp : FiniteHorizonMDP or LinearMDP
+        The MDP (a LinearMDP through its tabular form); its :math:`Q^*` is solved exactly.
+    epsilon : float in [0, 1]
+        Weight of the uniform policy: 0 gives :math:`\pi^*`, 1 the uniform policy.
+
+    Returns
+    -------
+    float array (H, S, A)
+        The behaviour policy, rows summing to 1.
+
+    Examples
+    --------
+    >>> from mdps.instances.classic import finite_horizon_lock
+    >>> behaviour = epsilon_greedy_behaviour(finite_horizon_lock(3, 2, rng=0), 0.5)
+    >>> behaviour.shape, float(behaviour[0, 0].max())
+    ((3, 2, 2), 0.75)
+    """
     tab = _tabular(mdp)
     eps = v.probability("epsilon", epsilon, open_low=False, open_high=False)
     A = tab.n_actions
@@ -276,16 +366,60 @@ def epsilon_greedy_behaviour(mdp, epsilon: float) -> np.ndarray:
 
 def optimistic_q_values(counts, reward_sums, transition_counts, bonus_scale: float, log_term: float,
                         unvisited_cap: bool = True, horizon_factor: bool = True) -> np.ndarray:
-    """The tabular critic: backward pass with the optimality target and a UCB bonus (numpy).
+    r"""The tabular critic: backward pass with the optimality target and a UCB bonus (numpy).
 
-    ``Q_h(s,a) = clip(r_hat + P_hat V_{h+1} + c (H - h) sqrt(iota / n), 0, H - h)`` for visited
-    pairs; unvisited ones get ``H - h`` (``unvisited_cap``) or 0; ``V_h = max_a Q_h``.
-    Steps are 0-based, so ``H - h`` is the number of steps left. Shapes (H, S, A), (H, S, A),
-    (H, S, A, S). ``horizon_factor=False`` drops the bonus's ``H - h`` (a mutant's bonus).
+    For :math:`h = H-1, \dots, 0` and visited pairs (:math:`n = n_h(s, a) \ge 1`):
 
-    Raises ``ValueError`` for counts that are negative or not integers, transition counts that do
-    not sum to the counts, non-finite reward sums, a non-finite ``bonus_scale`` (a negative one is a
-    pessimistic mutant's), a negative or non-finite ``log_term``, and flags that are not booleans.
+    .. math::
+
+        Q_h(s, a) = \mathrm{clip}_{[0,\, H-h]}\Big(\hat r_h(s, a)
+        + \hat P_h(\cdot \mid s, a)^\top V_{h+1} + c\,(H - h)\sqrt{\iota / n}\Big),
+        \qquad V_h(s) = \max_a Q_h(s, a),
+
+    with :math:`\hat r = \text{reward\_sums} / n` and
+    :math:`\hat P = \text{transition\_counts} / n`; unvisited pairs get :math:`H - h`
+    (``unvisited_cap``) or 0. Steps are 0-based, so ``H - h`` is the number of steps left. See
+    :ref:`optimistic_ac-tabular-algorithm`.
+
+    Parameters
+    ----------
+    counts : int array (H, S, A)
+        Visit counts :math:`n_h(s, a)` (non-negative integers).
+    reward_sums : float array (H, S, A)
+        Sums of the observed rewards at each (h, s, a).
+    transition_counts : int array (H, S, A, S)
+        Counts of each next state; their sums over the last axis must equal ``counts``.
+    bonus_scale : float
+        c, the scale of the bonus (a negative one is a pessimistic mutant's).
+    log_term : float
+        :math:`\iota \ge 0` (see :func:`exploration_log_term`).
+    unvisited_cap : bool
+        True: unvisited pairs are valued :math:`H - h` (optimistic initialisation); False: 0.
+    horizon_factor : bool
+        False drops the bonus's :math:`H - h` factor (a mutant's bonus :math:`c \sqrt{\iota / n}`).
+
+    Returns
+    -------
+    float array (H, S, A)
+        The critic :math:`Q`.
+
+    Raises
+    ------
+    ValueError
+        For counts that are negative or not integers, transition counts that do not sum to the
+        counts, non-finite reward sums, a non-finite ``bonus_scale``, a negative or non-finite
+        ``log_term``, and flags that are not booleans.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> counts = np.array([[[2, 0]]])            # H = 1, S = 1, A = 2; action 1 never tried
+    >>> sums = np.array([[[1.0, 0.0]]])
+    >>> trans = np.array([[[[2], [0]]]])
+    >>> optimistic_q_values(counts, sums, trans, 0.0, 1.0)
+    array([[[0.5, 1. ]]])
+    >>> optimistic_q_values(counts, sums, trans, 0.0, 1.0, unvisited_cap=False)
+    array([[[0.5, 0. ]]])
     """
     counts = _count_array("counts", counts, 3)
     H, S, A = counts.shape
@@ -342,14 +476,50 @@ def _optimistic_q_values(counts, reward_sums, transition_counts, bonus_scale, lo
 
 
 def lsvi_ucb_q_values(features, gram, reward_sums, transition_counts, radius: float) -> np.ndarray:
-    """The linear critic: LSVI-UCB backward pass (numpy).
+    r"""The linear critic: LSVI-UCB backward pass (numpy).
 
-    ``w_h = Lambda_h^-1 sum phi (r + V_{h+1}(s'))`` with the data entering through per-pair sums,
-    ``Q_h(s,a) = min(H - h, w_h . phi(s,a) + beta ||phi(s,a)||_{Lambda_h^-1})``, ``V_h = max_a Q_h``.
-    ``features`` (S, A, d), ``gram`` (H, d, d) = ridge I + sum phi phi^T.
+    For :math:`h = H-1, \dots, 0`:
 
-    Raises ``ValueError`` for non-finite or misshapen arrays, negative transition counts, a ``gram``
-    matrix that is not symmetric positive definite (singular), and a negative ``radius``.
+    .. math::
+
+        w_h = \Lambda_h^{-1} \sum_\tau \phi(s^\tau_h, a^\tau_h)\big(r^\tau_h + V_{h+1}(s^\tau_{h+1})\big),
+        \qquad
+        Q_h(s, a) = \min\Big\{H - h,\; w_h^\top \phi(s, a) + \beta \|\phi(s, a)\|_{\Lambda_h^{-1}}\Big\},
+
+    :math:`V_h = \max_a Q_h`, with the data entering through per-pair sums (for a finite state
+    space the same estimator as the sum over tuples). See :ref:`optimistic_ac-linear-algorithm`.
+
+    Parameters
+    ----------
+    features : float array (S, A, d)
+        :math:`\phi(s, a)`.
+    gram : float array (H, d, d)
+        :math:`\Lambda_h = \lambda I + \sum \phi \phi^\top`, symmetric positive definite.
+    reward_sums : float array (H, S, A)
+        Sums of the observed rewards at each (h, s, a).
+    transition_counts : int array (H, S, A, S)
+        Counts of each observed (h, s, a, s').
+    radius : float
+        :math:`\beta \ge 0` (see :func:`elliptical_radius`).
+
+    Returns
+    -------
+    float array (H, S, A)
+        The critic :math:`Q`.
+
+    Raises
+    ------
+    ValueError
+        For non-finite or misshapen arrays, negative transition counts, a ``gram`` matrix that is
+        not symmetric positive definite (singular), and a negative ``radius``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> features = np.eye(2).reshape(1, 2, 2)    # S = 1, A = 2, one-hot features, d = 2
+    >>> gram = np.eye(2)[None]                   # H = 1, no data yet
+    >>> lsvi_ucb_q_values(features, gram, np.zeros((1, 1, 2)), np.zeros((1, 1, 2, 1), int), 0.5)
+    array([[[0.5, 0.5]]])
     """
     features = v.float_array("features", features, ndim=3)
     S, A, d = features.shape
@@ -942,25 +1112,37 @@ def rare_switching_actor_critic(mdp: FiniteHorizonMDP, n_episodes: int, rng=None
                                 offline_data: OfflineData | None = None, switching: str = "doubling",
                                 reset: str = "switch", epsilon: float = 0.1,
                                 backend: str = "numba") -> ActorCriticRun:
-    """Tabular off-policy actor-critic targeting Q*, with rare switches and policy resets.
+    r"""Tabular off-policy actor-critic targeting Q*, with rare switches and policy resets.
 
-    Reconstruction of Tan, Fan & Wei (2025) Algorithms A-C (theory/optimistic_ac.md §3, §5; the
-    paper's algorithm boxes were not available). Each episode plays the current policy; when some
-    count n_h(s, a) reaches a power of 2 the critic is recomputed by a backward pass
-    ``Q_h = clip(r_hat + P_hat V_{h+1} + c (H-h) sqrt(iota / n), 0, H-h)`` with
-    ``iota = log(S A H T / delta)``, and the policy is reset to uniform; between switches the
-    actor takes mirror-descent steps ``pi <- pi exp(eta Q) / Z``.
+    Reconstruction of Tan, Fan & Wei (2025) Algorithms A-C (:ref:`optimistic_ac-algorithm`,
+    :ref:`optimistic_ac-tabular-algorithm`; the paper's algorithm boxes were not available).
+    Each episode plays the current policy; when some count :math:`n_h(s, a)` reaches a power of 2
+    the critic is recomputed by the backward pass (:func:`optimistic_q_values`)
 
-    Departures (see the module docstring): UCB bonus instead of GOLF's confidence set, count
-    doubling as the switching rule, reset to uniform, a constant ``eta`` instead of the theory's
-    ``sqrt(2 log A / (H^2 T_seg))``, and the value of unvisited pairs as its own parameter.
+    .. math::
+
+        Q_h(s, a) = \mathrm{clip}_{[0,\, H-h]}\Big(\hat r_h(s, a) + \hat P_h(\cdot \mid s, a)^\top V_{h+1}
+        + c\,(H - h)\sqrt{\iota / n_h(s, a)}\Big),
+        \qquad \iota = \log\frac{S A H T}{\delta},
+
+    and the policy is reset to uniform; between switches the actor takes mirror-descent steps
+    :math:`\pi_h(\cdot \mid s) \leftarrow \pi_h(\cdot \mid s) \exp(\eta Q_h(s, \cdot)) / Z`,
+    so that :math:`k` steps after a reset :math:`\pi_h = \mathrm{softmax}(\eta k Q_h)`.
+
+    Departures (see the module docstring and :ref:`optimistic_ac-departures`): UCB bonus instead
+    of GOLF's confidence set, count doubling as the switching rule, reset to uniform, a constant
+    ``eta`` instead of the theory's :math:`\sqrt{2 \log A / (H^2 T_{\mathrm{seg}})}`, and the value
+    of unvisited pairs as its own parameter.
 
     Parameters
     ----------
-    mdp : FiniteHorizonMDP (or LinearMDP, used through its tabular form)
+    mdp : FiniteHorizonMDP or LinearMDP
+        The MDP (a LinearMDP is used through its tabular form). It serves as a simulator for the
+        rollouts, and its exact model for the regret of the policies played.
     n_episodes : int
         T, the number of online episodes.
     rng : Generator, int seed or None
+        The random stream of the rollouts (the Numba and numpy backends draw the same stream).
     bonus_scale : float >= 0
         c, the size of the bonus at visited pairs. Positive: optimistic (Algorithms A, B); 0 with
         ``unvisited="zero"``: non-optimistic (Algorithm C, plain value iteration on the empirical model).
@@ -986,6 +1168,8 @@ def rare_switching_actor_critic(mdp: FiniteHorizonMDP, n_episodes: int, rng=None
     Returns
     -------
     ActorCriticRun
+        Per-episode expected regret, switches, the first epsilon-optimal episode, the last policy
+        and the last critic.
 
     Examples
     --------
@@ -1024,9 +1208,43 @@ def _broken_variant(mdp, n_episodes, rng=None, *, linear=False, bonus_scale=1.0,
 
 
 def optimistic_actor_critic(mdp, n_episodes: int, rng=None, *, bonus_scale: float = 1.0, **options) -> ActorCriticRun:
-    """Online optimistic actor-critic (reconstructed Algorithm A): no offline data, UCB bonus on.
+    r"""Online optimistic actor-critic (reconstructed Algorithm A): no offline data, UCB bonus on.
 
-    See :func:`rare_switching_actor_critic` for the options.
+    :func:`rare_switching_actor_critic` with a bonus :math:`c (H - h) \sqrt{\iota / n}`,
+    :math:`c > 0`, and no offline data (:ref:`optimistic_ac-tabular-algorithm`). The learner of the
+    claims AC-T1, AC-T1c, AC-T2 and AC-T2b (:ref:`optimistic_ac-claims`).
+
+    Parameters
+    ----------
+    mdp : FiniteHorizonMDP or LinearMDP
+        The MDP (simulator and exact model for the regret).
+    n_episodes : int
+        T, the number of online episodes.
+    rng : Generator, int seed or None
+        The random stream of the rollouts.
+    bonus_scale : float
+        c > 0, the scale of the UCB bonus.
+    **options
+        The other keyword arguments of :func:`rare_switching_actor_critic` (``unvisited``,
+        ``eta``, ``delta``, ``switching``, ``reset``, ``epsilon``, ``backend``); not
+        ``offline_data``.
+
+    Returns
+    -------
+    ActorCriticRun
+        The run (see :class:`ActorCriticRun`).
+
+    Raises
+    ------
+    ValueError
+        For a ``bonus_scale`` that is not positive, or offline data.
+
+    Examples
+    --------
+    >>> from mdps.instances.classic import finite_horizon_lock
+    >>> run = optimistic_actor_critic(finite_horizon_lock(4, 3, rng=0), 300, rng=0, bonus_scale=0.1)
+    >>> run.regret.shape
+    (300,)
     """
     bonus_scale = _positive_bonus(bonus_scale)
     if options.get("offline_data") is not None:
@@ -1036,9 +1254,45 @@ def optimistic_actor_critic(mdp, n_episodes: int, rng=None, *, bonus_scale: floa
 
 def hybrid_optimistic_actor_critic(mdp, offline_data: OfflineData, n_episodes: int, rng=None, *,
                                    bonus_scale: float = 1.0, **options) -> ActorCriticRun:
-    """Hybrid optimistic actor-critic (reconstructed Algorithm B): the critic starts from ``offline_data``.
+    r"""Hybrid optimistic actor-critic (reconstructed Algorithm B): the critic starts from ``offline_data``.
 
-    See :func:`rare_switching_actor_critic` for the options.
+    :func:`rare_switching_actor_critic` with a bonus :math:`c > 0` and the counts
+    :math:`n_h(s, a)`, reward sums and transition counts preloaded with the offline tuples
+    (:ref:`optimistic_ac-tabular-algorithm`).
+
+    Parameters
+    ----------
+    mdp : FiniteHorizonMDP or LinearMDP
+        The MDP (simulator and exact model for the regret).
+    offline_data : OfflineData
+        Finite-horizon tuples with next states, e.g. from :func:`offline_episodes`.
+    n_episodes : int
+        T, the number of online episodes.
+    rng : Generator, int seed or None
+        The random stream of the rollouts.
+    bonus_scale : float
+        c > 0, the scale of the UCB bonus.
+    **options
+        The other keyword arguments of :func:`rare_switching_actor_critic` (``unvisited``,
+        ``eta``, ``delta``, ``switching``, ``reset``, ``epsilon``, ``backend``).
+
+    Returns
+    -------
+    ActorCriticRun
+        The run (see :class:`ActorCriticRun`).
+
+    Raises
+    ------
+    ValueError
+        For ``offline_data=None`` or a ``bonus_scale`` that is not positive.
+
+    Examples
+    --------
+    >>> from mdps.instances.classic import finite_horizon_lock
+    >>> lock = finite_horizon_lock(4, 3, rng=0)
+    >>> data = offline_episodes(lock, 20, rng=1, epsilon=0.25)
+    >>> hybrid_optimistic_actor_critic(lock, data, 300, rng=0, bonus_scale=0.1).regret.shape
+    (300,)
     """
     if offline_data is None:
         raise ValueError("offline_data: expected an OfflineData for the hybrid variant, got None")
@@ -1049,11 +1303,45 @@ def hybrid_optimistic_actor_critic(mdp, offline_data: OfflineData, n_episodes: i
 
 def non_optimistic_hybrid_actor_critic(mdp, offline_data: OfflineData, n_episodes: int, rng=None,
                                        **options) -> ActorCriticRun:
-    """Non-optimistic hybrid actor-critic (reconstructed Algorithm C): offline data, bonus 0.
+    r"""Non-optimistic hybrid actor-critic (reconstructed Algorithm C): offline data, bonus 0.
 
     The critic is plain value iteration on the empirical model (``bonus_scale=0``,
-    ``unvisited="zero"``: unseen pairs get 0). Efficient when ``N_off >= c*_off d H^4 / eps^2``
-    [paper]; without offline data it can be stuck forever.
+    ``unvisited="zero"``: unseen pairs get 0). Efficient when
+    :math:`N_{\mathrm{off}} \ge c^*_{\mathrm{off}}\, d H^4 / \varepsilon^2` [paper]
+    (:ref:`optimistic_ac-hybrid-threshold`); without offline data it can be stuck forever.
+
+    Parameters
+    ----------
+    mdp : FiniteHorizonMDP or LinearMDP
+        The MDP (simulator and exact model for the regret).
+    offline_data : OfflineData
+        Finite-horizon tuples with next states, e.g. from :func:`offline_episodes`.
+    n_episodes : int
+        T, the number of online episodes.
+    rng : Generator, int seed or None
+        The random stream of the rollouts.
+    **options
+        The other keyword arguments of :func:`rare_switching_actor_critic` (``eta``, ``delta``,
+        ``switching``, ``reset``, ``epsilon``, ``backend``); not ``bonus_scale`` or
+        ``unvisited``, which are fixed.
+
+    Returns
+    -------
+    ActorCriticRun
+        The run (see :class:`ActorCriticRun`).
+
+    Raises
+    ------
+    ValueError
+        For ``offline_data=None``.
+
+    Examples
+    --------
+    >>> from mdps.instances.classic import finite_horizon_lock
+    >>> lock = finite_horizon_lock(4, 3, rng=0)
+    >>> data = offline_episodes(lock, 50, rng=1, epsilon=0.25)
+    >>> non_optimistic_hybrid_actor_critic(lock, data, 300, rng=0).regret.shape
+    (300,)
     """
     if offline_data is None:
         raise ValueError("offline_data: expected an OfflineData for the hybrid variant, got None")
@@ -1062,7 +1350,39 @@ def non_optimistic_hybrid_actor_critic(mdp, offline_data: OfflineData, n_episode
 
 
 def low_switching_ucbvi(mdp, n_episodes: int, rng=None, *, bonus_scale: float = 1.0, **options) -> ActorCriticRun:
-    """UCBVI with count-doubling switches: the same code path with a greedy actor (eta = inf)."""
+    r"""UCBVI with count-doubling switches: the same code path with a greedy actor (eta = inf).
+
+    :func:`rare_switching_actor_critic` with :math:`\eta = \infty`: the policy played is the
+    greedy policy of the critic, :math:`\pi_h(s) = \arg\max_a Q_h(s, a)`, which changes only at
+    a switch. A baseline (:ref:`optimistic_ac-tabular-algorithm`).
+
+    Parameters
+    ----------
+    mdp : FiniteHorizonMDP or LinearMDP
+        The MDP (simulator and exact model for the regret).
+    n_episodes : int
+        T, the number of online episodes.
+    rng : Generator, int seed or None
+        The random stream of the rollouts.
+    bonus_scale : float
+        c >= 0, the scale of the UCB bonus.
+    **options
+        The other keyword arguments of :func:`rare_switching_actor_critic` (``unvisited``,
+        ``delta``, ``offline_data``, ``switching``, ``reset``, ``epsilon``, ``backend``); not
+        ``eta``.
+
+    Returns
+    -------
+    ActorCriticRun
+        The run (see :class:`ActorCriticRun`).
+
+    Examples
+    --------
+    >>> from mdps.instances.classic import finite_horizon_lock
+    >>> run = low_switching_ucbvi(finite_horizon_lock(4, 3, rng=0), 300, rng=0, bonus_scale=0.1)
+    >>> sorted(set(run.policy.ravel().tolist()))
+    [0.0, 1.0]
+    """
     return rare_switching_actor_critic(mdp, n_episodes, rng, bonus_scale=bonus_scale, eta=np.inf, **options)
 
 
@@ -1071,28 +1391,73 @@ def linear_optimistic_actor_critic(mdp: LinearMDP, n_episodes: int, rng=None, *,
                                    offline_data: OfflineData | None = None, switching: str = "doubling",
                                    reset: str = "switch", epsilon: float = 0.1,
                                    backend: str = "numba") -> ActorCriticRun:
-    """Linear-MDP optimistic actor-critic: LSVI-UCB critic, determinant-doubling switches, softmax actor.
+    r"""Linear-MDP optimistic actor-critic: LSVI-UCB critic, determinant-doubling switches, softmax actor.
 
-    Reconstruction of Tan, Fan & Wei (2025) for linear MDPs (theory/optimistic_ac.md §5; the
-    paper's algorithm boxes were not available). ``Lambda_h = ridge I + sum phi phi^T``;
-    at a switch (some det Lambda_h doubled since the last one) the critic is
-    ``Q_h = min(H-h, w_h . phi + beta ||phi||_{Lambda_h^-1})`` with ``w_h`` the ridge regression
-    of ``r + max_a Q_{h+1}`` and ``beta = c d H sqrt(log(d H T / delta))``; the actor is reset to
-    uniform and then runs ``softmax(eta n_seg Q)``. ``offline_data`` preloads Lambda and the
-    regression sums (hybrid); ``bonus_scale=0`` is the non-optimistic variant. There is no separate
-    initialisation here: a direction with no data has ``w_h . phi = 0`` and bonus
-    ``beta ||phi|| / sqrt(ridge)``, so optimism comes only from the bonus. Departures as in
-    :func:`rare_switching_actor_critic` (elliptical bonus for GOLF, determinant doubling, constant eta).
+    Reconstruction of Tan, Fan & Wei (2025) for linear MDPs (:ref:`optimistic_ac-linear-algorithm`;
+    the paper's algorithm boxes were not available).
+    :math:`\Lambda_h = \lambda I + \sum \phi \phi^\top` (:math:`\lambda` = ``ridge``); at a switch
+    (some :math:`\det \Lambda_h` doubled since the last one) the critic is
+    (:func:`lsvi_ucb_q_values`)
+
+    .. math::
+
+        Q_h(s, a) = \min\Big\{H - h,\; w_h^\top \phi(s, a) + \beta \|\phi(s, a)\|_{\Lambda_h^{-1}}\Big\},
+        \qquad \beta = c\, d\, H \sqrt{\log(d H T / \delta)},
+
+    with :math:`w_h` the ridge regression of :math:`r + \max_a Q_{h+1}`; the actor is reset to
+    uniform and then runs :math:`\mathrm{softmax}(\eta\, n_{\mathrm{seg}} Q)`. ``offline_data``
+    preloads :math:`\Lambda` and the regression sums (hybrid); ``bonus_scale=0`` is the
+    non-optimistic variant. There is no separate initialisation here: a direction with no data has
+    :math:`w_h^\top \phi = 0` and bonus :math:`\beta \|\phi\| / \sqrt{\lambda}`, so optimism
+    comes only from the bonus. Departures as in :func:`rare_switching_actor_critic` (elliptical bonus
+    for GOLF, determinant doubling, constant eta; :ref:`optimistic_ac-departures`).
 
     The regression is computed from per-(h, s, a, s') counts, which for a finite state space is
-    the same estimator as the sum over stored tuples. Other options as in
-    :func:`rare_switching_actor_critic`.
+    the same estimator as the sum over stored tuples.
 
     The default ``bonus_scale=1`` is the theory-sized radius. It is large: on the AC-T5 instance
-    (d = 5, |A| = 10, H = 5) beta ~ 100, the critic sits at its cap and the regret is linear for
-    the first ~65k episodes, after which it grows like sqrt(T) (claim AC-T5b, measured over
-    T = 2^17..2^21). A smaller ``bonus_scale`` learns sooner on a given instance but is a choice,
-    not the theorem's learner.
+    (d = 5, ``|A|`` = 10, H = 5) :math:`\beta \approx 100`, the critic sits at its cap and the
+    regret is linear for the first ~65k episodes, after which it grows like :math:`\sqrt{T}` (claim
+    AC-T5b, measured over T = 2^17..2^21; :ref:`optimistic_ac-linear-rate`). A smaller
+    ``bonus_scale`` learns sooner on a given instance but is a choice, not the theorem's learner.
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The linear MDP: ``mdp.features`` (S, A, d) and its tabular form (simulator and exact model
+        for the regret).
+    n_episodes : int
+        T, the number of online episodes.
+    rng : Generator, int seed or None
+        The random stream of the rollouts.
+    bonus_scale : float >= 0
+        c, the scale of the radius :math:`\beta` (:func:`elliptical_radius`); 0 removes the bonus.
+    eta : float
+        Actor step size; ``np.inf`` plays the critic's greedy policy.
+    ridge : float
+        :math:`\lambda > 0`, the ridge of :math:`\Lambda_h`.
+    delta : float in (0, 1)
+        Confidence level inside :math:`\beta`.
+    offline_data : OfflineData, optional
+        Finite-horizon tuples preloaded into :math:`\Lambda_h` and the regression sums (hybrid).
+    switching : {"doubling", "every_episode"}
+        Determinant doubling (the algorithm) or a new critic after every episode (a baseline).
+    reset : {"switch", "never"}
+        Reset the actor to uniform at each switch (the algorithm) or never (a baseline).
+    epsilon : float
+        Tolerance for ``first_within_epsilon``.
+    backend : {"numba", "numpy"}
+        The Numba kernel, or the plain numpy twin (same random stream; slow).
+
+    Returns
+    -------
+    ActorCriticRun
+        The run (see :class:`ActorCriticRun`).
+
+    Raises
+    ------
+    TypeError
+        If ``mdp`` is not a LinearMDP.
 
     Examples
     --------
@@ -1110,14 +1475,20 @@ def linear_optimistic_actor_critic(mdp: LinearMDP, n_episodes: int, rng=None, *,
 
 
 def offline_episodes(mdp, n_episodes: int, rng=None, *, epsilon: float = 0.2) -> OfflineData | None:
-    """Offline episodes of the epsilon-greedy optimal behaviour policy, for the hybrid variants.
+    r"""Offline episodes of the epsilon-greedy optimal behaviour policy, for the hybrid variants.
+
+    The behaviour is :math:`\pi_b = (1 - \epsilon) \pi^* + \epsilon\, \mathrm{Unif}(\mathcal A)`
+    (:ref:`optimistic_ac-setting`); its concentrability :math:`c^*_{\mathrm{off}}` grows with
+    :math:`\epsilon`.
 
     Parameters
     ----------
     mdp : FiniteHorizonMDP or LinearMDP
+        The MDP the episodes are sampled from (a LinearMDP through its tabular form).
     n_episodes : int
         N_off >= 0, the number of episodes (each gives H tuples).
     rng : Generator, int seed or None
+        The random stream of the episodes.
     epsilon : float in [0, 1]
         Behaviour ``(1 - epsilon) pi* + epsilon Uniform(A)`` (see :func:`epsilon_greedy_behaviour`);
         larger epsilon means larger concentrability c*_off.

@@ -1,39 +1,56 @@
-"""Hybrid actor-critic (HAC) and hybrid NPG (HNPG): on-policy policy gradient with offline data.
+r"""Hybrid actor-critic (HAC) and hybrid NPG (HNPG): on-policy policy gradient with offline data.
 
 Zhou, Sekhari, Song & Sun (2023), "Offline Data Enhanced On-Policy Policy Gradient with Provable
-Guarantees" (arXiv 2311.08384, ICLR 2024); notation and claims in ``theory/hnpg.md``.
+Guarantees" (arXiv 2311.08384, ICLR 2024). The notation, the algorithms as pseudo-code, the
+theorems with their assumptions and tags, and every departure from the paper: :ref:`theory-hnpg`.
 
-Setting: a discounted MDP started from a reset distribution over pairs, ``(s0, a0) ~ mu0``; the
-occupancy ``d^pi`` of :func:`mdps.instances.hnpg.reset_occupancy`; offline tuples ``(s, a, r, s')``
-with ``(s, a) ~ nu``.
+Setting (:ref:`hnpg-setting`): a discounted MDP started from a reset distribution over pairs,
+:math:`(s_0, a_0) \sim \mu_0`; the occupancy :math:`d^\pi` of
+:func:`mdps.instances.hnpg.reset_occupancy`; offline tuples :math:`(s, a, r, s')` with
+:math:`(s, a) \sim \nu`.
 
-Theorem 1 (HAC, Algorithm 1). With the critic of Algorithm 2 (HPE) and the mirror-descent step
-``eta = (1 - gamma) sqrt(log A / T)``, with probability ``1 - delta``, for any comparator ``pi_e``:
+Theorem 1 (HAC, Algorithm 1; :ref:`hnpg-theorem1`). With the critic of Algorithm 2 (HPE) and the
+mirror-descent step :math:`\eta = (1 - \gamma)\sqrt{\log A / T}`, with probability
+:math:`1 - \delta`, for any comparator :math:`\pi_e`:
 
-- if the critic class is (approximately) Bellman complete (``epsilon_be <= 1/T``) and ``lambda = 1``,
-  ``sum_t V^{pi_e} - V^{pi_t} <= 60/(1-gamma)^2 sqrt(T log A) + 100/(1-gamma)^2 sqrt(min{C_npg, C_off^2} T)``;
-- without completeness and with ``lambda = T/2 - 1``,
-  ``sum_t V^{pi_e} - V^{pi_t} <= 2/(1-gamma)^2 sqrt(T log A) + 72/(1-gamma)^2 sqrt(C_npg T)``.
+- if the critic class is (approximately) Bellman complete (:math:`\epsilon_{\mathrm{be}} \le 1/T`)
+  and :math:`\lambda = 1`,
 
-So the hybrid learner is as good as the better of offline RL (when offline data cover ``pi_e``)
-and on-policy NPG (when ``mu0`` covers it) — "best of both worlds". Theorem 2 states the same for
-HNPG (Algorithm 3, log-linear policies ``pi_theta(a|s) ~ exp(theta . phi(s, a))`` and a
-compatible critic fitted on the offline + online mixture).
+  .. math::
 
-What is here
-------------
-- :func:`sample_round`: one round of sampling (Numba kernel): ``(s, a) ~ d^pi`` by a geometric
-  horizon, the unbiased Monte-Carlo target ``y`` with ``E[y] = Q^pi(s, a)`` by geometric stopping
-  (paper Sec. 2 / Agarwal et al. 2021, Alg. 1), and offline tuples ``(s, a) ~ nu``.
+      \sum_{t=1}^T V^{\pi_e} - V^{\pi^t} \le \frac{60}{(1-\gamma)^2}\sqrt{T \log A}
+      + \frac{100}{(1-\gamma)^2}\sqrt{\min\{C_{\mathrm{npg}}, C_{\mathrm{off}}^2\}\, T};
+
+- without completeness and with :math:`\lambda = T/2 - 1`,
+
+  .. math::
+
+      \sum_{t=1}^T V^{\pi_e} - V^{\pi^t} \le \frac{2}{(1-\gamma)^2}\sqrt{T \log A}
+      + \frac{72}{(1-\gamma)^2}\sqrt{C_{\mathrm{npg}}\, T}.
+
+So the hybrid learner is as good as the better of offline RL (when offline data cover
+:math:`\pi_e`) and on-policy NPG (when :math:`\mu_0` covers it) — "best of both worlds".
+Theorem 2 states the same for HNPG (Algorithm 3, log-linear policies
+:math:`\pi_\theta(a \mid s) \propto \exp(\theta^\top \phi(s, a))` and a compatible critic fitted
+on the offline + online mixture; :ref:`hnpg-theorem2`).
+
+HAC and HNPG: what is here
+--------------------------
+- :func:`sample_round`: one round of sampling (Numba kernel): :math:`(s, a) \sim d^\pi` by a
+  geometric horizon, the unbiased Monte-Carlo target :math:`y` with
+  :math:`\mathbb E[y] = Q^\pi(s, a)` by geometric stopping (Agarwal et al. 2021, Alg. 1; see
+  :ref:`hnpg-sampling`), and offline tuples :math:`(s, a) \sim \nu`.
 - :func:`hybrid_policy_evaluation` (Algorithm 2, HPE), tabular (closed form per entry) or linear
   (weighted ridge), with the paper's K1/K2 averaging; :func:`population_hpe`, its expected-value
-  version.
+  version (:ref:`hnpg-tabular`).
 - :func:`hac` (Algorithm 1) with the baselines on the same code path (``critic="online"``: on-policy
-  NPG; ``critic="offline"``: FQE-greedy, lambda = 0; ``critic="exact"``: exact-critic NPG), and
-  :func:`hnpg` (Algorithm 3). :func:`npg_exact` is the exact softmax NPG of Agarwal et al. (HNPG-H2).
+  NPG; ``critic="offline"``: FQE-greedy, :math:`\lambda = 0`; ``critic="exact"``: exact-critic NPG),
+  :func:`mirror_descent_step` (its actor step), and :func:`hnpg` (Algorithm 3).
+  :func:`npg_exact` is the exact softmax NPG of Agarwal et al. (HNPG-H2,
+  :ref:`hnpg-npg-last-iterate`).
 
-Speed
------
+HAC and HNPG: speed
+-------------------
 A round's sampling is one Numba kernel (all K2 batches at once) and tabular HPE a second; tabular
 HAC runs all T rounds in one kernel that calls both (handing the Generator to a kernel costs more
 than a round's sampling). ``backend="numpy"`` runs the same algorithm on a vectorised numpy
@@ -138,7 +155,7 @@ def _search_pair(c, s, a, u):
 def _round_kernel(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gaussian, std, absorbing, det_next, rng):
     """``n_on`` on-policy samples (s, a, y) and ``n_off`` offline tuples (s, a, r, s').
 
-    Same law as the paper's sampler (theory/hnpg.md Sec. 2); two shortcuts save uniforms without
+    Same law as the paper's sampler (see :ref:`hnpg-sampling`); two shortcuts save uniforms without
     changing it: a deterministic transition (``det_next >= 0``) is taken without a draw, and a
     rollout that reaches an absorbing state with a constant 0/1 reward stops stepping.
     Deterministic 0/1 rewards consume no uniform either.
@@ -214,7 +231,27 @@ def _round_kernel(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gauss
 
 
 def deterministic_next(mdp: DiscountedMDP) -> np.ndarray:
-    """``next[s, a] = s'`` when ``P(s'|s, a) = 1``, else -1: transitions the samplers take without a draw."""
+    r"""The deterministic transitions of ``mdp``, which the samplers take without a draw.
+
+    ``next[s, a] = s'`` when :math:`P(s' \mid s, a) = 1`, else -1.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (S, A)
+        The next state of every deterministic pair, -1 elsewhere.
+
+    Examples
+    --------
+    >>> from mdps.instances.hnpg import lock_problem
+    >>> lock = lock_problem(length=2, n_actions=2, gamma=0.8, rng=0)
+    >>> deterministic_next(lock.mdp).shape
+    (4, 2)
+    """
     P = _check_mdp(mdp).P
     nxt = np.argmax(P, axis=2)
     certain = np.take_along_axis(P, nxt[..., None], axis=2)[..., 0] == 1.0
@@ -222,10 +259,27 @@ def deterministic_next(mdp: DiscountedMDP) -> np.ndarray:
 
 
 def absorbing_states(mdp: DiscountedMDP) -> np.ndarray:
-    """States where every action loops back with probability 1 and pays the same 0/1 reward.
+    r"""States where every action loops back with probability 1 and pays the same 0/1 reward.
 
-    From such a state the rest of a rollout is deterministic, so the samplers stop stepping there
-    (the samples keep their law; only fewer uniforms are drawn).
+    That is, :math:`P(s \mid s, a) = 1` for every :math:`a` and :math:`r(s, \cdot)` is a constant
+    in :math:`\{0, 1\}`. From such a state the rest of a rollout is deterministic, so the samplers
+    stop stepping there (the samples keep their law; only fewer uniforms are drawn).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (S,)
+        True at the absorbing states with a constant 0/1 reward.
+
+    Examples
+    --------
+    >>> from mdps.instances.hnpg import lock_problem
+    >>> absorbing_states(lock_problem(length=2, n_actions=2, gamma=0.8, rng=0).mdp).tolist()
+    [False, False, True, True]
     """
     S = _check_mdp(mdp).n_states
     loop = np.all(mdp.P[np.arange(S), :, np.arange(S)] == 1.0, axis=1)
@@ -287,9 +341,28 @@ def _round_numpy(P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, n_on, n_off, gaussi
 
 @dataclass(frozen=True)
 class RoundSamples:
-    """On-policy samples ``(s, a, y)`` (``(s, a) ~ d^pi``, ``E[y | s, a] = Q^pi(s, a)``), offline
-    tuples ``(s, a, r, s')`` with ``(s, a) ~ nu``, and ``n_steps``, the environment steps the
-    on-policy samples took (rollouts to reach ``(s, a)`` plus the Monte-Carlo continuation)."""
+    r"""One round of HPE's samples, as drawn by :func:`sample_round` (see :ref:`hnpg-sampling`).
+
+    On-policy samples :math:`(s, a, y)` with :math:`(s, a) \sim d^\pi` and
+    :math:`\mathbb E[y \mid s, a] = Q^\pi(s, a)`, and offline tuples :math:`(s, a, r, s')` with
+    :math:`(s, a) \sim \nu`.
+
+    Parameters
+    ----------
+    on_s, on_a : int numpy.ndarray of shape (n_on,)
+        States and actions of the on-policy samples.
+    on_y : float numpy.ndarray of shape (n_on,)
+        Their Monte-Carlo targets :math:`y` (undiscounted reward sums).
+    off_s, off_a : int numpy.ndarray of shape (n_off,)
+        States and actions of the offline tuples.
+    off_r : float numpy.ndarray of shape (n_off,)
+        Their rewards.
+    off_s_next : int numpy.ndarray of shape (n_off,)
+        Their next states :math:`s'`.
+    n_steps : int
+        The environment steps the on-policy samples took (rollouts to reach :math:`(s, a)` plus
+        the Monte-Carlo continuation).
+    """
 
     on_s: np.ndarray
     on_a: np.ndarray
@@ -336,28 +409,38 @@ _BYTES_PER_SAMPLE = 32
 
 def sample_round(mdp: DiscountedMDP, policy, *, n_on: int, n_off: int = 0, offline_distribution=None,
                  reset=None, rng=None, backend: str = "numba") -> RoundSamples:
-    """Draw one round of HPE's samples (theory/hnpg.md Sec. 2).
+    r"""Draw one round of HPE's samples (see :ref:`hnpg-sampling`).
+
+    On-policy samples follow Agarwal et al. (2021), Alg. 1: :math:`(s_0, a_0) \sim \mu_0`, then
+    :math:`h` steps of :math:`\pi` with :math:`\Pr(h) = (1 - \gamma)\gamma^h` give
+    :math:`(s, a) \sim d^\pi`; from there :math:`\pi` runs on and stops with probability
+    :math:`1 - \gamma` after each step, and :math:`y` is the undiscounted reward sum,
+    :math:`r(s, a)` included, so :math:`\mathbb E[y \mid s, a] = Q^\pi(s, a)`.
 
     Parameters
     ----------
     mdp : DiscountedMDP
-    policy : int array (S,) or float array (S, A)
-        The policy ``pi`` being evaluated.
+        The problem, used as a simulator.
+    policy : int array of shape (S,) or float array of shape (S, A)
+        The policy :math:`\pi` being evaluated.
     n_on : int >= 0
-        On-policy samples: ``(s0, a0) ~ reset``, then ``h ~ Geometric`` (``P(h) = (1-gamma) gamma^h``)
-        steps of ``pi`` give ``(s, a) ~ d^pi``; from there ``pi`` runs on and stops with
-        probability ``1 - gamma`` after each step; ``y`` is the undiscounted reward sum, ``r(s, a)``
-        included, so ``E[y] = Q^pi(s, a)``.
-    n_off : int >= 0
-        Offline tuples, ``(s, a) ~ offline_distribution`` (required when ``n_off > 0``).
-    reset : array (S, A), optional
-        ``mu0``; defaults to ``initial(s) / A``.
-    backend : {"numba", "numpy"}
+        The number of on-policy samples :math:`(s, a, y)`.
+    n_off : int >= 0, default 0
+        The number of offline tuples, :math:`(s, a) \sim` ``offline_distribution``.
+    offline_distribution : array_like of shape (S, A), optional
+        :math:`\nu` (required when ``n_off > 0``).
+    reset : array_like of shape (S, A), optional
+        :math:`\mu_0`; defaults to :math:`\rho(s) / A`
+        (:func:`mdps.instances.hnpg.product_reset`).
+    rng : numpy.random.Generator, int or None, optional
+        Source of randomness.
+    backend : {"numba", "numpy"}, default "numba"
         The Numba kernel, or the vectorised numpy reference (same law, different random stream).
 
     Returns
     -------
     RoundSamples
+        The on-policy samples, the offline tuples and the environment steps taken.
 
     Examples
     --------
@@ -528,17 +611,20 @@ def _linear_hpe(samples, features, pi, w0, gamma, lam, k1, k2, m_on, m_off, ridg
 
 @dataclass(frozen=True)
 class HPEResult:
-    """What :func:`hybrid_policy_evaluation` returns.
+    r"""What :func:`hybrid_policy_evaluation` returns.
 
-    Attributes
+    Parameters
     ----------
-    critic : array (S, A)
-        ``f_bar``, the average of the iterates ``f_{K1+1} .. f_{K2}``.
-    weights : array (d,) or None
-        ``w_bar`` for a linear critic (``critic = features @ weights``).
-    mc_loss, td_loss : float
-        ``f_bar``'s online Monte-Carlo loss ``mean (f(s,a) - y)^2`` and offline TD loss
-        ``mean (f(s,a) - r - gamma f(s', pi))^2`` on the last batch (NaN without such samples).
+    critic : numpy.ndarray of shape (S, A)
+        :math:`\bar f = \frac{1}{K_2 - K_1}\sum_{k=K_1+1}^{K_2} f_k`, the average of the iterates.
+    weights : numpy.ndarray of shape (d,) or None
+        :math:`\bar w` for a linear critic (``critic = features @ weights``), None for the tabular one.
+    mc_loss : float
+        :math:`\bar f`'s online Monte-Carlo loss :math:`\mathrm{mean}\,(f(s,a) - y)^2` on the last
+        batch (NaN without on-policy samples).
+    td_loss : float
+        :math:`\bar f`'s offline TD loss :math:`\mathrm{mean}\,(f(s,a) - r - \gamma f(s', \pi))^2`
+        on the last batch (NaN without offline tuples).
     samples : RoundSamples
         All ``K2`` batches (batch ``k`` is the ``k``-th block of ``m_on`` / ``m_off`` entries).
     """
@@ -593,42 +679,70 @@ def hybrid_policy_evaluation(mdp: DiscountedMDP, policy, *, offline_distribution
                              k1: int = 2, k2: int = 4, m_on: int = 200, m_off: int = 200, features=None,
                              ridge: float = 1e-8, initial_critic=None, reset=None, rng=None,
                              bootstrap: bool = True, average: bool = True, backend: str = "numba") -> HPEResult:
-    """HPE, hybrid fitted policy evaluation (Zhou et al. 2023, Algorithm 2).
+    r"""HPE, hybrid fitted policy evaluation (Zhou et al. 2023, Algorithm 2; :ref:`hnpg-hpe`).
 
-    For ``k = 1 .. K2``, with fresh batches ``D_on`` (``m_on`` samples ``(s, a, y)``, see
-    :func:`sample_round`) and ``D_off`` (``m_off`` tuples ``(s, a) ~ nu``)::
+    For :math:`k = 1, \dots, K_2`, with fresh batches :math:`D_{\mathrm{on}}` (``m_on`` samples
+    :math:`(s, a, y)`, see :func:`sample_round`) and :math:`D_{\mathrm{off}}` (``m_off`` tuples
+    with :math:`(s, a) \sim \nu`),
 
-        f_k = argmin_f  E_{D_off}[(f(s,a) - r - gamma f_{k-1}(s', pi))^2] + lam E_{D_on}[(f(s,a) - y)^2]
+    .. math::
 
-    and the output is ``f_bar = mean(f_{K1+1}, .., f_{K2})``. ``f(s', pi) = sum_a' pi(a'|s') f(s', a')``
-    (the expectation; the proof draws ``a' ~ pi``, which has the same conditional mean).
+        f_k = \arg\min_f\; \hat{\mathbb E}_{D_{\mathrm{off}}}\big[(f(s,a) - r - \gamma f_{k-1}(s', \pi))^2\big]
+        + \lambda\, \hat{\mathbb E}_{D_{\mathrm{on}}}\big[(f(s,a) - y)^2\big],
 
-    - Tabular (``features=None``): the loss decouples per entry, and ``f_k(s, a)`` is the weighted
-      average ``[sum_off target / m_off + lam sum_on y / m_on] / [n_off / m_off + lam n_on / m_on]``.
-      An entry with no sample keeps ``f_{k-1}(s, a)`` (the argmin is not unique there; paper leaves
-      it open).
-    - Linear (``features`` psi of shape (S, A, d)): weighted ridge regression with ``ridge * I``
-      added to the Gram matrix (``ridge`` > 0 only makes it invertible; the paper has none).
+    and the output is :math:`\bar f = \frac{1}{K_2 - K_1}\sum_{k=K_1+1}^{K_2} f_k`, where
+    :math:`f(s', \pi) = \sum_{a'} \pi(a' \mid s') f(s', a')` (the expectation; the proof draws
+    :math:`a' \sim \pi`, which has the same conditional mean).
+
+    - Tabular (``features=None``): the loss decouples per entry, and :math:`f_k(s, a)` is the
+      weighted average
+      :math:`\big[\sum_{\mathrm{off}} \mathrm{target} / m_{\mathrm{off}} + \lambda \sum_{\mathrm{on}} y / m_{\mathrm{on}}\big]
+      / \big[n_{\mathrm{off}} / m_{\mathrm{off}} + \lambda\, n_{\mathrm{on}} / m_{\mathrm{on}}\big]`.
+      An entry with no sample keeps :math:`f_{k-1}(s, a)` (the argmin is not unique there; the
+      paper leaves it open).
+    - Linear (``features`` :math:`\psi` of shape (S, A, d)): weighted ridge regression with
+      ``ridge`` :math:`\cdot I` added to the Gram matrix (``ridge`` > 0 only makes it invertible;
+      the paper has none).
+
+    The closed forms are in :ref:`hnpg-tabular`; the departures in :ref:`hnpg-departures`.
 
     Parameters
     ----------
-    lam : float >= 0
-        The weight lambda of the on-policy term (1 for Bellman-complete classes, T/2 - 1 without
-        completeness in Theorem 1). ``lam = 0`` is pure offline FQE.
-    k1, k2 : int, 0 <= k1 < k2
-        Averaging window (Lemma 5 sets them from epsilon_stat; theory/hnpg.md Sec. 5).
-    m_on, m_off : int >= 0
+    mdp : DiscountedMDP
+        The problem, used as a simulator.
+    policy : int array of shape (S,) or float array of shape (S, A)
+        The policy :math:`\pi` being evaluated.
+    offline_distribution : array_like of shape (S, A), optional
+        :math:`\nu` (required when ``m_off > 0``).
+    lam : float >= 0, default 1.0
+        The weight :math:`\lambda` of the on-policy term (1 for Bellman-complete classes,
+        :math:`T/2 - 1` without completeness in Theorem 1). ``lam = 0`` is pure offline FQE.
+    k1, k2 : int, 0 <= k1 < k2, default 2 and 4
+        Averaging window (Lemma 5 sets them from :math:`\epsilon_{\mathrm{stat}}`; see
+        :ref:`hnpg-lemma5`).
+    m_on, m_off : int >= 0, default 200
         Batch sizes per iteration; ``m_off = 0`` drops the offline term (on-policy Monte-Carlo
         regression, classic NPG's critic), ``m_on = 0`` drops the online term.
-    initial_critic : array (S, A) or (d,), optional
-        ``f_0`` (any member of F; default 0).
-    bootstrap, average : bool
-        Ablations: ``bootstrap=False`` replaces the TD target by ``r``; ``average=False`` returns
-        ``f_{K2}`` instead of the average.
+    features : array_like of shape (S, A, d), optional
+        A linear critic class :math:`f_w = w^\top \psi` (default: tabular).
+    ridge : float >= 0, default 1e-8
+        Added to the linear fit's Gram matrix.
+    initial_critic : array_like of shape (S, A) or (d,), optional
+        :math:`f_0` (any member of the class; default 0).
+    reset : array_like of shape (S, A), optional
+        :math:`\mu_0`; defaults to :func:`mdps.instances.hnpg.product_reset`.
+    rng : numpy.random.Generator, int or None, optional
+        Source of randomness for the samples.
+    bootstrap, average : bool, default True
+        Ablations: ``bootstrap=False`` replaces the TD target by :math:`r`; ``average=False``
+        returns :math:`f_{K_2}` instead of the average.
+    backend : {"numba", "numpy"}, default "numba"
+        The Numba kernels, or the vectorised numpy reference (same law, another random stream).
 
     Returns
     -------
     HPEResult
+        The critic :math:`\bar f`, its weights (linear class), its losses and the samples.
 
     Examples
     --------
@@ -699,12 +813,49 @@ def _hpe(ctx: _Context, pi, f0, cfg: _HPEConfig, rng) -> HPEResult:
 
 def population_hpe(mdp: DiscountedMDP, policy, offline_distribution, *, lam: float = 1.0, n_iterations: int = 50,
                    initial_critic=None, reset=None) -> np.ndarray:
-    """Expected-value HPE (theory/hnpg.md Sec. 7): the iterates ``f_0 .. f_K``, shape (K + 1, S, A).
+    r"""Expected-value HPE (see :ref:`hnpg-tabular`): the iterates :math:`f_0, \dots, f_K`.
 
-    ``f_k = [nu (T^pi f_{k-1}) + lam d^pi Q^pi] / [nu + lam d^pi]`` entrywise, the minimiser of
-    eq. 1's expected loss over the tabular class; entries with ``nu + lam d^pi = 0`` keep ``f_{k-1}``.
-    Since ``T^pi Q^pi = Q^pi``, ``|f_k - Q^pi| <= gamma ||f_{k-1} - Q^pi||_inf`` on the support
-    (HNPG-H3).
+    Entrywise,
+
+    .. math::
+
+        f_k = \frac{\nu\, (\mathcal T^\pi f_{k-1}) + \lambda\, d^\pi Q^\pi}{\nu + \lambda\, d^\pi},
+
+    the minimiser of eq. 1's expected loss over the tabular class; entries with
+    :math:`\nu + \lambda d^\pi = 0` keep :math:`f_{k-1}`. Since :math:`\mathcal T^\pi Q^\pi = Q^\pi`,
+    :math:`|f_k - Q^\pi| \le \gamma \lVert f_{k-1} - Q^\pi \rVert_\infty` on the support (HNPG-H3,
+    :ref:`hnpg-contraction`).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem (known exactly).
+    policy : int array of shape (S,) or float array of shape (S, A)
+        The policy :math:`\pi` being evaluated.
+    offline_distribution : array_like of shape (S, A)
+        :math:`\nu`.
+    lam : float >= 0, default 1.0
+        The weight :math:`\lambda` of the on-policy term.
+    n_iterations : int >= 1, default 50
+        :math:`K`.
+    initial_critic : array_like of shape (S, A), optional
+        :math:`f_0` (default 0).
+    reset : array_like of shape (S, A), optional
+        :math:`\mu_0`, which defines :math:`d^\pi`; defaults to
+        :func:`mdps.instances.hnpg.product_reset`.
+
+    Returns
+    -------
+    numpy.ndarray of shape (K + 1, S, A)
+        The iterates :math:`f_0, \dots, f_K`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdps.instances import random_mdp
+    >>> mdp = random_mdp(n_states=3, n_actions=2, gamma=0.5, rng=0)
+    >>> population_hpe(mdp, np.full((3, 2), 0.5), np.full((3, 2), 1 / 6), n_iterations=5).shape
+    (6, 3, 2)
     """
     mdp = _check_mdp(mdp)
     pi = _check_policy(mdp, policy)
@@ -733,12 +884,17 @@ def population_hpe(mdp: DiscountedMDP, policy, offline_distribution, *, lam: flo
 # --------------------------------------------------------------------------------------------
 
 def mirror_descent_step(policy, critic, eta: float) -> np.ndarray:
-    """One mirror-descent (exponentiated-gradient) step of HAC (Zhou et al. 2023, Algorithm 1, line 5).
+    r"""One mirror-descent (exponentiated-gradient) step of HAC (Zhou et al. 2023, Algorithm 1, line 5).
 
-    ``pi'(a|s) = pi(a|s) exp(eta f(s, a)) / sum_b pi(b|s) exp(eta f(s, b))``: the KL-regularised
-    maximiser of ``<pi'(.|s), f(s, .)> - KL(pi'(.|s) || pi(.|s)) / eta`` in every state. Actions
-    with ``pi(a|s) = 0`` keep probability 0. Unrolled from uniform ``pi^1`` this is
-    ``pi^{t+1} = softmax(eta sum_{tau<=t} f^tau)``.
+    .. math::
+
+        \pi'(a \mid s) = \frac{\pi(a \mid s) \exp(\eta f(s, a))}{\sum_b \pi(b \mid s) \exp(\eta f(s, b))},
+
+    the KL-regularised maximiser of
+    :math:`\langle \pi'(\cdot \mid s), f(s, \cdot)\rangle - \mathrm{KL}(\pi'(\cdot \mid s) \,\Vert\, \pi(\cdot \mid s)) / \eta`
+    in every state. Actions with :math:`\pi(a \mid s) = 0` keep probability 0. Unrolled from the
+    uniform :math:`\pi^1` this is :math:`\pi^{t+1} = \mathrm{softmax}(\eta \sum_{\tau \le t} f^\tau)`
+    (see :ref:`hnpg-hac`).
 
     Parameters
     ----------
@@ -747,7 +903,7 @@ def mirror_descent_step(policy, critic, eta: float) -> np.ndarray:
     critic : float array (S, A)
         ``f`` (e.g. HPE's ``f_bar`` or the exact ``Q^pi``), finite.
     eta : float > 0
-        The step size (Theorem 1: ``(1 - gamma) sqrt(log A / T)``).
+        The step size (Theorem 1: :math:`(1 - \gamma)\sqrt{\log A / T}`).
 
     Returns
     -------
@@ -796,23 +952,27 @@ def _q_values_unchecked(mdp, pi):
 
 @dataclass(frozen=True)
 class HACResult:
-    """What :func:`hac` and :func:`hnpg` return; index ``t`` is iteration ``t + 1`` of the paper.
+    r"""What :func:`hac` and :func:`hnpg` return; index ``t`` is iteration ``t + 1`` of the paper.
 
-    Attributes
+    Values are taken from the initial *state* law :math:`\rho` (the first action from the
+    policy), not from the reset over pairs (see :ref:`hnpg-departures`).
+
+    Parameters
     ----------
-    policies : array (T + 1, S, A)
-        ``pi^1 .. pi^{T+1}``; the paper's output is uniform over them.
-    values : array (T + 1,)
-        ``V^{pi^t}`` from the initial state distribution (exact).
-    suboptimality : array (T + 1,)
-        ``V* - V^{pi^t}`` from the initial state distribution.
-    mc_loss, td_loss : array (T,)
+    policies : numpy.ndarray of shape (T + 1, S, A)
+        :math:`\pi^1, \dots, \pi^{T+1}`; the paper's output is uniform over them.
+    values : numpy.ndarray of shape (T + 1,)
+        :math:`V^{\pi^t}(\rho)` from the initial state distribution (exact).
+    suboptimality : numpy.ndarray of shape (T + 1,)
+        :math:`V^\star(\rho) - V^{\pi^t}(\rho)`.
+    mc_loss, td_loss : numpy.ndarray of shape (T,)
         The critic's online Monte-Carlo and offline TD losses on its last batch (NaN when absent).
-    critic_error : array (T,)
-        ``E_{d^{pi^t}}[(f^t - Q^{pi^t})^2]`` (exact), the on-policy accuracy of Lemma 5(a).
-    online_samples, online_steps, offline_samples : int array (T,)
-        Cumulative on-policy samples (``K2 m_on`` per round), environment steps they took, and
-        offline tuples drawn.
+    critic_error : numpy.ndarray of shape (T,)
+        :math:`\mathbb E_{d^{\pi^t}}[(f^t - Q^{\pi^t})^2]` (exact), the on-policy accuracy of
+        Lemma 5(a) (:ref:`hnpg-lemma5`).
+    online_samples, online_steps, offline_samples : int numpy.ndarray of shape (T,)
+        Cumulative on-policy samples (:math:`K_2 m_{\mathrm{on}}` per round), environment steps they
+        took, and offline tuples drawn.
     eta : float
         The step size used.
     """
@@ -830,7 +990,7 @@ class HACResult:
 
     @property
     def average_suboptimality(self) -> float:
-        """``(1/T) sum_{t=1}^T (V* - V^{pi^t})``, Theorem 1's left side over T."""
+        r""":math:`\frac{1}{T}\sum_{t=1}^T (V^\star - V^{\pi^t})`, Theorem 1's left side over :math:`T`."""
         return float(self.suboptimality[:-1].mean())
 
 
@@ -849,36 +1009,69 @@ def hac(mdp: DiscountedMDP, *, n_iterations: int = 150, critic: str = "hybrid", 
         lam: float = 1.0, k1: int = 2, k2: int = 4, m_on: int = 200, m_off: int = 200, eta: float | None = None,
         features=None, ridge: float = 1e-8, reset=None, rng=None, bootstrap: bool = True, average: bool = True,
         warm_start: bool = True, backend: str = "numba") -> HACResult:
-    """HAC, the hybrid actor-critic (Zhou et al. 2023, Algorithm 1), and its baselines.
+    r"""HAC, the hybrid actor-critic (Zhou et al. 2023, Algorithm 1), and its baselines.
 
-    ``pi^1`` is uniform; for ``t = 1 .. T``: ``f^t = HPE(pi^t)`` (:func:`hybrid_policy_evaluation`)
-    and ``pi^{t+1}(a|s) ~ pi^t(a|s) exp(eta f^t(s, a))`` with ``eta = (1 - gamma) sqrt(log A / T)``.
+    :math:`\pi^1` is uniform; for :math:`t = 1, \dots, T`: :math:`f^t = \mathrm{HPE}(\pi^t)`
+    (:func:`hybrid_policy_evaluation`) and
 
-    ``critic`` picks the learner, all on this code path:
+    .. math::
 
-    - ``"hybrid"``: HAC (offline TD term + ``lam`` x on-policy Monte-Carlo term);
+        \pi^{t+1}(a \mid s) \propto \pi^t(a \mid s) \exp(\eta f^t(s, a)),
+        \qquad \eta = (1 - \gamma)\sqrt{\log A / T}
+
+    (:ref:`hnpg-hac`). ``critic`` picks the learner, all on this code path:
+
+    - ``"hybrid"``: HAC (offline TD term + :math:`\lambda` x on-policy Monte-Carlo term);
     - ``"online"``: on-policy NPG, the offline term dropped (``m_off = 0``; ``lam`` is then irrelevant);
-    - ``"offline"``: FQE-greedy: ``lam = 0`` (no online samples) and the greedy update
-      ``pi^{t+1} = argmax_a f^t`` in place of the mirror step (fitted policy iteration on offline data);
-    - ``"exact"``: the exact ``Q^{pi^t}`` as critic (exact-critic NPG, HNPG-H1).
+    - ``"offline"``: FQE-greedy: :math:`\lambda = 0` (no online samples) and the greedy update
+      :math:`\pi^{t+1} = \arg\max_a f^t` in place of the mirror step (fitted policy iteration on
+      offline data);
+    - ``"exact"``: the exact :math:`Q^{\pi^t}` as critic (exact-critic NPG, HNPG-H1).
 
-    Departures from the paper: HPE's ``f_0`` at round ``t`` is the previous round's ``f_bar``
-    (``warm_start=True``; Algorithm 2 allows any ``f_0 in F``, and a cold start would waste the short
-    K2 = 4 window); the output is the whole sequence, from which the uniform mixture is formed.
+    Departures from the paper (:ref:`hnpg-departures`): HPE's :math:`f_0` at round :math:`t` is
+    the previous round's :math:`\bar f` (``warm_start=True``; Algorithm 2 allows any
+    :math:`f_0 \in \mathcal F`, and a cold start would waste the short :math:`K_2 = 4` window);
+    the output is the whole sequence, from which the uniform mixture is formed.
 
     Parameters
     ----------
-    n_iterations : int
-        T.
-    eta : float, optional
-        Step size; defaults to Theorem 1's ``(1 - gamma) sqrt(log A / T)``.
-    features : array (S, A, d), optional
+    mdp : DiscountedMDP
+        The problem, used as a simulator (and exactly, for the diagnostics).
+    n_iterations : int >= 1, default 150
+        :math:`T`.
+    critic : {"hybrid", "online", "offline", "exact"}, default "hybrid"
+        The learner (see above).
+    offline_distribution : array_like of shape (S, A), optional
+        :math:`\nu` (required when offline tuples are drawn).
+    lam : float >= 0, default 1.0
+        The weight :math:`\lambda` of HPE's on-policy term (1 when the class is complete,
+        :math:`T/2 - 1` otherwise, Theorem 1).
+    k1, k2 : int, 0 <= k1 < k2, default 2 and 4
+        HPE's averaging window.
+    m_on, m_off : int >= 0, default 200
+        HPE's batch sizes per iteration.
+    eta : float > 0, optional
+        Step size; defaults to Theorem 1's :math:`(1 - \gamma)\sqrt{\log A / T}`.
+    features : array_like of shape (S, A, d), optional
         A linear critic class (default tabular).
-    Other parameters as in :func:`hybrid_policy_evaluation`.
+    ridge : float >= 0, default 1e-8
+        Added to the linear fit's Gram matrix.
+    reset : array_like of shape (S, A), optional
+        :math:`\mu_0`; defaults to :func:`mdps.instances.hnpg.product_reset`.
+    rng : numpy.random.Generator, int or None, optional
+        Source of randomness for the samples.
+    bootstrap, average : bool, default True
+        HPE's ablations, as in :func:`hybrid_policy_evaluation`.
+    warm_start : bool, default True
+        Start each round's HPE from the previous round's critic.
+    backend : {"numba", "numpy"}, default "numba"
+        The Numba kernels (tabular HAC runs in one kernel), or the vectorised numpy reference.
 
     Returns
     -------
     HACResult
+        The policies, their exact values and suboptimality, the critics' losses and errors, and
+        the sample counts.
 
     Examples
     --------
@@ -1092,28 +1285,72 @@ def hnpg(mdp: DiscountedMDP, policy_features, *, n_iterations: int = 150, critic
          offline_distribution=None, lam: float = 1.0, k1: int = 2, k2: int = 4, m_on: int = 200, m_off: int = 200,
          eta: float | None = None, features=None, ridge: float = 1e-8, fit_ridge: float = 1e-6, reset=None,
          rng=None, warm_start: bool = True, backend: str = "numba") -> HACResult:
-    """HNPG, hybrid natural policy gradient with log-linear policies (Zhou et al. 2023, Algorithm 3).
+    r"""HNPG, hybrid natural policy gradient with log-linear policies (Zhou et al. 2023, Algorithm 3).
 
-    ``pi_theta(a|s) ~ exp(theta . phi(s, a))`` with ``theta^1 = 0`` (uniform). For ``t = 1 .. T``:
-    ``f^t = HPE(pi_theta^t)``; with ``g = grad log pi = phi - E_pi phi`` and ``f_c = f - E_pi f``,
+    :math:`\pi_\theta(a \mid s) \propto \exp(\theta^\top \phi(s, a))` with :math:`\theta^1 = 0`
+    (uniform). For :math:`t = 1, \dots, T`: :math:`f^t = \mathrm{HPE}(\pi_{\theta^t})`; with
+    :math:`g = \nabla_\theta \log \pi_\theta = \phi - \mathbb E_\pi \phi` and
+    :math:`f_c = f - \mathbb E_\pi f`,
 
-        w^t = argmin_w  E_{D_off}[(w.g - f_c)^2] + lam E_{D_on}[(w.g - f_c)^2]
+    .. math::
+
+        w^t = \arg\min_w\; \hat{\mathbb E}_{D_{\mathrm{off}}}\big[(w^\top g - f_c)^2\big]
+        + \lambda\, \hat{\mathbb E}_{D_{\mathrm{on}}}\big[(w^\top g - f_c)^2\big]
 
     (normal equations: an NPG step with the Fisher matrix of the offline + online mixture), then
-    ``theta^{t+1} = theta^t + eta w^t``. ``D_on`` and ``D_off`` are all of HPE's batches of the round.
+    :math:`\theta^{t+1} = \theta^t + \eta w^t` (:ref:`hnpg-algorithm3`). :math:`D_{\mathrm{on}}`
+    and :math:`D_{\mathrm{off}}` are all of HPE's batches of the round.
 
-    Departures: ``eta`` defaults to HAC's ``(1 - gamma) sqrt(log A / T)`` rather than Lemma 7's
-    ``sqrt(2 log A / (beta W^2 T))`` (W is not known in practice); ``fit_ridge`` (default 1e-6)
-    regularises the fit because ``g`` is rank deficient (it sums to 0 under pi in every state).
-    With ``critic="exact"`` the fit uses the exact ``Q^pi`` and population weights ``nu + lam d^pi``;
-    with one-hot ``phi`` it then reproduces :func:`hac` (the compatible critic is exact).
+    Departures (:ref:`hnpg-departures`): ``eta`` defaults to HAC's
+    :math:`(1 - \gamma)\sqrt{\log A / T}` rather than Lemma 7's
+    :math:`\sqrt{2 \log A / (\beta W^2 T)}` (:math:`W` is not known in practice); ``fit_ridge``
+    (default 1e-6) regularises the fit because :math:`g` is rank deficient (it sums to 0 under
+    :math:`\pi` in every state). With ``critic="exact"`` the fit uses the exact :math:`Q^\pi` and
+    population weights :math:`\nu + \lambda d^\pi`; with one-hot :math:`\phi` it then reproduces
+    :func:`hac` (the compatible critic is exact).
 
     Parameters
     ----------
-    policy_features : array (S, A, d_pi)
-        phi.
-    Other parameters as in :func:`hac` (``critic`` in {"hybrid", "online", "offline", "exact"};
-    "offline" here keeps the NPG step, with lam = 0).
+    mdp : DiscountedMDP
+        The problem, used as a simulator (and exactly, for the diagnostics).
+    policy_features : array_like of shape (S, A, d_pi)
+        :math:`\phi`, the policy's features.
+    n_iterations : int >= 1, default 150
+        :math:`T`.
+    critic : {"hybrid", "online", "offline", "exact"}, default "hybrid"
+        The critic, as in :func:`hac`, except that "offline" keeps the NPG step here, with
+        :math:`\lambda = 0`.
+    offline_distribution : array_like of shape (S, A), optional
+        :math:`\nu` (required when offline tuples are drawn; with ``critic="exact"`` it defaults
+        to the reset).
+    lam : float >= 0, default 1.0
+        The weight :math:`\lambda` of the on-policy term, in HPE and in the compatible fit.
+    k1, k2 : int, 0 <= k1 < k2, default 2 and 4
+        HPE's averaging window.
+    m_on, m_off : int >= 0, default 200
+        HPE's batch sizes per iteration.
+    eta : float > 0, optional
+        Step size; defaults to :math:`(1 - \gamma)\sqrt{\log A / T}`.
+    features : array_like of shape (S, A, d), optional
+        A linear critic class for HPE (default tabular).
+    ridge : float >= 0, default 1e-8
+        Added to HPE's linear Gram matrix.
+    fit_ridge : float > 0, default 1e-6
+        Added to the compatible fit's Gram matrix.
+    reset : array_like of shape (S, A), optional
+        :math:`\mu_0`; defaults to :func:`mdps.instances.hnpg.product_reset`.
+    rng : numpy.random.Generator, int or None, optional
+        Source of randomness for the samples.
+    warm_start : bool, default True
+        Start each round's HPE from the previous round's critic.
+    backend : {"numba", "numpy"}, default "numba"
+        The sampler: the Numba kernel or the vectorised numpy reference.
+
+    Returns
+    -------
+    HACResult
+        The policies :math:`\pi_{\theta^1}, \dots, \pi_{\theta^{T+1}}`, their exact values, the
+        critics' losses and errors, and the sample counts.
 
     Examples
     --------
@@ -1155,13 +1392,38 @@ def hnpg(mdp: DiscountedMDP, policy_features, *, n_iterations: int = 150, critic
 # --------------------------------------------------------------------------------------------
 
 def npg_exact(mdp: DiscountedMDP, *, eta: float, n_iterations: int, return_policies: bool = False):
-    """Exact softmax NPG: ``pi^{t+1} ~ pi^t exp(eta A^{pi^t} / (1 - gamma))`` from uniform.
+    r"""Exact softmax NPG: :math:`\pi^{t+1} \propto \pi^t \exp(\eta A^{\pi^t} / (1 - \gamma))` from uniform.
 
-    Agarwal, Kakade, Lee & Mahajan (2021), Thm 16 (as used in theory/hnpg.md, HNPG-H2 [recalled]):
-    ``V*(rho) - V^{pi^T}(rho) <= log A / (eta T) + 1 / ((1 - gamma)^2 T)`` for every ``rho``.
+    Agarwal, Kakade, Lee & Mahajan (2021), Thm 16 (HNPG-H2, tagged [recalled] and re-derived in
+    :ref:`hnpg-npg-last-iterate`): for every state law :math:`\rho`,
 
-    Returns the values ``V^{pi^t}(s)`` for ``t = 0 .. T``, shape (T + 1, S); with
-    ``return_policies=True``, the pair (values, policies), policies of shape (T + 1, S, A).
+    .. math::
+
+        V^\star(\rho) - V^{\pi^T}(\rho) \le \frac{\log A}{\eta T} + \frac{1}{(1 - \gamma)^2 T}.
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem (known exactly: the advantages are exact).
+    eta : float > 0
+        The step :math:`\eta`.
+    n_iterations : int >= 1
+        :math:`T`.
+    return_policies : bool, default False
+        Also return the policies.
+
+    Returns
+    -------
+    numpy.ndarray of shape (T + 1, S), or a pair
+        The values :math:`V^{\pi^t}(s)` for :math:`t = 0, \dots, T`; with
+        ``return_policies=True``, the pair (values, policies), policies of shape (T + 1, S, A).
+
+    Examples
+    --------
+    >>> from mdps.instances import random_mdp
+    >>> values = npg_exact(random_mdp(n_states=3, n_actions=2, gamma=0.5, rng=0), eta=1.0, n_iterations=10)
+    >>> values.shape, bool((values[-1] >= values[0] - 1e-12).all())
+    ((11, 3), True)
     """
     mdp = _check_mdp(mdp)
     eta, T = v.positive_float("eta", eta), v.positive_int("n_iterations", n_iterations)

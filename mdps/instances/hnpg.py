@@ -1,15 +1,19 @@
-"""Instances for HNPG / HAC (theory/hnpg.md): the discounted lock with its data, and aliased features.
+r"""Instances for HNPG / HAC: the discounted lock with its data, and aliased features.
 
 Zhou, Sekhari, Song & Sun (2023) start every episode from a reset distribution over
 state-action pairs, ``mu0(s, a)``, and define the occupancy
 
-    d^pi(s, a) = (1 - gamma) [mu0(s, a) + sum_{t >= 1} gamma^t Pr^pi(s_t = s, a_t = a)].
+.. math::
+
+    d^\pi(s, a) = (1 - \gamma) \Big[\mu_0(s, a) + \sum_{t \ge 1} \gamma^t \Pr{}^\pi(s_t = s, a_t = a)\Big].
 
 :func:`reset_occupancy` computes it exactly. :func:`lock_problem` is HNPG-H4's setting
-(the discounted lock of :func:`mdps.instances.classic.combination_lock`, ``mu0 = delta_{s0} x
-Uniform(A)``, offline data from the occupancy of an epsilon-greedy optimal policy).
-:func:`aliased_trap` is a small MDP with linear critic features that alias two states with
-different values, so that the linear class is not Bellman complete (HNPG-H6).
+(the discounted lock of :func:`mdps.instances.classic.combination_lock`,
+:math:`\mu_0 = \delta_{s_0} \times \mathrm{Uniform}(A)`, offline data from the occupancy of an
+epsilon-greedy optimal policy). :func:`aliased_trap` is a small MDP with linear critic features
+that alias two states with different values, so that the linear class is not Bellman complete
+(HNPG-H6). Why these instances are hard, and for whom: :ref:`hnpg-instances`; the notation:
+:ref:`hnpg-setting`.
 """
 from __future__ import annotations
 
@@ -21,37 +25,98 @@ from .. import _validation as v
 from ..core import DiscountedMDP, policy_matrix
 from .classic import combination_lock
 
-__all__ = ["LockProblem", "aliased_features", "aliased_trap", "epsilon_greedy_policy", "lock_problem",
-           "product_reset", "reset_occupancy"]
+__all__ = ["AliasedTrap", "LockProblem", "aliased_features", "aliased_trap", "check_reset", "epsilon_greedy_policy",
+           "lock_problem", "product_reset", "reset_occupancy"]
 
 
 def product_reset(mdp: DiscountedMDP) -> np.ndarray:
-    """``mu0(s, a) = initial(s) / A``: the initial state law times a uniform first action, shape (S, A)."""
+    r"""The default reset over pairs: the initial state law times a uniform first action.
+
+    :math:`\mu_0(s, a) = \rho(s) / A`, with :math:`\rho` = ``mdp.initial`` (see :ref:`hnpg-setting`).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem; its ``initial`` state law and its number of actions are used.
+
+    Returns
+    -------
+    numpy.ndarray of shape (S, A)
+        :math:`\mu_0`, a probability distribution over state-action pairs.
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> float(product_reset(chain_mdp(n_states=3, gamma=0.8)).sum())
+    1.0
+    """
     if not isinstance(mdp, DiscountedMDP):
         raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     return np.repeat(mdp.initial[:, None], mdp.n_actions, axis=1) / mdp.n_actions
 
 
 def check_reset(mdp: DiscountedMDP, reset, name: str = "reset") -> np.ndarray:
-    """Validate a distribution over state-action pairs of ``mdp`` (shape (S, A), sums to 1)."""
+    r"""Validate a distribution over state-action pairs of ``mdp`` (shape (S, A), sums to 1).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem that fixes the shape (S, A).
+    reset : array_like of shape (S, A)
+        The distribution to check (a reset :math:`\mu_0` or an offline law :math:`\nu`):
+        finite, non-negative, summing to 1.
+    name : str, default "reset"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    numpy.ndarray of shape (S, A)
+        ``reset`` as a float array (not renormalised).
+
+    Raises
+    ------
+    ValueError
+        If the shape is wrong or the entries are not a probability distribution.
+    """
     mu = v.float_array(name, reset, ndim=2, shape=(mdp.n_states, mdp.n_actions))
     v.check_simplex(name, mu.reshape(-1))
     return mu
 
 
 def reset_occupancy(mdp: DiscountedMDP, policy, reset=None) -> np.ndarray:
-    """The normalised discounted occupancy ``d^pi(s, a)`` from a reset over pairs, shape (S, A).
+    r"""The normalised discounted occupancy :math:`d^\pi(s, a)` from a reset over pairs.
 
-    ``d = (1 - gamma) mu0 + (1 - gamma) gamma [rho_1 (I - gamma P_pi)^{-1}](s) pi(a|s)`` with
-    ``rho_1 = sum_{s,a} mu0(s, a) P(.|s, a)`` the law of the second state. It sums to 1 and
-    satisfies ``d >= (1 - gamma) mu0``.
+    .. math::
+
+        d^\pi(s, a) = (1 - \gamma)\, \mu_0(s, a)
+        + (1 - \gamma)\, \gamma\, \big[\rho_1^\top (I - \gamma P_\pi)^{-1}\big](s)\, \pi(a \mid s),
+        \qquad \rho_1(s') = \sum_{s, a} \mu_0(s, a) P(s' \mid s, a),
+
+    :math:`\rho_1` being the law of the second state. It sums to 1 and satisfies
+    :math:`d^\pi \ge (1 - \gamma) \mu_0` (see :ref:`hnpg-setting`).
 
     Parameters
     ----------
     mdp : DiscountedMDP
-    policy : int array (S,) or float array (S, A)
-    reset : array (S, A), optional
-        ``mu0``; defaults to :func:`product_reset`.
+        The problem (transitions ``P`` and discount ``gamma``).
+    policy : int array of shape (S,) or float array of shape (S, A)
+        The policy :math:`\pi`, deterministic (one action per state) or stochastic (rows on the
+        simplex).
+    reset : array_like of shape (S, A), optional
+        :math:`\mu_0`; defaults to :func:`product_reset`.
+
+    Returns
+    -------
+    numpy.ndarray of shape (S, A)
+        :math:`d^\pi`.
+
+    Examples
+    --------
+    >>> from mdps.instances import chain_mdp
+    >>> mdp = chain_mdp(n_states=3, gamma=0.8)
+    >>> d = reset_occupancy(mdp, [1, 1, 1])
+    >>> round(float(d.sum()), 12)
+    1.0
     """
     if not isinstance(mdp, DiscountedMDP):
         raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
@@ -72,7 +137,22 @@ def _reset_occupancy(P, gamma, pi, mu0):
 
 
 def epsilon_greedy_policy(mdp: DiscountedMDP, epsilon: float) -> np.ndarray:
-    """``(1 - epsilon) pi* + epsilon Uniform(A)`` as probabilities, shape (S, A)."""
+    r"""The epsilon-greedy optimal policy :math:`(1 - \epsilon)\pi^\star + \epsilon\, \mathrm{Uniform}(A)`.
+
+    The data-collecting policy of :func:`lock_problem` (see :ref:`hnpg-lock`).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The problem; its ``optimal_policy`` is :math:`\pi^\star`.
+    epsilon : float in [0, 1]
+        The exploration probability.
+
+    Returns
+    -------
+    numpy.ndarray of shape (S, A)
+        The policy's action probabilities.
+    """
     eps = v.probability("epsilon", epsilon, open_low=False, open_high=False)
     A = mdp.n_actions
     return (1.0 - eps) * policy_matrix(mdp.optimal_policy, A) + eps / A
@@ -80,18 +160,21 @@ def epsilon_greedy_policy(mdp: DiscountedMDP, epsilon: float) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class LockProblem:
-    """HNPG-H4's lock with its reset and offline distributions.
+    r"""HNPG-H4's lock with its reset and offline distributions (see :ref:`hnpg-lock`).
 
-    Attributes
+    Built by :func:`lock_problem`.
+
+    Parameters
     ----------
     mdp : DiscountedMDP
         :func:`mdps.instances.classic.combination_lock` (chain ``0..L-1``, goal ``L``, dead ``L+1``).
-    reset : array (S, A)
-        ``mu0 = delta_{s0} x Uniform(A)``.
-    offline_distribution : array (S, A)
-        ``nu``: the occupancy (from ``reset``) of the epsilon-greedy optimal policy, or uniform.
-    good_actions : int array (L,)
-        The combination.
+    reset : numpy.ndarray of shape (S, A)
+        :math:`\mu_0 = \delta_{s_0} \times \mathrm{Uniform}(A)`.
+    offline_distribution : numpy.ndarray of shape (S, A)
+        :math:`\nu`: the occupancy (from ``reset``) of the epsilon-greedy optimal policy, uniform
+        over all pairs, or uniform off the combination's pairs.
+    good_actions : int numpy.ndarray of shape (L,)
+        The combination :math:`g_0, \dots, g_{L-1}`.
     """
 
     mdp: DiscountedMDP
@@ -101,28 +184,59 @@ class LockProblem:
 
     @property
     def length(self) -> int:
+        """The number of chain states, :math:`L`."""
         return self.good_actions.shape[0]
 
     def success_probability(self, policy) -> float:
-        """Probability that ``policy`` walks the whole chain from state 0: ``prod_i pi(good_i | i)``."""
+        r"""Probability that ``policy`` walks the whole chain from state 0: :math:`\prod_i \pi(g_i \mid i)`.
+
+        Parameters
+        ----------
+        policy : int array of shape (S,) or float array of shape (S, A)
+            The policy :math:`\pi`.
+
+        Returns
+        -------
+        float
+            The product of the probabilities of the good actions along the chain.
+        """
         pi = policy_matrix(policy, self.mdp.n_actions)
         return float(np.prod(pi[np.arange(self.length), self.good_actions]))
 
 
 def lock_problem(length: int = 5, n_actions: int = 5, gamma: float = 0.85, rng=None, *,
                  epsilon: float | None = None, offline: str = "epsilon_greedy") -> LockProblem:
-    """The discounted lock of HNPG-H4 with ``mu0 = delta_{s0} x Uniform(A)`` and its offline data law.
+    r"""The discounted lock of HNPG-H4 with :math:`\mu_0 = \delta_{s_0} \times \mathrm{Uniform}(A)` and its offline data law.
+
+    Chain states ``0 .. length-1``, a goal (absorbing, reward 1) and a dead state (absorbing,
+    reward 0); one good action per chain state. Under the uniform policy the goal is reached
+    with probability :math:`A^{-L}`, so :math:`C_{\mathrm{npg}} \ge A^{L-1}`, while the
+    epsilon-greedy data with :math:`\epsilon = 1/L` give
+    :math:`\bar C_{\mathrm{off}} \le (1 - 1/L)^{-L} \le 4` (derived in :ref:`hnpg-lock`).
 
     Parameters
     ----------
-    length, n_actions, gamma, rng
-        Passed to :func:`mdps.instances.classic.combination_lock` (``rng`` draws the combination).
-    epsilon : float, optional
-        Exploration of the data-collecting policy; defaults to ``1 / length`` (theory/hnpg.md, H4).
+    length : int >= 1, default 5
+        :math:`L`, the number of chain states.
+    n_actions : int >= 2, default 5
+        :math:`A`.
+    gamma : float in (0, 1), default 0.85
+        The discount.
+    rng : numpy.random.Generator, int or None, optional
+        Draws the combination (passed to :func:`mdps.instances.classic.combination_lock`).
+    epsilon : float in [0, 1], optional
+        Exploration of the data-collecting policy; defaults to ``1 / length`` (see
+        :ref:`hnpg-lock`).
     offline : {"epsilon_greedy", "uniform", "off_path"}
-        ``nu`` = occupancy of the epsilon-greedy optimal policy (covers pi*, H4), uniform over
-        all pairs, or uniform over every pair except the combination's ``(i, good_i)`` (no
-        coverage of pi*: ``C_off = inf``, H5's negative control).
+        :math:`\nu` = occupancy of the epsilon-greedy optimal policy (covers :math:`\pi^\star`,
+        H4), uniform over all pairs, or uniform over every pair except the combination's
+        ``(i, good_i)`` (no coverage of :math:`\pi^\star`: :math:`C_{\mathrm{off}} = \infty`, H5's
+        negative control).
+
+    Returns
+    -------
+    LockProblem
+        The MDP, its reset, the offline law and the combination.
 
     Examples
     --------
@@ -152,10 +266,28 @@ def lock_problem(length: int = 5, n_actions: int = 5, gamma: float = 0.85, rng=N
 
 
 def aliased_features(groups, n_actions: int) -> np.ndarray:
-    """Critic features that alias states: ``psi(s, a) = e_{(groups[s], a)}``, shape (S, A, G * A).
+    r"""Critic features that alias states: :math:`\psi(s, a) = e_{(\mathrm{groups}[s], a)}`.
 
     States with the same group share every feature, so a linear critic cannot tell them apart.
-    With all groups distinct this is the tabular (one-hot) class.
+    With all groups distinct this is the tabular (one-hot) class (see :ref:`hnpg-aliased`).
+
+    Parameters
+    ----------
+    groups : int array of shape (S,)
+        The group of each state, ``0 .. G-1``.
+    n_actions : int >= 1
+        :math:`A`.
+
+    Returns
+    -------
+    numpy.ndarray of shape (S, A, G * A)
+        The one-hot features (read-only).
+
+    Examples
+    --------
+    >>> psi = aliased_features([0, 1, 1], 2)
+    >>> psi.shape, bool((psi[1] == psi[2]).all())
+    ((3, 2, 4), True)
     """
     g = v.int_array("groups", groups, ndim=1)
     A = v.positive_int("n_actions", n_actions)
@@ -171,7 +303,21 @@ def aliased_features(groups, n_actions: int) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class AliasedTrap:
-    """HNPG-H6's misspecified problem: an MDP, critic features that alias two states, and data laws."""
+    r"""HNPG-H6's misspecified problem: an MDP, critic features that alias two states, and data laws.
+
+    Built by :func:`aliased_trap` (see :ref:`hnpg-aliased`).
+
+    Parameters
+    ----------
+    mdp : DiscountedMDP
+        The five-state, two-action MDP.
+    features : numpy.ndarray of shape (5, 2, 8)
+        The critic features :math:`\psi` (:func:`aliased_features` with groups ``[0, 1, 1, 2, 3]``).
+    reset : numpy.ndarray of shape (5, 2)
+        :math:`\mu_0` (:func:`product_reset`: state 0, uniform first action).
+    offline_distribution : numpy.ndarray of shape (5, 2)
+        :math:`\nu`, mostly on the trap corridor.
+    """
 
     mdp: DiscountedMDP
     features: np.ndarray
@@ -180,19 +326,41 @@ class AliasedTrap:
 
 
 def aliased_trap(gamma: float = 0.9, *, distractor: float = 0.3, trap_weight: float = 0.9) -> AliasedTrap:
-    """A five-state, two-action MDP whose linear critic class is not Bellman complete.
+    r"""A five-state, two-action MDP whose linear critic class is not Bellman complete.
 
     States: 0 start, 1 "good corridor", 2 "trap corridor", 3 goal (absorbing, reward 1), 4 dead
     (absorbing, reward 0). From 0, action 0 goes to 1 (reward 0) and action 1 goes to 2 and pays
-    ``distractor``. Every action of 1 leads to the goal; every action of 2 leads to the dead
-    state. So ``Q(0, 0) = gamma^2 / (1 - gamma)`` and ``Q(0, 1) = distractor``: action 0 is optimal.
+    ``distractor`` :math:`c`. Every action of 1 leads to the goal; every action of 2 leads to the
+    dead state. So :math:`Q^\star(0, 0) = \gamma^2 / (1 - \gamma)` and :math:`Q^\star(0, 1) = c`:
+    action 0 is optimal.
 
     The critic features (:func:`aliased_features`) give states 1 and 2 the same features, while
-    their values differ (``gamma / (1 - gamma)`` vs 0): the class does not contain ``T^pi f``
-    (``epsilon_be > 0``). The offline law ``nu`` puts ``trap_weight`` of its mass on the trap
-    corridor and spreads the rest uniformly, so a TD (FQE) fit bootstraps state 0 from a value of
-    the aliased pair that is mostly the trap's, and prefers the distractor. On-policy Monte-Carlo
-    regression fits state 0's own features directly and is not fooled.
+    their values differ (:math:`\gamma / (1 - \gamma)` vs 0): the class does not contain
+    :math:`\mathcal T^\pi f` (:math:`\epsilon_{\mathrm{be}} > 0`). The offline law :math:`\nu`
+    puts ``trap_weight`` of its mass on the trap corridor and spreads the rest uniformly, so a
+    TD (FQE) fit bootstraps state 0 from a value of the aliased pair that is mostly the trap's,
+    and prefers the distractor. On-policy Monte-Carlo regression fits state 0's own features
+    directly and is not fooled. The derivation: :ref:`hnpg-aliased`.
+
+    Parameters
+    ----------
+    gamma : float in (0, 1), default 0.9
+        The discount.
+    distractor : float in [0, 1], default 0.3
+        :math:`c`, the reward of the trap's first step.
+    trap_weight : float in [0, 1), default 0.9
+        The mass of :math:`\nu` on the trap corridor's pairs.
+
+    Returns
+    -------
+    AliasedTrap
+        The MDP, its critic features, the reset and the offline law.
+
+    Examples
+    --------
+    >>> trap = aliased_trap(0.9)
+    >>> int(trap.mdp.optimal_policy[0]), trap.features.shape
+    (0, (5, 2, 8))
     """
     gamma = v.discount(gamma)
     distractor = v.probability("distractor", distractor, open_low=False, open_high=False)

@@ -1,6 +1,6 @@
 """Benchmark: the Frank-Wolfe design solver against cvxpy on the same convex problem, at the same accuracy.
 
-The problem (theory/ftpedel.md §6.4): minimise ``max_p v_p^T (N sum_j omega_j Lambda_j + Lambda_off +
+The problem (:ref:`ftpedel-design`): minimise ``max_p v_p^T (N sum_j omega_j Lambda_j + Lambda_off +
 reg I)^{-1} v_p / g_p^2`` over the simplex. Both solvers get the same explicit atoms (every
 deterministic policy's step-h covariance); Frank-Wolfe is also run with its DP oracle over the
 policy space, which needs no enumeration.

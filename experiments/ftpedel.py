@@ -1,4 +1,4 @@
-"""Figures FT-FIG1 ... FT-FIG4 of theory/ftpedel.md §8 (PEDEL / FTPedel), from the sweeps of
+"""Figures FT-FIG1 ... FT-FIG4 of PEDEL / FTPedel (:ref:`ftpedel-figures`), from the sweeps of
 :mod:`proofs_check.ftpedel`.
 
 - FT-FIG1: online episodes needed (N_FT) against the offline sample size on FT-X1, falling from the

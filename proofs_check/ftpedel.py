@@ -1,4 +1,8 @@
-"""Claims of PEDEL / FTPedel (Wagenmaker & Jamieson 2022; Wagenmaker & Pacchiano 2023), theory/ftpedel.md §7.
+"""Claims of PEDEL / FTPedel (Wagenmaker & Jamieson 2022; Wagenmaker & Pacchiano 2023).
+
+The theorems behind these claims are on :ref:`theory-ftpedel`; the table of
+:ref:`ftpedel-claims` maps each claim to its theorem and panel, and the instances are described
+in :ref:`ftpedel-instances`.
 
 Every sweep fixes the instances, draws the data and evaluates exactly; the algorithm under test is
 a *learner* following the sweep's protocol (the library's by default). Cells with randomness split
@@ -7,16 +11,12 @@ samples), so the algorithm and every mutant meet the same instances and offline 
 
 Protocols
 ---------
-============================  ==================================================================  ==============
-protocol                      call                                                                claims
-============================  ==================================================================  ==============
-``ftpedel.complexity``        ``measure(mdp, policy_class, *, epsilon, beta, offline_covariances)  F1-F5, FIG1-2
-                              -> float`` (N_FT; default :func:`ftpedel_measure`)
-``ftpedel.pac_learner``       ``learner(mdp, policies, *, epsilon, delta, offline, rng) -> PACRun``  E2-E5, FIG4
-                              (default :func:`ftpedel_learner`, FTPedel with its certificate)
-``ftpedel.pac_learner_r03``   the same call; default FTPedel at radius constant 0.3                E1
-``ftpedel.pedel``             the same call; default PEDEL (raw targets, no offline data)           FIG3
-============================  ==================================================================  ==============
+- ``ftpedel.complexity``: ``measure(mdp, policy_class, *, epsilon, beta, offline_covariances)
+  -> float`` (N_FT; default :func:`ftpedel_measure`). Claims F1-F5, figures FIG1-2.
+- ``ftpedel.pac_learner``: ``learner(mdp, policies, *, epsilon, delta, offline, rng) -> PACRun``
+  (default :func:`ftpedel_learner`, FTPedel with its certificate). Claims E2-E5, figure FIG4.
+- ``ftpedel.pac_learner_r03``: the same call; default FTPedel at radius constant 0.3. Claim E1.
+- ``ftpedel.pedel``: the same call; default PEDEL (raw targets, no offline data). Figure FIG3.
 
 Claims and panels
 -----------------
@@ -344,21 +344,21 @@ _M_RIDGE = Mutant("ridge_one", ridge_one_measure,
 
 _register(Claim(
     id="FT-F1", name="ftpedel.measure.online_closed_form", paper=PAPER,
-    theorem="§4 FT-X1 (b): online-only complexity = XY-allocation optimum [derived]",
+    theorem="FT-X1, online only: complexity = XY-allocation optimum [derived]",
     statement="N_online(FT-X1, d=8, Delta=0.1, delta=0.05) within [1, 1.05] x beta (sqrt(d-1)+1)^2 / Delta^2 = 3982",
     kind="exact", sweep=BANDIT_MEASURES, analyse=_analyse_f1,
     mutants=(_M_UNIFORM, _M_GAP, _M_HALF_BETA),
 ))
 _register(Claim(
     id="FT-F2", name="ftpedel.measure.offline_plus_online", paper=PAPER,
-    theorem="§4 FT-X1 (c): offline data enter the design additively [paper]; numbers [derived]",
+    theorem="FT-X1, offline plus online: offline data enter the design additively [paper]; numbers [derived]",
     statement="N_FT(FT-X1) within [1, 1.05] x beta/Delta^2 = 300; N_online / N_FT within 5% of (sqrt(d-1)+1)^2 = 13.3",
     kind="exact", sweep=BANDIT_MEASURES, analyse=_analyse_f2,
     mutants=(_M_IGNORE, _M_AVERAGED, _M_UNIFORM, _M_HALF_BETA),
 ))
 _register(Claim(
     id="FT-F3", name="ftpedel.measure.verifiable_vs_unverifiable", paper=PAPER,
-    theorem="§5 FT-X2: verifiable vs unverifiable separation [paper that it exists]; numbers [derived]",
+    theorem="FT-X2: verifiable vs unverifiable separation [paper that it exists]; numbers [derived]",
     statement="expert data: verifiable N within [1, 1.05] x beta (d-1)/Delta^2 = 2097; pessimism picks pi* with 0 online episodes",
     kind="exact", sweep=BANDIT_MEASURES, analyse=_analyse_f3,
     mutants=(_M_IGNORE, _M_AVERAGED, _M_UNIFORM),
@@ -413,7 +413,7 @@ def _analyse_f4(rows, budget):
 
 _register(Claim(
     id="FT-F4", name="ftpedel.measure.monotone_in_offline", paper=PAPER,
-    theorem="§3 N_FT: never worse than online since Lambda_off >= 0 [recalled]; properties [derived]",
+    theorem="N_FT of the FTPedel upper bound: never worse than online since Lambda_off >= 0 [recalled]; properties [derived]",
     statement="Lambda_off <= Lambda'_off => N_FT(Lambda') <= 1.02 N_FT(Lambda); N_FT(1e9 I) = 0",
     kind="exact", sweep=MONOTONICITY, analyse=_analyse_f4,
     mutants=(_M_AVERAGED, _M_IGNORE),
@@ -442,7 +442,7 @@ def _analyse_f5(rows, budget):
 
 _register(Claim(
     id="FT-F5", name="ftpedel.measure.gap_scaling", paper=PAPER,
-    theorem="§7 FT-F5: q scales as 1/(N g^2) [derived, exact algebra]",
+    theorem="N_FT without offline data: q scales as 1/(N g^2) [derived, exact algebra]",
     statement="halving every gap and epsilon (theta/2) multiplies N_online by 4 (rtol 1e-4)",
     kind="exact", sweep=GAP_SCALING, analyse=_analyse_f5,
     mutants=(_M_GAP, _M_RIDGE),
@@ -535,7 +535,7 @@ def _analyse_e2(rows, budget):
 
 _register(Claim(
     id="FT-E2", name="ftpedel.e2e.offline_helps", paper=PAPER,
-    theorem="FTPedel main theorem: O~(N_FT(D_off)) online episodes [recalled]; FT-X1 §4",
+    theorem="FTPedel main theorem: O~(N_FT(D_off)) online episodes [recalled]; FT-X1",
     statement="on FT-X1 (d=8, Delta=0.1, eps=0.05) offline data cut the online episodes of the library's "
               "online-only run by more than 2x",
     kind="order", sweep=OFFLINE_HELP, analyse=_analyse_e2,
@@ -590,7 +590,7 @@ def _analyse_e3(rows, budget):
 
 _register(Claim(
     id="FT-E3", name="ftpedel.e2e.zero_online", paper=PAPER,
-    theorem="§3.2: OPTCOV returns with 0 online episodes when Lambda_off meets the tolerance [recalled]",
+    theorem="FTPedel design: no online episode once Lambda_off meets the tolerance [recalled]; exactly 0 with design-then-verify",
     statement="offline data covering every direction (1e6 tuples per pair): FTPedel uses 0 online episodes and is correct",
     kind="exact", sweep=ZERO_ONLINE, analyse=_analyse_e3,
     mutants=(
@@ -771,7 +771,7 @@ def _analyse_e5(rows, budget):
 
 _register(Claim(
     id="FT-E5", name="ftpedel.e2e.certified", paper=PAPER,
-    theorem="PEDEL Thm 1 / FTPedel main theorem, the proof's good event [recalled structure]; §2.2 [derived]",
+    theorem="PEDEL Thm 1 / FTPedel main theorem, the proof's good event [recalled structure]; elimination logic [derived]",
     statement=f"on random multi-step linear MDPs (S=4, A=2, d=3, H=2, eps={E5_EPSILON}, delta={E5_DELTA}): every "
               "round's realised covariance meets eps_l^2 / beta_l, the last round certifies eps, the "
               "estimates are within eps_l in >= 1 - delta of runs, and the answer is eps-optimal in >= 1 - delta",

@@ -1,4 +1,7 @@
-"""PEDEL and FTPedel: policy elimination with experiment design in linear MDPs, with offline data.
+r"""PEDEL and FTPedel: policy elimination with experiment design in linear MDPs, with offline data.
+
+The theory (setting, pseudo-code, theorems, instances, departures) is on the page
+:ref:`theory-ftpedel`.
 
 References
 ----------
@@ -7,52 +10,70 @@ References
 - A. Wagenmaker, A. Pacchiano (2023), "Leveraging Offline Data in Online Reinforcement
   Learning", ICML 2023 (arXiv 2211.04974): **FTPedel**.
 
-Theorems (project notation, ``theory/ftpedel.md``; constants there are tagged [recalled])
----------------------------------------------------------------------------------------
-Linear MDP, horizon H, features phi(s, a) in R^d, a finite policy class Pi. Feature visitation
-``phi_{pi,h} = E_pi[phi(s_h, a_h)]``, policy covariance ``Lambda_{pi,h} = E_pi[phi phi^T]``, so that
-``V^pi = sum_h <phi_{pi,h}, theta_h>``. Offline covariance ``Lambda_off,h = sum_tau phi phi^T``
-(unnormalised).
+Theorems
+--------
+In the project's notation (:ref:`ftpedel-setting`); the constants are tagged [recalled] there.
+A linear MDP of horizon H, with features :math:`\phi(s, a) \in \mathbb{R}^d` and a finite policy
+class :math:`\Pi`. The feature visitation is :math:`\phi_{\pi,h} = E_\pi[\phi(s_h, a_h)]` and the
+policy covariance :math:`\Lambda_{\pi,h} = E_\pi[\phi \phi^\top]`, so that
+:math:`V^\pi = \sum_h \langle \phi_{\pi,h}, \theta_h \rangle`. The offline covariance is
+:math:`\Lambda_{\mathrm{off},h} = \sum_\tau \phi \phi^\top` (unnormalised).
 
-- **FTPedel upper bound** (W&P 2023, main theorem): with probability >= 1 - delta FTPedel returns an
-  epsilon-optimal policy of Pi after O~(N_FT(D_off, epsilon)) online episodes plus a lower-order
+- **FTPedel upper bound** (W&P 2023, main theorem; :ref:`ftpedel-upper-bound`). With probability
+  at least :math:`1 - \delta`, FTPedel returns an epsilon-optimal policy of :math:`\Pi` after
+  :math:`\tilde O(N_{FT}(D_{\mathrm{off}}, \epsilon))` online episodes plus a lower-order
   burn-in, where
-  ``N_FT = sum_h min{N : inf_{Lambda in Omega_h} max_pi ||phi_{pi,h} - phi_{pi*,h}||^2_{(N Lambda +
-  Lambda_off,h)^{-1}} / max(Delta(pi), epsilon)^2 <= 1 / (c beta)}`` (:func:`ftpedel_complexity`).
-  With ``Lambda_off = 0`` this is the online-only measure (:func:`online_complexity`; PEDEL's,
-  W&J 2022 Thm 1, uses raw visitations and ``max(Delta, Delta_min, epsilon)``).
-- **Lower bound** (W&P 2023): every verifiable (epsilon, delta)-PAC algorithm needs at least
-  ``max_h min{N : ... / (Delta(pi) + epsilon)^2 <= c / beta}`` online episodes
+
+  .. math::
+
+     N_{FT} = \sum_h \min\Big\{N : \inf_{\Lambda \in \Omega_h} \max_\pi
+     \frac{\|\phi_{\pi,h} - \phi_{\pi^*,h}\|^2_{(N \Lambda + \Lambda_{\mathrm{off},h})^{-1}}}
+     {\max(\Delta(\pi), \epsilon)^2} \le \frac{1}{c \beta}\Big\}
+
+  (:func:`ftpedel_complexity`). With :math:`\Lambda_{\mathrm{off}} = 0` this is the online-only
+  measure (:func:`online_complexity`). PEDEL's measure (W&J 2022 Thm 1,
+  :ref:`ftpedel-pedel-bound`) uses raw visitations and :math:`\max(\Delta, \Delta_{\min}, \epsilon)`.
+- **Lower bound** (W&P 2023; :ref:`ftpedel-lower-bound`). Every verifiable
+  :math:`(\epsilon, \delta)`-PAC algorithm needs at least
+  :math:`\max_h \min\{N : \dots / (\Delta(\pi) + \epsilon)^2 \le c / \beta\}` online episodes
   (:func:`verifiable_lower_bound`).
 
 What is here
 ------------
 - Exact feature visitations, covariances and gaps of an explicit policy class
   (:func:`policy_class`, :func:`all_deterministic_policies`, :func:`sampled_policies`).
-- The experiment-design solver (:func:`frank_wolfe_design`): Frank-Wolfe on the smoothed maximum
-  ``f(omega) = (1/eta) log sum_p exp(eta q_p(omega))`` with
-  ``q_p = v_p^T (N Lambda(omega) + Lambda_off + reg I)^{-1} v_p / g_p^2``; the linear-minimisation
-  step over policies is one backward induction (:func:`best_response_policy`), so the policy
-  space is never enumerated. :func:`cvxpy_design` solves the same convex problem with cvxpy.
-- The minimum number of episodes by geometric bisection on N (:func:`minimum_episodes`) and the
-  complexity measures built on it.
-- PEDEL and FTPedel end to end with sampling (:func:`ftpedel`, :func:`pedel`).
+- The experiment-design solver (:func:`frank_wolfe_design`, :ref:`ftpedel-design`). It runs
+  Frank-Wolfe on the smoothed maximum
+  :math:`f(\omega) = \eta^{-1} \log \sum_p \exp(\eta q_p(\omega))` with
+  :math:`q_p = v_p^\top (N \Lambda(\omega) + \Lambda_{\mathrm{off}} + \lambda I)^{-1} v_p / g_p^2`.
+  The linear-minimisation step over policies is one backward induction
+  (:func:`best_response_policy`), so the policy space is never enumerated. :func:`cvxpy_design`
+  solves the same convex problem with cvxpy.
+- The minimum number of episodes, found by geometric bisection on N (:func:`minimum_episodes`),
+  and the complexity measures built on it.
+- PEDEL and FTPedel end to end, with sampling (:func:`ftpedel`, :func:`pedel`;
+  :ref:`ftpedel-pseudocode`).
 
-Departures from the papers (all deliberate, see each docstring)
---------------------------------------------------------------
-- OPTCOV (online Frank-Wolfe driven by a regret minimiser) is replaced by "design, then verify":
-  the design is solved with the true model (an oracle design; honest about the statistics, not
-  about the cost of finding the exploration policies), then ``ceil(N omega_j)`` episodes of each
-  atom are collected, the realised covariance is checked against the tolerance and N grows by
-  ``growth`` until it passes. There is therefore no epsilon^{-8/5} burn-in term.
-- The confidence radius ``beta_l = radius_constant * log(2 H |Pi| l^2 / delta)``: the default
-  ``radius_constant = 1`` drops the paper's H^4 factor. That factor comes from a worst-case
-  propagation of visitation errors through the horizon and makes the tolerance ``eps_l^2/beta_l``
-  (hence every sample size) about H^4 times larger on the project's tiny problems; correctness at
-  the default is checked empirically instead (claim FT-E1). Pass ``radius_constant=H**4`` for the
-  paper's scaling.
-- Data are handled as sufficient statistics: the step-h transitions of n episodes of a policy
-  are drawn as multinomial counts over (s, a, s') with the exact step-h law (the same law as the
+Departures from the papers
+--------------------------
+All are deliberate; see each docstring and :ref:`ftpedel-departures`.
+
+- OPTCOV (online Frank-Wolfe driven by a regret minimiser) is replaced by "design, then verify"
+  (:ref:`ftpedel-design-then-verify`). The design is solved with the true model: an oracle
+  design, honest about the statistics but not about the cost of finding the exploration
+  policies. Then ``ceil(N omega_j)`` episodes of each atom are collected, the realised covariance
+  is checked against the tolerance, and N grows by ``growth`` until the check passes. There is
+  therefore no :math:`\epsilon^{-8/5}` burn-in term.
+- The confidence radius is
+  :math:`\beta_\ell = c_\beta \log(2 H \lvert\Pi\rvert \ell^2 / \delta)`
+  (:ref:`ftpedel-radius`). The default ``radius_constant = 1`` drops the paper's :math:`H^4`
+  factor. That factor comes from a worst-case propagation of visitation errors through the
+  horizon. On the project's tiny problems it would make the tolerance
+  :math:`\epsilon_\ell^2 / \beta_\ell`, hence every sample size, about :math:`H^4` times larger.
+  Correctness at the default is checked empirically instead (claim FT-E1). Pass
+  ``radius_constant=H**4`` for the paper's scaling.
+- Data are handled as sufficient statistics. The step-h transitions of n episodes of a policy are
+  drawn as multinomial counts over (s, a, s') with the exact step-h law (the same law as the
   statistics of n rollouts), and every regression uses counts.
 """
 from __future__ import annotations
@@ -145,9 +166,32 @@ def _check_targets(targets, scales):
 # --------------------------------------------------------------------------------------------
 
 def all_deterministic_policies(mdp: LinearMDP, *, max_policies: int = 4096) -> np.ndarray:
-    """Every deterministic policy ``pi[h, s]``: an int array (A^(S H), H, S).
+    """Every deterministic policy ``pi[h, s]`` of ``mdp``: :math:`A^{SH}` of them.
 
-    Raises ``ValueError`` when there are more than ``max_policies`` (use :func:`sampled_policies`).
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem (H steps, S states, A actions).
+    max_policies : int, default 4096
+        Refuse to enumerate more policies than this.
+
+    Returns
+    -------
+    numpy.ndarray
+        Int array ``(A^(S H), H, S)``; ``policies[n, h, s]`` is the action of policy n at step h
+        in state s.
+
+    Raises
+    ------
+    ValueError
+        When :math:`A^{SH}` exceeds ``max_policies`` (use :func:`sampled_policies`).
+
+    Examples
+    --------
+    >>> from mdps.instances.random import random_linear_mdp
+    >>> mdp = random_linear_mdp(n_states=2, n_actions=2, dim=3, horizon=2, rng=0)
+    >>> all_deterministic_policies(mdp).shape
+    (16, 2, 2)
     """
     mdp = _check_mdp(mdp)
     H, S, A = mdp.horizon, mdp.n_states, mdp.n_actions
@@ -159,9 +203,28 @@ def all_deterministic_policies(mdp: LinearMDP, *, max_policies: int = 4096) -> n
 
 
 def sampled_policies(mdp: LinearMDP, n_policies: int, rng=None, *, include_optimal: bool = True) -> np.ndarray:
-    """``n_policies`` distinct deterministic policies, uniformly at random (pi* first if asked).
+    r"""``n_policies`` distinct deterministic policies drawn uniformly at random (:math:`\pi^*` first if asked).
 
-    Returns an int array (n_policies, H, S). Raises when fewer distinct policies exist.
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem; its exact optimal policy comes from ``mdp.tabular``.
+    n_policies : int >= 1
+        How many distinct policies; at most :math:`A^{SH}`.
+    rng : numpy.random.Generator, int or None
+        Randomness of the draws.
+    include_optimal : bool, default True
+        Put the MDP's optimal deterministic policy first.
+
+    Returns
+    -------
+    numpy.ndarray
+        Int array ``(n_policies, H, S)``.
+
+    Raises
+    ------
+    ValueError
+        When fewer than ``n_policies`` distinct policies exist.
     """
     mdp = _check_mdp(mdp)
     H, S, A = mdp.horizon, mdp.n_states, mdp.n_actions
@@ -202,21 +265,25 @@ def _pair_occupancies(mdp: LinearMDP, probs: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class PolicyClass:
-    """Exact statistics of an explicit finite policy class Pi.
+    r"""Exact statistics of an explicit finite policy class :math:`\Pi` (built by :func:`policy_class`).
 
-    Attributes
+    See :ref:`ftpedel-linear-mdp` for the definitions.
+
+    Parameters
     ----------
-    policies : int array (n, H, S)
-    occupancies : array (n, H, S, A)
-        d_h^pi(s, a).
-    visitations : array (n, H, d)
-        phi_{pi,h} = E_pi[phi(s_h, a_h)].
-    covariances : array (n, H, d, d)
-        Lambda_{pi,h} = E_pi[phi phi^T].
-    values : array (n,)
-        V^pi = sum_h <phi_{pi,h}, theta_h>.
-    gaps : array (n,)
-        Delta(pi) = max_{pi' in Pi} V^pi' - V^pi (optimality is relative to Pi).
+    policies : numpy.ndarray
+        Int array ``(n, H, S)``, the deterministic policies.
+    occupancies : numpy.ndarray
+        Array ``(n, H, S, A)``: the pair occupancies :math:`d_h^\pi(s, a)`.
+    visitations : numpy.ndarray
+        Array ``(n, H, d)``: :math:`\phi_{\pi,h} = E_\pi[\phi(s_h, a_h)]`.
+    covariances : numpy.ndarray
+        Array ``(n, H, d, d)``: :math:`\Lambda_{\pi,h} = E_\pi[\phi \phi^\top]`.
+    values : numpy.ndarray
+        Array ``(n,)``: :math:`V^\pi = \sum_h \langle \phi_{\pi,h}, \theta_h \rangle`.
+    gaps : numpy.ndarray
+        Array ``(n,)``: :math:`\Delta(\pi) = \max_{\pi' \in \Pi} V^{\pi'} - V^\pi` (optimality is
+        relative to the class).
     best : int
         Index of a best policy of the class (the first maximiser).
     """
@@ -234,15 +301,30 @@ class PolicyClass:
 
     @property
     def min_gap(self) -> float:
-        """Delta_min, the smallest nonzero gap (inf when every policy is optimal)."""
+        r""":math:`\Delta_{\min}`, the smallest nonzero gap (inf when every policy is optimal)."""
         pos = self.gaps[self.gaps > 1e-12]
         return float(pos.min()) if pos.size else math.inf
 
 
 def policy_class(mdp: LinearMDP, policies) -> PolicyClass:
-    """Exact visitations, covariances, values and gaps of the deterministic ``policies`` (n, H, S).
+    r"""Exact visitations, covariances, values and gaps of the deterministic ``policies``.
 
-    A forward recursion with the true model: ``d_{h+1}(s') = sum_s d_h(s) P_h(s' | s, pi_h(s))``.
+    A forward recursion with the true model,
+    :math:`d_{h+1}(s') = \sum_s d_h(s) P_h(s' \mid s, \pi_h(s))`, then
+    :math:`\phi_{\pi,h} = \sum_{s,a} d_h^\pi(s, a) \phi(s, a)` and
+    :math:`\Lambda_{\pi,h} = \sum_{s,a} d_h^\pi(s, a) \phi(s, a) \phi(s, a)^\top`.
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem, known exactly.
+    policies : array_like
+        Int array ``(n, H, S)`` (or one policy ``(H, S)``).
+
+    Returns
+    -------
+    PolicyClass
+        The exact statistics, read-only.
 
     Examples
     --------
@@ -267,7 +349,22 @@ def policy_class(mdp: LinearMDP, policies) -> PolicyClass:
 
 
 def policy_covariance(mdp: LinearMDP, policy, step: int) -> np.ndarray:
-    """Lambda_{pi,h} (d, d) of one policy: deterministic (H, S) ints or stochastic (H, S, A) probabilities."""
+    r"""The covariance :math:`\Lambda_{\pi,h} = E_\pi[\phi(s_h, a_h) \phi(s_h, a_h)^\top]` of one policy.
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem, known exactly.
+    policy : array_like
+        Deterministic (int array ``(H, S)``) or stochastic (action probabilities ``(H, S, A)``).
+    step : int
+        The step h, in ``[0, H)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Array ``(d, d)``.
+    """
     mdp = _check_mdp(mdp)
     h = _check_step(mdp, step)
     arr = v.real_array("policy", policy)  # (bool, string, complex and ragged policies are refused)
@@ -284,25 +381,47 @@ def policy_covariance(mdp: LinearMDP, policy, step: int) -> np.ndarray:
 
 
 def uniform_policy(mdp: LinearMDP) -> np.ndarray:
-    """The uniformly random policy as probabilities (H, S, A)."""
+    r"""The uniformly random policy, :math:`\pi_h(a \mid s) = 1 / A`.
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem.
+
+    Returns
+    -------
+    numpy.ndarray
+        Action probabilities ``(H, S, A)``.
+    """
     mdp = _check_mdp(mdp)
     return np.full((mdp.horizon, mdp.n_states, mdp.n_actions), 1.0 / mdp.n_actions)
 
 
 def best_response_policy(mdp: LinearMDP, step: int, matrix) -> tuple:
-    """The linear-minimisation oracle: ``argmax_pi E_pi[phi(s_h, a_h)^T M phi(s_h, a_h)]``.
+    r"""The linear-minimisation oracle: :math:`\arg\max_\pi E_\pi[\phi(s_h, a_h)^\top M \phi(s_h, a_h)]`.
 
-    One backward induction with reward ``g(s, a) = phi(s, a)^T M phi(s, a)`` at step ``h`` only
-    (actions after step h do not matter and are set to 0). Because ``tr(Lambda_{pi,h} M)`` is
-    linear in the occupancy, a deterministic policy attains the maximum over all policies.
+    One backward induction with reward :math:`g(s, a) = \phi(s, a)^\top M \phi(s, a)` at step
+    ``h`` only (actions after step h do not matter and are set to 0). Because
+    :math:`\operatorname{tr}(\Lambda_{\pi,h} M)` is linear in the occupancy, a deterministic policy
+    attains the maximum over all policies (:ref:`ftpedel-design`).
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem, known exactly.
+    step : int
+        The step h, in ``[0, H)``.
+    matrix : array_like
+        The matrix M, shape ``(d, d)`` (the Frank-Wolfe gradient direction).
 
     Returns
     -------
-    policy : int array (H, S)
-    covariance : array (d, d)
-        Its Lambda_{pi,h}.
+    policy : numpy.ndarray
+        Int array ``(H, S)``, a maximiser.
+    covariance : numpy.ndarray
+        Its :math:`\Lambda_{\pi,h}`, shape ``(d, d)``.
     value : float
-        ``tr(Lambda_{pi,h} M)``.
+        :math:`\operatorname{tr}(\Lambda_{\pi,h} M)`.
     """
     mdp = _check_mdp(mdp)
     h = _check_step(mdp, step)
@@ -335,24 +454,38 @@ def _best_response(mdp: LinearMDP, h: int, M: np.ndarray) -> tuple:
 
 def design_objective(design_covariance, targets, scales, n_episodes, *, offline_covariance=None,
                      regularizer: float = 1e-8) -> np.ndarray:
-    """``q_p = v_p^T (N Lambda + Lambda_off + reg I)^{-1} v_p / g_p^2`` for every target p.
+    r"""The design objective of every target, :math:`q_p = v_p^\top (N \Lambda + \Lambda_{\mathrm{off}} + \lambda I)^{-1} v_p / g_p^2`.
+
+    See :ref:`ftpedel-design`.
 
     Parameters
     ----------
-    design_covariance : array (d, d)
-        Lambda = sum_j omega_j Lambda_j, the per-episode covariance of the design.
-    targets : array (P, d)
-        The vectors v_p.
-    scales : array (P,)
-        The positive gap scales g_p.
+    design_covariance : array_like
+        :math:`\Lambda = \sum_j \omega_j \Lambda_j`, shape ``(d, d)``: the per-episode covariance of
+        the design (symmetric positive semi-definite).
+    targets : array_like
+        The vectors :math:`v_p`, shape ``(P, d)``.
+    scales : array_like
+        The positive gap scales :math:`g_p`, shape ``(P,)``.
     n_episodes : float >= 0
-        N.
-    offline_covariance : array (d, d), optional
-    regularizer : float > 0
+        The number of episodes N.
+    offline_covariance : array_like, optional
+        :math:`\Lambda_{\mathrm{off}}`, shape ``(d, d)`` (unnormalised, PSD); None means 0.
+    regularizer : float > 0, default 1e-8
+        The ridge :math:`\lambda`.
 
     Returns
     -------
-    array (P,)
+    numpy.ndarray
+        :math:`q_p` for every target, shape ``(P,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> V = np.array([[1.0, -1.0]])                              # arm 0 against arm 1
+    >>> q = design_objective(np.diag([0.5, 0.5]), V, np.ones(1), 10.0)
+    >>> round(float(q[0]), 6)                                   # 1/5 + 1/5
+    0.4
     """
     V, g = _check_targets(targets, scales)
     d = V.shape[1]
@@ -370,26 +503,31 @@ def _q_values(A: np.ndarray, V: np.ndarray, g: np.ndarray):
 
 @dataclass(frozen=True, eq=False)
 class Design:
-    """An exploration design: a mixture of atoms (policies or given covariances).
+    r"""An exploration design: a mixture of atoms (policies or given covariances).
 
-    Attributes
+    The design covariance is :math:`\Lambda(\omega) = \sum_j \omega_j \Lambda_j`
+    (:ref:`ftpedel-design`).
+
+    Parameters
     ----------
-    weights : array (J,)
-        omega, on the simplex.
-    covariances : array (J, d, d)
-        Lambda_j of each atom at the design's step.
-    policies : array (J, H, S, A) or None
-        The atoms as policies, action probabilities per step and state (DP oracle: deterministic
-        best responses, the uniformly random starting policy or its parts "uniform, but action a at
-        the design's step"), or None when the atoms are given
-        covariances.
-    indices : int array (J,) or None
-        The atoms' indices into the given covariances (explicit oracle), or None.
+    weights : numpy.ndarray
+        :math:`\omega`, shape ``(J,)``, on the simplex.
+    covariances : numpy.ndarray
+        :math:`\Lambda_j` of each atom at the design's step, shape ``(J, d, d)``.
+    policies : numpy.ndarray or None
+        The atoms as policies, action probabilities ``(J, H, S, A)``. For the DP oracle these are
+        deterministic best responses, the uniformly random starting policy, or its parts
+        "uniform, but action a at the design's step". None when the atoms are given covariances.
+    indices : numpy.ndarray or None
+        Int array ``(J,)``: the atoms' indices into the given covariances (explicit oracle), or
+        None.
     n_episodes : float
         The N the design was solved for.
     value : float
-        max_p q_p at the returned weights (an upper bound on the optimum; the best iterate).
+        :math:`\max_p q_p` at the returned weights (an upper bound on the optimum; the best
+        iterate).
     iterations : int
+        Frank-Wolfe iterations run (0 for designs not produced by Frank-Wolfe).
     duality_gap : float
         ``value / lower_bound - 1``: a certified bound on the relative suboptimality of ``value``
         (inf when no lower bound was found; 0 for designs not produced by Frank-Wolfe).
@@ -406,58 +544,84 @@ class Design:
 
     @property
     def covariance(self) -> np.ndarray:
-        """sum_j omega_j Lambda_j, shape (d, d)."""
+        r""":math:`\Lambda(\omega) = \sum_j \omega_j \Lambda_j`, shape ``(d, d)``."""
         return np.tensordot(self.weights, self.covariances, 1)
 
 
 def frank_wolfe_design(targets, scales, n_episodes, *, covariances=None, mdp: LinearMDP | None = None,
                        step: int | None = None, offline_covariance=None, regularizer: float = 1e-8,
                        max_iterations: int = 2000, rtol: float = 1e-3, initial: Design | None = None) -> Design:
-    """Minimise the smoothed max of ``q_p(omega)`` over exploration weights omega by Frank-Wolfe.
+    r"""Minimise the smoothed max of :math:`q_p(\omega)` over exploration weights by Frank-Wolfe.
 
-    ``f(omega) = (1/eta) log sum_p exp(eta q_p(omega))`` with
-    ``q_p(omega) = v_p^T (N sum_j omega_j Lambda_j + Lambda_off + reg I)^{-1} v_p / g_p^2``
-    (theory/ftpedel.md §6.4; OPTCOV's smoothed objective of W&J 2022 / W&P 2023). The gradient in
-    the design covariance is ``-N M`` with ``M = sum_p w_p A^{-1} v_p v_p^T A^{-1} / g_p^2``,
-    ``w = softmax(eta q)``, so the vertex is ``argmax_j tr(Lambda_j M)``: over the rows of
+    The objective (:ref:`ftpedel-design`; OPTCOV's smoothed objective of W&J 2022 / W&P 2023) is
+
+    .. math::
+
+       f(\omega) = \frac{1}{\eta} \log \sum_p e^{\eta q_p(\omega)}, \qquad
+       q_p(\omega) = \frac{v_p^\top A(\omega)^{-1} v_p}{g_p^2}, \qquad
+       A(\omega) = N \sum_j \omega_j \Lambda_j + \Lambda_{\mathrm{off}} + \lambda I.
+
+    The gradient in the design covariance is :math:`-N M` with
+    :math:`M = \sum_p w_p A^{-1} v_p v_p^\top A^{-1} / g_p^2` and :math:`w = \mathrm{softmax}(\eta q)`,
+    so the vertex is :math:`\arg\max_j \operatorname{tr}(\Lambda_j M)`: over the rows of
     ``covariances`` when given, otherwise over *all* policies of ``mdp`` at ``step`` by one
     backward induction (:func:`best_response_policy`). Steps are *pairwise*: mass moves from the
-    active atom with the smallest ``tr(Lambda_j M)`` to the vertex, by a line search on f along
-    that segment (a grid in the segment's generalised eigenbasis, then two zooms), which avoids
-    plain Frank-Wolfe's zig-zag when the optimum is interior. ``eta = 0.1 (t + 1) / max q`` sharpens
-    the softmax slowly. The best iterate (by the true max) is returned.
+    active atom with the smallest :math:`\operatorname{tr}(\Lambda_j M)` to the vertex, by a line
+    search on f along that segment (a grid in the segment's generalised eigenbasis, then two
+    zooms), which avoids plain Frank-Wolfe's zig-zag when the optimum is interior.
+    :math:`\eta_t = 0.1 (t + 1) / \max_p q_p` sharpens the softmax slowly. The best iterate (by the
+    true max) is returned.
 
     Stopping certificate (weak duality): for any target weights w,
-    ``min_omega max_p q_p >= min_omega sum_p w_p q_p >= sum_p w_p q_p(omega_t) - N (max_j tr(Lambda_j M)
-    - tr(Lambda(omega_t) M))`` (the convex function is above its linearisation). The solver stops
-    when the best value is within ``1 + rtol`` of the best such lower bound, so ``rtol`` bounds the
-    relative suboptimality of the returned design (``duality_gap`` reports the bound reached).
+
+    .. math::
+
+       \min_\omega \max_p q_p \ge \min_\omega \sum_p w_p q_p
+       \ge \sum_p w_p q_p(\omega_t) - N \big(\max_j \operatorname{tr}(\Lambda_j M)
+       - \operatorname{tr}(\Lambda(\omega_t) M)\big)
+
+    (the convex function is above its linearisation). The solver stops when the best value is
+    within ``1 + rtol`` of the best such lower bound, so ``rtol`` bounds the relative
+    suboptimality of the returned design (``duality_gap`` reports the bound reached).
+
     The initial design is uniform over the given atoms, or the uniformly random policy for the DP
     oracle, so every reachable direction is seen from the start. For the DP oracle the first
     ``_SPLIT_ITERATIONS`` steps also line-search a pairwise step away from one part of that policy
-    (``uniform, but action a at step h``; the uniform covariance is the average of the A parts'),
-    and keep the block split into its parts when that lowers f more (a departure made for speed:
-    with offline data the optimum drains the parts at very different rates).
+    ("uniform, but action a at step h"; the uniform covariance is the average of the A parts'),
+    and keep the block split into its parts when that lowers f more. This is a departure made for
+    speed (:ref:`ftpedel-departures`): with offline data the optimum drains the parts at very
+    different rates.
 
     Parameters
     ----------
-    targets : array (P, d)
-    scales : array (P,)
+    targets : array_like
+        The vectors :math:`v_p`, shape ``(P, d)``.
+    scales : array_like
+        The positive gap scales :math:`g_p`, shape ``(P,)``.
     n_episodes : float > 0
-    covariances : array (J, d, d), optional
-        Explicit exploration atoms. Exactly one of ``covariances`` and ``mdp`` (with ``step``).
-    mdp, step : LinearMDP, int
-        Use the DP oracle over all policies of ``mdp`` at step ``step``.
-    offline_covariance : array (d, d), optional
-    regularizer : float > 0
-    max_iterations : int
-    rtol : float in (0, 1)
+        The number of episodes N.
+    covariances : array_like, optional
+        Explicit exploration atoms :math:`\Lambda_j`, shape ``(J, d, d)``. Give exactly one of
+        ``covariances`` and ``mdp`` (with ``step``).
+    mdp : LinearMDP, optional
+        Use the DP oracle over all policies of ``mdp`` (with ``step``).
+    step : int, optional
+        The step h of the DP oracle, in ``[0, H)``.
+    offline_covariance : array_like, optional
+        :math:`\Lambda_{\mathrm{off}}`, shape ``(d, d)`` (unnormalised, PSD); None means 0.
+    regularizer : float > 0, default 1e-8
+        The ridge :math:`\lambda`.
+    max_iterations : int, default 2000
+        Upper limit on the Frank-Wolfe iterations.
+    rtol : float in (0, 1), default 1e-3
+        Stop once the certified relative suboptimality is at most this.
     initial : Design, optional
         A warm start (same atom type).
 
     Returns
     -------
     Design
+        The best design found, with its value and certified duality gap.
 
     Examples
     --------
@@ -683,14 +847,50 @@ def _line_search(V, g, eta, A0, step, upper):
 
 def cvxpy_design(targets, scales, n_episodes, covariances, *, offline_covariance=None,
                  regularizer: float = 1e-8, solver: str = "CLARABEL", **solver_options) -> Design:
-    """The same convex design problem as :func:`frank_wolfe_design`, solved by cvxpy (the cross-check).
+    r"""The same convex design problem as :func:`frank_wolfe_design`, solved by cvxpy (the cross-check).
 
-    ``minimise t  s.t.  matrix_frac(v_p, N sum_j omega_j Lambda_j + Lambda_off + reg I) <= t g_p^2,
-    omega in the simplex`` (an SDP). Needs explicit atoms ``covariances`` (J, d, d); for a policy
-    space, pass every deterministic policy's covariance (:func:`policy_class`). Raises
-    ``ValueError`` when the solver does not reach an optimal status or returns weights more than
-    1e-6 off the simplex; round-off below that is cleaned (negatives set to 0, renormalised) and
-    ``value`` is recomputed in numpy at those weights.
+    The SDP (:ref:`ftpedel-design`):
+
+    .. math::
+
+       \min_{t, \omega} t \quad \text{s.t.} \quad
+       v_p^\top \Big(N \sum_j \omega_j \Lambda_j + \Lambda_{\mathrm{off}} + \lambda I\Big)^{-1} v_p
+       \le t\, g_p^2 \ \ \forall p, \qquad \omega \in \text{simplex},
+
+    with cvxpy's ``matrix_frac``. It needs explicit atoms ``covariances``; for a policy space, pass
+    every deterministic policy's covariance (:func:`policy_class`). Solver round-off below 1e-6 is
+    cleaned (negatives set to 0, renormalised) and ``value`` is recomputed in numpy at those
+    weights.
+
+    Parameters
+    ----------
+    targets : array_like
+        The vectors :math:`v_p`, shape ``(P, d)``.
+    scales : array_like
+        The positive gap scales :math:`g_p`, shape ``(P,)``.
+    n_episodes : float > 0
+        The number of episodes N.
+    covariances : array_like
+        The exploration atoms :math:`\Lambda_j`, shape ``(J, d, d)``.
+    offline_covariance : array_like, optional
+        :math:`\Lambda_{\mathrm{off}}`, shape ``(d, d)`` (unnormalised, PSD); None means 0.
+    regularizer : float > 0, default 1e-8
+        The ridge :math:`\lambda`.
+    solver : str, default "CLARABEL"
+        An installed cvxpy solver.
+    **solver_options
+        Passed to ``problem.solve``.
+
+    Returns
+    -------
+    Design
+        The optimal weights over all the given atoms (``iterations`` and ``duality_gap`` are 0).
+
+    Raises
+    ------
+    ValueError
+        When the solver is not installed, fails, does not reach an optimal status, or returns
+        weights more than 1e-6 off the simplex.
     """
     import cvxpy as cp
 
@@ -726,9 +926,12 @@ def cvxpy_design(targets, scales, n_episodes, covariances, *, offline_covariance
 
 @dataclass(frozen=True, eq=False)
 class MinimumEpisodes:
-    """The smallest N (found by geometric bisection) whose design meets the tolerance.
+    r"""The smallest N whose design meets the tolerance (the output of :func:`minimum_episodes`).
 
-    Attributes
+    :math:`N^\star = \min\{N \ge 0 : \min_\omega \max_p q_p(\omega; N) \le \mathrm{tol}\}`
+    (:ref:`ftpedel-minimum-episodes`).
+
+    Parameters
     ----------
     n_episodes : float
         The smallest feasible N found (0 when the offline data alone meet the tolerance).
@@ -753,8 +956,10 @@ def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp
                      design: str = "optimal", rtol: float = 0.005, design_rtol: float = 0.005,
                      max_iterations: int = 200, max_episodes: float = 1e15,
                      method: str = "fixed_point") -> MinimumEpisodes:
-    """``min{N >= 0 : min_omega max_p q_p(omega; N) <= tolerance}``, by a search over N.
+    r"""The least number of episodes :math:`\min\{N \ge 0 : \min_\omega \max_p q_p(\omega; N) \le \mathrm{tol}\}`.
 
+    A search over N (:ref:`ftpedel-minimum-episodes`), with
+    :math:`q_p(\omega; N) = v_p^\top (N \Lambda(\omega) + \Lambda_{\mathrm{off}} + \lambda I)^{-1} v_p / g_p^2`.
     The design value decreases in N. Return 0 when the offline covariance alone meets the
     tolerance. Without offline covariance ``q`` scales as 1/N (up to the regulariser): one solve at
     N = 1 gives N0 = value / tolerance, the design is re-solved at N0 and N is made exact for it by
@@ -778,22 +983,40 @@ def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp
 
     Parameters
     ----------
-    targets : array (P, d)
-        The vectors v_p.
-    scales : array (P,)
-        Positive gap scales g_p.
+    targets : array_like
+        The vectors :math:`v_p`, shape ``(P, d)``.
+    scales : array_like
+        Positive gap scales :math:`g_p`, shape ``(P,)``.
     tolerance : float > 0
-        The right-hand side, e.g. ``eps_l^2 / beta_l`` or ``1 / beta``.
-    covariances : array (J, d, d), optional
-        Explicit exploration atoms; exactly one of ``covariances`` and ``mdp`` (with ``step``).
-    mdp, step : LinearMDP, int, optional
+        The right-hand side, e.g. :math:`\epsilon_\ell^2 / \beta_\ell` or :math:`1 / \beta`.
+    covariances : array_like, optional
+        Explicit exploration atoms, shape ``(J, d, d)``; give exactly one of ``covariances`` and
+        ``mdp`` (with ``step``).
+    mdp : LinearMDP, optional
         Design over all policies of ``mdp`` at ``step`` (the DP oracle).
-    offline_covariance : array (d, d), optional
-        Lambda_off (unnormalised, PSD).
+    step : int, optional
+        The step h of the DP oracle, in ``[0, H)``.
+    offline_covariance : array_like, optional
+        :math:`\Lambda_{\mathrm{off}}`, shape ``(d, d)`` (unnormalised, PSD); None means 0.
+    regularizer : float > 0, default 1e-8
+        The ridge :math:`\lambda` of the design's covariance.
+    design : {"optimal", "uniform"}, default "optimal"
+        "uniform" fixes the design (an ablation); see above.
+    rtol : float in (0, 1), default 0.005
+        Relative precision of the search over N.
+    design_rtol : float in (0, 1), default 0.005
+        ``rtol`` of each Frank-Wolfe solve.
+    max_iterations : int, default 200
+        ``max_iterations`` of each Frank-Wolfe solve.
+    max_episodes : float > 0, default 1e15
+        Raise ``ValueError`` rather than search beyond this N.
+    method : {"fixed_point", "bisection"}, default "fixed_point"
+        The search used with offline data; see above.
 
     Returns
     -------
     MinimumEpisodes
+        The least N found, its design, a lower limit and the number of solves.
 
     Examples
     --------
@@ -922,12 +1145,14 @@ def _bisect_episodes(solve, first, tol, rtol, max_episodes, solves):
 class Complexity:
     """A complexity measure: per-step minimum episode counts and their total.
 
-    Attributes
+    See :ref:`ftpedel-upper-bound` and :ref:`ftpedel-lower-bound`.
+
+    Parameters
     ----------
     n_episodes : float
         The measure (a sum over steps, or a max for the lower bound).
-    per_step : array (H,)
-        ``min N`` at each step.
+    per_step : numpy.ndarray
+        The least N at each step, shape ``(H,)``.
     designs : tuple
         The :class:`Design` reaching each step's N (None where N = 0).
     """
@@ -983,13 +1208,19 @@ def _measure(mdp, pclass, *, epsilon, beta, offline_covariances, targets, gap_ru
 def ftpedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: float, beta: float,
                        offline_covariances=None, constant: float = 1.0, targets: str = "difference",
                        design: str = "optimal", regularizer: float = 1e-8, rtol: float = 0.005) -> Complexity:
-    """N_FT(D_off, epsilon), the offline-data-dependent complexity of W&P 2023 (theory/ftpedel.md §3).
+    r"""The offline-data-dependent complexity :math:`N_{FT}(D_{\mathrm{off}}, \epsilon)` of W&P 2023.
 
-    ``N_FT = sum_h min{N >= 0 : inf_{Lambda in Omega_h} max_{pi in Pi}
-    ||phi_{pi,h} - phi_{pi*,h}||^2_{(N Lambda + Lambda_off,h)^{-1}} / max(Delta(pi), epsilon)^2
-    <= 1 / (constant * beta)}``. Omega_h is the hull of *all* policies' step-h covariances (the
-    DP oracle); the targets range over the class. ``constant`` stands for the paper's c H^4
-    ([recalled]); 1 by default. ``targets="raw"`` uses phi_{pi,h} (PEDEL's targets) instead of
+    The measure of the FTPedel upper bound (:ref:`ftpedel-upper-bound`; constants [recalled]):
+
+    .. math::
+
+       N_{FT} = \sum_h \min\Big\{N \ge 0 : \inf_{\Lambda \in \Omega_h} \max_{\pi \in \Pi}
+       \frac{\|\phi_{\pi,h} - \phi_{\pi^*,h}\|^2_{(N \Lambda + \Lambda_{\mathrm{off},h})^{-1}}}
+       {\max(\Delta(\pi), \epsilon)^2} \le \frac{1}{\mathrm{constant} \cdot \beta}\Big\}.
+
+    :math:`\Omega_h` is the hull of *all* policies' step-h covariances (the DP oracle); the targets
+    range over the class. ``constant`` stands for the paper's :math:`c H^4` ([recalled]); 1 by
+    default. ``targets="raw"`` uses :math:`\phi_{\pi,h}` (PEDEL's targets) instead of
     differences. ``design="uniform"`` replaces the optimal design by the uniformly random policy
     (an ablation). Frank-Wolfe solves make the answer an upper bound within about ``rtol`` plus
     the design's suboptimality.
@@ -997,12 +1228,31 @@ def ftpedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: fl
     Parameters
     ----------
     mdp : LinearMDP
+        The problem, known exactly.
     policy_class : PolicyClass
+        The exact statistics of the class :math:`\Pi` (:func:`policy_class`).
     epsilon : float > 0
+        The accuracy :math:`\epsilon`.
     beta : float > 0
-        The log-confidence term, e.g. ``log(|Pi| / delta)``.
-    offline_covariances : array (H, d, d), optional
-        Lambda_off,h (unnormalised). None means no offline data.
+        The log-confidence term :math:`\beta`, e.g. ``log(|Pi| / delta)``.
+    offline_covariances : array_like, optional
+        :math:`\Lambda_{\mathrm{off},h}`, shape ``(H, d, d)`` (unnormalised). None means no
+        offline data.
+    constant : float > 0, default 1
+        The factor in the tolerance :math:`1 / (\mathrm{constant} \cdot \beta)`.
+    targets : {"difference", "raw"}, default "difference"
+        :math:`\phi_{\pi,h} - \phi_{\pi^*,h}` or :math:`\phi_{\pi,h}`.
+    design : {"optimal", "uniform"}, default "optimal"
+        The optimal design, or the uniformly random policy (an ablation).
+    regularizer : float > 0, default 1e-8
+        The ridge of the design's covariance.
+    rtol : float in (0, 1), default 0.005
+        Relative precision of each step's search over N.
+
+    Returns
+    -------
+    Complexity
+        :math:`N_{FT}` (``n_episodes``), the per-step N and their designs.
 
     Examples
     --------
@@ -1026,10 +1276,37 @@ def ftpedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: fl
 def online_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: float, beta: float,
                       constant: float = 1.0, targets: str = "difference", design: str = "optimal",
                       regularizer: float = 1e-8, rtol: float = 0.005) -> Complexity:
-    """The online-only complexity: :func:`ftpedel_complexity` with no offline data (Lambda_off = 0).
+    r"""The online-only complexity: :func:`ftpedel_complexity` with :math:`\Lambda_{\mathrm{off}} = 0`.
 
-    With ``targets="raw"`` and gaps floored at ``max(Delta, Delta_min, epsilon)`` this would be
-    PEDEL's measure (W&J 2022 Thm 1, [recalled]); use :func:`pedel_complexity` for that.
+    With ``targets="raw"`` and gaps floored at :math:`\max(\Delta, \Delta_{\min}, \epsilon)` this
+    would be PEDEL's measure (W&J 2022 Thm 1, [recalled]); use :func:`pedel_complexity` for that
+    (:ref:`ftpedel-pedel-bound`).
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem, known exactly.
+    policy_class : PolicyClass
+        The exact statistics of the class :math:`\Pi` (:func:`policy_class`).
+    epsilon : float > 0
+        The accuracy :math:`\epsilon`.
+    beta : float > 0
+        The log-confidence term :math:`\beta`, e.g. ``log(|Pi| / delta)``.
+    constant : float > 0, default 1
+        The factor in the tolerance :math:`1 / (\mathrm{constant} \cdot \beta)`.
+    targets : {"difference", "raw"}, default "difference"
+        :math:`\phi_{\pi,h} - \phi_{\pi^*,h}` or :math:`\phi_{\pi,h}`.
+    design : {"optimal", "uniform"}, default "optimal"
+        The optimal design, or the uniformly random policy (an ablation).
+    regularizer : float > 0, default 1e-8
+        The ridge of the design's covariance.
+    rtol : float in (0, 1), default 0.005
+        Relative precision of each step's search over N.
+
+    Returns
+    -------
+    Complexity
+        The online-only measure, per step and summed over steps.
     """
     return ftpedel_complexity(mdp, policy_class, epsilon=epsilon, beta=beta, offline_covariances=None,
                               constant=constant, targets=targets, design=design, regularizer=regularizer,
@@ -1038,10 +1315,37 @@ def online_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: flo
 
 def pedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: float, beta: float,
                      constant: float = 1.0, regularizer: float = 1e-8, rtol: float = 0.005) -> Complexity:
-    """PEDEL's measure (W&J 2022 Thm 1, [recalled]): raw visitations, ``max(Delta, Delta_min, epsilon)``.
+    r"""PEDEL's measure (W&J 2022 Thm 1, [recalled]): raw visitations, :math:`\max(\Delta, \Delta_{\min}, \epsilon)`.
 
-    ``sum_h min{N : inf_Lambda max_pi ||phi_{pi,h}||^2_{(N Lambda)^{-1}} / max(Delta, Delta_min, eps)^2
-    <= 1/(constant beta)}``.
+    See :ref:`ftpedel-pedel-bound`:
+
+    .. math::
+
+       \sum_h \min\Big\{N : \inf_{\Lambda \in \Omega_h} \max_\pi
+       \frac{\|\phi_{\pi,h}\|^2_{(N \Lambda)^{-1}}}{\max(\Delta(\pi), \Delta_{\min}, \epsilon)^2}
+       \le \frac{1}{\mathrm{constant} \cdot \beta}\Big\}.
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem, known exactly.
+    policy_class : PolicyClass
+        The exact statistics of the class :math:`\Pi` (:func:`policy_class`).
+    epsilon : float > 0
+        The accuracy :math:`\epsilon`.
+    beta : float > 0
+        The log-confidence term :math:`\beta`, e.g. ``log(|Pi| / delta)``.
+    constant : float > 0, default 1
+        The factor in the tolerance; stands for the paper's :math:`H^4` and constants ([recalled]).
+    regularizer : float > 0, default 1e-8
+        The ridge of the design's covariance.
+    rtol : float in (0, 1), default 0.005
+        Relative precision of each step's search over N.
+
+    Returns
+    -------
+    Complexity
+        PEDEL's measure, per step and summed over steps.
     """
     c = v.positive_float("constant", constant)
     return _measure(mdp, policy_class, epsilon=epsilon, beta=beta, offline_covariances=None, targets="raw",
@@ -1052,12 +1356,42 @@ def pedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: floa
 def verifiable_lower_bound(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: float, beta: float,
                            offline_covariances=None, constant: float = 1.0, regularizer: float = 1e-8,
                            rtol: float = 0.005) -> Complexity:
-    """The verifiable lower bound of W&P 2023 (theory/ftpedel.md §3, [recalled] constants).
+    r"""The verifiable lower bound of W&P 2023 (:ref:`ftpedel-lower-bound`; constants [recalled]).
 
-    ``max_h min{N : inf_Lambda max_pi ||phi_{pi,h} - phi_{pi*,h}||^2_{(N Lambda + Lambda_off,h)^{-1}}
-    / (Delta(pi) + epsilon)^2 <= constant / beta}``: with unit Gaussian rewards the cheapest
-    perturbation making pi beat pi* costs ``(Delta + eps)^2 / (2 ||phi_pi - phi_pi*||^2)`` in KL,
-    which change of measure needs to be >= log(1/(2.4 delta)).
+    .. math::
+
+       \max_h \min\Big\{N : \inf_{\Lambda \in \Omega_h} \max_\pi
+       \frac{\|\phi_{\pi,h} - \phi_{\pi^*,h}\|^2_{(N \Lambda + \Lambda_{\mathrm{off},h})^{-1}}}
+       {(\Delta(\pi) + \epsilon)^2} \le \frac{\mathrm{constant}}{\beta}\Big\}.
+
+    With unit Gaussian rewards the cheapest perturbation making :math:`\pi` beat :math:`\pi^*`
+    costs :math:`(\Delta + \epsilon)^2 / (2 \|\phi_\pi - \phi_{\pi^*}\|^2)` in KL, which change of
+    measure needs to be at least :math:`\log(1 / (2.4 \delta))`.
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem, known exactly.
+    policy_class : PolicyClass
+        The exact statistics of the class :math:`\Pi` (:func:`policy_class`).
+    epsilon : float > 0
+        The accuracy :math:`\epsilon`.
+    beta : float > 0
+        The log-confidence term :math:`\beta`, e.g. ``log(|Pi| / delta)``.
+    offline_covariances : array_like, optional
+        :math:`\Lambda_{\mathrm{off},h}`, shape ``(H, d, d)`` (unnormalised). None means no
+        offline data.
+    constant : float > 0, default 1
+        The paper's constant c ([recalled]) in the tolerance :math:`c / \beta`.
+    regularizer : float > 0, default 1e-8
+        The ridge of the design's covariance.
+    rtol : float in (0, 1), default 0.005
+        Relative precision of each step's search over N.
+
+    Returns
+    -------
+    Complexity
+        The bound (``n_episodes``, a max over steps) and the per-step N.
     """
     c = v.positive_float("constant", constant)
     return _measure(mdp, policy_class, epsilon=epsilon, beta=beta, offline_covariances=offline_covariances,
@@ -1071,14 +1405,17 @@ def verifiable_lower_bound(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon
 
 @dataclass(frozen=True, eq=False)
 class TransitionStatistics:
-    """Per-step sufficient statistics of transitions of a finite-horizon problem.
+    r"""Per-step sufficient statistics of transitions of a finite-horizon problem.
 
-    Attributes
+    Offline data :math:`D_{\mathrm{off}}` and online data are both stored this way
+    (:ref:`ftpedel-offline-data`).
+
+    Parameters
     ----------
-    counts : int array (H, S, A, S)
-        n_h(s, a, s').
-    reward_sums : float array (H, S, A)
-        Sum of the rewards observed at (h, s, a).
+    counts : array_like
+        Int array ``(H, S, A, S)``: :math:`n_h(s, a, s')`.
+    reward_sums : array_like
+        Float array ``(H, S, A)``: the sum of the rewards observed at (h, s, a).
     """
 
     counts: np.ndarray
@@ -1095,16 +1432,38 @@ class TransitionStatistics:
 
     @property
     def pair_counts(self) -> np.ndarray:
-        """n_h(s, a), shape (H, S, A)."""
+        """The pair counts :math:`n_h(s, a)`, shape ``(H, S, A)``."""
         return self.counts.sum(axis=-1)
 
     def covariances(self, mdp: LinearMDP) -> np.ndarray:
-        """sum over samples of phi phi^T at each step, shape (H, d, d)."""
+        r"""The unnormalised covariance :math:`\sum_{s,a} n_h(s, a) \phi(s, a) \phi(s, a)^\top` of each step.
+
+        Parameters
+        ----------
+        mdp : LinearMDP
+            The problem whose features are used.
+
+        Returns
+        -------
+        numpy.ndarray
+            Array ``(H, d, d)``; for offline data, :math:`\Lambda_{\mathrm{off},h}`.
+        """
         return np.einsum("hsa,sai,saj->hij", self.pair_counts, mdp.features, mdp.features)
 
 
 def empty_statistics(mdp: LinearMDP) -> TransitionStatistics:
-    """Statistics of no data at all."""
+    """Statistics of no data at all (every count 0).
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem (fixes H, S and A).
+
+    Returns
+    -------
+    TransitionStatistics
+        Zero counts ``(H, S, A, S)`` and zero reward sums ``(H, S, A)``.
+    """
     mdp = _check_mdp(mdp)
     H, S, A = mdp.horizon, mdp.n_states, mdp.n_actions
     return TransitionStatistics(np.zeros((H, S, A, S), dtype=np.int64), np.zeros((H, S, A)))
@@ -1122,21 +1481,26 @@ def _draw_transitions(mdp: LinearMDP, h: int, pair_counts: np.ndarray, gen) -> t
 
 
 def sample_offline_statistics(mdp: LinearMDP, pair_counts, rng=None) -> TransitionStatistics:
-    """Offline data with the given ``pair_counts[h, s, a]`` (any logging process, no coverage assumed).
+    r"""Offline data with the given ``pair_counts[h, s, a]`` (any logging process, no coverage assumed).
 
-    Next states ``~ P_h(. | s, a)`` (multinomial counts) and rewards from the true reward model
-    (binomial or Gaussian sums): the law of the statistics of that many logged tuples.
+    Next states :math:`s' \sim P_h(\cdot \mid s, a)` (multinomial counts) and rewards from the true
+    reward model (binomial or Gaussian sums): the law of the statistics of that many logged tuples
+    (:ref:`ftpedel-offline-data`).
 
     Parameters
     ----------
     mdp : LinearMDP
-    pair_counts : int array (H, S, A), entries >= 0
-    rng : Generator, int or None
+        The simulator.
+    pair_counts : array_like
+        Int array ``(H, S, A)`` with entries >= 0: how many tuples each (h, s, a) has.
+    rng : numpy.random.Generator, int or None
+        Randomness of the next states and rewards.
 
     Returns
     -------
     TransitionStatistics
-        ``counts`` (H, S, A, S) with ``counts.sum(-1) == pair_counts``, ``reward_sums`` (H, S, A).
+        ``counts`` ``(H, S, A, S)`` with ``counts.sum(-1) == pair_counts``, and ``reward_sums``
+        ``(H, S, A)``.
 
     Examples
     --------
@@ -1162,17 +1526,32 @@ def sample_offline_statistics(mdp: LinearMDP, pair_counts, rng=None) -> Transiti
 
 
 def collect_step(mdp: LinearMDP, policies, n_episodes, step: int, rng=None) -> TransitionStatistics:
-    """The step-h transitions of ``n_episodes[j]`` episodes of each policy ``policies[j]``.
+    r"""The step-h transitions of ``n_episodes[j]`` episodes of each policy ``policies[j]``.
 
-    The step-h pair of one episode of pi has law d_h^pi(s, a), so the pair counts of n episodes are
-    ``Multinomial(n, d_h^pi)``; next states and rewards follow (:func:`sample_offline_statistics`'s
-    law). Only step ``step`` of the returned statistics is nonzero (PEDEL keeps, from the episodes of
-    the (l, h) collection, their step-h transitions).
+    The step-h pair of one episode of :math:`\pi` has law :math:`d_h^\pi(s, a)`, so the pair counts
+    of n episodes are :math:`\mathrm{Multinomial}(n, d_h^\pi)`; next states and rewards follow
+    (:func:`sample_offline_statistics`'s law). Only step ``step`` of the returned statistics is
+    nonzero: PEDEL keeps, from the episodes of the (l, h) collection, their step-h transitions
+    (:ref:`ftpedel-pseudocode`).
 
     Parameters
     ----------
-    policies : array (J, H, S, A) of probabilities, or int array (J, H, S)
-    n_episodes : int array (J,)
+    mdp : LinearMDP
+        The simulator.
+    policies : array_like
+        Action probabilities ``(J, H, S, A)``, or deterministic policies as an int array
+        ``(J, H, S)``.
+    n_episodes : array_like
+        Int array ``(J,)``: episodes of each policy.
+    step : int
+        The step h whose transitions are kept, in ``[0, H)``.
+    rng : numpy.random.Generator, int or None
+        Randomness of the draws.
+
+    Returns
+    -------
+    TransitionStatistics
+        Counts and reward sums, zero except at step ``step``.
     """
     mdp = _check_mdp(mdp)
     h = _check_step(mdp, step)
@@ -1208,22 +1587,25 @@ def collect_step(mdp: LinearMDP, policies, n_episodes, step: int, rng=None) -> T
 
 @dataclass(frozen=True, eq=False)
 class FTPedelResult:
-    """The output of :func:`ftpedel` / :func:`pedel`.
+    r"""The output of :func:`ftpedel` / :func:`pedel`.
 
-    Attributes
+    Parameters
     ----------
     policy_index : int
         Index of the returned policy in the class.
-    policy : int array (H, S)
+    policy : numpy.ndarray
+        The returned policy, int array ``(H, S)``.
     online_episodes : int
         Online episodes used in total.
     rounds : int
         Rounds run.
-    episodes_per_round : int array (rounds,)
-    survivors : tuple of int arrays
+    episodes_per_round : numpy.ndarray
+        Int array ``(rounds,)``: online episodes of each round.
+    survivors : tuple of numpy.ndarray
         The surviving class indices after each round's elimination.
-    value_estimates : array (n_policies,)
-        The last round's V-hat of each policy (NaN for policies eliminated before it).
+    value_estimates : numpy.ndarray
+        Array ``(n_policies,)``: the last round's :math:`\hat V^\pi` of each policy (NaN for
+        policies eliminated before it).
     """
 
     policy_index: int
@@ -1237,19 +1619,30 @@ class FTPedelResult:
 
 def confidence_radius(round_index: int, *, horizon: int, n_policies: int, delta: float,
                       radius_constant: float = 1.0) -> float:
-    """beta_l = radius_constant * log(2 H |Pi| l^2 / delta) (theory/ftpedel.md §6.8).
+    r"""The confidence radius :math:`\beta_\ell = c_\beta \log(2 H \lvert\Pi\rvert \ell^2 / \delta)` of round l.
 
-    The paper's beta_l carries c H^4 ([recalled]); the default ``radius_constant=1`` drops it
-    (see the module docstring for why); ``radius_constant=H**4`` restores the paper's scaling.
+    :math:`c_\beta` is ``radius_constant``. The paper's :math:`\beta_\ell` carries :math:`c H^4`
+    ([recalled]); the default ``radius_constant=1`` drops it (:ref:`ftpedel-radius` says why);
+    ``radius_constant=H**4`` restores the paper's scaling. The argument of the log is a union bound
+    over steps, policies and rounds (:ref:`ftpedel-correctness`).
 
     Parameters
     ----------
     round_index : int >= 1
-        l.
-    horizon, n_policies : int >= 1
-        H and |Pi|.
+        The round :math:`\ell`.
+    horizon : int >= 1
+        The horizon H.
+    n_policies : int >= 1
+        The size of the class, ``|Pi|``.
     delta : float in (0, 1)
-    radius_constant : float > 0
+        The confidence :math:`\delta`.
+    radius_constant : float > 0, default 1
+        The factor :math:`c_\beta`.
+
+    Returns
+    -------
+    float
+        :math:`\beta_\ell`.
 
     Examples
     --------
@@ -1286,53 +1679,65 @@ def _regress_step(mdp, counts_h, sums_h, reg, visit_h, next_actions):
 def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: TransitionStatistics | None = None,
             rng=None, targets: str = "difference", radius_constant: float = 1.0, regularizer: float = 1e-3,
             design: str = "optimal", growth: float = 1.25, max_episodes: float = 1e9) -> FTPedelResult:
-    """FTPedel (Wagenmaker & Pacchiano 2023, Alg. 1 [recalled structure]): PEDEL with offline data pooled in.
+    r"""FTPedel (Wagenmaker & Pacchiano 2023 [recalled structure]): PEDEL with offline data pooled in.
 
-    Rounds l = 1, ..., ceil(log2(4/epsilon)) with ``eps_l = 2^-l`` and ``beta_l`` from
-    :func:`confidence_radius`. In round l, for h = 0, ..., H-1:
+    The pseudo-code and the reasons for its constants are in :ref:`ftpedel-pseudocode` and
+    :ref:`ftpedel-correctness`. Rounds :math:`\ell = 1, \dots, \lceil \log_2(4/\epsilon) \rceil` with
+    :math:`\epsilon_\ell = 2^{-\ell}` and :math:`\beta_\ell` from :func:`confidence_radius`. In round
+    l, for h = 0, ..., H-1:
 
-    1. targets: ``phi-hat_{pi,h} - phi-hat_{leader,h}`` (``targets="difference"``, leader = last
-       round's empirical best) or ``phi-hat_{pi,h}`` (``"raw"``, PEDEL's) over the survivors;
-    2. design: the least N and weights omega with ``max_p ||v_p||^2_{(N Lambda(omega) + Lambda_off,h +
-       reg I)^{-1}} <= eps_l^2 / beta_l`` (:func:`minimum_episodes`; 0 when the offline data
-       already suffice), then ``ceil(N omega_j)`` episodes of each atom, checking the realised
-       covariance and growing N by ``growth`` until the tolerance holds ("design, then verify",
-       replacing OPTCOV, see the module docstring);
+    1. targets: :math:`\hat\phi_{\pi,h} - \hat\phi_{\mathrm{leader},h}` (``targets="difference"``,
+       leader = last round's empirical best) or :math:`\hat\phi_{\pi,h}` (``"raw"``, PEDEL's) over
+       the survivors;
+    2. design: the least N and weights :math:`\omega` with
+       :math:`\max_p \|v_p\|^2_{(N \Lambda(\omega) + \Lambda_{\mathrm{off},h} + \lambda I)^{-1}}
+       \le \epsilon_\ell^2 / \beta_\ell` (:func:`minimum_episodes`; 0 when the offline data already
+       suffice), then ``ceil(N omega_j)`` episodes of each atom, checking the realised covariance
+       and growing N by ``growth`` until the tolerance holds ("design, then verify", replacing
+       OPTCOV, :ref:`ftpedel-design-then-verify`);
     3. regression on this round's step-h online transitions **plus the offline step-h tuples**:
-       ``theta-hat_h`` and ``phi-hat_{pi,h+1}`` for every survivor (§2.1 of the theory file).
+       :math:`\hat\theta_h` and :math:`\hat\phi_{\pi,h+1}` for every survivor
+       (:ref:`ftpedel-estimator`).
 
-    Then ``V-hat^pi = sum_h <phi-hat_{pi,h}, theta-hat_h>`` and policies with
-    ``V-hat^pi < max V-hat - 2 eps_l`` are eliminated (estimation error <= eps_l, threshold
-    2 eps_l: pi* survives and every survivor of round l has Delta <= 4 eps_l); stop when one
-    survives or after the last round, returning the empirical best survivor.
+    Then :math:`\hat V^\pi = \sum_h \langle \hat\phi_{\pi,h}, \hat\theta_h \rangle` and policies with
+    :math:`\hat V^\pi < \max \hat V - 2 \epsilon_\ell` are eliminated (estimation error at most
+    :math:`\epsilon_\ell`, threshold :math:`2 \epsilon_\ell`: :math:`\pi^*` survives and every
+    survivor of round l has :math:`\Delta \le 4 \epsilon_\ell`); stop when one survives or after
+    the last round, returning the empirical best survivor.
 
     Parameters
     ----------
     mdp : LinearMDP
         The simulator (the algorithm sees it through sampled statistics and, for the oracle
         design only, through its model).
-    policies : int array (n, H, S)
-        The finite class Pi.
-    epsilon, delta : float
-        Accuracy and confidence.
+    policies : array_like
+        Int array ``(n, H, S)``: the finite class :math:`\Pi` (at least 2 policies).
+    epsilon : float > 0
+        The accuracy :math:`\epsilon`.
+    delta : float in (0, 1)
+        The confidence :math:`\delta`.
     offline : TransitionStatistics, optional
-        D_off. None gives PEDEL.
-    targets : {"difference", "raw"}
-    radius_constant : float > 0
-        Multiplies beta_l; 1 drops the paper's H^4.
-    regularizer : float > 0
-        Ridge lambda of every regression (and of the design's covariance).
-    design : {"optimal", "uniform"}
+        :math:`D_{\mathrm{off}}`. None gives PEDEL.
+    rng : numpy.random.Generator, int or None
+        Randomness of the online samples.
+    targets : {"difference", "raw"}, default "difference"
+        The design targets (step 1 above).
+    radius_constant : float > 0, default 1
+        Multiplies :math:`\beta_\ell`; 1 drops the paper's :math:`H^4` (:ref:`ftpedel-radius`).
+    regularizer : float > 0, default 1e-3
+        Ridge :math:`\lambda` of every regression (and of the design's covariance).
+    design : {"optimal", "uniform"}, default "optimal"
         "uniform" explores with the uniformly random policy (the naive baseline of FT-FIG3: same
         verification, so still correct, only more episodes).
-    growth : float > 1
+    growth : float > 1, default 1.25
         Factor by which N grows when the realised covariance misses the tolerance.
-    max_episodes : float
+    max_episodes : float > 0, default 1e9
         Raise ``ValueError`` rather than collect more online episodes than this.
 
     Returns
     -------
     FTPedelResult
+        The returned policy, the online episodes used and the elimination history.
 
     Examples
     --------
@@ -1483,11 +1888,42 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
 def pedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, rng=None, targets: str = "raw",
           radius_constant: float = 1.0, regularizer: float = 1e-3, design: str = "optimal", growth: float = 1.25,
           max_episodes: float = 1e9) -> FTPedelResult:
-    """PEDEL (Wagenmaker & Jamieson 2022, Alg. 1 [recalled structure]): :func:`ftpedel` without offline data.
+    r"""PEDEL (Wagenmaker & Jamieson 2022 [recalled structure]): :func:`ftpedel` without offline data.
 
-    Raw visitation targets ``phi-hat_{pi,h}`` by default (PEDEL's); the parameters and the
-    departures from the paper (design-then-verify instead of OPTCOV, beta_l without H^4) are those
-    of :func:`ftpedel`.
+    Raw visitation targets :math:`\hat\phi_{\pi,h}` by default (PEDEL's). The rounds, the
+    elimination at :math:`2 \epsilon_\ell` and the departures from the paper (design-then-verify
+    instead of OPTCOV, :math:`\beta_\ell` without :math:`H^4`) are those of :func:`ftpedel`
+    (:ref:`ftpedel-pseudocode`, :ref:`ftpedel-departures`).
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The simulator.
+    policies : array_like
+        Int array ``(n, H, S)``: the finite class :math:`\Pi` (at least 2 policies).
+    epsilon : float > 0
+        The accuracy :math:`\epsilon`.
+    delta : float in (0, 1)
+        The confidence :math:`\delta`.
+    rng : numpy.random.Generator, int or None
+        Randomness of the online samples.
+    targets : {"raw", "difference"}, default "raw"
+        The design targets (see :func:`ftpedel`).
+    radius_constant : float > 0, default 1
+        Multiplies :math:`\beta_\ell`; 1 drops the paper's :math:`H^4`.
+    regularizer : float > 0, default 1e-3
+        Ridge :math:`\lambda` of every regression.
+    design : {"optimal", "uniform"}, default "optimal"
+        The optimal design, or the uniformly random policy (a baseline).
+    growth : float > 1, default 1.25
+        Factor by which N grows when the realised covariance misses the tolerance.
+    max_episodes : float > 0, default 1e9
+        Raise ``ValueError`` rather than collect more online episodes than this.
+
+    Returns
+    -------
+    FTPedelResult
+        The returned policy, the online episodes used and the elimination history.
 
     Examples
     --------
@@ -1503,22 +1939,30 @@ def pedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, rng=None, t
 
 def pessimistic_choice(mdp: LinearMDP, policy_class: PolicyClass, offline: TransitionStatistics, *,
                        beta: float, regularizer: float = 1e-3) -> int:
-    """An unverifiable learner: the class member with the largest lower confidence bound on offline data.
+    r"""An unverifiable learner: the class member with the largest lower confidence bound on offline data.
 
-    ``LCB(pi) = sum_h <phi_{pi,h}, theta-hat_h> - sqrt(beta) ||phi_{pi,h}||_{Lambda-hat_h^{-1}}`` with
-    ridge estimates from the offline data only and the exact visitations of the class (so it is
-    meant for H = 1 or known dynamics, as in FT-X2). Pessimism picks a well-covered policy without
-    any online episode, but cannot certify it (theory/ftpedel.md §5; the LCB idea of
-    Rashidinejad et al. 2021).
+    .. math::
+
+       \mathrm{LCB}(\pi) = \sum_h \langle \phi_{\pi,h}, \hat\theta_h \rangle
+       - \sqrt{\beta}\, \|\phi_{\pi,h}\|_{\hat\Lambda_h^{-1}},
+
+    with ridge estimates from the offline data only and the exact visitations of the class (so it
+    is meant for H = 1 or known dynamics, as in FT-X2). Pessimism picks a well-covered policy
+    without any online episode, but cannot certify it (:ref:`ftpedel-separation`; the LCB idea of
+    Rashidinejad et al. 2021, :ref:`theory-lcb`).
 
     Parameters
     ----------
     mdp : LinearMDP
+        The problem (its features; the dynamics enter only through ``policy_class``).
     policy_class : PolicyClass
+        The exact statistics of the class.
     offline : TransitionStatistics
+        The offline data :math:`D_{\mathrm{off}}`.
     beta : float > 0
-        The squared confidence width multiplier.
-    regularizer : float > 0
+        The squared confidence width multiplier :math:`\beta`.
+    regularizer : float > 0, default 1e-3
+        The ridge :math:`\lambda` of :math:`\hat\Lambda_h`.
 
     Returns
     -------

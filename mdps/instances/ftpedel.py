@@ -1,14 +1,20 @@
-"""Instances of theory/ftpedel.md: the offline+online example FT-X1 and the verifiable example FT-X2.
+r"""Instances of PEDEL / FTPedel: the offline+online example FT-X1 and the verifiable example FT-X2.
+
+What each instance is and why it is hard: :ref:`ftpedel-instances`; the closed forms below are
+derived in :ref:`ftpedel-closed-forms`.
 
 Both are d-armed bandits written as linear MDPs (H = 1, one state, tabular features
-``phi(0, a) = e_a``), with unit-variance Gaussian rewards so that beta = log(1/delta) is the
-natural confidence term, and an explicit offline design ``offline_counts[h, s, a]``:
+:math:`\phi(0, a) = e_a`), with unit-variance Gaussian rewards so that
+:math:`\beta = \log(1/\delta)` is the natural confidence term, and an explicit offline design
+``offline_counts[h, s, a]``:
 
-- **FT-X1** (:func:`ft_x1`): arm 0 optimal, every other arm gap Delta; the offline data cover
-  arms 1..d-1 heavily and never arm 0. Offline alone cannot identify the optimum; online alone
-  needs about beta (sqrt(d-1) + 1)^2 / Delta^2 episodes; offline + online about beta / Delta^2.
+- **FT-X1** (:func:`ft_x1`): arm 0 optimal, every other arm gap :math:`\Delta`; the offline data
+  cover arms 1..d-1 heavily and never arm 0. Offline alone cannot identify the optimum; online
+  alone needs about :math:`\beta (\sqrt{d-1} + 1)^2 / \Delta^2` episodes; offline + online about
+  :math:`\beta / \Delta^2`.
 - **FT-X2** (:func:`ft_x2`): the same bandit with expert data (only arm 0 covered). Unverifiable
-  learning (pessimism) needs no online episode; verifiable learning about beta (d-1) / Delta^2.
+  learning (pessimism) needs no online episode; verifiable learning about
+  :math:`\beta (d-1) / \Delta^2`.
 
 :func:`competitor_bandit` is the family used for PEDEL against uniform exploration: one close
 competitor (gap Delta) among arms whose gaps are large.
@@ -29,9 +35,36 @@ import numpy as np
 from .. import _validation as v
 from ..core import LinearMDP
 
+__all__ = [
+    "HybridInstance", "arm_policies", "bandit_linear_mdp", "competitor_bandit", "ft_x1", "ft_x2",
+    "random_linear_family",
+]
+
 
 def bandit_linear_mdp(means, *, reward_std: float = 1.0) -> LinearMDP:
-    """A K-armed bandit as a linear MDP: H = 1, S = 1, d = K, ``phi(0, a) = e_a``, Gaussian rewards."""
+    r"""A K-armed bandit as a linear MDP: H = 1, S = 1, d = K, :math:`\phi(0, a) = e_a`, Gaussian rewards.
+
+    Every arm leads back to the single state; the mean reward of arm a is
+    :math:`\langle e_a, \theta \rangle = \mathrm{means}[a]`.
+
+    Parameters
+    ----------
+    means : array_like
+        The K >= 2 mean rewards.
+    reward_std : float > 0, default 1
+        Standard deviation of the Gaussian rewards.
+
+    Returns
+    -------
+    LinearMDP
+        The bandit, with ``reward_model="gaussian"``.
+
+    Examples
+    --------
+    >>> mdp = bandit_linear_mdp([0.6, 0.5, 0.5])
+    >>> mdp.horizon, mdp.n_states, mdp.n_actions, mdp.dim
+    (1, 1, 3, 3)
+    """
     mu_arms = v.float_array("means", means, ndim=1)
     K = mu_arms.size
     if K < 2:
@@ -43,7 +76,23 @@ def bandit_linear_mdp(means, *, reward_std: float = 1.0) -> LinearMDP:
 
 
 def arm_policies(n_arms: int) -> np.ndarray:
-    """The policies "always play arm k" of a one-state, one-step problem: int array (K, 1, 1)."""
+    """The policies "always play arm k" of a one-state, one-step problem.
+
+    Parameters
+    ----------
+    n_arms : int >= 1
+        The number of arms K.
+
+    Returns
+    -------
+    numpy.ndarray
+        Int array ``(K, 1, 1)``: policy k plays arm k.
+
+    Examples
+    --------
+    >>> arm_policies(3).ravel().tolist()
+    [0, 1, 2]
+    """
     return np.arange(v.positive_int("n_arms", n_arms), dtype=np.int64).reshape(-1, 1, 1)
 
 
@@ -51,13 +100,16 @@ def arm_policies(n_arms: int) -> np.ndarray:
 class HybridInstance:
     """A linear MDP, a policy class and an offline design.
 
-    Attributes
+    Parameters
     ----------
     mdp : LinearMDP
-    policies : int array (n, H, S)
-    offline_counts : int array (H, S, A)
-        How many offline tuples each (h, s, a) has.
+        The problem.
+    policies : numpy.ndarray
+        Int array ``(n, H, S)``: the finite policy class.
+    offline_counts : numpy.ndarray
+        Int array ``(H, S, A)``: how many offline tuples each (h, s, a) has.
     name : str
+        A short name ("FT-X1", "FT-X2", "competitor", "random-linear").
     """
 
     mdp: LinearMDP
@@ -67,7 +119,7 @@ class HybridInstance:
 
     @property
     def offline_covariances(self) -> np.ndarray:
-        """Lambda_off,h = sum_{s,a} n_h(s, a) phi phi^T, shape (H, d, d)."""
+        r""":math:`\Lambda_{\mathrm{off},h} = \sum_{s,a} n_h(s, a) \phi(s, a) \phi(s, a)^\top`, shape ``(H, d, d)``."""
         phi = self.mdp.features
         return np.einsum("hsa,sai,saj->hij", self.offline_counts, phi, phi)
 
@@ -85,7 +137,38 @@ def _arms(n_arms, gap, best_mean):
 
 def ft_x1(n_arms: int = 8, gap: float = 0.1, *, n_offline: int = 10 ** 6, best_mean: float = 0.6,
           reward_std: float = 1.0) -> HybridInstance:
-    """FT-X1: offline data cover the suboptimal arms (``n_offline`` each), never the optimal arm 0."""
+    r"""FT-X1: offline data cover the suboptimal arms (``n_offline`` each), never the optimal arm 0.
+
+    Arm 0 has mean ``best_mean``, every other arm ``best_mean - gap``. With
+    :math:`\beta = \log(1/\delta)`, the online-only complexity is
+    :math:`\beta (\sqrt{d-1} + 1)^2 / \Delta^2` and the offline + online one tends to
+    :math:`\beta / \Delta^2` as ``n_offline`` grows (:ref:`ftpedel-ft-x1`,
+    :ref:`ftpedel-closed-forms`).
+
+    Parameters
+    ----------
+    n_arms : int >= 2, default 8
+        The number of arms d (= K).
+    gap : float > 0, default 0.1
+        The gap of every suboptimal arm, at most ``best_mean``.
+    n_offline : int >= 1, default 10**6
+        Offline tuples of each suboptimal arm.
+    best_mean : float in [0, 1], default 0.6
+        The mean of the optimal arm.
+    reward_std : float > 0, default 1
+        Standard deviation of the Gaussian rewards.
+
+    Returns
+    -------
+    HybridInstance
+        The bandit, the arm policies and ``offline_counts`` ``(1, 1, d)`` (0 for arm 0).
+
+    Examples
+    --------
+    >>> inst = ft_x1(n_arms=4, n_offline=100)
+    >>> inst.offline_counts.ravel().tolist()
+    [0, 100, 100, 100]
+    """
     K, gap, best = _arms(n_arms, gap, best_mean)
     n_off = v.positive_int("n_offline", n_offline)
     means = np.full(K, best - gap)
@@ -97,7 +180,35 @@ def ft_x1(n_arms: int = 8, gap: float = 0.1, *, n_offline: int = 10 ** 6, best_m
 
 def ft_x2(n_arms: int = 8, gap: float = 0.1, *, n_offline: int = 10 ** 6, best_mean: float = 0.6,
           reward_std: float = 1.0) -> HybridInstance:
-    """FT-X2: expert offline data, ``n_offline`` samples of the optimal arm 0 only."""
+    r"""FT-X2: expert offline data, ``n_offline`` samples of the optimal arm 0 only.
+
+    Pessimism returns arm 0 with no online episode, while verifiable learning still needs about
+    :math:`\beta (d-1) / \Delta^2` online episodes (:ref:`ftpedel-ft-x2`,
+    :ref:`ftpedel-separation`).
+
+    Parameters
+    ----------
+    n_arms : int >= 2, default 8
+        The number of arms d (= K).
+    gap : float > 0, default 0.1
+        The gap of every suboptimal arm, at most ``best_mean``.
+    n_offline : int >= 1, default 10**6
+        Offline tuples of the optimal arm 0.
+    best_mean : float in [0, 1], default 0.6
+        The mean of the optimal arm.
+    reward_std : float > 0, default 1
+        Standard deviation of the Gaussian rewards.
+
+    Returns
+    -------
+    HybridInstance
+        The bandit, the arm policies and ``offline_counts`` ``(1, 1, d)`` (nonzero for arm 0 only).
+
+    Examples
+    --------
+    >>> ft_x2(n_arms=3, n_offline=50).offline_counts.ravel().tolist()
+    [50, 0, 0]
+    """
     K, gap, best = _arms(n_arms, gap, best_mean)
     n_off = v.positive_int("n_offline", n_offline)
     means = np.full(K, best - gap)
@@ -109,10 +220,35 @@ def ft_x2(n_arms: int = 8, gap: float = 0.1, *, n_offline: int = 10 ** 6, best_m
 
 def competitor_bandit(n_arms: int = 8, gap: float = 0.1, *, far_gap: float = 0.5, best_mean: float = 0.6,
                       reward_std: float = 1.0) -> HybridInstance:
-    """Arm 0 optimal, arm 1 a close competitor (gap ``gap``), arms 2.. far (gap ``far_gap``); no offline data.
+    r"""Arm 0 optimal, arm 1 a close competitor (gap ``gap``), arms 2.. far (gap ``far_gap``); no offline data.
 
-    Only arms 0 and 1 matter at small epsilon, so an optimal design spends almost nothing on the
-    far arms, while uniform exploration pays a factor of about K/2 (the gap-irrelevant arms).
+    Only arms 0 and 1 matter at small :math:`\epsilon`, so an optimal design spends almost nothing
+    on the far arms, while uniform exploration pays a factor of about K/2 (the gap-irrelevant
+    arms; :ref:`ftpedel-competitor`).
+
+    Parameters
+    ----------
+    n_arms : int >= 2, default 8
+        The number of arms K.
+    gap : float > 0, default 0.1
+        The gap of arm 1.
+    far_gap : float, default 0.5
+        The gap of arms 2.., in ``[gap, best_mean]``.
+    best_mean : float in [0, 1], default 0.6
+        The mean of the optimal arm.
+    reward_std : float > 0, default 1
+        Standard deviation of the Gaussian rewards.
+
+    Returns
+    -------
+    HybridInstance
+        The bandit, the arm policies and zero ``offline_counts``.
+
+    Examples
+    --------
+    >>> inst = competitor_bandit(n_arms=4, gap=0.1, far_gap=0.5)
+    >>> [round(float(m), 2) for m in inst.mdp.theta[0]]
+    [0.6, 0.5, 0.1, 0.1]
     """
     K, gap, best = _arms(n_arms, gap, best_mean)
     far = v.positive_float("far_gap", far_gap)
@@ -127,14 +263,16 @@ def competitor_bandit(n_arms: int = 8, gap: float = 0.1, *, far_gap: float = 0.5
 def random_linear_family(rng=None, *, n_states: int = 4, n_actions: int = 2, dim: int = 3, horizon: int = 2,
                          epsilon: float = 0.1, n_policies: int = 8, n_offline: int = 50,
                          max_tries: int = 200) -> HybridInstance:
-    """A random multi-step linear MDP with a policy class built around ``epsilon``.
+    r"""A random multi-step linear MDP with a policy class built around ``epsilon``.
 
-    The MDP is :func:`mdps.instances.random.random_linear_mdp` (``features ~ Dirichlet(1)`` on the
-    simplex, so feature vectors are correlated and d < S A is allowed; ``mu_h`` rows are
-    distributions, so transitions are stochastic; Bernoulli rewards ``phi . theta_h``; uniform
-    initial state). Draws are repeated (at most ``max_tries``) until the deterministic policies
-    contain a near tie (a gap in (0, epsilon / 2)) and at least two competitors with a gap in
-    ``(epsilon, 2 epsilon)``. The class is: the optimum, the closest near tie, up to three
+    FT-E5's family (:ref:`ftpedel-random-family`). The MDP is
+    :func:`mdps.instances.random.random_linear_mdp` (``features ~ Dirichlet(1)`` on the
+    simplex, so feature vectors are correlated and d < S A is allowed; :math:`\mu_h` rows are
+    distributions, so transitions are stochastic; Bernoulli rewards
+    :math:`\langle \phi, \theta_h \rangle`; uniform initial state). Draws are repeated (at most
+    ``max_tries``) until the deterministic policies contain a near tie (a gap in
+    :math:`(0, \epsilon / 2)`) and at least two competitors with a gap in
+    :math:`(\epsilon, 2 \epsilon)`. The class is: the optimum, the closest near tie, up to three
     competitors with a gap in ``(epsilon, 2 epsilon)`` and, to fill ``n_policies``, policies drawn
     at random among the rest; its order is shuffled. The offline data are ``n_offline`` tuples of
     action 0 at every state and step.
@@ -144,16 +282,29 @@ def random_linear_family(rng=None, *, n_states: int = 4, n_actions: int = 2, dim
 
     Parameters
     ----------
-    rng : Generator, int or None
-    n_states, n_actions, dim, horizon : int
-        S, A, d and H (A^(S H) deterministic policies are enumerated: keep it at most 4096).
-    epsilon : float > 0
-    n_policies : int >= 4
-    n_offline : int >= 0
+    rng : numpy.random.Generator, int or None
+        Randomness of the MDP, the class and its order.
+    n_states : int, default 4
+        S.
+    n_actions : int, default 2
+        A (:math:`A^{SH}` deterministic policies are enumerated: keep it at most 4096).
+    dim : int, default 3
+        The feature dimension d.
+    horizon : int, default 2
+        H.
+    epsilon : float > 0, default 0.1
+        The accuracy the class is built around.
+    n_policies : int >= 4, default 8
+        The size of the class.
+    n_offline : int >= 0, default 50
+        Offline tuples of action 0 at every state and step.
+    max_tries : int >= 1, default 200
+        Draws before giving up with ``ValueError``.
 
     Returns
     -------
     HybridInstance
+        The MDP, the shuffled class and ``offline_counts`` ``(H, S, A)``.
     """
     from ..instances.random import random_linear_mdp
 

@@ -1,4 +1,4 @@
-"""Figures of Dual RL (theory/dual_rl.md §11): DUAL-FIG1 ... FIG4, drawn from sweep rows only."""
+"""Figures of Dual RL (:ref:`dual_rl-figures`): DUAL-FIG1 ... FIG4, drawn from sweep rows only."""
 from __future__ import annotations
 
 import numpy as np

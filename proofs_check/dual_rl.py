@@ -1,5 +1,8 @@
 """Claims of Dual RL (Sikchi, Zheng, Zhang & Niekum 2023): DUAL-D1 ... D12, DUAL-R1.
 
+The statements, their derivations and the table of what each panel covers are on the theory page
+:ref:`theory-dual_rl` (:ref:`dual_rl-theorems`, :ref:`dual_rl-claims`).
+
 Every identity is an ``exact`` claim whose tolerance is tied to the solver: HiGHS and CLARABEL
 solve to about 1e-8 (CLARABEL's default feasibility / gap tolerances). Reference setup: random MDPs
 with S = 6, A = 3, gamma = 0.9, an initial distribution half uniform and half Dirichlet (so that a
@@ -64,7 +67,8 @@ smoke      20/20 every claim   20/20 every mutant  18 s (1 core; 353 s for 20 se
 quick      20/20 every claim   20/20 every mutant  about 40 s (1 core)
 =========  ==================  ==================  ===============================================
 
-Findings against the theory notes:
+Findings, and the corrections they made to the first statements of the claims
+(:ref:`dual_rl-departures`):
 
 - DUAL-D4 (issue 11: failed at smoke seed 1 and quick seeds 1, 2, by 5x its tolerance, chi2 at
   alpha = 0.1): the tolerance was not derived from what the solver guarantees. It read CLARABEL's
@@ -85,15 +89,15 @@ Findings against the theory notes:
   :func:`chi2_surrogate_threshold`. Example: Q(s, .) = (0.71, -1.31, -0.26, 1.57, 2.99),
   mu(.|s) = (0, .143, .538, .313, .0058); at lambda = 0.997 > 1/(1 + mu(a*)) = 0.994 the V-step
   gives 2.69, not 2.99. The claim checks the corrected threshold.
-- DUAL-D7: the note's "||d_alpha - d_O||_1 <= 10/alpha; exactly 0 for TV once alpha >= 10" is
-  loose by ~50x (measured ||d_alpha - d_O||_1 ~ 0.2/alpha for KL, 0.1/alpha for chi2; slopes over
+- DUAL-D7: the first statement, "||d_alpha - d_O||_1 <= 10/alpha; exactly 0 for TV once alpha >= 10",
+  was loose by ~50x (measured ||d_alpha - d_O||_1 ~ 0.2/alpha for KL, 0.1/alpha for chi2; slopes over
   alpha = 1..100 on the full budget's 20 MDPs -0.993 (KL) and -1.000 (chi2)) and TV reaches d_O
   already at alpha ~ 1. The exact TV threshold is the exact-penalty constant
   alpha_TV = 2 min_V ||delta_V||_inf (KKT at d = d_O; :func:`tv_exact_penalty_threshold`; 0.52-0.85
   on the first three reference MDPs): measured ||d_alpha - d_O||_1 <= 4.8e-8 at 1.05 alpha_TV and
   >= 0.028 at 0.95 alpha_TV over the 20 MDPs. The claim checks the rate (excluding the competing
   exponents -1/2 and -2) and this threshold.
-- DUAL-R1 (proposed, not run in the note): holds. The ReCOIL dual-Q objective at its inner minimum
+- DUAL-R1 (proposed before it was first run): holds. The ReCOIL dual-Q objective at its inner minimum
   equals minus the chi-square mixture divergence (tests/provable_rl/test_dual_rl.py).
 """
 from __future__ import annotations
@@ -995,7 +999,8 @@ def chi2_surrogate_threshold(Q, mu):
     ``(1 - lam) - lam mu* + lam c`` with ``c = sum_{Q_a < max - 4} mu_a (|y_a|/2 - 1)`` (actions beyond
     the surrogate's flat region [-4, 0] push V down), so V = max iff ``lam >= 1 / (1 + mu* - c)``
     (``inf`` when ``mu* <= c``). With every in-support Q within 4 of the max, c = 0 and this is
-    theory §7's ``1 / (1 + mu(a*|s))``; with a wider spread the theory's threshold is too small.
+    first statement's ``1 / (1 + mu(a*|s))`` (:ref:`dual_rl-thm-implicit`); with a wider spread that
+    threshold is too small.
     """
     qmax, _ = _thresholds(Q, mu)
     masked = np.where(mu > 0, Q, -np.inf)
@@ -1376,7 +1381,7 @@ def _alpha_run(cell, rng, learner):
 
 ALPHA_SWEEP = Sweep("dual_rl.alpha_sweep", _alpha_cells, _alpha_run, protocol=PRIMAL_PROTOCOL)
 
-#: The worked example of theory §7.
+#: The worked example of :ref:`dual_rl-thm-implicit`.
 EXAMPLE_Q = (1.0, 2.0, 3.5, 0.5)
 EXAMPLE_MU = (0.4, 0.3, 0.1, 0.2)
 

@@ -360,8 +360,9 @@ def get_divergence(divergence) -> Divergence:
     return DIVERGENCES[divergence]
 
 
-#: V-losses of f-DVL / XQL (:ref:`dual_rl-divergences`, :ref:`dual_rl-fdvl`), read off :data:`DIVERGENCES`: each divergence's
-#: practical surrogate ("gumbel", "chi2", "tv") and its exact ``f*_p`` where tabulated ("chi2_exact").
+#: V-losses of f-DVL / XQL (:ref:`dual_rl-divergences`, :ref:`dual_rl-fdvl`), read off
+#: :data:`DIVERGENCES`: each divergence's practical surrogate ("gumbel", "chi2", "tv") and its
+#: exact ``f*_p`` where tabulated ("chi2_exact").
 IMPLICIT_LOSSES: dict[str, ImplicitLoss] = {
     **{div.surrogate.name: div.surrogate for div in DIVERGENCES.values()},
     **{div.exact_loss.name: div.exact_loss for div in DIVERGENCES.values() if div.exact_loss is not None},
@@ -455,7 +456,12 @@ def value_residual(mdp: DiscountedMDP, values) -> np.ndarray:
 
 
 def q_residual(mdp: DiscountedMDP, q_values, policy) -> np.ndarray:
-    r"""The Q-residual :math:`\delta^\pi_Q(s, a) = r(s, a) + \gamma\, \mathbb{E}_{s' \sim P(\cdot \mid s, a),\, a' \sim \pi(\cdot \mid s')} Q(s', a') - Q(s, a)`.
+    r"""The Q-residual of a pair (Q, pi).
+
+    .. math::
+
+        \delta^\pi_Q(s, a) = r(s, a) + \gamma\, \mathbb{E}_{s' \sim P(\cdot \mid s, a),\, a' \sim \pi(\cdot \mid s')}
+        Q(s', a') - Q(s, a).
 
     Parameters
     ----------
@@ -865,7 +871,8 @@ def dual_v(mdp: DiscountedMDP, data_occupancy, alpha: float, divergence: str = "
 
     .. math::
 
-        \min_V\; (1 - \gamma)\, \mu^\top V + \alpha\, \mathbb{E}_{(s, a) \sim d_O}\big[f^*_p(\delta_V(s, a) / \alpha)\big].
+        \min_V\; (1 - \gamma)\, \mu^\top V
+        + \alpha\, \mathbb{E}_{(s, a) \sim d_O}\big[f^*_p(\delta_V(s, a) / \alpha)\big].
 
     Its optimum equals the regularised primal's (strong duality, DUAL-D3), and the primal occupancy
     is :math:`d_O \max(0, (f')^{-1}(\delta_{V^*} / \alpha))` (KL, chi-square; DUAL-D4).
@@ -1241,7 +1248,10 @@ def implicit_maximum(q_values, behavior, *, loss: str = "tv", temperature: float
 
 
 def implicit_objective(values, q_values, behavior, *, loss: str = "tv", temperature: float = 0.9) -> np.ndarray:
-    r"""The per-state V-loss :math:`(1 - \lambda) V + \lambda\, \mathbb{E}_\mu[g(Q - V)]` (Gumbel: :math:`\mathbb{E}_\mu[g((Q - V)/\beta)]`).
+    r"""The per-state V-loss of f-DVL / XQL.
+
+    It is :math:`(1 - \lambda) V + \lambda\, \mathbb{E}_\mu[g(Q - V)]` for the polynomial losses and
+    :math:`\mathbb{E}_\mu[g((Q - V)/\beta)]` for the Gumbel loss.
 
     Parameters
     ----------

@@ -5,7 +5,8 @@ registry and the runner), :mod:`proofs_check.statistics` (the statistics every c
 :mod:`proofs_check.calibration` (measured error rates over root seeds).
 
 To run a claim against your own algorithm: ``check("LCB-M1", learner=my_learner)``, where
-``my_learner`` follows ``get_claim("LCB-M1").protocol``.
+``my_learner`` follows ``get_claim("LCB-M1").protocol``. To run the cells on a Dask cluster:
+``check_claim(claim, "full", backend="dask", scheduler="tcp://HOST:8786")`` (see :ref:`cluster`).
 """
 from .calibration import CalibrationResult, calibrate
 from .framework import (

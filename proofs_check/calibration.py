@@ -1,14 +1,14 @@
-"""Measured error rates of the checks: how often a claim holds and how often each mutant is rejected.
+r"""Measured error rates of the checks: how often a claim holds and how often each mutant is rejected.
 
 A verdict is a statistical test, so it errs: a correct algorithm can fail a claim at an unlucky
 root seed (a false alarm), and a wrong one can pass (a miss). :func:`calibrate` runs each claim
 and every mutant of its panel at root seeds 1..K (seed 0, the command line's default, is left
 out so that the calibration does not reuse the tests' draws) and counts. Rates come with exact
-(Clopper-Pearson) 95% intervals: with K = 20 seeds and 20/20 holds, the false-alarm rate is below
-0.17 with 95% confidence.
+(Clopper-Pearson) 95% intervals (:func:`clopper_pearson`): with :math:`K = 20` seeds and 20/20
+holds, the false-alarm rate is below :math:`1 - 0.025^{1/20} \approx 0.17` with 95% confidence.
 
-Example
--------
+Examples
+--------
 >>> from proofs_check.calibration import calibrate
 >>> results = calibrate(["LCB-M4"], budget="smoke", seeds=3, use_cache=False)   # doctest: +SKIP
 >>> results[0].hold_rate, results[0].rejection_rates                            # doctest: +SKIP
@@ -24,12 +24,53 @@ import scipy.stats
 
 from .framework import Claim, run_claim, select_claims
 
+__all__ = [
+    "CONFIDENCE",
+    "CalibrationResult",
+    "calibrate",
+    "clopper_pearson",
+    "calibration_seeds",
+    "suite_passes",
+    "calibration_document",
+    "calibration_table",
+    "merge_calibration_documents",
+]
+
 CONFIDENCE = 0.95
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = CONFIDENCE) -> tuple:
-    """Exact two-sided binomial interval for a rate ``successes / trials``.
+    r"""Exact two-sided binomial interval for a rate ``successes / trials``.
 
+    With :math:`k` successes in :math:`n` trials and :math:`\alpha = 1 - \text{confidence}`,
+    the interval is :math:`[p_L, p_U]` with
+
+    .. math::
+
+        p_L = B^{-1}\!\left(\tfrac{\alpha}{2};\, k,\, n - k + 1\right), \qquad
+        p_U = B^{-1}\!\left(1 - \tfrac{\alpha}{2};\, k + 1,\, n - k\right),
+
+    where :math:`B^{-1}(q; a, b)` is the quantile function of the Beta(:math:`a, b`)
+    distribution, :math:`p_L = 0` when :math:`k = 0` and :math:`p_U = 1` when :math:`k = n`.
+    It covers the true rate with probability at least ``confidence`` for every rate (it is
+    conservative). For :math:`k = n`, :math:`p_L = (\alpha/2)^{1/n}`.
+
+    Parameters
+    ----------
+    successes : int
+        :math:`k`, between 0 and ``trials``.
+    trials : int
+        :math:`n`, positive.
+    confidence : float
+        Coverage of the interval (default 0.95).
+
+    Returns
+    -------
+    tuple of float
+        ``(p_L, p_U)``.
+
+    Examples
+    --------
     >>> [round(x, 3) for x in clopper_pearson(20, 20)]
     [0.832, 1.0]
     """
@@ -44,7 +85,26 @@ def clopper_pearson(successes: int, trials: int, confidence: float = CONFIDENCE)
 
 
 def calibration_seeds(seeds) -> tuple:
-    """``seeds`` as a tuple of root seeds: an int K means 1..K; an iterable is taken as given."""
+    """``seeds`` as a tuple of root seeds: an int K means 1..K; an iterable is taken as given.
+
+    Seed 0 (the command line's default, used by the tests) is left out of ``1..K`` so that a
+    calibration does not reuse the tests' draws.
+
+    Parameters
+    ----------
+    seeds : int or iterable of int
+        K (positive), or distinct non-negative ints.
+
+    Returns
+    -------
+    tuple of int
+        The root seeds, in order.
+
+    Examples
+    --------
+    >>> calibration_seeds(3), calibration_seeds([0, 5])
+    ((1, 2, 3), (0, 5))
+    """
     if isinstance(seeds, bool):
         raise TypeError(f"seeds: expected a positive int or an iterable of non-negative ints, got {seeds!r}")
     if isinstance(seeds, (int, np.integer)):
@@ -63,11 +123,28 @@ def calibration_seeds(seeds) -> tuple:
 
 @dataclass
 class CalibrationResult:
-    """One claim at one budget over several root seeds.
+    r"""One claim at one budget over several root seeds.
 
-    ``holds[i]`` is the verdict with the library's algorithm at ``seeds[i]``; ``rejected[name][i]``
-    whether mutant ``name`` was rejected there (an error counts as not holding / not rejected,
-    and its text is kept in ``errors``).
+    An error while running counts as not holding (for the algorithm) or not rejected (for a
+    mutant), and its text is kept in ``errors``. The hold rate is :math:`\hat p = \frac{1}{K}
+    \sum_i \mathbb{1}[\text{holds at seed } i]`, and likewise each mutant's rejection rate.
+
+    Parameters
+    ----------
+    claim : Claim
+        The claim calibrated.
+    budget : {"smoke", "quick", "full"}
+        The budget it ran at.
+    seeds : tuple of int
+        The root seeds.
+    holds : list of bool
+        ``holds[i]``: the claim held with the library's algorithm at ``seeds[i]``.
+    rejected : dict of str to list of bool
+        ``rejected[name][i]``: mutant ``name`` was rejected at ``seeds[i]``.
+    errors : list of str
+        One line per exception raised (seed, variant, error).
+    seconds : float
+        Wall time of the claim's calibration.
     """
 
     claim: Claim
@@ -80,17 +157,34 @@ class CalibrationResult:
 
     @property
     def hold_rate(self) -> float:
+        """The fraction of seeds at which the claim held."""
         return sum(self.holds) / len(self.seeds)
 
     @property
     def rejection_rates(self) -> dict:
+        """Per mutant name, the fraction of seeds at which it was rejected."""
         return {name: sum(flags) / len(self.seeds) for name, flags in self.rejected.items()}
 
     def passed_at(self) -> list:
-        """Per seed: the claim held and every mutant was rejected."""
+        """Per seed: the claim held and every mutant was rejected.
+
+        Returns
+        -------
+        list of bool
+            One flag per seed, in the order of ``seeds``.
+        """
         return [self.holds[i] and all(flags[i] for flags in self.rejected.values()) for i in range(len(self.seeds))]
 
     def to_dict(self) -> dict:
+        """The JSON entry of the claim in a calibration document.
+
+        Returns
+        -------
+        dict
+            Id, name, kind, budget, seeds, hold rate with its Clopper-Pearson interval, the seeds
+            where it held and failed, and per mutant its rejection rate, interval and the seeds
+            where it was not rejected; the errors and the time.
+        """
         n = len(self.seeds)
         descriptions = {m.name: m.description for m in self.claim.mutants}
         return {
@@ -120,13 +214,14 @@ def calibrate(claims=None, budget: str = "quick", seeds=20, *, on_result=None, *
     claims : list of Claim or of fnmatch patterns, optional
         Default: every registered claim.
     budget : {"smoke", "quick", "full"}
+        The budget of every run.
     seeds : int or iterable of int
-        K means the root seeds 1..K.
+        K means the root seeds 1..K (see :func:`calibration_seeds`).
     on_result : callable (index, total, CalibrationResult), optional
         Called after each claim (for progress output).
     **runner_options
         Those of :func:`~proofs_check.framework.run_sweep` except ``seed``: ``jobs``,
-        ``backend``, ``cache_dir``, ``use_cache``, ``progress``. Cells are cached as by
+        ``backend``, ``scheduler``, ``cache_dir``, ``use_cache``, ``progress``. Cells are cached as by
         ``verify``, so a calibration resumes and reuses ``verify``'s cells at the same seeds.
         Editing a module the claims use while a calibration runs changes the code fingerprint:
         the cells computed before the edit are not reused (by design), so edit before or after.
@@ -134,6 +229,7 @@ def calibrate(claims=None, budget: str = "quick", seeds=20, *, on_result=None, *
     Returns
     -------
     list of CalibrationResult
+        One per claim, in the order given.
     """
     import time
 
@@ -171,7 +267,18 @@ def calibrate(claims=None, budget: str = "quick", seeds=20, *, on_result=None, *
 
 
 def suite_passes(results) -> list:
-    """Per seed: every claim held and every mutant was rejected (all results share their seeds)."""
+    """Per seed: every claim held and every mutant was rejected.
+
+    Parameters
+    ----------
+    results : list of CalibrationResult
+        Results over the same seeds (a ValueError otherwise).
+
+    Returns
+    -------
+    list of bool
+        One flag per seed: the whole selection passed there. Empty when ``results`` is.
+    """
     if not results:
         return []
     seeds = results[0].seeds
@@ -182,7 +289,21 @@ def suite_passes(results) -> list:
 
 
 def calibration_document(results, header: dict) -> dict:
-    """The JSON of a calibration: the header, the whole-suite pass count, and one entry per claim."""
+    """The JSON of a calibration: the header, the whole-suite pass count, and one entry per claim.
+
+    Parameters
+    ----------
+    results : list of CalibrationResult
+        Results over the same seeds.
+    header : dict
+        The run's context (budget, date, versions, command...), copied to the top level.
+
+    Returns
+    -------
+    dict
+        ``header``'s entries, ``"seeds"``, ``"suite"`` (passes, seeds, pass rate, the seeds where
+        the selection failed) and ``"claims"`` (:meth:`CalibrationResult.to_dict` of each).
+    """
     passes = suite_passes(results)
     n = len(passes)
     seeds = list(results[0].seeds) if results else []
@@ -197,7 +318,19 @@ def calibration_document(results, header: dict) -> dict:
 
 
 def calibration_table(results) -> str:
-    """A fixed-width text table: per claim its hold rate, then each mutant's rejection rate."""
+    """A fixed-width text table: per claim its hold rate, then each mutant's rejection rate.
+
+    Parameters
+    ----------
+    results : list of CalibrationResult
+        The results to tabulate.
+
+    Returns
+    -------
+    str
+        Columns claim, holds (k/K), mutant, rejected (k/K) and the failing seeds, then a line
+        with the whole-selection pass count.
+    """
     lines = []
     header = ("claim", "holds", "mutant", "rejected", "failing seeds")
     rows = []
@@ -224,6 +357,20 @@ def merge_calibration_documents(documents, header: dict | None = None) -> dict:
     The whole-suite pass count is recomputed from each claim's per-seed results, so the merged
     document says at how many seeds *every* claim of every part held with its panel rejected.
     A claim present in two documents is an error.
+
+    Parameters
+    ----------
+    documents : iterable of dict
+        Calibration documents (:func:`calibration_document`) of the same budget and seeds.
+    header : dict, optional
+        The merged document's context; default the first document's (without its claims,
+        suite and seeds).
+
+    Returns
+    -------
+    dict
+        A calibration document whose ``"parts"`` lists each input's command, date and time,
+        ``"seconds"`` their sum.
     """
     documents = list(documents)
     if not documents:

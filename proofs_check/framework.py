@@ -68,6 +68,51 @@ import numpy as np
 
 from .statistics import Verdict
 
+__all__ = [
+    "BUDGETS",
+    "KINDS",
+    "BACKENDS",
+    "CLAIM_MODULES",
+    "PROJECT_PACKAGES",
+    "CACHE_FORMAT",
+    "DASK_CONNECT_TIMEOUT",
+    "SelectionError",
+    "LearnerProtocol",
+    "Mutant",
+    "Sweep",
+    "Claim",
+    "Evidence",
+    "default_cache_dir",
+    "per_budget",
+    "dumps_json",
+    "register",
+    "unregister",
+    "registered",
+    "isolated_registry",
+    "paper_modules",
+    "all_claims",
+    "get_claim",
+    "select_claims",
+    "cell_key",
+    "cell_rng",
+    "learner_name",
+    "module_closure",
+    "code_fingerprint",
+    "learner_identity",
+    "sweep_fingerprint",
+    "cache_key",
+    "cache_path",
+    "clear_cache",
+    "check_backend",
+    "check_scheduler",
+    "connect_scheduler",
+    "sweep_cells",
+    "run_sweep",
+    "run_claim",
+    "check_claim",
+    "check",
+]
+
 BUDGETS = ("smoke", "quick", "full")
 KINDS = ("bound", "rate", "exact", "order")
 BACKENDS = ("loky", "dask", "ray")
@@ -1346,14 +1391,18 @@ def _dask_results(client, sweep, indexed_cells, learner, seed):
 def _ray_results(sweep, indexed_cells, learner, seed, jobs):
     """Submit one ray task per cell and yield ``(index, rows)`` as each completes (``ray.wait``).
 
-    ray is initialised with ``jobs`` CPUs (all when -1) unless it already is (``ray.init`` called
-    by the user, e.g. ``ray.init(address="auto")`` on a ray cluster). Unfinished tasks are
+    Unless ray is initialised already (``ray.init`` called by the user), it is initialised here:
+    attached to the cluster named by ``$RAY_ADDRESS`` when that is set (the cluster sets the
+    CPUs), else as a local instance with ``jobs`` CPUs (all when -1). Unfinished tasks are
     cancelled when the consumer stops early or a cell raises.
     """
     import ray
 
     if not ray.is_initialized():
-        ray.init(num_cpus=None if jobs == -1 else int(jobs), include_dashboard=False)
+        if os.environ.get("RAY_ADDRESS"):
+            ray.init()  # ray reads the address; num_cpus is refused when attaching to a cluster
+        else:
+            ray.init(num_cpus=None if jobs == -1 else int(jobs), include_dashboard=False)
     run = ray.remote(_run_indexed)
     pending = [run.remote(i, sweep, cell, learner, seed) for i, cell in indexed_cells]
     try:

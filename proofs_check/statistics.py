@@ -1,18 +1,26 @@
-"""The statistics every claim uses, decided once (DESIGN.md, "Claims").
+r"""The statistics every claim uses, one per kind of claim, decided once for the whole library.
 
-- ``bound``: count violations k in n independent runs; the claim fails when a one-sided binomial
-  test rejects "violation probability <= delta" at level 1e-3. Also report the largest ratio
-  measured / bound.
-- ``rate``: least-squares slope of log(mean error) on log(x) over >= 5 geometric points, with a
-  bootstrap interval over >= 4 independent replicate blocks; the claim holds when the theoretical
-  exponent lies in the interval widened by a stated tolerance (< 1/4, so that -1/2 and -1 are
-  told apart). The check is *inconclusive, hence failing*, when there are fewer than 4 blocks,
-  when some resample has a zero worst-case mean error, or when the interval is wider than
-  2 x tolerance: otherwise noisier evidence would pass more easily.
-- ``exact``: absolute and relative tolerance stated in the claim.
-- ``order``: a ratio of means with a margin, with a bootstrap interval over seeds.
+Each function returns a :class:`Verdict` (holds or not, a headline statistic, its interval, a
+one-line summary and details).
 
-Each function returns a :class:`Verdict`.
+- ``bound`` (:func:`bound_verdict`): a high-probability bound "the error exceeds the bound with
+  probability at most :math:`\delta`". Count the violations :math:`k` in :math:`n` independent
+  runs; the claim fails when the one-sided binomial test rejects
+  :math:`P(\text{violation}) \le \delta`, i.e. when :math:`P(\mathrm{Bin}(n, \delta) \ge k) <
+  10^{-3}`. The largest ratio measured / bound says how tight the bound is.
+- ``rate`` (:func:`rate_verdict`): the least-squares slope of :math:`\log(\text{mean error})` on
+  :math:`\log x` over at least 5 geometric points, with a bootstrap interval over at least 4
+  independent replicate blocks; the claim holds when the theoretical exponent lies in the
+  interval widened by a stated tolerance :math:`\tau \le 1/4` (so that :math:`-1/2` and
+  :math:`-1` are told apart). The check is *inconclusive, hence failing*, when there are fewer
+  than 4 blocks, when some resample has a zero worst-case mean error, or when the interval is
+  wider than :math:`2\tau`: otherwise noisier evidence would pass more easily.
+- ``exact`` (:func:`exact_verdict`): :math:`|m - e| \le \text{atol} + \text{rtol}\,|e|`
+  elementwise, with tolerances stated in the claim.
+- ``order`` (:func:`order_verdict`): a ratio of means :math:`\bar A / \bar B` at most a margin,
+  with a bootstrap interval over seeds.
+
+:func:`all_of` combines the sub-verdicts of a claim that asserts several things.
 """
 from __future__ import annotations
 
@@ -20,6 +28,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.stats
+
+__all__ = [
+    "BOUND_TEST_LEVEL",
+    "N_BOOTSTRAP",
+    "MAX_RATE_TOLERANCE",
+    "MIN_RATE_BLOCKS",
+    "Verdict",
+    "bound_verdict",
+    "loglog_slope",
+    "rate_verdict",
+    "exact_verdict",
+    "order_verdict",
+    "all_of",
+]
 
 #: Level of the binomial test of a bound claim.
 BOUND_TEST_LEVEL = 1e-3
@@ -35,7 +57,7 @@ MIN_RATE_BLOCKS = 4
 class Verdict:
     """The outcome of one statistical check.
 
-    Attributes
+    Parameters
     ----------
     holds : bool
         Whether the claim holds on this evidence.
@@ -57,15 +79,40 @@ class Verdict:
 
 
 def bound_verdict(violations, n_runs: int, delta: float, *, ratios=None, level: float = BOUND_TEST_LEVEL) -> Verdict:
-    """Binomial test of "P(violation) <= delta" from ``violations`` out of ``n_runs``.
+    r"""Binomial test of "P(violation) <= delta" from ``violations`` out of ``n_runs``.
 
-    ``violations`` is a count or a boolean array over runs (then of size ``n_runs``). The claim
-    fails when ``P(Bin(n_runs, delta) >= k) < level``. ``ratios`` (measured / bound per run)
-    adds the largest ratio, how tight the bound is. The interval is the 95% Clopper-Pearson
-    interval of the violation probability.
+    With :math:`k` violations in :math:`n` runs, the p-value is
 
-    Example
+    .. math::
+
+        p = P(\mathrm{Bin}(n, \delta) \ge k) = \sum_{j=k}^{n} \binom{n}{j} \delta^j (1-\delta)^{n-j},
+
+    and the claim fails when :math:`p < \text{level}`. The interval is the 95% Clopper-Pearson
+    interval of the violation probability (see
+    :func:`proofs_check.calibration.clopper_pearson`).
+
+    Parameters
+    ----------
+    violations : int or array of bool
+        The number of runs whose error exceeded the bound, or one flag (bool or 0/1) per run.
+    n_runs : int
+        The number of independent runs :math:`n` (the size of ``violations`` when it is an array).
+    delta : float
+        The failure probability the bound allows, in (0, 1).
+    ratios : array of float, optional
+        Measured / bound per run: adds the largest ratio (how tight the bound is) to the summary
+        and ``details["max_ratio"]``.
+    level : float
+        Level of the test (default :data:`BOUND_TEST_LEVEL`, :math:`10^{-3}`).
+
+    Returns
     -------
+    Verdict
+        Statistic :math:`k / n`; ``details`` holds ``violations``, ``runs``, ``delta``,
+        ``p_value``, ``level`` (and ``max_ratio``).
+
+    Examples
+    --------
     >>> bound_verdict(3, 100, 0.1).holds, bound_verdict(30, 100, 0.1).holds
     (True, False)
     """
@@ -110,7 +157,33 @@ def _clopper_pearson(k: int, n: int, confidence: float) -> tuple:
 
 
 def loglog_slope(x, y) -> float:
-    """Least-squares slope of log(y) on log(x) (both positive, at least 2 distinct x)."""
+    r"""Least-squares slope of :math:`\log y` on :math:`\log x`.
+
+    With :math:`u_i = \log x_i - \overline{\log x}` and :math:`v_i = \log y_i`,
+
+    .. math::
+
+        \hat\beta = \frac{\sum_i u_i (v_i - \bar v)}{\sum_i u_i^2},
+
+    the exponent of the power law :math:`y \approx C x^{\beta}` that fits best in log-log scale.
+
+    Parameters
+    ----------
+    x : array_like (n,)
+        Positive finite points, at least two distinct.
+    y : array_like (n,)
+        Positive finite values, same length as ``x``.
+
+    Returns
+    -------
+    float
+        The slope :math:`\hat\beta`.
+
+    Examples
+    --------
+    >>> round(loglog_slope([1, 10, 100], [1.0, 0.1, 0.01]), 6)
+    -1.0
+    """
     x, y = np.asarray(x, float), np.asarray(y, float)
     if x.shape != y.shape or x.ndim != 1 or x.size < 2:
         raise ValueError(f"x, y: expected two 1-d arrays of the same length >= 2, got {x.shape} and {y.shape}")
@@ -126,7 +199,22 @@ def loglog_slope(x, y) -> float:
 def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
                  n_bootstrap: int = N_BOOTSTRAP, confidence: float = 0.95, alternative: str = "two-sided",
                  competitors=()) -> Verdict:
-    """Log-log slope of a worst-case mean curve, with a bootstrap interval over replicate blocks.
+    r"""Log-log slope of a worst-case mean curve, with a bootstrap interval over replicate blocks.
+
+    With :math:`e_{p,g,b}` the mean error of block :math:`b` at point :math:`x_p` on grid
+    instance :math:`g`, the curve is the worst case over the grid of the mean over blocks,
+
+    .. math::
+
+        y_p = \max_g \frac{1}{B} \sum_{b=1}^{B} e_{p,g,b},
+
+    and the statistic is its log-log slope :math:`\hat\beta` (:func:`loglog_slope`). The
+    interval :math:`[\ell, h]` holds the :math:`\alpha/2` and :math:`1-\alpha/2` quantiles of
+    the slopes of ``n_bootstrap`` resampled curves, each drawing :math:`B` blocks with
+    replacement independently at every point (:math:`\alpha = 1 - \text{confidence}`). The
+    claim holds when :math:`\ell - \tau \le \beta \le h + \tau` (two-sided) or :math:`h \le
+    \beta + \tau` (at most), where :math:`\beta` is ``exponent`` and :math:`\tau` the
+    ``tolerance``.
 
     Parameters
     ----------
@@ -143,13 +231,17 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
         Widening of the interval, at most :data:`MAX_RATE_TOLERANCE`.
     rng : int or Generator
         Seed of the bootstrap (the verdict is reproducible).
+    n_bootstrap : int
+        Bootstrap resamples, at least 100 (default :data:`N_BOOTSTRAP`).
+    confidence : float
+        Level of the bootstrap interval, in (0, 1) (default 0.95).
     alternative : {"two-sided", "at_most"}
         ``"two-sided"``: the slope is ``exponent`` (an identity-like rate). ``"at_most"``: the curve
-        grows no faster than ``x ** exponent`` (what an upper bound such as sqrt(T) regret
+        grows no faster than ``x ** exponent`` (what an upper bound such as :math:`\sqrt{T}` regret
         asserts; a slower growth, e.g. log T, is consistent with it).
     competitors : sequence of float
         The plausible wrong exponents the check must tell apart from ``exponent`` (for a
-        1/sqrt(N) rate: -1/3 and -1; for sqrt(T) regret: 2/3 and 1). Each must lie outside the
+        :math:`1/\sqrt{N}` rate: -1/3 and -1; for :math:`\sqrt{T}` regret: 2/3 and 1). Each must lie outside the
         bootstrap interval ``[lo, hi]`` itself (not widened by the tolerance): a claim whose
         interval still contains a competitor has not resolved the exponent and fails.
 
@@ -163,8 +255,8 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
         or when ``hi - lo > 2 * tolerance``. With ``competitors``, also fails when one of them is
         inside ``[lo, hi]``; the summary names the competitors excluded and those not.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.array([100, 200, 400, 800, 1600])
     >>> noise = 1 + 0.05 * np.random.default_rng(0).standard_normal((5, 1, 8))
@@ -254,14 +346,30 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
 
 
 def exact_verdict(measured, expected, *, atol: float, rtol: float = 0.0) -> Verdict:
-    """``|measured - expected| <= atol + rtol |expected|`` elementwise.
+    r"""An identity up to stated tolerances: :math:`|m_i - e_i| \le \text{atol} + \text{rtol}\,|e_i|` for every i.
 
-    The statistic is the largest absolute error, the interval ``(0, largest allowed error)``;
-    ``details["worst_error_over_tolerance"]`` is the largest error / allowed ratio (<= 1 when it
-    holds). Non-finite measured values fail.
+    Non-finite measured values fail.
 
-    Example
+    Parameters
+    ----------
+    measured : array_like
+        What the algorithm computed.
+    expected : array_like
+        The exact value (finite), broadcastable against ``measured``.
+    atol : float
+        Absolute tolerance, at least 0.
+    rtol : float
+        Relative tolerance, at least 0.
+
+    Returns
     -------
+    Verdict
+        The statistic is the largest absolute error, the interval ``(0, largest allowed error)``;
+        ``details["worst_error_over_tolerance"]`` is the largest error / allowed ratio (at most
+        1 when it holds).
+
+    Examples
+    --------
     >>> exact_verdict([1.0, 2.0], [1.0, 2.0 + 1e-9], atol=1e-8).holds
     True
     """
@@ -293,17 +401,43 @@ def exact_verdict(measured, expected, *, atol: float, rtol: float = 0.0) -> Verd
 
 def order_verdict(smaller, larger, *, margin: float, rng=0, n_bootstrap: int = N_BOOTSTRAP,
                   confidence: float = 0.95, label: str = "A / B", paired: bool = False) -> Verdict:
-    """"A is smaller than B by a margin": ``mean(A) / mean(B) <= margin`` with confidence.
+    r""""A is smaller than B by a margin": :math:`\bar A / \bar B \le` ``margin`` with confidence.
 
-    ``smaller`` and ``larger`` are per-seed measurements (at least 2 each). The bootstrap upper
-    end of the ratio's interval must be at most ``margin`` (e.g. 0.8 for "at least 20% fewer").
-    With ``paired=True`` (seed i of A and seed i of B share data) the seeds are resampled
-    together, which gives a tighter interval for positively correlated pairs. The verdict fails as
-    inconclusive when some resample of ``larger`` has a mean <= 0 (no ratio) or the interval is
-    not finite.
+    The statistic is :math:`r = \bar A / \bar B`; the interval :math:`[\ell, h]` holds the
+    :math:`\alpha/2` and :math:`1 - \alpha/2` quantiles of :math:`\bar A^* / \bar B^*` over
+    ``n_bootstrap`` resamples of the seeds (:math:`\alpha = 1 - \text{confidence}`), and the
+    claim holds when :math:`h \le` ``margin`` (e.g. 0.8 for "at least 20% fewer"). The verdict
+    fails as inconclusive when some resample of ``larger`` has a mean :math:`\le 0` (no ratio)
+    or the interval is not finite.
 
-    Example
+    Parameters
+    ----------
+    smaller : array_like
+        Per-seed measurements of A, the side claimed smaller (at least 2, finite).
+    larger : array_like
+        Per-seed measurements of B (at least 2, finite, positive mean).
+    margin : float
+        The largest ratio allowed, positive.
+    rng : int or Generator
+        Seed of the bootstrap (the verdict is reproducible).
+    n_bootstrap : int
+        Bootstrap resamples, at least 100.
+    confidence : float
+        Level of the interval, in (0, 1).
+    label : str
+        How the ratio is named in the summary.
+    paired : bool
+        Seed i of A and seed i of B share data: resample the seeds together (a tighter interval
+        for positively correlated pairs); needs as many seeds on each side.
+
+    Returns
     -------
+    Verdict
+        Statistic :math:`r`, interval :math:`(\ell, h)`; ``details`` holds the margin and both
+        means.
+
+    Examples
+    --------
     >>> order_verdict([1.0, 1.1, 0.9, 1.0], [2.0, 2.1, 1.9, 2.0], margin=0.8).holds
     True
     """
@@ -349,8 +483,22 @@ def order_verdict(smaller, larger, *, margin: float, rng=0, n_bootstrap: int = N
 def all_of(verdicts: dict) -> Verdict:
     """Combine named sub-verdicts of one claim: holds when all hold; the summary lists each.
 
-    The statistic and interval are the first sub-verdict's; every sub-verdict's are in
-    ``details[name]``.
+    Parameters
+    ----------
+    verdicts : dict of str to Verdict
+        At least one, in the order the summary lists them.
+
+    Returns
+    -------
+    Verdict
+        Holds when every sub-verdict holds. The statistic and interval are the first
+        sub-verdict's; every sub-verdict's are in ``details[name]``.
+
+    Examples
+    --------
+    >>> both = all_of({"a": exact_verdict(1.0, 1.0, atol=0), "b": exact_verdict(2.0, 1.0, atol=0.5)})
+    >>> both.holds, both.summary.endswith("FAIL")
+    (False, True)
     """
     if not verdicts:
         raise ValueError("verdicts: expected at least one")

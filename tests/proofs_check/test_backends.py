@@ -197,6 +197,12 @@ def test_ray_caches_each_cell_as_it_arrives(tmp_path, monkeypatch):
     # Before the i-th hand-over, the i cells handed over so far were already on disk.
     assert fake.cached_at_wait == list(range(N_CELLS))
     assert fake.cancelled == []
+    # With $RAY_ADDRESS (a ray cluster), ray.init attaches to it without a CPU count.
+    attached = FakeRay(tmp_path / "other")
+    monkeypatch.setitem(sys.modules, "ray", attached)
+    monkeypatch.setenv("RAY_ADDRESS", "ray://head:10001")
+    assert run_sweep(TOY_SWEEP, "smoke", seed=2, jobs=2, backend="ray", use_cache=False) == rows
+    assert attached.init_kwargs == {}
 
 
 def test_ray_cancels_the_pending_cells_when_one_fails(tmp_path, monkeypatch):

@@ -9,8 +9,8 @@ a *learner* following the sweep's protocol (the library's by default). Cells wit
 their Generator into ``data_rng`` (instances, offline data) and ``algo_rng`` (the learner's online
 samples), so the algorithm and every mutant meet the same instances and offline data.
 
-Protocols
----------
+FTPedel learner protocols
+-------------------------
 - ``ftpedel.complexity``: ``measure(mdp, policy_class, *, epsilon, beta, offline_covariances)
   -> float`` (N_FT; default :func:`ftpedel_measure`). Claims F1-F5, figures FIG1-2.
 - ``ftpedel.pac_learner``: ``learner(mdp, policies, *, epsilon, delta, offline, rng) -> PACRun``
@@ -18,8 +18,8 @@ Protocols
 - ``ftpedel.pac_learner_r03``: the same call; default FTPedel at radius constant 0.3. Claim E1.
 - ``ftpedel.pedel``: the same call; default PEDEL (raw targets, no offline data). Figure FIG3.
 
-Claims and panels
------------------
+FTPedel claims and panels
+-------------------------
 Complexity measure (deterministic design solves; F4, F5 on random tabular MDPs):
 
 - FT-F1: online-only N of FT-X1 vs beta (sqrt(d-1)+1)^2 / Delta^2. Panel: uniform design, gap not
@@ -56,8 +56,8 @@ End to end (FTPedel with sampling):
   realised one, beta_l without log(1/delta), next-step visitations from the actions of step h,
   beta_l / 4. None of these was caught by F1-E4 before E5 (FT-E1, H = 1: 1-4/40 violations).
 
-Calibration
------------
+Calibration of the FTPedel claims
+---------------------------------
 Each claim and its whole panel at root seeds 1..20, one process (``check_claim(claim, budget,
 seed=s, use_cache=False)`` in a loop, equivalent to ``provable-rl calibrate 'FT-*' --budget B
 --seeds 20 --jobs 1``), 2026-12-05:

@@ -10,8 +10,8 @@ References
 - A. Wagenmaker, A. Pacchiano (2023), "Leveraging Offline Data in Online Reinforcement
   Learning", ICML 2023 (arXiv 2211.04974): **FTPedel**.
 
-Theorems
---------
+Theorems of PEDEL and FTPedel
+-----------------------------
 In the project's notation (:ref:`ftpedel-setting`); the constants are tagged [recalled] there.
 A linear MDP of horizon H, with features :math:`\phi(s, a) \in \mathbb{R}^d` and a finite policy
 class :math:`\Pi`. The feature visitation is :math:`\phi_{\pi,h} = E_\pi[\phi(s_h, a_h)]` and the
@@ -38,8 +38,8 @@ policy covariance :math:`\Lambda_{\pi,h} = E_\pi[\phi \phi^\top]`, so that
   :math:`\max_h \min\{N : \dots / (\Delta(\pi) + \epsilon)^2 \le c / \beta\}` online episodes
   (:func:`verifiable_lower_bound`).
 
-What is here
-------------
+What provable_rl.ftpedel contains
+---------------------------------
 - Exact feature visitations, covariances and gaps of an explicit policy class
   (:func:`policy_class`, :func:`all_deterministic_policies`, :func:`sampled_policies`).
 - The experiment-design solver (:func:`frank_wolfe_design`, :ref:`ftpedel-design`). It runs
@@ -54,8 +54,8 @@ What is here
 - PEDEL and FTPedel end to end, with sampling (:func:`ftpedel`, :func:`pedel`;
   :ref:`ftpedel-pseudocode`).
 
-Departures from the papers
---------------------------
+Departures from the PEDEL and FTPedel papers
+--------------------------------------------
 All are deliberate; see each docstring and :ref:`ftpedel-departures`.
 
 - OPTCOV (online Frank-Wolfe driven by a regret minimiser) is replaced by "design, then verify"

@@ -1,7 +1,7 @@
-"""Benchmark: sampled HAC on theory/hnpg.md's HNPG-H4 setup (lock L = 5, A = 5, gamma = 0.85, T = 150), Numba vs numpy.
+"""Benchmark: sampled HAC on a small lock (L = 5, A = 5, gamma = 0.85, T = 150), Numba vs numpy.
 
-(The registered claim HNPG-H4 now runs A = 8, T = 400; this benchmark keeps the note's shorter
-setup so that the numpy reference stays fast to time.)
+(The lock is the one of :ref:`hnpg-lock`. The registered claim HNPG-H4 runs L = 6, A = 8, T = 600;
+this benchmark keeps an earlier, shorter setup so that the numpy reference stays fast to time.)
 
 Both runs execute the same algorithm (:func:`provable_rl.hnpg.hac`, K1 = 2, K2 = 4, m_on = m_off = 200,
 lambda = 1) in the same process; ``backend="numba"`` runs all rounds in one Numba kernel (per round:

@@ -1,4 +1,4 @@
-"""Figures HNPG-FIG1 ... HNPG-FIG3 of theory/hnpg.md Sec. 9 (Zhou et al. 2023), from the sweeps of
+"""Figures HNPG-FIG1 ... HNPG-FIG3 (Zhou et al. 2023; see :ref:`hnpg-figures`), from the sweeps of
 :mod:`proofs_check.hnpg`.
 
 - HNPG-FIG1 (the paper's Fig. 2 on the tabular lock): samples until the learner's policy walks the

@@ -1,28 +1,31 @@
 """HNPG / HAC claims (Zhou, Sekhari, Song & Sun 2023; HNPG-H1 .. H6, H3b).
 
+The theorems behind each claim, their assumptions and tags, the instances and the table "which
+claim checks what" are on the theory page, :ref:`theory-hnpg` (:ref:`hnpg-claims`).
+
 Every sweep fixes the instance, draws the data and evaluates exactly; the algorithm under test is a
 *learner* following the sweep's protocol (the library's algorithm by default). Cells that need
 randomness split their Generator into ``data_rng`` (the instance) and ``algo_rng`` (the learner's
 samples), so the algorithm and every mutant meet the same instances (common random numbers).
 
-Protocols
----------
-=======================  ==========================================================  ====================
-protocol                 call                                                        claims
-=======================  ==========================================================  ====================
-``hnpg.exact_actor``     ``learner(mdp, n_iterations, rng) -> policies (T+1, S, A)``  H1
-``hnpg.exact_npg``       ``learner(mdp, eta, n_iterations) -> policies (T+1, S, A)``  H2
-``hnpg.population_hpe``  ``learner(mdp, policy, nu, lam, n_iterations, f0) -> f_0..K``  H3
-``hnpg.sampled_hpe``     ``learner(mdp, policy, nu, lam, k1, k2, m_on, m_off, rng)``   H3b
-``hnpg.hac``             ``learner(mdp, features, reset, nu, n_iterations, rng)``      H4, H5 (lambda = 1)
-``hnpg.hac_no_complete`` the same call; default lambda = T/2 - 1                     H6
-=======================  ==========================================================  ====================
+HNPG protocols
+--------------
+==========================  =============================================================  ===================
+protocol                    call                                                           claims
+==========================  =============================================================  ===================
+``hnpg.exact_actor``        ``learner(mdp, n_iterations, rng) -> policies (T+1, S, A)``    H1
+``hnpg.exact_npg``          ``learner(mdp, eta, n_iterations) -> policies (T+1, S, A)``    H2
+``hnpg.population_hpe``     ``learner(mdp, policy, nu, lam, n_iterations, f0) -> f_0..K``  H3
+``hnpg.sampled_hpe``        ``learner(mdp, policy, nu, lam, k1, k2, m_on, m_off, rng)``    H3b
+``hnpg.hac``                ``learner(mdp, features, reset, nu, n_iterations, rng)``       H4, H5 (lambda = 1)
+``hnpg.hac_no_complete``    the same call; default lambda = T/2 - 1                        H6
+==========================  =============================================================  ===================
 
-Claims and panels
------------------
+HNPG claims and panels
+----------------------
 - HNPG-H1 (bound): exact-critic HAC, ``sum_t V* - V^{pi_t} <= 2 sqrt(T log A) / (1 - gamma)^2``
-  (Lemma 6 + the performance-difference lemma). Panel: step / 100, the step's sign flipped, a myopic
-  critic (r in place of Q^pi).
+  (Lemma 6 + the performance-difference lemma). Panel: step / 10, the step's sign flipped, a mirror
+  step that restarts from uniform (its panel note says why a myopic critic is not in it).
 - HNPG-H2 (bound): exact softmax NPG, last iterate ``V* - V^{pi_T} <= log A / (eta T) + 1 / ((1 - gamma)^2 T)``
   at every T (Agarwal et al. 2021, Thm 16; re-derived in ``_h2_run``). Panel: the step's sign
   flipped, the step without its horizon factor ``1 / (1 - gamma)``, step / 100.
@@ -56,8 +59,8 @@ the offline data from HAC; where on-policy samples never reach (the lock's deep 
 term decides the critic whatever lambda is. H5 gained "does not lose": under the learner protocol the
 baseline no longer moves with the mutant, so a learner that never moves passed "does not win".
 
-Calibration
------------
+HNPG calibration
+----------------
 ``check_claim`` (the algorithm and the whole panel) at root seeds 1..20, no cache, ``--jobs 1``,
 December 2026; the smoke figures confirmed by ``provable-rl calibrate 'HNPG-*' --budget smoke
 --seeds 20 --jobs 1`` (whole selection passed at 20/20 seeds, 350 s, i.e. 17.5 s per seed) and the

@@ -111,7 +111,7 @@ def test_absorbing_states_and_deterministic_transitions():
 
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
 def test_on_policy_samples_have_the_right_law(backend):
-    """(s, a) ~ d^pi and E[y | s, a] = Q^pi (paper Sec. 2), for both samplers."""
+    """(s, a) ~ d^pi and E[y | s, a] = Q^pi (see :ref:`hnpg-sampling`), for both samplers."""
     mdp = random_mdp(4, 2, 0.6, 5)
     pi = softmax_policy(np.random.default_rng(6).standard_normal((4, 2)))
     reset = np.random.default_rng(8).dirichlet(np.ones(8)).reshape(4, 2)

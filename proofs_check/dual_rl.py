@@ -12,19 +12,19 @@ MDPs are separate cells (``"block"``).
 Learner protocols (the algorithm under test is an argument; the sweep owns the instances, the data
 and the exact evaluation; the library's algorithm is the default):
 
-======================================  ====================================================================  ==================
-protocol                                call                                                                  claims
-======================================  ====================================================================  ==================
-``dual_rl.lp``                          ``learner(mdp, method) -> (primal, dual)``                            D1, D2
-``dual_rl.regularized_pair``            ``learner(mdp, data_occupancy, alpha, divergence) -> (primal, dual)`` D3, D4, D6, D8
-``dual_rl.regularized_primal``          ``learner(mdp, data_occupancy, alpha, divergence) -> primal``         D7 (and FIG2)
-``dual_rl.dual_q``                      ``learner(mdp, data_occupancy, policy, alpha, divergence) -> (Q, v)`` D5
-``dual_rl.implicit_maximum``            ``learner(q_values, behavior, *, loss, temperature) -> values``       D9, D10, D11 (FIG3)
-``dual_rl.fdvl_fixed_point``            ``learner(mdp, behavior, *, loss, temperature) -> values``            D12
-``dual_rl.imitation``                   ``learner(mdp, expert_occupancy, suboptimal_occupancy, beta) -> pi``  R1
-``dual_rl.imitation_iterations``        ``learner(..., beta, n_iterations, step_size) -> distances``          FIG1 only
-``dual_rl.semi_gradient``               ``learner(data, gamma, initial_q, initial_values, rng, *, ...) -> V`` FIG4 only
-======================================  ====================================================================  ==================
+======================================  ========================================================================  ====================
+protocol                                call                                                                      claims
+======================================  ========================================================================  ====================
+``dual_rl.lp``                          ``learner(mdp, method) -> (primal, dual)``                                D1, D2
+``dual_rl.regularized_pair``            ``learner(mdp, data_occupancy, alpha, divergence) -> (primal, dual)``     D3, D4, D6, D8
+``dual_rl.regularized_primal``          ``learner(mdp, data_occupancy, alpha, divergence) -> primal``             D7 (and FIG2)
+``dual_rl.dual_q``                      ``learner(mdp, data_occupancy, policy, alpha, divergence) -> (Q, v)``     D5
+``dual_rl.implicit_maximum``            ``learner(q_values, behavior, *, loss, temperature) -> values``           D9, D10, D11 (FIG3)
+``dual_rl.fdvl_fixed_point``            ``learner(mdp, behavior, *, loss, temperature) -> values``                D12
+``dual_rl.imitation``                   ``learner(mdp, expert_occupancy, suboptimal_occupancy, beta) -> pi``      R1
+``dual_rl.imitation_iterations``        ``learner(..., beta, n_iterations, step_size) -> distances``              FIG1 only
+``dual_rl.semi_gradient``               ``learner(data, gamma, initial_q, initial_values, rng, *, ...) -> V``     FIG4 only
+======================================  ========================================================================  ====================
 
 Panels (each mutant is a module-level function below; "(1-gamma)" = the factor dropped):
 

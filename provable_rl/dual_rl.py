@@ -61,8 +61,9 @@ Numba kernel: numpy-twin time / Numba time of the whole fixed point is 1.3-2.8 i
 The TV V-step is the numpy quantile: Numba-kernel time / quantile time is 0.45-0.6 at S <= 30
 but 1.1-3.5 at S >= 100, where it matters.
 
-Examples
---------
+A first example: the optimum of the occupancy LP is the normalised optimal value
+:math:`(1 - \gamma)\mu^\top V^*`.
+
 >>> from mdps.instances.random import random_mdp
 >>> from provable_rl.dual_rl import occupancy_lp
 >>> mdp = random_mdp(4, 2, gamma=0.9, rng=0)

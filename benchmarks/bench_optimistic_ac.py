@@ -1,8 +1,10 @@
 """Speed of the Numba episode loop against the plain numpy implementation of the same run.
 
-One T = 8000 run of the AC-T1 setting (lock H=8, A=5, c=0.3, eta=1) with each backend, and a
-T = 2000 run of the AC-T5 setting (the same lock with one-hot features, d=10, LSVI-UCB c=0.015).
-Both draw the same random stream and give the same regret curve (checked below). The Numba
+One T = 8000 run of the AC-T1 setting (a random finite-horizon MDP S=5, A=3, H=5, bonus c=1,
+eta=1; ``proofs_check.optimistic_ac.tabular_instance``) with each backend, and a T = 2000 run of
+the AC-T5 setting (a random linear MDP d=5, ``|A|``=10, H=5, S=10, LSVI-UCB radius c=1, eta=1;
+``linear_instance``). See :ref:`optimistic_ac-instances` for the instances. Both backends draw the
+same random stream and give the same regret curve (checked below). The Numba
 kernel is compiled (or loaded from cache) before timing. Prints the ratio numpy / numba; the
 target is >= 20.
 

@@ -12,7 +12,8 @@
   linear up to ~65k episodes, then bending, with the checked window 2^17..2^21 shaded) and the
   c = 0.3 lock runs of AC-T1c (c chosen, so illustration only).
 
-Each ``plot(data, path)`` only reads rows; nothing is rerun.
+Each ``plot(data, path)`` only reads rows; nothing is rerun. The claims behind the sweeps are listed
+in :ref:`optimistic_ac-claims`.
 """
 from __future__ import annotations
 

@@ -9,6 +9,8 @@
     provable-rl calibrate [PATTERN ...] [--budget quick] [--seeds K] [--jobs N] [--json FILE]
     provable-rl figures [NAME ...] [--budget ...] [--jobs N] [--output DIR] [--list]
     provable-rl reproduce [--budget quick] [--jobs N] [--output paper_figures]
+    provable-rl search [CLAIM ...] [--examples N] [--seed S | --seeds K] [--panel | --mutant NAME]
+                       [--learner MODULE:FUNCTION] [--json FILE]
     provable-rl cache clear [--cache-dir DIR]
 
 ``verify`` exits 0 only when every selected claim holds and every mutant of its panel is rejected
@@ -49,6 +51,7 @@ EXAMPLES = """examples:
   provable-rl verify --jobs 2 --json evidence.json  # all claims at the quick budget, evidence as JSON
   provable-rl figures 'AC-FIG*' --output figs       # figures from cached cells
   provable-rl reproduce --jobs 2                    # everything, and paper_figures/REPORT.md
+  provable-rl search LCB-V1 --panel                 # worst case of a bound over its class; each mutant's counterexample
   provable-rl verify --budget full --backend dask --scheduler tcp://HOST:8786   # on a Dask cluster
 
 exit codes: 0 every claim holds and every mutant is rejected; 1 a claim failed or a mutant survived;
@@ -193,6 +196,28 @@ def build_parser() -> argparse.ArgumentParser:
     p_fig.add_argument("--output", type=Path, default=Path("paper_figures"), metavar="DIR",
                        help="where PNGs and CSVs go (default paper_figures)")
     p_fig.add_argument("--list", action="store_true", dest="list_only", help="list the figures and exit")
+
+    p_search = sub.add_parser(
+        "search", help="search a bound claim's instance class for its worst case and counterexamples",
+        description="Run the hypothesis search of each bound claim (all searchable claims when no CLAIM is "
+                    "given) over the instance class its theorem covers: report the instance with the largest "
+                    "measured / bound and any counterexample, shrunk to a small instance (as JSON that "
+                    "proofs_check.search.load_instance rebuilds). Exit 0 when the learner has no counterexample "
+                    "(and, with --panel, every mutant has one), 1 otherwise.")
+    p_search.add_argument("claims", nargs="*", metavar="CLAIM", help="fnmatch patterns on searchable claim ids")
+    p_search.add_argument("--examples", type=_seeds, default=None, metavar="N",
+                          help="instances to try per search (default: each property's own)")
+    p_search.add_argument("--seed", type=_seed, default=0, metavar="S", help="the search seed (default 0)")
+    p_search.add_argument("--seeds", type=_seeds, default=None, metavar="K",
+                          help="instead of one seed, search at seeds 1..K and count the searches that found a "
+                               "counterexample (the false-alarm rate for the algorithm, the power for a mutant)")
+    who = p_search.add_mutually_exclusive_group()
+    who.add_argument("--panel", action="store_true", help="also search every mutant of each claim's panel")
+    who.add_argument("--mutant", default=None, metavar="NAME", help="search this mutant of the panel instead")
+    who.add_argument("--learner", default=None, metavar="MODULE:FUNCTION",
+                     help="search this learner (following the claim's protocol) instead of the library's")
+    p_search.add_argument("--json", type=Path, default=None, metavar="FILE",
+                          help="write every search (examples, worst instance, counterexample) as JSON")
 
     p_rep = sub.add_parser("reproduce", parents=[runner],
                            help="every claim and mutant, every figure, and OUTPUT/REPORT.md",
@@ -407,15 +432,94 @@ def _cmd_reproduce(args, argv) -> int:
     results = report.verify_claims(claims, budget, on_result=_logger(options), **options)
     print(report.results_table(results))
     figures = _make_figures(all_figures(), budget, args.output, options)
+    # The worst cases of every explicit bound over its class, beside the fixed-instance verdicts
+    # (the searches belong to the paper modules: none inside an isolated registry).
+    searches = []
+    if framework.paper_modules():
+        from proofs_check import search as bound_search
+
+        checked = {claim.id for claim in claims}
+        searches = [bound_search.search(prop.claim_id, seed=args.seed).to_dict()
+                    for prop in bound_search.all_properties() if prop.claim_id in checked]
     seconds = time.perf_counter() - start
     calibration = _read_calibration(args.output / f"calibration_{budget}.json")
     header = report.run_header(budget, args.seed, seconds=seconds, jobs=args.jobs, backend=args.backend,
                                command=_command_line(argv))
     args.output.mkdir(parents=True, exist_ok=True)
-    report.write_json(args.output / "evidence.json", report.evidence_document(results, header, figures=figures))
-    path = report.write_report(args.output / "REPORT.md", results, header, figures, calibration)
+    document = report.evidence_document(results, header, figures=figures)
+    document["searches"] = [{k: v for k, v in doc.items() if k != "examples"} for doc in searches]
+    report.write_json(args.output / "evidence.json", document)
+    path = report.write_report(args.output / "REPORT.md", results, header, figures, calibration, searches)
     print(f"report written to {path} ({len(results)} claims, {len(figures)} figures, {seconds:.1f} s)")
-    ok = bool(results) and all(r.passed for r in results) and not any("error" in f for f in figures)
+    ok = bool(results) and all(r.passed for r in results) and not any("error" in f for f in figures) \
+        and not any(doc["found"] for doc in searches)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def _search_line(result) -> str:
+    worst = result.worst or {}
+    ratio = worst.get("ratio")
+    text = (f"{result.claim_id:8s} {result.learner:22s} {len(result.examples):3d} examples, worst measured/bound "
+            f"{ratio:.3g}" if isinstance(ratio, float) else f"{result.claim_id:8s} {result.learner:22s} worst {ratio}")
+    if result.found:
+        ce = result.counterexample
+        params = ", ".join(f"{k}={v}" for k, v in ce["parameters"].items())
+        text += f"; COUNTEREXAMPLE {params}: {ce['summary']}"
+    else:
+        text += f"; no counterexample (each instance at level {result.per_instance_level:.2g})"
+    return text + f" ({result.seconds:.1f} s)"
+
+
+def _cmd_search(args, argv) -> int:
+    import fnmatch
+
+    from proofs_check import search as bound_search
+    from proofs_check.calibration import clopper_pearson
+
+    properties = bound_search.all_properties()
+    if args.claims:
+        chosen = [p for p in properties if any(fnmatch.fnmatchcase(p.claim_id.lower(), c.lower()) for c in args.claims)]
+        if not chosen:
+            raise framework.SelectionError(f"CLAIM: no searchable claim matches {args.claims}; searchable: "
+                                           f"{', '.join(p.claim_id for p in properties)}")
+    else:
+        chosen = properties
+    learner = load_learner(args.learner) if args.learner else None
+    seeds = list(range(1, args.seeds + 1)) if args.seeds else [args.seed]
+    runs, summary, ok = [], [], True
+    for prop in chosen:
+        if args.mutant is not None:
+            who = [("mutant", args.mutant)]
+            prop.claim.get_mutant(args.mutant)
+        else:
+            who = [("learner", learner)] + ([("mutant", m.name) for m in prop.claim.mutants] if args.panel else [])
+        for kind, value in who:
+            results = []
+            for seed in seeds:
+                options = {"mutant": value} if kind == "mutant" else {"learner": value}
+                result = bound_search.search(prop.claim_id, max_examples=args.examples, seed=seed, **options)
+                results.append(result)
+                runs.append(result.to_dict())
+                if len(seeds) == 1:
+                    print(_search_line(result), flush=True)
+            found = sum(r.found for r in results)
+            is_mutant = kind == "mutant"
+            # A mutant must be caught; the learner under test must not be.
+            ok &= (found == len(seeds)) if is_mutant else (found == 0)
+            if len(seeds) > 1:
+                low, high = clopper_pearson(found, len(seeds))
+                label = results[0].learner
+                print(f"{prop.claim_id:8s} {label:22s} counterexample found at {found}/{len(seeds)} seeds "
+                      f"[{low:.2f}, {high:.2f}], worst measured/bound {max(r.worst['ratio'] for r in results if r.worst):.3g}, "
+                      f"{sum(r.seconds for r in results):.1f} s", flush=True)
+                summary.append({"claim": prop.claim_id, "learner": label, "seeds": seeds, "found": found,
+                                "found_at": [r.seed for r in results if r.found], "interval": [low, high],
+                                "seconds": sum(r.seconds for r in results)})
+    if args.json is not None:
+        from . import report
+
+        header = report.run_header("search", args.seed, command=_command_line(argv), seeds=seeds)
+        report.write_json(args.json, {"header": header, "summary": summary, "searches": runs})
     return EXIT_OK if ok else EXIT_FAILED
 
 
@@ -464,7 +568,7 @@ def main(argv=None) -> int:
         parser.print_help()
         return EXIT_USAGE if argv else EXIT_OK
     try:
-        if args.command not in ("list", "cache"):
+        if args.command not in ("list", "cache", "search"):
             framework.check_backend(args.backend)
             if args.scheduler is not None:
                 # Before any work: --scheduler only means something with dask, and an address
@@ -484,6 +588,8 @@ def main(argv=None) -> int:
             return _cmd_calibrate(args, argv)
         if args.command == "figures":
             return _cmd_figures(args)
+        if args.command == "search":
+            return _cmd_search(args, argv)
         return _cmd_reproduce(args, argv)
     except framework.SelectionError as err:
         # Bad selections (no claim matches a pattern) and unavailable backends: a usage error.

@@ -28,8 +28,8 @@ from pathlib import Path
 from proofs_check.framework import Claim, Evidence, _jsonable, dumps_json, learner_name, run_claim
 
 __all__ = ["MutantResult", "ClaimResult", "verify_claim", "verify_claims", "package_versions", "run_header",
-           "results_table", "evidence_document", "write_json", "calibration_markdown", "report_markdown",
-           "write_report"]
+           "results_table", "evidence_document", "write_json", "calibration_markdown", "search_markdown",
+           "report_markdown", "write_report"]
 
 #: Distributions whose versions the report records.
 VERSIONED_PACKAGES = ("provable-rl", "numpy", "scipy", "numba", "cvxpy", "matplotlib", "joblib")
@@ -487,7 +487,52 @@ def calibration_markdown(calibration: dict) -> list:
     return lines
 
 
-def report_markdown(results, header: dict, figures=(), calibration: dict | None = None) -> str:
+def _parameters_text(parameters: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in parameters.items())
+
+
+def search_markdown(searches, results=()) -> list:
+    """The "Worst cases found by search" section of REPORT.md.
+
+    Parameters
+    ----------
+    searches : list of dict
+        :meth:`proofs_check.search.SearchResult.to_dict` documents of the library's algorithm,
+        one per bound claim.
+    results : list of ClaimResult
+        The fixed-instance results of the same run, shown beside each search.
+
+    Returns
+    -------
+    list of str
+        The section's Markdown lines: per bound claim, the fixed-instance verdict, the number of
+        instances the search tried, the largest measured / bound it found and on which instance,
+        and the counterexample if there is one.
+    """
+    fixed = {r.claim.id: r for r in results}
+    lines = ["## Worst cases found by search", "",
+             "Each explicit bound searched over the instance class its theorem covers "
+             "(`provable-rl search CLAIM`): hypothesis steers toward the largest measured / bound, and an "
+             "instance whose per-instance test rejects the bound at level 0.05 / examples is a counterexample, "
+             "shrunk to a small instance.", "",
+             "| id | fixed instances | examples | worst measured / bound | on the instance | counterexample |",
+             "|---|---|---|---|---|---|"]
+    for doc in searches:
+        result = fixed.get(doc["claim"])
+        fixed_text = (_statistic_text(result.evidence) or result.verdict_text) if result is not None else "not run"
+        worst = doc.get("worst") or {}
+        ratio = worst.get("ratio")
+        ratio_text = f"{ratio:.3g}" if isinstance(ratio, float) else str(ratio)
+        counterexample = doc.get("counterexample")
+        ce_text = "none" if counterexample is None else (
+            f"{_parameters_text(counterexample['parameters'])}: {counterexample['summary']}")
+        lines.append("| " + " | ".join(_cell(v) for v in (
+            doc["claim"], fixed_text, len(doc.get("examples", [])), ratio_text,
+            _parameters_text(worst.get("parameters", {})), ce_text)) + " |")
+    return lines
+
+
+def report_markdown(results, header: dict, figures=(), calibration: dict | None = None, searches=None) -> str:
     """The text of REPORT.md.
 
     Parameters
@@ -502,6 +547,8 @@ def report_markdown(results, header: dict, figures=(), calibration: dict | None 
     calibration : dict, optional
         A ``provable-rl calibrate --json`` document; its measured hold and rejection rates get a
         section of their own (:func:`calibration_markdown`).
+    searches : list of dict, optional
+        Search results of the library's algorithm (:func:`search_markdown`).
 
     Returns
     -------
@@ -543,6 +590,8 @@ def report_markdown(results, header: dict, figures=(), calibration: dict | None 
         lines.append("No claims were registered.")
     if calibration:
         lines += [""] + calibration_markdown(calibration)
+    if searches:
+        lines += [""] + search_markdown(searches, results)
     lines += ["", "## Figures", ""]
     if not figures:
         lines.append("No figures were registered.")
@@ -557,14 +606,14 @@ def report_markdown(results, header: dict, figures=(), calibration: dict | None 
     return "\n".join(lines) + "\n"
 
 
-def write_report(path, results, header: dict, figures=(), calibration: dict | None = None) -> Path:
+def write_report(path, results, header: dict, figures=(), calibration: dict | None = None, searches=None) -> Path:
     """Write :func:`report_markdown` to ``path``.
 
     Parameters
     ----------
     path : str or pathlib.Path
         The file to write (its folder is created).
-    results, header, figures, calibration
+    results, header, figures, calibration, searches
         As in :func:`report_markdown`.
 
     Returns
@@ -574,5 +623,5 @@ def write_report(path, results, header: dict, figures=(), calibration: dict | No
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report_markdown(results, header, figures, calibration))
+    path.write_text(report_markdown(results, header, figures, calibration, searches))
     return path

@@ -3,7 +3,7 @@
 - Every public object the API reference documents has a numpydoc docstring with every parameter
   described and, when it returns something, a Returns section (numpydoc's own validator).
 - Nothing points to notes outside the repository: the theory lives in ``docs/theory/``.
-- Every cross-reference (``:ref:`label```) in the code, the notebooks and the docs names a label
+- Every cross-reference (a ``:ref:`` role) in the code, the notebooks and the docs names a label
   that a docs page defines, so a reader can always follow a claim back to its theorem.
 - The generated pages (claim catalogue, command line) cover every claim and subcommand.
 

@@ -522,17 +522,25 @@ def search(claim_id: str, *, learner=None, mutant: str | None = None, max_exampl
     shrinking = {"on": False}
     started = time.perf_counter()
 
+    memo: dict = {}
+
     def test(parameters):
-        instance = prop.load(parameters)
-        try:
-            trial = prop.evaluate(instance, parameters, run_learner, _example_rng(seed, parameters))
-        except OutsideClass:
+        # The same parameters get the same data, hence the same trial: evaluate each once.
+        key = json.dumps(_plain(parameters), sort_keys=True)
+        if key not in memo:
+            instance = prop.load(parameters)
+            try:
+                memo[key] = prop.evaluate(instance, parameters, run_learner, _example_rng(seed, parameters))
+            except OutsideClass:
+                memo[key] = None
+            if memo[key] is not None and not shrinking["on"]:
+                examples.append({"parameters": _plain(parameters), **memo[key].to_dict()})
+                if on_example is not None:
+                    on_example(parameters, memo[key])
+        trial = memo[key]
+        if trial is None:
             reject()
         record = {"parameters": _plain(parameters), **trial.to_dict()}
-        if not shrinking["on"]:
-            examples.append(record)
-            if on_example is not None:
-                on_example(parameters, trial)
         target(min(trial.ratio, 1e6), label="measured / bound")
         if trial.p_value < per_instance:
             failures.append(record)

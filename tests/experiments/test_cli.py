@@ -419,3 +419,41 @@ def test_importing_the_packages_loads_neither_matplotlib_nor_cvxpy():
             "bad = [m for m in ('matplotlib', 'cvxpy') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_search_reports_the_worst_case_and_each_mutants_counterexample(capsys, tmp_path):
+    out = tmp_path / "search.json"
+    code, text, _ = run(capsys, "search", "lcb-c3", "--panel", "--json", str(out))
+    assert code == 0, text
+    assert "LCB-C3   algorithm" in text and "no counterexample" in text
+    for mutant in ("ucb", "empirical_best", "optimistic_unseen"):
+        assert f"mutant:{mutant}" in text
+    assert text.count("COUNTEREXAMPLE") == 3
+    document = json.loads(out.read_text())
+    by_learner = {run_["learner"]: run_ for run_ in document["searches"]}
+    assert by_learner["algorithm"]["counterexample"] is None
+    from proofs_check.search import load_instance, replay
+
+    counterexample = by_learner["mutant:ucb"]["counterexample"]
+    load_instance(counterexample)
+    assert replay(counterexample).p_value == counterexample["p_value"]
+
+
+def test_search_over_seeds_counts_the_searches_that_found_a_counterexample(capsys, tmp_path):
+    out = tmp_path / "rates.json"
+    code, text, _ = run(capsys, "search", "LCB-C3", "--mutant", "ucb", "--seeds", "3", "--json", str(out))
+    assert code == 0 and "found at 3/3 seeds" in text
+    assert json.loads(out.read_text())["summary"][0]["found"] == 3
+    # A learner that is not wrong is not caught: exit 1 when a mutant survives.
+    code, text, _ = run(capsys, "search", "LCB-C3", "--mutant", "ucb", "--examples", "1", "--seed", "0")
+    assert code in (0, 1)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("search", "NOPE-1"), "no searchable claim"),
+    (("search", "LCB-C3", "--mutant", "nope"), "nope"),
+    (("search", "LCB-C3", "--examples", "0"), "positive"),
+])
+def test_search_bad_arguments_exit_2(capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err

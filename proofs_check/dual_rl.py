@@ -272,7 +272,7 @@ def _analyse_d2(rows, budget):
 
 
 register(Claim(
-    id="DUAL-D1", name="dual_rl.lp.strong_duality", paper=PAPER, theorem="§2 LP primal/dual [derived]",
+    id="DUAL-D1", name="dual_rl.lp.strong_duality", paper=PAPER, theorem="LP primal/dual [derived]",
     statement="LP primal optimum = LP dual optimum = (1-gamma) mu.V* (HiGHS and cvxpy), to 1e-7",
     kind="exact", sweep=LP_SWEEP, analyse=_analyse_d1,
     mutants=(
@@ -282,7 +282,7 @@ register(Claim(
         Mutant("discount_squared", lp_discount_squared, "the discount applied twice (gamma^2)"),
     )))
 register(Claim(
-    id="DUAL-D2", name="dual_rl.lp.multipliers_are_values", paper=PAPER, theorem="§2 LP primal/dual [derived]",
+    id="DUAL-D2", name="dual_rl.lp.multipliers_are_values", paper=PAPER, theorem="LP primal/dual [derived]",
     statement="dual-LP V = V*, flow multipliers = V*, V^{pi_d} = V* (mu > 0), to 1e-6",
     kind="exact", sweep=LP_SWEEP, analyse=_analyse_d2,
     mutants=(
@@ -609,7 +609,7 @@ def _analyse_d8(rows, budget):
 
 
 register(Claim(
-    id="DUAL-D3", name="dual_rl.regularized.strong_duality", paper=PAPER, theorem="§4 dual-V [derived]",
+    id="DUAL-D3", name="dual_rl.regularized.strong_duality", paper=PAPER, theorem="dual-V [derived]",
     statement="regularised primal optimum = dual-V optimum for KL, chi2, TV at every alpha, to 1e-6",
     kind="exact", sweep=REG_SWEEP, analyse=_analyse_d3,
     mutants=(
@@ -620,7 +620,7 @@ register(Claim(
         Mutant("swapped_conjugate", reg_dual_swapped_conjugate, "dual-V with another divergence's f*_p (KL <-> chi2; chi2's for TV)"),
     )))
 register(Claim(
-    id="DUAL-D4", name="dual_rl.regularized.optimal_ratio", paper=PAPER, theorem="§4 w* by KKT [derived]",
+    id="DUAL-D4", name="dual_rl.regularized.optimal_ratio", paper=PAPER, theorem="w* by KKT [derived]",
     statement="d_primal = d_O max(0, (f')^{-1}(delta_V/alpha)) (KL, chi2) within sqrt(2G/m), G the two solutions' "
               "duality gap (<= 1e-6), m the strong-concavity modulus",
     kind="exact", sweep=REG_SWEEP, analyse=_analyse_d4,
@@ -631,7 +631,7 @@ register(Claim(
         Mutant("swapped_divergence", reg_ratio_swapped_divergence, "(f')^{-1} of the other divergence (KL <-> chi2)"),
     )))
 register(Claim(
-    id="DUAL-D6", name="dual_rl.regularized.small_alpha_bound", paper=PAPER, theorem="§4 limits in alpha [derived]",
+    id="DUAL-D6", name="dual_rl.regularized.small_alpha_bound", paper=PAPER, theorem="limits in alpha [derived]",
     statement="0 <= J* - E_{d_alpha}[r] <= alpha D_f(d*||d_O), non-increasing as alpha decreases (tol 1e-7)",
     kind="exact", sweep=REG_SWEEP, analyse=_analyse_d6,
     mutants=(
@@ -642,7 +642,7 @@ register(Claim(
     panel_note="The unregularised LP (alpha = 0) satisfies this claim's inequalities (gap 0): it is not a mutant "
                "of D6 but of D3, whose dual-V value it misses."))
 register(Claim(
-    id="DUAL-D8", name="dual_rl.regularized.flow_feasible", paper=PAPER, theorem="§3 V-form [derived]",
+    id="DUAL-D8", name="dual_rl.regularized.flow_feasible", paper=PAPER, theorem="V-form [derived]",
     statement="M d_alpha = (1-gamma) mu (1e-8), sum d = 1 (6e-7, implied), d >= 0; chi2 d_O w* from dual-V is "
               "feasible within its certified distance to d_alpha",
     kind="exact", sweep=REG_SWEEP, analyse=_analyse_d8,
@@ -767,7 +767,7 @@ def _analyse_d7(rows, budget):
 
 
 register(Claim(
-    id="DUAL-D7", name="dual_rl.regularized.large_alpha_limit", paper=PAPER, theorem="§4 limits in alpha [derived]",
+    id="DUAL-D7", name="dual_rl.regularized.large_alpha_limit", paper=PAPER, theorem="limits in alpha [derived]",
     statement="||d_alpha - d_O||_1 decays as alpha^-1 (KL, chi2; slope over alpha = 1..100, tol 0.1, excluding -1/2 "
               "and -2); TV: d_alpha = d_O (1e-6) exactly when alpha > alpha_TV = 2 min_V ||delta_V||_inf, and moves "
               "off d_O (> 1e-3) below it",
@@ -860,7 +860,7 @@ def _analyse_d5(rows, budget):
 
 
 register(Claim(
-    id="DUAL-D5", name="dual_rl.dual_q.policy_evaluation", paper=PAPER, theorem="§4 dual-Q [derived]",
+    id="DUAL-D5", name="dual_rl.dual_q.policy_evaluation", paper=PAPER, theorem="dual-Q [derived]",
     statement="min_Q of dual-Q at fixed pi = E_{d^pi}[r] - alpha D_f(d^pi||d_O) (KL, chi2), reported and at the "
               "returned Q, to 1e-6",
     kind="exact", sweep=DQ_SWEEP, analyse=_analyse_d5,
@@ -1081,7 +1081,7 @@ def _analyse_d11(rows, budget):
 
 
 register(Claim(
-    id="DUAL-D9", name="dual_rl.implicit.tv_quantile", paper=PAPER, theorem="§7 implicit maximisation [derived]",
+    id="DUAL-D9", name="dual_rl.implicit.tv_quantile", paper=PAPER, theorem="implicit maximisation [derived]",
     statement="TV V-step = (2 - 1/lambda)-quantile of Q under mu (objective minimiser, exact); = in-support max for lambda > 1/(1+mu(a*))",
     kind="exact", sweep=IM_SWEEP, analyse=_analyse_d9,
     mutants=(
@@ -1091,8 +1091,8 @@ register(Claim(
         Mutant("all_actions_max", im_all_actions_max, "hard max over all actions (support ignored)"),
     )))
 register(Claim(
-    id="DUAL-D10", name="dual_rl.implicit.chi2_surrogate", paper=PAPER, theorem="§7 implicit maximisation [derived; threshold corrected for Q spread > 4]",
-    statement="chi2-surrogate V-step = in-support max for lambda >= 1/(1+mu(a*)-c) (1e-6; c = 0 when all in-support Q are within 4 of the max: theory's 1/(1+mu(a*))), < max below",
+    id="DUAL-D10", name="dual_rl.implicit.chi2_surrogate", paper=PAPER, theorem="implicit maximisation [derived; threshold corrected for Q spread > 4]",
+    statement="chi2-surrogate V-step = in-support max for lambda >= 1/(1+mu(a*)-c) (1e-6; c = 0 when all in-support Q are within 4 of the max: the [recalled] 1/(1+mu(a*))), < max below",
     kind="exact", sweep=IM_SWEEP, analyse=_analyse_d10,
     mutants=(
         Mutant("exact_conjugate", im_exact_conjugate, "exact chi2 conjugate f*_p in place of the practical surrogate (overshoots the max)"),
@@ -1101,7 +1101,7 @@ register(Claim(
         Mutant("all_actions_max", im_all_actions_max, "hard max over all actions (support ignored)"),
     )))
 register(Claim(
-    id="DUAL-D11", name="dual_rl.implicit.xql_closed_form", paper=PAPER, theorem="§7 XQL / Gumbel [derived]",
+    id="DUAL-D11", name="dual_rl.implicit.xql_closed_form", paper=PAPER, theorem="XQL / Gumbel [derived]",
     statement="XQL V = beta log E_mu e^{Q/beta} is the Gumbel-loss minimiser (1e-8), non-increasing in beta, <= in-support max",
     kind="exact", sweep=IM_SWEEP, analyse=_analyse_d11,
     mutants=(
@@ -1199,7 +1199,7 @@ def _analyse_d12(rows, budget):
 
 
 register(Claim(
-    id="DUAL-D12", name="dual_rl.fdvl.fixed_point", paper=PAPER, theorem="§7 fixed points [derived]",
+    id="DUAL-D12", name="dual_rl.fdvl.fixed_point", paper=PAPER, theorem="fixed points [derived]",
     statement="f-DVL (TV, lambda above threshold) iterates converge to V*_supp (1e-8); XQL within beta log(1/mu_min)/(1-gamma)",
     kind="exact", sweep=FP_SWEEP, analyse=_analyse_d12,
     mutants=(
@@ -1306,7 +1306,7 @@ def _analyse_r1(rows, budget):
 
 
 register(Claim(
-    id="DUAL-R1", name="dual_rl.recoil.no_coverage", paper=PAPER, theorem="§8 ReCOIL mixture matching [recalled]",
+    id="DUAL-R1", name="dual_rl.recoil.no_coverage", paper=PAPER, theorem="ReCOIL mixture matching [recalled]",
     statement="d_S misses every expert state: ReCOIL recovers pi_E on supp(d_E) for every beta (1e-3); the coverage baseline does not",
     kind="exact", sweep=R1_SWEEP, analyse=_analyse_r1,
     mutants=(

@@ -28,8 +28,8 @@ Randomness: the data of an example are drawn from a generator keyed by the searc
 example's parameters, so the same parameters give the same verdict (which shrinking needs) and a
 counterexample replays exactly.
 
-Examples
---------
+A first search (the library's LCB over LCB-C3's class):
+
 >>> from proofs_check.search import search
 >>> result = search("LCB-C3", max_examples=2, seed=0)          # doctest: +SKIP
 >>> result.counterexample is None, round(result.worst["ratio"], 2)   # doctest: +SKIP

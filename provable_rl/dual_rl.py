@@ -589,6 +589,17 @@ class LPSolution:
     method: str
 
 
+def _check_solver(method: str, solver) -> None:
+    """A cvxpy solver name is meaningful only with ``method="cvxpy"``: refuse it elsewhere, not ignore it."""
+    if solver is None:
+        return
+    if not isinstance(solver, str):
+        raise TypeError(f"solver: expected a cvxpy solver name (str) or None, got {type(solver).__name__}")
+    if method != "cvxpy":
+        raise ValueError(f"solver: a cvxpy solver is used only with method='cvxpy', got solver={solver!r} "
+                         f"with method={method!r}")
+
+
 def occupancy_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = None) -> LPSolution:
     r"""Solve the occupancy LP, the paper's primal (:ref:`dual_rl-lp`).
 
@@ -608,7 +619,8 @@ def occupancy_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | Non
         minimisation of :math:`-r^\top d`); "cvxpy" solves the d-form with ``solver`` and reads
         ``flow.dual_value`` (:math:`+V^*`).
     solver : str or None, default None
-        The cvxpy solver of ``method="cvxpy"`` (None: cvxpy's default); unused by the HiGHS paths.
+        The cvxpy solver of ``method="cvxpy"`` (None: cvxpy's default); with another method it
+        must be None (a ValueError otherwise: it would be ignored).
 
     Returns
     -------
@@ -623,6 +635,7 @@ def occupancy_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | Non
     mdp = _mdp(mdp)
     if method not in LP_METHODS:
         raise ValueError(f"method: expected one of {LP_METHODS}, got {method!r}")
+    _check_solver(method, solver)
     S, A = mdp.n_states, mdp.n_actions
     if method == "highs":
         dual = value_lp(mdp, method="highs")
@@ -690,7 +703,8 @@ def value_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = 
     method : {"highs", "highs-primal", "cvxpy"}, default "highs"
         "highs" (HiGHS interior point with crossover; "highs-primal" is read as "highs") or "cvxpy".
     solver : str or None, default None
-        The cvxpy solver of ``method="cvxpy"`` (None: cvxpy's default).
+        The cvxpy solver of ``method="cvxpy"`` (None: cvxpy's default); with another method it
+        must be None (a ValueError otherwise: it would be ignored).
 
     Returns
     -------
@@ -705,6 +719,7 @@ def value_lp(mdp: DiscountedMDP, *, method: str = "highs", solver: str | None = 
     mdp = _mdp(mdp)
     if method not in LP_METHODS:
         raise ValueError(f"method: expected one of {LP_METHODS}, got {method!r}")
+    _check_solver(method, solver)
     S, A = mdp.n_states, mdp.n_actions
     M = flow_matrix(mdp)
     c = (1.0 - mdp.gamma) * mdp.initial

@@ -499,3 +499,15 @@ def test_imitation_fork_validation():
         imitation_fork(3, 1)
     with pytest.raises(ValueError, match="coverage"):
         imitation_fork(3, 2, coverage=1.0)
+
+
+def test_a_cvxpy_solver_with_a_highs_method_is_refused_not_ignored():
+    from mdps.instances import random_mdp
+    from provable_rl.dual_rl import occupancy_lp, value_lp
+
+    mdp = random_mdp(3, 2, 0.9, 0)
+    for solve in (occupancy_lp, value_lp):
+        with pytest.raises(ValueError, match="solver: a cvxpy solver is used only with method='cvxpy'"):
+            solve(mdp, method="highs", solver="CLARABEL")
+        with pytest.raises(TypeError, match="solver"):
+            solve(mdp, method="cvxpy", solver=3)

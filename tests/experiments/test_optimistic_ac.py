@@ -2,6 +2,8 @@
 from pathlib import Path
 
 import nbformat
+
+from tests.experiments.conftest import check_stored_outputs
 import pytest
 
 from experiments.figures import make_figure
@@ -30,7 +32,7 @@ def test_notebook_runs_at_smoke_budget(tmp_path, cache, monkeypatch):
     monkeypatch.setenv("PROVABLE_RL_CACHE", str(cache))
     monkeypatch.setenv("PROVABLE_RL_FIGURES", str(tmp_path / "figures"))
     nb = nbformat.read(ROOT / "notebooks" / "optimistic_ac.ipynb", as_version=4)
-    assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code")
+    check_stored_outputs(nb, "optimistic_ac")
     nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT)}}).execute()
     assert len(list((tmp_path / "figures").glob("AC-FIG*.png"))) == 4

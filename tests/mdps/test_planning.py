@@ -12,6 +12,7 @@ from mdps.planning import (
     concentrability,
     expected_return,
     linear_program,
+    modified_policy_iteration,
     occupancy,
     optimal_return,
     policy_evaluation,
@@ -190,3 +191,59 @@ def test_concentrability_by_hand():
     fh = finite_horizon(mdp, 3)
     uniform = np.full((3, 2), 1 / 6)
     assert concentrability(fh, uniform) == pytest.approx(concentrability(fh, np.broadcast_to(uniform, (3, 3, 2))))
+
+
+@settings(max_examples=30)
+@given(mdp=discounted_mdps(), m=st.sampled_from([1, 3, 20]), tol=st.sampled_from([None, 1e-4, 1e-8]))
+def test_mpi_certificate_holds_and_agrees_with_pi(mdp, m, tol):
+    mpi, pi = modified_policy_iteration(mdp, m=m, tol=tol), solve(mdp, "pi")
+    assert mpi.method == "mpi" and mpi.policy_error_bound == 2 * mpi.value_error_bound
+    assert mpi.value_error_bound <= (1e-10 + 1e-9 * (mdp.gamma > 0.9) if tol is None else tol)
+    slack = pi.value_error_bound + REFERENCE_ROUNDING
+    assert np.max(np.abs(mpi.values - mdp.optimal_values)) <= mpi.value_error_bound + slack
+    assert np.max(np.abs(policy_evaluation(mdp, mpi.policy) - mdp.optimal_values)) <= mpi.policy_error_bound + slack
+    # |Q_mpi - Q*| <= gamma |V_mpi - V*|: where the optimal action leads by more than twice that,
+    # mpi picks it too.
+    Q = np.sort(pi.q_values, axis=1)
+    lead = Q[:, -1] - (Q[:, -2] if Q.shape[1] > 1 else -np.inf)
+    clear = lead > 2 * mdp.gamma * (mpi.value_error_bound + slack) + 1e-12
+    np.testing.assert_array_equal(mpi.policy[clear], pi.policy[clear])
+
+
+@pytest.mark.parametrize("gamma", [0.9, 0.99])
+def test_mpi_pi_and_vi_agree_on_random_mdps_without_ties(gamma):
+    mdp = random_mdp(60, 5, gamma, rng=7)
+    pi, mpi = solve(mdp, "pi"), solve(mdp, "mpi")
+    np.testing.assert_array_equal(mpi.policy, pi.policy)
+    assert np.max(np.abs(mpi.values - pi.values)) <= mpi.value_error_bound + pi.value_error_bound
+    assert mpi.iterations < value_iteration(mdp).iterations
+    # Policy iteration's values are V^pi of its policy, the same with or without the gather path.
+    reference = np.linalg.solve(np.eye(60) - gamma * np.einsum("sa,sat->st", np.eye(5)[pi.policy], mdp.P),
+                                mdp.R[np.arange(60), pi.policy])
+    np.testing.assert_allclose(pi.values, reference, rtol=0, atol=REFERENCE_ROUNDING)
+    np.testing.assert_allclose(policy_evaluation(mdp, np.eye(5)[pi.policy]), pi.values, rtol=0, atol=1e-15)
+
+
+def test_mpi_on_a_slow_chain_and_its_input_errors():
+    mdp = chain_mdp(n_states=30, gamma=0.99)
+    res = solve(mdp, "mpi", m=3, tol=1e-8)
+    assert res.value_error_bound <= 1e-8
+    np.testing.assert_array_equal(res.policy, mdp.optimal_policy)
+    with pytest.raises(ValueError, match="^m: expected a positive integer"):
+        solve(mdp, "mpi", m=0)
+    with pytest.raises(ValueError, match="^m: expected a positive integer"):
+        solve(mdp, "mpi", m=2.5)
+    with pytest.raises(TypeError, match="^m: expected a positive integer"):
+        solve(mdp, "mpi", m="20")
+    with pytest.raises(TypeError, match="^m: expected a positive integer"):
+        solve(mdp, "mpi", m=True)
+    with pytest.raises(ValueError, match="^tol: expected a positive"):
+        solve(mdp, "mpi", tol=0.0)
+    with pytest.raises(ValueError, match="^tol: expected more than the rounding floor"):
+        solve(mdp, "mpi", tol=1e-14)
+    with pytest.raises(ValueError, match="^max_iter: modified policy iteration did not reach"):
+        solve(mdp, "mpi", m=1, tol=1e-8, max_iter=2)
+    with pytest.raises(TypeError, match="^initial_values: expected an option of method 'mpi'"):
+        solve(mdp, "mpi", initial_values=np.zeros(30))
+    with pytest.raises(TypeError, match="^mdp"):
+        modified_policy_iteration(random_finite_horizon_mdp(rng=0))

@@ -18,10 +18,12 @@ anything is timed: every policy must equal the one of ``solve(..., "pi")``; poli
 values must agree to 1e-10, and the other values of the project and of QuantEcon must be within
 ``tol`` of :math:`V^\\star` (their largest gap is printed). pymdptoolbox's modified PI and VI
 stop on the span of the change without shifting the values, which are then off by up to a
-constant, so for them only the policy is checked (and the value gap printed).
+constant, so for them only the policy is checked (and the value gap printed). pymdptoolbox
+refuses a transition matrix whose row sums are more than 10 machine epsilons from 1, which
+Dirichlet rows of 1000 states and more can be: it is then skipped, with its message.
 
 Timing: the peer objects and the converted arrays are built once, outside the clock; each round
-runs every contender once (a batch of calls of at least ~20 ms when one call is shorter, timed
+runs every contender once (a batch of calls of at least ~50 ms when one call is shorter, timed
 as a whole), in an order rotated from round to round, so a change of the machine's load hits all
 of them alike. Times are CPU times of this process (``time.process_time``) with
 BLAS limited to one thread (``--threads``), so that other processes on a shared machine do not
@@ -79,6 +81,7 @@ def main(argv=None):
         print("quantecon is not installed: skipped (pip install -e '.[bench]')")
     try:
         import mdptoolbox.mdp as toolbox
+        import mdptoolbox.error as toolbox_errors
     except ImportError:
         toolbox = None
         print("pymdptoolbox is not installed: skipped (pip install -e '.[bench]')")
@@ -135,10 +138,17 @@ def main(argv=None):
                     continue
                 runs = contenders(mdp, method, tol)
                 notes, batch = [], {}
-                for name, (run, read) in runs.items():
+                for name, (run, read) in list(runs.items()):
                     start = time.process_time()
-                    values, policy = read(run())
-                    batch[name] = max(1, min(200, int(0.02 / max(time.process_time() - start, 1e-6))))
+                    try:
+                        values, policy = read(run())
+                    except Exception as err:  # noqa: BLE001 - a peer refusing the input is reported, not fatal
+                        if name == "mdps" or toolbox is None or not isinstance(err, toolbox_errors.Error):
+                            raise
+                        notes.append(f"{name} skipped: {str(err).strip(chr(39) + ' ').replace('PyMDPToolbox - ', '')}")
+                        del runs[name]
+                        continue
+                    batch[name] = max(1, min(500, int(0.05 / max(time.process_time() - start, 1e-6))))
                     if not np.array_equal(np.asarray(policy), reference.policy):
                         raise AssertionError(f"S={S} gamma={gamma} {method} {name}: a different policy")
                     gap = float(np.max(np.abs(np.asarray(values) - reference.values)))
@@ -162,6 +172,9 @@ def main(argv=None):
                 best[method] = ours.min()
                 line = f"{S:>5} {gamma:>5} {method:>6} {1e3 * ours.min():>9.2f}"
                 for peer in peers:
+                    if peer not in times:
+                        line += f" {'-':>22}"
+                        continue
                     ratios = np.array(times[peer]) / ours
                     line += f" {f'{ratios.min():.2f}x / {np.median(ratios):.2f}x':>22}"
                 if method != "pi":

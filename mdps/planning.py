@@ -573,7 +573,11 @@ def value_iteration(mdp: DiscountedMDP, *, tol: float | None = None, max_iter: i
         )
     residual = np.inf
     for it in range(1, max_iter + 1):
-        V_new = (mdp.R + mdp.gamma * (P_flat @ V).reshape(S, A)).max(axis=1)
+        # In place, the same numbers as (R + gamma * PV).max(axis=1), without two temporaries.
+        Q = (P_flat @ V).reshape(S, A)
+        Q *= mdp.gamma
+        Q += mdp.R
+        V_new = Q.max(axis=1)
         residual = np.max(np.abs(V_new - V))
         V = V_new
         if mdp.gamma * residual + rounding <= threshold:

@@ -33,7 +33,7 @@ iteration needs thousands of sweeps at gamma = 0.99, so it is run on ``--vi-stat
 
 Peers are optional (``pip install -e ".[bench]"``): a missing one is skipped with a message.
 
-Run (about 4 minutes on one core):
+Run (about 1 to 2 minutes on one core):
 
     python benchmarks/bench_peers.py
 """
@@ -55,7 +55,7 @@ def _parse(argv):
     parser.add_argument("--states", type=int, nargs="+", default=[100, 500, 1000, 2000])
     parser.add_argument("--gammas", type=float, nargs="+", default=[0.9, 0.99])
     parser.add_argument("--actions", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--vi-states", type=int, nargs="*", default=[100, 500])
     parser.add_argument("--vi-rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1: one core)")

@@ -19,8 +19,9 @@ residual plus a bound on the floating-point error of computing it,
 :math:`(S + 3)\, \epsilon_{\mathrm{mach}} (1 + \|V\|_\infty)` (float64 machine epsilon), so the
 bounds hold for the numbers actually returned, even for policy iteration whose computed residual
 can be exactly 0. Value iteration stops once its last iterate is certified within ``tol`` of
-:math:`V^\star` (not a span-stopped V). Finite-horizon problems are solved exactly by backward
-induction.
+:math:`V^\star` (not a span-stopped V). Modified policy iteration stops on the span of
+:math:`TV - V`, returns the shifted iterate that span certifies, and checks its certificate
+before returning it. Finite-horizon problems are solved exactly by backward induction.
 
 Also here: exact policy evaluation (a linear solve, or backward induction), Q-values, greedy
 policies, gaps, occupancy measures (normalised discounted, and per step), the expected return

@@ -20,8 +20,8 @@ PROPERTIES = [prop.claim_id for prop in all_properties()]
 PANEL = [(prop.claim_id, mutant.name) for prop in all_properties() for mutant in prop.claim.mutants]
 
 
-def test_every_explicit_lcb_bound_has_a_property():
-    assert {"LCB-C3", "LCB-V1", "LCB-V4"} <= set(PROPERTIES)
+def test_every_explicit_bound_has_a_property():
+    assert {"LCB-C3", "LCB-V1", "LCB-V4", "FT-E1", "HNPG-H1", "HNPG-H2", "AC-T5"} <= set(PROPERTIES)
     for claim_id in PROPERTIES:
         prop = get_property(claim_id)
         assert prop.claim.kind == "bound", f"{claim_id} is not a bound claim"
@@ -37,8 +37,15 @@ def test_the_algorithm_has_no_counterexample(claim_id, seed):
     assert result.worst["ratio"] < 1.0 or result.worst["p_value"] >= result.per_instance_level
 
 
-@pytest.mark.parametrize("seed", SEARCH_SEEDS)
-@pytest.mark.parametrize("claim_id, mutant", PANEL)
+#: Searches too long for the default run: FT-E1's eps_threshold mutant fails only 2-4x more often
+#: than allowed, so each shrink candidate needs 80 FTPedel runs (50-75 s a search). Seed 0 runs by
+#: default, seed 1 with ``-m slow``; the 20-seed rate is in the property's docstring.
+SLOW = {("FT-E1", "eps_threshold", 1)}
+PANEL_SEEDS = [pytest.param(claim_id, mutant, seed, marks=pytest.mark.slow) if (claim_id, mutant, seed) in SLOW
+               else (claim_id, mutant, seed) for claim_id, mutant in PANEL for seed in SEARCH_SEEDS]
+
+
+@pytest.mark.parametrize("claim_id, mutant, seed", PANEL_SEEDS)
 def test_every_mutant_yields_a_shrunk_counterexample_that_replays(claim_id, mutant, seed):
     result = search(claim_id, mutant=mutant, seed=seed)
     assert result.found, f"{claim_id}: mutant {mutant} survived {len(result.examples)} examples at seed {seed}"

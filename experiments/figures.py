@@ -12,6 +12,7 @@ import contextlib
 import csv
 import fnmatch
 import importlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -133,6 +134,9 @@ def registered_figures(*figures: Figure):
     tuple of Figure
         ``figures``.
     """
+    for figure in figures:
+        if not isinstance(figure, Figure):
+            raise TypeError(f"figures: expected Figure objects, got {figure!r}")
     saved = dict(_EXTRA)
     try:
         for figure in figures:
@@ -185,6 +189,15 @@ def select_figures(patterns=None) -> list[Figure]:
     """
     if isinstance(patterns, str):
         patterns = [patterns]
+    if patterns is not None:
+        if isinstance(patterns, (bytes, dict)):
+            raise TypeError(f"patterns: expected None, a str or a list of str, got {patterns!r}")
+        try:
+            patterns = list(patterns)
+        except TypeError:
+            raise TypeError(f"patterns: expected None, a str or a list of str, got {patterns!r}") from None
+        if not all(isinstance(p, str) for p in patterns):
+            raise TypeError(f"patterns: expected None, a str or a list of str, got {patterns!r}")
     figures = all_figures()
     if not patterns:
         return figures
@@ -205,6 +218,9 @@ def write_csv(rows: list, path: Path) -> None:
     path : str or pathlib.Path
         The file to write (its folder is created).
     """
+    if rows is None or isinstance(rows, (str, bytes, dict)) or not all(isinstance(r, dict) for r in rows):
+        raise TypeError(f"rows: expected a list of dicts, got {str(rows)[:200]}")
+    path = _check_path("path", path)
     columns: list = []
     for row in rows:
         for key in row:
@@ -235,6 +251,7 @@ def figure_data(figure: Figure, budget: str = "quick", **runner_options) -> dict
     dict
         ``{sweep name: list of rows}``.
     """
+    _check_figure(figure, budget)
     return {sweep.name: run_sweep(sweep, budget, **runner_options) for sweep in figure.sweeps}
 
 
@@ -261,7 +278,8 @@ def make_figure(figure: Figure, budget: str = "quick", output_dir=None, **runner
     pathlib.Path
         The PNG written.
     """
-    out = Path(output_dir) if output_dir is not None else DEFAULT_OUTPUT
+    _check_figure(figure, budget)
+    out = _check_path("output_dir", output_dir) if output_dir is not None else DEFAULT_OUTPUT
     out.mkdir(parents=True, exist_ok=True)
     data = figure_data(figure, budget, **runner_options)
     rows = [{"sweep": name, **row} for name, sweep_rows in data.items() for row in sweep_rows]
@@ -271,3 +289,20 @@ def make_figure(figure: Figure, budget: str = "quick", output_dir=None, **runner
     if not png.exists():
         raise RuntimeError(f"figure {figure.name}: plot did not write {png}")
     return png
+
+
+def _check_figure(figure, budget) -> None:
+    from proofs_check.framework import BUDGETS
+
+    if not isinstance(figure, Figure):
+        raise TypeError(f"figure: expected an experiments.figures.Figure, got {figure!r}")
+    if not isinstance(budget, str) or budget not in BUDGETS:
+        raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
+
+
+def _check_path(name: str, value) -> Path:
+    if not isinstance(value, (str, os.PathLike)) or str(value) == "":
+        raise TypeError(f"{name}: expected a path (str or os.PathLike), got {value!r}")
+    if "\0" in str(value):
+        raise ValueError(f"{name}: the path contains a NUL character: {value!r}")
+    return Path(value)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from proofs_check.statistics import loglog_slope
+from proofs_check.statistics import _flag, _real, _real_array, loglog_slope
 
 __all__ = ["rate_panel", "reference_line", "mean_interval"]
 
@@ -34,8 +34,15 @@ def rate_panel(ax, x, mean, *, lower=None, upper=None, label: str = "", color=No
     matplotlib.lines.Line2D
         The curve.
     """
-    x = np.asarray(x, float)
-    mean = np.asarray(mean, float)
+    x = _abscissae(x)
+    # (a NaN or inf mean is drawn as a gap, not an error)
+    mean = _curve("mean", mean, x)
+    lower = None if lower is None else _curve("lower", lower, x)
+    upper = None if upper is None else _curve("upper", upper, x)
+    _axes(ax)
+    if not isinstance(label, str):
+        raise TypeError(f"label: expected a str, got {label!r}")
+    _flag("fit", fit)
     text = label
     if fit and np.all(mean > 0) and x.size >= 2:
         text = f"{label} (slope {loglog_slope(x, mean):.2f})"
@@ -63,7 +70,12 @@ def reference_line(ax, x, exponent: float, *, anchor: float, label: str | None =
     **style
         matplotlib line options, over a grey dashed default.
     """
-    x = np.asarray(x, float)
+    x = _abscissae(x)
+    _axes(ax)
+    exponent = _real("exponent", exponent)
+    anchor = _real("anchor", anchor, low=0.0, open_low=True)
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label: expected a str or None, got {label!r}")
     style = {"color": "0.4", "ls": "--", "lw": 1, **style}
     ax.loglog(x, anchor * (x / x[0]) ** exponent, label=label or f"rate $x^{{{exponent:g}}}$", **style)
 
@@ -99,12 +111,16 @@ def mean_interval(values, confidence_z: float | None = None, *, confidence: floa
     """
     import scipy.stats
 
+    # (NaN replicates give a NaN mean: drawn as a gap)
+    values = _real_array("values", values, finite=False, nan=True, bools=True)
+    if values.ndim == 0 or values.shape[-1] == 0:
+        raise ValueError(f"values: expected at least one replicate on the last axis, got shape {values.shape}")
     if confidence_z is not None:
+        _real("confidence_z", confidence_z, low=0.0, open_low=True)
         if not (np.isfinite(confidence_z) and confidence_z > 0):
             raise ValueError(f"confidence_z: expected a positive z-score, got {confidence_z!r}")
         confidence = 2 * float(scipy.stats.norm.cdf(confidence_z)) - 1
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence: expected a number in (0, 1), got {confidence!r}")
+    _real("confidence", confidence, low=0.0, high=1.0, open_low=True, open_high=True)
     values = np.asarray(values, float)
     mean = values.mean(axis=-1)
     n = values.shape[-1]
@@ -113,3 +129,22 @@ def mean_interval(values, confidence_z: float | None = None, *, confidence: floa
     quantile = float(scipy.stats.t.ppf(0.5 + confidence / 2, df=n - 1))
     half = quantile * values.std(axis=-1, ddof=1) / np.sqrt(n)
     return mean, mean - half, mean + half
+
+
+def _abscissae(x) -> np.ndarray:
+    x = _real_array("x", x, ndim=1)
+    if x.size == 0 or not np.all(x > 0):
+        raise ValueError(f"x: expected positive abscissae for a log-log axis, got {x.tolist()}")
+    return x
+
+
+def _curve(name: str, values, x: np.ndarray) -> np.ndarray:
+    values = _real_array(name, values, ndim=1, finite=False, nan=True)
+    if values.shape != x.shape:
+        raise ValueError(f"{name}: expected shape {x.shape} (that of x), got {values.shape}")
+    return values
+
+
+def _axes(ax) -> None:
+    if not (hasattr(ax, "loglog") and hasattr(ax, "fill_between")):
+        raise TypeError(f"ax: expected matplotlib axes, got {type(ax).__name__}")

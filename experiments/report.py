@@ -188,6 +188,66 @@ def _error_text(err: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(err), err)).strip()
 
 
+# ------------------------------------------------------------------------------------------
+# Argument checks: a wrong object raises a TypeError/ValueError naming the argument, not an
+# AttributeError deep inside the formatting.
+# ------------------------------------------------------------------------------------------
+
+def _check_claim_args(claim, budget, learner) -> None:
+    from proofs_check.framework import BUDGETS
+
+    if not isinstance(claim, Claim):
+        raise TypeError(f"claim: expected a proofs_check.Claim, got {claim!r}")
+    if not isinstance(budget, str) or budget not in BUDGETS:
+        raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
+    if learner is not None and not callable(learner):
+        raise TypeError(f"learner: expected a callable following the claim's protocol, got {learner!r}")
+
+
+def _list_of(name: str, value, kind, what: str) -> list:
+    if value is None or isinstance(value, (str, bytes, dict)):
+        raise TypeError(f"{name}: expected a list of {what}, got {value!r}")
+    try:
+        value = list(value)
+    except TypeError:
+        raise TypeError(f"{name}: expected a list of {what}, got {value!r}") from None
+    for item in value:
+        if not isinstance(item, kind):
+            raise TypeError(f"{name}: expected {what} items, got {type(item).__name__} ({str(item)[:80]})")
+    return value
+
+
+def _check_dict(name: str, value, optional: bool = False) -> None:
+    if not (isinstance(value, dict) or (optional and value is None)):
+        raise TypeError(f"{name}: expected a dict{' or None' if optional else ''}, got {value!r}")
+
+
+def _check_path(name: str, value) -> Path:
+    import os
+
+    if not isinstance(value, (str, os.PathLike)) or isinstance(value, bytes) or str(value) in ("", "."):
+        raise TypeError(f"{name}: expected a file path (str or os.PathLike), got {value!r}")
+    if "\0" in str(value):
+        raise ValueError(f"{name}: the path contains a NUL character: {value!r}")
+    return Path(value)
+
+
+def _check_calibration(calibration) -> None:
+    _check_dict("calibration", calibration)
+    claims = calibration.get("claims")
+    if not isinstance(claims, list) or not all(isinstance(c, dict) for c in claims):
+        raise ValueError(f"calibration: expected a calibration document (a dict with a 'claims' list), "
+                         f"got {str(calibration)[:200]}")
+
+
+def _check_searches(searches) -> list:
+    searches = _list_of("searches", searches, dict, "search documents (dicts)")
+    for doc in searches:
+        if "claim" not in doc:
+            raise ValueError(f"searches: expected SearchResult.to_dict() documents, got {str(doc)[:200]}")
+    return searches
+
+
 def verify_claim(claim: Claim, budget: str = "smoke", *, learner=None, **runner_options) -> ClaimResult:
     """Run ``claim`` and every mutant of its panel at ``budget``; an exception becomes an error entry.
 
@@ -210,6 +270,7 @@ def verify_claim(claim: Claim, budget: str = "smoke", *, learner=None, **runner_
         The claim's evidence and each mutant's; an exception in one run is recorded (and its
         traceback printed on stderr), not raised.
     """
+    _check_claim_args(claim, budget, learner)
     evidence = error = None
     try:
         evidence = run_claim(claim, budget, learner=learner, **runner_options)
@@ -258,7 +319,14 @@ def verify_claims(claims, budget: str = "smoke", *, learner=None, progress: bool
     list of ClaimResult
         One per claim, in order.
     """
-    claims = list(claims)
+    from proofs_check.statistics import _flag
+
+    claims = _list_of("claims", claims, Claim, "proofs_check.Claim")
+    for claim in claims:
+        _check_claim_args(claim, budget, learner)
+    _flag("progress", progress)
+    if on_result is not None and not callable(on_result):
+        raise TypeError(f"on_result: expected a callable or None, got {on_result!r}")
     results = []
     bar = None
     if progress and claims:
@@ -306,9 +374,9 @@ def run_header(budget: str, seed: int, *, seconds: float | None = None, **extra)
     Parameters
     ----------
     budget : str
-        The sweep budget.
-    seed : int
-        The root seed.
+        The sweep budget (or the name of a run without one, e.g. ``"search"``).
+    seed : int or None
+        The root seed (None for a run over several seeds, such as a calibration).
     seconds : float, optional
         The run's wall-clock time.
     **extra
@@ -319,6 +387,14 @@ def run_header(budget: str, seed: int, *, seconds: float | None = None, **extra)
     dict
         ``{"budget", "seed", "date", "versions", "seconds", **extra}``.
     """
+    from proofs_check.statistics import _int, _real
+
+    if not isinstance(budget, str) or not budget:  # (a sweep budget, or the command's name: "search")
+        raise TypeError(f"budget: expected a non-empty str, got {budget!r}")
+    if seed is not None:  # (None: a run over several seeds, e.g. a calibration)
+        _int("seed", seed, high=2**63 - 1)
+    if seconds is not None:
+        _real("seconds", seconds, low=0.0)
     return {"budget": budget, "seed": seed,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
             "versions": package_versions(), "seconds": seconds, **extra}
@@ -342,6 +418,7 @@ def results_table(results) -> str:
         One line per claim (verdict, panel, cells from cache, time, statistic), below each claim
         one line per mutant (verdict, statistic), and a last line counting the passed checks.
     """
+    results = _list_of("results", results, ClaimResult, "ClaimResult")
     header = ("claim", "kind", "verdict", "mutants", "cached", "time", "statistic")
     body = []
     for r in results:
@@ -382,6 +459,13 @@ def evidence_document(results, header: dict, *, figures=None, with_rows: bool = 
     dict
         A document of plain JSON types (numpy values converted).
     """
+    from proofs_check.statistics import _flag
+
+    results = _list_of("results", results, ClaimResult, "ClaimResult")
+    _check_dict("header", header)
+    _flag("with_rows", with_rows)
+    if figures is not None:
+        figures = _list_of("figures", figures, dict, "figure entries (dicts)")
     doc = {"header": header, "claims": [r.to_dict(with_rows) for r in results],
            "passed": all(r.passed for r in results)}
     if figures is not None:
@@ -404,9 +488,14 @@ def write_json(path, document: dict) -> Path:
     pathlib.Path
         ``path``.
     """
-    path = Path(path)
+    path = _check_path("path", path)
+    _check_dict("document", document)
+    try:
+        text = dumps_json(document, indent=2)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"document: not serialisable as JSON: {err}") from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps_json(document, indent=2) + "\n")
+    path.write_text(text + "\n")
     return path
 
 
@@ -460,6 +549,7 @@ def calibration_markdown(calibration: dict) -> list:
         selection's pass count, and a table of hold and rejection rates with their exact 95%
         intervals.
     """
+    _check_calibration(calibration)
     suite = calibration.get("suite", {})
     seeds = calibration.get("seeds", [])
     seed_text = f"{seeds[0]}..{seeds[-1]}" if seeds else "none"
@@ -509,6 +599,8 @@ def search_markdown(searches, results=()) -> list:
         instances the search tried, the largest measured / bound it found and on which instance,
         and the counterexample if there is one.
     """
+    searches = _check_searches(searches)
+    results = _list_of("results", results, ClaimResult, "ClaimResult")
     fixed = {r.claim.id: r for r in results}
     lines = ["## Worst cases found by search", "",
              "Each explicit bound searched over the instance class its theorem covers "
@@ -556,6 +648,13 @@ def report_markdown(results, header: dict, figures=(), calibration: dict | None 
         The report: the run's context, a table of claims, the mutant panels, the measured error
         rates and the figures.
     """
+    results = _list_of("results", results, ClaimResult, "ClaimResult")
+    _check_dict("header", header)
+    figures = _list_of("figures", figures, dict, "figure entries (dicts)")
+    if calibration is not None:
+        _check_calibration(calibration)
+    if searches is not None:
+        searches = _check_searches(searches)
     n_pass = sum(r.passed for r in results)
     lines = ["# provable-rl: claims checked", ""]
     versions = ", ".join(f"{k} {v}" for k, v in header.get("versions", {}).items())
@@ -621,7 +720,7 @@ def write_report(path, results, header: dict, figures=(), calibration: dict | No
     pathlib.Path
         ``path``.
     """
-    path = Path(path)
+    path = _check_path("path", path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(report_markdown(results, header, figures, calibration, searches))
     return path

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.stats
 
 from .framework import Claim, run_claim, select_claims
+from .statistics import _int, _real
 
 __all__ = [
     "CONFIDENCE",
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 CONFIDENCE = 0.95
+#: The most root seeds a calibration takes (each runs the whole selection and its panels).
+MAX_SEEDS = 100_000
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = CONFIDENCE) -> tuple:
@@ -74,6 +77,9 @@ def clopper_pearson(successes: int, trials: int, confidence: float = CONFIDENCE)
     >>> [round(x, 3) for x in clopper_pearson(20, 20)]
     [0.832, 1.0]
     """
+    _int("successes", successes, high=2**31)
+    _int("trials", trials, low=1, high=2**31)
+    _real("confidence", confidence, low=0.0, high=1.0, open_low=True, open_high=True)
     if trials <= 0 or not 0 <= successes <= trials:
         raise ValueError(f"successes, trials: expected 0 <= successes <= trials and trials > 0, "
                          f"got {successes}, {trials}")
@@ -107,15 +113,21 @@ def calibration_seeds(seeds) -> tuple:
     """
     if isinstance(seeds, bool):
         raise TypeError(f"seeds: expected a positive int or an iterable of non-negative ints, got {seeds!r}")
+    if isinstance(seeds, (str, bytes, dict)) or seeds is None:
+        raise TypeError(f"seeds: expected a positive int or an iterable of non-negative ints, got {seeds!r}")
     if isinstance(seeds, (int, np.integer)):
         if seeds < 1:
             raise ValueError(f"seeds: expected a positive number of seeds, got {seeds}")
+        if seeds > MAX_SEEDS:
+            raise ValueError(f"seeds: expected at most {MAX_SEEDS} seeds, got {seeds}")
         return tuple(range(1, int(seeds) + 1))
     try:
         out = tuple(int(s) for s in seeds if not isinstance(s, bool) and int(s) == s and s >= 0)
         given = tuple(seeds)
     except TypeError:
         raise TypeError(f"seeds: expected a positive int or an iterable of non-negative ints, got {seeds!r}") from None
+    if any(x >= 2**63 for x in out):
+        raise ValueError(f"seeds: expected root seeds below 2**63, got {seeds!r}")
     if not out or len(out) != len(given) or len(set(out)) != len(out):
         raise ValueError(f"seeds: expected distinct non-negative ints, got {seeds!r}")
     return out
@@ -236,8 +248,20 @@ def calibrate(claims=None, budget: str = "quick", seeds=20, *, on_result=None, *
     if "seed" in runner_options:
         raise TypeError("seed: calibrate runs at several root seeds; pass seeds=")
     seeds = calibration_seeds(seeds)
+    from .framework import BUDGETS
+
+    if not isinstance(budget, str) or budget not in BUDGETS:
+        raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
+    if on_result is not None and not callable(on_result):
+        raise TypeError(f"on_result: expected a callable or None, got {on_result!r}")
+    if isinstance(claims, (str, bytes, dict, Claim)) or (claims is not None and not hasattr(claims, "__iter__")):
+        raise TypeError(f"claims: expected None, a list of claims or a list of patterns, got {claims!r}")
     if claims is None or (claims and all(isinstance(c, str) for c in claims)):
         claims = select_claims(claims or None)
+    claims = list(claims)
+    for claim in claims:
+        if not isinstance(claim, Claim):
+            raise TypeError(f"claims: expected Claim objects or patterns (str), got {claim!r}")
     results = []
     for index, claim in enumerate(claims):
         start = time.perf_counter()
@@ -266,6 +290,25 @@ def calibrate(claims=None, budget: str = "quick", seeds=20, *, on_result=None, *
     return results
 
 
+def _check_results(results) -> list:
+    """``results`` as a list of CalibrationResult (a TypeError naming ``results`` otherwise)."""
+    if isinstance(results, (str, bytes, dict)) or results is None:
+        raise TypeError(f"results: expected a list of CalibrationResult, got {results!r}")
+    try:
+        results = list(results)
+    except TypeError:
+        raise TypeError(f"results: expected a list of CalibrationResult, got {results!r}") from None
+    for r in results:
+        if not isinstance(r, CalibrationResult):
+            raise TypeError(f"results: expected CalibrationResult items, got {type(r).__name__}")
+    return results
+
+
+def _check_header(header, optional: bool = False) -> None:
+    if not (isinstance(header, dict) or (optional and header is None)):
+        raise TypeError(f"header: expected a dict{' or None' if optional else ''}, got {header!r}")
+
+
 def suite_passes(results) -> list:
     """Per seed: every claim held and every mutant was rejected.
 
@@ -279,6 +322,7 @@ def suite_passes(results) -> list:
     list of bool
         One flag per seed: the whole selection passed there. Empty when ``results`` is.
     """
+    results = _check_results(results)
     if not results:
         return []
     seeds = results[0].seeds
@@ -304,6 +348,8 @@ def calibration_document(results, header: dict) -> dict:
         ``header``'s entries, ``"seeds"``, ``"suite"`` (passes, seeds, pass rate, the seeds where
         the selection failed) and ``"claims"`` (:meth:`CalibrationResult.to_dict` of each).
     """
+    results = _check_results(results)
+    _check_header(header)
     passes = suite_passes(results)
     n = len(passes)
     seeds = list(results[0].seeds) if results else []
@@ -331,6 +377,7 @@ def calibration_table(results) -> str:
         Columns claim, holds (k/K), mutant, rejected (k/K) and the failing seeds, then a line
         with the whole-selection pass count.
     """
+    results = _check_results(results)
     lines = []
     header = ("claim", "holds", "mutant", "rejected", "failing seeds")
     rows = []
@@ -372,9 +419,20 @@ def merge_calibration_documents(documents, header: dict | None = None) -> dict:
         A calibration document whose ``"parts"`` lists each input's command, date and time,
         ``"seconds"`` their sum.
     """
-    documents = list(documents)
+    _check_header(header, optional=True)
+    if isinstance(documents, (str, bytes, dict)) or documents is None:
+        raise TypeError(f"documents: expected an iterable of calibration documents, got {documents!r}")
+    try:
+        documents = list(documents)
+    except TypeError:
+        raise TypeError(f"documents: expected an iterable of calibration documents, got {documents!r}") from None
     if not documents:
         raise ValueError("documents: expected at least one calibration document")
+    for doc in documents:
+        if not isinstance(doc, dict) or not isinstance(doc.get("claims"), list) or not all(
+                isinstance(c, dict) for c in doc["claims"]):
+            raise ValueError(f"documents: expected calibration documents (dicts with a 'claims' list), "
+                             f"got {str(doc)[:200]}")
     seeds, budget = documents[0].get("seeds"), documents[0].get("budget")
     claims, seen = [], set()
     for doc in documents:

@@ -53,6 +53,84 @@ MAX_RATE_TOLERANCE = 0.25
 MIN_RATE_BLOCKS = 4
 
 
+# ------------------------------------------------------------------------------------------
+# Argument checks shared by the public functions (and by proofs_check.calibration and the
+# experiments' report and plotting): a bool is not a number, a string is not a number, complex
+# is not real; the message names the argument and shows the value.
+# ------------------------------------------------------------------------------------------
+
+#: The largest int a size or a count may take (the bootstrap allocates n_bootstrap x points x blocks).
+MAX_SIZE = 2**31
+
+
+def _is_real_scalar(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def _real(name: str, value, *, low=None, high=None, open_low: bool = False, open_high: bool = False,
+          finite: bool = True) -> float:
+    """``value`` as a float, checked: a real number (not a bool, a string or complex), finite, in range."""
+    if not _is_real_scalar(value):
+        raise TypeError(f"{name}: expected a real number, got {value!r} ({type(value).__name__})")
+    x = float(value)
+    if np.isnan(x) or (finite and not np.isfinite(x)):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    if low is not None and (x < low or (open_low and x == low)):
+        raise ValueError(f"{name}: expected a number {'>' if open_low else '>='} {low}, got {value!r}")
+    if high is not None and (x > high or (open_high and x == high)):
+        raise ValueError(f"{name}: expected a number {'<' if open_high else '<='} {high}, got {value!r}")
+    return x
+
+
+def _int(name: str, value, *, low: int = 0, high: int = MAX_SIZE) -> int:
+    """``value`` as an int in ``[low, high]`` (a bool or a float is not an int)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an int, got {value!r} ({type(value).__name__})")
+    if not low <= int(value) <= high:
+        raise ValueError(f"{name}: expected an int in [{low}, {high}], got {value!r}")
+    return int(value)
+
+
+def _flag(name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected a bool, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def _real_array(name: str, value, *, ndim=None, finite: bool = True, nan: bool = False,
+                bools: bool = False) -> np.ndarray:
+    """``value`` as a float array: real numbers (not bools unless ``bools``, strings, complex or
+    objects), finite (or, with ``finite=False``, +-inf allowed and NaN only with ``nan=True``), of
+    ``ndim`` axes."""
+    if value is None or isinstance(value, (str, bytes, dict)):
+        raise TypeError(f"{name}: expected an array of real numbers, got {value!r}")
+    try:
+        arr = np.asarray(value)
+    except ValueError as err:  # ragged nesting
+        raise ValueError(f"{name}: expected an array of real numbers, got a ragged {type(value).__name__}") from err
+    if arr.dtype == object:
+        if not all(_is_real_scalar(v) or (bools and isinstance(v, (bool, np.bool_))) for v in arr.ravel()):
+            raise TypeError(f"{name}: expected an array of real numbers, got {value!r}")
+        arr = arr.astype(float)
+    if arr.dtype.kind not in ("biuf" if bools else "iuf"):
+        raise TypeError(f"{name}: expected an array of real numbers, got dtype {arr.dtype} ({value!r})")
+    arr = arr.astype(float)
+    if ndim is not None and arr.ndim not in np.atleast_1d(ndim):
+        raise ValueError(f"{name}: expected {ndim} axes, got shape {arr.shape}")
+    if (finite and not np.all(np.isfinite(arr))) or (not nan and np.any(np.isnan(arr))):
+        raise ValueError(f"{name}: expected {'finite values' if finite else 'no NaN'}, got {value!r}")
+    return arr
+
+
+def _rng(name: str, rng):
+    """``rng`` checked: None, a non-negative int (not a bool), a Generator, BitGenerator or SeedSequence."""
+    if rng is None or isinstance(rng, (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)):
+        return rng
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise TypeError(f"{name}: expected None, a non-negative int seed or a numpy Generator, got {rng!r}")
+    return rng
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of one statistical check.
@@ -118,12 +196,16 @@ def bound_verdict(violations, n_runs: int, delta: float, *, ratios=None, level: 
     """
     if isinstance(n_runs, bool) or not isinstance(n_runs, (int, np.integer)) or n_runs < 1:
         raise ValueError(f"n_runs: expected a positive int, got {n_runs!r}")
-    n = int(n_runs)
-    if not 0 < delta < 1:
-        raise ValueError(f"delta: expected a number in (0, 1), got {delta}")
-    if not 0 < level < 1:
-        raise ValueError(f"level: expected a number in (0, 1), got {level}")
+    n = _int("n_runs", n_runs, low=1, high=2**53)
+    _real("delta", delta, low=0.0, high=1.0, open_low=True, open_high=True)
+    _real("level", level, low=0.0, high=1.0, open_low=True, open_high=True)
+    if isinstance(violations, (bool, np.bool_, str, bytes, dict)) or violations is None:
+        raise TypeError(f"violations: expected a count or per-run flags, got {violations!r}")
     v = np.asarray(violations)
+    if v.dtype.kind not in "biuf":
+        raise TypeError(f"violations: expected a count or booleans/0-1 per run, got dtype {v.dtype}")
+    if v.ndim > 1:
+        raise ValueError(f"violations: expected a count or a 1-d array of per-run flags, got shape {v.shape}")
     if v.ndim > 0:
         if v.size != n:
             raise ValueError(f"violations: expected {n} per-run flags (n_runs), got {v.size}")
@@ -140,7 +222,7 @@ def bound_verdict(violations, n_runs: int, delta: float, *, ratios=None, level: 
     details = {"violations": k, "runs": n, "delta": delta, "p_value": p_value, "level": level}
     tight = ""
     if ratios is not None:
-        r = np.asarray(ratios, dtype=float)
+        r = _real_array("ratios", ratios, ndim=(0, 1), finite=False)
         if r.size == 0:
             raise ValueError("ratios: expected at least one measured/bound ratio")
         details["max_ratio"] = float(np.max(r))
@@ -184,10 +266,10 @@ def loglog_slope(x, y) -> float:
     >>> round(loglog_slope([1, 10, 100], [1.0, 0.1, 0.01]), 6)
     -1.0
     """
-    x, y = np.asarray(x, float), np.asarray(y, float)
+    x, y = _real_array("x", x, finite=False, nan=True), _real_array("y", y, finite=False, nan=True)
     if x.shape != y.shape or x.ndim != 1 or x.size < 2:
         raise ValueError(f"x, y: expected two 1-d arrays of the same length >= 2, got {x.shape} and {y.shape}")
-    if np.any(~(x > 0)) or np.any(~(y > 0)):
+    if np.any(~(x > 0)) or np.any(~(y > 0)) or not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise ValueError("x, y: expected positive finite values for a log-log slope")
     lx, ly = np.log(x), np.log(y)
     lx = lx - lx.mean()
@@ -264,26 +346,29 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
     >>> rate_verdict(x, blocks, -0.5, 0.1, competitors=(-1/3, -1)).holds, rate_verdict(x, blocks, -1.0, 0.25).holds
     (True, False)
     """
-    x = np.asarray(x, dtype=float)
-    blocks = np.asarray(blocks, dtype=float)
+    x = _real_array("x", x, ndim=1)
+    blocks = _real_array("blocks", blocks, finite=False, nan=True)  # (non-finite errors: a failing verdict)
     if blocks.ndim != 3 or blocks.shape[0] != x.size:
         raise ValueError(f"blocks: expected shape (n_points={x.size}, n_grid, n_blocks), got {blocks.shape}")
     if x.size < 5:
         raise ValueError(f"x: expected at least 5 points for a rate, got {x.size}")
-    if not 0 <= tolerance <= MAX_RATE_TOLERANCE:
-        raise ValueError(f"tolerance: expected a number in [0, {MAX_RATE_TOLERANCE}], got {tolerance}")
+    if not _is_real_scalar(tolerance) or not 0 <= tolerance <= MAX_RATE_TOLERANCE:
+        raise ValueError(f"tolerance: expected a number in [0, {MAX_RATE_TOLERANCE}], got {tolerance!r}")
     if not (np.all(np.isfinite(x)) and np.all(x > 0)) or np.unique(x).size != x.size:
         raise ValueError(f"x: expected distinct positive finite points, got {x.tolist()}")
     if blocks.shape[1] < 1 or blocks.shape[2] < 1:
         raise ValueError(f"blocks: expected at least one grid instance and one block, got shape {blocks.shape}")
-    if not np.isfinite(exponent):
-        raise ValueError(f"exponent: expected a finite number, got {exponent}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence: expected a number in (0, 1), got {confidence}")
-    if alternative not in ("two-sided", "at_most"):
+    _real("exponent", exponent)
+    _real("confidence", confidence, low=0.0, high=1.0, open_low=True, open_high=True)
+    if not isinstance(alternative, str) or alternative not in ("two-sided", "at_most"):
         raise ValueError(f"alternative: expected 'two-sided' or 'at_most', got {alternative!r}")
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 100:
         raise ValueError(f"n_bootstrap: expected an int >= 100, got {n_bootstrap!r}")
+    _int("n_bootstrap", n_bootstrap, low=100, high=MAX_SIZE // max(1, x.size * blocks.shape[2]))
+    _rng("rng", rng)
+    if isinstance(competitors, (str, bytes)) or not all(_is_real_scalar(c) for c in np.ravel(
+            np.asarray(competitors, dtype=object))):
+        raise TypeError(f"competitors: expected a sequence of numbers, got {competitors!r}")
     try:
         competitors = tuple(float(c) for c in competitors)
     except (TypeError, ValueError):
@@ -374,14 +459,18 @@ def exact_verdict(measured, expected, *, atol: float, rtol: float = 0.0) -> Verd
     True
     """
     for name, tol in (("atol", atol), ("rtol", rtol)):
-        if not (np.isfinite(tol) and tol >= 0):
-            raise ValueError(f"{name}: expected a finite number >= 0, got {tol}")
-    m = np.asarray(measured, dtype=float)
-    e = np.asarray(expected, dtype=float)
+        _real(name, tol, low=0.0)
+    # (a non-finite measurement is a failing verdict, not an error; the ground truth must be finite)
+    m = _real_array("measured", measured, finite=False, nan=True, bools=True)
+    e = _real_array("expected", expected, finite=False, nan=True, bools=True)
     try:
-        m, e = np.broadcast_arrays(m, e)
+        shape = np.broadcast_shapes(m.shape, e.shape)
     except ValueError:
         raise ValueError(f"measured, expected: shapes {m.shape} and {e.shape} do not broadcast") from None
+    if shape != m.shape:
+        raise ValueError(f"expected: shape {e.shape} does not broadcast to the shape {m.shape} of measured "
+                         f"(one measurement compared with several truths)")
+    m, e = np.broadcast_arrays(m, e)
     if m.size == 0:
         raise ValueError("measured: expected at least one value to compare")
     if not np.all(np.isfinite(e)):
@@ -441,20 +530,23 @@ def order_verdict(smaller, larger, *, margin: float, rng=0, n_bootstrap: int = N
     >>> order_verdict([1.0, 1.1, 0.9, 1.0], [2.0, 2.1, 1.9, 2.0], margin=0.8).holds
     True
     """
-    a = np.asarray(smaller, dtype=float).ravel()
-    b = np.asarray(larger, dtype=float).ravel()
+    a = _real_array("smaller", smaller, ndim=(0, 1), finite=False, nan=True).ravel()
+    b = _real_array("larger", larger, ndim=(0, 1), finite=False, nan=True).ravel()
     if a.size < 2 or b.size < 2:
         raise ValueError(f"smaller, larger: expected at least 2 seeds each, got {a.size} and {b.size}")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         raise ValueError("smaller, larger: expected finite measurements")
     if b.mean() <= 0:
         raise ValueError("larger: expected a positive mean, the ratio's denominator")
-    if not (np.isfinite(margin) and margin > 0):
-        raise ValueError(f"margin: expected a positive number, got {margin}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence: expected a number in (0, 1), got {confidence}")
+    _real("margin", margin, low=0.0, open_low=True)
+    _real("confidence", confidence, low=0.0, high=1.0, open_low=True, open_high=True)
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 100:
         raise ValueError(f"n_bootstrap: expected an int >= 100, got {n_bootstrap!r}")
+    _int("n_bootstrap", n_bootstrap, low=100, high=MAX_SIZE // max(1, a.size + b.size))
+    _rng("rng", rng)
+    _flag("paired", paired)
+    if not isinstance(label, str):
+        raise TypeError(f"label: expected a str, got {label!r}")
     if paired and a.size != b.size:
         raise ValueError(f"smaller, larger: paired=True needs as many seeds in each, got {a.size} and {b.size}")
     ratio = float(a.mean() / b.mean())
@@ -500,6 +592,8 @@ def all_of(verdicts: dict) -> Verdict:
     >>> both.holds, both.summary.endswith("FAIL")
     (False, True)
     """
+    if not isinstance(verdicts, dict):
+        raise TypeError(f"verdicts: expected a dict of name to Verdict, got {type(verdicts).__name__}")
     if not verdicts:
         raise ValueError("verdicts: expected at least one")
     for key, vd in verdicts.items():

@@ -1264,9 +1264,11 @@ def _worker_main(cases_path: str, start: int) -> None:
         print(f"END {i} {json.dumps(result)}", file=out, flush=True)
 
 
-def run_batch(cases: list[Case], timeout: float = CASE_TIMEOUT, startup: float = STARTUP_TIMEOUT) -> list[dict]:
+def run_batch(cases: list[Case], timeout: float = CASE_TIMEOUT, startup: float = STARTUP_TIMEOUT,
+              script: Path | None = None) -> list[dict]:
     """Outcomes of ``cases``, run in worker subprocesses; a crash or a hang is the outcome of the case
-    that was running, and the batch resumes after it in a fresh worker."""
+    that was running, and the batch resumes after it in a fresh worker. ``script`` is the worker (a
+    file that calls :func:`_worker_main` with its own entries added; default: this file)."""
     results: list[dict | None] = [None] * len(cases)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "cases.pkl")
@@ -1276,7 +1278,7 @@ def run_batch(cases: list[Case], timeout: float = CASE_TIMEOUT, startup: float =
                    PYTHONFAULTHANDLER="1")
         start = 0
         while start < len(cases):
-            proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), path, str(start)], cwd=ROOT,
+            proc = subprocess.Popen([sys.executable, str(script or Path(__file__).resolve()), path, str(start)], cwd=ROOT,
                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             lines: queue.Queue = queue.Queue()
             errors: list[str] = []

@@ -92,6 +92,7 @@ from .planning import (
     expected_return,
     greedy_policy,
     linear_program,
+    modified_policy_iteration,
     occupancy,
     optimal_occupancy,
     optimal_return,
@@ -108,7 +109,7 @@ from .sampling import sample_episodes, sample_offline_data, sample_statistics
 
 __all__ = [
     "backward_induction", "bellman_residual", "from_gymnasium", "from_mdptoolbox", "greedy_policy",
-    "linear_program", "policy_iteration", "to_gymnasium", "to_mdptoolbox", "value_iteration",
+    "linear_program", "modified_policy_iteration", "policy_iteration", "to_gymnasium", "to_mdptoolbox", "value_iteration",
     "ContextualBandit", "DiscountedMDP", "FiniteHorizonMDP", "LinearMDP", "MultiArmedBandit",
     "OfflineData", "PlanningResult", "SufficientStatistics", "concentrability", "data_distribution",
     "deterministic_policy", "expected_return", "finite_horizon", "occupancy", "one_hot_linear_mdp",

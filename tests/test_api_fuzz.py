@@ -610,6 +610,10 @@ ENTRIES: dict[str, Entry] = {
                                            dict(values=Arg("real_array")), covers=("q_from_values",)),
     "solve": Entry(_call("solve"), lambda fx: dict(mdp=fx["dmdp"], method="vi"),
                    dict(mdp=Arg("object", wrong=MDP_ONLY), method=Arg("choice", wrong=("pi", "vi", "lp")))),
+    "modified_policy_iteration": Entry(
+        _call("modified_policy_iteration"), lambda fx: dict(mdp=fx["dmdp"], m=5, tol=1e-6, max_iter=10_000),
+        dict(mdp=Arg("object", wrong=DISCOUNTED_ONLY), m=Arg("iters"), tol=Arg("real", low=0.0, optional=True),
+             max_iter=Arg("iters"))),
     "value_iteration": Entry(
         _call("value_iteration"), lambda fx: dict(mdp=fx["dmdp"], tol=1e-6, max_iter=10_000, initial_values=np.zeros(3)),
         dict(mdp=Arg("object", wrong=DISCOUNTED_ONLY), tol=Arg("real", low=0.0, optional=True), max_iter=Arg("iters"),

@@ -231,6 +231,29 @@ class SearchResult:
 # The per-instance tests
 # ----------------------------------------------------------------------------------------------
 
+def _count(name: str, value, *, low: int = 0, high: int = 10 ** 12) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name}: expected an int in [{low}, {high}], got {value!r}")
+    return int(value)
+
+
+def _real(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    return float(value)
+
+
+def _text_and_details(label, details) -> dict:
+    if not isinstance(label, str):
+        raise TypeError(f"label: expected a str, got {type(label).__name__}")
+    if details is not None and not isinstance(details, dict):
+        raise TypeError(f"details: expected a dict or None, got {type(details).__name__}")
+    return details or {}
+
 def binomial_trial(violations: int, n_runs: int, delta: float, *, label: str = "violations",
                    details: dict | None = None) -> Trial:
     r"""Test "P(violation) <= delta" on one instance from ``violations`` out of ``n_runs``.
@@ -265,16 +288,19 @@ def binomial_trial(violations: int, n_runs: int, delta: float, *, label: str = "
 
     from proofs_check.statistics import _clopper_pearson
 
-    k, n = int(violations), int(n_runs)
-    if n < 1 or not 0 <= k <= n:
+    n = _count("n_runs", n_runs, low=1)
+    k = _count("violations", violations)
+    if k > n:
         raise ValueError(f"violations: expected a count in [0, n_runs={n}], got {violations!r}")
+    delta = _real("delta", delta)
     if not 0 < delta < 1:
         raise ValueError(f"delta: expected a number in (0, 1), got {delta!r}")
+    details = _text_and_details(label, details)
     p_value = float(scipy.stats.binom.sf(k - 1, n, delta))
     low, high = _clopper_pearson(k, n, 0.95)
     return Trial(k / n, float(delta), p_value, (low, high),
                  f"{k}/{n} {label} (allowed rate {delta:g}, p {p_value:.2g})",
-                 {"violations": k, "runs": n, **(details or {})})
+                 {"violations": k, "runs": n, **details})
 
 
 def mean_bound_trial(values, bound: float, value_range: float, *, label: str = "mean",
@@ -316,12 +342,24 @@ def mean_bound_trial(values, bound: float, value_range: float, *, label: str = "
     >>> mean_bound_trial(draws, 0.05, 1.0).p_value < 1e-6, mean_bound_trial(draws, 0.2, 1.0).p_value
     (True, 1.0)
     """
-    x = np.asarray(values, dtype=float).ravel()
+    try:
+        x = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(f"values: expected an array of real draws, got {type(values).__name__}") from None
+    if np.asarray(values).dtype == bool:
+        raise TypeError("values: expected real draws, got booleans")
+    if np.ndim(values) != 1:
+        raise ValueError(f"values: expected a 1-d array of draws, got shape {np.shape(values)}")
     n = x.size
     if n < 2:
         raise ValueError(f"values: expected at least 2 draws, got {n}")
-    if not (np.isfinite(value_range) and value_range > 0):
+    if not np.all(np.isfinite(x)):
+        raise ValueError("values: expected finite draws, got NaN or inf")
+    bound = _real("bound", bound)
+    value_range = _real("value_range", value_range)
+    if not value_range > 0:
         raise ValueError(f"value_range: expected a positive number, got {value_range!r}")
+    details = _text_and_details(label, details)
     if np.any(x < -1e-12) or np.any(x > value_range * (1 + 1e-9)):
         raise ValueError(f"values: expected draws in [0, {value_range:g}], got [{x.min():g}, {x.max():g}]")
     mean = float(x.mean())
@@ -343,7 +381,7 @@ def mean_bound_trial(values, bound: float, value_range: float, *, label: str = "
         p_value = float(math.exp(hi))
     half = math.sqrt(2.0 * variance * math.log(2 / 0.05) / n) + 7.0 * value_range * math.log(2 / 0.05) / (3.0 * (n - 1))
     return Trial(mean, float(bound), p_value, (max(0.0, mean - half), mean + half),
-                 f"{label} {mean:.4g} vs bound {bound:.4g} (p {p_value:.2g})", {"draws": n, **(details or {})})
+                 f"{label} {mean:.4g} vs bound {bound:.4g} (p {p_value:.2g})", {"draws": n, **details})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -515,6 +553,12 @@ def search(claim_id: str, *, learner=None, mutant: str | None = None, max_exampl
             or not 1 <= max_examples <= 100_000:
         raise ValueError(f"max_examples: expected an int in [1, 100000], got {max_examples!r}")
     max_examples = int(max_examples)
+    if on_example is not None and not callable(on_example):
+        raise TypeError(f"on_example: expected a callable (parameters, trial) or None, got {type(on_example).__name__}")
+    if mutant is not None and not isinstance(mutant, str):
+        raise TypeError(f"mutant: expected a mutant's name (str), got {type(mutant).__name__}")
+    if not isinstance(ci, bool):
+        raise TypeError(f"ci: expected a bool, got {type(ci).__name__}")
     run_learner, learner_label = _resolve_learner(prop, learner, mutant)
     per_instance = level / max_examples
     examples: list = []
@@ -582,9 +626,29 @@ def load_instance(document: dict):
         :class:`mdps.instances.lcb.LCBInstance`: the problem, the data distribution and its
         realised concentrability).
     """
+    prop = _document_property(document)
+    return prop.load(document["parameters"])
+
+
+def _document_property(document) -> BoundProperty:
+    """The property a counterexample document belongs to, with the document's shape checked."""
+    from proofs_check import SelectionError
+
     if not isinstance(document, dict) or "claim" not in document or "parameters" not in document:
         raise ValueError("document: expected a dict with 'claim' and 'parameters' (a search's counterexample)")
-    return get_property(document["claim"]).load(document["parameters"])
+    if not isinstance(document["claim"], str) or not isinstance(document["parameters"], dict):
+        raise ValueError("document: expected 'claim' a str and 'parameters' a dict, got "
+                         f"{type(document['claim']).__name__} and {type(document['parameters']).__name__}")
+    seed = document.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 63:
+        raise ValueError(f"document: expected 'seed' an int in [0, 2**63), got {seed!r}")
+    learner = document.get("learner", "algorithm")
+    if not isinstance(learner, str):
+        raise ValueError(f"document: expected 'learner' a str, got {type(learner).__name__}")
+    try:
+        return get_property(document["claim"])
+    except SelectionError as err:
+        raise ValueError(f"document: {err}") from None
 
 
 def replay(document: dict, *, learner=None) -> Trial:
@@ -603,13 +667,19 @@ def replay(document: dict, *, learner=None) -> Trial:
     Trial
         Identical to the recorded one for the recorded learner.
     """
-    prop = get_property(document["claim"])
+    prop = _document_property(document)
     label = document.get("learner", "algorithm")
+    if learner is not None and not callable(learner):
+        raise TypeError(f"learner: expected a callable following {prop.claim.protocol.signature}, "
+                        f"got {type(learner).__name__}")
     if learner is None:
         if label == "algorithm":
             learner = prop.claim.protocol.default
         elif label.startswith("mutant:"):
-            learner = prop.claim.get_mutant(label.split(":", 1)[1]).learner
+            try:
+                learner = prop.claim.get_mutant(label.split(":", 1)[1]).learner
+            except (KeyError, ValueError) as err:
+                raise ValueError(f"document: its learner {label!r} is not a mutant of {prop.claim_id}: {err}") from None
         else:
             raise ValueError(f"learner: the counterexample was found for {label!r}; pass that learner")
     parameters = document["parameters"]

@@ -25,7 +25,8 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from proofs_check.framework import Claim, Evidence, _jsonable, dumps_json, learner_name, run_claim
+from proofs_check.framework import (Claim, Evidence, _jsonable, check_runner_options, dumps_json, learner_name,
+                                    run_claim)
 
 __all__ = ["MutantResult", "ClaimResult", "verify_claim", "verify_claims", "package_versions", "run_header",
            "results_table", "evidence_document", "write_json", "calibration_markdown", "search_markdown",
@@ -271,6 +272,8 @@ def verify_claim(claim: Claim, budget: str = "smoke", *, learner=None, **runner_
         traceback printed on stderr), not raised.
     """
     _check_claim_args(claim, budget, learner)
+    # A bad option is the caller's error, not the claim's: raise it before running anything.
+    check_runner_options(budget, **runner_options)
     evidence = error = None
     try:
         evidence = run_claim(claim, budget, learner=learner, **runner_options)

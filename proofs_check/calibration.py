@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.stats
 
-from .framework import Claim, run_claim, select_claims
+from .framework import Claim, check_runner_options, run_claim, select_claims
 from .statistics import _int, _real
 
 __all__ = [
@@ -252,6 +252,9 @@ def calibrate(claims=None, budget: str = "quick", seeds=20, *, on_result=None, *
 
     if not isinstance(budget, str) or budget not in BUDGETS:
         raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
+    if "seed" in runner_options:
+        raise TypeError("seed: calibrate runs root seeds 1..K itself (the seeds argument); no seed option")
+    check_runner_options(budget, **runner_options)
     if on_result is not None and not callable(on_result):
         raise TypeError(f"on_result: expected a callable or None, got {on_result!r}")
     if isinstance(claims, (str, bytes, dict, Claim)) or (claims is not None and not hasattr(claims, "__iter__")):

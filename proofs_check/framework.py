@@ -743,6 +743,10 @@ def cell_rng(root_seed: int, sweep: Sweep, cell: dict) -> np.random.Generator:
     numpy.random.Generator
         A fresh Generator; two calls with the same arguments give the same stream.
     """
+    root_seed = _check_seed("root_seed", root_seed)
+    if not isinstance(sweep, Sweep):
+        raise TypeError(f"sweep: expected a Sweep, got {type(sweep).__name__}")
+    _check_cell(cell)
     digest = hashlib.sha256(cell_key(sweep, cell).encode()).digest()
     spawn_key = tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
     return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=spawn_key))
@@ -768,6 +772,8 @@ def learner_name(learner) -> str:
     str
         E.g. ``"provable_rl.lcb:lcb_bandit"``.
     """
+    if not callable(learner):
+        raise TypeError(f"learner: expected a callable, got {type(learner).__name__}")
     func = _unwrap(learner)
     module = getattr(func, "__module__", None) or type(func).__module__
     qualname = getattr(func, "__qualname__", None) or type(func).__qualname__
@@ -1026,6 +1032,10 @@ def cache_path(sweep: Sweep, budget: str, cell: dict, *, learner=None, seed: int
     pathlib.Path or None
         The path (the file may not exist yet); None when the learner cannot be cached.
     """
+    if not isinstance(sweep, Sweep):
+        raise TypeError(f"sweep: expected a Sweep, got {type(sweep).__name__}")
+    _check_cell(cell)
+    _check_runner(budget, learner, seed, 1, "loky", cache_dir=cache_dir)
     key = cache_key(sweep, budget, cell, learner=learner, seed=seed)
     if key is None:
         return None
@@ -1047,6 +1057,8 @@ def clear_cache(cache_dir=None) -> int:
     int
         How many cached cells were removed (0 when the directory does not exist).
     """
+    if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
+        raise TypeError(f"cache_dir: expected a path (str or os.PathLike) or None, got {type(cache_dir).__name__}")
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     if not root.exists():
         return 0
@@ -1119,15 +1131,72 @@ def _write_cache(path: Path, key: dict, rows: list) -> None:
     os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
 
 
-def _check_runner(budget, learner, seed, jobs, backend, scheduler=None):
-    if budget not in BUDGETS:
+#: The most worker processes a run may ask for (past it no machine has the cores, and joblib
+#: overflows).
+MAX_JOBS = 1024
+
+
+def _check_cell(cell) -> None:
+    """A cell is a dict with str keys and finite JSON values (its key and its cache file are JSON)."""
+    if not isinstance(cell, dict) or not all(isinstance(key, str) for key in cell):
+        raise TypeError(f"cell: expected a dict with str keys, got {cell!r:.80}")
+    try:
+        json.dumps(_plain(cell), allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"cell: expected finite JSON values (numbers, strings, bools, None, lists, dicts), "
+                        f"got {cell!r:.80}: {err}") from None
+
+
+def check_runner_options(budget: str = "smoke", **runner_options) -> None:
+    """Raise a clear error for a bad budget or runner option, before any work starts.
+
+    Parameters
+    ----------
+    budget : {"smoke", "quick", "full"}
+        The sweep budget.
+    **runner_options
+        The options of :func:`run_sweep`: ``seed``, ``jobs``, ``backend``, ``scheduler``,
+        ``cache_dir``, ``use_cache``, ``progress``; any other name is an error.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the option and showing its value.
+    """
+    allowed = {"seed", "jobs", "backend", "scheduler", "cache_dir", "use_cache", "progress"}
+    unknown = sorted(set(runner_options) - allowed)
+    if unknown:
+        raise TypeError(f"runner_options: unknown option(s) {unknown}; expected some of {sorted(allowed)}")
+    _check_runner(budget, None, runner_options.get("seed", 0), runner_options.get("jobs", 1),
+                  runner_options.get("backend", "loky"), runner_options.get("scheduler"),
+                  cache_dir=runner_options.get("cache_dir"), use_cache=runner_options.get("use_cache", True),
+                  progress=runner_options.get("progress", False))
+
+
+def _check_seed(name: str, seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name}: expected a non-negative int, got {type(seed).__name__} {seed!r}")
+    if not 0 <= seed < 2 ** 63:
+        raise ValueError(f"{name}: expected an int in [0, 2**63), got {seed!r}")
+    return int(seed)
+
+
+def _check_runner(budget, learner, seed, jobs, backend, scheduler=None, *, cache_dir=None, use_cache=True,
+                  progress=False):
+    if not isinstance(budget, str) or budget not in BUDGETS:
         raise ValueError(f"budget: expected one of {BUDGETS}, got {budget!r}")
-    if backend not in BACKENDS:
+    if not isinstance(backend, str) or backend not in BACKENDS:
         raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
-    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs == 0 or jobs < -1:
-        raise ValueError(f"jobs: expected a positive int or -1 (all cores), got {jobs!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
+    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)):
+        raise TypeError(f"jobs: expected a positive int or -1 (all cores), got {type(jobs).__name__} {jobs!r}")
+    if jobs == 0 or jobs < -1 or jobs > MAX_JOBS:
+        raise ValueError(f"jobs: expected an int in [1, {MAX_JOBS}] or -1 (all cores), got {jobs!r}")
+    _check_seed("seed", seed)
+    for name, value in (("use_cache", use_cache), ("progress", progress)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name}: expected a bool, got {type(value).__name__} {value!r}")
+    if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
+        raise TypeError(f"cache_dir: expected a path (str or os.PathLike) or None, got {type(cache_dir).__name__}")
     if learner is not None and not callable(learner):
         raise TypeError(f"learner: expected None (the library's algorithm) or a callable following the "
                         f"sweep's protocol, got {type(learner).__name__}")
@@ -1312,7 +1381,10 @@ def run_sweep(sweep: Sweep, budget: str = "smoke", *, learner=None, seed: int = 
 def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", scheduler=None, cache_dir=None,
                use_cache=True, progress=False, label=None):
     """:func:`run_sweep`, also returning how many cells were computed and how many read from disk."""
-    _check_runner(budget, learner, seed, jobs, backend, scheduler)
+    if not isinstance(sweep, Sweep):
+        raise TypeError(f"sweep: expected a Sweep, got {type(sweep).__name__}")
+    _check_runner(budget, learner, seed, jobs, backend, scheduler, cache_dir=cache_dir, use_cache=use_cache,
+                  progress=progress)
     learner = sweep.protocol.default if learner is None else learner
     cells = sweep_cells(sweep, budget)
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()

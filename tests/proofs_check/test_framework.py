@@ -513,7 +513,8 @@ def test_claim_sweep_mutant_and_protocol_validate_their_fields():
     ({"seed": 1.0}, "seed"),
 ])
 def test_run_sweep_rejects_bad_options(options, match):
-    with pytest.raises(ValueError, match=match):
+    # A wrong type is a TypeError, a wrong value a ValueError; both name the option.
+    with pytest.raises((ValueError, TypeError), match=match):
         run_sweep(TOY_SWEEP, **{"budget": "smoke", "use_cache": False, **options})
 
 

@@ -41,6 +41,8 @@ from pathlib import Path
 from proofs_check import framework
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+#: The shell's code for a process killed by SIGPIPE: the reader of stdout closed the pipe.
+EXIT_BROKEN_PIPE = 141
 #: Upper bounds of the numeric options: past them a run could not finish (or allocate) anyway.
 MAX_JOBS, MAX_SEEDS = 1024, 100_000
 EXAMPLES = """examples:
@@ -599,6 +601,14 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted; cached cells are kept, rerun to resume", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`provable-rl list | head`): stop quietly, with the
+        # shell's code for SIGPIPE, and keep Python from complaining when it flushes stdout at exit.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception:  # noqa: BLE001  a bug: its traceback, and a code of its own (not "a claim failed")
         import traceback
 

@@ -457,3 +457,14 @@ def test_search_over_seeds_counts_the_searches_that_found_a_counterexample(capsy
 def test_search_bad_arguments_exit_2(capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 2 and message in err
+
+
+def test_a_closed_pipe_ends_the_command_quietly():
+    # `provable-rl list | head -1`: the reader goes away; no traceback, the shell's SIGPIPE code.
+    proc = subprocess.Popen([sys.executable, "-m", "experiments", "list"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.read(10)
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait() in (0, cli.EXIT_BROKEN_PIPE)
+    assert b"Traceback" not in stderr

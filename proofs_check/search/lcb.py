@@ -99,7 +99,7 @@ def c3_evaluate(instance, parameters, learner, rng):
     subopt = claims._cb_subopt(cb, np.asarray(learner(stats, algo_rng)))
     bound = claims.c3_bound(N, cb.n_states, cb.n_actions, realised)
     value_range = max(float(cb.gaps.max()), 1e-12)
-    return mean_bound_trial(np.clip(subopt, 0.0, None), bound, value_range, label="E[subopt]",
+    return mean_bound_trial(subopt, bound, value_range, label="E[subopt]",
                             details={"realised_concentrability": float(realised), "S": cb.n_states,
                                      "A": cb.n_actions})
 

@@ -444,9 +444,18 @@ def test_search_over_seeds_counts_the_searches_that_found_a_counterexample(capsy
     code, text, _ = run(capsys, "search", "LCB-C3", "--mutant", "ucb", "--seeds", "3", "--json", str(out))
     assert code == 0 and "found at 3/3 seeds" in text
     assert json.loads(out.read_text())["summary"][0]["found"] == 3
-    # A learner that is not wrong is not caught: exit 1 when a mutant survives.
-    code, text, _ = run(capsys, "search", "LCB-C3", "--mutant", "ucb", "--examples", "1", "--seed", "0")
-    assert code in (0, 1)
+    # The algorithm is not caught: --seeds counts 0 counterexamples and exits 0.
+    code, text, _ = run(capsys, "search", "LCB-C3", "--seeds", "2")
+    assert code == 0 and "found at 0/2 seeds" in text
+
+
+def test_search_exits_1_when_a_mutant_survives(capsys, monkeypatch):
+    # A panel search whose mutant yields no counterexample (here: the mutant is the algorithm itself).
+    from proofs_check import Claim, Mutant
+
+    monkeypatch.setattr(Claim, "get_mutant", lambda self, name: Mutant(name, self.protocol.default, "not wrong"))
+    code, text, _ = run(capsys, "search", "LCB-C3", "--mutant", "ucb", "--seed", "0")
+    assert code == 1 and "no counterexample" in text
 
 
 @pytest.mark.parametrize("argv, message", [

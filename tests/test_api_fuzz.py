@@ -1287,17 +1287,21 @@ def run_batch(cases: list[Case], timeout: float = CASE_TIMEOUT, startup: float =
             lines: queue.Queue = queue.Queue()
             errors: list[str] = []
 
-            def pump(stream=proc.stdout):
+            # The queue and the list are bound as defaults, not looked up when the thread runs: the
+            # pump of a killed worker can reach its end of file after the next worker's queue exists,
+            # and its None must not end the next worker's reading.
+            def pump(stream=proc.stdout, sink=lines):
                 for line in stream:
-                    lines.put(line)
-                lines.put(None)
+                    sink.put(line)
+                sink.put(None)
 
-            def drain(stream=proc.stderr):
+            def drain(stream=proc.stderr, sink=errors):
                 for line in stream:
-                    errors.append(line)
+                    sink.append(line)
 
             threading.Thread(target=pump, daemon=True).start()
-            threading.Thread(target=drain, daemon=True).start()
+            drainer = threading.Thread(target=drain, daemon=True)
+            drainer.start()
             current = None
             first = True
             while True:
@@ -1312,6 +1316,7 @@ def run_batch(cases: list[Case], timeout: float = CASE_TIMEOUT, startup: float =
                     break
                 if line is None:
                     proc.wait()
+                    drainer.join(timeout=10.0)  # the whole of stderr, for the report below
                     if current is not None:
                         results[current] = {"status": "crash", "returncode": proc.returncode,
                                             "stderr": "".join(errors)[-5000:]}

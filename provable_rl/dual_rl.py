@@ -83,7 +83,7 @@ import scipy.special
 
 from mdps import _validation as v
 from mdps.core import DiscountedMDP
-from mdps.data import OfflineData
+from mdps.data import OfflineData, SufficientStatistics
 
 # --------------------------------------------------------------------------------------------
 # The divergence table
@@ -2103,8 +2103,264 @@ def coverage_baseline_npg(mdp: DiscountedMDP, expert_occupancy, suboptimal_occup
     return _npg_on_occupancy(mdp, dS, pseudo_reward, dE, n_iterations, step_size)
 
 
+
+# --------------------------------------------------------------------------------------------
+# ReCOIL and the coverage baseline from sampled data (:ref:`dual_rl-recoil-samples`)
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class EmpiricalImitationModel:
+    r"""The empirical imitation problem built from two datasets of sampled tuples (:func:`empirical_imitation_model`).
+
+    Parameters
+    ----------
+    expert_occupancy : numpy.ndarray, shape (S, A)
+        :math:`\hat d_E = N_E(s, a) / n_E`, the expert data's empirical distribution.
+    suboptimal_occupancy : numpy.ndarray, shape (S, A)
+        :math:`\hat d_S = N_S(s, a) / n_S`.
+    transitions : numpy.ndarray, shape (S, A, S)
+        :math:`\hat P(s' \mid s, a)` from the pooled transition counts of both datasets (0 rows on
+        pairs without data).
+    initial : numpy.ndarray, shape (S,)
+        :math:`\mu`, the initial distribution.
+    gamma : float
+        The discount.
+    """
+
+    expert_occupancy: np.ndarray
+    suboptimal_occupancy: np.ndarray
+    transitions: np.ndarray
+    initial: np.ndarray
+    gamma: float
+
+    def flow(self, allowed: np.ndarray) -> tuple:
+        r"""The empirical Bellman flow restricted to the ``allowed`` pairs.
+
+        Rows are the states with at least one allowed pair; columns the allowed pairs. Mass that
+        :math:`\hat P` sends to a state without an allowed pair leaves the model (there is no
+        datum to continue from), so a solution is a sub-probability occupancy there.
+
+        Parameters
+        ----------
+        allowed : numpy.ndarray of bool, shape (S, A)
+            The pairs the occupancy may use.
+
+        Returns
+        -------
+        matrix : numpy.ndarray, shape (n_rows, n_allowed)
+            :math:`\sum_a d(s, a) - \gamma \sum_{s', a'} \hat P(s \mid s', a') d(s', a')` per row.
+        rhs : numpy.ndarray, shape (n_rows,)
+            :math:`(1 - \gamma)\mu(s)`.
+        columns : numpy.ndarray of int
+            The flat indices (into S * A) of the allowed pairs.
+        """
+        S, A = self.expert_occupancy.shape
+        allowed = np.asarray(allowed, dtype=bool)
+        rows = allowed.any(axis=1)
+        columns = np.flatnonzero(allowed.reshape(-1))
+        E = np.repeat(np.eye(S), A, axis=1)
+        M = E - self.gamma * self.transitions.reshape(S * A, S).T
+        return M[rows][:, columns], (1.0 - self.gamma) * self.initial[rows], columns
+
+
+def _imitation_statistics(name: str, data):
+    stats = data.statistics if isinstance(data, OfflineData) else data
+    if not isinstance(stats, SufficientStatistics) or stats.transition_counts is None \
+            or stats.n_repetitions is not None or np.ndim(stats.counts) != 2:
+        raise TypeError(f"{name}: expected discounted-MDP OfflineData or SufficientStatistics with transition "
+                        f"counts of shape (S, A, S) and no repetition axis, got {type(data).__name__}")
+    if int(np.sum(stats.counts)) < 1:
+        raise ValueError(f"{name}: expected at least one sample, got 0")
+    return stats
+
+
+def empirical_imitation_model(expert_data, suboptimal_data, initial, gamma: float) -> EmpiricalImitationModel:
+    r"""Empirical distributions and transition model of an imitation dataset (:ref:`dual_rl-recoil-samples`).
+
+    Parameters
+    ----------
+    expert_data : OfflineData or SufficientStatistics
+        The expert tuples :math:`(s, a, s')`, :math:`(s, a) \sim d_E` (counts (S, A) and
+        transition counts (S, A, S)).
+    suboptimal_data : OfflineData or SufficientStatistics
+        The suboptimal tuples, same shapes.
+    initial : array_like, shape (S,)
+        :math:`\mu`, a probability vector.
+    gamma : float
+        The discount :math:`\gamma \in (0, 1)`.
+
+    Returns
+    -------
+    EmpiricalImitationModel
+        :math:`\hat d_E, \hat d_S, \hat P, \mu, \gamma`.
+
+    Raises
+    ------
+    TypeError
+        If a dataset is not discounted-MDP data with transition counts.
+    ValueError
+        On an empty dataset, mismatched shapes or an initial distribution off the simplex.
+
+    Examples
+    --------
+    >>> from mdps.instances.dual_rl import imitation_fork
+    >>> from mdps.planning import occupancy
+    >>> from mdps.sampling import sample_statistics
+    >>> problem = imitation_fork(3, 3, 0.9, rng=0)
+    >>> expert = sample_statistics(problem.mdp, occupancy(problem.mdp, problem.expert_policy), 100, rng=1)
+    >>> other = sample_statistics(problem.mdp, occupancy(problem.mdp, problem.suboptimal_policy), 1000, rng=2)
+    >>> model = empirical_imitation_model(expert, other, problem.mdp.initial, 0.9)
+    >>> round(float(model.expert_occupancy.sum()), 12), model.transitions.shape
+    (1.0, (7, 3, 7))
+    """
+    sE = _imitation_statistics("expert_data", expert_data)
+    sS = _imitation_statistics("suboptimal_data", suboptimal_data)
+    if sE.counts.shape != sS.counts.shape:
+        raise ValueError(f"suboptimal_data: expected counts of shape {sE.counts.shape} (the expert data's), "
+                         f"got {sS.counts.shape}")
+    S, A = sE.counts.shape
+    mu = v.float_array("initial", initial, ndim=1, shape=(S,))
+    v.check_simplex("initial", mu)
+    gamma = v.discount(gamma)
+    cE, cS = sE.counts.astype(float), sS.counts.astype(float)
+    T = (sE.transition_counts + sS.transition_counts).astype(float)
+    N = T.sum(axis=2, keepdims=True)
+    P = np.where(N > 0, T / np.where(N > 0, N, 1.0), 0.0)
+    return EmpiricalImitationModel(cE / cE.sum(), cS / cS.sum(), P, mu, gamma)
+
+
+def recoil_from_data(expert_data, suboptimal_data, initial, gamma: float, beta: float = 0.5,
+                     divergence: str = "chi2", *, solver: str | None = "CLARABEL") -> ImitationResult:
+    r"""ReCOIL learned from sampled tuples: :func:`recoil` on the empirical problem (:ref:`dual_rl-recoil-samples`).
+
+    .. math::
+
+        \min_{d \in \hat{\mathcal K}}\; D_f\big(\beta d + (1 - \beta)\hat d_S \,\big\|\,
+        \beta \hat d_E + (1 - \beta)\hat d_S\big),
+
+    where :math:`\hat{\mathcal K}` is the set of non-negative d on the pairs with data that satisfy
+    the empirical Bellman flow (:meth:`EmpiricalImitationModel.flow`, with :math:`\hat P` pooled
+    from both datasets). With chi-square the objective is
+    :math:`\beta^2 \|d - \hat d_E\|^2_W`, :math:`W = \mathrm{diag}(1/\hat d_{\mathrm{mix}})`: the
+    weighted projection of the expert's empirical distribution onto :math:`\hat{\mathcal K}`.
+    The expert data may lie outside :math:`\mathrm{supp}(\hat d_S)`: no coverage is assumed.
+    Departure: the paper fits the dual-Q saddle point with networks on minibatches; here the
+    empirical primal is solved exactly (convex, cvxpy).
+
+    Parameters
+    ----------
+    expert_data : OfflineData or SufficientStatistics
+        Expert tuples (see :func:`empirical_imitation_model`).
+    suboptimal_data : OfflineData or SufficientStatistics
+        Suboptimal tuples.
+    initial : array_like, shape (S,)
+        :math:`\mu`.
+    gamma : float
+        The discount.
+    beta : float, default 0.5
+        :math:`\beta \in (0, 1)`.
+    divergence : {"kl", "chi2", "tv"} or Divergence, default "chi2"
+        The f-divergence.
+    solver : str or None, default "CLARABEL"
+        The cvxpy solver.
+
+    Returns
+    -------
+    ImitationResult
+        The empirical optimum d, its policy (uniform on states without data) and the divergence.
+
+    Raises
+    ------
+    ValueError
+        Unless the solver's status is optimal (and as :func:`empirical_imitation_model`).
+
+    Examples
+    --------
+    >>> from mdps.instances.dual_rl import imitation_fork
+    >>> from mdps.planning import occupancy
+    >>> from mdps.sampling import sample_statistics
+    >>> problem = imitation_fork(3, 3, 0.9, rng=0)
+    >>> expert = sample_statistics(problem.mdp, occupancy(problem.mdp, problem.expert_policy), 400, rng=1)
+    >>> other = sample_statistics(problem.mdp, occupancy(problem.mdp, problem.suboptimal_policy), 4000, rng=2)
+    >>> pi = recoil_from_data(expert, other, problem.mdp.initial, 0.9, beta=0.5).policy
+    >>> bool(pi[0, 0] > 0.95)
+    True
+    """
+    import cvxpy as cp
+
+    model = empirical_imitation_model(expert_data, suboptimal_data, initial, gamma)
+    div = get_divergence(divergence)
+    beta = v.probability("beta", beta)
+    dE, dS = model.expert_occupancy, model.suboptimal_occupancy
+    mix = beta * dE + (1 - beta) * dS
+    M, rhs, cols = model.flow(mix > 0)
+    d = cp.Variable(cols.size, nonneg=True)
+    p = beta * d + (1 - beta) * dS.reshape(-1)[cols]
+    # Divided by beta^2 (same argmin) as in recoil: the objective is O(beta^2) near its optimum.
+    prob = cp.Problem(cp.Minimize(div.cvx_divergence(p, mix.reshape(-1)[cols]) / beta ** 2), [M @ d == rhs])
+    _solve(prob, solver, "expert_data, suboptimal_data")
+    full = np.zeros(dE.size)
+    full[cols] = _nonnegative_occupancy("occupancy (solver output)", d.value)
+    dval = full.reshape(dE.shape)
+    return ImitationResult(dval, occupancy_policy(dval), float(prob.value) * beta ** 2)
+
+
+def coverage_baseline_from_data(expert_data, suboptimal_data, initial, gamma: float, *, clip: float = 1e-3,
+                                solver: str | None = "CLARABEL") -> ImitationResult:
+    r"""The coverage-assuming SMODICE-style baseline (:func:`coverage_baseline`) on the empirical problem.
+
+    .. math:: \max_{d}\; \mathbb{E}_d[\tilde r] - \mathrm{KL}(d \,\|\, \hat d_S)
+
+    over the non-negative d on :math:`\mathrm{supp}(\hat d_S)` satisfying the empirical flow
+    (:meth:`EmpiricalImitationModel.flow`), with the clipped discriminator reward
+    :math:`\tilde r` of :math:`\hat d_E, \hat d_S`. It is the algorithm of the occupancy-ratio
+    methods that need :math:`\hat d_S` to cover the expert: d never leaves
+    :math:`\mathrm{supp}(\hat d_S)`.
+
+    Parameters
+    ----------
+    expert_data : OfflineData or SufficientStatistics
+        Expert tuples.
+    suboptimal_data : OfflineData or SufficientStatistics
+        Suboptimal tuples.
+    initial : array_like, shape (S,)
+        :math:`\mu`.
+    gamma : float
+        The discount.
+    clip : float, default 1e-3
+        The discriminator's clip, in (0, 1).
+    solver : str or None, default "CLARABEL"
+        The cvxpy solver.
+
+    Returns
+    -------
+    ImitationResult
+        The empirical optimum d, its policy and the optimal value.
+
+    Raises
+    ------
+    ValueError
+        Unless the solver's status is optimal (and as :func:`empirical_imitation_model`).
+    """
+    import cvxpy as cp
+
+    model = empirical_imitation_model(expert_data, suboptimal_data, initial, gamma)
+    clip = v.probability("clip", clip)
+    dE, dS = model.expert_occupancy, model.suboptimal_occupancy
+    M, rhs, cols = model.flow(dS > 0)
+    reward = _discriminator_reward(dE, dS, clip).reshape(-1)[cols]
+    d = cp.Variable(cols.size, nonneg=True)
+    prob = cp.Problem(cp.Maximize(reward @ d - cp.sum(cp.rel_entr(d, dS.reshape(-1)[cols]))), [M @ d == rhs])
+    _solve(prob, solver, "expert_data, suboptimal_data")
+    full = np.zeros(dE.size)
+    full[cols] = _nonnegative_occupancy("occupancy (solver output)", d.value)
+    dval = full.reshape(dE.shape)
+    return ImitationResult(dval, occupancy_policy(dval), float(prob.value))
+
+
 __all__ = [
-    "DIVERGENCES", "Divergence", "DualVSolution", "FDVLResult", "IMPLICIT_LOSSES", "ImitationResult", "ImitationTrace",
+    "DIVERGENCES", "Divergence", "DualVSolution", "EmpiricalImitationModel", "coverage_baseline_from_data",
+    "empirical_imitation_model", "recoil_from_data", "FDVLResult", "IMPLICIT_LOSSES", "ImitationResult", "ImitationTrace",
     "ImplicitLoss", "NEGATIVE_TOLERANCE", "RATIO_FLOOR", "coverage_baseline_npg", "recoil_critic", "recoil_npg",
     "LPSolution", "RegularizedSolution", "ValueLPSolution", "advantage_weighted_policy", "coverage_baseline",
     "dual_q", "dual_q_minimizer", "dual_q_objective", "dual_v", "dual_v_objective", "fdvl_semi_gradient",

@@ -13,7 +13,7 @@ from tests.proofs_check.conftest import SMOKE_SEEDS, assert_check_passes
 CLAIMS = [c for c in all_claims() if c.name.startswith("dual_rl.")]
 CLAIM_IDS = [c.id for c in CLAIMS]
 EXPECTED = {"DUAL-D1", "DUAL-D2", "DUAL-D3", "DUAL-D4", "DUAL-D5", "DUAL-D6", "DUAL-D7", "DUAL-D8", "DUAL-D9",
-            "DUAL-D10", "DUAL-D11", "DUAL-D12", "DUAL-R1"}
+            "DUAL-D10", "DUAL-D11", "DUAL-D12", "DUAL-R2"}
 
 # Mutants aimed at one sub-statement of a claim with several: besides being rejected, each must fail
 # the sub-verdict it is aimed at (so every sub-statement is shown to have power of its own).

@@ -572,28 +572,43 @@ def _tabular_hpe_numpy(on_s, on_a, on_y, off_s, off_a, off_r, off_t, pi, f0, gam
 
 
 def _linear_hpe(samples, features, pi, w0, gamma, lam, k1, k2, m_on, m_off, ridge, bootstrap, average):
-    """Weighted ridge HPE with critic ``f_w = psi . w``; returns (w_bar, (mc, td))."""
+    """Weighted ridge HPE with critic ``f_w = psi . w``; returns (w_bar, (mc, td)).
+
+    The samples enter each iteration's normal equations only through per-pair counts, reward and
+    target sums and (offline) next-state counts, so these are tallied once for all K2 batches
+    (``bincount``) and each iteration solves ``G_k w = psi^T (c_k r + gamma M_k psi_pi w)``: the
+    same equations as a loop over the samples, at a cost that does not grow with the batch.
+    """
     S, A, d = features.shape
+    SA = S * A
+    flat = features.reshape(SA, d)
     w = np.array(w0, dtype=float)
     w_sum = np.zeros(d)
     s_on, a_on, y_on = samples.on_s, samples.on_a, samples.on_y
     s_off, a_off, r_off, t_off = samples.off_s, samples.off_a, samples.off_r, samples.off_s_next
     psi_pi = np.einsum("sa,sad->sd", pi, features)  # E_{a'~pi(s')} psi(s', a')
+    G = np.broadcast_to(ridge * np.eye(d), (k2, d, d)).copy()
+    b_fixed = np.zeros((k2, d))
+    use_on = m_on > 0 and lam > 0
+    if m_off > 0:
+        batch = np.repeat(np.arange(k2), m_off)
+        pair = batch * SA + s_off * A + a_off
+        counts = np.bincount(pair, minlength=k2 * SA).reshape(k2, SA) / m_off
+        G += np.einsum("kp,pd,pe->kde", counts, flat, flat)
+        b_fixed += (np.bincount(pair, weights=r_off, minlength=k2 * SA).reshape(k2, SA) / m_off) @ flat
+        if bootstrap:
+            moves = np.bincount(pair * S + t_off, minlength=k2 * SA * S).reshape(k2, SA, S) / m_off
+    if use_on:
+        batch = np.repeat(np.arange(k2), m_on)
+        pair = batch * SA + s_on * A + a_on
+        counts = np.bincount(pair, minlength=k2 * SA).reshape(k2, SA) * (lam / m_on)
+        G += np.einsum("kp,pd,pe->kde", counts, flat, flat)
+        b_fixed += (np.bincount(pair, weights=y_on, minlength=k2 * SA).reshape(k2, SA) * (lam / m_on)) @ flat
     for k in range(k2):
-        G = ridge * np.eye(d)
-        b = np.zeros(d)
-        if m_off > 0:
-            sl = slice(k * m_off, (k + 1) * m_off)
-            X = features[s_off[sl], a_off[sl]]
-            y = r_off[sl] + (gamma * psi_pi[t_off[sl]] @ w if bootstrap else 0.0)
-            G += X.T @ X / m_off
-            b += X.T @ y / m_off
-        if m_on > 0 and lam > 0:
-            sl = slice(k * m_on, (k + 1) * m_on)
-            X = features[s_on[sl], a_on[sl]]
-            G += lam * X.T @ X / m_on
-            b += lam * X.T @ y_on[sl] / m_on
-        w = np.linalg.solve(G, b)
+        b = b_fixed[k]
+        if m_off > 0 and bootstrap:
+            b = b + gamma * flat.T @ (moves[k] @ (psi_pi @ w))
+        w = np.linalg.solve(G[k], b)
         if k >= k1:
             w_sum += w
     w_bar = w_sum / (k2 - k1) if average else w
@@ -1272,9 +1287,9 @@ def _compatible_fit(phi, pi, f, samples, lam, ctx, ridge):
     else:
         weight = np.zeros(S * A)
         if samples.off_s.size:
-            np.add.at(weight, samples.off_s * A + samples.off_a, 1.0 / samples.off_s.size)
+            weight += np.bincount(samples.off_s * A + samples.off_a, minlength=S * A) / samples.off_s.size
         if samples.on_s.size and lam > 0:
-            np.add.at(weight, samples.on_s * A + samples.on_a, lam / samples.on_s.size)
+            weight += np.bincount(samples.on_s * A + samples.on_a, minlength=S * A) * (lam / samples.on_s.size)
         weight = weight.reshape(S, A)
     G = np.einsum("sa,sad,sae->de", weight, g, g) + ridge * np.eye(d)
     b = np.einsum("sa,sad,sa->d", weight, g, f_c)

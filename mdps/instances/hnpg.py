@@ -12,7 +12,8 @@ state-action pairs, ``mu0(s, a)``, and define the occupancy
 :math:`\mu_0 = \delta_{s_0} \times \mathrm{Uniform}(A)`, offline data from the occupancy of an
 epsilon-greedy optimal policy). :func:`aliased_trap` is a small MDP with linear critic features
 that alias two states with different values, so that the linear class is not Bellman complete
-(HNPG-H6). Why these instances are hard, and for whom: :ref:`hnpg-instances`; the notation:
+(HNPG-H6). :func:`linear_lock` is the lock with dense linear features (``d = 2L + 2 < S A``) for
+Algorithm 3's log-linear policies and linear critic (HNPG-H7). Why these instances are hard, and for whom: :ref:`hnpg-instances`; the notation:
 :ref:`hnpg-setting`.
 """
 from __future__ import annotations
@@ -25,8 +26,8 @@ from .. import _validation as v
 from ..core import DiscountedMDP, policy_matrix
 from .classic import combination_lock
 
-__all__ = ["AliasedTrap", "LockProblem", "aliased_features", "aliased_trap", "check_reset", "epsilon_greedy_policy",
-           "lock_problem", "product_reset", "reset_occupancy"]
+__all__ = ["AliasedTrap", "LinearLock", "LockProblem", "aliased_features", "aliased_trap", "check_reset",
+           "epsilon_greedy_policy", "linear_lock", "lock_problem", "product_reset", "reset_occupancy"]
 
 
 def product_reset(mdp: DiscountedMDP) -> np.ndarray:
@@ -384,3 +385,78 @@ def aliased_trap(gamma: float = 0.9, *, distractor: float = 0.3, trap_weight: fl
     nu[2, :] = trap_weight / A
     nu.setflags(write=False)
     return AliasedTrap(mdp, features, product_reset(mdp), nu)
+
+
+@dataclass(frozen=True, eq=False)
+class LinearLock:
+    r"""HNPG-H7's problem: the lock of :func:`lock_problem` with dense linear features (see :ref:`hnpg-linear-lock`).
+
+    Built by :func:`linear_lock`.
+
+    Parameters
+    ----------
+    lock : LockProblem
+        The lock, its reset :math:`\mu_0` and its offline law :math:`\nu` (epsilon-greedy occupancy).
+    features : numpy.ndarray of shape (S, A, 2L + 2)
+        :math:`\phi(s, a) = M^\top e_{c(s, a)}`: the class :math:`c(s, a)` (chain state and whether
+        the action is the good one; the goal; the dead state) mixed by a random orthogonal
+        :math:`M`. Used for the log-linear policy and for the linear critic.
+    """
+
+    lock: LockProblem
+    features: np.ndarray
+
+    @property
+    def mdp(self) -> DiscountedMDP:
+        """The lock's MDP."""
+        return self.lock.mdp
+
+
+def linear_lock(length: int = 4, n_actions: int = 8, gamma: float = 0.8, rng=None) -> LinearLock:
+    r"""The lock of :func:`lock_problem` as a linear MDP with dense features, :math:`d = 2L + 2 < S A`.
+
+    Transitions and rewards of the lock depend on a pair only through its class
+    :math:`c(s, a)`: ``(i, good)`` or ``(i, bad)`` for a chain state ``i``, the goal, the dead
+    state (``2 L + 2`` classes). With :math:`\phi(s, a) = M^\top e_{c(s, a)}` for a random
+    orthogonal :math:`M` (QR of a Gaussian matrix), the features are not one-hot, every
+    :math:`Q^\pi` is linear in :math:`\phi` and so is :math:`\mathcal T^\pi f` for a linear
+    :math:`f` (the linear class is Bellman complete, :math:`\epsilon_{\mathrm{be}} = 0`), and the
+    compatible features :math:`\phi - \mathbb E_\pi \phi` represent every advantage exactly
+    (Assumption 3 with :math:`\beta \le \max \|\phi\|^2 = 1`). The log-linear class is smaller
+    than the tabular one: it gives the bad actions of a state equal probabilities. Derivation:
+    :ref:`hnpg-linear-lock`.
+
+    Parameters
+    ----------
+    length : int >= 1, default 4
+        :math:`L`, the number of chain states.
+    n_actions : int >= 2, default 8
+        :math:`A`.
+    gamma : float in (0, 1), default 0.8
+        The discount.
+    rng : numpy.random.Generator, int or None, optional
+        Draws the combination, then the mixing matrix.
+
+    Returns
+    -------
+    LinearLock
+        The lock (with :math:`\mu_0` and the epsilon-greedy :math:`\nu`) and its features.
+
+    Examples
+    --------
+    >>> problem = linear_lock(length=3, n_actions=4, gamma=0.8, rng=0)
+    >>> problem.features.shape, bool((problem.features != 0).sum(axis=2).min() > 1)
+    ((5, 4, 8), True)
+    """
+    gen = v.as_rng(rng)
+    lock = lock_problem(length, n_actions, gamma, gen)
+    L, A = lock.length, lock.mdp.n_actions
+    classes = np.empty((L + 2, A), dtype=np.int64)
+    classes[:L] = 2 * np.arange(L)[:, None] + 1
+    classes[np.arange(L), lock.good_actions] = 2 * np.arange(L)
+    classes[L], classes[L + 1] = 2 * L, 2 * L + 1
+    d = 2 * L + 2
+    mixing, _ = np.linalg.qr(gen.standard_normal((d, d)))
+    features = mixing[classes]
+    features.setflags(write=False)
+    return LinearLock(lock, features)

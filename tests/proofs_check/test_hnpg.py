@@ -8,7 +8,7 @@ import proofs_check.hnpg as hnpg_claims
 from proofs_check.framework import get_claim, run_sweep
 from tests.proofs_check.conftest import SMOKE_SEEDS, assert_check_passes
 
-CLAIMS = ["HNPG-H1", "HNPG-H2", "HNPG-H3", "HNPG-H3b", "HNPG-H4", "HNPG-H5", "HNPG-H6"]
+CLAIMS = ["HNPG-H1", "HNPG-H2", "HNPG-H3", "HNPG-H3b", "HNPG-H4", "HNPG-H5", "HNPG-H6", "HNPG-H7"]
 
 
 @pytest.mark.parametrize("seed", SMOKE_SEEDS)
@@ -82,3 +82,15 @@ def test_vectorised_success_matches_the_lock():
     policies = np.random.default_rng(0).dirichlet(np.ones(3), size=(5, lock.mdp.n_states))
     np.testing.assert_allclose(hnpg_claims._success(lock, policies),
                                [lock.success_probability(p) for p in policies])
+
+
+def test_h7_q_fit_mutant_differs_from_the_advantage_fit_only_in_its_target():
+    """Same samples and critic as the library's HNPG (same start), but another target: the steps differ."""
+    from mdps.instances.hnpg import linear_lock
+
+    problem = linear_lock(3, 4, 0.8, 0)
+    args = (problem.mdp, problem.features, problem.features, problem.lock.reset, problem.lock.offline_distribution, 3)
+    ours = hnpg_claims.hnpg_q_fit(*args, np.random.default_rng(1)).policies
+    library = hnpg_claims.hnpg_learner(*args, np.random.default_rng(1)).policies
+    np.testing.assert_allclose(ours[0], library[0])
+    assert np.abs(ours[1:] - library[1:]).max() > 1e-6

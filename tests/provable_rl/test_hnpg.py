@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdps.instances.hnpg import aliased_features, aliased_trap, lock_problem, reset_occupancy
+from mdps.instances.hnpg import aliased_features, aliased_trap, linear_lock, lock_problem, reset_occupancy
 from mdps.instances.random import random_mdp
 from mdps.planning import occupancy, policy_evaluation, policy_q_values
 from provable_rl.hnpg import (
@@ -403,3 +403,40 @@ def test_exact_hac_cumulative_suboptimality_bound(S, A, gamma, T, seed):
     mdp = random_mdp(S, A, gamma, seed, concentration=0.3)
     out = hac(mdp, n_iterations=T, critic="exact")
     assert out.suboptimality[:-1].sum() <= 2 * np.sqrt(T * np.log(A)) / (1 - gamma) ** 2
+
+
+def test_linear_hpe_tallies_match_a_loop_over_the_samples():
+    """The per-pair tallies of _linear_hpe solve the same normal equations as a loop over the samples."""
+    from provable_rl.hnpg import _linear_hpe
+
+    rng = np.random.default_rng(0)
+    mdp = random_mdp(6, 3, 0.8, rng)
+    psi = rng.standard_normal((6, 3, 5))
+    pi = softmax_policy(rng.standard_normal((6, 3)))
+    nu = np.full((6, 3), 1 / 18)
+    samples = sample_round(mdp, pi, n_on=4 * 50, n_off=4 * 60, offline_distribution=nu, rng=1)
+    w = np.ones(5)
+    psi_pi = np.einsum("sa,sad->sd", pi, psi)
+    for k in range(4):
+        off, on = slice(60 * k, 60 * (k + 1)), slice(50 * k, 50 * (k + 1))
+        X_off, X_on = psi[samples.off_s[off], samples.off_a[off]], psi[samples.on_s[on], samples.on_a[on]]
+        y_off = samples.off_r[off] + 0.8 * psi_pi[samples.off_s_next[off]] @ w
+        G = 1e-8 * np.eye(5) + X_off.T @ X_off / 60 + 2.0 * X_on.T @ X_on / 50
+        w = np.linalg.solve(G, X_off.T @ y_off / 60 + 2.0 * X_on.T @ samples.on_y[on] / 50)
+    w_bar, _ = _linear_hpe(samples, psi, pi, np.ones(5), 0.8, 2.0, 3, 4, 50, 60, 1e-8, True, True)
+    np.testing.assert_allclose(w_bar, w, rtol=1e-9, atol=1e-12)
+
+
+def test_linear_lock_is_a_linear_mdp_with_dense_features():
+    """Every Q^pi is linear in the features (d = 2L + 2 < S A), and no feature vector is one-hot."""
+    problem = linear_lock(4, 5, 0.8, 3)
+    phi = problem.features
+    S, A, d = phi.shape
+    assert d == 10 < S * A and (np.abs(phi) > 1e-12).sum(axis=2).min() > 1
+    flat = phi.reshape(S * A, d)
+    pi = softmax_policy(np.random.default_rng(0).standard_normal((S, A)))
+    for policy in (pi, problem.mdp.optimal_policy):
+        q = policy_q_values(problem.mdp, policy).reshape(-1)
+        w = np.linalg.lstsq(flat, q, rcond=None)[0]
+        np.testing.assert_allclose(flat @ w, q, atol=1e-9)
+    assert problem.lock.success_probability(problem.mdp.optimal_policy) == 1.0

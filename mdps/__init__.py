@@ -105,13 +105,14 @@ from .planning import (
     suboptimality,
     value_iteration,
 )
+from .sparse import SparseDiscountedMDP
 from .sampling import sample_episodes, sample_offline_data, sample_statistics
 
 __all__ = [
     "backward_induction", "bellman_residual", "from_gymnasium", "from_mdptoolbox", "greedy_policy",
     "linear_program", "modified_policy_iteration", "policy_iteration", "to_gymnasium", "to_mdptoolbox", "value_iteration",
     "ContextualBandit", "DiscountedMDP", "FiniteHorizonMDP", "LinearMDP", "MultiArmedBandit",
-    "OfflineData", "PlanningResult", "SufficientStatistics", "concentrability", "data_distribution",
+    "OfflineData", "PlanningResult", "SparseDiscountedMDP", "SufficientStatistics", "concentrability", "data_distribution",
     "deterministic_policy", "expected_return", "finite_horizon", "occupancy", "one_hot_linear_mdp",
     "optimal_occupancy", "optimal_return", "policy_evaluation", "policy_matrix", "policy_q_values",
     "q_from_values", "sample_episodes", "softmax_policy", "sample_offline_data", "sample_statistics", "solve",

@@ -57,6 +57,7 @@ from . import _NUMBA_CACHE as _CACHE
 from . import _validation as v
 from .core import ContextualBandit, DiscountedMDP, FiniteHorizonMDP, LinearMDP, MultiArmedBandit, policy_matrix
 from .data import OfflineData, SufficientStatistics, pair_shape
+from .sparse import SparseDiscountedMDP
 
 
 def cdf(probabilities: np.ndarray) -> np.ndarray:
@@ -395,6 +396,70 @@ def _rollout_kernel(P_table, R, single, pi_table, initial_table, n_episodes, n_s
     return initial_out, a_out, r_out, t_out
 
 
+@numba.njit(inline="always")
+def _draw_packed_csr(packed, start, n, u):
+    """:func:`_draw_packed` on the ``n`` entries ``packed[start:start + n]`` of a CSR row (a position in the row)."""
+    x = u * n
+    j = min(int(x), n - 1)
+    entry = packed[start + j, 0]
+    alias = int(entry)
+    return j if x - j < entry - alias else alias
+
+
+@numba.njit(cache=_CACHE)
+def _sparse_rollout_kernel(indptr, indices, packed, R, single, pi_table, initial_table, n_episodes, n_steps,
+                           gaussian, std, rng):
+    """:func:`_rollout_kernel` for a sparse P (one layer): the same batches, rounds and uniforms.
+
+    Row ``s A + a`` of P is ``indices[indptr[k]:indptr[k + 1]]`` with its packed alias table
+    ``packed[indptr[k]:indptr[k + 1], 0]`` (positions within the row); a draw reads one entry of
+    the table and one of ``indices``. Each uniform is spent where the dense kernel spends it, so a
+    problem whose every row has one successor gives the dense kernel's data exactly."""
+    S, A = R.shape
+    R_flat = R.reshape(S * A)
+    n = n_episodes * n_steps
+    initial_out = np.empty(n_episodes, np.int32)
+    a_out = np.empty(n, np.int32)
+    r_out = np.empty(n, np.float64)
+    t_out = np.empty(n, np.int32)
+    last_pi = single.shape[0] - 1
+    stream = _stream_state(rng)
+    state = np.empty(_EPISODE_BATCH, np.int64)
+    action = np.empty(_EPISODE_BATCH, np.int64)
+    next_uniform = np.empty(_EPISODE_BATCH, np.float64)
+    for first in range(0, n_episodes, _EPISODE_BATCH):
+        m = min(_EPISODE_BATCH, n_episodes - first)
+        for b in range(m):
+            u, stream = _uniform(stream)
+            state[b] = _draw_packed(initial_table, u)
+            initial_out[first + b] = state[b]
+        for k in range(n_steps + 1):
+            hpi = min(k, last_pi)
+            for b in range(m):
+                s = state[b]
+                if k > 0:  # take step k - 1
+                    row = s * A + action[b]
+                    start = indptr[row]
+                    s = indices[start + _draw_packed_csr(packed, start, indptr[row + 1] - start, next_uniform[b])]
+                    i = (first + b) * n_steps + k - 1
+                    a_out[i] = action[b]
+                    r_out[i], stream = _draw_reward(R_flat[row], gaussian, std, stream, rng)
+                    t_out[i] = s
+                    state[b] = s
+                if k < n_steps:  # plan step k
+                    a = single[hpi, s]
+                    if a < 0:
+                        u, stream = _uniform(stream)
+                        a = _draw_packed(pi_table[hpi, s], u)
+                    u, stream = _uniform(stream)
+                    row = s * A + a
+                    start = indptr[row]
+                    _prefetch(packed, start + min(int(u * (indptr[row + 1] - start)), indptr[row + 1] - start - 1), 0)
+                    action[b] = a
+                    next_uniform[b] = u
+    return initial_out, a_out, r_out, t_out
+
+
 @numba.njit(cache=_CACHE)
 def _iid_kernel(P_table, R, pair_table, n_per_layer, gaussian, std, rng):
     """For each layer h, ``n_per_layer`` i.i.d. (s, a) ~ mu[h], then r and s' (packed alias tables).
@@ -497,7 +562,10 @@ def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | No
     >>> len(data), data.h[:5].tolist()
     (15, [0, 1, 2, 3, 4])
     """
-    P, R, tab = _layers(mdp)
+    if isinstance(mdp, SparseDiscountedMDP):
+        P, R, tab = None, mdp.R[None], mdp
+    else:
+        P, R, tab = _layers(mdp)
     n_episodes = v.positive_int("n_episodes", n_episodes)
     S, A = tab.n_states, tab.n_actions
     if isinstance(tab, FiniteHorizonMDP):
@@ -516,9 +584,15 @@ def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | No
         pi = pi[None]
     elif not (isinstance(tab, FiniteHorizonMDP) and pi.shape == (tab.horizon, S, A)):
         raise ValueError(f"policy: expected shape ({S},), ({S}, {A}) or a per-step policy, got {np.shape(policy)}")
-    initial, a, r, s_next = _rollout_kernel(
-        packed_alias_table(P), R, _single_actions(pi), packed_alias_table(pi), packed_alias_table(tab.initial),
-        n_episodes, n_steps, tab.reward_model == "gaussian", tab.reward_std, rng)
+    if P is None:
+        initial, a, r, s_next = _sparse_rollout_kernel(
+            tab.P.indptr, tab.P.indices, tab._alias_tables.reshape(-1, 1), tab.R, _single_actions(pi),
+            packed_alias_table(pi), packed_alias_table(tab.initial), n_episodes, n_steps,
+            tab.reward_model == "gaussian", tab.reward_std, rng)
+    else:
+        initial, a, r, s_next = _rollout_kernel(
+            packed_alias_table(P), R, _single_actions(pi), packed_alias_table(pi), packed_alias_table(tab.initial),
+            n_episodes, n_steps, tab.reward_model == "gaussian", tab.reward_std, rng)
     return OfflineData(_episode_states(initial, s_next, n_steps), a, r, s_next, S, A,
                        np.tile(np.arange(n_steps), n_episodes), n_steps)
 

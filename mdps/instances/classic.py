@@ -4,9 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validation as v
-from ..core import DiscountedMDP, FiniteHorizonMDP
+import scipy.sparse
 
-__all__ = ["chain_mdp", "combination_lock", "finite_horizon_lock", "gridworld"]
+from ..core import DiscountedMDP, FiniteHorizonMDP
+from ..sparse import SparseDiscountedMDP
+
+__all__ = ["chain_mdp", "combination_lock", "finite_horizon_lock", "gridworld", "sparse_chain", "sparse_gridworld"]
 
 
 def chain_mdp(n_states: int = 6, gamma: float = 0.9, *, slip: float = 0.1,
@@ -277,3 +280,120 @@ def gridworld(n_rows: int = 4, n_cols: int = 4, gamma: float = 0.9, *, slip: flo
     initial = np.zeros(S)
     initial[start_state] = 1.0
     return DiscountedMDP(P, R, gamma, initial)
+
+
+def sparse_chain(n_states: int = 6, gamma: float = 0.9, *, slip: float = 0.1,
+                 small_reward: float = 0.05) -> SparseDiscountedMDP:
+    r""":func:`chain_mdp` with sparse transitions, for long chains (:math:`10^5` states and more).
+
+    The same problem as ``chain_mdp(n_states, gamma, slip=slip, small_reward=small_reward)``
+    (action 0 returns to state 0, action 1 moves right with probability ``1 - slip`` and back to
+    state 0 otherwise), built directly as a :class:`~mdps.SparseDiscountedMDP`: at most two
+    successors per pair, :math:`O(S)` memory. Its ``to_dense()`` equals :func:`chain_mdp` exactly.
+
+    Parameters
+    ----------
+    n_states : int >= 2, default 6
+        Length of the chain ``S``.
+    gamma : float in [0, 1), default 0.9
+        Discount factor.
+    slip : float in [0, 1), default 0.1
+        Probability that action 1 sends the agent back to state 0.
+    small_reward : float in [0, 1], default 0.05
+        Reward of action 0 in state 0, the myopic lure.
+
+    Returns
+    -------
+    SparseDiscountedMDP
+        ``S`` states, 2 actions, Bernoulli rewards, ``P`` of shape (2 S, S).
+
+    Examples
+    --------
+    >>> from mdps.instances import sparse_chain
+    >>> mdp = sparse_chain(n_states=100_000, gamma=0.99)
+    >>> mdp.P.shape, mdp.max_successors, int(mdp.optimal_policy[0])
+    ((200000, 100000), 2, 0)
+    """
+    S = v.positive_int("n_states", n_states)
+    if S < 2:
+        raise ValueError(f"n_states: expected at least 2, got {S}")
+    slip = v.probability("slip", slip, open_low=False, open_high=True)
+    small_reward = v.probability("small_reward", small_reward, open_low=False, open_high=False)
+    v.check_allocation("n_states", 20 * S, 8, "entries of the sparse P and its copies")
+    states = np.arange(S)
+    right = np.minimum(states + 1, S - 1)
+    # Row 2 s: back to 0. Row 2 s + 1: right with 1 - slip, to 0 with slip (summed where right = 0).
+    rows = np.concatenate([2 * states, 2 * states + 1, 2 * states + 1])
+    cols = np.concatenate([np.zeros(S, np.int64), right, np.zeros(S, np.int64)])
+    vals = np.concatenate([np.ones(S), np.full(S, 1.0 - slip), np.full(S, slip)])
+    P = scipy.sparse.coo_array((vals, (rows, cols)), shape=(2 * S, S)).tocsr()
+    R = np.zeros((S, 2))
+    R[0, 0] = small_reward
+    R[S - 1, 1] = 1.0
+    initial = np.zeros(S)
+    initial[0] = 1.0
+    return SparseDiscountedMDP(P, R, gamma, initial)
+
+
+def sparse_gridworld(n_rows: int = 4, n_cols: int = 4, gamma: float = 0.9, *,
+                     slip: float = 0.1) -> SparseDiscountedMDP:
+    r""":func:`gridworld` with sparse transitions, for large grids (:math:`10^5` cells and more).
+
+    The same problem as ``gridworld(n_rows, n_cols, gamma, slip=slip)`` (start in the top-left
+    cell, goal in the bottom-right one, no walls; moves left, down, right, up; with probability
+    ``slip`` a uniformly random move instead; entering the goal pays 1), built directly as a
+    :class:`~mdps.SparseDiscountedMDP` with at most four successors per pair. Its ``to_dense()``
+    equals :func:`gridworld` up to the rounding of the summed slip probabilities (1e-16).
+
+    Parameters
+    ----------
+    n_rows : int >= 1, default 4
+        Number of rows (the grid needs at least two cells).
+    n_cols : int >= 1, default 4
+        Number of columns.
+    gamma : float in [0, 1), default 0.9
+        Discount factor.
+    slip : float in [0, 1), default 0.1
+        Probability that the move is replaced by a uniformly random one.
+
+    Returns
+    -------
+    SparseDiscountedMDP
+        ``n_rows * n_cols`` states and 4 actions, ``P`` of shape (4 S, S).
+
+    Examples
+    --------
+    >>> from mdps.instances import sparse_gridworld
+    >>> mdp = sparse_gridworld(316, 316, gamma=0.99)  # 99,856 cells
+    >>> mdp.n_states, mdp.max_successors
+    (99856, 4)
+    """
+    rows, cols = v.positive_int("n_rows", n_rows), v.positive_int("n_cols", n_cols)
+    if rows * cols < 2:
+        raise ValueError(f"n_rows, n_cols: expected at least two cells, got {rows} x {cols}")
+    slip = v.probability("slip", slip, open_low=False, open_high=True)
+    S, A = rows * cols, len(GRID_MOVES)
+    v.check_allocation("n_rows, n_cols", 3 * 2 * S * A * (A + 1), 8, "entries of the sparse P and its copies")
+    goal = S - 1
+    states = np.arange(S)
+    r, c = np.divmod(states, cols)
+    targets = np.empty((S, A), np.int64)
+    for move, (dr, dc) in enumerate(GRID_MOVES):
+        nr, nc = r + dr, c + dc
+        inside = (nr >= 0) & (nr < rows) & (nc >= 0) & (nc < cols)
+        targets[:, move] = np.where(inside, nr * cols + nc, states)
+    targets[goal] = goal
+    # Entry (s, a, k): the slip share of move k, plus 1 - slip where k = a (duplicates are summed).
+    pair = (states[:, None] * A + np.arange(A))[:, :, None]
+    rows_idx = np.concatenate([np.broadcast_to(pair, (S, A, A)).reshape(-1), (states[:, None] * A + np.arange(A)).reshape(-1)])
+    cols_idx = np.concatenate([np.broadcast_to(targets[:, None, :], (S, A, A)).reshape(-1), targets.reshape(-1)])
+    vals = np.concatenate([np.full(S * A * A, slip / A), np.full(S * A, 1.0 - slip)])
+    at_goal = np.concatenate([np.repeat(states == goal, A * A), np.repeat(states == goal, A)])
+    vals[at_goal] = np.where(np.arange(at_goal.size)[at_goal] < S * A * A, 0.0, 1.0)
+    P = scipy.sparse.coo_array((vals, (rows_idx, cols_idx)), shape=(S * A, S)).tocsr()
+    P.eliminate_zeros()
+    R = P[:, [goal]].toarray().reshape(S, A)
+    R[goal] = 0.0
+    initial = np.zeros(S)
+    initial[0] = 1.0
+    return SparseDiscountedMDP(P, R, gamma, initial)

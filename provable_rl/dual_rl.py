@@ -1672,6 +1672,135 @@ def fdvl_semi_gradient(data: OfflineData, gamma: float, *, loss: str = "chi2", t
     return FDVLResult(V, Q, pi, n_steps, float("nan")), trace
 
 
+
+def _v_step_samples(states, q_samples, n_states):
+    S = v.positive_int("n_states", n_states)
+    s = v.int_array("states", states, ndim=1, high=S)
+    q = v.float_array("q_samples", q_samples, ndim=1, shape=s.shape, like="states")
+    if s.size == 0:
+        raise ValueError("states: expected at least one sample, got 0")
+    return s, q, S
+
+
+def _sample_gradient(spec: ImplicitLoss, t: float, states, q, V, counts):
+    y = q - V[states]
+    if spec.exponential:
+        per_sample = -(np.exp(y / t) - 1.0) / t
+        return np.bincount(states, per_sample, minlength=V.size) / np.maximum(counts, 1.0)
+    piece = np.searchsorted(np.asarray(spec.breakpoints, dtype=float), y, side="left")
+    slope = np.asarray(spec.intercepts, dtype=float)[piece] + np.asarray(spec.slopes, dtype=float)[piece] * y
+    mean = np.bincount(states, slope, minlength=V.size) / np.maximum(counts, 1.0)
+    return np.where(counts > 0, (1.0 - t) - t * mean, 0.0)
+
+
+def implicit_loss_gradient(values, states, q_samples, n_states: int, *, loss: str = "chi2",
+                           temperature: float = 0.9) -> np.ndarray:
+    r"""Derivative in V(s) of the sampled V-loss of f-DVL / XQL, per state (:ref:`dual_rl-fdvl-samples`).
+
+    For the polynomial losses, :math:`(1 - \lambda) - \lambda \frac{1}{n_s} \sum_{i: s_i = s} g'(q_i - V(s))`;
+    for Gumbel (XQL), :math:`-\frac{1}{n_s} \sum_{i: s_i = s} (e^{(q_i - V(s))/\beta} - 1)/\beta`
+    (which overflows to inf when :math:`(q_i - V)/\beta > 709`; returned as it is). 0 at states
+    without samples.
+
+    Parameters
+    ----------
+    values : array_like, shape (S,)
+        V.
+    states : array_like of int, shape (n,)
+        :math:`s_i`.
+    q_samples : array_like, shape (n,)
+        :math:`q_i = Q(s_i, a_i)`, :math:`a_i` the data's action.
+    n_states : int
+        S.
+    loss : {"tv", "chi2", "chi2_exact", "gumbel"}, default "chi2"
+        The V-loss (see :func:`implicit_maximum`).
+    temperature : float, default 0.9
+        :math:`\lambda` (polynomial losses) or :math:`\beta` (Gumbel).
+
+    Returns
+    -------
+    numpy.ndarray
+        The derivative, shape (S,).
+
+    Examples
+    --------
+    >>> implicit_loss_gradient([0.0], [0, 0], [1.0, -1.0], 1, loss="tv", temperature=0.9).round(3)
+    array([-0.35])
+    """
+    s, q, S = _v_step_samples(states, q_samples, n_states)
+    V = v.float_array("values", values, ndim=1, shape=(S,))
+    spec = _loss(loss)
+    t = _temperature(loss, temperature)
+    return _sample_gradient(spec, t, s, q, V, np.bincount(s, minlength=S).astype(float))
+
+
+def implicit_maximum_descent(states, q_samples, n_states: int, *, loss: str = "chi2", temperature: float = 0.9,
+                             n_steps: int = 2000, step_size: float = 1.0, decay: float = 0.01,
+                             initial_values=None) -> np.ndarray:
+    r"""The f-DVL / XQL V-step fitted by gradient descent on sampled data, every iterate (:ref:`dual_rl-fdvl-samples`).
+
+    Full-batch (sub)gradient descent on the sampled V-loss of each state,
+    :math:`V_{k+1} = V_k - \eta_k \nabla \hat L(V_k)` (:func:`implicit_loss_gradient`), with
+    :math:`\eta_k = \eta / (1 + \text{decay}\cdot k)` and Q held fixed (the samples
+    :math:`q_i`). This is how the official code fits V (by gradient steps on the loss, there
+    with Adam on minibatches, :ref:`dual_rl-departures`); its minimiser is
+    :func:`implicit_maximum` under the data's empirical action distribution. Nothing is
+    clipped: with the Gumbel loss at a small temperature an iterate can overflow to ``inf``
+    (the instability f-DVL removes); the iterates are returned as they are.
+
+    Parameters
+    ----------
+    states : array_like of int, shape (n,)
+        :math:`s_i`.
+    q_samples : array_like, shape (n,)
+        :math:`q_i = Q(s_i, a_i)`.
+    n_states : int
+        S.
+    loss : {"tv", "chi2", "chi2_exact", "gumbel"}, default "chi2"
+        The V-loss.
+    temperature : float, default 0.9
+        :math:`\lambda` or :math:`\beta`.
+    n_steps : int, default 2000
+        K, the number of steps (at most ``MAX_SGD_STEPS``).
+    step_size : float, default 1.0
+        :math:`\eta > 0`.
+    decay : float, default 0.01
+        Step-size decay, :math:`\ge 0`.
+    initial_values : array_like or None, default None
+        :math:`V_0`, shape (S,) (None: the mean of the samples at each state, 0 without samples).
+
+    Returns
+    -------
+    numpy.ndarray
+        The iterates :math:`V_0, \dots, V_K`, shape (K + 1, S) (possibly non-finite for Gumbel).
+
+    Examples
+    --------
+    >>> trace = implicit_maximum_descent([0, 0, 0, 0], [1.0, 2.0, 3.0, 4.0], 1, loss="tv", temperature=0.9)
+    >>> trace.shape, round(float(trace[-1, 0]), 1)
+    ((2001, 1), 4.0)
+    """
+    s, q, S = _v_step_samples(states, q_samples, n_states)
+    spec = _loss(loss)
+    t = _temperature(loss, temperature)
+    n_steps = v.positive_int("n_steps", n_steps, maximum=MAX_SGD_STEPS)
+    eta = v.positive_float("step_size", step_size)
+    decay = v.real_number("decay", decay, "a non-negative number")
+    if not (np.isfinite(decay) and decay >= 0):
+        raise ValueError(f"decay: expected a non-negative number, got {decay!r}")
+    counts = np.bincount(s, minlength=S).astype(float)
+    if initial_values is None:
+        V = np.bincount(s, q, minlength=S) / np.maximum(counts, 1.0)
+    else:
+        V = np.array(v.float_array("initial_values", initial_values, ndim=1, shape=(S,)))
+    trace = np.empty((n_steps + 1, S))
+    trace[0] = V
+    for k in range(n_steps):
+        V = V - eta / (1.0 + decay * k) * _sample_gradient(spec, t, s, q, V, counts)
+        trace[k + 1] = V
+    return trace
+
+
 # --------------------------------------------------------------------------------------------
 # ReCOIL and the coverage baseline (:ref:`dual_rl-recoil`)
 # --------------------------------------------------------------------------------------------
@@ -2360,7 +2489,7 @@ def coverage_baseline_from_data(expert_data, suboptimal_data, initial, gamma: fl
 
 __all__ = [
     "DIVERGENCES", "Divergence", "DualVSolution", "EmpiricalImitationModel", "coverage_baseline_from_data",
-    "empirical_imitation_model", "recoil_from_data", "FDVLResult", "IMPLICIT_LOSSES", "ImitationResult", "ImitationTrace",
+    "empirical_imitation_model", "recoil_from_data", "implicit_loss_gradient", "implicit_maximum_descent", "FDVLResult", "IMPLICIT_LOSSES", "ImitationResult", "ImitationTrace",
     "ImplicitLoss", "NEGATIVE_TOLERANCE", "RATIO_FLOOR", "coverage_baseline_npg", "recoil_critic", "recoil_npg",
     "LPSolution", "RegularizedSolution", "ValueLPSolution", "advantage_weighted_policy", "coverage_baseline",
     "dual_q", "dual_q_minimizer", "dual_q_objective", "dual_v", "dual_v_objective", "fdvl_semi_gradient",

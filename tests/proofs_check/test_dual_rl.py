@@ -4,6 +4,8 @@ import functools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from proofs_check import dual_rl
 from proofs_check.framework import all_claims, get_claim, run_sweep
@@ -13,7 +15,7 @@ from tests.proofs_check.conftest import SMOKE_SEEDS, assert_check_passes
 CLAIMS = [c for c in all_claims() if c.name.startswith("dual_rl.")]
 CLAIM_IDS = [c.id for c in CLAIMS]
 EXPECTED = {"DUAL-D1", "DUAL-D2", "DUAL-D3", "DUAL-D4", "DUAL-D5", "DUAL-D6", "DUAL-D7", "DUAL-D8", "DUAL-D9",
-            "DUAL-D10", "DUAL-D11", "DUAL-D12", "DUAL-R2"}
+            "DUAL-D10", "DUAL-D11", "DUAL-D12", "DUAL-D13", "DUAL-D14", "DUAL-R2"}
 
 # Mutants aimed at one sub-statement of a claim with several: besides being rejected, each must fail
 # the sub-verdict it is aimed at (so every sub-statement is shown to have power of its own).
@@ -103,3 +105,20 @@ def test_duality_certificate_bounds_the_distance_of_perturbed_solutions(divergen
             d_of_v = dO * D.get_divergence(divergence).ratio(D.value_residual(mdp, V_hat), alpha)
             assert gap >= -1e-12
             assert np.linalg.norm(d_hat - d_of_v) <= np.sqrt(2 * max(gap, 0.0) / modulus) + 1e-7
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), alpha=st.floats(0.05, 20.0))
+def test_xql_and_cql_are_dual_rl_instances(seed, alpha):
+    """DUAL-D14's identities at arbitrary V, Q, pi and alpha: XQL's objective is dual-V (KL) up to a shift
+    of V by -alpha/(1-gamma), CQL's is dual-Q (Pearson chi2) with alpha_CQL = 2 alpha."""
+    rng = np.random.default_rng(seed)
+    mdp, _, dO = dual_rl._problem(rng)
+    V = rng.normal(0.0, 3.0, mdp.n_states)
+    Q = rng.normal(0.0, 3.0, (mdp.n_states, mdp.n_actions))
+    pi = rng.dirichlet(np.ones(mdp.n_actions), size=mdp.n_states)
+    er = float(np.sum(dO * mdp.R))
+    xql = alpha * dual_rl.xql_value_objective(mdp, dO, V, alpha) + er
+    assert D.dual_v_objective(mdp, dO, V - alpha / (1 - mdp.gamma), alpha, "kl") == pytest.approx(xql, rel=1e-9)
+    cql = er + dual_rl.cql_objective(mdp, dO, Q, pi, 2 * alpha) / (2 * alpha)
+    assert D.dual_q_objective(mdp, dO, Q, pi, alpha, "chi2") == pytest.approx(cql, rel=1e-9, abs=1e-9)

@@ -511,3 +511,88 @@ def test_a_cvxpy_solver_with_a_highs_method_is_refused_not_ignored():
             solve(mdp, method="highs", solver="CLARABEL")
         with pytest.raises(TypeError, match="solver"):
             solve(mdp, method="cvxpy", solver=3)
+
+
+# ------------------------------------------------------------------ ReCOIL and f-DVL from sampled data
+
+def _fork_data(n_expert, n_suboptimal, seed):
+    from mdps.sampling import sample_statistics
+
+    prob = imitation_fork(3, 3, 0.9, coverage=0.0, rng=seed)
+    mdp = prob.mdp
+    dE, dS = occupancy(mdp, prob.expert_policy), occupancy(mdp, prob.suboptimal_policy)
+    rng = np.random.default_rng(seed)
+    return prob, sample_statistics(mdp, dE, n_expert, rng), sample_statistics(mdp, dS, n_suboptimal, rng)
+
+
+def test_recoil_from_data_imitates_the_expert_and_the_baseline_cannot():
+    prob, expert, suboptimal = _fork_data(20_000, 100_000, 0)
+    mdp = prob.mdp
+    visited = occupancy(mdp, prob.expert_policy).sum(axis=1) > 0
+    res = D.recoil_from_data(expert, suboptimal, mdp.initial, mdp.gamma, beta=0.5)
+    np.testing.assert_allclose(res.policy[visited], prob.expert_policy[visited], atol=0.02)
+    base = D.coverage_baseline_from_data(expert, suboptimal, mdp.initial, mdp.gamma)
+    assert base.policy[0, 0] == 0.0  # action 0 of the start enters the expert branch, outside supp(d_S)
+
+
+def test_recoil_from_data_on_exact_data_is_the_exact_recoil():
+    """With the counts proportional to d_E, d_S and the exact transition counts, the empirical problem is recoil's."""
+    from mdps.data import SufficientStatistics
+
+    prob = imitation_fork(3, 3, 0.9, coverage=0.2, rng=2)
+    mdp = prob.mdp
+    scale = 2.0 ** 40
+
+    def stats(d):
+        counts = np.round(d * scale)
+        transitions = counts[..., None] * mdp.P
+        return SufficientStatistics(counts.astype(np.int64), np.zeros_like(counts), np.round(transitions).astype(np.int64))
+
+    dE, dS = occupancy(mdp, prob.expert_policy), occupancy(mdp, prob.suboptimal_policy)
+    res = D.recoil_from_data(stats(dE), stats(dS), mdp.initial, mdp.gamma, beta=0.3)
+    np.testing.assert_allclose(res.occupancy, D.recoil(mdp, dE, dS, 0.3).occupancy, atol=1e-6)
+
+
+def test_empirical_imitation_model_validation():
+    prob, expert, suboptimal = _fork_data(50, 50, 1)
+    with pytest.raises(TypeError, match="expert_data"):
+        D.empirical_imitation_model(np.zeros((7, 3)), suboptimal, prob.mdp.initial, 0.9)
+    with pytest.raises(ValueError, match="initial"):
+        D.empirical_imitation_model(expert, suboptimal, np.ones(7), 0.9)
+    with pytest.raises(ValueError, match="suboptimal_data"):
+        from mdps.sampling import sample_statistics
+
+        small = imitation_fork(2, 3, 0.9, rng=1).mdp  # 5 states, not 7
+        bad = sample_statistics(small, np.full((5, 3), 1 / 15), 50, rng=1)
+        D.empirical_imitation_model(expert, bad, prob.mdp.initial, 0.9)
+    with pytest.raises(ValueError, match="beta"):
+        D.recoil_from_data(expert, suboptimal, prob.mdp.initial, 0.9, beta=1.0)
+
+
+def test_sampled_v_step_descent_reaches_the_sampled_minimiser_and_xql_overflows():
+    rng = np.random.default_rng(0)
+    q_values = np.array([[1.0, 2.0, 3.5, 0.5]])
+    mu = np.array([[0.4, 0.3, 0.1, 0.2]])
+    actions = rng.choice(4, size=400, p=mu[0])
+    states = np.zeros(400, dtype=int)
+    mu_hat = np.bincount(actions, minlength=4)[None] / 400.0
+    for loss in ("tv", "chi2"):
+        trace = D.implicit_maximum_descent(states, q_values[0, actions], 1, loss=loss, temperature=0.95, n_steps=4000)
+        target = D.implicit_maximum(q_values, mu_hat, loss=loss, temperature=0.95)
+        assert abs(trace[-1, 0] - target[0]) < 0.05
+    with np.errstate(over="ignore", invalid="ignore"):
+        xql = D.implicit_maximum_descent(states, q_values[0, actions], 1, loss="gumbel", temperature=0.001, n_steps=10)
+    assert not np.all(np.isfinite(xql))  # nothing clipped: the overflow is visible
+
+
+def test_sampled_v_step_validation():
+    with pytest.raises(ValueError, match="states"):
+        D.implicit_maximum_descent([0, 3], [1.0, 2.0], 2)
+    with pytest.raises(ValueError, match="q_samples"):
+        D.implicit_maximum_descent([0, 1], [1.0], 2)
+    with pytest.raises(ValueError, match="temperature"):
+        D.implicit_maximum_descent([0, 1], [1.0, 2.0], 2, loss="tv", temperature=0.4)
+    with pytest.raises(ValueError, match="decay"):
+        D.implicit_maximum_descent([0, 1], [1.0, 2.0], 2, decay=-1.0)
+    with pytest.raises(ValueError, match="values"):
+        D.implicit_loss_gradient([0.0], [0, 1], [1.0, 2.0], 2)

@@ -1,5 +1,6 @@
-"""Figures LCB-FIG1 ... LCB-FIG4 (:ref:`lcb-figures`; Rashidinejad et al. 2021), from the sweeps of
-:mod:`proofs_check.lcb`.
+"""Figures LCB-FIG1 ... LCB-FIG5 (:ref:`lcb-figures`; Rashidinejad et al. 2021), from the sweeps of
+:mod:`proofs_check.lcb`; LCB-FIG5 adds the exact minimax lower bounds of
+:mod:`provable_rl.lcb_lower_bounds` (the ones LCB-M5 and LCB-C4 divide by).
 
 Every panel is log-log: the measured worst-case mean (outer max over the gap grid of the mean over
 replicate blocks) with a 95% band over the blocks at the worst grid point, the fitted slope in the
@@ -23,6 +24,7 @@ from proofs_check.lcb import (
     regime_concentrability,
     worst_blocks,
 )
+from proofs_check.lcb_lower_bounds import cb_lower_bound, mab_lower_bound
 
 
 def worst_case_curve(rows, value, *, point="N", grid="grid"):
@@ -147,6 +149,28 @@ def _plot_fig4(data, path):
     _save(fig, path)
 
 
+def _plot_fig5(data, path):
+    fig, axes = _figure(2, width=5.2)
+    panels = ((axes[0], [r for r in data[MAB_SWEEP.name] if r["C"] == 4.0], lambda n: mab_lower_bound(n, 4.0),
+               "MAB, LCB-H1 grid, C* = 4", ("lcb", "mpa", "eba")),
+              (axes[1], [r for r in data[C1_SWEEP.name] if r["regime"] == "1.5"],
+               lambda n: cb_lower_bound(n, 1.5, CB_STATES), f"Contextual bandit, LCB-H4, C* = 1.5, S = {CB_STATES}",
+               ("lcb", "mpa", "eba")))
+    names = {"lcb": ("LCB", "C0"), "mpa": ("most-played (imitation)", "C1"), "eba": ("empirical best (greedy)", "C2")}
+    for ax, rows, bound, title, keys in panels:
+        for key in keys:
+            x, m, lo, hi = worst_case_curve(rows, key)
+            label, color = names[key]
+            rate_panel(ax, x, m, lower=lo, upper=hi, label=label, color=color)
+        x = np.array(sorted({r["N"] for r in rows}), float)
+        ax.loglog(x, [bound(n) for n in x], "k--", label="exact minimax lower bound (two-point Bayes risk)")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("N (samples)")
+        ax.set_ylabel("worst-case E[suboptimality]")
+        ax.legend(fontsize=7)
+    _save(fig, path)
+
+
 FIGURES = [
     Figure("LCB-FIG1", "MAB worst-case suboptimality vs N: LCB, most-played arm and empirical best arm, C* = 4/3, 2, 4",
            (MAB_SWEEP,), _plot_fig1),
@@ -156,4 +180,6 @@ FIGURES = [
            (CB_VS_C_SWEEP,), _plot_fig3),
     Figure("LCB-FIG4", "VI-LCB vs N on LCB-H5: split vs no split (rate 1/sqrt(N)); rare states on expert data (1/N)",
            (V2_SWEEP, V3_SWEEP), _plot_fig4),
+    Figure("LCB-FIG5", "LCB, imitation and greedy against the exact minimax lower bound vs N (MAB at C* = 4, CB at C* = 1.5)",
+           (MAB_SWEEP, C1_SWEEP), _plot_fig5),
 ]

@@ -11,6 +11,11 @@ batched. Replicate blocks are separate cells (a ``"block"`` key). Unless a claim
 delta = 1/N, penalty constant c = 1 (Hoeffding, [derived]), seen actions rank above unseen ones,
 and a worst case is the outer max over the gap grid of the mean over blocks.
 
+The claims against the paper's **minimax lower bounds**, computed exactly from the binomial
+likelihoods (LCB-M5, LCB-M6, LCB-C4, LCB-C5), live in :mod:`proofs_check.lcb_lower_bounds`, imported at
+the end of this module (a separate module, so that its edits leave the cached cells of these sweeps
+valid); they read the rows of this module's sweeps.
+
 The paper's exact constants are [recalled] (:ref:`lcb-open-questions`); no claim uses one as a
 threshold.
 Where a claim needs an explicit constant it uses the [derived] Hoeffding one and says so.
@@ -86,6 +91,7 @@ a uniform pi_0, and LCB-V2 at seed 2 a slope interval containing -1/3.
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 
 import numpy as np
@@ -1158,3 +1164,7 @@ for _claim in CLAIMS:
 #: The sweeps of this paper, by name (figures read their rows).
 SWEEPS = {s.name: s for s in (MAB_SWEEP, M4_SWEEP, C1_SWEEP, C2_SWEEP, C3_SWEEP, CB_VS_C_SWEEP,
                               V1_SWEEP, V2_SWEEP, V3_SWEEP, V4_SWEEP)}
+
+# The lower-bound claims read this module's sweeps; imported last (after every name they use exists)
+# and not bound to a name here, so that their code stays out of this module's cache fingerprint.
+importlib.import_module(f"{__name__}_lower_bounds")

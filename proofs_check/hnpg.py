@@ -1,4 +1,4 @@
-"""HNPG / HAC claims (Zhou, Sekhari, Song & Sun 2023; HNPG-H1 .. H7, H3b).
+"""HNPG / HAC claims (Zhou, Sekhari, Song & Sun 2023; HNPG-H1 .. H8, H3b).
 
 The theorems behind each claim, their assumptions and tags, the instances and the table "which
 claim checks what" are on the theory page, :ref:`theory-hnpg` (:ref:`hnpg-claims`).
@@ -17,7 +17,7 @@ protocol                    call                                                
 ``hnpg.exact_npg``          ``learner(mdp, eta, n_iterations) -> policies (T+1, S, A)``    H2
 ``hnpg.population_hpe``     ``learner(mdp, policy, nu, lam, n_iterations, f0) -> f_0..K``  H3
 ``hnpg.sampled_hpe``        ``learner(mdp, policy, nu, lam, k1, k2, m_on, m_off, rng)``    H3b
-``hnpg.hac``                ``learner(mdp, features, reset, nu, n_iterations, rng)``       H4, H5 (lambda = 1)
+``hnpg.hac``                ``learner(mdp, features, reset, nu, n_iterations, rng)``       H4, H5, H8 (lambda = 1)
 ``hnpg.hac_no_complete``    the same call; default lambda = T/2 - 1                        H6
 ``hnpg.log_linear``         ``learner(mdp, phi, psi, reset, nu, n_iterations, rng)``       H7
 ==========================  =============================================================  ===================
@@ -60,6 +60,14 @@ HNPG claims and panels
   on-policy NPG (offline weight off), the step without its horizon factor, the step with an extra one.
   Measured at smoke, root seeds 0 and 1: final 0.050 / 0.021 (Q fit 0.33 / 0.32), exact / sampled
   cumulative 0.46 / 0.49 (step without horizon 2.3 / 2.4), Theorem 2 ratio <= 0.002 (vacuous at this T).
+- HNPG-H8 (order): best of both worlds where it matters. A lock (L = 6, A = 8, gamma = 0.85) followed by an
+  exit whose good action the offline data never show (nu = eps-greedy on the chain, the other actions at the
+  exit) while the resets start there with probability 0.2: offline-only FQE-greedy takes the exit's one-step
+  reward (final 0.82 of V* lost), on-policy NPG never opens the lock (1.0), HAC solves it (T = 800; final
+  0.027 at smoke seed 0) and ends <= 0.2 x each of them. Panel: offline-only FQE-greedy, on-policy NPG
+  (offline weight off), lambda = 0 with the mirror step (on-policy weight off), the step with an extra
+  horizon factor. The other direction, "useless offline data do not make the hybrid lose", is HNPG-H5
+  (<= 1.25 x on-policy NPG with data off pi*'s path; its panel's offline-only learner trusts those data).
 
 Departures from the earlier version of these claims: H4's lock grew from L = 5, T = 400 to L = 6,
 T = 600 (on-policy NPG solved L = 5, A = 8 at some seeds, e.g. final 0.008, 0.127, 0.491 of V* at 3 of
@@ -95,8 +103,8 @@ import types
 
 import numpy as np
 
-from mdps.core import _softmax
-from mdps.instances.hnpg import aliased_trap, linear_lock, lock_problem, reset_occupancy
+from mdps.core import _softmax, policy_matrix
+from mdps.instances.hnpg import aliased_trap, linear_lock, lock_problem, lock_with_exit, reset_occupancy
 from mdps.instances.random import random_mdp
 from mdps.planning import policy_q_values
 from proofs_check.framework import Claim, LearnerProtocol, Mutant, Sweep, per_budget, register
@@ -1001,6 +1009,83 @@ H7 = register(Claim(
                "the step without its horizon factor: sqrt(log A/T), 1/(1-gamma) x Theorem 1's"),
         Mutant("step_extra_horizon", functools.partial(hnpg_learner, horizon_power=2.0), STEP_EXTRA_HORIZON),
     ),
+))
+
+
+# --------------------------------------------------------------------------------------------
+# HNPG-H8: each data source covers half of what pi* needs; only the hybrid solves it
+# --------------------------------------------------------------------------------------------
+
+#: HNPG-H8's lock with an exit: the chain as in H4 (on-policy NPG stays at >= 0.995 of V* there), the
+#: exit shown by the resets (probability 0.2) but not by the data; T = 800 (at T = 600 the hybrid's final
+#: gap was 0.06-0.15 of V*, at 800 0.017-0.026, 6 seeds).
+EXIT_LOCK = {"length": 6, "n_actions": 8, "gamma": 0.85, "T": 800, "exit_reset": 0.2}
+#: H8: a baseline "fails" when its seed-mean final V* - V is at least this fraction of V*. FQE-greedy
+#: takes the exit's one-step reward: 1 - (1 - gamma) / gamma = 0.82 of V* lost.
+FAILS = 0.5
+
+
+def _h8_cells(budget):
+    seeds = per_budget(budget, 4, 6, 12)
+    return [{"learner": learner, "seed": s} for learner in ("hybrid", "online", "offline") for s in range(seeds)]
+
+
+def _h8_run(cell, rng, learner):
+    data_rng, algo_rng = rng.spawn(2)
+    cfg = EXIT_LOCK
+    lock = lock_with_exit(cfg["length"], cfg["n_actions"], cfg["gamma"], data_rng, exit_reset=cfg["exit_reset"])
+    role = cell["learner"]
+    run = learner if role == "hybrid" else functools.partial(hac_learner, critic=role)
+    out = run(lock.mdp, None, lock.reset, lock.offline_distribution, cfg["T"], algo_rng)
+    rows = _learner_rows(lock.mdp, out, cfg["T"])
+    pi_star = policy_matrix(lock.mdp.optimal_policy, lock.mdp.n_actions)
+    d_star = reset_occupancy(lock.mdp, pi_star, lock.reset)
+    rows[0]["nu_covers_pi_star"] = int(np.all(lock.offline_distribution[d_star > 0] > 0))
+    return rows
+
+
+H8_SWEEP = Sweep("hnpg.lock_exit", _h8_cells, _h8_run, protocol=AC_PROTOCOL)
+
+
+def _h8_analyse(rows, budget):
+    hybrid = _final(rows, "hybrid")
+    verdicts = {"hybrid solves": order_verdict(hybrid, np.ones(hybrid.size), margin=SOLVED,
+                                               label="hybrid mean final (V*-V)/V*")}
+    for role, name in (("online", "on-policy NPG"), ("offline", "offline-only FQE-greedy")):
+        other = _final(rows, role)
+        verdicts[f"{name} fails"] = order_verdict(np.ones(other.size), other, margin=1.0 / FAILS,
+                                                  label=f"1 / {name} mean final (V*-V)/V*")
+        verdicts[f"hybrid far ahead of {name}"] = order_verdict(hybrid, other, margin=0.2,
+                                                                label=f"final suboptimality hybrid / {name}")
+    covered = [r["nu_covers_pi_star"] for r in rows if r["t"] == 0 and "nu_covers_pi_star" in r]
+    verdicts["data miss pi*"] = Verdict(not any(covered), float(np.mean(covered)), (0.0, 0.0),
+                                        f"nu covers pi*'s pairs in {int(np.sum(covered))}/{len(covered)} runs "
+                                        "(C_off = inf by construction)")
+    return all_of(verdicts)
+
+
+H8 = register(Claim(
+    id="HNPG-H8", name="hnpg.lock_exit.hybrid_needs_both", paper=PAPER,
+    theorem="Thm 1's two coverage branches, combined [derived]: each data source covers half of pi*'s path",
+    statement=f"lock L={EXIT_LOCK['length']}, A={EXIT_LOCK['n_actions']}, gamma={EXIT_LOCK['gamma']} followed by an "
+              f"exit that the offline data never show and the resets do (probability {EXIT_LOCK['exit_reset']:g}), "
+              f"T={EXIT_LOCK['T']}: HAC solves it (mean final (V*-V)/V* <= {SOLVED:g}); on-policy NPG and "
+              f"offline-only FQE-greedy do not (>= {FAILS:g}); HAC's final <= 0.2 x each of theirs",
+    kind="order", sweep=H8_SWEEP, analyse=_h8_analyse,
+    mutants=(
+        Mutant("offline_only", functools.partial(hac_learner, critic="offline"),
+               "offline-only FQE-greedy (on-policy term off, greedy step): takes the exit's one-step reward"),
+        Mutant("on_policy_npg", functools.partial(hac_learner, critic="online"),
+               "the hybrid with the offline weight off (on-policy NPG): cannot open the lock"),
+        Mutant("ignore_on_policy_term", functools.partial(hac_learner, lam=0.0),
+               "the hybrid with the on-policy weight off (lambda = 0, mirror step): never sees the exit's good action"),
+        Mutant("step_extra_horizon", functools.partial(hac_learner, horizon_power=2.0), STEP_EXTRA_HORIZON),
+    ),
+    panel_note="Theorem 1 promises the better of min{C_npg, C_off^2}; here both are infinite for pi* (the data "
+               "miss the exit's good action, the resets miss the chain's deep states), so success is the two "
+               "halves combined, beyond the theorem's min. A smaller offline weight is no mutant: with lambda = "
+               "0.01 the hybrid still solves it (final 0.012-0.026 of V* at T = 800, 4 seeds), since tabular HPE "
+               "fits the exit's good action from on-policy samples whatever lambda is (nu = 0 there).",
 ))
 
 

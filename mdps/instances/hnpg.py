@@ -27,7 +27,8 @@ from ..core import DiscountedMDP, policy_matrix
 from .classic import combination_lock
 
 __all__ = ["AliasedTrap", "LinearLock", "LockProblem", "aliased_features", "aliased_trap", "check_reset",
-           "epsilon_greedy_policy", "linear_lock", "lock_problem", "product_reset", "reset_occupancy"]
+           "epsilon_greedy_policy", "linear_lock", "lock_problem", "lock_with_exit", "product_reset",
+           "reset_occupancy"]
 
 
 def product_reset(mdp: DiscountedMDP) -> np.ndarray:
@@ -460,3 +461,93 @@ def linear_lock(length: int = 4, n_actions: int = 8, gamma: float = 0.8, rng=Non
     features = mixing[classes]
     features.setflags(write=False)
     return LinearLock(lock, features)
+
+
+def lock_with_exit(length: int = 6, n_actions: int = 8, gamma: float = 0.85, rng=None, *,
+                   epsilon: float | None = None, exit_reset: float = 0.2) -> LockProblem:
+    r"""A lock whose offline data cover the chain but not the last choice (see :ref:`hnpg-lock-exit`).
+
+    Chain states ``0 .. L-1`` as in :func:`lock_problem` (one good action each, every other
+    action to the dead state); the last good action leads to the *exit* state ``L``. There, one
+    action (drawn from ``rng``) leads to the goal ``L + 1`` (absorbing, reward 1 per step, so
+    :math:`Q^\star = \gamma / (1 - \gamma)`) and every other action pays 1 once and leads to the
+    dead state ``L + 2`` (:math:`Q = 1`). Episodes start at state 0 with probability
+    ``1 - exit_reset`` and at the exit otherwise, with a uniform first action:
+    :math:`\mu_0 = ((1 - p)\, \delta_0 + p\, \delta_L) \times \mathrm{Uniform}(A)`; values are
+    measured from state 0. The offline law :math:`\nu` is the occupancy (from state 0, uniform first
+    action) of a behaviour policy that is epsilon-greedy on the chain (:math:`\epsilon = 1/L` by default) and
+    uniform over the *other* actions at the exit. So the data cover the chain but never show the
+    exit's good action (:math:`C_{\mathrm{off}} = \infty`: offline learning takes the one-step
+    reward), and the resets show the exit but not the chain's deep states
+    (:math:`C_{\mathrm{npg}} \ge A^{L-1}`: on-policy exploration faces the lock). Each data source
+    covers one half of what :math:`\pi^\star` needs.
+
+    Parameters
+    ----------
+    length : int >= 1, default 6
+        :math:`L`, the number of chain states before the exit.
+    n_actions : int >= 2, default 8
+        :math:`A`.
+    gamma : float in (0, 1), default 0.85
+        The discount.
+    rng : numpy.random.Generator, int or None, optional
+        Draws the combination, then the exit's good action.
+    epsilon : float in [0, 1], optional
+        Exploration of the behaviour policy on the chain; defaults to ``1 / length``.
+    exit_reset : float in [0, 1), default 0.2
+        :math:`p`, the probability that an episode starts at the exit.
+
+    Returns
+    -------
+    LockProblem
+        The MDP (``L + 3`` states), the reset, the offline law, and the good actions of the
+        ``L + 1`` decision states (chain and exit).
+
+    Examples
+    --------
+    >>> problem = lock_with_exit(length=3, n_actions=4, gamma=0.8, rng=0)
+    >>> exit_good = problem.good_actions[-1]
+    >>> problem.mdp.n_states, float(problem.offline_distribution[3, exit_good])
+    (6, 0.0)
+    """
+    L = v.positive_int("length", length)
+    A = v.positive_int("n_actions", n_actions)
+    if A < 2:
+        raise ValueError(f"n_actions: expected at least 2, got {A}")
+    gamma = v.discount(gamma)
+    eps = 1.0 / L if epsilon is None else v.probability("epsilon", epsilon, open_low=False, open_high=False)
+    p_exit = v.probability("exit_reset", exit_reset, open_low=False, open_high=True)
+    v.check_allocation("length, n_actions", 3 * (L + 3) * A * (L + 3), 8, "entries of P (S A S) and its copies")
+    good = v.as_rng(rng).integers(0, A, size=L + 1)
+    S = L + 3
+    exit_state, goal, dead = L, L + 1, L + 2
+    P = np.zeros((S, A, S))
+    R = np.zeros((S, A))
+    for i in range(L):
+        P[i, :, dead] = 1.0
+        P[i, good[i], dead] = 0.0
+        P[i, good[i], i + 1] = 1.0
+    P[exit_state, :, dead] = 1.0
+    R[exit_state, :] = 1.0
+    P[exit_state, good[L], dead] = 0.0
+    P[exit_state, good[L], goal] = 1.0
+    R[exit_state, good[L]] = 0.0
+    P[goal, :, goal] = 1.0
+    R[goal, :] = 1.0
+    P[dead, :, dead] = 1.0
+    initial = np.zeros(S)
+    initial[0] = 1.0
+    mdp = DiscountedMDP(P, R, gamma, initial)
+    reset = np.zeros((S, A))
+    reset[0], reset[exit_state] = (1.0 - p_exit) / A, p_exit / A
+    behaviour = np.full((S, A), 1.0 / A)
+    behaviour[np.arange(L)] = eps / A
+    behaviour[np.arange(L), good[:L]] += 1.0 - eps
+    behaviour[exit_state] = 1.0 / (A - 1)
+    behaviour[exit_state, good[L]] = 0.0
+    # The data's episodes start at state 0 only: a start at the exit with a uniform first action
+    # would show the exit's good action.
+    nu = _reset_occupancy(mdp.P, mdp.gamma, behaviour, product_reset(mdp))
+    for arr in (reset, nu, good):
+        arr.setflags(write=False)
+    return LockProblem(mdp, reset, nu, good)

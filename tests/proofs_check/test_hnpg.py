@@ -8,7 +8,7 @@ import proofs_check.hnpg as hnpg_claims
 from proofs_check.framework import get_claim, run_sweep
 from tests.proofs_check.conftest import SMOKE_SEEDS, assert_check_passes
 
-CLAIMS = ["HNPG-H1", "HNPG-H2", "HNPG-H3", "HNPG-H3b", "HNPG-H4", "HNPG-H5", "HNPG-H6", "HNPG-H7"]
+CLAIMS = ["HNPG-H1", "HNPG-H2", "HNPG-H3", "HNPG-H3b", "HNPG-H4", "HNPG-H5", "HNPG-H6", "HNPG-H7", "HNPG-H8"]
 
 
 @pytest.mark.parametrize("seed", SMOKE_SEEDS)
@@ -94,3 +94,15 @@ def test_h7_q_fit_mutant_differs_from_the_advantage_fit_only_in_its_target():
     library = hnpg_claims.hnpg_learner(*args, np.random.default_rng(1)).policies
     np.testing.assert_allclose(ours[0], library[0])
     assert np.abs(ours[1:] - library[1:]).max() > 1e-6
+
+
+def test_exit_lock_splits_coverage_between_the_data_and_the_resets():
+    """HNPG-H8's premise: nu misses the exit's good action, the resets miss the chain's deep states."""
+    from mdps.instances.hnpg import lock_with_exit
+
+    lock = lock_with_exit(4, 3, 0.8, 0)
+    L, good_exit = 4, lock.good_actions[-1]
+    assert lock.offline_distribution[L, good_exit] == 0 and lock.offline_distribution[L].sum() > 0
+    assert np.all(lock.offline_distribution[np.arange(L), lock.good_actions[:L]] > 0)
+    assert np.all(lock.reset[1:L] == 0) and lock.reset[L, good_exit] > 0
+    assert lock.mdp.optimal_policy[L] == good_exit

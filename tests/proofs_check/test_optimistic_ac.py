@@ -14,7 +14,8 @@ CLAIM_IDS = [c.id for c in CLAIMS]
 
 
 def test_every_theory_claim_is_registered_with_a_panel():
-    assert set(CLAIM_IDS) == {"AC-T1", "AC-T1b", "AC-T1c", "AC-T2", "AC-T2b", "AC-T3", "AC-T5", "AC-T5b"}
+    assert set(CLAIM_IDS) == {"AC-T1", "AC-T1b", "AC-T1c", "AC-T1d", "AC-T1e", "AC-T2", "AC-T2b", "AC-T3", "AC-T3b",
+                              "AC-T5", "AC-T5b"}
     for claim in CLAIMS:
         assert claim.name.startswith("optimistic_ac.") and get_claim(claim.id) is claim
         assert isinstance(claim.protocol, LearnerProtocol) and claim.protocol.name.startswith("optimistic_ac.")
@@ -67,3 +68,16 @@ def test_hybrid_mutants_mishandle_only_the_offline_data():
     np.testing.assert_array_equal(ignored.regret, alone.regret)
     with pytest.raises(ValueError, match="offline"):
         optimistic_ac._hybrid_variant(lock, offline, 5, 0, offline="half")
+
+
+def test_the_t_two_thirds_baseline_and_the_on_policy_critic_are_learners_of_the_protocol():
+    mdp = optimistic_ac.gap_family_mdp(0.25, 2, 3, 0)
+    etc = optimistic_ac._explore_then_commit(mdp, 5000, np.random.default_rng(0))
+    # Epochs of 1024 and 2048 episodes explore ceil(1024^(2/3)) = 102 and 161 episodes uniformly.
+    uniform_regret = 0.25 * 2 / 2 / 2
+    np.testing.assert_allclose(etc.regret[:102], uniform_regret)
+    np.testing.assert_allclose(etc.regret[1024:1024 + 161], uniform_regret)
+    assert etc.regret.shape == (5000,) and etc.q_values.shape == (3, 3, 2)
+    on_policy = optimistic_ac._on_policy_actor_critic(mdp, 1000, np.random.default_rng(0))
+    assert on_policy.regret.shape == (1000,) and np.all(on_policy.regret >= -1e-12)
+    np.testing.assert_allclose(on_policy.regret[:256], uniform_regret)  # the first batch plays the uniform policy

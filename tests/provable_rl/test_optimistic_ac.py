@@ -324,3 +324,47 @@ def test_bad_problem_and_data_raise(mdp, linear):
 def test_helpers_validate(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_tabular_bonus_on_hand_made_counts():
+    # H = 2, S = 2, A = 2, c = 0.25, iota = 4: the bonus is c (H - h) sqrt(iota / n) = 0.5 (H - h) / sqrt(n).
+    counts = np.array([[[4, 1], [0, 0]], [[4, 0], [1, 9]]])
+    sums = np.array([[[1.0, 1.0], [0.0, 0.0]], [[2.0, 0.0], [0.0, 3.0]]])
+    trans = np.zeros((2, 2, 2, 2), dtype=np.int64)
+    trans[0, 0, 0] = [1, 3]
+    trans[0, 0, 1] = [1, 0]
+    trans[1, 0, 0] = [4, 0]
+    trans[1, 1, 0] = [0, 1]
+    trans[1, 1, 1] = [5, 4]
+    # Step 1 (one step left): 0.5 + 0.5/2, unvisited -> 1, 0 + 0.5/1, 1/3 + 0.5/3; V_1 = [1, 0.5].
+    # Step 0 (two left): 0.25 + (0.25 * 1 + 0.75 * 0.5) + 1/2 = 1.375; 1 + 1 + 1 = 3 clipped to 2; unvisited -> 2.
+    expected = np.array([[[1.375, 2.0], [2.0, 2.0]], [[0.75, 1.0], [0.5, 0.5]]])
+    np.testing.assert_allclose(ac.optimistic_q_values(counts, sums, trans, 0.25, 4.0), expected, atol=1e-12)
+    kernel = np.empty((2, 2, 2))
+    ac._tabular_critic(counts, sums, trans.astype(np.int64), 0.25, 4.0, True, True, kernel)
+    np.testing.assert_allclose(kernel, expected, atol=1e-12)
+    # Without the horizon factor the step-0 bonus halves: 0.875 + 0.25; the step-1 bonus (H - h = 1) is unchanged.
+    no_horizon = ac.optimistic_q_values(counts, sums, trans, 0.25, 4.0, horizon_factor=False)
+    np.testing.assert_allclose(no_horizon, np.array([[[1.125, 2.0], [2.0, 2.0]], [[0.75, 1.0], [0.5, 0.5]]]),
+                               atol=1e-12)
+    # Unvisited pairs valued 0: V_1 = [0.75, 0.5], so step 0 gives 0.25 + (0.25 * 0.75 + 0.75 * 0.5) + 0.5 = 1.3125.
+    zero = ac.optimistic_q_values(counts, sums, trans, 0.25, 4.0, unvisited_cap=False)
+    np.testing.assert_allclose(zero, np.array([[[1.3125, 2.0], [0.0, 0.0]], [[0.75, 0.0], [0.5, 0.5]]]), atol=1e-12)
+    # The log term of the bonus: iota = log(S A H T / delta).
+    assert ac.exploration_log_term(2, 2, 2, 100, 0.1) == pytest.approx(math.log(8000.0))
+
+
+def test_the_instances_of_the_minimax_and_stochastic_optimism_claims():
+    from mdps.instances.optimistic_ac import gap_family_mdp, spread_value_mdp
+    mdp = gap_family_mdp(0.25, 3, 4, rng=2)
+    gaps = np.sort(mdp.optimal_values[0, 0] - mdp.optimal_q[0, 0])
+    np.testing.assert_allclose(gaps, [0.0, 0.25 * 3 / 2, 0.25 * 3 / 2])
+    for bad in (0.0, 1.5, float("nan")):
+        with pytest.raises(ValueError, match="gap"):
+            gap_family_mdp(bad)
+    with pytest.raises(ValueError, match="n_actions"):
+        gap_family_mdp(0.5, 1)
+    spread = spread_value_mdp(4, 2, 6, rng=0)
+    assert np.ptp(spread.optimal_values[0]) > 1.0  # values spread over [0, H]
+    with pytest.raises(ValueError, match="n_states"):
+        spread_value_mdp(1)

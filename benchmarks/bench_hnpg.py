@@ -9,16 +9,25 @@ the sampling kernel, then the HPE kernel, then the mirror step), ``backend="nump
 bincount HPE. Timings are the best of ``--repeats`` alternating runs after a warm-up (JIT compile
 excluded; it is reported separately). Prints the ratio numpy / numba.
 
-    python benchmarks/bench_hnpg.py [--repeats 5]
+Second part (issue 17's memory wall): HAC's exact diagnostics on a random MDP (S = 400, A = 4,
+T = 100), computed as before (all T + 1 matrices of S x S stacked: one block), in blocks of
+``provable_rl.hnpg.EXACT_BLOCK_ENTRIES`` entries (the default), and skipped (``diagnostics=False``).
+Prints the peak traced memory (``tracemalloc``; numpy reports its buffers to it) and the wall time
+of each, as ratios to the blocked run, and checks that the blocked numbers equal the stacked ones.
+
+    python benchmarks/bench_hnpg.py [--repeats 5] [--memory-states 400]
 """
 from __future__ import annotations
 
 import argparse
 import time
+import tracemalloc
 
 import numpy as np
 
+import provable_rl.hnpg as hnpg_module
 from mdps.instances.hnpg import lock_problem
+from mdps.instances.random import random_mdp
 from provable_rl.hnpg import hac
 
 
@@ -50,6 +59,7 @@ def best_times(repeats: int) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--memory-states", type=int, default=400)
     args = parser.parse_args(argv)
     start = time.perf_counter()
     run("numba", 0)  # compile (or load the cached kernels)
@@ -64,6 +74,44 @@ def main(argv=None):
                 for out, lock in (run(b, s) for s in range(3))] for b in ("numba", "numpy")}
     for b, g in gaps.items():
         print(f"  final relative suboptimality ({b}, seeds 0-2): {np.round(g, 3).tolist()}")
+    memory_comparison(args.memory_states, min(args.repeats, 2))
+
+
+def diagnostics_run(mdp, mode: str):
+    """One HAC run with the diagnostics ``mode``: "stacked" (one block), "blocked" (default) or "off"."""
+    nu = np.full((mdp.n_states, mdp.n_actions), 1.0 / (mdp.n_states * mdp.n_actions))
+    saved = hnpg_module.EXACT_BLOCK_ENTRIES
+    if mode == "stacked":
+        hnpg_module.EXACT_BLOCK_ENTRIES = 1 << 62
+    try:
+        tracemalloc.start()
+        start = time.perf_counter()
+        out = hac(mdp, n_iterations=100, offline_distribution=nu, m_on=50, m_off=50, rng=0,
+                  diagnostics=mode != "off")
+        elapsed = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        hnpg_module.EXACT_BLOCK_ENTRIES = saved
+    return out, elapsed, peak
+
+
+def memory_comparison(n_states: int, repeats: int):
+    """Peak memory and best time of HAC's diagnostics, stacked vs blocked vs off."""
+    mdp = random_mdp(n_states, 4, 0.9, np.random.default_rng(0))
+    mdp.optimal_values  # solved once, outside the timed runs
+    diagnostics_run(mdp, "off")  # compile / load the kernels
+    results = {}
+    for mode in ("stacked", "blocked", "off"):
+        runs = [diagnostics_run(mdp, mode) for _ in range(repeats)]
+        results[mode] = (runs[0][0], min(r[1] for r in runs), max(r[2] for r in runs))
+    same = all(np.allclose(getattr(results["stacked"][0], k), getattr(results["blocked"][0], k), rtol=1e-12, atol=1e-12)
+               for k in ("values", "critic_error"))
+    print(f"HAC diagnostics, random MDP S={n_states}, A=4, T=100, best of {repeats}:")
+    base_t, base_m = results["blocked"][1], results["blocked"][2]
+    for mode, (_, t, m) in results.items():
+        print(f"  {mode:8s}: {t:.3f} s ({t / base_t:.2f}x blocked), peak {m / 2**20:.1f} MiB ({m / base_m:.2f}x blocked)")
+    print(f"  stacked and blocked values and critic errors agree to 1e-12: {same}")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,8 @@ HAC runs all T rounds in one kernel that calls both (handing the Generator to a 
 than a round's sampling). ``backend="numpy"`` runs the same algorithm on a vectorised numpy
 sampler (same law, another random stream): the reference of ``benchmarks/bench_hnpg.py``, which
 prints the ratio. Exact diagnostics (values, occupancies, critic errors) are computed after the
-loop with batched solves.
+loop with batched solves, a block of iterates at a time (at most ``EXACT_BLOCK_ENTRIES`` matrix
+entries alive, not T + 1 matrices of S x S), or skipped with ``diagnostics=False``.
 """
 from __future__ import annotations
 
@@ -977,7 +978,8 @@ class HACResult:
     policies : numpy.ndarray of shape (T + 1, S, A)
         :math:`\pi^1, \dots, \pi^{T+1}`; the paper's output is uniform over them.
     values : numpy.ndarray of shape (T + 1,)
-        :math:`V^{\pi^t}(\rho)` from the initial state distribution (exact).
+        :math:`V^{\pi^t}(\rho)` from the initial state distribution (exact; NaN, as are
+        ``suboptimality`` and ``critic_error``, when the run was made with ``diagnostics=False``).
     suboptimality : numpy.ndarray of shape (T + 1,)
         :math:`V^\star(\rho) - V^{\pi^t}(\rho)`.
     mc_loss, td_loss : numpy.ndarray of shape (T,)
@@ -1023,7 +1025,7 @@ def _critic_config(critic, lam, m_on, m_off):
 def hac(mdp: DiscountedMDP, *, n_iterations: int = 150, critic: str = "hybrid", offline_distribution=None,
         lam: float = 1.0, k1: int = 2, k2: int = 4, m_on: int = 200, m_off: int = 200, eta: float | None = None,
         features=None, ridge: float = 1e-8, reset=None, rng=None, bootstrap: bool = True, average: bool = True,
-        warm_start: bool = True, backend: str = "numba") -> HACResult:
+        warm_start: bool = True, backend: str = "numba", diagnostics: bool = True) -> HACResult:
     r"""HAC, the hybrid actor-critic (Zhou et al. 2023, Algorithm 1), and its baselines.
 
     :math:`\pi^1` is uniform; for :math:`t = 1, \dots, T`: :math:`f^t = \mathrm{HPE}(\pi^t)`
@@ -1081,6 +1083,10 @@ def hac(mdp: DiscountedMDP, *, n_iterations: int = 150, critic: str = "hybrid", 
         Start each round's HPE from the previous round's critic.
     backend : {"numba", "numpy"}, default "numba"
         The Numba kernels (tabular HAC runs in one kernel), or the vectorised numpy reference.
+    diagnostics : bool, default True
+        Compute the exact values, suboptimality and critic errors after the loop (one
+        :math:`S \times S` solve per iterate and two per critic, in blocks of iterates); with
+        False they are NaN and the run costs only the algorithm.
 
     Returns
     -------
@@ -1116,7 +1122,8 @@ def hac(mdp: DiscountedMDP, *, n_iterations: int = 150, critic: str = "hybrid", 
     psi = None if features is None else _check_features(mdp, features)
     ctx = _Context(mdp, mu0, nu if nu is not None else mu0, psi, backend)
     return _run_actor_critic(ctx, T, eta, cfg, v.as_rng(rng), greedy=critic == "offline",
-                             warm_start=_flag("warm_start", warm_start), policy_features=None)
+                             warm_start=_flag("warm_start", warm_start), policy_features=None,
+                             diagnostics=_flag("diagnostics", diagnostics))
 
 
 def _default_eta(mdp, T):
@@ -1186,7 +1193,7 @@ def _hac_tabular_kernel(P_cdf, R, reset_cdf, nu_cdf, gamma, T, eta, lam, k1, k2,
 
 
 def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_features, fit_ridge=1e-6,
-                      fit_lam=1.0, fused=True):
+                      fit_lam=1.0, fused=True, diagnostics=True):
     """The shared loop of :func:`hac` and :func:`hnpg` (``policy_features`` given: Algorithm 3).
 
     Only what the algorithm needs runs inside the loop; the exact diagnostics (values, occupancies,
@@ -1215,7 +1222,7 @@ def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_featu
             mdp.reward_std, ctx.absorbing, ctx.det_next, rng)
         n_on = cfg.k2 * cfg.m_on * np.arange(1, T + 1)
         n_off = cfg.k2 * cfg.m_off * np.arange(1, T + 1)
-        return _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta)
+        return _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta, diagnostics)
     for t in range(T):
         policies[t] = pi
         if cfg is None:
@@ -1243,31 +1250,58 @@ def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_featu
             theta = theta + eta * f
             pi = _softmax(theta)
     policies[T] = pi
-    return _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta)
+    return _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta, diagnostics)
 
 
-def _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta):
+def _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta, diagnostics=True):
     mdp = ctx.mdp
     T = critics.shape[0]
-    V, Q, d = _batched_exact(mdp, policies, ctx.reset)
-    values = V @ mdp.initial
-    err = np.einsum("tsa,tsa->t", d[:T], (critics - Q[:T]) ** 2)
+    values = np.full(T + 1, np.nan)
+    err = np.full(T, np.nan)
+    if diagnostics:
+        # Block by block, so that only a block of (S, S) matrices is alive at a time.
+        for block, V, Q, d in _exact_blocks(mdp, policies, ctx.reset):
+            values[block] = V @ mdp.initial
+            # The last policy, pi^{T+1}, has no critic.
+            upto = min(block.stop, T) - block.start
+            if upto > 0:
+                err[block.start:block.start + upto] = np.einsum(
+                    "tsa,tsa->t", d[:upto], (critics[block.start:block.start + upto] - Q[:upto]) ** 2)
     V_star = float(mdp.initial @ mdp.optimal_values)
     for arr in (policies, values, mc, td, err, n_on, steps, n_off):
         arr.setflags(write=False)
     return HACResult(policies, values, V_star - values, mc, td, err, n_on, steps, n_off, float(eta))
 
 
+#: The exact diagnostics solve (I - gamma P_pi) systems for this many matrix entries at a time
+#: (8 MB of float64): a block of iterates, not all T + 1 of them (5.3 GB at S = 2000, T = 150).
+EXACT_BLOCK_ENTRIES = 1 << 20
+
+
+def _exact_blocks(mdp, policies, reset, block_entries=None):
+    """Yield ``(slice, V, Q, d)`` for consecutive blocks of a stack of policies (see :func:`_batched_exact`)."""
+    n, S, A = policies.shape
+    size = max(1, (EXACT_BLOCK_ENTRIES if block_entries is None else block_entries) // (S * S))
+    I = np.eye(S)
+    rho1 = np.einsum("sa,sat->t", reset, mdp.P)
+    for start in range(0, n, size):
+        block = slice(start, min(start + size, n))
+        pols = policies[block]
+        m = pols.shape[0]
+        P_pi = np.einsum("nsa,sat->nst", pols, mdp.P)
+        V = np.linalg.solve(I - mdp.gamma * P_pi, np.einsum("nsa,sa->ns", pols, mdp.R)[..., None])[..., 0]
+        Q = mdp.R + mdp.gamma * np.einsum("sat,nt->nsa", mdp.P, V)
+        later = np.linalg.solve(I - mdp.gamma * np.swapaxes(P_pi, 1, 2), np.broadcast_to(rho1[:, None], (m, S, 1)))
+        d = (1.0 - mdp.gamma) * (reset + mdp.gamma * later * pols)
+        yield block, V, Q, d
+
+
 def _batched_exact(mdp, policies, reset):
     """V^pi (n, S), Q^pi (n, S, A) and the reset occupancy d^pi (n, S, A) of a stack of policies."""
     n, S, A = policies.shape
-    P_pi = np.einsum("nsa,sat->nst", policies, mdp.P)
-    I = np.eye(S)
-    V = np.linalg.solve(I - mdp.gamma * P_pi, np.einsum("nsa,sa->ns", policies, mdp.R)[..., None])[..., 0]
-    Q = mdp.R + mdp.gamma * np.einsum("sat,nt->nsa", mdp.P, V)
-    rho1 = np.einsum("sa,sat->t", reset, mdp.P)
-    later = np.linalg.solve(I - mdp.gamma * np.swapaxes(P_pi, 1, 2), np.broadcast_to(rho1[:, None], (n, S, 1)))
-    d = (1.0 - mdp.gamma) * (reset + mdp.gamma * later * policies)
+    V, Q, d = np.empty((n, S)), np.empty((n, S, A)), np.empty((n, S, A))
+    for block, V_b, Q_b, d_b in _exact_blocks(mdp, policies, reset):
+        V[block], Q[block], d[block] = V_b, Q_b, d_b
     return V, Q, d
 
 
@@ -1299,7 +1333,7 @@ def _compatible_fit(phi, pi, f, samples, lam, ctx, ridge):
 def hnpg(mdp: DiscountedMDP, policy_features, *, n_iterations: int = 150, critic: str = "hybrid",
          offline_distribution=None, lam: float = 1.0, k1: int = 2, k2: int = 4, m_on: int = 200, m_off: int = 200,
          eta: float | None = None, features=None, ridge: float = 1e-8, fit_ridge: float = 1e-6, reset=None,
-         rng=None, warm_start: bool = True, backend: str = "numba") -> HACResult:
+         rng=None, warm_start: bool = True, backend: str = "numba", diagnostics: bool = True) -> HACResult:
     r"""HNPG, hybrid natural policy gradient with log-linear policies (Zhou et al. 2023, Algorithm 3).
 
     :math:`\pi_\theta(a \mid s) \propto \exp(\theta^\top \phi(s, a))` with :math:`\theta^1 = 0`
@@ -1360,6 +1394,9 @@ def hnpg(mdp: DiscountedMDP, policy_features, *, n_iterations: int = 150, critic
         Start each round's HPE from the previous round's critic.
     backend : {"numba", "numpy"}, default "numba"
         The sampler: the Numba kernel or the vectorised numpy reference.
+    diagnostics : bool, default True
+        Compute the exact values, suboptimality and critic errors (as in :func:`hac`); NaN when
+        False.
 
     Returns
     -------
@@ -1399,7 +1436,8 @@ def hnpg(mdp: DiscountedMDP, policy_features, *, n_iterations: int = 150, critic
     psi = None if features is None else _check_features(mdp, features)
     ctx = _Context(mdp, mu0, nu if nu is not None else mu0, psi, backend)
     return _run_actor_critic(ctx, T, eta, cfg, v.as_rng(rng), greedy=False, warm_start=_flag("warm_start", warm_start),
-                             policy_features=phi, fit_ridge=fit_ridge, fit_lam=lam_c)
+                             policy_features=phi, fit_ridge=fit_ridge, fit_lam=lam_c,
+                             diagnostics=_flag("diagnostics", diagnostics))
 
 
 # --------------------------------------------------------------------------------------------

@@ -440,3 +440,22 @@ def test_linear_lock_is_a_linear_mdp_with_dense_features():
         w = np.linalg.lstsq(flat, q, rcond=None)[0]
         np.testing.assert_allclose(flat @ w, q, atol=1e-9)
     assert problem.lock.success_probability(problem.mdp.optimal_policy) == 1.0
+
+
+def test_blocked_diagnostics_equal_the_stacked_ones(monkeypatch):
+    """Issue 17: the exact diagnostics computed a few iterates at a time give the stacked numbers, and
+    diagnostics=False leaves the algorithm (its policies) unchanged."""
+    import provable_rl.hnpg as module
+
+    mdp = random_mdp(7, 3, 0.8, np.random.default_rng(0))
+    nu = np.full((7, 3), 1 / 21)
+    stacked = hac(mdp, n_iterations=12, offline_distribution=nu, m_on=20, m_off=20, rng=0)
+    monkeypatch.setattr(module, "EXACT_BLOCK_ENTRIES", 7 * 7 * 5)  # blocks of 5 iterates: 5 + 5 + 3
+    blocked = hac(mdp, n_iterations=12, offline_distribution=nu, m_on=20, m_off=20, rng=0)
+    for name in ("values", "suboptimality", "critic_error"):
+        np.testing.assert_allclose(getattr(blocked, name), getattr(stacked, name), rtol=1e-12, atol=1e-12)
+    bare = hac(mdp, n_iterations=12, offline_distribution=nu, m_on=20, m_off=20, rng=0, diagnostics=False)
+    np.testing.assert_array_equal(bare.policies, stacked.policies)
+    assert np.isnan(bare.values).all() and np.isnan(bare.critic_error).all()
+    with pytest.raises((TypeError, ValueError), match="diagnostics"):
+        hac(mdp, n_iterations=2, offline_distribution=nu, diagnostics="yes")

@@ -9,6 +9,11 @@ its measured samples per second (said so in the output).
 
 Run: ``python benchmarks/bench_lcb.py`` (about a minute). Prints, per sweep, the time per cell and
 the simulated samples per second of both, and their ratios.
+
+``python benchmarks/bench_lcb.py memory [S]`` measures the peak memory (tracemalloc, numpy's
+allocations included) of split VI-LCB on raw data at S = 2000 (A = 4, N = 1e6, gamma = 0.9, T + 1 =
+140 folds), where per-fold next-state counts held at once would take (T + 1) S^2 A x 8 bytes
+(17.9 GB); :func:`provable_rl.lcb.vi_lcb` builds one fold's at a time.
 """
 from __future__ import annotations
 
@@ -107,5 +112,34 @@ def main():
           lambda c: len(L.CB_REGIMES) * len(L.CB_GAP_SCALES) * cb_reps * c["N"], naive_cb_cell, naive_reps=4)
 
 
+def memory(n_states=2000, n_actions=4, n_samples=1_000_000, gamma=0.9):
+    """Peak traced memory of split VI-LCB on raw data, and what all folds' next-state counts would take."""
+    import tracemalloc
+
+    from mdps import data_distribution, sample_offline_data
+    from mdps.instances import random_mdp
+    from provable_rl.lcb import n_vi_lcb_iterations, vi_lcb
+
+    mdp = random_mdp(n_states, n_actions, gamma=gamma, rng=0)
+    data = sample_offline_data(mdp, data_distribution(mdp, 2.0), n_samples, rng=1)
+    folds = n_vi_lcb_iterations(n_samples, gamma) + 1
+    all_folds = folds * n_states ** 2 * n_actions * 8
+    tracemalloc.start()
+    start = time.perf_counter()
+    vi_lcb(data, gamma, split=True, rng=2)
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"split VI-LCB, S={n_states} A={n_actions} N={n_samples:g} gamma={gamma} ({folds} folds): "
+          f"peak {peak / 2 ** 30:.2f} GiB traced during vi_lcb ({seconds:.0f} s); all folds' next-state "
+          f"counts at once would take {all_folds / 2 ** 30:.1f} GiB ({all_folds / peak:.0f}x)")
+    return peak
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["memory"]:
+        memory(*(int(a) for a in sys.argv[2:3]))
+    else:
+        main()

@@ -909,6 +909,8 @@ def _analyse_v1(rows, budget):
 V2_GAMMA = 0.5
 V2_STATES = 6
 V2_GAP_SCALES = (0.5, 1.0, 2.0)
+#: LCB-V2's slope tolerance (see :func:`_analyse_v2` for why 0.1 and not the earlier 0.2).
+V2_TOLERANCE = 0.1
 
 
 def _v2_cells(budget):
@@ -948,11 +950,17 @@ def _analyse_v2(rows, budget):
     ``lcb_h4(N // (T + 1), 1.5, kappa, 6)`` through :func:`cb_as_mdp`, ``fold_statistics`` and
     ``vi_lcb(_pool(stats), 0.5, split=False)``). Scaling by the total N is the family on which the
     minimax lower bound in N holds. Each slope must exclude -1/3 and -1 (:data:`SQRT_COMPETITORS`).
+
+    Tolerance 0.1 (was 0.2, which admitted a slope of -1/3 whose interval barely missed -1/3: the band
+    [lo - 0.2, hi + 0.2] reached -0.5 from an interval starting at -0.3). With 8 blocks per point (the
+    statistics raised since the issue was measured) the bootstrap interval's half-width is ~0.04 at
+    smoke (seed 1: split [-0.546, -0.474], pooled [-0.534, -0.454]), so 0.1 keeps the interval
+    conclusive (width < 0.2) while a slope of -1/3 would need lo <= -0.4, 0.07 beyond its own interval.
     """
     out = {}
     for variant in ("split", "no_split"):
         x, blocks = blocks_by_point(rows, variant)
-        out[variant] = _rate(x, blocks, -0.5, 0.2, SQRT_COMPETITORS)
+        out[variant] = _rate(x, blocks, -0.5, V2_TOLERANCE, SQRT_COMPETITORS)
     return all_of(out)
 
 
@@ -1133,7 +1141,7 @@ CLAIMS = [
     Claim("LCB-V2", "lcb.vi.rate", PAPER,
           "VI-LCB upper bound sqrt(S C* / ((1-gamma)^5 N)) up to logs [recalled]",
           "On LCB-H5 (LCB-H4 with the noisy anchor as an MDP, S = 6, gamma = 0.5, C* = 1.5, gaps scaled by the "
-          "total N), the worst case decays with slope -1/2 +/- 0.2, excluding -1/3 and -1, with the data in "
+          "total N), the worst case decays with slope -1/2 +/- 0.1, excluding -1/3 and -1, with the data in "
           "folds (split) and pooled (no split)",
           "rate", V2_SWEEP, _analyse_v2,
           mutants=(V_NO_PENALTY, V_PENALTY_X001, V_OPTIMISTIC),

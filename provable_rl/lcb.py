@@ -695,6 +695,14 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
     if pi.shape != (R, S):
         raise ValueError(f"initial_policy: expected shape {(R, S)}, got {pi.shape}")
     g = v.discount(gamma)
+    return _iterate(counts, reward_sums, lambda t: transition_counts[:, t], penalty, g, pi, gen, unseen_value)
+
+
+def _iterate(counts, reward_sums, transitions_of, penalty, g, pi, gen, unseen_value):
+    """The loop of :func:`pessimistic_value_iteration` on validated inputs; ``transitions_of(t)`` returns
+    iteration t's next-state counts (R, S, A, S), so that a caller can build one fold's at a time."""
+    R, T, S, A = counts.shape
+    pi = pi.copy()
     V = np.zeros((R, S))
     for t in range(T):
         n = counts[:, t]
@@ -702,7 +710,7 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
         m = np.maximum(n, 1)
         r_hat = reward_sums[:, t] / m
         # P_hat(. | s, a) . V without forming P_hat: counts-weighted sum, divided by the count.
-        next_value = np.einsum("rsat,rt->rsa", transition_counts[:, t], V) / m
+        next_value = np.einsum("rsat,rt->rsa", transitions_of(t), V) / m
         Q = np.where(seen, r_hat - penalty[:, t] + g * next_value, unseen_value)
         v_mid = Q.max(axis=-1)
         rises = v_mid > V
@@ -712,8 +720,28 @@ def pessimistic_value_iteration(counts, reward_sums, transition_counts, penalty,
     return pi, V
 
 
+def _split_fold_arrays(folds, S, A):
+    """(counts, sums, transitions_of_fold, False) of raw data split into folds, counts (1, F, S, A).
+
+    The next-state counts are built one fold at a time, when an iteration needs them: all T + 1 folds
+    at once take (T + 1) S^2 A x 8 bytes (3.7 GB at S = 1000, A = 4, N = 1e6, gamma = 0.9), one fold
+    S^2 A x 8. Each array is the fold's own :attr:`mdps.OfflineData.statistics` (the same bincounts, so
+    the results are identical), without caching every fold's table on the fold.
+    """
+    flats = [f.s * A + f.a for f in folds]
+    counts = np.stack([np.bincount(flat, minlength=S * A).reshape(S, A) for flat in flats])[None]
+    sums = np.stack([np.bincount(flat, weights=f.r, minlength=S * A).reshape(S, A)
+                     for flat, f in zip(flats, folds)])[None]
+
+    def transitions_of_fold(k):
+        return np.bincount(flats[k] * S + folds[k].s_next, minlength=S * A * S).reshape(1, S, A, S)
+
+    return counts, sums, transitions_of_fold, False
+
+
 def _fold_arrays(data, gamma, split, rng):
-    """(counts, sums, trans) with shape (R, F, S, A[, S]), whether batched, and N per repetition."""
+    """(counts, sums, trans, batched): shapes (R, F, S, A[, S]); trans is a function of the fold index
+    (next-state counts (1, S, A, S)) for raw data split into folds (:func:`_split_fold_arrays`)."""
     if isinstance(data, OfflineData):
         if data.s_next is None:
             raise ValueError("data: expected MDP transitions (s_next), got bandit data")
@@ -723,9 +751,8 @@ def _fold_arrays(data, gamma, split, rng):
             n_folds = n_vi_lcb_iterations(len(data), gamma) + 1
             if n_folds > len(data):
                 raise ValueError(f"data: expected at least T + 1 = {n_folds} tuples to split, got {len(data)}")
-            folds = [f.statistics for f in data.split(n_folds, rng)]
-        else:
-            folds = [data.statistics]
+            return _split_fold_arrays(data.split(n_folds, rng), data.n_states, data.n_actions)
+        folds = [data.statistics]
         counts = np.stack([f.counts for f in folds])[None]
         sums = np.stack([f.reward_sums for f in folds])[None]
         trans = np.stack([f.transition_counts for f in folds])[None]
@@ -854,7 +881,8 @@ def vi_lcb(data, gamma: float, *, delta=None, constants: str = "tight", split: b
     if F >= 2:  # split: fold 0 clones the behaviour, folds 1..T drive the iterations
         T = F - 1
         start_counts = counts[:, 0]
-        it_counts, it_sums, it_trans = counts[:, 1:], sums[:, 1:], trans[:, 1:]
+        it_counts, it_sums = counts[:, 1:], sums[:, 1:]
+        it_trans = trans if callable(trans) else trans[:, 1:]
         fold_size = int(counts[:, 1:].reshape(R, T, -1).sum(axis=2).min())
     else:
         T = n_vi_lcb_iterations(int(n_samples.max()), g)
@@ -870,7 +898,12 @@ def vi_lcb(data, gamma: float, *, delta=None, constants: str = "tight", split: b
         pi0 = seen_argmax(np.where(start_counts > 0, start_counts.astype(float), -np.inf), start_counts, gen)
     else:
         pi0 = gen.integers(0, A, size=(R, S))
-    pi, V = pessimistic_value_iteration(it_counts, it_sums, it_trans, penalty, g, pi0, gen, unseen_value=unseen)
+    if callable(trans):  # raw data split here: folds 1..T's next-state counts built one at a time
+        if not np.all(np.isfinite(it_sums)) or np.any(it_sums < 0) or np.any(it_sums > it_counts):
+            raise ValueError("reward_sums: expected finite sums in [0, counts] (rewards in [0, 1])")
+        pi, V = _iterate(it_counts, np.asarray(it_sums, float), lambda t: trans(t + 1), penalty, g, pi0, gen, unseen)
+    else:
+        pi, V = pessimistic_value_iteration(it_counts, it_sums, it_trans, penalty, g, pi0, gen, unseen_value=unseen)
     if batched:
         return VILCBResult(pi, V, T, fold_size, d)
     return VILCBResult(pi[0], V[0], T, fold_size, float(d[0]))

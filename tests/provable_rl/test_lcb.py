@@ -468,3 +468,22 @@ def test_noisy_anchor_fools_greedy_but_not_lcb():
     assert 0.2 < seen_lucky.mean() < 0.45                     # ~ P(seen) x P(reward 1) = 0.63 x 0.5
     with pytest.raises(ValueError, match="noisy_anchor"):
         lcb_h4(1000, 1.5, 1.0, 5, noisy_anchor="yes")
+
+
+def test_split_vi_lcb_on_raw_data_equals_the_per_fold_statistics_path_bit_for_bit():
+    # Raw data builds one fold's next-state counts at a time (memory); the result must be the one of
+    # the same folds handed over as stacked per-fold statistics.
+    from mdps import SufficientStatistics, data_distribution, sample_offline_data
+    from mdps.instances import random_mdp
+    from provable_rl.lcb import n_vi_lcb_iterations
+
+    mdp = random_mdp(12, 4, gamma=0.9, rng=1)
+    data = sample_offline_data(mdp, data_distribution(mdp, 2.0), 20000, rng=11)
+    lazy = vi_lcb(data, 0.9, split=True, rng=21)
+    gen = np.random.default_rng(21)
+    folds = [f.statistics for f in data.split(n_vi_lcb_iterations(len(data), 0.9) + 1, gen)]
+    stacked = SufficientStatistics(np.stack([f.counts for f in folds]), np.stack([f.reward_sums for f in folds]),
+                                   np.stack([f.transition_counts for f in folds]))
+    dense = vi_lcb(stacked, 0.9, split=True, rng=gen)
+    assert np.array_equal(lazy.policy, dense.policy) and lazy.values.tobytes() == dense.values.tobytes()
+    assert (lazy.n_iterations, lazy.fold_size, lazy.delta) == (dense.n_iterations, dense.fold_size, dense.delta)

@@ -16,7 +16,8 @@ Notation used throughout the project (the full data model is in :ref:`convention
   to a stochastic policy.
 
 Every array is copied, checked (shape, finiteness, simplex rows, rewards in [0, 1]) and made
-read-only at construction. Quantities asked for often (:math:`V^\star`, :math:`Q^\star`, gaps)
+read-only at construction; a finite-horizon ``P`` or ``R`` given as a broadcast along the step
+axis (``np.broadcast_to``, as :func:`finite_horizon` makes them) is stored once, as such a view. Quantities asked for often (:math:`V^\star`, :math:`Q^\star`, gaps)
 are cached on the instance.
 """
 from __future__ import annotations
@@ -29,6 +30,29 @@ import numpy as np
 from . import _validation as v
 
 REWARD_MODELS = ("bernoulli", "gaussian")
+
+
+def _per_step_array(name: str, value, ndim: int, shape: tuple | None = None, like: str | None = None) -> np.ndarray:
+    """``v.float_array(name, value, ndim=ndim)``, kept as a read-only broadcast view when ``value`` is one.
+
+    A numpy array whose step axis (axis 0) has stride 0, as ``np.broadcast_to(P, (H,) + P.shape)``
+    makes it, holds one step's numbers for every step: only that step is copied and checked, and the
+    result repeats it with stride 0 again, so a stationary problem stores its P once (H S A S floats
+    would be 16 GB at H = 50, S = 2000, A = 10)."""
+    if isinstance(value, np.ndarray) and value.ndim == ndim and value.shape[0] > 1 and value.strides[0] == 0 \
+            and (shape is None or value.shape == shape):
+        step = v.float_array(name, value[0], ndim=ndim - 1)
+        return np.broadcast_to(step, value.shape)  # read-only
+    return v.float_array(name, value, ndim=ndim, shape=shape, like=like)
+
+
+def _packed_transitions(P: np.ndarray) -> np.ndarray:
+    """The samplers' packed alias tables of ``P`` (L, S, A, S), read-only (built by :mod:`mdps.sampling`)."""
+    from .sampling import packed_alias_table
+
+    table = packed_alias_table(P)
+    table.setflags(write=False)
+    return table
 
 
 def _check_reward_model(reward_model: str, reward_std: float) -> float:
@@ -142,6 +166,11 @@ class DiscountedMDP:
 
         return solve(self, method="pi")
 
+    @cached_property
+    def _sampling_tables(self):
+        """``(P_table, R)`` for the samplers, one layer: packed alias tables of P, built once per MDP."""
+        return _packed_transitions(self.P[None]), self.R[None]
+
     @property
     def optimal_values(self) -> np.ndarray:
         r""":math:`V^\star(s)`, shape (S,)."""
@@ -184,9 +213,11 @@ class FiniteHorizonMDP:
     ----------
     P : array (H, S, A, S)
         ``P[h, s, a, s']`` :math:`= P_h(s' \mid s, a)`, the law of the state at step h+1; every
-        row ``P[h, s, a]`` sums to 1.
+        row ``P[h, s, a]`` sums to 1. A stationary kernel given as ``np.broadcast_to(P1, (H,) + P1.shape)``
+        (stride 0 along the steps) is checked and stored once (:attr:`stationary`).
     R : array (H, S, A)
-        Mean rewards ``R[h, s, a]`` in [0, 1]; values therefore lie in [0, H].
+        Mean rewards ``R[h, s, a]`` in [0, 1]; values therefore lie in [0, H]. A broadcast along
+        the steps is stored once, as for ``P``.
     initial : array (S,)
         Distribution of the state at step 0.
     reward_model : {"bernoulli", "gaussian"}, default "bernoulli"
@@ -217,13 +248,16 @@ class FiniteHorizonMDP:
     reward_std: float = 0.1
 
     def __post_init__(self):
-        P = v.float_array("P", self.P, ndim=4)
+        P = _per_step_array("P", self.P, 4)
         H, S, A, S2 = P.shape
         if S != S2 or min(H, S, A) == 0:
             raise ValueError(f"P: expected shape (H, S, A, S) with H, S, A >= 1, got {P.shape}")
-        v.check_simplex("P", P, axis=3)
-        R = v.float_array("R", self.R, ndim=3, shape=(H, S, A), like="P")
-        v.check_unit_interval("R", R)
+        if P.strides[0] == 0:
+            v.check_simplex("P", P[0], axis=2)
+        else:
+            v.check_simplex("P", P, axis=3)
+        R = _per_step_array("R", self.R, 3, shape=(H, S, A), like="P")
+        v.check_unit_interval("R", R[0] if R.strides[0] == 0 else R)
         initial = v.float_array("initial", self.initial, ndim=1, shape=(S,), like="P")
         v.check_simplex("initial", initial)
         object.__setattr__(self, "P", P)
@@ -235,6 +269,22 @@ class FiniteHorizonMDP:
     def horizon(self) -> int:
         """The horizon ``H`` (number of steps of an episode)."""
         return self.P.shape[0]
+
+    @property
+    def stationary(self) -> bool:
+        """Whether ``P`` and ``R`` are stored once for all steps (read-only broadcast views, stride 0).
+
+        True for :func:`finite_horizon` and for arrays passed as ``np.broadcast_to(x, (H,) + x.shape)``;
+        the memory is then that of one step.
+        """
+        return self.P.strides[0] == 0 and self.R.strides[0] == 0
+
+    @cached_property
+    def _sampling_tables(self):
+        """``(P_table, R)`` for the samplers, built once per MDP: one layer when the problem is stationary."""
+        if self.stationary:
+            return _packed_transitions(self.P[:1]), self.R[:1]
+        return _packed_transitions(self.P), self.R
 
     @property
     def n_states(self) -> int:
@@ -578,14 +628,17 @@ def finite_horizon(mdp: DiscountedMDP, horizon: int) -> FiniteHorizonMDP:
     Returns
     -------
     FiniteHorizonMDP
-        ``P`` of shape (H, S, A, S) and ``R`` of shape (H, S, A), the same at every step.
+        ``P`` of shape (H, S, A, S) and ``R`` of shape (H, S, A), the same at every step and
+        stored once (read-only broadcast views of ``mdp.P`` and ``mdp.R``,
+        :attr:`FiniteHorizonMDP.stationary`): H = 50, S = 2000, A = 10 takes the 320 MB of one
+        step, not 16 GB.
 
     Raises
     ------
     TypeError
         If ``mdp`` is not a :class:`DiscountedMDP`.
     ValueError
-        If ``horizon`` is not a positive integer or ``P`` would not fit in memory.
+        If ``horizon`` is not a positive integer, or H S A floats (its Q-values) would not fit in memory.
 
     Examples
     --------
@@ -598,7 +651,8 @@ def finite_horizon(mdp: DiscountedMDP, horizon: int) -> FiniteHorizonMDP:
         raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     H = v.positive_int("horizon", horizon)
     S, A = mdp.R.shape
-    v.check_allocation("horizon", H * S * A * S, 8, "entries of P (H S A S)")
+    # P and R are views; what its users allocate per step (Q-values, occupancies) must still fit.
+    v.check_allocation("horizon", H * S * A, 8, "entries of the per-step arrays (H S A) of its solution")
     return FiniteHorizonMDP(
         P=np.broadcast_to(mdp.P, (H,) + mdp.P.shape),
         R=np.broadcast_to(mdp.R, (H,) + mdp.R.shape),

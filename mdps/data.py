@@ -265,6 +265,24 @@ class OfflineData:
         object.__setattr__(self, "n_states", S)
         object.__setattr__(self, "n_actions", A)
 
+    @classmethod
+    def _trusted(cls, s, a, r, s_next, n_states, n_actions, h=None, horizon=None) -> "OfflineData":
+        """An OfflineData of arrays the library has just made, in range by construction (the samplers).
+
+        Skips the checks and the copies of ``__post_init__``; the arrays end as the checked
+        constructor would leave them: int64 indices, float64 rewards, read-only."""
+        self = object.__new__(cls)
+        fields = {"s": s, "a": a, "r": r, "s_next": s_next, "h": h}
+        for name, arr in fields.items():
+            if arr is not None:
+                arr = np.asarray(arr, dtype=np.float64 if name == "r" else np.int64)
+                arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+        object.__setattr__(self, "n_states", int(n_states))
+        object.__setattr__(self, "n_actions", int(n_actions))
+        object.__setattr__(self, "horizon", None if horizon is None else int(horizon))
+        return self
+
     def __len__(self) -> int:
         return self.s.shape[0]
 

@@ -462,10 +462,12 @@ def _sparse_rollout_kernel(indptr, indices, packed, R, single, pi_table, initial
 
 @numba.njit(cache=_CACHE)
 def _iid_kernel(P_table, R, pair_table, n_per_layer, gaussian, std, rng):
-    """For each layer h, ``n_per_layer`` i.i.d. (s, a) ~ mu[h], then r and s' (packed alias tables).
+    """For each layer h, ``n_per_layer`` i.i.d. (s, a) ~ mu[h], then r and s' (packed alias tables;
+    layer ``min(h, L - 1)`` of the L layers of ``P_table``, so a stationary P is passed once).
 
     Returns the flat pair indices ``s A + a``, rewards and next states, layer by layer."""
     n_layers, S, A = R.shape
+    last_p = P_table.shape[0] - 1  # 0 for a stationary P stored once
     n = n_layers * n_per_layer
     k_out = np.empty(n, np.int32)
     r_out = np.empty(n, np.float64)
@@ -481,7 +483,7 @@ def _iid_kernel(P_table, R, pair_table, n_per_layer, gaussian, std, rng):
             k_out[i] = k
             r_out[i], stream = _draw_reward(R[h, s, a], gaussian, std, stream, rng)
             u, stream = _uniform(stream)
-            t_out[i] = _draw_packed(P_table[h, s, a], u)
+            t_out[i] = _draw_packed(P_table[min(h, last_p), s, a], u)
             i += 1
     return k_out, r_out, t_out
 
@@ -590,11 +592,15 @@ def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | No
             packed_alias_table(pi), packed_alias_table(tab.initial), n_episodes, n_steps,
             tab.reward_model == "gaussian", tab.reward_std, rng)
     else:
+        # The tables of P are cached on the MDP (one layer for a stationary one: the kernel reads
+        # layer min(h, L - 1), and each row's table depends on that row alone, so the data are the same).
+        P_table, R = tab._sampling_tables
         initial, a, r, s_next = _rollout_kernel(
-            packed_alias_table(P), R, _single_actions(pi), packed_alias_table(pi), packed_alias_table(tab.initial),
+            P_table, R, _single_actions(pi), packed_alias_table(pi), packed_alias_table(tab.initial),
             n_episodes, n_steps, tab.reward_model == "gaussian", tab.reward_std, rng)
-    return OfflineData(_episode_states(initial, s_next, n_steps), a, r, s_next, S, A,
-                       np.tile(np.arange(n_steps), n_episodes), n_steps)
+    # The kernel's outputs are in range by construction: OfflineData's checks and copies are skipped.
+    return OfflineData._trusted(_episode_states(initial, s_next, n_steps), a, r, s_next, S, A,
+                                np.tile(np.arange(n_steps), n_episodes), n_steps)
 
 
 def _episode_states(initial, next_states, n_steps):
@@ -675,7 +681,10 @@ def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) ->
         S = 1 if isinstance(problem, MultiArmedBandit) else problem.n_states
         return OfflineData(k // A, k % A, r, None, S, A)
     P, R, tab = _layers(problem)
-    pair, r, s_next = _iid_kernel(packed_alias_table(P), R, packed_alias_table(flat), n,
+    P_table, R_table = tab._sampling_tables
+    if R_table.shape[0] != R.shape[0]:  # a stationary finite-horizon MDP: its rewards at every step
+        R_table = np.ascontiguousarray(R)
+    pair, r, s_next = _iid_kernel(P_table, R_table, packed_alias_table(flat), n,
                                   tab.reward_model == "gaussian", tab.reward_std, gen)
     s, a = np.divmod(pair, tab.n_actions)
     if isinstance(tab, FiniteHorizonMDP):

@@ -62,3 +62,21 @@ def test_sampler_output_is_what_the_checked_constructor_makes():
         np.testing.assert_array_equal(x, y)
     assert (data.n_states, data.n_actions, data.horizon) == (12, 3, 7)
     np.testing.assert_array_equal(data.statistics.transition_counts, checked.statistics.transition_counts)
+
+
+def test_solve_auto_says_which_method_ran_and_keeps_its_certificate():
+    from mdps import solve
+    from mdps.instances import chain_mdp, sparse_chain
+
+    for mdp, want in ((random_mdp(20, 3, gamma=0.9, rng=7), "pi"), (random_mdp(20, 3, gamma=0.99, rng=7), "mpi"),
+                      (chain_mdp(150, 0.9), "mpi"), (sparse_chain(30, 0.5), "mpi")):
+        res = solve(mdp, "auto")
+        assert res.method == want
+        truth = solve(mdp, "pi").values
+        assert np.max(np.abs(res.values - truth)) <= res.value_error_bound + 1e-12
+    fh = finite_horizon(random_mdp(5, 2, rng=1), 3)
+    assert solve(fh, "auto").method == "backward_induction"
+    with pytest.raises(TypeError, match="tol: expected an option of method 'auto'"):
+        solve(random_mdp(5, 2, rng=1), "auto", tol=1e-6)
+    with pytest.raises(ValueError, match="method: expected one of"):
+        solve(random_mdp(5, 2, rng=1), "fastest")

@@ -2,7 +2,7 @@ r"""Dual RL: the occupancy LP, its f-regularised duals, f-DVL / XQL and ReCOIL, 
 
 Sikchi, Zheng, Zhang & Niekum (2023), "Dual RL: Unification and New Methods for Reinforcement and
 Imitation Learning" (arXiv 2302.08560, ICLR 2024). The notation, the algorithms as pseudo-code,
-the claims DUAL-D1 ... D12 and DUAL-R1, and every departure from the paper are on the theory page
+the claims DUAL-D1 ... D14 and DUAL-R2, and every departure from the paper are on the theory page
 :ref:`theory-dual_rl`.
 
 What is implemented (S states, A actions, discount :math:`\gamma`, initial distribution
@@ -38,7 +38,11 @@ What is implemented (S states, A actions, discount :math:`\gamma`, initial distr
   (:func:`recoil`) and as dual-Q iterations with an exact critic and NPG actor
   (:func:`recoil_npg`), and the coverage-assuming SMODICE-style baseline
   :math:`\max_d \mathbb{E}_d[\log(d_E / d_S)] - \mathrm{KL}(d \,\|\, d_S)`
-  (:func:`coverage_baseline`, :func:`coverage_baseline_npg`).
+  (:func:`coverage_baseline`, :func:`coverage_baseline_npg`); and both on the empirical problem
+  built from sampled tuples (:func:`empirical_imitation_model`, :func:`recoil_from_data`,
+  :func:`coverage_baseline_from_data`; :ref:`dual_rl-recoil-samples`).
+* **The sampled V-step** by gradient descent on sampled actions, every iterate unclipped
+  (:func:`implicit_maximum_descent`, :func:`implicit_loss_gradient`; :ref:`dual_rl-fdvl-samples`).
 
 Departures from the paper (:ref:`dual_rl-departures`). Everything is exact and tabular (the
 paper uses networks and minibatches). The f-DVL semi-gradient uses one Q table with no twin

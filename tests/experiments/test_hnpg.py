@@ -29,5 +29,5 @@ def test_figure_builds_from_smoke_data(figure, tmp_path, smoke_cache):
 def test_notebook_runs_at_smoke_budget(run_notebook):
     outputs, figures = run_notebook("hnpg")
     assert len(list(figures.glob("HNPG-FIG*.png"))) == len(FIGURES)
-    for claim_id in ("HNPG-H1", "HNPG-H4", "HNPG-H5", "HNPG-H6"):
+    for claim_id in ("HNPG-H1", "HNPG-H4", "HNPG-H5", "HNPG-H6", "HNPG-H7", "HNPG-H8"):
         assert f"{claim_id}: holds=True" in outputs

@@ -16,6 +16,19 @@ kernel, ``sample_episodes`` and the Python loop; the range of the per-round rati
 too. Value iteration is also reported in wall-clock time because BLAS may use several threads.
 3. Uniforms: the kernels' inlined xoshiro256** stream against ``Generator.random`` called in a
    Numba loop (why the kernels carry their own stream, see ``mdps.sampling``).
+4. ``sample_episodes`` against its own kernel (the rounds of 1.): target at most 1.5x the
+   kernel's time (tables of P cached on the MDP, OfflineData built without re-checks).
+5. Backward induction (``mdps.backward_induction``) against a plain Numba loop written here
+   (``--fh-states`` S, A = 10, H = 50): target no slower. The two agree to 1e-12, not bit for bit:
+   the library's backup is numpy's matmul (BLAS), whose numbers the calibrated claims use.
+6. Sparse MDPs (``--sparse-side`` ^ 2 cells and as many chain states): ``solve`` with "pi",
+   "mpi" and "vi" on ``sparse_gridworld`` and ``sparse_chain`` at gamma = 0.99 (time and
+   certificate), and ``sample_episodes`` / its CSR kernel per step on the gridworld.
+7. Memory of a stationary finite-horizon MDP (``finite_horizon`` of a ``--fh-memory-states`` x
+   10 random MDP, H = 50): the bytes its P holds against H S A S floats.
+8. The linear program (``mdps.linear_program``, HiGHS) against value iteration: on a sparse 45 x
+   45 gridworld (its constraint matrix sparse) and on a dense random MDP with ``--lp-states``
+   states (default 1000, 0 skips; the dense P gives the LP S^2 A non-zeros whatever the storage).
 
 Run:
 
@@ -29,10 +42,34 @@ import time
 import numba
 import numpy as np
 
+from mdps import backward_induction, finite_horizon, linear_program, solve
 from mdps.core import policy_matrix
-from mdps.instances.random import random_mdp
+from mdps.instances import sparse_chain, sparse_gridworld
+from mdps.instances.random import random_finite_horizon_mdp, random_mdp
 from mdps.planning import value_iteration
-from mdps.sampling import _rollout_kernel, _single_actions, _stream_state, _uniform, packed_alias_table, sample_episodes
+from mdps.sampling import (
+    _rollout_kernel, _single_actions, _sparse_rollout_kernel, _stream_state, _uniform, packed_alias_table, sample_episodes,
+)
+
+
+@numba.njit
+def plain_backward_induction(P, R):
+    """The reference: backward induction as three plain loops (no BLAS)."""
+    H, S, A, _ = P.shape
+    V = np.zeros((H + 1, S))
+    Q = np.empty((H, S, A))
+    for h in range(H - 1, -1, -1):
+        for s in range(S):
+            best = -np.inf
+            for a in range(A):
+                acc = 0.0
+                for t in range(S):
+                    acc += P[h, s, a, t] * V[h + 1, t]
+                q = R[h, s, a] + acc
+                Q[h, s, a] = q
+                best = max(best, q)
+            V[h, s] = best
+    return V, Q
 
 
 def best_time(fn, repeat, clock=time.process_time):
@@ -95,6 +132,10 @@ def main(argv=None):
     parser.add_argument("--actions", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fh-states", type=int, default=100)
+    parser.add_argument("--sparse-side", type=int, default=316)
+    parser.add_argument("--fh-memory-states", type=int, default=2000)
+    parser.add_argument("--lp-states", type=int, default=1000)
     args = parser.parse_args(argv)
     S, A = args.states, args.actions
     mdp = random_mdp(S, A, gamma=0.95, rng=args.seed)
@@ -120,13 +161,14 @@ def main(argv=None):
         # Rounds alternate the three, so that a change of the machine's load hits all alike; each
         # round's ratio is kept too, because on a shared machine one round can be far off.
         t_kernel = t_public = t_python = np.inf
-        round_ratios = []
+        round_ratios, public_ratios = [], []
         for _ in range(args.repeat):
             this_kernel = best_time(lambda: kernel(2_000, 1_000), 1)
             this_public = best_time(lambda: sample_episodes(mdp, policy, 2_000, args.seed, n_steps=1_000), 1)
             this_python = best_time(lambda: python_rollout(mdp.P, mdp.R, policy, mdp.initial, 10, 1_000,
                                                            np.random.default_rng(args.seed)), 1)
             round_ratios.append((n_fast / this_kernel) / (n_slow / this_python))
+            public_ratios.append(this_public / this_kernel)
             t_kernel, t_public, t_python = min(t_kernel, this_kernel), min(t_public, this_public), min(t_python, this_python)
         rate_kernel, rate_public, rate_python = n_fast / t_kernel, n_fast / t_public, n_slow / t_python
         print(f"[{label}]")
@@ -136,6 +178,9 @@ def main(argv=None):
         print(f"  ratio kernel / python           : {rate_kernel / rate_python:12,.0f}x   (target >= 500x; "
               f"rounds {min(round_ratios):,.0f}x to {max(round_ratios):,.0f}x)")
         print(f"  ratio sample_episodes / python  : {rate_public / rate_python:12,.0f}x")
+        print(f"  sample_episodes time / kernel's : {rate_kernel / rate_public:12.2f}x   (target <= 1.5x; "
+              f"rounds {min(public_ratios):.2f}x to {max(public_ratios):.2f}x)")
+        dense_ns = 1e9 / rate_kernel
 
     # Uniforms: the inlined xoshiro256** stream against Generator.random called from Numba ---------
     n_uniforms = 4_000_000
@@ -166,6 +211,78 @@ def main(argv=None):
     print(f"  value_iteration (mdps.planning) : {1e3 * t_vi:9.2f} ms CPU, {1e3 * w_vi:9.2f} ms wall")
     print(f"  numpy einsum reference loop     : {1e3 * t_ref:9.2f} ms CPU, {1e3 * w_ref:9.2f} ms wall")
     print(f"  ratio reference / mdps          : {t_ref / t_vi:9.2f}x CPU, {w_ref / w_vi:6.2f}x wall   (target >= 1)")
+
+    # Backward induction --------------------------------------------------------------------
+    fh = random_finite_horizon_mdp(args.fh_states, 10, 50, rng=args.seed)
+    V_plain, _ = plain_backward_induction(fh.P, fh.R)  # warm-up (compile)
+    V_bi = backward_induction(fh).values
+    assert np.max(np.abs(V_plain - V_bi)) <= 1e-12, "the plain loop computes something else"
+    t_bi = t_plain = np.inf
+    bi_ratios = []
+    for _ in range(2 * args.repeat):
+        this_bi = best_time(lambda: backward_induction(fh), 1)
+        this_plain = best_time(lambda: plain_backward_induction(fh.P, fh.R), 1)
+        bi_ratios.append(this_plain / this_bi)
+        t_bi, t_plain = min(t_bi, this_bi), min(t_plain, this_plain)
+    print(f"backward induction, S={args.fh_states}, A=10, H=50 (values agree to {np.max(np.abs(V_plain - V_bi)):.0e})")
+    print(f"  backward_induction (mdps)       : {1e3 * t_bi:9.2f} ms CPU")
+    print(f"  plain Numba loop                : {1e3 * t_plain:9.2f} ms CPU")
+    print(f"  ratio plain / mdps              : {t_plain / t_bi:9.2f}x   (target >= 1; rounds {min(bi_ratios):.2f}x "
+          f"to {max(bi_ratios):.2f}x)")
+
+    # Sparse MDPs -----------------------------------------------------------------------------
+    side = args.sparse_side
+    for name, build in ((f"sparse_gridworld({side}, {side}, 0.99)", lambda: sparse_gridworld(side, side, 0.99)),
+                        (f"sparse_chain({side * side}, 0.99)", lambda: sparse_chain(side * side, 0.99))):
+        start = time.perf_counter()
+        mdp_sparse = build()
+        built = time.perf_counter() - start
+        print(f"{name}: S={mdp_sparse.n_states}, nnz(P)={mdp_sparse.P.nnz}, built in {built:.2f} s")
+        values = {}
+        for method in ("pi", "mpi", "vi"):
+            start, cpu = time.perf_counter(), time.process_time()
+            res = solve(mdp_sparse, method)
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            values[method] = res.values
+            print(f"  solve {method:>3}: {wall:7.2f} s wall, {cpu:7.2f} s CPU, {res.iterations:5d} iterations, "
+                  f"certified error <= {res.value_error_bound:.1e}")
+        gap = max(np.max(np.abs(values[m] - values["pi"])) for m in ("mpi", "vi"))
+        print(f"  largest gap between the methods' values: {gap:.1e}")
+    grid = sparse_gridworld(side, side, 0.99)
+    uniform = np.full((grid.n_states, 4), 0.25)
+    pi = policy_matrix(uniform, 4)[None]
+    csr_args = (grid.P.indptr, grid.P.indices, grid._alias_tables.reshape(-1, 1), grid.R, _single_actions(pi),
+                packed_alias_table(pi), packed_alias_table(grid.initial))
+    _sparse_rollout_kernel(*csr_args, 1, 10, False, 0.1, np.random.default_rng(args.seed))
+    t_k = t_p = np.inf
+    for _ in range(args.repeat):
+        t_k = min(t_k, best_time(lambda: _sparse_rollout_kernel(*csr_args, 2_000, 1_000, False, 0.1,
+                                                                np.random.default_rng(args.seed)), 1))
+        t_p = min(t_p, best_time(lambda: sample_episodes(grid, uniform, 2_000, args.seed, n_steps=1_000), 1))
+    print(f"  sampling on the gridworld, uniform policy: CSR kernel {1e9 * t_k / 2e6:.1f} ns/step, sample_episodes "
+          f"{1e9 * t_p / 2e6:.1f} ns/step ({t_p / t_k:.2f}x its kernel); the dense kernel above (S={S}): "
+          f"{dense_ns:.1f} ns/step")
+
+    # Stationary finite horizon: P stored once ---------------------------------------------------
+    if args.fh_memory_states > 0:
+        Sm = args.fh_memory_states
+        stationary = finite_horizon(random_mdp(Sm, 10, rng=args.seed), 50)
+        low, high = np.lib.array_utils.byte_bounds(stationary.P)
+        print(f"finite_horizon(random_mdp({Sm}, 10), 50): P holds {(high - low) / 2**20:,.0f} MiB "
+              f"(H S A S floats would be {50 * Sm * 10 * Sm * 8 / 2**30:,.1f} GiB); stationary={stationary.stationary}")
+
+    # Linear program against value iteration --------------------------------------------------
+    cases = [("sparse_gridworld(45, 45, 0.95)", sparse_gridworld(45, 45, 0.95))]
+    if args.lp_states > 0:
+        cases.append((f"random_mdp({args.lp_states}, 10, 0.95)", random_mdp(args.lp_states, 10, gamma=0.95, rng=args.seed)))
+    for name, problem in cases:
+        t_vi = best_time(lambda: value_iteration(problem), 3)
+        start = time.process_time()
+        lp = linear_program(problem)
+        t_lp = time.process_time() - start
+        gap = np.max(np.abs(lp.values - value_iteration(problem).values))
+        print(f"linear program vs value iteration, {name}: LP {t_lp:.2f} s, VI {1e3 * t_vi:.1f} ms CPU, "
+              f"ratio {t_lp / t_vi:.0f}x (target <= 3x); LP certified error <= {lp.value_error_bound:.1e}, gap {gap:.1e}")
 
 
 if __name__ == "__main__":

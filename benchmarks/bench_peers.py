@@ -31,6 +31,20 @@ count. The printed ratio is peer time / mdps time of the same method per round (
 faster), min and median over the rounds; the mdps column is the min of its times. Value
 iteration needs thousands of sweeps at gamma = 0.99, so it is run on ``--vi-states`` only.
 
+Simulation against Gymnasium (``--gym-steps``, 0 to skip): Gymnasium's ``FrozenLake-v1`` (8 x 8,
+slippery) stepped in a Python loop under the uniform random policy (``env.unwrapped.step``, the
+environment without its wrappers, and ``reset`` after a terminal step), against
+``mdps.sample_episodes`` on ``mdps.from_gymnasium`` of the same environment (terminal states
+absorbing) and the same policy. Before timing, both samples' one-step transition counts are
+tested against the converted kernel (a pooled chi-square p-value each, which must exceed 1e-4):
+the two simulate the same law. The ratio is Gymnasium's CPU time per step / mdps' per round.
+
+rlberry is not a contender: its latest release on PyPI (0.7.3) requires ``gymnasium<0.30``, and
+with the gymnasium 1.x this project's converters use it fails at import
+(``gymnasium.logger.set_level`` no longer exists; tried 2026-12-05 on Python 3.11 with its
+light dependencies installed apart). So ``FiniteMDP.step``, UCBVI and LSVI-UCB are not measured
+here, and rlberry is not in the ``bench`` extra.
+
 Peers are optional (``pip install -e ".[bench]"``): a missing one is skipped with a message.
 
 Run (about 1 to 2 minutes on one core):
@@ -60,7 +74,83 @@ def _parse(argv):
     parser.add_argument("--vi-rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1: one core)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--gym-steps", type=int, default=200_000, help="Gymnasium steps per round (0: skip)")
+    parser.add_argument("--gym-rounds", type=int, default=5)
     return parser.parse_args(argv)
+
+
+def _chi_square_pvalue(counts, P):
+    """Pooled chi-square p-value of transition counts N(s, a, s') against the kernel P (S, A, S)."""
+    import numpy as np
+    import scipy.stats
+
+    n = counts.sum(axis=-1, keepdims=True)
+    expected = n * P
+    if np.any((counts > 0) & (P == 0)):
+        return 0.0  # a transition the kernel forbids
+    keep = expected > 0
+    stat = float((((counts - expected) ** 2)[keep] / expected[keep]).sum())
+    dof = int(((P > 0).sum(axis=-1) - 1)[n[..., 0] > 0].sum())
+    return float(scipy.stats.chi2.sf(stat, dof)) if dof else 1.0
+
+
+def gymnasium_section(args):
+    """Gymnasium's FrozenLake step loop against sample_episodes on the converted MDP (see the docstring)."""
+    import time
+
+    import numpy as np
+
+    try:
+        import gymnasium
+    except ImportError:
+        print("gymnasium is not installed: skipped (pip install -e '.[gym]')")
+        return
+    from mdps import from_gymnasium, sample_episodes
+
+    env = gymnasium.make("FrozenLake-v1", map_name="8x8", is_slippery=True).unwrapped
+    mdp = from_gymnasium(env, gamma=0.99)
+    S, A = mdp.n_states, mdp.n_actions
+    policy = np.full((S, A), 1.0 / A)
+    n_steps, n_episodes = 100, max(1, args.gym_steps // 100)
+    total = n_steps * n_episodes
+
+    def gym_loop(record=None):
+        rng = np.random.default_rng(args.seed)
+        s, _ = env.reset(seed=args.seed)
+        for _ in range(total):
+            a = int(rng.integers(A))
+            s_next, r, terminated, truncated, _ = env.step(a)
+            if record is not None:
+                record[s, a, s_next] += 1
+            s = env.reset()[0] if terminated or truncated else s_next
+
+    def ours():
+        return sample_episodes(mdp, policy, n_episodes, rng=args.seed, n_steps=n_steps)
+
+    counts = np.zeros((S, A, S), np.int64)
+    gym_loop(counts)
+    p_gym = _chi_square_pvalue(counts, mdp.P)
+    data = ours()
+    ours_counts = np.zeros((S, A, S), np.int64)
+    np.add.at(ours_counts, (data.s, data.a, data.s_next), 1)
+    p_ours = _chi_square_pvalue(ours_counts, mdp.P)
+    if min(p_gym, p_ours) <= 1e-4:
+        raise AssertionError(f"FrozenLake: transitions do not follow the kernel (p = {p_gym:.2g} gym, {p_ours:.2g} mdps)")
+    ratios, t_ours, t_gym = [], np.inf, np.inf
+    for r in range(args.gym_rounds):
+        order = (ours, gym_loop) if r % 2 == 0 else (gym_loop, ours)
+        spent = {}
+        for fn in order:
+            start = time.process_time()
+            fn()
+            spent[fn] = time.process_time() - start
+        ratios.append(spent[gym_loop] / spent[ours])
+        t_ours, t_gym = min(t_ours, spent[ours]), min(t_gym, spent[gym_loop])
+    print(f"FrozenLake-v1 8x8 slippery, uniform random policy, {total:,} steps a round, {args.gym_rounds} rounds "
+          f"(chi-square p vs the kernel: gymnasium {p_gym:.2f}, mdps {p_ours:.2f})")
+    print(f"  gymnasium env.step loop : {1e9 * t_gym / total:9.0f} ns/step")
+    print(f"  mdps.sample_episodes    : {1e9 * t_ours / total:9.0f} ns/step")
+    print(f"  ratio gymnasium / mdps  : {np.min(ratios):.0f}x min, {np.median(ratios):.0f}x median")
 
 
 def main(argv=None):
@@ -184,6 +274,8 @@ def main(argv=None):
     print("fastest mdps method per grid point (min CPU ms):")
     for S, gamma, name, best in fastest:
         print(f"  S={S:<5} gamma={gamma:<5} {name:>4}   " + ", ".join(f"{k} {1e3 * t:.2f}" for k, t in best.items()))
+    if args.gym_steps > 0:
+        gymnasium_section(args)
     print(f"total wall time {time.perf_counter() - start_all:.0f} s")
 
 

@@ -29,6 +29,9 @@ too. Value iteration is also reported in wall-clock time because BLAS may use se
 8. The linear program (``mdps.linear_program``, HiGHS) against value iteration: on a sparse 45 x
    45 gridworld (its constraint matrix sparse) and on a dense random MDP with ``--lp-states``
    states (default 1000, 0 skips; the dense P gives the LP S^2 A non-zeros whatever the storage).
+9. ``solve(method="auto")``'s rule: "pi" against "mpi" on random MDPs (A = 10, S in {50, 200, 500,
+   1000}, gamma in {0.9, 0.99, 0.999}), a 20 x 20 gridworld and a 300-state chain (gamma = 0.99),
+   best of ``--repeat`` CPU times each, with the method "auto" picks.
 
 Run:
 
@@ -44,7 +47,8 @@ import numpy as np
 
 from mdps import backward_induction, finite_horizon, linear_program, solve
 from mdps.core import policy_matrix
-from mdps.instances import sparse_chain, sparse_gridworld
+from mdps.instances import chain_mdp, gridworld, sparse_chain, sparse_gridworld
+from mdps.planning import _auto_method
 from mdps.instances.random import random_finite_horizon_mdp, random_mdp
 from mdps.planning import value_iteration
 from mdps.sampling import (
@@ -270,6 +274,17 @@ def main(argv=None):
         low, high = np.lib.array_utils.byte_bounds(stationary.P)
         print(f"finite_horizon(random_mdp({Sm}, 10), 50): P holds {(high - low) / 2**20:,.0f} MiB "
               f"(H S A S floats would be {50 * Sm * 10 * Sm * 8 / 2**30:,.1f} GiB); stationary={stationary.stationary}")
+
+    # solve(method="auto") -------------------------------------------------------------------------
+    print('policy iteration against modified policy iteration (what solve(method="auto") picks)')
+    problems = [(f"random_mdp({n}, 10, {g})", random_mdp(n, 10, gamma=g, rng=args.seed))
+                for n in (50, 200, 500, 1000) for g in (0.9, 0.99, 0.999)]
+    problems += [("gridworld(20, 20, 0.99)", gridworld(20, 20, 0.99)), ("chain_mdp(300, 0.99)", chain_mdp(300, 0.99))]
+    for name, problem in problems:
+        t_pi = best_time(lambda: solve(problem, "pi"), args.repeat)
+        t_mpi = best_time(lambda: solve(problem, "mpi"), args.repeat)
+        print(f"  {name:28s} pi {1e3 * t_pi:8.2f} ms, mpi {1e3 * t_mpi:8.2f} ms, pi / mpi {t_pi / t_mpi:6.2f}x, "
+              f"auto picks {_auto_method(problem)}")
 
     # Linear program against value iteration --------------------------------------------------
     cases = [("sparse_gridworld(45, 45, 0.95)", sparse_gridworld(45, 45, 0.95))]

@@ -15,6 +15,9 @@ The ground truth every check in the project compares against:
   (:func:`data_distribution`), and samplers (:func:`sample_episodes`,
   :func:`sample_offline_data`, :func:`sample_statistics`).
 - **Converters** to and from pymdptoolbox's arrays and Gymnasium environments.
+- **Sparse transitions**: :class:`SparseDiscountedMDP` (``P`` a ``scipy.sparse`` (S A, S)
+  matrix) for gridworlds and chains of :math:`10^5` states, solved, evaluated and sampled by the
+  same functions (:mod:`mdps.sparse`).
 
 The notation (``S``, ``A``, ``H``, ``gamma``, ``P[s, a, s']``, ``R[s, a]``), the array shapes,
 the seeding and validation rules shared by the whole library are stated in :ref:`conventions`.

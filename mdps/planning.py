@@ -23,6 +23,10 @@ can be exactly 0. Value iteration stops once its last iterate is certified withi
 :math:`TV - V`, returns the shifted iterate that span certifies, and checks its certificate
 before returning it. Finite-horizon problems are solved exactly by backward induction.
 
+Every discounted solver also takes a :class:`~mdps.SparseDiscountedMDP` (``P`` a sparse (S A, S)
+matrix; :mod:`mdps.sparse`): backups are sparse products, evaluations sparse LU solves, and the
+rounding allowance counts the successors of the fullest row instead of S.
+
 Also here: exact policy evaluation (a linear solve, or backward induction), Q-values, greedy
 policies, gaps, occupancy measures (normalised discounted, and per step), the expected return
 and suboptimality of a policy, and the single-policy concentrability :math:`C^\star` of a data
@@ -178,7 +182,7 @@ def q_from_values(mdp, values: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+    mdp : DiscountedMDP, SparseDiscountedMDP, FiniteHorizonMDP or LinearMDP
         The problem.
     values : array (S,) or (H + 1, S)
         :math:`V`: shape (S,) for a discounted MDP, (H + 1, S) for a finite-horizon one (row
@@ -248,7 +252,7 @@ def bellman_residual(mdp: DiscountedMDP, values: np.ndarray) -> float:
 
     Parameters
     ----------
-    mdp : DiscountedMDP
+    mdp : DiscountedMDP or SparseDiscountedMDP
         The problem.
     values : array (S,)
         The value function :math:`V`.
@@ -314,7 +318,7 @@ def policy_evaluation(mdp, policy) -> np.ndarray:
 
     Parameters
     ----------
-    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+    mdp : DiscountedMDP, SparseDiscountedMDP, FiniteHorizonMDP or LinearMDP
         The problem.
     policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
         Deterministic or stochastic; in finite horizon a stationary policy ((S,) or (S, A)) is
@@ -396,7 +400,7 @@ def policy_q_values(mdp, policy) -> np.ndarray:
 
     Parameters
     ----------
-    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+    mdp : DiscountedMDP, SparseDiscountedMDP, FiniteHorizonMDP or LinearMDP
         The problem.
     policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
         Deterministic or stochastic, as in :func:`policy_evaluation`.
@@ -551,7 +555,7 @@ def value_iteration(mdp: DiscountedMDP, *, tol: float | None = None, max_iter: i
 
     Parameters
     ----------
-    mdp : DiscountedMDP
+    mdp : DiscountedMDP or SparseDiscountedMDP
         The problem.
     tol : float > 0, optional
         Target sup-norm error; it must exceed the rounding floor :math:`r / (1 - \gamma)`, else
@@ -648,7 +652,7 @@ def policy_iteration(mdp: DiscountedMDP, *, max_iter: int = 10_000) -> PlanningR
 
     Parameters
     ----------
-    mdp : DiscountedMDP
+    mdp : DiscountedMDP or SparseDiscountedMDP
         The problem.
     max_iter : int, default 10_000
         Raises ``ValueError`` if the policy is not stable after that many improvement steps.
@@ -715,7 +719,7 @@ def modified_policy_iteration(mdp: DiscountedMDP, *, m: int = 20, tol: float | N
 
     Parameters
     ----------
-    mdp : DiscountedMDP
+    mdp : DiscountedMDP or SparseDiscountedMDP
         The problem.
     m : int >= 1, default 20
         At most this many partial-evaluation sweeps per greedy step (each costs :math:`S^2`
@@ -797,7 +801,7 @@ def linear_program(mdp: DiscountedMDP) -> PlanningResult:
 
     Parameters
     ----------
-    mdp : DiscountedMDP
+    mdp : DiscountedMDP or SparseDiscountedMDP
         The problem.
 
     Returns
@@ -897,7 +901,7 @@ def solve(mdp, method: str = "pi", **options) -> PlanningResult:
 
     Parameters
     ----------
-    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+    mdp : DiscountedMDP, SparseDiscountedMDP, FiniteHorizonMDP or LinearMDP
         The problem.
     method : {"pi", "vi", "lp", "mpi", "auto"}, default "pi"
         Policy iteration (:func:`policy_iteration`, the default), value iteration
@@ -983,7 +987,7 @@ def state_occupancy(mdp, policy) -> np.ndarray:
 
     Parameters
     ----------
-    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+    mdp : DiscountedMDP, SparseDiscountedMDP, FiniteHorizonMDP or LinearMDP
         The problem.
     policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
         Deterministic or stochastic, as in :func:`policy_evaluation`.
@@ -1031,7 +1035,7 @@ def occupancy(mdp, policy) -> np.ndarray:
 
     Parameters
     ----------
-    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
+    mdp : DiscountedMDP, SparseDiscountedMDP, FiniteHorizonMDP or LinearMDP
         The problem.
     policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
         Deterministic or stochastic, as in :func:`policy_evaluation`.

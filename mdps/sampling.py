@@ -533,8 +533,8 @@ def sample_episodes(mdp, policy, n_episodes: int, rng=None, *, n_steps: int | No
 
     Parameters
     ----------
-    mdp : DiscountedMDP, FiniteHorizonMDP or LinearMDP
-        The problem to simulate.
+    mdp : DiscountedMDP, SparseDiscountedMDP, FiniteHorizonMDP or LinearMDP
+        The problem to simulate (a sparse one through a kernel that reads its CSR arrays).
     policy : int array (S,) / (H, S) or float array (S, A) / (H, S, A)
         Deterministic or stochastic; a stationary (S,)- or (S, A)-shaped policy is used at every
         step.

@@ -1,9 +1,10 @@
-"""Figures of Dual RL (:ref:`dual_rl-figures`): DUAL-FIG1 ... FIG4, drawn from sweep rows only."""
+"""Figures of Dual RL (:ref:`dual_rl-figures`): DUAL-FIG1 ... FIG5, drawn from sweep rows only."""
 from __future__ import annotations
 
 import numpy as np
 
-from proofs_check.dual_rl import ALPHA_SWEEP, CURVE_SWEEP, ITER_SWEEP, LARGE_ALPHA_SWEEP, R1_SWEEP, STABILITY_SWEEP
+from proofs_check.dual_rl import (ALPHA_SWEEP, CURVE_SWEEP, ITER_SWEEP, LARGE_ALPHA_SWEEP, R1_SWEEP, R2_SWEEP,
+                                  STABILITY_SWEEP)
 
 from .figures import Figure
 from .plotting import mean_interval, rate_panel, reference_line
@@ -146,6 +147,29 @@ def _plot_stability(data, path):
     plt.close(fig)
 
 
+def _plot_recoil_from_data(data, path):
+    import matplotlib.pyplot as plt
+
+    rows = data[R2_SWEEP.name]
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    sizes = sorted({r["n_expert"] for r in rows})
+    for i, beta in enumerate(sorted({r["beta"] for r in rows})):
+        for key, style, label in (("gap", "o-", "ReCOIL return gap"), ("bound", "s--", "projection bound")):
+            mean = [np.mean([_num(r[key]) / _num(r["expert_return"]) for r in rows
+                             if r["beta"] == beta and r["n_expert"] == n]) for n in sizes]
+            ax.loglog(sizes, np.maximum(mean, 1e-16), style, color=f"C{i}", label=f"{label}, $\\beta$={beta:g}")
+    base = [np.mean([_num(r["baseline_gap"]) / _num(r["expert_return"]) for r in rows if r["n_expert"] == n])
+            for n in sizes]
+    ax.loglog(sizes, base, "k^-", label="coverage baseline return gap")
+    ax.set_xlabel(r"expert tuples $n_E$ (suboptimal tuples: $20 n_E$)")
+    ax.set_ylabel(r"$(J_E - J(\hat\pi)) / J_E$ (mean over instances)")
+    ax.set_title("DUAL-FIG5: ReCOIL from sampled data without coverage (DUAL-R2)", fontsize=10)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 FIGURES = [
     Figure("DUAL-FIG1", "ReCOIL vs the coverage-assuming baseline when d^S misses the expert's states",
            (ITER_SWEEP, R1_SWEEP), _plot_recoil),
@@ -156,4 +180,6 @@ FIGURES = [
            (CURVE_SWEEP,), _plot_curves),
     Figure("DUAL-FIG4", "stability of semi-gradient V-learning: Gumbel vs polynomial surrogates",
            (STABILITY_SWEEP,), _plot_stability),
+    Figure("DUAL-FIG5", "ReCOIL from sampled data: return gap and projection bound vs expert samples, and the "
+           "coverage baseline", (R2_SWEEP,), _plot_recoil_from_data),
 ]

@@ -14,7 +14,12 @@ discounted MDP is expected and the sparse form pays off:
   :func:`mdps.bellman_residual`, :func:`mdps.state_occupancy`, :func:`mdps.occupancy`,
   :func:`mdps.expected_return`, :func:`mdps.optimal_return`, :func:`mdps.suboptimality`;
 - :func:`mdps.sample_episodes`: a Numba kernel that reads the CSR arrays (``indptr``,
-  ``indices``) and one packed alias table per row (built once per MDP and cached on it).
+  ``indices``) and one packed alias table per row (built once per MDP and cached on it);
+- :func:`mdps.concentrability` and :func:`mdps.data_distribution` (through the occupancies).
+
+Not (yet) for sparse problems: the i.i.d. samplers :func:`mdps.sample_offline_data` and
+:func:`mdps.sample_statistics` (``TypeError``; roll out episodes instead, or convert a small
+problem with :meth:`SparseDiscountedMDP.to_dense`) and the converters.
 
 :meth:`SparseDiscountedMDP.to_dense` and :meth:`SparseDiscountedMDP.from_dense` convert (the
 dense form needs :math:`S^2 A` floats). The instances :func:`mdps.instances.sparse_gridworld` and

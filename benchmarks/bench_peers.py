@@ -47,7 +47,7 @@ here, and rlberry is not in the ``bench`` extra.
 
 Peers are optional (``pip install -e ".[bench]"``): a missing one is skipped with a message.
 
-Run (about 1 to 2 minutes on one core):
+Run (6 minutes of wall time on the shared 2-core machine, 2026-12-05; the planning grid alone 1 to 2 minutes on a quiet core):
 
     python benchmarks/bench_peers.py
 """

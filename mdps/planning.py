@@ -797,7 +797,12 @@ def linear_program(mdp: DiscountedMDP) -> PlanningResult:
     Solved with scipy's HiGHS (``scipy.optimize.linprog``); a status other than optimal raises
     ``ValueError``. HiGHS works to a feasibility tolerance near 1e-7, so the returned values are
     typically within about 1e-7 of :math:`V^\star`; the result's ``value_error_bound`` states what
-    was actually reached.
+    was actually reached. A :class:`~mdps.SparseDiscountedMDP` gives HiGHS a sparse constraint
+    matrix (its non-zeros and S A more); a dense ``P`` gives it :math:`S^2 A` non-zeros whatever the
+    storage. Either way the LP is far slower than value iteration: 0.88 s against 16 ms on a
+    45 x 45 sparse gridworld at :math:`\gamma` = 0.95 (``python benchmarks/bench_mdps.py``,
+    section 8; HiGHS's dual simplex, its interior point and the occupancy form of the LP all took
+    about 1 s there), the cost of HiGHS's pivots and factorisations, not of the storage.
 
     Parameters
     ----------
@@ -872,11 +877,14 @@ def backward_induction(mdp) -> PlanningResult:
 def _auto_method(mdp) -> str:
     """The method ``solve(method="auto")`` runs: "pi" for small dense problems with gamma < 0.95, else "mpi".
 
-    Measured (one BLAS thread, best of 3, random MDPs with A = 10): policy iteration is faster at
-    S = 50 (mpi takes 1.0x to 1.8x its time), the two are even at S = 200, and modified policy
-    iteration is 1.5x to 3x faster from S = 500 on and 6x to 16x faster on a 20 x 20 gridworld
-    and a 300-state chain at gamma = 0.99 (slowly mixing chains, where policy iteration needs
-    many exact evaluations). A sparse P: always "mpi" (an LU costs hundreds of backups there).
+    Measured by ``python benchmarks/bench_mdps.py --repeat 5`` (section 9, one BLAS thread, best
+    CPU times, 2026-12-05): on random MDPs with A = 10, "mpi" takes 1.4x to 2x the time of "pi"
+    at S = 50 (0.18 against 0.09 to 0.13 ms), the two are within 2x either way at S = 200, and
+    "mpi" is 0.94x to 1.6x faster from S = 500 on (1.5x at S = 1000); on a 20 x 20 gridworld and a
+    300-state chain at gamma = 0.99 it is 3.8x and 4.0x faster. Policy iteration suffers on slowly
+    mixing chains (one exact evaluation per improvement, many improvements), so "mpi" is also
+    taken for gamma >= 0.95 at small S, where it costs at most about 0.1 ms more on random MDPs.
+    A sparse P: always "mpi" (an LU costs hundreds of backups there).
     """
     if isinstance(mdp, SparseDiscountedMDP) or mdp.n_states >= 100 or mdp.gamma >= 0.95:
         return "mpi"

@@ -64,16 +64,18 @@ Mutant helpers check the solver status like the algorithm does, so a solver fail
 never a rejected mutant; only a mutant whose problem is genuinely infeasible or unbounded (f* for TV,
 TV without d >= 0) answers nan, which no check accepts.
 
-Measured error rates (root seeds 1..20; ``provable-rl calibrate 'DUAL-*' --budget B --seeds 20 --jobs 1``;
-at quick, seeds 11..20 with ``proofs_check.calibration.calibrate(..., seeds=range(11, 21))``, and
-D3, D4, D6, D8 over 1..20 again after their sweep went to two MDPs at quick):
+Measured error rates (root seeds 1..20, 1 job, on the shared 2-core machine):
 
-=========  ==================  ==================  ===============================================
-budget     claims holding      mutants rejected    time per root seed (13 claims + 50 mutants)
-=========  ==================  ==================  ===============================================
-smoke      20/20 every claim   20/20 every mutant  18 s (1 core; 353 s for 20 seeds)
-quick      20/20 every claim   20/20 every mutant  about 40 s (1 core)
-=========  ==================  ==================  ===============================================
+=========  ==================  ==================  ===============================================================
+budget     claims holding      mutants rejected    command and time
+=========  ==================  ==================  ===============================================================
+quick      20/20 every claim   20/20 every mutant  ``provable-rl calibrate 'DUAL-*' --budget quick --seeds 20 --jobs 1``:
+                                                   15 claims + 59 mutants in 1609 s, i.e. 80 s per root seed (D13
+                                                   196 s, R2 253 s, D14 12 s of it)
+smoke      20/20 every claim   20/20 every mutant  D1-D12: an earlier round (18 s per root seed); D13, D14 (60 s for
+                                                   20 seeds) and R2 (38 s) with ``calibrate 'DUAL-D1[34]'`` and
+                                                   ``calibrate 'DUAL-R2'`` at ``--budget smoke --seeds 20``
+=========  ==================  ==================  ===============================================================
 
 Findings, and the corrections they made to the first statements of the claims
 (:ref:`dual_rl-departures`):

@@ -799,10 +799,12 @@ def linear_program(mdp: DiscountedMDP) -> PlanningResult:
     typically within about 1e-7 of :math:`V^\star`; the result's ``value_error_bound`` states what
     was actually reached. A :class:`~mdps.SparseDiscountedMDP` gives HiGHS a sparse constraint
     matrix (its non-zeros and S A more); a dense ``P`` gives it :math:`S^2 A` non-zeros whatever the
-    storage. Either way the LP is far slower than value iteration: 0.88 s against 16 ms on a
-    45 x 45 sparse gridworld at :math:`\gamma` = 0.95 (``python benchmarks/bench_mdps.py``,
-    section 8; HiGHS's dual simplex, its interior point and the occupancy form of the LP all took
-    about 1 s there), the cost of HiGHS's pivots and factorisations, not of the storage.
+    storage. Either way the LP is far slower than value iteration (``python benchmarks/bench_mdps.py
+    --repeat 5``, section 8, CPU times on a loaded shared machine): 0.88 s against 16 ms (56x) on a
+    45 x 45 sparse gridworld at :math:`\gamma` = 0.95, and 66 s against 2.1 s (32x) on a dense
+    random MDP with S = 1000, A = 10 (at S = 2000 it did not finish within 600 s of wall time).
+    HiGHS's dual simplex, its interior point and the occupancy form of the LP all took about 1 s
+    on that gridworld: the cost is HiGHS's pivots and factorisations, not the storage.
 
     Parameters
     ----------

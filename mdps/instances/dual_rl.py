@@ -1,4 +1,4 @@
-"""Instances for Dual RL: the imitation fork of DUAL-R1 and DUAL-FIG1 (:ref:`dual_rl-instances`)."""
+"""Instances for Dual RL: the imitation fork of DUAL-R2 and DUAL-FIG1, FIG5 (:ref:`dual_rl-instances`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,7 +33,7 @@ class ImitationProblem:
 
 def imitation_fork(branch_length: int = 3, n_actions: int = 3, gamma: float = 0.9, *, coverage: float = 0.0,
                    rng=None) -> ImitationProblem:
-    r"""A fork where the suboptimal data can miss every expert state (:ref:`dual_rl-instances`, DUAL-R1).
+    r"""A fork where the suboptimal data can miss every expert state (:ref:`dual_rl-instances`, DUAL-R2).
 
     States: 0 is the start; :math:`1, \dots, L` the expert branch; :math:`L+1, \dots, 2L` the
     suboptimal branch (:math:`L` = ``branch_length``, so :math:`S = 2L + 1`). In state 0 action 0

@@ -395,7 +395,9 @@ def pair_shape(problem) -> tuple:
         problem = problem.tabular
     if isinstance(problem, FiniteHorizonMDP):
         return problem.R.shape
-    if isinstance(problem, (ContextualBandit, DiscountedMDP)):
+    from .sparse import SparseDiscountedMDP  # imported here: mdps.sparse imports mdps.core only
+
+    if isinstance(problem, (ContextualBandit, DiscountedMDP, SparseDiscountedMDP)):
         return (problem.n_states, problem.n_actions)
     raise TypeError(f"problem: expected a bandit or an MDP, got {type(problem).__name__}")
 

@@ -488,6 +488,28 @@ def _iid_kernel(P_table, R, pair_table, n_per_layer, gaussian, std, rng):
     return k_out, r_out, t_out
 
 
+@numba.njit(cache=_CACHE)
+def _sparse_iid_kernel(indptr, indices, packed, R, pair_table, n, gaussian, std, rng):
+    """:func:`_iid_kernel` for a sparse P (one layer, CSR rows as in :func:`_sparse_rollout_kernel`):
+    the same uniforms in the same order, so rows with one successor give the dense kernel's data."""
+    S, A = R.shape
+    k_out = np.empty(n, np.int32)
+    r_out = np.empty(n, np.float64)
+    t_out = np.empty(n, np.int32)
+    stream = _stream_state(rng)
+    for i in range(n):
+        u, stream = _uniform(stream)
+        k = _draw_packed(pair_table[0], u)
+        s = k // A
+        a = k - s * A
+        k_out[i] = k
+        r_out[i], stream = _draw_reward(R[s, a], gaussian, std, stream, rng)
+        u, stream = _uniform(stream)
+        begin = indptr[k]
+        t_out[i] = indices[begin + _draw_packed_csr(packed, begin, indptr[k + 1] - begin, u)]
+    return k_out, r_out, t_out
+
+
 def _layers(mdp):
     """(P (L, S, A, S), R (L, S, A)) with L = 1 for discounted and L = H for finite horizon."""
     if isinstance(mdp, LinearMDP):
@@ -632,7 +654,7 @@ def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) ->
 
     Parameters
     ----------
-    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, FiniteHorizonMDP or LinearMDP
+    problem : MultiArmedBandit, ContextualBandit, DiscountedMDP, SparseDiscountedMDP, FiniteHorizonMDP or LinearMDP
         The problem to sample from.
     data_distribution : array
         :math:`\mu` over pairs: (A,), (S, A), or (H, S, A) per step for finite horizon (each
@@ -680,6 +702,12 @@ def sample_offline_data(problem, data_distribution, n_samples: int, rng=None) ->
         A = problem.n_actions
         S = 1 if isinstance(problem, MultiArmedBandit) else problem.n_states
         return OfflineData(k // A, k % A, r, None, S, A)
+    if isinstance(problem, SparseDiscountedMDP):
+        pair, r, s_next = _sparse_iid_kernel(problem.P.indptr, problem.P.indices, problem._alias_tables.reshape(-1, 1),
+                                             problem.R, packed_alias_table(flat), n,
+                                             problem.reward_model == "gaussian", problem.reward_std, gen)
+        s, a = np.divmod(pair, problem.n_actions)
+        return OfflineData(s, a, r, s_next, problem.n_states, problem.n_actions)
     P, R, tab = _layers(problem)
     P_table, R_table = tab._sampling_tables
     if R_table.shape[0] != R.shape[0]:  # a stationary finite-horizon MDP: its rewards at every step
@@ -744,6 +772,9 @@ def sample_statistics(problem, data_distribution, n_samples: int, rng=None, *,
     >>> stats.counts.shape, stats.transition_counts.shape, stats.n_samples.tolist()
     ((3, 4, 2), (3, 4, 2, 4), [100, 100, 100])
     """
+    if isinstance(problem, SparseDiscountedMDP):
+        raise TypeError("problem: expected a bandit or a dense MDP (transition counts of a sparse MDP would be "
+                        "dense, S A S), got SparseDiscountedMDP; use sample_offline_data(...).statistics")
     n = v.positive_int("n_samples", n_samples)
     flat = _pair_distribution(problem, data_distribution)
     if n * flat.shape[0] > v.MAX_COUNT:

@@ -13,12 +13,13 @@ discounted MDP is expected and the sparse form pays off:
 - :func:`mdps.policy_evaluation`, :func:`mdps.policy_q_values`, :func:`mdps.q_from_values`,
   :func:`mdps.bellman_residual`, :func:`mdps.state_occupancy`, :func:`mdps.occupancy`,
   :func:`mdps.expected_return`, :func:`mdps.optimal_return`, :func:`mdps.suboptimality`;
-- :func:`mdps.sample_episodes`: a Numba kernel that reads the CSR arrays (``indptr``,
-  ``indices``) and one packed alias table per row (built once per MDP and cached on it);
+- :func:`mdps.sample_episodes` and :func:`mdps.sample_offline_data`: Numba kernels that read the
+  CSR arrays (``indptr``, ``indices``) and one packed alias table per row (built once per MDP and
+  cached on it);
 - :func:`mdps.concentrability` and :func:`mdps.data_distribution` (through the occupancies).
 
-Not (yet) for sparse problems: the i.i.d. samplers :func:`mdps.sample_offline_data` and
-:func:`mdps.sample_statistics` (``TypeError``; roll out episodes instead, or convert a small
+Not for sparse problems: :func:`mdps.sample_statistics` (``TypeError``: its transition counts
+are a dense (S, A, S) array; use ``sample_offline_data(...).statistics``, or convert a small
 problem with :meth:`SparseDiscountedMDP.to_dense`) and the converters.
 
 Measured by ``python benchmarks/bench_mdps.py --repeat 5`` (2026-12-05, a shared 2-core machine,

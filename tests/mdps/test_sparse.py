@@ -136,3 +136,24 @@ def test_sparse_episodes_follow_the_law():
     assert chi_square_pvalue(transitions, wrong) <= LEVEL
     inner = data.h[1:] > 0
     np.testing.assert_array_equal(data.s[1:][inner], data.s_next[:-1][inner])
+
+
+def test_iid_samples_of_a_sparse_mdp():
+    from mdps import sample_offline_data, sample_statistics
+
+    # One successor per row: the dense kernel's data exactly.
+    dense = chain_mdp(10, 0.9, slip=0.0)
+    sparse = SparseDiscountedMDP.from_dense(dense)
+    mu = np.random.default_rng(41).dirichlet(np.ones(20)).reshape(10, 2)
+    a, b = sample_offline_data(dense, mu, 300, rng=42), sample_offline_data(sparse, mu, 300, rng=42)
+    for field in ("s", "a", "r", "s_next"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    # Several successors: the law of P.
+    dense, sparse = _sparse_random(seed=43, S=5, A=3)
+    mu = np.full((5, 3), 1 / 15)
+    stats = sample_offline_data(sparse, mu, 20_000, rng=44).statistics
+    assert chi_square_pvalue(stats.counts.reshape(1, -1), mu.reshape(1, -1)) > LEVEL
+    assert chi_square_pvalue(stats.transition_counts, dense.P) > LEVEL
+    assert bernoulli_sums_pvalue(stats.reward_sums, stats.counts, dense.R) > LEVEL
+    with pytest.raises(TypeError, match="problem: expected a bandit or a dense MDP"):
+        sample_statistics(sparse, mu, 10, rng=0)

@@ -844,6 +844,13 @@ def backward_induction(mdp) -> PlanningResult:
     :math:`V_H = 0`, then for :math:`h = H-1, \dots, 0`:
     :math:`Q_h = R_h + P_h V_{h+1}` and :math:`V_h(s) = \max_a Q_h(s, a)`.
 
+    Each backup is numpy's matmul of the (S, A, S) step with :math:`V_{h+1}`, one BLAS
+    matrix-vector product per state. A plain Numba loop is about twice as fast at S = 100, A = 10,
+    H = 50 (2.8 ms against 5.8 ms of CPU, ``python benchmarks/bench_mdps.py --repeat 5``, section 5)
+    and agrees to 1e-13, but not bit for bit: it sums in another order, and so does one BLAS
+    product over all (s, a) rows. The calibrated claims use these numbers, so the backup stays.
+    A stationary problem (:func:`~mdps.finite_horizon`) stores ``P`` once and costs the same.
+
     Parameters
     ----------
     mdp : FiniteHorizonMDP or LinearMDP

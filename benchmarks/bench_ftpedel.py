@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from mdps import one_hot_linear_mdp
-from mdps.instances.ftpedel import ft_x1
+from mdps.instances.ftpedel import ft_x1, random_linear_family
 from mdps.instances.random import random_finite_horizon_mdp, random_linear_mdp
 from provable_rl import ftpedel as ft
 
@@ -54,6 +54,17 @@ def _cases():
         V = pc.visitations[:, h] - pc.visitations[pc.best, h]
         keep = np.linalg.norm(V, axis=1) > 1e-9
         yield name, mdp, h, V[keep], np.maximum(pc.gaps[keep], 0.05), pc.covariances[:, h], None, 100.0
+    # FT-E6's multi-step family (d = 3 < S A = 8, correlated features, stochastic transitions), at
+    # H = 2 and 3: the class's difference targets at its last step, atoms = every deterministic policy.
+    for H in (2, 3):
+        inst = random_linear_family(5, epsilon=0.0125, horizon=H)
+        pc = ft.policy_class(inst.mdp, inst.policies)
+        atoms = ft.policy_class(inst.mdp, ft.all_deterministic_policies(inst.mdp))
+        h = H - 1
+        V = pc.visitations[:, h] - pc.visitations[pc.best, h]
+        keep = np.linalg.norm(V, axis=1) > 1e-9
+        yield (f"FT-E6 family S=4 A=2 d=3 H={H} ({len(atoms)} atoms)", inst.mdp, h, V[keep],
+               np.maximum(pc.gaps[keep], 0.0125), atoms.covariances[:, h], None, 1000.0)
 
 
 def main():

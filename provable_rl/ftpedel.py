@@ -1796,8 +1796,11 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
     ``record``: a list, or None. When a list, one dict per round is appended: ``round`` (l),
     ``eps`` (eps_l), ``tolerance`` (eps_l^2 / beta_l), ``survivors`` (class indices at the start of
     the round), ``estimates`` (their V-hat), ``kept`` (indices after the elimination), and ``steps``:
-    per step h a dict with ``targets`` (the design's vectors, (P, d)) and ``online_pair_counts``
-    (this round's step-h online pairs n(s, a), (S, A)). Recording changes nothing else.
+    per step h a dict with ``targets`` (the design's vectors, (P, d)), ``online_pair_counts``
+    (this round's step-h online pairs n(s, a), (S, A)) and ``objective`` (the design objective
+    max_p ||v_p||^2 in the inverse of the covariance the stopping test last read: the realised data
+    plus the offline covariance plus the ridge, to compare with ``tolerance``; 0 for zero targets).
+    Recording changes nothing else.
     """
     factor = float(elimination_factor)
     H, S, d = mdp.horizon, mdp.n_states, mdp.dim
@@ -1835,7 +1838,10 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
             ones = np.ones(survivors.size)
             online_counts = np.zeros((S, mdp.n_actions, S), dtype=np.int64)
             online_sums = np.zeros((S, mdp.n_actions))
-            if np.any(vecs) and float(_q_values(verify_off[h] + reg * np.eye(d), vecs, ones)[0].max()) > tol:
+            # The design objective at the data in hand (offline + ridge, then + each batch collected):
+            # what the stopping test compares with tol, recorded next to it.
+            objective = float(_q_values(verify_off[h] + reg * np.eye(d), vecs, ones)[0].max()) if np.any(vecs) else 0.0
+            if objective > tol:
                 plan = minimum_episodes(vecs, ones, tol, mdp=mdp, step=h, offline_covariance=design_off[h],
                                         regularizer=reg, design=design, rtol=0.02, design_rtol=0.02,
                                         max_iterations=30)
@@ -1856,11 +1862,13 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
                         realised = np.tensordot(collected.astype(float), plan.design.covariances, 1)
                     else:
                         realised = np.einsum("sa,sai,saj->ij", online_counts.sum(-1), mdp.features, mdp.features)
-                    if float(_q_values(realised + verify_off[h] + reg * np.eye(d), vecs, ones)[0].max()) <= tol:
+                    objective = float(_q_values(realised + verify_off[h] + reg * np.eye(d), vecs, ones)[0].max())
+                    if objective <= tol:
                         break
                     N *= growth
             if record is not None:
-                steps.append({"targets": vecs.copy(), "online_pair_counts": online_counts.sum(-1)})
+                steps.append({"targets": vecs.copy(), "online_pair_counts": online_counts.sum(-1),
+                              "objective": objective})
             pooled_counts = online_counts + offline.counts[h] if pool_offline else online_counts
             pooled_sums = online_sums + offline.reward_sums[h] if pool_offline else online_sums
             nxt_step = h + int(next_step)

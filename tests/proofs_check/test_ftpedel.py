@@ -16,7 +16,7 @@ CLAIM_IDS = [c.id for c in ft_claims.CLAIMS]
 
 
 def test_every_theory_check_is_registered_once():
-    expected = {f"FT-F{i}" for i in range(1, 6)} | {f"FT-E{i}" for i in range(1, 6)}
+    expected = {f"FT-F{i}" for i in range(1, 6)} | {f"FT-E{i}" for i in range(1, 7)}
     assert set(CLAIM_IDS) == expected and len(CLAIM_IDS) == len(expected)
     for claim in ft_claims.CLAIMS:
         assert claim.name.startswith("ftpedel.") and claim.mutants
@@ -94,3 +94,45 @@ def test_certificate_is_recomputed_from_the_reported_data():
 def test_each_certificate_bug_shows_in_its_measurement(mutant, field, check):
     inst, pc, cov, run = _family_run(getattr(ft_claims, mutant))
     assert check(_row(inst, pc, cov, run)[field])
+
+
+def test_e6_measures_are_deterministic_and_ordered():
+    # The lower bound (tolerance 1 / log(1 / (2.4 delta)), gaps Delta + eps) is below N_FT at beta_L
+    # on the family, and both grow as epsilon shrinks.
+    inst, pc, measures = ft_claims.e6_instance(11, 2)
+    assert measures == ft_claims.e6_instance.__wrapped__(11, 2)[2]
+    n_ft, lower = np.array(measures).T
+    assert np.all(lower < n_ft) and np.all(np.diff(n_ft) > 0)
+    assert [ft_claims.rounds_for(e) for e in ft_claims.E6_EPSILONS] == [5, 7, 9]
+    assert ft_claims.E6_GROWTH_MARGIN == 9 / 5
+
+
+def test_e6_band_holds_for_a_run():
+    inst, pc, measures = ft_claims.e6_instance(11, 2)
+    eps, (n_ft, _) = ft_claims.E6_EPSILONS[0], measures[0]
+    band = ft_claims.E6_BAND_FACTOR * ft_claims.rounds_for(eps) * n_ft
+    good = ft_claims.ftpedel_learner(inst.mdp, inst.policies, epsilon=eps, delta=ft_claims.E6_DELTA, rng=0)
+    assert 0 < good.online_episodes <= band
+
+
+def _realised_objective(inst, cov, h, step):
+    V = np.asarray(step["targets"], float)
+    if not np.any(V):
+        return 0.0
+    counts = np.asarray(step["online_pair_counts"], float)
+    A = (np.einsum("sa,sai,saj->ij", counts, inst.mdp.features, inst.mdp.features) + cov[h]
+         + ft_claims.REGULARIZER * np.eye(inst.mdp.dim))
+    return float(ft._q_values(A, V, np.ones(V.shape[0]))[0].max())
+
+
+def test_recorded_objective_is_the_realised_one_and_meets_the_target():
+    inst, pc, cov, run = _family_run(ft_claims.ftpedel_learner)
+    for rnd in run.rounds:
+        for h, step in enumerate(rnd["steps"]):
+            assert step["objective"] <= rnd["tolerance"]
+            assert step["objective"] == pytest.approx(_realised_objective(inst, cov, h, step), rel=1e-9, abs=1e-15)
+    # The planned-covariance bug records the planned objective: below the target, the realised one above.
+    inst, pc, cov, run = _family_run(ft_claims.verify_planned)
+    pairs = [(step["objective"], _realised_objective(inst, cov, h, step), rnd["tolerance"])
+             for rnd in run.rounds for h, step in enumerate(rnd["steps"])]
+    assert all(rec <= tol for rec, _, tol in pairs) and any(real > tol for _, real, tol in pairs)

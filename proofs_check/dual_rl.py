@@ -21,7 +21,7 @@ protocol                                call                                    
 ``dual_rl.dual_q``                      ``learner(mdp, data_occupancy, policy, alpha, divergence) -> (Q, v)``     D5
 ``dual_rl.implicit_maximum``            ``learner(q_values, behavior, *, loss, temperature) -> values``           D9, D10, D11 (FIG3)
 ``dual_rl.fdvl_fixed_point``            ``learner(mdp, behavior, *, loss, temperature) -> values``                D12
-``dual_rl.sampled_v_step``              ``learner(states, q_samples, n_states, *, loss, temperature, ...) -> V_k``  D13
+``dual_rl.sampled_v_step``              ``learner(states, q_samples, n_states, *, loss, ...) -> iterates``        D13
 ``dual_rl.dual_objective``              ``learner(mdp, d_O, alpha, f, *, values | q_values, policy) -> float``    D14
 ``dual_rl.imitation_from_data``         ``learner(expert_data, suboptimal_data, initial, gamma, beta) -> pi``     R2
 ``dual_rl.imitation``                   ``learner(mdp, expert_occupancy, suboptimal_occupancy, beta) -> pi``      FIG1 only
@@ -111,7 +111,7 @@ Findings, and the corrections they made to the first statements of the claims
   nothing a learner could get wrong; it is a unit test (tests/provable_rl/test_dual_rl.py). DUAL-R2
   learns from sampled tuples and checks the return gap against a projection bound derived from the
   data (:func:`recoil_projection_bound`).
-- DUAL-D13, first statement: "|V_K - V*| <= eta_{K-1} G" (one step's reach). It failed at quick seeds 2
+- DUAL-D13, first statement: ``|V_K - V*| <= eta_{K-1} G`` (one step's reach). It failed at quick seeds 2
   and 6 (TV, excess 0.06): when a one-sided derivative at V* is tiny (behaviour mass at the top
   action near (1 - lambda)/lambda) the iterate can creep towards V* from one side and has not crossed
   by step K. The instance now puts half the behaviour's mass on its best supported action (so the

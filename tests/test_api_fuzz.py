@@ -478,6 +478,12 @@ ENTRIES: dict[str, Entry] = {
         _call("DiscountedMDP"),
         lambda fx: dict(P=fx["P"], R=fx["R"], gamma=0.9, initial=fx["initial"], reward_model="gaussian", reward_std=0.1),
         dict(reward_std=Arg("real", low=0.0, open_low=True)), covers=("DiscountedMDP",)),
+    # P is a scipy.sparse matrix (the array mutations make dense arrays); its checks: tests/mdps/test_sparse.py
+    "SparseDiscountedMDP": Entry(
+        _call("SparseDiscountedMDP"),
+        lambda fx: dict(P=__import__("scipy.sparse").sparse.csr_array(fx["P"].reshape(fx["S"] * fx["A"], fx["S"])),
+                        R=fx["R"], gamma=0.9, initial=fx["initial"], reward_model="bernoulli", reward_std=0.1),
+        dict(R=UNIT, gamma=GAMMA, initial=PROB, reward_model=REWARD_MODEL, reward_std=REWARD_STD)),
     "FiniteHorizonMDP": Entry(
         _call("FiniteHorizonMDP"),
         lambda fx: dict(P=fx["P_h"], R=fx["R_h"], initial=fx["initial"], reward_model="bernoulli", reward_std=0.1),
@@ -1086,6 +1092,11 @@ def _instances_table():
                       dict(n_rows=size, n_cols=size, gamma=GAMMA, slip=unit_open_high, goal=cell,
                            goal_reward=Arg("real", low=0.0, high=1.0, open_high=False), start=cell,
                            walls=Arg("index_array", high=4, shapes=("extra_axis", "truncate", "scalar")))),
+        "sparse_chain": (lambda fx: dict(n_states=4, gamma=0.9, slip=0.1, small_reward=0.05),
+                         dict(n_states=size, gamma=GAMMA, slip=unit_open_high,
+                              small_reward=Arg("real", low=0.0, high=1.0, open_low=False, open_high=False))),
+        "sparse_gridworld": (lambda fx: dict(n_rows=4, n_cols=4, gamma=0.9, slip=0.1),
+                             dict(n_rows=size, n_cols=size, gamma=GAMMA, slip=unit_open_high)),
         "random_bandit": (lambda fx: dict(n_actions=3, rng=0), dict(n_actions=size, rng=Arg("rng"))),
         "random_contextual_bandit": (lambda fx: dict(n_states=2, n_actions=3, rng=0),
                                      dict(n_states=size, n_actions=size, rng=Arg("rng"))),

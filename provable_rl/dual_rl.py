@@ -1679,6 +1679,8 @@ def fdvl_semi_gradient(data: OfflineData, gamma: float, *, loss: str = "chi2", t
 
 def _v_step_samples(states, q_samples, n_states):
     S = v.positive_int("n_states", n_states)
+    # Per-state arrays of S floats are built from it (counts, gradients, values).
+    v.check_allocation("n_states", S, 8)
     s = v.int_array("states", states, ndim=1, high=S)
     q = v.float_array("q_samples", q_samples, ndim=1, shape=s.shape, like="states")
     if s.size == 0:
@@ -1788,6 +1790,7 @@ def implicit_maximum_descent(states, q_samples, n_states: int, *, loss: str = "c
     spec = _loss(loss)
     t = _temperature(loss, temperature)
     n_steps = v.positive_int("n_steps", n_steps, maximum=MAX_SGD_STEPS)
+    v.check_allocation("n_steps, n_states", (n_steps + 1) * S, 8, "iterate entries")
     eta = v.positive_float("step_size", step_size)
     decay = v.real_number("decay", decay, "a non-negative number")
     if not (np.isfinite(decay) and decay >= 0):
@@ -2266,6 +2269,32 @@ class EmpiricalImitationModel:
     initial: np.ndarray
     gamma: float
 
+    def __post_init__(self):
+        dE = v.float_array("expert_occupancy", self.expert_occupancy, ndim=2)
+        v.check_simplex("expert_occupancy", dE.reshape(-1))
+        S, A = dE.shape
+        dS = v.float_array("suboptimal_occupancy", self.suboptimal_occupancy, shape=(S, A), like="expert_occupancy")
+        v.check_simplex("suboptimal_occupancy", dS.reshape(-1))
+        P = v.float_array("transitions", self.transitions, shape=(S, A, S), like="expert_occupancy")
+        if np.any(P < 0):
+            idx = tuple(int(i) for i in np.argwhere(P < 0)[0])
+            raise ValueError(f"transitions: expected non-negative probabilities, got {P[idx]!r} at {idx}")
+        # A pair with data has a transition row (its counts sum to the pair's count); a pair without
+        # data has the 0 row: any other row sum is not an empirical model.
+        sums = P.sum(axis=2)
+        needed = (dE > 0) | (dS > 0)
+        bad = np.abs(sums - 1.0) > v.SIMPLEX_ATOL
+        bad &= needed | (sums != 0.0)
+        if np.any(bad):
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(f"transitions: expected rows summing to 1 (0 only on pairs where both occupancies "
+                             f"are 0), got a sum of {float(sums[idx])!r} at {idx}")
+        mu = v.float_array("initial", self.initial, shape=(S,), like="expert_occupancy")
+        v.check_simplex("initial", mu)
+        for name, value in (("expert_occupancy", dE), ("suboptimal_occupancy", dS), ("transitions", P),
+                            ("initial", mu), ("gamma", v.discount(self.gamma))):
+            object.__setattr__(self, name, value)
+
     def flow(self, allowed: np.ndarray) -> tuple:
         r"""The empirical Bellman flow restricted to the ``allowed`` pairs.
 
@@ -2288,12 +2317,27 @@ class EmpiricalImitationModel:
             The flat indices (into S * A) of the allowed pairs.
         """
         S, A = self.expert_occupancy.shape
-        allowed = np.asarray(allowed, dtype=bool)
+        allowed = _boolean_mask("allowed", allowed, (S, A))
         rows = allowed.any(axis=1)
         columns = np.flatnonzero(allowed.reshape(-1))
         E = np.repeat(np.eye(S), A, axis=1)
         M = E - self.gamma * self.transitions.reshape(S * A, S).T
         return M[rows][:, columns], (1.0 - self.gamma) * self.initial[rows], columns
+
+
+def _boolean_mask(name: str, value, shape: tuple) -> np.ndarray:
+    # A mask is booleans: 0/1 numbers or strings are refused, not converted.
+    if value is None or isinstance(value, (str, bytes)):
+        raise v.ArgumentTypeError(f"{name}: expected a boolean array of shape {shape}, got {value!r}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name}: expected a boolean array of shape {shape}, got {type(value).__name__} ({err})") from None
+    if arr.dtype.kind != "b":
+        raise v.ArgumentTypeError(f"{name}: expected a boolean array of shape {shape}, got dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{name}: expected a boolean array of shape {shape}, got shape {arr.shape}")
+    return arr
 
 
 def _imitation_statistics(name: str, data):

@@ -657,7 +657,7 @@ ENTRIES: dict[str, Entry] = {
 
 def _build_prl_fixtures(fx: dict) -> dict:
     import mdps
-    from mdps.instances import random_linear_mdp
+    from mdps.instances import random_linear_mdp, random_mdp
     from provable_rl import ftpedel as ft
 
     S, A, H = fx["S"], fx["A"], fx["H"]
@@ -685,6 +685,9 @@ def _build_prl_fixtures(fx: dict) -> dict:
         pair_counts=pair_counts, off_stats=off_stats, fh_off=fh_off, oc=oc, os=gen.random((H, S, A)) * oc, ot=ot, lf=lf,
         gram=np.eye(d) + np.einsum("hsa,sai,saj->hij", oc, lf, lf), fw_targets=np.array([[1.0, -1.0], [0.5, 0.5]]),
         fw_covs=np.stack([np.diag([1.0, 0.1]), np.diag([0.1, 1.0])]),
+        stats_no_transitions=mdps.SufficientStatistics(stats.counts, stats.reward_sums),
+        data4=mdps.sample_offline_data(random_mdp(4, 2, gamma=0.9, rng=0), np.full((4, 2), 1 / 8), 30,
+                                       rng=0),
     )
 
 
@@ -838,7 +841,37 @@ def _dual_rl_table():
         return dict(mdp=fx["dmdp"], expert_occupancy=fx["mu"], suboptimal_occupancy=fx["mu"], **kw)
 
     imit_args = dict(mdp=mdp, expert_occupancy=occ, suboptimal_occupancy=occ)
+    # (bandit data and finite-horizon data have no discounted transitions; the 4-state data mismatches
+    # the 3-state expert data and initial distribution)
+    imit_data = Arg("object", wrong=("fh_data", "mab_data", "dmdp", "stats_no_transitions", "vi_counts"))
+
+    def from_data(fx, **kw):
+        return dict(expert_data=fx["data"], suboptimal_data=fx["stats"], initial=fx["initial"], gamma=0.9, **kw)
+
+    from_data_args = dict(expert_data=imit_data, suboptimal_data=Arg("object", wrong=imit_data.wrong + ("data4",)),
+                          initial=PROB, gamma=GAMMA)
+    lam = Arg("real", low=0.0, high=1.0, open_high=False)  # the chi-square V-loss's lambda
+    samples = dict(states=Arg("index_array", high=3), q_samples=Arg("real_array"), n_states=Arg("size"), loss=loss,
+                   temperature=lam)
     return {
+        "EmpiricalImitationModel": (
+            lambda fx: dict(expert_occupancy=fx["mu"], suboptimal_occupancy=fx["mu"], transitions=fx["P"],
+                            initial=fx["initial"], gamma=0.9),
+            dict(expert_occupancy=occ, suboptimal_occupancy=occ, transitions=PROB, initial=PROB, gamma=GAMMA)),
+        "empirical_imitation_model": (from_data, from_data_args),
+        "recoil_from_data": (lambda fx: from_data(fx, beta=0.5, divergence="chi2", solver="CLARABEL"),
+                             dict(beta=beta, divergence=div, solver=solver, **from_data_args)),
+        "coverage_baseline_from_data": (lambda fx: from_data(fx, clip=1e-3, solver="CLARABEL"),
+                                        dict(clip=beta, solver=solver, **from_data_args)),
+        "implicit_loss_gradient": (
+            lambda fx: dict(values=np.full(3, 0.5), states=fx["data"].s, q_samples=fx["data"].r, n_states=3,
+                            loss="chi2", temperature=0.9),
+            dict(values=Arg("real_array"), **samples)),
+        "implicit_maximum_descent": (
+            lambda fx: dict(states=fx["data"].s, q_samples=fx["data"].r, n_states=3, loss="chi2", temperature=0.9,
+                            n_steps=20, step_size=1.0, decay=0.01, initial_values=np.zeros(3)),
+            dict(n_steps=Arg("size"), step_size=POS, decay=NONNEG, initial_values=Arg("real_array", optional=True),
+                 **samples)),
         "coverage_baseline_npg": (lambda fx: imit(fx, clip=1e-3, n_iterations=3, step_size=1.0),
                                   dict(clip=beta, n_iterations=Arg("iters"), step_size=POS, **imit_args)),
         "recoil_critic": (lambda fx: imit(fx, policy=fx["pi"], beta=0.5, divergence="chi2"),
@@ -1060,6 +1093,23 @@ PRL_MODULES = ("lcb", "hnpg", "dual_rl", "ftpedel", "optimistic_ac")
 for _module, _table in (("lcb", _lcb_table), ("hnpg", _hnpg_table), ("dual_rl", _dual_rl_table),
                         ("ftpedel", _ftpedel_table), ("optimistic_ac", _optimistic_ac_table)):
     ENTRIES.update(_prl_entries(_module, _table()))
+
+
+def _mask_extra():
+    """``allowed`` of :meth:`EmpiricalImitationModel.flow`: a boolean mask (0/1 numbers are not booleans)."""
+    s = _strategies()
+    st = s["st"]
+    return [("wrong_type", "replace", st.sampled_from([None, "yes", 1, 1.0, np.ones((3, 2)), np.ones((3, 2), int),
+                                                       [[1, 0], [0, 1], [1, 1]], {"a": 1}, [[True], [False, True]]])),
+            ("bad_shape", "shape", st.tuples(st.sampled_from(["extra_axis", "drop_axis", "truncate", "empty", "scalar"]),
+                                             s["frac"]))]
+
+
+ENTRIES["dual_rl.EmpiricalImitationModel.flow"] = Entry(
+    lambda model, **kw: model.flow(**kw),
+    lambda fx: dict(model=__import__("provable_rl.dual_rl").dual_rl.empirical_imitation_model(
+        fx["data"], fx["stats"], fx["initial"], 0.9), allowed=fx["mu"] > 0),
+    {}, extra=dict(allowed=_mask_extra), covers=("EmpiricalImitationModel",), package="provable_rl.dual_rl")
 
 
 # ---------------------------------------------------------------- mdps.instances

@@ -80,9 +80,10 @@ def imitation_fork(branch_length: int = 3, n_actions: int = 3, gamma: float = 0.
     if A < 2:
         raise ValueError(f"n_actions: expected at least 2, got {A}")
     coverage = v.probability("coverage", coverage, open_low=False, open_high=True)
+    S = 2 * L + 1
+    v.check_allocation("branch_length, n_actions", 3 * S * A * S, 8, "entries of P (S A S) and its copies")
     gen = v.as_rng(rng)
     good = gen.integers(0, A, size=L)
-    S = 2 * L + 1
     P = np.zeros((S, A, S))
     R = np.zeros((S, A))
     P[0, 0, 1] = 1.0

@@ -81,8 +81,11 @@ What makes the panels fail (the instances are chosen so that the missing ingredi
 Measured error rates (2026-12-05, ``provable-rl calibrate 'LCB-*' --budget smoke --seeds 20 --jobs 1``,
 root seeds 1..20): every claim held at 20/20 seeds and every mutant of every panel was rejected at
 20/20 (V1 and V4 re-measured with their gamma = 0.9 settings). At the quick budget (``--budget quick
---seeds 20``): likewise 20/20 holds and 20/20 rejections for every mutant (1650 s on 2 shared
-cores, ~8 agents running; the smoke run took ~30 s of one core per seed). Before this panel the
+--seeds 20``, re-measured 2026-12-05 after LCB-V2's tolerance went from 0.2 to 0.1 and the
+lower-bound claims LCB-M5, M6, C4, C5 were added; run in groups of claims sharing one cache and
+merged with ``provable-rl calibrate --merge``): all 15 claims held at 20/20 and every mutant of every
+panel was rejected at 20/20 (LCB-V2 took 1913 s and LCB-M1 2472 s on 2 cores shared by ~8 agents;
+the smoke run took ~30 s of one core per seed). Before this panel the
 reviewer measured, at smoke over seeds 1..12: LCB-M2 failing at seeds 6 and 7 (now 3x more datasets
 at C* < 2), the UCB mutant of LCB-C3 passing at seeds 3, 4, 8 (now N up to 1e5) and that of LCB-V4
 at seed 4 (now 240 datasets); LCB-M1 passed the empirical best arm and the penalty x10, LCB-V2/V3

@@ -10,7 +10,7 @@ M2, C1 and FIG3 use) by the bound at the same N, C* and S:
 - **LCB-M5** (MAB, C* >= 2) and **LCB-C4** (contextual, C* in (1, 2)): the ratio's log-log slope in N is
   0 (excluding +1/2, a constant error, and -1/2), and the ratio lies in the band [1, U / LB] at every
   N and C*, where U is the [derived] Hoeffding upper bound of LCB-M1 / LCB-C3. The band's top is not a
-  fitted constant: it is the ratio of the two bounds (~ 8 sqrt(log(2|A|N)) for the MAB), and the
+  fitted constant: it is the ratio of the two bounds (~ 17 sqrt(log(2|A|N)) for the MAB), and the
   bottom, 1, checks the lower bound itself (no learner can beat it on average over the pair).
 - **LCB-C5** (the sqrt(C* - 1) shape of LCB-FIG3): at N = 1e4, over C* in [1.03, 2], the ratio to the
   contextual lower bound is flat in C* - 1 (log-log slope 0, excluding +/- 1/2): LCB's error follows
@@ -27,7 +27,11 @@ term is not rejected by LCB-M5 and is not in its panel: measured at smoke (seed 
 ~2.4 at C* = 4 against LCB's ~5, because the log(1/delta) term buys a high-probability guarantee,
 not a better expectation (see ``panel_note``).
 
-Measured error rates: see :mod:`proofs_check.lcb`.
+Measured error rates (2026-12-05, ``provable-rl calibrate 'LCB-C4' 'LCB-C5' --budget quick --seeds 20
+--jobs 1`` and ``provable-rl calibrate 'LCB-M5' 'LCB-M6' --budget quick --seeds 20 --jobs 2``, root seeds
+1..20, on 2 cores shared by ~8 agents): every claim held at 20/20 seeds and every mutant of every panel
+was rejected at 20/20 (LCB-C4 1422 s, LCB-C5 193 s; LCB-M5 344 s and LCB-M6 255 s with LCB-M1's cells
+cached). The tests run each at smoke, root seeds 0 and 1.
 """
 from __future__ import annotations
 

@@ -68,16 +68,20 @@ End to end (FTPedel with sampling):
 
 Calibration of the FTPedel claims
 ---------------------------------
-Each claim and its whole panel at root seeds 1..20, one process (``check_claim(claim, budget,
-seed=s, use_cache=False)`` in a loop, equivalent to ``provable-rl calibrate 'FT-*' --budget B
---seeds 20 --jobs 1``), 2026-12-05:
+Each claim and its whole panel at root seeds 1..20, ``provable-rl calibrate 'FT-F*' 'FT-E[1-5]'
+--budget quick --seeds 20 --jobs 1`` and ``provable-rl calibrate 'FT-E6' ...`` (two processes,
+merged with ``--merge``), 2026-12-05, after FT-E6 and the recorded objective were added:
 
-- quick: every claim held at 20/20 seeds and every mutant of every panel was rejected at 20/20.
-- smoke: every claim held at 20/20 and every mutant was rejected at 20/20. (FT-E1 with 30 runs
-  missed eps_threshold at 1 seed, 9/30 violations; with 40 runs eps_threshold had 16-26/40
-  violations, the test rejects from 12, and radius_div10 more.)
-- Time per seed (claims and panels, 2 shared cores under load): ~60 s at smoke (E1 ~20 s, E4 ~15 s,
-  E5 ~18 s, the rest < 5 s each), ~95 s at quick (E1 ~27 s, E5 ~36 s, E4 ~13 s).
+- quick: every claim (F1-F5, E1-E6) held at 20/20 seeds and every mutant of every panel was
+  rejected at 20/20.
+- smoke (previous session, before FT-E6): every claim held at 20/20 and every mutant was rejected
+  at 20/20. (FT-E1 with 30 runs missed eps_threshold at 1 seed, 9/30 violations; with 40 runs
+  eps_threshold had 16-26/40 violations, the test rejects from 12, and radius_div10 more.) FT-E6
+  at smoke (not calibrated at 20 seeds): held at root seeds 0-7, radius_div1000 rejected at 0-7,
+  no_elimination and radius_x16 at 0-1 (the tests' seeds).
+- Time, 20 seeds at quick with claims and panels, on 2 cores shared by ~15 busy processes: E1
+  1623 s, E2 341 s, E3 117 s, E4 478 s, E5 516 s, E6 2702 s, F1-F5 131 s together; so about 8x
+  what the previous session measured on a less loaded machine (~95 s per seed, E6 not counted).
 """
 from __future__ import annotations
 

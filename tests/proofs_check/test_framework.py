@@ -568,3 +568,20 @@ def test_unavailable_backend_is_a_clear_error():
             with pytest.raises(ValueError, match=backend):
                 framework.check_backend(backend)
     framework.check_backend("loky")
+
+
+def test_merged_calibration_counts_a_seed_only_where_every_claim_ran_and_held():
+    """A part calibrated over fewer seeds does not pass the merged suite at the seeds it missed."""
+    from proofs_check.calibration import merge_calibration_documents
+
+    def entry(claim_id, seeds, failed=(), not_rejected=()):
+        return {"id": claim_id, "seeds": list(seeds), "held_at": [s for s in seeds if s not in failed],
+                "failed_at": list(failed), "mutants": [{"name": "m", "not_rejected_at": list(not_rejected)}]}
+
+    full = {"budget": "quick", "seeds": [1, 2, 3, 4], "claims": [entry("A-1", [1, 2, 3, 4], failed=[2])]}
+    short = {"budget": "quick", "seeds": [1, 2, 3, 4], "claims": [entry("B-1", [1, 2], not_rejected=[1])]}
+    merged = merge_calibration_documents([full, short])
+    assert merged["suite"]["failed_at"] == [1, 2, 3, 4]
+    assert merged["suite"]["passes"] == 0
+    alone = merge_calibration_documents([full])
+    assert alone["suite"]["failed_at"] == [2] and alone["suite"]["passes"] == 3

@@ -900,7 +900,7 @@ def _auto_method(mdp) -> str:
     return "pi"
 
 
-def solve(mdp, method: str = "pi", **options) -> PlanningResult:
+def solve(mdp, method: str = "auto", **options) -> PlanningResult:
     r"""Solve an MDP exactly, with a certified guarantee.
 
     The one planning entry point of the library (in the style of ``scipy.optimize`` and
@@ -920,8 +920,8 @@ def solve(mdp, method: str = "pi", **options) -> PlanningResult:
     ----------
     mdp : DiscountedMDP, SparseDiscountedMDP, FiniteHorizonMDP or LinearMDP
         The problem.
-    method : {"pi", "vi", "lp", "mpi", "auto"}, default "pi"
-        Policy iteration (:func:`policy_iteration`, the default), value iteration
+    method : {"auto", "pi", "vi", "lp", "mpi"}, default "auto"
+        Policy iteration (:func:`policy_iteration`), value iteration
         (:func:`value_iteration`), the linear program (:func:`linear_program`) or modified
         policy iteration (:func:`modified_policy_iteration`: greedy steps, each followed by up to
         :math:`m` sweeps of :math:`T_\pi`, stopped once
@@ -929,10 +929,11 @@ def solve(mdp, method: str = "pi", **options) -> PlanningResult:
         and the certificate of the shifted values is checked). On dense random MDPs with 10
         actions "mpi" is the fastest for S >= 500 and "pi" below (see
         ``benchmarks/bench_peers.py``); "vi" is far slower for :math:`\gamma` near 1.
-        ``"auto"`` picks "mpi" for a sparse MDP, for S >= 100 or for :math:`\gamma \ge 0.95`, and
-        "pi" otherwise (the faster of the two where measured); the result's ``method`` says which
-        ran, and its certificate is that method's. The default stays "pi", which the cached
-        :attr:`~mdps.DiscountedMDP.solution` uses.
+        ``"auto"`` (the default) picks "mpi" for a sparse MDP, for S >= 100 or for
+        :math:`\gamma \ge 0.95`, and "pi" otherwise (the faster of the two where measured); the
+        result's ``method`` says which ran, and its certificate is that method's. The cached
+        :attr:`~mdps.DiscountedMDP.solution` (the ground truth of every claim) always runs "pi",
+        so that its numbers do not depend on this rule.
     **options
         Options of the method: ``max_iter`` for "pi" and "auto"; ``tol``, ``max_iter`` and
         ``initial_values`` for "vi"; ``m``, ``tol`` and ``max_iter`` for "mpi"; none for "lp".

@@ -80,3 +80,15 @@ def test_solve_auto_says_which_method_ran_and_keeps_its_certificate():
         solve(random_mdp(5, 2, rng=1), "auto", tol=1e-6)
     with pytest.raises(ValueError, match="method: expected one of"):
         solve(random_mdp(5, 2, rng=1), "fastest")
+
+
+def test_solve_default_is_auto_and_says_which_method_ran():
+    """The default picks the faster certified method by the measured rule and reports it."""
+    from mdps import solve
+    from mdps.instances import random_mdp
+
+    small, large = random_mdp(10, 3, gamma=0.9, rng=0), random_mdp(120, 3, gamma=0.9, rng=0)
+    assert solve(small).method == "pi" and solve(large).method == "mpi"
+    assert solve(random_mdp(10, 3, gamma=0.99, rng=0)).method == "mpi"
+    res, exact = solve(large), solve(large, "pi")
+    np.testing.assert_allclose(res.values, exact.values, atol=res.value_error_bound + exact.value_error_bound)

@@ -742,6 +742,72 @@ def lcb_delayed_chain(length: int = 15, *, gamma: float = 0.9, cash_out: float =
     return _finish(mdp, mu, realised_concentrability(mdp, mu))
 
 
+def lcb_risky_branch(n_samples: int, *, gamma: float = 0.9, safe_reward: float = 0.4,
+                     good_probability: float = 0.3, rare_count: float = 1.0) -> LCBInstance:
+    r"""A rarely sampled lottery whose target spans the horizon: a horizon-sensitive noisy anchor.
+
+    ([derived], not in the paper; :ref:`lcb-horizon-instances`.) State 0 (the start) has a *safe*
+    action 0 (reward ``safe_reward``, stay: value :math:`r_{\text{safe}}/(1-\gamma)`) and a *risky*
+    action 1 (reward 0, then the absorbing good state 1, reward 1, with probability
+    ``good_probability``, else the absorbing bad state 2, reward 0): worth
+    :math:`\gamma p/(1-\gamma)`, below the safe value. Data: mass ``rare_count`` / N on the risky
+    pair, the rest evenly over the other five pairs. One lucky sample of the risky pair puts its
+    empirical target at :math:`\gamma/(1-\gamma)`; the Hoeffding penalty with its horizon factor,
+    :math:`V_{\max}\sqrt{\log(\cdot)/(2m)}`, is above that, the penalty without it
+    (:math:`\sqrt{\log(\cdot)/(2m)}`, ~3 at m = 1) is not, and the risky branch wins.
+
+    Parameters
+    ----------
+    n_samples : int >= 2
+        N, the dataset size the rare mass is 1/N-scaled for.
+    gamma : float in [0, 1)
+        The discount.
+    safe_reward : float in [0, 1]
+        The safe action's reward; must exceed ``gamma * good_probability`` so that safe is optimal.
+    good_probability : float in (0, 1)
+        The risky action's chance of reaching the good state.
+    rare_count : float > 0
+        The expected number of risky samples in a dataset of N (its mass is rare_count / N < 1/2).
+
+    Returns
+    -------
+    LCBInstance
+        ``(DiscountedMDP, mu (3, 2), realised C*)``.
+
+    Examples
+    --------
+    >>> mdp, mu, C = lcb_risky_branch(10 ** 6)
+    >>> mdp.optimal_values.round(2).tolist(), mdp.optimal_policy[0].item()
+    ([4.0, 10.0, 0.0], 0)
+    """
+    N = v.positive_int("n_samples", n_samples)
+    if N < 2:
+        raise ValueError(f"n_samples: expected at least 2, got {n_samples}")
+    gam = v.discount(gamma)
+    safe = v.probability("safe_reward", safe_reward, open_low=False, open_high=False)
+    p = v.probability("good_probability", good_probability)
+    if safe <= gam * p:
+        raise ValueError(f"safe_reward: expected above gamma * good_probability = {gam * p:g} so that the safe "
+                         f"action is optimal, got {safe_reward}")
+    if isinstance(rare_count, bool) or not isinstance(rare_count, (int, float, np.integer, np.floating)) \
+            or not 0.0 < float(rare_count) < N / 2:
+        raise ValueError(f"rare_count: expected a number in (0, n_samples / 2), got {rare_count!r}")
+    rare = float(rare_count) / N
+    P = np.zeros((3, 2, 3))
+    R = np.zeros((3, 2))
+    P[0, 0, 0] = 1.0
+    R[0, 0] = safe
+    P[0, 1, 1], P[0, 1, 2] = p, 1.0 - p
+    P[1, :, 1] = 1.0
+    R[1] = 1.0
+    P[2, :, 2] = 1.0
+    initial = np.array([1.0, 0.0, 0.0])
+    mdp = DiscountedMDP(P, R, gam, initial)
+    mu = np.full((3, 2), (1.0 - rare) / 5)
+    mu[0, 1] = rare
+    return _finish(mdp, mu, realised_concentrability(mdp, mu))
+
+
 #: The families by id (:ref:`lcb-hard-instances`), each callable as
 #: ``family(n_samples, concentrability, gap_scale, n_states)``.
 HARD_FAMILIES = {"LCB-H1": lcb_h1, "LCB-H2": lcb_h2, "LCB-H3": lcb_h3, "LCB-H4": lcb_h4, "LCB-H5": lcb_h5,

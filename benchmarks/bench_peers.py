@@ -39,11 +39,12 @@ absorbing) and the same policy. Before timing, both samples' one-step transition
 tested against the converted kernel (a pooled chi-square p-value each, which must exceed 1e-4):
 the two simulate the same law. The ratio is Gymnasium's CPU time per step / mdps' per round.
 
-rlberry is not a contender: its latest release on PyPI (0.7.3) requires ``gymnasium<0.30``, and
+rlberry is not a contender here: its latest release on PyPI (0.7.3) requires ``gymnasium<0.30``, and
 with the gymnasium 1.x this project's converters use it fails at import
-(``gymnasium.logger.set_level`` no longer exists; tried 2026-12-05 on Python 3.11 with its
-light dependencies installed apart). So ``FiniteMDP.step``, UCBVI and LSVI-UCB are not measured
-here, and rlberry is not in the ``bench`` extra.
+(``gymnasium.logger.set_level`` no longer exists; tried 2026-12-05 on Python 3.11), so it is not in
+the ``bench`` extra. ``benchmarks/bench_rlberry.py`` compares against it (``FiniteMDP.step``,
+rlberry-scool's UCBVI and LSVI-UCB agents) from a separate virtual environment with
+gymnasium 0.29; its docstring has the setup commands and the measured ratios.
 
 Peers are optional (``pip install -e ".[bench]"``): a missing one is skipped with a message.
 

@@ -120,9 +120,11 @@ def mab_two_point_risk(n_samples: int, arm_mass: float, gap: float) -> float:
     >>> round(mab_two_point_risk(1000, 0.25, 0.06), 5)
     0.00172
     """
-    N = v.positive_int("n_samples", n_samples)
+    N = v.positive_int("n_samples", n_samples, maximum=v.MAX_COUNT)
     m = _mass(arm_mass, "arm_mass")
     g = _gap(gap)
+    # The sum runs over O(sqrt(N)) counts, a few float arrays of that size.
+    v.check_allocation("n_samples", 8 * (24.0 * math.sqrt(N * m * (1.0 - m)) + 26.0), 8, "summands")
     n = _support(N, m)
     weights = scipy.stats.binom.pmf(n, N, m)
     return float(g / 2.0 * np.dot(weights, _overlap_symmetric(n, g)))
@@ -199,7 +201,9 @@ def mab_two_point_risk_h2(n_samples: int, concentrability: float, gap: float) ->
 
 
 def _scales(gap_scales):
-    scales = np.asarray(DEFAULT_GAP_SCALES if gap_scales is None else gap_scales, dtype=float)
+    # Booleans, strings and complex numbers are refused, not converted (float_array's checks).
+    scales = (np.asarray(DEFAULT_GAP_SCALES, dtype=float) if gap_scales is None
+              else v.float_array("gap_scales", gap_scales, ndim=1))
     if scales.ndim != 1 or scales.size == 0 or not np.all(np.isfinite(scales) & (scales > 0)):
         raise ValueError(f"gap_scales: expected a non-empty 1-d sequence of positive numbers, got {gap_scales!r}")
     return scales
@@ -237,7 +241,7 @@ def mab_minimax_lower_bound(n_samples: int, concentrability: float, *, gap_scale
     >>> round(bound, 5), round(gap, 4)
     (0.00536, 0.0251)
     """
-    N = v.positive_int("n_samples", n_samples)
+    N = v.positive_int("n_samples", n_samples, maximum=v.MAX_COUNT)
     C = v.positive_float("concentrability", concentrability)
     if C <= 1.0:
         raise ValueError(f"concentrability: expected a number > 1, got {concentrability!r}")
@@ -282,7 +286,8 @@ def most_played_risk_bound(n_samples: int, concentrability: float) -> float:
     >>> f"{most_played_risk_bound(100, 4 / 3):.3g}"
     '6.64e-08'
     """
-    N = v.positive_int("n_samples", n_samples)
+    # N beyond 2**53 is not exact in float64 (the binomial's arguments).
+    N = v.positive_int("n_samples", n_samples, maximum=v.MAX_COUNT)
     C = float(concentrability) if isinstance(concentrability, (int, float)) and not isinstance(concentrability, bool) \
         else float("nan")
     if not 1.0 < C < 2.0:
@@ -338,13 +343,14 @@ def contextual_two_point_risk(n_samples: int, concentrability: float, n_states: 
     >>> round(contextual_two_point_risk(10_000, 1.5, 10, 1.0), 5)
     0.00059
     """
-    N = v.positive_int("n_samples", n_samples)
+    N = v.positive_int("n_samples", n_samples, maximum=v.MAX_COUNT)
     C = v.positive_float("concentrability", concentrability)
     if not 1.0 < C <= 2.0:
         raise ValueError(f"concentrability: expected a number in (1, 2], got {concentrability!r}")
     S = v.positive_int("n_states", n_states)
     if S < 2:
         raise ValueError(f"n_states: expected at least 2 contexts, got {n_states!r}")
+    v.check_allocation("n_states", 2 * S, 8, "entries of the context masses")
     kappa = v.positive_float("gap_scale", gap_scale)
     rho, mass = _contextual_masses(N, C, S)
     gap = min(0.5, kappa / math.sqrt(N * mass[0]))

@@ -57,6 +57,7 @@ def gap_family_mdp(gap: float, n_actions: int = 4, horizon: int = 3, rng=None) -
         raise ValueError(f"n_actions: expected an int >= 2, got {n_actions!r}")
     if H < 2:
         raise ValueError(f"horizon: expected an int >= 2, got {horizon!r}")
+    v.check_allocation("horizon, n_actions", 3 * H * 3 * A * 3, 8, "entries of P (H S A S) and its copies")
     best = int(v.as_rng(rng).integers(A))
     P = np.zeros((H, 3, A, 3))
     P[:, 1, :, 1] = 1.0
@@ -112,6 +113,7 @@ def spread_value_mdp(n_states: int = 6, n_actions: int = 3, horizon: int = 10, r
     if S < 2:
         raise ValueError(f"n_states: expected an int >= 2, got {n_states!r}")
     alpha = v.positive_float("concentration", concentration)
+    v.check_allocation("n_states, n_actions, horizon", 3 * H * S * A * S, 8, "entries of P (H S A S) and its copies")
     gen = v.as_rng(rng)
     P = gen.dirichlet(np.full(S, alpha), size=(H, S, A))
     rewarding = np.zeros(S)

@@ -49,10 +49,8 @@ class LCBInstance(NamedTuple):
 
 
 def _concentrability(value, low=1.0, high=np.inf, name="concentrability") -> float:
-    try:
-        C = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a number in [{low}, {high}], got {value!r}") from None
+    # A bool or a string is not a number (float() would take True as 1 and "1.5" as 1.5).
+    C = v.real_number(name, value, f"a number in [{low}, {high}]")
     if not (np.isfinite(C) and low <= C <= high):
         raise ValueError(f"{name}: expected a finite number in [{low}, {high}], got {value!r}")
     return C
@@ -138,7 +136,7 @@ def lcb_h1(n_samples: int, concentrability: float = 2.0, gap_scale: float = 1.0,
     if delta == 0:
         raise ValueError("gap_scale: expected a positive gap (a zero gap makes every arm optimal)")
     if rare_arm_mean is not None:
-        rare = float(rare_arm_mean)
+        rare = v.real_number("rare_arm_mean", rare_arm_mean, "a Bernoulli mean in [0, 1]")
         if not 0.0 <= rare <= 1.0:
             raise ValueError(f"rare_arm_mean: expected a Bernoulli mean in [0, 1], got {rare_arm_mean!r}")
         if mu[1] <= 1.0 / N:
@@ -242,6 +240,7 @@ def lcb_h3(n_samples: int, concentrability: float = 1.0, gap_scale: float = 1.0,
     S = v.positive_int("n_states", n_states)
     if S < 2:
         raise ValueError(f"n_states: expected at least 2 contexts, got {S}")
+    v.check_allocation("n_states", 8 * S, 8, "entries of the context arrays")
     if N <= S:
         raise ValueError(f"n_samples: expected more than n_states = {S}, got {N}")
     if _concentrability(concentrability) != 1.0:
@@ -354,6 +353,7 @@ def lcb_h4(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0,
     noisy = _flag("noisy_anchor", noisy_anchor)
     if S < 2:
         raise ValueError(f"n_states: expected at least 2 contexts (an anchor and an ambiguous one), got {S}")
+    v.check_allocation("n_states", 8 * S, 8, "entries of the context arrays")
     if noisy and N < 2:
         raise ValueError(f"n_samples: expected at least 2 with a noisy anchor (mass 1/N), got {N}")
     rho = np.empty(S)
@@ -406,11 +406,14 @@ def cb_as_mdp(instance: LCBInstance, gamma: float) -> LCBInstance:
     >>> mdp.P.shape, round(C, 4)
     ((4, 2, 4), 1.5015)
     """
+    if not isinstance(instance, LCBInstance):
+        raise TypeError(f"instance: expected an LCBInstance of a ContextualBandit, got {type(instance).__name__}")
     cb = instance.problem
     if not isinstance(cb, ContextualBandit):
         raise TypeError(f"instance: expected a contextual-bandit LCBInstance, got {type(cb).__name__}")
     rho = cb.context_distribution
     S, A = cb.means.shape
+    v.check_allocation("instance", 3 * S * A * S, 8, "entries of P (S A S) and its copies")
     P = np.broadcast_to(rho, (S, A, S)).copy()
     mdp = DiscountedMDP(P, cb.means, gamma, rho, cb.reward_model, cb.reward_std)
     return _finish(mdp, instance.data_distribution, instance.concentrability)
@@ -453,7 +456,9 @@ def lcb_h5(n_samples: int, concentrability: float = 1.5, gap_scale: float = 1.0,
     >>> float(mdp.gamma), mdp.P.shape, round(C, 4)
     (0.5, (6, 2, 6), 1.001)
     """
-    base = (lcb_h3(n_samples, concentrability, gap_scale, n_states, noisy_anchor=noisy_anchor) if rare
+    S = v.positive_int("n_states", n_states)
+    v.check_allocation("n_states", 3 * S * 2 * S, 8, "entries of P (S A S) and its copies")
+    base = (lcb_h3(n_samples, concentrability, gap_scale, n_states, noisy_anchor=noisy_anchor) if _flag("rare", rare)
             else lcb_h4(n_samples, concentrability, gap_scale, n_states, noisy_anchor=noisy_anchor))
     return cb_as_mdp(base, gamma)
 
@@ -501,6 +506,7 @@ def lcb_h6(n_samples: int, concentrability: float = 2.0, gap_scale: float = 0.2,
     S = v.positive_int("n_states", n_states)
     if S < 3:
         raise ValueError(f"n_states: expected at least 3 (a chain of 2 and the absorbing state), got {S}")
+    v.check_allocation("n_states", 3 * S * 2 * S, 8, "entries of P (S A S) and its copies")
     gam = v.discount(gamma)
     if (1.0 - g) / (1.0 - gam) <= 1.0:
         raise ValueError(f"gap_scale: expected (1 - gap_scale)/(1 - gamma) > 1 so that the chain is optimal, "
@@ -555,6 +561,7 @@ def lcb_random_contextual_bandit(rng, *, n_states: int, n_actions: int, concentr
     if A < 2:
         raise ValueError(f"n_actions: expected at least 2, got {A}")
     C = _concentrability(concentrability)
+    v.check_allocation("n_states, n_actions", 6 * S * A, 8, "entries of the means and the data distribution")
     rho = gen.dirichlet(np.ones(S))
     pi_star = gen.integers(0, A, size=S)
     R = gen.random((S, A))
@@ -660,6 +667,7 @@ def lcb_gamble_mdp(n_gambles: int = 4, *, gamma: float = 0.9, safe_reward: float
     ([4.5, 4.5, 4.5, 4.5, 10.0, 0.0], 2.0)
     """
     G = v.positive_int("n_gambles", n_gambles)
+    v.check_allocation("n_gambles", 3 * (G + 2) * 2 * (G + 2), 8, "entries of P (S A S) and its copies")
     gam = v.discount(gamma)
     safe = v.probability("safe_reward", safe_reward, open_low=False, open_high=False)
     w = v.probability("gamble_mass", gamble_mass)
@@ -719,6 +727,7 @@ def lcb_delayed_chain(length: int = 15, *, gamma: float = 0.9, cash_out: float =
     (2.059, [0, 0, 0])
     """
     k = v.positive_int("length", length)
+    v.check_allocation("length", 3 * (k + 2) * 2 * (k + 2), 8, "entries of P (S A S) and its copies")
     gam = v.discount(gamma)
     cash = v.probability("cash_out", cash_out, open_low=False, open_high=False)
     if cash >= gam ** k / (1.0 - gam):

@@ -80,6 +80,8 @@ def check_reset(mdp: DiscountedMDP, reset, name: str = "reset") -> np.ndarray:
     ValueError
         If the shape is wrong or the entries are not a probability distribution.
     """
+    if not isinstance(mdp, DiscountedMDP):
+        raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     mu = v.float_array(name, reset, ndim=2, shape=(mdp.n_states, mdp.n_actions))
     v.check_simplex(name, mu.reshape(-1))
     return mu
@@ -155,6 +157,8 @@ def epsilon_greedy_policy(mdp: DiscountedMDP, epsilon: float) -> np.ndarray:
     numpy.ndarray of shape (S, A)
         The policy's action probabilities.
     """
+    if not isinstance(mdp, DiscountedMDP):
+        raise TypeError(f"mdp: expected a DiscountedMDP, got {type(mdp).__name__}")
     eps = v.probability("epsilon", epsilon, open_low=False, open_high=False)
     A = mdp.n_actions
     return (1.0 - eps) * policy_matrix(mdp.optimal_policy, A) + eps / A
@@ -247,7 +251,10 @@ def lock_problem(length: int = 5, n_actions: int = 5, gamma: float = 0.85, rng=N
     1.0
     """
     L = v.positive_int("length", length)
-    good = v.as_rng(rng).integers(0, v.positive_int("n_actions", n_actions), size=L)
+    A = v.positive_int("n_actions", n_actions)
+    # combination_lock's own check, before the combination of L actions is drawn.
+    v.check_allocation("length, n_actions", 3 * (L + 2) * A * (L + 2), 8, "entries of P (S A S) and its copies")
+    good = v.as_rng(rng).integers(0, A, size=L)
     mdp = combination_lock(L, n_actions, gamma, good_actions=good)
     S, A = mdp.n_states, mdp.n_actions
     reset = product_reset(mdp)
@@ -296,6 +303,7 @@ def aliased_features(groups, n_actions: int) -> np.ndarray:
     if g.size == 0:
         raise ValueError("groups: expected at least one state, got 0")
     G = int(g.max()) + 1
+    v.check_allocation("groups, n_actions", g.size * A * G * A, 8, "feature entries (S, A, G A)")
     psi = np.zeros((g.size, A, G * A))
     for s, grp in enumerate(g):
         psi[s, np.arange(A), grp * A + np.arange(A)] = 1.0

@@ -93,7 +93,9 @@ def arm_policies(n_arms: int) -> np.ndarray:
     >>> arm_policies(3).ravel().tolist()
     [0, 1, 2]
     """
-    return np.arange(v.positive_int("n_arms", n_arms), dtype=np.int64).reshape(-1, 1, 1)
+    K = v.positive_int("n_arms", n_arms)
+    v.check_allocation("n_arms", K, 8, "policies")
+    return np.arange(K, dtype=np.int64).reshape(-1, 1, 1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,6 +130,7 @@ def _arms(n_arms, gap, best_mean):
     K = v.positive_int("n_arms", n_arms)
     if K < 2:
         raise ValueError(f"n_arms: expected at least 2 arms, got {K}")
+    v.check_allocation("n_arms", 3 * K * K, 8, "entries of the features (K x K) and their copies")
     gap = v.positive_float("gap", gap)
     best = v.probability("best_mean", best_mean, open_low=False, open_high=False)
     if gap > best:
@@ -170,7 +173,7 @@ def ft_x1(n_arms: int = 8, gap: float = 0.1, *, n_offline: int = 10 ** 6, best_m
     [0, 100, 100, 100]
     """
     K, gap, best = _arms(n_arms, gap, best_mean)
-    n_off = v.positive_int("n_offline", n_offline)
+    n_off = v.positive_int("n_offline", n_offline, maximum=v.MAX_COUNT)
     means = np.full(K, best - gap)
     means[0] = best
     counts = np.full((1, 1, K), n_off, dtype=np.int64)
@@ -210,7 +213,7 @@ def ft_x2(n_arms: int = 8, gap: float = 0.1, *, n_offline: int = 10 ** 6, best_m
     [50, 0, 0]
     """
     K, gap, best = _arms(n_arms, gap, best_mean)
-    n_off = v.positive_int("n_offline", n_offline)
+    n_off = v.positive_int("n_offline", n_offline, maximum=v.MAX_COUNT)
     means = np.full(K, best - gap)
     means[0] = best
     counts = np.zeros((1, 1, K), dtype=np.int64)
@@ -314,11 +317,16 @@ def random_linear_family(rng=None, *, n_states: int = 4, n_actions: int = 2, dim
     n_pol = v.positive_int("n_policies", n_policies)
     if n_pol < 4:
         raise ValueError(f"n_policies: expected at least 4, got {n_pol}")
-    if A ** (S * H) > 4096:
-        raise ValueError(f"n_states, n_actions, horizon: A^(S H) = {A ** (S * H)} policies exceed 4096")
-    n_off = int(n_offline)
-    if n_off < 0:
+    # (A >= 2 and S H > 12 already exceed 4096: A^(S H) is not computed for a huge exponent)
+    if A > 1 and (S * H > 12 or A ** (S * H) > 4096):
+        raise ValueError(f"n_states, n_actions, horizon: A^(S H) policies (A = {A}, S H = {S * H}) exceed 4096")
+    if n_pol > A ** (S * H):
+        raise ValueError(f"n_policies: expected at most A^(S H) = {A ** (S * H)}, got {n_pol}")
+    if isinstance(n_offline, (bool, np.bool_)) or not isinstance(n_offline, (int, np.integer)) or n_offline < 0:
         raise ValueError(f"n_offline: expected a non-negative int, got {n_offline!r}")
+    if n_offline > v.MAX_COUNT:
+        raise ValueError(f"n_offline: expected a non-negative int of at most {v.MAX_COUNT}, got {n_offline!r}")
+    n_off = int(n_offline)
     gen = v.as_rng(rng)
     grid = np.array(np.meshgrid(*[np.arange(A)] * (S * H), indexing="ij")).reshape(S * H, -1).T
     all_pols = grid.reshape(-1, H, S).astype(np.int64)

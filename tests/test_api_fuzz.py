@@ -14,7 +14,8 @@ huge size, which wrong type...). A case is (entry, argument, category, drawn par
 valid call with that one argument mutated. Extending the fuzz to another package is a matter of
 adding entries (and fixtures) with ``package=`` set, and listing the package in ``PACKAGES``;
 :func:`test_every_public_name_has_an_entry` checks that every name of a package's ``__all__`` has
-one (or a documented exemption: ``PRL_EXEMPT`` lists provable_rl's result classes and constants).
+one (or a documented exemption: ``PRL_EXEMPT`` lists provable_rl's result classes and constants,
+``PAPER_INSTANCE_MODULES`` those of the papers' instance modules ``mdps.instances.<paper>``).
 
 **Isolation.** Cases run in a worker subprocess (this file run as a script), one batch per run,
 which announces each case before running it and reports its outcome after: a segmentation fault or
@@ -25,9 +26,10 @@ allocation fails fast instead of swapping the machine.
 
 **Budget.** The default run draws :data:`DEFAULT_EXAMPLES` values per (entry, argument,
 category): the simplest example hypothesis tries first (the first wrong type, a NaN at index 0,
-the smallest huge size...) and a random one, about 3900 cases in one worker, ~25 s with warm Numba
-caches (each entry's valid call runs once per worker first, so a cold cache costs its compile time
-once, under the startup timeout). ``pytest -m slow`` draws :data:`SLOW_EXAMPLES` per triple.
+the smallest huge size...) and a random one, about 5400 cases in one worker (this file and
+``test_api_fuzz_framework.py`` took 71 s under pytest on the shared 2-core machine, 2026-12-05, warm
+Numba caches; each entry's valid call runs once per worker first, so a cold cache costs its compile
+time once, under the startup timeout). ``pytest -m slow`` draws :data:`SLOW_EXAMPLES` per triple.
 """
 from __future__ import annotations
 
@@ -343,11 +345,11 @@ def _categories(arg: Arg) -> list[tuple[str, str, object]]:
     st = s["st"]
     out = []
     k = arg.kind
-    if k in ("size", "iters", "count", "nonneg_size"):  # nonneg_size: a size for which 0 is valid
+    if k in ("size", "iters", "count", "nonneg_size", "nonneg_count"):  # nonneg_*: 0 is valid
         huge = {"size": s["over_memory"], "iters": s["over_int"], "count": s["over_count"],
-                "nonneg_size": s["over_memory"]}[k]
+                "nonneg_size": s["over_memory"], "nonneg_count": s["over_count"]}[k]
         negative = (st.one_of(st.integers(max_value=-1), st.sampled_from([-(2**70), -1.0]))
-                    if k == "nonneg_size" else s["nonpositive"])
+                    if k.startswith("nonneg_") else s["nonpositive"])
         out += [("wrong_type", "replace", s["wrong_int"]), ("non_integer", "replace", s["nonint"]),
                 ("out_of_range", "replace", negative), ("huge", "replace", huge)]
     elif k == "real":  # a scalar in a range [low, high] (ends open or closed)
@@ -657,6 +659,7 @@ ENTRIES: dict[str, Entry] = {
 
 def _build_prl_fixtures(fx: dict) -> dict:
     import mdps
+    from mdps.instances import lcb as lcb_instances
     from mdps.instances import random_linear_mdp, random_mdp
     from provable_rl import ftpedel as ft
 
@@ -686,6 +689,7 @@ def _build_prl_fixtures(fx: dict) -> dict:
         gram=np.eye(d) + np.einsum("hsa,sai,saj->hij", oc, lf, lf), fw_targets=np.array([[1.0, -1.0], [0.5, 0.5]]),
         fw_covs=np.stack([np.diag([1.0, 0.1]), np.diag([0.1, 1.0])]),
         stats_no_transitions=mdps.SufficientStatistics(stats.counts, stats.reward_sums),
+        lcb_h4=lcb_instances.lcb_h4(100, 1.5, 1.0, 3), lcb_h1=lcb_instances.lcb_h1(100, 2.0),
         data4=mdps.sample_offline_data(random_mdp(4, 2, gamma=0.9, rng=0), np.full((4, 2), 1 / 8), 30,
                                        rng=0),
     )
@@ -1089,9 +1093,46 @@ def _optimistic_ac_table():
     }
 
 
-PRL_MODULES = ("lcb", "hnpg", "dual_rl", "ftpedel", "optimistic_ac")
-for _module, _table in (("lcb", _lcb_table), ("hnpg", _hnpg_table), ("dual_rl", _dual_rl_table),
-                        ("ftpedel", _ftpedel_table), ("optimistic_ac", _optimistic_ac_table)):
+def _scales_extra():
+    """``gap_scales``: one scale made non-positive."""
+    s = _strategies()
+    st = s["st"]
+    return [("out_of_range", "entry", st.tuples(s["frac"], st.one_of(st.just(0.0), st.floats(max_value=-1e-300,
+                                                                                              allow_infinity=False))))]
+
+
+def _lcb_lower_bounds_table():
+    n = Arg("count")
+    gap = Arg("real", low=0.0, high=0.5, open_high=False)
+    c_h2 = Arg("real", low=1.0, high=2.0)  # C* in (1, 2)
+    c_cb = Arg("real", low=1.0, high=2.0, open_high=False)  # C* in (1, 2]
+    # (fewer scales are a valid grid: no "truncate")
+    scales = Arg("real_array", optional=True, shapes=("extra_axis", "drop_axis", "empty", "scalar"))
+    return {
+        "mab_two_point_risk": (lambda fx: dict(n_samples=100, arm_mass=0.25, gap=0.1),
+                               dict(n_samples=n, arm_mass=Arg("real", low=0.0, high=1.0, open_high=False), gap=gap)),
+        "mab_two_point_risk_h2": (lambda fx: dict(n_samples=20, concentrability=1.5, gap=0.1),
+                                  dict(n_samples=n, concentrability=c_h2, gap=gap)),
+        "mab_minimax_lower_bound": (lambda fx: dict(n_samples=100, concentrability=4.0, gap_scales=[0.5, 1.0, 2.0]),
+                                    dict(n_samples=n, concentrability=Arg("real", low=1.0), gap_scales=scales),
+                                    dict(gap_scales=_scales_extra)),
+        "mab_minimax_lower_bound[h2]": (lambda fx: dict(n_samples=20, concentrability=1.5, gap_scales=[0.5, 1.0]),
+                                        dict(gap_scales=scales), dict(gap_scales=_scales_extra)),
+        "most_played_risk_bound": (lambda fx: dict(n_samples=100, concentrability=1.5),
+                                   dict(n_samples=n, concentrability=c_h2)),
+        "contextual_two_point_risk": (lambda fx: dict(n_samples=100, concentrability=1.5, n_states=3, gap_scale=0.5),
+                                      dict(n_samples=n, concentrability=c_cb, n_states=Arg("size"), gap_scale=POS)),
+        "contextual_minimax_lower_bound": (
+            lambda fx: dict(n_samples=100, concentrability=1.5, n_states=3, gap_scales=[0.5, 1.0]),
+            dict(n_samples=n, concentrability=c_cb, n_states=Arg("size"), gap_scales=scales),
+            dict(gap_scales=_scales_extra)),
+    }
+
+
+PRL_MODULES = ("lcb", "lcb_lower_bounds", "hnpg", "dual_rl", "ftpedel", "optimistic_ac")
+for _module, _table in (("lcb", _lcb_table), ("lcb_lower_bounds", _lcb_lower_bounds_table), ("hnpg", _hnpg_table),
+                        ("dual_rl", _dual_rl_table), ("ftpedel", _ftpedel_table),
+                        ("optimistic_ac", _optimistic_ac_table)):
     ENTRIES.update(_prl_entries(_module, _table()))
 
 
@@ -1165,10 +1206,160 @@ def _instances_table():
 for _key, _spec in _instances_table().items():
     ENTRIES[f"instances.{_key}"] = Entry(_instance(_key), _spec[0], _spec[1], covers=(_key,), package="mdps.instances")
 
-#: provable_rl names without an entry: result containers (built by the functions, not validated
-#: inputs) and constants.
+
+#: Reasons for names without an entry: result containers (built by the functions, not validated inputs)
+#: and constants.
 _RESULT = "a result container returned by the module's functions (not an input boundary)"
 _CONSTANT = "a constant, not a callable"
+
+
+def _paper_instance(module, name):
+    import importlib
+
+    return lambda **kw: getattr(importlib.import_module(f"mdps.instances.{module}"), name)(**kw)
+
+
+def _optimistic_ac_instances_table():
+    return {
+        "gap_family_mdp": (lambda fx: dict(gap=0.5, n_actions=3, horizon=3, rng=0),
+                           dict(gap=Arg("real", low=0.0, high=1.0, open_high=False), n_actions=Arg("size"),
+                                horizon=Arg("size"), rng=Arg("rng"))),
+        "spread_value_mdp": (lambda fx: dict(n_states=3, n_actions=2, horizon=3, rng=0, concentration=0.5),
+                             dict(n_states=Arg("size"), n_actions=Arg("size"), horizon=Arg("size"), rng=Arg("rng"),
+                                  concentration=POS)),
+    }
+
+
+def _lcb_instances_table():
+    n = Arg("iters")  # (N only sets the gaps here: nothing is allocated or summed from it)
+    closed_unit = Arg("real", low=0.0, high=1.0, open_low=False, open_high=False)
+    c_closed = Arg("real", low=1.0, open_low=False)  # C* >= 1
+    c_12 = Arg("real", low=1.0, high=2.0, open_low=False, open_high=False)  # C* in [1, 2]
+    hyp = Arg("choice", wrong=("A", "B"))
+    return {
+        "cb_as_mdp": (lambda fx: dict(instance=fx["lcb_h4"], gamma=0.9),
+                      dict(instance=Arg("object", wrong=("lcb_h1", "dmdp", "cb", "mab")), gamma=GAMMA)),
+        "lcb_h1": (lambda fx: dict(n_samples=100, concentrability=2.0, gap_scale=1.0, n_states=1, hypothesis="A",
+                                   rare_arm_mean=0.3),
+                   dict(n_samples=n, concentrability=Arg("real", low=1.0), gap_scale=NONNEG, n_states=Arg("size"),
+                        hypothesis=hyp, rare_arm_mean=Arg("real", low=0.0, high=1.0, open_low=False, open_high=False,
+                                                          optional=True))),
+        "lcb_h1[gap]": (lambda fx: dict(n_samples=100, concentrability=2.0, gap=0.1),
+                        dict(gap=Arg("real", low=0.0, high=0.5, open_high=False, optional=True))),
+        "lcb_h2": (lambda fx: dict(n_samples=100, concentrability=1.5, gap_scale=0.2, n_states=1, hypothesis="B"),
+                   dict(n_samples=n, concentrability=Arg("real", low=1.0, high=2.0),
+                        gap_scale=Arg("real", low=0.0, high=0.5, open_high=False), n_states=Arg("size"), hypothesis=hyp)),
+        "lcb_h3": (lambda fx: dict(n_samples=100, concentrability=1.0, gap_scale=0.5, n_states=3, noisy_anchor=True),
+                   dict(n_samples=n, concentrability=Arg("real"), gap_scale=Arg("real", low=0.0, high=1.0, open_high=False),
+                        n_states=Arg("size"), noisy_anchor=Arg("flag"))),
+        "lcb_h3_expected_suboptimality": (lambda fx: dict(n_samples=100, n_states=3, gap_scale=0.5),
+                                          dict(n_samples=n, n_states=Arg("iters"),
+                                               gap_scale=Arg("real", low=0.0, high=1.0, open_high=False))),
+        "lcb_delayed_chain": (lambda fx: dict(length=3, gamma=0.9, cash_out=0.5),
+                              dict(length=Arg("size"), gamma=GAMMA, cash_out=closed_unit)),
+        "lcb_gamble_mdp": (lambda fx: dict(n_gambles=2, gamma=0.9, safe_reward=0.3, gamble_mass=0.1),
+                           dict(n_gambles=Arg("size"), gamma=GAMMA, safe_reward=closed_unit, gamble_mass=DELTA)),
+        "lcb_h4": (lambda fx: dict(n_samples=100, concentrability=1.5, gap_scale=1.0, n_states=3, noisy_anchor=True),
+                   dict(n_samples=n, concentrability=c_12, gap_scale=POS, n_states=Arg("size"), noisy_anchor=Arg("flag"))),
+        "lcb_h5": (lambda fx: dict(n_samples=100, concentrability=1.5, gap_scale=1.0, n_states=3, gamma=0.5, rare=False,
+                                   noisy_anchor=True),
+                   dict(n_samples=n, concentrability=c_12, gap_scale=POS, n_states=Arg("size"), gamma=GAMMA,
+                        rare=Arg("flag"), noisy_anchor=Arg("flag"))),
+        "lcb_h6": (lambda fx: dict(n_samples=100, concentrability=2.0, gap_scale=0.2, n_states=4, gamma=0.9),
+                   dict(n_samples=n, concentrability=c_closed, gap_scale=DELTA, n_states=Arg("size"), gamma=GAMMA)),
+        # (not in __all__ yet; LCB-V5's lottery)
+        "lcb_risky_branch": (
+            lambda fx: dict(n_samples=100, gamma=0.9, safe_reward=0.4, good_probability=0.3, rare_count=2.0),
+            dict(n_samples=n, gamma=GAMMA, safe_reward=closed_unit, good_probability=DELTA,
+                 rare_count=Arg("real", low=0.0, high=50.0))),
+        "lcb_random_contextual_bandit": (
+            lambda fx: dict(rng=0, n_states=2, n_actions=3, concentrability=2.0),
+            dict(rng=Arg("rng"), n_states=Arg("size"), n_actions=Arg("size"), concentrability=c_closed)),
+        "lcb_random_mdp": (
+            lambda fx: dict(rng=0, concentrability=2.0, n_states=3, n_actions=2, gamma=0.9, mixing="all"),
+            dict(rng=Arg("rng"), concentrability=c_closed, n_states=Arg("size"), n_actions=Arg("size"), gamma=GAMMA,
+                 mixing=Arg("choice", wrong=("all", "off")))),
+    }
+
+
+def _hnpg_instances_table():
+    mdp = Arg("object", wrong=NOT_DISCOUNTED)
+    gamma = GAMMA
+    closed_unit = Arg("real", low=0.0, high=1.0, open_low=False, open_high=False)
+    lock = dict(length=Arg("size"), n_actions=Arg("size"), gamma=gamma, rng=Arg("rng"),
+                epsilon=Arg("real", low=0.0, high=1.0, open_low=False, open_high=False, optional=True))
+    return {
+        # (any non-negative group ids: 2**40 groups is an allocation to refuse)
+        "aliased_features": (lambda fx: dict(groups=np.array([0, 1, 1]), n_actions=2),
+                             dict(groups=Arg("index_array", high=2**40, shapes=("extra_axis", "empty", "scalar")),
+                                  n_actions=Arg("size"))),
+        "aliased_trap": (lambda fx: dict(gamma=0.9, distractor=0.3, trap_weight=0.9),
+                         dict(gamma=gamma, distractor=closed_unit,
+                              trap_weight=Arg("real", low=0.0, high=1.0, open_low=False))),
+        "check_reset": (lambda fx: dict(mdp=fx["dmdp"], reset=fx["mu"]), dict(mdp=mdp, reset=PROB)),
+        "epsilon_greedy_policy": (lambda fx: dict(mdp=fx["dmdp"], epsilon=0.2), dict(mdp=mdp, epsilon=closed_unit)),
+        "linear_lock": (lambda fx: dict(length=3, n_actions=3, gamma=0.8, rng=0),
+                        {k: lock[k] for k in ("length", "n_actions", "gamma", "rng")}),
+        "lock_problem": (lambda fx: dict(length=3, n_actions=3, gamma=0.85, rng=0, epsilon=0.2, offline="epsilon_greedy"),
+                         dict(offline=Arg("choice", wrong=("epsilon_greedy", "uniform", "off_path")), **lock)),
+        "lock_with_exit": (lambda fx: dict(length=3, n_actions=3, gamma=0.85, rng=0, epsilon=0.2, exit_reset=0.2),
+                           dict(exit_reset=Arg("real", low=0.0, high=1.0, open_low=False), **lock)),
+        "product_reset": (lambda fx: dict(mdp=fx["dmdp"]), dict(mdp=mdp)),
+        "reset_occupancy": (lambda fx: dict(mdp=fx["dmdp"], policy=fx["pi"], reset=fx["mu"]),
+                            dict(mdp=mdp, policy=PROB, reset=OPTIONAL_PROB)),
+    }
+
+
+def _ftpedel_instances_table():
+    bandit = dict(n_arms=Arg("size"), gap=POS, best_mean=Arg("real", low=0.0, high=1.0, open_low=False, open_high=False),
+                  reward_std=POS)
+    return {
+        "arm_policies": (lambda fx: dict(n_arms=3), dict(n_arms=Arg("size"))),
+        # (fewer arms are a valid bandit: no "truncate")
+        "bandit_linear_mdp": (lambda fx: dict(means=[0.2, 0.5, 0.9], reward_std=1.0),
+                              dict(means=Arg("real_array", shapes=("extra_axis", "drop_axis", "empty", "scalar")),
+                                   reward_std=POS)),
+        "competitor_bandit": (lambda fx: dict(n_arms=3, gap=0.1, far_gap=0.5, best_mean=0.6, reward_std=1.0),
+                              dict(far_gap=Arg("real", low=0.1, high=0.6, open_low=False, open_high=False), **bandit)),
+        "ft_x1": (lambda fx: dict(n_arms=3, gap=0.1, n_offline=100, best_mean=0.6, reward_std=1.0),
+                  dict(n_offline=Arg("count"), **bandit)),
+        "ft_x2": (lambda fx: dict(n_arms=3, gap=0.1, n_offline=100, best_mean=0.6, reward_std=1.0),
+                  dict(n_offline=Arg("count"), **bandit)),
+        "random_linear_family": (
+            lambda fx: dict(rng=0, n_states=3, n_actions=2, dim=2, horizon=2, epsilon=0.1, n_policies=4, n_offline=5,
+                            max_tries=50),
+            dict(rng=Arg("rng"), n_states=Arg("size"), n_actions=Arg("size"), dim=Arg("size"), horizon=Arg("size"),
+                 epsilon=POS, n_policies=Arg("size"), n_offline=Arg("nonneg_count"), max_tries=Arg("iters"))),
+    }
+
+
+def _dual_rl_instances_table():
+    return {
+        "imitation_fork": (lambda fx: dict(branch_length=2, n_actions=3, gamma=0.9, coverage=0.1, rng=0),
+                           dict(branch_length=Arg("size"), n_actions=Arg("size"), gamma=GAMMA,
+                                coverage=Arg("real", low=0.0, high=1.0, open_low=False), rng=Arg("rng"))),
+    }
+
+
+#: The papers' instance modules whose ``__all__`` the fuzz covers (``mdps.instances.<module>``), and
+#: their names without an entry (result containers and constants).
+PAPER_INSTANCE_MODULES = {
+    "lcb": {"HARD_FAMILIES": _CONSTANT, "LCBInstance": _RESULT},
+    "hnpg": {"AliasedTrap": _RESULT, "LinearLock": _RESULT, "LockProblem": _RESULT},
+    "ftpedel": {"HybridInstance": _RESULT},
+    "dual_rl": {"ImitationProblem": _RESULT},
+    "optimistic_ac": {},
+}
+for _module, _table in (("lcb", _lcb_instances_table), ("hnpg", _hnpg_instances_table),
+                        ("ftpedel", _ftpedel_instances_table), ("dual_rl", _dual_rl_instances_table),
+                        ("optimistic_ac", _optimistic_ac_instances_table)):
+    for _key, _spec in _table().items():
+        ENTRIES[f"instances.{_module}.{_key}"] = Entry(_paper_instance(_module, _key.split("[")[0]), _spec[0], _spec[1],
+                                                       covers=(_key.split("[")[0],),
+                                                       package=f"mdps.instances.{_module}")
+
+#: provable_rl names without an entry: result containers (built by the functions, not validated
+#: inputs) and constants (the reasons: see _RESULT and _CONSTANT above).
 PRL_EXEMPT: dict[str, dict[str, str]] = {
     "lcb": {"BanditResult": _RESULT, "VILCBResult": _RESULT},
     "hnpg": {"HACResult": _RESULT, "HPEResult": _RESULT, "RoundSamples": _RESULT},
@@ -1179,6 +1370,7 @@ PRL_EXEMPT: dict[str, dict[str, str]] = {
     "ftpedel": {"Complexity": _RESULT, "Design": _RESULT, "FTPedelResult": _RESULT, "MinimumEpisodes": _RESULT,
                 "PolicyClass": _RESULT, "TransitionStatistics": _RESULT},
     "optimistic_ac": {"ActorCriticRun": _RESULT},
+    "lcb_lower_bounds": {"DEFAULT_GAP_SCALES": _CONSTANT},
 }
 
 def _raise_value_error(**kw):
@@ -1225,6 +1417,7 @@ EXPLICIT = {
     "real": [("wrong_type", "replace", True), ("wrong_type", "replace", "0.5")],
 }
 EXPLICIT["nonneg_size"] = EXPLICIT["size"]
+EXPLICIT["nonneg_count"] = EXPLICIT["count"]
 
 
 def plan(entry_name: str) -> list[tuple[str, str, str, object]]:
@@ -1452,7 +1645,8 @@ if __name__ != "__main__":
     import pytest
 
     #: Packages whose ``__all__`` must be covered, with their exemptions (name -> reason).
-    PACKAGES = {"mdps": EXEMPT, "mdps.instances": {}, **{f"provable_rl.{m}": PRL_EXEMPT[m] for m in PRL_MODULES}}
+    PACKAGES = {"mdps": EXEMPT, "mdps.instances": {}, **{f"provable_rl.{m}": PRL_EXEMPT[m] for m in PRL_MODULES},
+                **{f"mdps.instances.{m}": exempt for m, exempt in PAPER_INSTANCE_MODULES.items()}}
 
     def covered_names() -> set:
         """``package.name`` for every public name an entry exercises ("policy_matrix[stochastic]" and

@@ -24,6 +24,7 @@ from ..planning import concentrability as realised_concentrability, optimal_occu
 __all__ = [
     "HARD_FAMILIES", "LCBInstance", "cb_as_mdp", "lcb_h1", "lcb_h2", "lcb_h3", "lcb_h3_expected_suboptimality",
     "lcb_delayed_chain", "lcb_gamble_mdp", "lcb_h4", "lcb_h5", "lcb_h6", "lcb_random_contextual_bandit", "lcb_random_mdp",
+    "lcb_risky_branch",
 ]
 
 

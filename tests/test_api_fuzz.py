@@ -1267,7 +1267,6 @@ def _lcb_instances_table():
                         rare=Arg("flag"), noisy_anchor=Arg("flag"))),
         "lcb_h6": (lambda fx: dict(n_samples=100, concentrability=2.0, gap_scale=0.2, n_states=4, gamma=0.9),
                    dict(n_samples=n, concentrability=c_closed, gap_scale=DELTA, n_states=Arg("size"), gamma=GAMMA)),
-        # (not in __all__ yet; LCB-V5's lottery)
         "lcb_risky_branch": (
             lambda fx: dict(n_samples=100, gamma=0.9, safe_reward=0.4, good_probability=0.3, rare_count=2.0),
             dict(n_samples=n, gamma=GAMMA, safe_reward=closed_unit, good_probability=DELTA,

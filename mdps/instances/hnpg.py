@@ -226,7 +226,7 @@ def lock_problem(length: int = 5, n_actions: int = 5, gamma: float = 0.85, rng=N
         :math:`L`, the number of chain states.
     n_actions : int >= 2, default 5
         :math:`A`.
-    gamma : float in (0, 1), default 0.85
+    gamma : float in [0, 1), default 0.85
         The discount.
     rng : numpy.random.Generator, int or None, optional
         Draws the combination (passed to :func:`mdps.instances.classic.combination_lock`).
@@ -354,7 +354,7 @@ def aliased_trap(gamma: float = 0.9, *, distractor: float = 0.3, trap_weight: fl
 
     Parameters
     ----------
-    gamma : float in (0, 1), default 0.9
+    gamma : float in [0, 1), default 0.9
         The discount.
     distractor : float in [0, 1], default 0.3
         :math:`c`, the reward of the trap's first step.
@@ -441,7 +441,7 @@ def linear_lock(length: int = 4, n_actions: int = 8, gamma: float = 0.8, rng=Non
         :math:`L`, the number of chain states.
     n_actions : int >= 2, default 8
         :math:`A`.
-    gamma : float in (0, 1), default 0.8
+    gamma : float in [0, 1), default 0.8
         The discount.
     rng : numpy.random.Generator, int or None, optional
         Draws the combination, then the mixing matrix.
@@ -496,7 +496,7 @@ def lock_with_exit(length: int = 6, n_actions: int = 8, gamma: float = 0.85, rng
         :math:`L`, the number of chain states before the exit.
     n_actions : int >= 2, default 8
         :math:`A`.
-    gamma : float in (0, 1), default 0.85
+    gamma : float in [0, 1), default 0.85
         The discount.
     rng : numpy.random.Generator, int or None, optional
         Draws the combination, then the exit's good action.

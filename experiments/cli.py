@@ -431,6 +431,10 @@ def _cmd_reproduce(args, argv) -> int:
     options = _runner_options(args)
     start = time.perf_counter()
     claims = framework.all_claims()
+    # The figures' own sweeps join the claims' cells in one pool (verify_claims then runs none).
+    runs = framework.claim_runs(claims, seeds=(args.seed,))
+    runs += [(sweep, None, args.seed) for figure in all_figures() for sweep in figure.sweeps]
+    framework.precompute_cells(runs, budget, **{k: v for k, v in options.items() if k != "seed"})
     results = report.verify_claims(claims, budget, on_result=_logger(options), **options)
     print(report.results_table(results))
     figures = _make_figures(all_figures(), budget, args.output, options)

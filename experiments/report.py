@@ -25,8 +25,8 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from proofs_check.framework import (Claim, Evidence, _jsonable, check_runner_options, dumps_json, learner_name,
-                                    run_claim)
+from proofs_check.framework import (Claim, Evidence, _jsonable, check_runner_options, claim_runs, dumps_json,
+                                    learner_name, precompute_cells, run_claim)
 
 __all__ = ["MutantResult", "ClaimResult", "verify_claim", "verify_claims", "package_versions", "run_header",
            "results_table", "evidence_document", "write_json", "calibration_markdown", "search_markdown",
@@ -330,6 +330,10 @@ def verify_claims(claims, budget: str = "smoke", *, learner=None, progress: bool
     _flag("progress", progress)
     if on_result is not None and not callable(on_result):
         raise TypeError(f"on_result: expected a callable or None, got {on_result!r}")
+    # With several workers, every uncached cell of every claim and mutant runs first in one pool
+    # (claims one after another leave workers idle); the loop below then reads them.
+    precompute_cells(claim_runs(claims, learner=learner, seeds=(runner_options.get("seed", 0),)), budget,
+                     progress=progress, **{k: v for k, v in runner_options.items() if k != "seed"})
     results = []
     bar = None
     if progress and claims:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.stats
 
-from .framework import Claim, check_runner_options, run_claim, select_claims
+from .framework import Claim, check_runner_options, claim_runs, precompute_cells, run_claim, select_claims
 from .statistics import _int, _real
 
 __all__ = [
@@ -268,6 +268,8 @@ def calibrate(claims=None, budget: str = "quick", seeds=20, *, on_result=None, *
     results = []
     for index, claim in enumerate(claims):
         start = time.perf_counter()
+        # With several workers, the claim's cells at every seed (algorithm and panel) run in one pool.
+        precompute_cells(claim_runs([claim], seeds=seeds), budget, **runner_options)
         result = CalibrationResult(claim, budget, seeds, rejected={m.name: [] for m in claim.mutants})
         for seed in seeds:
             try:

@@ -110,6 +110,8 @@ __all__ = [
     "run_sweep",
     "run_claim",
     "check_claim",
+    "claim_runs",
+    "precompute_cells",
     "check",
 ]
 
@@ -1103,7 +1105,21 @@ def _same(a, b) -> bool:
 
 
 def _run_indexed(index: int, sweep: Sweep, cell: dict, learner, root_seed: int) -> tuple:
-    return index, _run_one(sweep, cell, learner, root_seed)
+    """``(index, rows, seconds)``: one cell's rows and the time it took where it ran."""
+    start = time.perf_counter()
+    rows = _run_one(sweep, cell, learner, root_seed)
+    return index, rows, time.perf_counter() - start
+
+
+def _run_indexed_or_none(index: int, sweep: Sweep, cell: dict, learner, root_seed: int) -> tuple:
+    """:func:`_run_indexed`, with ``None`` rows when the cell raises: the sweep that needs the cell
+    then runs it again in its own process and reports the error against its claim."""
+    start = time.perf_counter()
+    try:
+        rows = _run_one(sweep, cell, learner, root_seed)
+    except Exception:  # noqa: BLE001  re-raised where the cell is used (see the docstring)
+        rows = None
+    return index, rows, time.perf_counter() - start
 
 
 def _read_cache(path: Path, key: dict, cell: dict):
@@ -1380,7 +1396,12 @@ def run_sweep(sweep: Sweep, budget: str = "smoke", *, learner=None, seed: int = 
 
 def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", scheduler=None, cache_dir=None,
                use_cache=True, progress=False, label=None):
-    """:func:`run_sweep`, also returning how many cells were computed and how many read from disk."""
+    """:func:`run_sweep`, also returning how many cells were computed and how many read from disk.
+
+    Returns ``(rows, computed, cached, ahead_seconds)``: cells that :func:`precompute_cells`
+    computed for this run count as computed, and ``ahead_seconds`` is the time they took in
+    its pool.
+    """
     if not isinstance(sweep, Sweep):
         raise TypeError(f"sweep: expected a Sweep, got {type(sweep).__name__}")
     _check_runner(budget, learner, seed, jobs, backend, scheduler, cache_dir=cache_dir, use_cache=use_cache,
@@ -1390,6 +1411,7 @@ def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", s
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     results: list = [None] * len(cells)
     todo = []
+    ahead, ahead_seconds = 0, 0.0
     for i, cell in enumerate(cells):
         key = cache_key(sweep, budget, cell, learner=learner, seed=seed) if use_cache else None
         path = None if key is None else _key_path(cache_dir, sweep, budget, key)
@@ -1397,16 +1419,19 @@ def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", s
             cached = _read_cache(path, key, cell)
             if cached is not None:
                 results[i] = cached
+                if path in _PRECOMPUTED:  # computed for this run by precompute_cells, not an old result
+                    ahead += 1
+                    ahead_seconds += _PRECOMPUTED.pop(path)
                 continue
         todo.append((i, cell, path, key))
     if todo:
         where = {i: (path, key) for i, _, path, key in todo}
         bar = _progress(len(todo), f"{sweep.name}{f' [{label}]' if label else ''}", progress)
-        results_stream = _execute(sweep, [(i, cell) for i, cell, _, _ in todo], learner, seed, jobs, backend,
+        results_stream = _execute([(i, sweep, cell, learner, seed) for i, cell, _, _ in todo], jobs, backend,
                                   scheduler)
         try:
             # Each cell is written as soon as it arrives: an interruption loses only the cells in flight.
-            for i, rows in results_stream:
+            for i, rows, _seconds in results_stream:
                 results[i] = rows
                 path, key = where[i]
                 if path is not None:
@@ -1418,30 +1443,166 @@ def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", s
     missing = [cells[i] for i, rows in enumerate(results) if not rows]
     if missing:  # pragma: no cover  (_run_one and _read_cache refuse empty results)
         raise RuntimeError(f"sweep {sweep.name}: no rows for cells {missing}")
-    return [row for rows in results for row in rows], len(todo), len(cells) - len(todo)
+    computed = len(todo) + ahead
+    return [row for rows in results for row in rows], computed, len(cells) - computed, ahead_seconds
 
 
-def _execute(sweep, indexed_cells, learner, seed, jobs, backend, scheduler=None):
-    """Yield ``(index, rows)`` for each ``(index, cell)``, in completion order when parallel."""
-    if scheduler is None and (jobs == 1 or len(indexed_cells) == 1):
-        for i, cell in indexed_cells:
-            yield i, _run_one(sweep, cell, learner, seed)
+def claim_runs(claims, *, learner=None, seeds=(0,)) -> list:
+    """The ``(sweep, learner, seed)`` runs that checking ``claims`` makes, for :func:`precompute_cells`.
+
+    Parameters
+    ----------
+    claims : iterable of proofs_check.Claim
+        The claims.
+    learner : callable, optional
+        A learner checked instead of the library's algorithm (then no panel is run).
+    seeds : iterable of int
+        The root seeds.
+
+    Returns
+    -------
+    list of tuple
+        For each seed and claim: the algorithm's (or ``learner``'s) run, then each mutant's.
+    """
+    if isinstance(claims, Claim) or not hasattr(claims, "__iter__"):
+        raise TypeError(f"claims: expected an iterable of Claim, got {claims!r}")
+    claims = list(claims)
+    for claim in claims:
+        if not isinstance(claim, Claim):
+            raise TypeError(f"claims: expected Claim objects, got {claim!r}")
+    if learner is not None and not callable(learner):
+        raise TypeError(f"learner: expected a callable or None, got {learner!r}")
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds: expected an iterable of int, got {seeds!r}")
+    seeds = [_check_seed("seeds", seed) for seed in seeds]
+    runs = []
+    for seed in seeds:
+        for claim in claims:
+            runs.append((claim.sweep, learner, seed))
+            if learner is None:
+                runs.extend((claim.sweep, mutant.learner, seed) for mutant in claim.mutants)
+    return runs
+
+
+#: Cells that :func:`precompute_cells` computed in this process and no sweep has read yet: cache
+#: path -> seconds the cell took in the pool. The sweep that reads one counts it as computed (not
+#: as a cached result of an earlier run) and adds its time to the evidence's.
+_PRECOMPUTED: dict = {}
+
+
+def precompute_cells(runs, budget: str = "smoke", *, jobs: int = 1, backend: str = "loky", scheduler=None,
+                     cache_dir=None, use_cache: bool = True, progress: bool = False) -> int:
+    r"""Compute the uncached cells of several sweep runs in one pool of workers, caching each.
+
+    Running claims one after another leaves workers idle: a sweep with fewer cells than workers,
+    or with one long cell, holds the others until it ends, and so does every mutant's run. This
+    runs the cells of every run at once (in the order given), so that the workers stay busy
+    across claims, mutants and seeds; each cell is written to the cache as it completes. The
+    sweeps that follow (:func:`run_claim`, :func:`run_sweep`) then read these cells, count them
+    as computed in this run, and add the time each took to their evidence. The rows are those
+    the sweeps would compute themselves (every cell draws from its own stream, :func:`cell_rng`).
+
+    Nothing is computed ahead when ``use_cache`` is False, when ``jobs == 1`` without a
+    ``scheduler`` (the sweeps run in this process anyway), or for a learner that cannot be
+    cached (a lambda or closure). A cell that raises here is left uncomputed: the sweep that
+    needs it runs it again and reports the error against its claim.
+
+    Parameters
+    ----------
+    runs : iterable of (Sweep, callable or None, int)
+        ``(sweep, learner, seed)`` triples: the sweep, the learner following its protocol (None:
+        the protocol's default) and the root seed.
+    budget : {"smoke", "quick", "full"}
+        The sweeps' budget.
+    jobs, backend, scheduler, cache_dir, use_cache, progress
+        As for :func:`run_sweep`.
+
+    Returns
+    -------
+    int
+        The number of cells computed.
+
+    Examples
+    --------
+    >>> from proofs_check import get_claim
+    >>> claim = get_claim("LCB-M4")
+    >>> runs = [(claim.sweep, None, 0)] + [(claim.sweep, m.learner, 0) for m in claim.mutants]
+    >>> precompute_cells(runs, "smoke", jobs=2, use_cache=False)   # nothing to cache: nothing run
+    0
+    """
+    check_runner_options(budget, jobs=jobs, backend=backend, scheduler=scheduler, cache_dir=cache_dir,
+                         use_cache=use_cache, progress=progress)
+    if isinstance(runs, (str, bytes, dict)) or not hasattr(runs, "__iter__"):
+        raise TypeError(f"runs: expected an iterable of (sweep, learner, seed) triples, got {runs!r}")
+    checked = []
+    for run in runs:
+        if not (isinstance(run, tuple) and len(run) == 3 and isinstance(run[0], Sweep)):
+            raise TypeError(f"runs: expected (Sweep, learner or None, seed) triples, got {run!r}")
+        sweep, learner, seed = run
+        if learner is not None and not callable(learner):
+            raise TypeError(f"runs: the learner of sweep {sweep.name} must be callable or None, got {learner!r}")
+        checked.append((sweep, sweep.protocol.default if learner is None else learner, _check_seed("seed", seed)))
+    if not use_cache or (jobs == 1 and scheduler is None):
+        return 0
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    tasks, where, seen = [], {}, set()
+    for sweep, learner, seed in checked:
+        for cell in sweep_cells(sweep, budget):
+            key = cache_key(sweep, budget, cell, learner=learner, seed=seed)
+            if key is None:  # a learner without a stable identity: its sweep runs it
+                break
+            path = _key_path(cache_dir, sweep, budget, key)
+            if path in seen or _read_cache(path, key, cell) is not None:
+                continue
+            seen.add(path)
+            where[len(tasks)] = (path, key)
+            tasks.append((len(tasks), sweep, cell, learner, seed))
+    if not tasks:
+        return 0
+    bar = _progress(len(tasks), "cells", progress)
+    stream = _execute(tasks, jobs, backend, scheduler, run=_run_indexed_or_none)
+    computed = 0
+    try:
+        for i, rows, seconds in stream:
+            bar.update(1)
+            if rows is None:
+                continue
+            path, key = where[i]
+            _write_cache(path, key, rows)
+            _PRECOMPUTED[path] = seconds
+            computed += 1
+    finally:
+        stream.close()
+        bar.close()
+    return computed
+
+
+def _execute(tasks, jobs, backend, scheduler=None, run=_run_indexed):
+    """Run ``tasks``, each ``(index, sweep, cell, learner, seed)``; yield ``run(*task)`` for each.
+
+    ``run`` returns ``(index, rows, seconds)``; the results come in completion order when
+    parallel. The tasks may belong to different sweeps and learners (:func:`precompute_cells`
+    runs a whole selection of claims in one pool).
+    """
+    if scheduler is None and (jobs == 1 or len(tasks) == 1):
+        for task in tasks:
+            yield run(*task)
         return
     if backend == "loky":
         import joblib
 
-        tasks = (joblib.delayed(_run_indexed)(i, sweep, cell, learner, seed) for i, cell in indexed_cells)
-        yield from joblib.Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")(tasks)
+        delayed = (joblib.delayed(run)(*task) for task in tasks)
+        yield from joblib.Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")(delayed)
         return
     check_backend(backend)
     if backend == "dask":
-        yield from _dask_results(_dask_client(jobs, scheduler), sweep, indexed_cells, learner, seed)
+        yield from _dask_results(_dask_client(jobs, scheduler), tasks, run)
         return
-    yield from _ray_results(sweep, indexed_cells, learner, seed, jobs)
+    yield from _ray_results(tasks, jobs, run)
 
 
-def _dask_results(client, sweep, indexed_cells, learner, seed):
-    """Submit one task per cell to ``client``; yield ``(index, rows)`` as each task completes.
+def _dask_results(client, tasks, run=_run_indexed):
+    """Submit one dask task per cell task to ``client``; yield ``(index, rows, seconds)`` as each completes.
 
     On an error in a cell or when the consumer stops early (an interruption), the tasks not yet
     finished are cancelled.
@@ -1449,7 +1610,7 @@ def _dask_results(client, sweep, indexed_cells, learner, seed):
     from distributed import as_completed
 
     # pure=False: each cell is its own task, never deduplicated by a hash of its arguments.
-    futures = [client.submit(_run_indexed, i, sweep, cell, learner, seed, pure=False) for i, cell in indexed_cells]
+    futures = [client.submit(run, *task, pure=False) for task in tasks]
     try:
         for future in as_completed(futures, loop=client.loop):
             yield future.result()
@@ -1460,8 +1621,8 @@ def _dask_results(client, sweep, indexed_cells, learner, seed):
                 client.cancel(pending)
 
 
-def _ray_results(sweep, indexed_cells, learner, seed, jobs):
-    """Submit one ray task per cell and yield ``(index, rows)`` as each completes (``ray.wait``).
+def _ray_results(tasks, jobs, run=_run_indexed):
+    """Submit one ray task per cell task and yield ``(index, rows, seconds)`` as each completes (``ray.wait``).
 
     Unless ray is initialised already (``ray.init`` called by the user), it is initialised here:
     attached to the cluster named by ``$RAY_ADDRESS`` when that is set (the cluster sets the
@@ -1475,8 +1636,8 @@ def _ray_results(sweep, indexed_cells, learner, seed, jobs):
             ray.init()  # ray reads the address; num_cpus is refused when attaching to a cluster
         else:
             ray.init(num_cpus=None if jobs == -1 else int(jobs), include_dashboard=False)
-    run = ray.remote(_run_indexed)
-    pending = [run.remote(i, sweep, cell, learner, seed) for i, cell in indexed_cells]
+    remote = ray.remote(run)
+    pending = [remote.remote(*task) for task in tasks]
     try:
         while pending:
             ready, pending = ray.wait(pending, num_returns=1)
@@ -1629,12 +1790,14 @@ def run_claim(claim: Claim, budget: str = "smoke", *, learner=None, mutant: str 
     else:
         variant = "algorithm"
     start = time.perf_counter()
-    rows, computed, cached = _run_sweep(claim.sweep, budget, learner=learner,
-                                        label=None if variant == "algorithm" else variant, **runner_options)
+    rows, computed, cached, ahead_seconds = _run_sweep(claim.sweep, budget, learner=learner,
+                                                       label=None if variant == "algorithm" else variant,
+                                                       **runner_options)
     verdict = claim.analyse(rows, budget)
     if not isinstance(verdict, Verdict):
         raise TypeError(f"claim {claim.id}: analyse must return a Verdict, got {type(verdict).__name__}")
-    return Evidence(claim.id, variant, budget, verdict, rows, time.perf_counter() - start, computed, cached)
+    seconds = time.perf_counter() - start + ahead_seconds
+    return Evidence(claim.id, variant, budget, verdict, rows, seconds, computed, cached)
 
 
 def check_claim(claim: Claim, budget: str = "smoke", **runner_options) -> tuple:

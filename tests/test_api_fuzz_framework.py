@@ -341,6 +341,15 @@ def _entries() -> dict:
         lambda f: dict(claim=f_()["claim"], learner=toy_mean, budget="smoke", seed=0, use_cache=False),
         dict(budget=BUDGET, **run_opts),
         dict(claim=_both(CLAIM, _replace("unknown", "NOPE-9", "")), learner=LEARNER, **run_extra))
+    add("precompute_cells", P, pc("precompute_cells"),
+        lambda f: dict(runs=[(f_()["sweep"], None, 0)], budget="smoke", jobs=1, cache_dir=f_()["tmp"]),
+        dict(budget=BUDGET),
+        # (a real sweep with a bad learner or seed in its triple: tests/proofs_check/test_backends.py)
+        dict(runs=_replace("wrong_object", "x", None, 3, [None], [(None, None, 0)], [("toy", None, 0)], [(1, 2)]),
+             **{k: v for k, v in run_extra.items() if k != "seed"}))
+    add("claim_runs", P, pc("claim_runs"), lambda f: dict(claims=[f_()["claim"]], learner=None, seeds=(0, 1)),
+        extra=dict(claims=_replace("wrong_object", None, 3, "LCB-M1", [None], ["LCB-M1"]), learner=LEARNER,
+                   seeds=_replace("wrong_object", None, 3, "12", [-1], [True], [1.5], [2**63])))
     add("calibrate", P, pc("calibrate"),
         lambda f: dict(claims=[f_()["claim"]], budget="smoke", seeds=2, use_cache=False),
         dict(budget=BUDGET),

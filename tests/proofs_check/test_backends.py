@@ -218,3 +218,53 @@ def test_ray_cancels_the_pending_cells_when_one_fails(tmp_path, monkeypatch):
                          cache_dir=tmp_path / "cache")
     assert (evidence.cells_cached, evidence.cells_computed) == (3, N_CELLS - 3)
     assert evidence.rows == run_sweep(flaky_sweep(tmp_path / "calls3"), "smoke", use_cache=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Claims, mutants and seeds in one pool (precompute_cells)
+# ------------------------------------------------------------------------------------------
+
+def test_precomputed_cells_are_the_serial_rows_and_count_as_computed(tmp_path):
+    claim = toy_claim()
+    runs = framework.claim_runs([claim], seeds=(3, 4))
+    assert len(runs) == 2 * (1 + len(claim.mutants))
+    computed = framework.precompute_cells(runs, "smoke", jobs=2, cache_dir=tmp_path)
+    assert computed == len(runs) * N_CELLS
+    for seed in (3, 4):
+        evidence = run_claim(claim, "smoke", mutant="biased", seed=seed, jobs=2, cache_dir=tmp_path)
+        assert evidence.rows == run_sweep(TOY_SWEEP, "smoke", learner=TOY_PANEL[2].learner, seed=seed,
+                                          use_cache=False)
+        # Computed in this run (by the pool), not a result of an earlier run read from disk.
+        assert (evidence.cells_computed, evidence.cells_cached) == (N_CELLS, 0)
+    # Read a second time, the same cells are cached results; nothing is left to compute.
+    again = run_claim(claim, "smoke", mutant="biased", seed=3, jobs=2, cache_dir=tmp_path)
+    assert (again.cells_computed, again.cells_cached) == (0, N_CELLS)
+    assert framework.precompute_cells(runs, "smoke", jobs=2, cache_dir=tmp_path) == 0
+
+
+def test_precompute_runs_nothing_without_a_cache_or_with_one_job(tmp_path):
+    runs = framework.claim_runs([toy_claim()])
+    assert framework.precompute_cells(runs, "smoke", jobs=2, use_cache=False) == 0
+    assert framework.precompute_cells(runs, "smoke", jobs=1, cache_dir=tmp_path) == 0
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_cell_that_raises_in_the_pool_is_reported_against_its_claim(tmp_path):
+    from experiments.report import verify_claims
+
+    sweep = flaky_sweep(tmp_path / "calls", fail_at=1)  # every call raises
+    results = verify_claims([toy_claim(sweep=sweep)], "smoke", jobs=2, cache_dir=tmp_path / "cache")
+    assert results[0].error is not None and "simulated crash" in results[0].error
+    assert not list((tmp_path / "cache").rglob("*.json"))
+
+
+@pytest.mark.parametrize("runs, message", [
+    ("LCB-M1", "expected an iterable"),
+    ([(TOY_SWEEP, None)], "triples"),
+    ([("toy.mc_mean", None, 0)], "triples"),
+    ([(TOY_SWEEP, 3, 0)], "must be callable"),
+    ([(TOY_SWEEP, None, -1)], r"\[0, 2\*\*63\)"),
+])
+def test_precompute_rejects_bad_runs(runs, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        framework.precompute_cells(runs, "smoke", jobs=2, use_cache=False)

@@ -129,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--budget", choices=framework.BUDGETS, default=None,
                        help="smoke (seconds, for tests), quick (the default), full (publication quality)")
     group.add_argument("--jobs", type=_jobs, default=1, metavar="N",
-                       help="worker processes for the cells (-1: all cores; default 1, in this process)")
+                       help="worker processes for the cells (-1: all cores; default 1, in this process); with "
+                            "more than one, the uncached cells of every selected claim and mutant run in one pool "
+                            "first")
     group.add_argument("--backend", choices=framework.BACKENDS, default="loky",
                        help="where the cells run when --jobs != 1 (default loky: processes on this machine; "
                             "dask/ray need their extras)")

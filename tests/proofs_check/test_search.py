@@ -21,7 +21,8 @@ PANEL = [(prop.claim_id, mutant.name) for prop in all_properties() for mutant in
 
 
 def test_every_explicit_bound_has_a_property():
-    assert {"LCB-C3", "LCB-V1", "LCB-V4", "FT-E1", "HNPG-H1", "HNPG-H2", "AC-T5"} <= set(PROPERTIES)
+    assert {"LCB-C3", "LCB-V1", "LCB-V4", "FT-E1", "HNPG-H1", "HNPG-H2", "AC-T1b", "AC-T1c", "AC-T1e",
+            "AC-T5"} <= set(PROPERTIES)
     for claim_id in PROPERTIES:
         prop = get_property(claim_id)
         assert prop.claim.kind == "bound", f"{claim_id} is not a bound claim"
@@ -130,6 +131,24 @@ def test_mean_bound_trial_controls_its_false_alarms():
         mean_bound_trial([0.5, 2.0], 0.1, 1.0)
     with pytest.raises(ValueError, match="value_range"):
         mean_bound_trial([0.5, 0.2], 0.1, 0.0)
+
+
+def test_bernoulli_crossing_probability_is_exact():
+    # AC-T1c's failure bound rests on it: against 40000 simulated walks, and on a case done by hand.
+    from proofs_check.search.optimistic_ac import bernoulli_crossing_probability, lock_failure_bound
+
+    rng = np.random.default_rng(0)
+    p, n_max = 0.3, 200
+    walks = np.cumsum(rng.random((40_000, n_max)) < p, axis=1)
+    n = np.arange(1, n_max + 1)
+    simulated = np.mean(np.any(walks < n * p - 0.5 * np.sqrt(n), axis=1))
+    exact = bernoulli_crossing_probability(p, lambda m: 0.5 * np.sqrt(m), n_max)
+    assert abs(exact - simulated) < 4 * np.sqrt(exact * (1 - exact) / 40_000)
+    # p = 1/2, boundary n p - x_n = -0.5 at n = 1 (no crossing) and 1 at n = 2: crossing iff S_2 = 0.
+    assert bernoulli_crossing_probability(0.5, lambda m: np.where(m == 1, 1.0, 0.0), 2) == pytest.approx(0.25)
+    assert lock_failure_bound(2, 2, 64, 0.1) == 0.0 < lock_failure_bound(2, 8, 1024, 0.1) < 0.01
+    with pytest.raises(ValueError, match="p"):
+        bernoulli_crossing_probability(1.0, lambda m: m, 3)
 
 
 def test_trial_to_dict_is_plain_json():

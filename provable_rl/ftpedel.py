@@ -50,7 +50,8 @@ What provable_rl.ftpedel contains
   (:func:`best_response_policy`), so the policy space is never enumerated. :func:`cvxpy_design`
   solves the same convex problem with cvxpy.
 - The minimum number of episodes, found by geometric bisection on N (:func:`minimum_episodes`),
-  and the complexity measures built on it.
+  and the complexity measures built on it, including the schedule measure the algorithm's rounds
+  target (:func:`schedule_complexity`, the offline gain it predicts: claim FT-E8).
 - PEDEL and FTPedel end to end, with sampling (:func:`ftpedel`, :func:`pedel`;
   :ref:`ftpedel-pseudocode`).
 
@@ -59,11 +60,17 @@ Departures from the PEDEL and FTPedel papers
 All are deliberate; see each docstring and :ref:`ftpedel-departures`.
 
 - OPTCOV (online Frank-Wolfe driven by a regret minimiser) is replaced by "design, then verify"
-  (:ref:`ftpedel-design-then-verify`). The design is solved with the true model: an oracle
-  design, honest about the statistics but not about the cost of finding the exploration
-  policies. Then ``ceil(N omega_j)`` episodes of each atom are collected, the realised covariance
-  is checked against the tolerance, and N grows by ``growth`` until the check passes. There is
-  therefore no :math:`\epsilon^{-8/5}` burn-in term.
+  (:ref:`ftpedel-design-then-verify`). By default (``design_model="oracle"``) the design is solved
+  with the true model: an oracle design, honest about the statistics but not about the cost of
+  finding the exploration policies. Then ``ceil(N omega_j)`` episodes of each atom are collected,
+  the realised covariance is checked against the tolerance, and N grows by ``growth`` until the
+  check passes. There is therefore no :math:`\epsilon^{-8/5}` burn-in term.
+  ``design_model="plugin"`` plans each round's design with the transitions estimated from the
+  data so far (the ridge regression the estimator runs, clipped to a kernel; the uniformly random
+  policy while an earlier step has no data; the initial distribution is known, as the first
+  visitations already assume), verifies the realised covariance the same way and re-plans with
+  the data in hand when it misses (:ref:`ftpedel-plugin-design`; claim FT-E7 measures its cost
+  against the oracle plan).
 - The confidence radius is
   :math:`\beta_\ell = c_\beta \log(2 H \lvert\Pi\rvert \ell^2 / \delta)`
   (:ref:`ftpedel-radius`). The default ``radius_constant = 1`` drops the paper's :math:`H^4`
@@ -92,12 +99,13 @@ __all__ = [
     "all_deterministic_policies", "best_response_policy", "collect_step", "confidence_radius", "cvxpy_design",
     "design_objective", "empty_statistics", "frank_wolfe_design", "ftpedel", "ftpedel_complexity",
     "minimum_episodes", "online_complexity", "pedel", "pedel_complexity", "pessimistic_choice", "policy_class",
-    "policy_covariance", "sample_offline_statistics", "sampled_policies", "uniform_policy",
+    "policy_covariance", "sample_offline_statistics", "sampled_policies", "schedule_complexity", "uniform_policy",
     "verifiable_lower_bound",
 ]
 
 TARGETS = ("difference", "raw")
 DESIGNS = ("optimal", "uniform")
+DESIGN_MODELS = ("oracle", "plugin")
 
 
 # --------------------------------------------------------------------------------------------
@@ -397,6 +405,10 @@ def uniform_policy(mdp: LinearMDP) -> np.ndarray:
     return np.full((mdp.horizon, mdp.n_states, mdp.n_actions), 1.0 / mdp.n_actions)
 
 
+def _uniform_probs(mdp) -> np.ndarray:
+    return np.full((mdp.horizon, mdp.n_states, mdp.n_actions), 1.0 / mdp.n_actions)
+
+
 def best_response_policy(mdp: LinearMDP, step: int, matrix) -> tuple:
     r"""The linear-minimisation oracle: :math:`\arg\max_\pi E_\pi[\phi(s_h, a_h)^\top M \phi(s_h, a_h)]`.
 
@@ -690,7 +702,7 @@ def _frank_wolfe(V, g, N, Loff, reg, max_iterations, rtol, C, oracle, initial):
         # part instead, and split the block (same design) when that lowers f more.
         block = mdp.n_actions > 1  # with one action the uniform policy is its only part
         parts = np.arange(1, mdp.n_actions + 1) if block else np.arange(0)
-        probs = np.repeat(uniform_policy(mdp)[None], 1 + parts.size, axis=0)
+        probs = np.repeat(_uniform_probs(mdp)[None], 1 + parts.size, axis=0)
         probs[parts, h] = 0.0
         probs[parts, h, :, parts - 1] = 1.0
         items = list(probs)
@@ -1049,15 +1061,29 @@ def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp
     if mdp is not None:
         mdp = _check_mdp(mdp)
         step = _check_step(mdp, step)
+        C = None
+    else:
+        C = v.float_array("covariances", covariances, ndim=3, shape=(None, d, d))
+    return _minimum_episodes(V, g, tol, C, mdp, step, Loff, reg, design, rtol, design_rtol, max_iterations, x,
+                             method)
+
+
+def _minimum_episodes(V, g, tol, covariances, mdp, step, Loff, reg, design, rtol, design_rtol, max_iterations,
+                      max_episodes, method):
+    """:func:`minimum_episodes` on validated input. ``mdp`` is a LinearMDP or a :class:`_PlanningModel`
+    (anything with ``features``, ``tabular.P``, ``initial``, ``horizon``, ``n_states``, ``n_actions`` and
+    ``dim``), used only through the DP oracle and the uniform policy's covariance."""
+    d = V.shape[1]
     if float(_q_values(Loff + reg * np.eye(d), V, g)[0].max()) <= tol:
         return MinimumEpisodes(0.0, None, 0.0, 0)
     if design == "uniform":
         if mdp is not None:
-            probs = uniform_policy(mdp)
-            cov = policy_covariance(mdp, probs, step)
+            probs = _uniform_probs(mdp)
+            occ = _pair_occupancies(mdp, probs[None])[0, step]
+            cov = np.einsum("sa,sai,saj->ij", occ, mdp.features, mdp.features)
             fixed = Design(np.ones(1), cov[None], probs[None], None, 1.0, math.nan, 0, 0.0)
         else:
-            C = v.float_array("covariances", covariances, ndim=3, shape=(None, d, d))
+            C = covariances
             fixed = Design(np.full(C.shape[0], 1.0 / C.shape[0]), C, None, np.arange(C.shape[0]), 1.0, math.nan, 0, 0.0)
 
         def solve(N, warm, offline=True):
@@ -1066,8 +1092,7 @@ def minimum_episodes(targets, scales, tolerance: float, *, covariances=None, mdp
     else:
         def solve(N, warm, offline=True):
             return _frank_wolfe(V, g, N, Loff if offline else np.zeros((d, d)), reg, max_iterations, design_rtol,
-                                None if mdp is not None else v.float_array("covariances", covariances, ndim=3, shape=(None, d, d)),
-                                (mdp, step) if mdp is not None else None, warm)
+                                covariances, (mdp, step) if mdp is not None else None, warm)
     # The online-only design sees every target direction, so it is a feasible start for any N.
     first = solve(1.0, None, offline=False)
     solves = 1
@@ -1399,6 +1424,94 @@ def verifiable_lower_bound(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon
                     design="optimal", regularizer=regularizer, rtol=rtol)
 
 
+def schedule_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: float, delta: float,
+                        offline_covariances=None, radius_constant: float = 1.0, regularizer: float = 1e-3) -> Complexity:
+    r"""The online episodes :func:`ftpedel`'s round schedule needs when every estimate is exact.
+
+    The measure the algorithm targets (:ref:`ftpedel-offline-gain`): rounds
+    :math:`\ell = 1, \dots, L = \lceil \log_2(4/\epsilon) 
+ceil` with
+    :math:`\epsilon_\ell = 2^{-\ell}` and :math:`eta_\ell` (:func:`confidence_radius`); the
+    survivors of round :math:`\ell` are those an exact elimination keeps,
+    :math:`\Pi_\ell = \{\pi : \Delta(\pi) \le 2 \epsilon_{\ell-1}\}` (:math:`\Pi_1 = \Pi`), and
+    round :math:`\ell` needs at step h the least N with
+
+    .. math::
+
+       \inf_{\Lambda \in \Omega_h} \max_{\pi \in \Pi_\ell}
+       \|\phi_{\pi,h} - \phi_{\pi^*,h}\|^2_{(N \Lambda + \Lambda_{\mathrm{off},h} + \lambda I)^{-1}}
+       \le \epsilon_\ell^2 / eta_\ell
+
+    (:func:`minimum_episodes`); the schedule stops when one policy survives. The result is the sum
+    over rounds and steps. Unlike :func:`ftpedel_complexity` (:math:`N_{FT}`, the paper's measure,
+    with tolerance :math:`1/eta` and gaps :math:`\max(\Delta, \epsilon)`), it keeps the
+    algorithm's constants: the last rounds ask for a tolerance :math:`\epsilon_L^2 / eta_L` many
+    times stricter than :math:`N_{FT}`'s, so a fixed :math:`\Lambda_{\mathrm{off}}` is worth fewer
+    online episodes there, and the offline gain :math:`N_{FT}(0) / N_{FT}(\Lambda_{\mathrm{off}})`
+    is not the gain the algorithm can realise.
+
+    Parameters
+    ----------
+    mdp : LinearMDP
+        The problem, known exactly.
+    policy_class : PolicyClass
+        The exact statistics of the class :math:`\Pi`.
+    epsilon : float > 0
+        The accuracy :math:`\epsilon`.
+    delta : float in (0, 1)
+        The confidence :math:`\delta`.
+    offline_covariances : array_like, optional
+        :math:`\Lambda_{\mathrm{off},h}`, shape ``(H, d, d)`` (unnormalised); None means none.
+    radius_constant : float > 0, default 1
+        :math:`c_eta` of :func:`confidence_radius`.
+    regularizer : float > 0, default 1e-3
+        The ridge :math:`\lambda` (the algorithm's default).
+
+    Returns
+    -------
+    Complexity
+        The total (``n_episodes``) and the per-step totals over rounds (``per_step``); ``designs``
+        is empty.
+
+    Examples
+    --------
+    >>> from mdps.instances.ftpedel import partial_coverage_routing
+    >>> inst = partial_coverage_routing(30000)
+    >>> pc = policy_class(inst.mdp, inst.policies)
+    >>> online = schedule_complexity(inst.mdp, pc, epsilon=0.2, delta=0.1).n_episodes
+    >>> hybrid = schedule_complexity(inst.mdp, pc, epsilon=0.2, delta=0.1,
+    ...                              offline_covariances=inst.offline_covariances).n_episodes
+    >>> bool(3 < online / hybrid < 6)
+    True
+    """
+    mdp = _check_mdp(mdp)
+    if not isinstance(policy_class, PolicyClass):
+        raise TypeError(f"policy_class: expected a PolicyClass, got {type(policy_class).__name__}")
+    if policy_class.visitations.shape[1:] != (mdp.horizon, mdp.dim):
+        raise ValueError("policy_class: expected the statistics of a policy class of this mdp")
+    eps = v.positive_float("epsilon", epsilon)
+    dlt = v.probability("delta", delta)
+    c_beta = v.positive_float("radius_constant", radius_constant)
+    reg = v.positive_float("regularizer", regularizer)
+    Loff = _offline_for(mdp, offline_covariances)
+    H, n = mdp.horizon, len(policy_class)
+    vis, best = policy_class.visitations, policy_class.best
+    per_step = np.zeros(H)
+    for ell in range(1, max(1, math.ceil(math.log2(4.0 / eps))) + 1):
+        alive = policy_class.gaps <= (math.inf if ell == 1 else 2.0 * 2.0 ** -(ell - 1))
+        if alive.sum() <= 1:
+            break
+        tol = (2.0 ** -ell) ** 2 / confidence_radius(ell, horizon=H, n_policies=n, delta=dlt,
+                                                     radius_constant=c_beta)
+        for h in range(H):
+            V = vis[alive, h] - vis[best, h]
+            if np.any(V):
+                per_step[h] += _minimum_episodes(V, np.ones(V.shape[0]), tol, None, mdp, h, Loff[h], reg, "optimal",
+                                                 0.005, 0.005, 200, 1e15, "fixed_point").n_episodes
+    per_step.setflags(write=False)
+    return Complexity(float(per_step.sum()), per_step, ())
+
+
 # --------------------------------------------------------------------------------------------
 # Data as per-step transition statistics
 # --------------------------------------------------------------------------------------------
@@ -1657,6 +1770,55 @@ def confidence_radius(round_index: int, *, horizon: int, n_policies: int, delta:
     return float(radius_constant) * math.log(2 * horizon * n_policies * ell ** 2 / delta)
 
 
+@dataclass(frozen=True, eq=False)
+class _Tabular:
+    P: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _PlanningModel:
+    """The model the plug-in design plans with: the known features and initial distribution, and
+    estimated transitions ``tabular.P`` (H, S, A, S). It has what the DP oracle reads of a LinearMDP."""
+
+    features: np.ndarray
+    tabular: _Tabular
+    initial: np.ndarray
+
+    @property
+    def horizon(self) -> int:
+        return self.tabular.P.shape[0]
+
+    @property
+    def n_states(self) -> int:
+        return self.features.shape[0]
+
+    @property
+    def n_actions(self) -> int:
+        return self.features.shape[1]
+
+    @property
+    def dim(self) -> int:
+        return self.features.shape[2]
+
+
+def _estimated_transitions(mdp, counts_h, reg):
+    """The ridge estimate of P_h from step-h transition counts (S, A, S), made a transition kernel.
+
+    The regression is the one of the estimator (:func:`_regress_step`): ``mu-hat_h = Lambda^-1 sum
+    n(s, a, s') phi(s, a) e_s'^T``, so ``P-hat_h(s' | s, a) = phi(s, a)^T mu-hat_h(s')`` generalises
+    to pairs never sampled through the features. It is clipped at 0 and each row renormalised; a
+    row with no estimated mass (a pair outside the data's span) gets the uniform next state.
+    """
+    phi = mdp.features
+    S = mdp.n_states
+    n_sa = counts_h.sum(axis=-1)
+    Lam = np.einsum("sa,sai,saj->ij", n_sa, phi, phi) + reg * np.eye(mdp.dim)
+    mu = np.linalg.solve(Lam, np.einsum("sat,sai->it", counts_h, phi))   # (d, S)
+    P = np.clip(np.einsum("sai,it->sat", phi, mu), 0.0, None)
+    mass = P.sum(axis=-1, keepdims=True)
+    return np.where(mass > 1e-12, P / np.maximum(mass, 1e-300), 1.0 / S)
+
+
 def _regress_step(mdp, counts_h, sums_h, reg, visit_h, next_actions):
     """Ridge estimates at step h from pooled counts: theta_h and (optionally) phi_{pi,h+1}.
 
@@ -1678,7 +1840,8 @@ def _regress_step(mdp, counts_h, sums_h, reg, visit_h, next_actions):
 
 def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: TransitionStatistics | None = None,
             rng=None, targets: str = "difference", radius_constant: float = 1.0, regularizer: float = 1e-3,
-            design: str = "optimal", growth: float = 1.25, max_episodes: float = 1e9) -> FTPedelResult:
+            design: str = "optimal", growth: float = 1.25, max_episodes: float = 1e9,
+            design_model: str = "oracle") -> FTPedelResult:
     r"""FTPedel (Wagenmaker & Pacchiano 2023 [recalled structure]): PEDEL with offline data pooled in.
 
     The pseudo-code and the reasons for its constants are in :ref:`ftpedel-pseudocode` and
@@ -1689,7 +1852,8 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
     1. targets: :math:`\hat\phi_{\pi,h} - \hat\phi_{\mathrm{leader},h}` (``targets="difference"``,
        leader = last round's empirical best) or :math:`\hat\phi_{\pi,h}` (``"raw"``, PEDEL's) over
        the survivors;
-    2. design: the least N and weights :math:`\omega` with
+    2. design (with the true model, or with the estimated one: ``design_model``): the least N and
+       weights :math:`\omega` with
        :math:`\max_p \|v_p\|^2_{(N \Lambda(\omega) + \Lambda_{\mathrm{off},h} + \lambda I)^{-1}}
        \le \epsilon_\ell^2 / \beta_\ell` (:func:`minimum_episodes`; 0 when the offline data already
        suffice), then ``ceil(N omega_j)`` episodes of each atom, checking the realised covariance
@@ -1733,6 +1897,12 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
         Factor by which N grows when the realised covariance misses the tolerance.
     max_episodes : float > 0, default 1e9
         Raise ``ValueError`` rather than collect more online episodes than this.
+    design_model : {"oracle", "plugin"}, default "oracle"
+        The model each round's design is planned with: the true one ("oracle", the reference), or
+        the transitions estimated from every transition seen so far ("plugin": offline tuples and
+        earlier online data; the uniformly random policy while an earlier step has no data;
+        re-planned with the data in hand when the realised covariance misses the tolerance;
+        :ref:`ftpedel-plugin-design`). The verification is the same.
 
     Returns
     -------
@@ -1759,6 +1929,8 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
         raise ValueError(f"targets: expected one of {TARGETS}, got {targets!r}")
     if design not in DESIGNS:
         raise ValueError(f"design: expected one of {DESIGNS}, got {design!r}")
+    if design_model not in DESIGN_MODELS:
+        raise ValueError(f"design_model: expected one of {DESIGN_MODELS}, got {design_model!r}")
     c_beta = v.positive_float("radius_constant", radius_constant)
     reg = v.positive_float("regularizer", regularizer)
     growth = v.positive_float("growth", growth)
@@ -1772,13 +1944,15 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
         raise TypeError(f"offline: expected TransitionStatistics, got {type(offline).__name__}")
     if offline.counts.shape != (H, S, mdp.n_actions, S):
         raise ValueError(f"offline: expected counts of shape {(H, S, mdp.n_actions, S)}, got {offline.counts.shape}")
-    return _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, growth, max_episodes)
+    return _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, growth, max_episodes,
+                    design_model=design_model)
 
 
 def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, growth, max_episodes, *,
              elimination_factor=2.0, offline_in_design=True, offline_in_verification=True, pool_offline=True,
              offline_normalised=False, round_shift=0, schedule_shift=0, verify="realised",
-             radius_log_delta=True, next_step=1, record=None):
+             radius_log_delta=True, next_step=1, design_model="oracle", plugin_verify=True, plugin_freeze_round=None,
+             plugin_step_offset=0, plugin_freeze_design=False, offline_scale=1.0, offline_step_shift=0, record=None):
     """:func:`ftpedel` on validated input.
 
     The keywords other than ``record`` exist for the broken variants of ``proofs_check.ftpedel``
@@ -1791,7 +1965,15 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
     -1 is a schedule counted from l = 0); ``verify`` ("realised", or "planned": the stopping test
     reads the planned ``N Lambda(omega)`` instead of the collected data); ``radius_log_delta`` (False
     drops the ``1/delta`` inside beta_l's log); ``next_step`` (phi-hat_{pi,h+1} built from the
-    actions of step ``h + next_step``; 0 is the wrong step).
+    actions of step ``h + next_step``; 0 is the wrong step); ``offline_scale`` (Lambda_off multiplied
+    by it in the design and the verification: 2 counts the offline data twice);
+    ``offline_step_shift`` (step h's design and verification see Lambda_off of step
+    ``(h + shift) mod H``: 1 is the wrong step's offline data). ``design_model`` is the public
+    option (see :func:`ftpedel`); ``plugin_verify`` (False trusts the plug-in plan),
+    ``plugin_freeze_round`` (the plug-in model stops learning after that round),
+    ``plugin_step_offset`` (P-hat_k estimated from step ``k + offset``'s data) and
+    ``plugin_freeze_design`` (each step's first plug-in design reused in every round) are the
+    plug-in design's broken variants (:func:`_plugin_collect`).
 
     ``record``: a list, or None. When a list, one dict per round is appended: ``round`` (l),
     ``eps`` (eps_l), ``tolerance`` (eps_l^2 / beta_l), ``survivors`` (class indices at the start of
@@ -1807,6 +1989,7 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
     off_cov = offline.covariances(mdp)
     if offline_normalised:
         off_cov = off_cov / np.maximum(offline.pair_counts.sum(axis=(1, 2)), 1)[:, None, None]
+    off_cov = float(offline_scale) * np.roll(off_cov, -int(offline_step_shift), axis=0)
     design_off = off_cov if offline_in_design else np.zeros_like(off_cov)
     verify_off = off_cov if offline_in_verification else np.zeros_like(off_cov)
     radius_delta = dlt if radius_log_delta else 1.0 - 1e-12
@@ -1817,6 +2000,11 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
     values = np.full(n_pol, np.nan)
     history, per_round = [], []
     total = 0
+    plugin = design_model == "plugin"
+    # The plug-in design's data: every transition seen so far (offline, then each round's online
+    # step-h transitions), per step.
+    model_counts = np.array(offline.counts, dtype=np.int64) if plugin else None
+    frozen_designs = {} if plugin_freeze_design else None
     first_feats = mdp.features[np.arange(S)[None, :], pol[:, 0, :]]  # (n, S, d)
     exact_first = np.einsum("s,nsi->ni", mdp.initial, first_feats)
     ell = 0
@@ -1841,7 +2029,13 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
             # The design objective at the data in hand (offline + ridge, then + each batch collected):
             # what the stopping test compares with tol, recorded next to it.
             objective = float(_q_values(verify_off[h] + reg * np.eye(d), vecs, ones)[0].max()) if np.any(vecs) else 0.0
-            if objective > tol:
+            if objective > tol and plugin:
+                objective, step_episodes = _plugin_collect(
+                    mdp, h, vecs, tol, model_counts, design_off[h], verify_off[h], reg, design, growth,
+                    max_episodes - total - round_episodes, online_counts, online_sums, gen,
+                    verify=plugin_verify, step_offset=int(plugin_step_offset), frozen=frozen_designs)
+                round_episodes += step_episodes
+            elif objective > tol:
                 plan = minimum_episodes(vecs, ones, tol, mdp=mdp, step=h, offline_covariance=design_off[h],
                                         regularizer=reg, design=design, rtol=0.02, design_rtol=0.02,
                                         max_iterations=30)
@@ -1869,6 +2063,8 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
             if record is not None:
                 steps.append({"targets": vecs.copy(), "online_pair_counts": online_counts.sum(-1),
                               "objective": objective})
+            if plugin and (plugin_freeze_round is None or ell <= plugin_freeze_round):
+                model_counts[h] += online_counts
             pooled_counts = online_counts + offline.counts[h] if pool_offline else online_counts
             pooled_sums = online_sums + offline.reward_sums[h] if pool_offline else online_sums
             nxt_step = h + int(next_step)
@@ -1893,9 +2089,99 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
                          tuple(history), values)
 
 
+def _plugin_model(mdp, model_counts, h, reg, step_offset):
+    """The planning model of step h: P-hat_k for k < h from the counts of step ``k + step_offset``
+    (mod H; 0 is the algorithm, 1 the wrong step's data); steps >= h never matter to a step-h
+    design and are uniform. Returns the model and whether every step k < h had data."""
+    H, S = mdp.horizon, mdp.n_states
+    P = np.full((H, S, mdp.n_actions, S), 1.0 / S)
+    informed = True
+    for k in range(h):
+        counts = model_counts[(k + step_offset) % H]
+        if counts.sum() == 0:
+            informed = False
+        else:
+            P[k] = _estimated_transitions(mdp, counts, reg)
+    return _PlanningModel(mdp.features, _Tabular(P), mdp.initial), informed
+
+
+def _plugin_collect(mdp, h, vecs, tol, model_counts, design_off_h, verify_off_h, reg, design, growth, budget,
+                    online_counts, online_sums, gen, *, verify=True, step_offset=0, frozen=None):
+    """Round l's step-h collection with the plug-in design (``design_model="plugin"`` of :func:`ftpedel`).
+
+    Plan with :func:`_plugin_model` (the uniformly random policy while some earlier step has no
+    data: nothing to estimate its occupancies from), collect ``ceil(N omega_j)`` episodes of each
+    atom, and verify the realised covariance as the oracle design does. When it misses the
+    tolerance, re-plan with the model and the data in hand (the realised covariance enters like
+    offline data), and collect at least ``(growth - 1)`` times the step's episodes so far, so that
+    the collection grows geometrically even when the model is wrong. A plan the model cannot
+    meet (a target direction the estimated transitions never reach) falls back to the uniformly
+    random policy. ``verify=False`` (a mutant) trusts the first plan. ``frozen`` (a mutant that
+    never re-plans): a dict step -> (atoms, weights) filled by the first plan of each step and
+    reused in every later round, with N for that design under the model, grown by ``growth``
+    until verified. Adds to ``online_counts`` / ``online_sums`` in place; returns the last realised
+    design objective and the episodes collected.
+    """
+    d = mdp.dim
+    ones = np.ones(vecs.shape[0])
+    model, informed = _plugin_model(mdp, model_counts, h, reg, step_offset)
+    plan_design = design if informed else "uniform"
+    uniform = _uniform_probs(mdp)[None]
+
+    def plan(known):
+        try:
+            res = _minimum_episodes(vecs, ones, tol, None, model, h, known, reg, plan_design, 0.02, 0.02, 30,
+                                    _PLUGIN_MAX_PLAN, "fixed_point")
+        except ValueError:  # the model reaches no design meeting the tolerance
+            return None
+        return None if res.design is None else (res.design.policies, res.design.weights, res.n_episodes)
+
+    if frozen is not None and h in frozen:
+        atoms, weights = frozen[h]
+        occ = _pair_occupancies(model, atoms)[:, h]
+        cov = np.einsum("j,jsa,sai,sak->ik", weights, occ, mdp.features, mdp.features)
+        try:
+            N = _fixed_design_episodes(cov, vecs, ones, design_off_h + reg * np.eye(d), tol, 1.0, _PLUGIN_MAX_PLAN)
+        except ValueError:
+            N = 1.0
+    else:
+        first = plan(design_off_h)
+        atoms, weights, N = first if first is not None else (uniform, np.ones(1), 1.0)
+        if frozen is not None:
+            frozen[h] = (atoms, weights)
+    episodes = 0
+    while True:
+        extra = np.ceil(N * weights - 1e-9).astype(np.int64)
+        if extra.sum() == 0:
+            extra[np.argmax(weights)] = 1
+        if episodes + extra.sum() > budget:
+            raise ValueError(f"max_episodes: the run needs more online episodes than allowed ({budget:g} left)")
+        new = collect_step(mdp, atoms, extra, h, gen)
+        online_counts += new.counts[h]
+        online_sums += new.reward_sums[h]
+        episodes += int(extra.sum())
+        realised = np.einsum("sa,sai,saj->ij", online_counts.sum(-1), mdp.features, mdp.features)
+        objective = float(_q_values(realised + verify_off_h + reg * np.eye(d), vecs, ones)[0].max())
+        if objective <= tol or not verify:
+            return objective, episodes
+        if frozen is not None:
+            N = max(N * growth, (growth - 1.0) * episodes)
+            continue
+        replan = plan(design_off_h + realised)
+        if replan is None:
+            atoms, weights, N = uniform, np.ones(1), 0.0
+        else:
+            atoms, weights, N = replan
+        N = max(N, (growth - 1.0) * episodes)
+
+
+#: The plug-in design's search over N stops here (a model that cannot meet the tolerance).
+_PLUGIN_MAX_PLAN = 1e12
+
+
 def pedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, rng=None, targets: str = "raw",
           radius_constant: float = 1.0, regularizer: float = 1e-3, design: str = "optimal", growth: float = 1.25,
-          max_episodes: float = 1e9) -> FTPedelResult:
+          max_episodes: float = 1e9, design_model: str = "oracle") -> FTPedelResult:
     r"""PEDEL (Wagenmaker & Jamieson 2022 [recalled structure]): :func:`ftpedel` without offline data.
 
     Raw visitation targets :math:`\hat\phi_{\pi,h}` by default (PEDEL's). The rounds, the
@@ -1927,6 +2213,8 @@ def pedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, rng=None, t
         Factor by which N grows when the realised covariance misses the tolerance.
     max_episodes : float > 0, default 1e9
         Raise ``ValueError`` rather than collect more online episodes than this.
+    design_model : {"oracle", "plugin"}, default "oracle"
+        Plan the designs with the true model or the estimated one (see :func:`ftpedel`).
 
     Returns
     -------
@@ -1942,7 +2230,7 @@ def pedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, rng=None, t
     """
     return ftpedel(mdp, policies, epsilon=epsilon, delta=delta, offline=None, rng=rng, targets=targets,
                    radius_constant=radius_constant, regularizer=regularizer, design=design, growth=growth,
-                   max_episodes=max_episodes)
+                   max_episodes=max_episodes, design_model=design_model)
 
 
 def pessimistic_choice(mdp: LinearMDP, policy_class: PolicyClass, offline: TransitionStatistics, *,

@@ -25,6 +25,12 @@ policy class chosen around epsilon: a near tie (gap < epsilon / 2), competitors 
 between epsilon and 2 epsilon, and the rest at random, plus offline data on one action only (so
 they cover some directions of the feature space better than others). Its exact values and optimal
 policy come from the tabular MDP it exposes (``mdp.tabular``).
+
+:func:`routing_mdp` is a structured two-step problem where the step-1 design depends on where the
+step-0 actions lead (K rooms, a near tie and far policies): a design planned with a wrong
+transition model, or the uniformly random policy, pays about K / 2 times more (FT-E7).
+:func:`partial_coverage_routing` adds offline data on the optimum's and the near tie's directions
+and none on the rest (FT-E8, the offline gain).
 """
 from __future__ import annotations
 
@@ -37,7 +43,7 @@ from ..core import LinearMDP
 
 __all__ = [
     "HybridInstance", "arm_policies", "bandit_linear_mdp", "competitor_bandit", "ft_x1", "ft_x2",
-    "random_linear_family",
+    "partial_coverage_routing", "random_linear_family", "routing_mdp",
 ]
 
 
@@ -358,3 +364,128 @@ def random_linear_family(rng=None, *, n_states: int = 4, n_actions: int = 2, dim
     counts = np.zeros((H, S, A), dtype=np.int64)
     counts[:, :, 0] = n_off
     return HybridInstance(mdp, policies, counts, "random-linear")
+
+
+def routing_mdp(n_rooms: int = 6, *, near_gap: float = 0.05, far_gap: float = 0.3, leak: float = 0.1,
+                best_mean: float = 0.6) -> HybridInstance:
+    r"""A two-step problem whose step-1 design depends on the step-0 transitions: "which action reaches which room".
+
+    States: a start state 0 and rooms 1..K (``K = n_rooms``); actions 0..K-1; d = K. Step 0 starts
+    in state 0, where action a has feature :math:`e_a` and leads to room a + 1 with probability
+    ``1 - leak`` and to each other room with probability ``leak / (K - 1)``. In room k + 1 every
+    action has feature :math:`e_k`. Every step-1 transition returns to state 0. Bernoulli rewards:
+    0.5 at step 0 and :math:`\theta_1[k]` in room k + 1, with :math:`\theta_1` chosen so that
+    policy 1 (action 1 at step 0) has gap ``near_gap`` and policies 2..K-1 gap ``far_gap``
+    (policy 0 is optimal). The class is the K policies "action a at step 0" (action 0 elsewhere);
+    no offline data.
+
+    The far policies go in the first rounds; then only the value difference of rooms 1 and 2
+    matters, and the learner must observe those two rooms, which only step-0 actions 0 and 1
+    deliver. A design that does not know where the actions lead (the uniformly random policy, or a
+    plan with a wrong step-0 model, e.g. the step-1 transitions, which all return to state 0)
+    spreads its episodes over all K rooms and pays about K / 2 times more
+    (:ref:`ftpedel-routing`).
+
+    Parameters
+    ----------
+    n_rooms : int >= 3, default 6
+        K, the number of rooms (= actions = d).
+    near_gap : float > 0, default 0.05
+        The gap of policy 1.
+    far_gap : float >= near_gap, default 0.3
+        The gap of policies 2..K-1.
+    leak : float in [0, (K - 1) / K), default 0.1
+        Probability of landing in a room other than the action's.
+    best_mean : float in (0, 1], default 0.6
+        The reward of room 1 (the optimal policy's room).
+
+    Returns
+    -------
+    HybridInstance
+        The MDP (H = 2, S = K + 1, A = d = K), the class ``(K, 2, K + 1)`` and zero offline counts.
+
+    Examples
+    --------
+    >>> inst = routing_mdp(n_rooms=3)
+    >>> inst.mdp.horizon, inst.mdp.n_states, inst.mdp.n_actions, inst.mdp.dim
+    (2, 4, 3, 3)
+    """
+    K = v.positive_int("n_rooms", n_rooms)
+    if K < 3:
+        raise ValueError(f"n_rooms: expected at least 3 rooms, got {K}")
+    v.check_allocation("n_rooms", 8 * (K + 1) ** 2 * K, 8, "entries of the transitions")
+    near = v.positive_float("near_gap", near_gap)
+    far = v.positive_float("far_gap", far_gap)
+    if far < near:
+        raise ValueError(f"far_gap: expected at least near_gap={near}, got {far}")
+    rho = v.probability("leak", leak, open_low=False)
+    best = v.probability("best_mean", best_mean, open_low=True, open_high=False)
+    S = K + 1
+    route = np.full((K, K), rho / (K - 1))
+    np.fill_diagonal(route, 1.0 - rho)                        # route[a, k]: P(room k + 1 | action a)
+    # V(pi_a) - V(pi_0) = (route[a] - route[0]) @ theta1 = -(1 - rho K / (K - 1)) (theta1[0] - theta1[a])
+    # when theta1 is constant off rooms 0 and a; with several far rooms at the same level the
+    # far policies' gap is the same expression.
+    scale = 1.0 - rho * K / (K - 1)
+    if scale <= 0:
+        raise ValueError(f"leak: expected less than (K - 1) / K = {(K - 1) / K}, got {rho}")
+    theta1 = np.full(K, best - far / scale)
+    theta1[0], theta1[1] = best, best - near / scale
+    if theta1.min() < 0:
+        raise ValueError(f"far_gap: expected at most {best * scale} (rewards in [0, 1]), got {far}")
+    features = np.zeros((S, K, K))
+    features[0] = np.eye(K)
+    for k in range(K):
+        features[k + 1, :, k] = 1.0
+    mu = np.zeros((2, K, S))
+    mu[0, :, 1:] = route                                      # step 0: e_a -> the rooms
+    mu[1, :, 0] = 1.0                                         # step 1: back to state 0
+    theta = np.stack([np.full(K, 0.5), theta1])
+    initial = np.zeros(S)
+    initial[0] = 1.0
+    mdp = LinearMDP(features, mu, theta, initial)
+    policies = np.zeros((K, 2, S), dtype=np.int64)
+    policies[:, 0, 0] = np.arange(K)
+    return HybridInstance(mdp, policies, np.zeros((2, S, K), dtype=np.int64), "routing")
+
+
+def partial_coverage_routing(n_offline: int = 30000, *, n_rooms: int = 6, near_gap: float = 0.05,
+                             far_gap: float = 0.3, leak: float = 0.1) -> HybridInstance:
+    r""":func:`routing_mdp` with offline data that cover the hard directions partly: the optimum's and its near tie's.
+
+    ``n_offline`` tuples of each of: step 1 in room 1 and in room 2 (features :math:`e_0`,
+    :math:`e_1`, the two rooms whose value difference decides the near tie) and step 0 action 0 at
+    the start state (feature :math:`e_0`, the optimal policy's action). Nothing on the near tie's
+    own action at step 0 (:math:`e_1` at step 0) nor on the far rooms and actions: the online
+    design still has to cover those (:ref:`ftpedel-partial-coverage`).
+
+    Parameters
+    ----------
+    n_offline : int >= 1, default 30000
+        Offline tuples of each covered (step, state, action).
+    n_rooms : int >= 3, default 6
+        As in :func:`routing_mdp`.
+    near_gap : float > 0, default 0.05
+        As in :func:`routing_mdp`.
+    far_gap : float >= near_gap, default 0.3
+        As in :func:`routing_mdp`.
+    leak : float, default 0.1
+        As in :func:`routing_mdp`.
+
+    Returns
+    -------
+    HybridInstance
+        The routing MDP, its class and ``offline_counts`` ``(2, K + 1, K)``.
+
+    Examples
+    --------
+    >>> inst = partial_coverage_routing(100, n_rooms=3)
+    >>> [tuple(map(int, hsa)) for hsa in zip(*inst.offline_counts.nonzero())]
+    [(0, 0, 0), (1, 1, 0), (1, 2, 0)]
+    """
+    n_off = v.positive_int("n_offline", n_offline, maximum=v.MAX_COUNT)
+    inst = routing_mdp(n_rooms, near_gap=near_gap, far_gap=far_gap, leak=leak)
+    counts = np.zeros_like(inst.offline_counts)
+    counts[0, 0, 0] = n_off
+    counts[1, 1, 0] = counts[1, 2, 0] = n_off
+    return HybridInstance(inst.mdp, inst.policies, counts, "partial-coverage-routing")

@@ -355,7 +355,8 @@ def test_broken_variants_are_not_public_options():
 
     public = set(inspect.signature(ft.ftpedel).parameters) | set(inspect.signature(ft.pedel).parameters)
     knobs = {"elimination_factor", "offline_in_design", "offline_in_verification", "offline_normalised",
-             "pool_offline", "round_shift", "schedule_shift", "verify", "radius_log_delta", "next_step", "record"}
+             "pool_offline", "round_shift", "schedule_shift", "verify", "radius_log_delta", "next_step", "record",
+             "plugin_verify", "plugin_freeze_round", "plugin_step_offset", "plugin_freeze_design"}
     assert not public & knobs
     assert knobs <= set(inspect.signature(ft._ftpedel).parameters)
 
@@ -409,3 +410,57 @@ def test_frank_wolfe_rejects_a_bad_warm_start():
     other = ft.frank_wolfe_design(np.ones((1, 2)), np.ones(1), 1.0, covariances=np.stack([np.eye(2)]))
     with pytest.raises(ValueError, match="initial"):
         ft.frank_wolfe_design(V, np.ones(1), 1.0, covariances=covs, initial=other)
+
+
+def test_plugin_design_is_reproducible_verified_and_leaves_the_oracle_default_unchanged():
+    from mdps.instances.ftpedel import random_linear_family
+
+    inst = random_linear_family(5, epsilon=0.1)
+    off = ft.sample_offline_statistics(inst.mdp, inst.offline_counts, rng=1)
+    kw = dict(epsilon=0.1, delta=0.1, offline=off)
+    default = ft.ftpedel(inst.mdp, inst.policies, rng=2, **kw)
+    oracle = ft.ftpedel(inst.mdp, inst.policies, rng=2, design_model="oracle", **kw)
+    assert (default.policy_index, default.online_episodes) == (oracle.policy_index, oracle.online_episodes)
+    plug = ft.ftpedel(inst.mdp, inst.policies, rng=3, design_model="plugin", **kw)
+    again = ft.ftpedel(inst.mdp, inst.policies, rng=3, design_model="plugin", **kw)
+    assert (plug.policy_index, plug.online_episodes) == (again.policy_index, again.online_episodes)
+    pc = ft.policy_class(inst.mdp, inst.policies)
+    assert pc.gaps[plug.policy_index] <= 0.1 and plug.online_episodes > 0
+    record = []
+    ft._ftpedel(inst.mdp, inst.policies, 0.1, 0.1, off, np.random.default_rng(3), "difference", 1.0, 1e-3,
+                "optimal", 1.25, 1e9, design_model="plugin", record=record)
+    assert all(s["objective"] <= r["tolerance"] for r in record for s in r["steps"])
+    assert ft.pedel(inst.mdp, inst.policies, epsilon=0.2, delta=0.1, rng=0, design_model="plugin").online_episodes > 0
+    with pytest.raises(ValueError, match="design_model"):
+        ft.ftpedel(inst.mdp, inst.policies, epsilon=0.1, delta=0.1, design_model="true")
+
+
+def test_estimated_transitions_are_a_kernel_and_consistent():
+    from mdps.instances.random import random_linear_mdp
+
+    mdp = random_linear_mdp(n_states=4, n_actions=2, dim=3, horizon=2, rng=0)
+    counts = np.random.default_rng(0).multinomial(10 ** 6, mdp.tabular.P[0].reshape(-1, 4)[0])  # (s, a) = (0, 0)
+    many = np.zeros((4, 2, 4), dtype=np.int64)
+    many[0, 0] = counts
+    P = ft._estimated_transitions(mdp, many, 1e-3)
+    np.testing.assert_allclose(P.sum(-1), 1.0)
+    assert P.min() >= 0
+    full = np.rint(1e6 * mdp.tabular.P[0]).astype(np.int64)    # every pair, exact frequencies
+    np.testing.assert_allclose(ft._estimated_transitions(mdp, full, 1e-3), mdp.tabular.P[0], atol=1e-3)
+    # No data: the uniform next state (the ridge estimate is 0 everywhere).
+    np.testing.assert_allclose(ft._estimated_transitions(mdp, np.zeros_like(full), 1e-3), 0.25)
+
+
+def test_routing_mdp():
+    from mdps.instances.ftpedel import routing_mdp
+
+    inst = routing_mdp(n_rooms=4, near_gap=0.05, far_gap=0.2, leak=0.1)
+    pc = ft.policy_class(inst.mdp, inst.policies)
+    np.testing.assert_allclose(pc.gaps, [0, 0.05, 0.2, 0.2], atol=1e-12)
+    P0 = inst.mdp.tabular.P[0, 0]                                # from the start state, action a
+    np.testing.assert_allclose(P0[:, 1:].diagonal(), 0.9) and np.testing.assert_allclose(P0[:, 0], 0.0)
+    assert np.all(inst.mdp.tabular.P[1, 1:, :, 0] == 1.0) and inst.offline_counts.sum() == 0
+    for kwargs, match in [({"n_rooms": 2}, "n_rooms"), ({"far_gap": 0.01}, "far_gap"), ({"leak": 0.9}, "leak"),
+                          ({"far_gap": 0.9}, "far_gap"), ({"near_gap": 0}, "near_gap")]:
+        with pytest.raises(ValueError, match=match):
+            routing_mdp(**kwargs)

@@ -992,6 +992,9 @@ class HACResult:
         took, and offline tuples drawn.
     eta : float
         The step size used.
+    critics : numpy.ndarray of shape (T, S, A) or None
+        :math:`f^1, \dots, f^T`, the critic of each round as its :math:`(S, A)` table (for a
+        linear class, :math:`f = \psi w` on every pair); None only for a result built without them.
     """
 
     policies: np.ndarray
@@ -1004,6 +1007,7 @@ class HACResult:
     online_steps: np.ndarray
     offline_samples: np.ndarray
     eta: float
+    critics: np.ndarray | None = None
 
     @property
     def average_suboptimality(self) -> float:
@@ -1268,9 +1272,9 @@ def _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta, diagnostics
                 err[block.start:block.start + upto] = np.einsum(
                     "tsa,tsa->t", d[:upto], (critics[block.start:block.start + upto] - Q[:upto]) ** 2)
     V_star = float(mdp.initial @ mdp.optimal_values)
-    for arr in (policies, values, mc, td, err, n_on, steps, n_off):
+    for arr in (policies, values, mc, td, err, n_on, steps, n_off, critics):
         arr.setflags(write=False)
-    return HACResult(policies, values, V_star - values, mc, td, err, n_on, steps, n_off, float(eta))
+    return HACResult(policies, values, V_star - values, mc, td, err, n_on, steps, n_off, float(eta), critics)
 
 
 #: The exact diagnostics solve (I - gamma P_pi) systems for this many matrix entries at a time

@@ -1,5 +1,6 @@
 """Each HNPG claim holds at the smoke budget at two root seeds, and its whole mutant panel is rejected."""
 import functools
+import types
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ import proofs_check.hnpg as hnpg_claims
 from proofs_check.framework import get_claim, run_sweep
 from tests.proofs_check.conftest import SMOKE_SEEDS, assert_check_passes
 
-CLAIMS = ["HNPG-H1", "HNPG-H2", "HNPG-H3", "HNPG-H3b", "HNPG-H4", "HNPG-H5", "HNPG-H6", "HNPG-H7", "HNPG-H8"]
+CLAIMS = ["HNPG-H1", "HNPG-H2", "HNPG-H3", "HNPG-H3b", "HNPG-H4", "HNPG-H5", "HNPG-H6", "HNPG-H7", "HNPG-H8", "HNPG-H9"]
 
 
 @pytest.mark.parametrize("seed", SMOKE_SEEDS)
@@ -106,3 +107,38 @@ def test_exit_lock_splits_coverage_between_the_data_and_the_resets():
     assert np.all(lock.offline_distribution[np.arange(L), lock.good_actions[:L]] > 0)
     assert np.all(lock.reset[1:L] == 0) and lock.reset[L, good_exit] > 0
     assert lock.mdp.optimal_policy[L] == good_exit
+
+
+def test_h9_learner_must_return_its_critics():
+    """HNPG-H9 computes the critic's error from the learner's critics, so a result without them is refused."""
+    def no_critics(mdp, reset, offline_distribution, n_iterations, batch_size, rng):
+        out = hnpg_claims.batch_hac(mdp, reset, offline_distribution, n_iterations, batch_size, rng)
+        return types.SimpleNamespace(policies=out.policies)
+
+    cell = hnpg_claims._h9_cells("smoke")[0]
+    with pytest.raises(ValueError, match="learner: expected critics"):
+        hnpg_claims._h9_run(cell, np.random.default_rng(0), no_critics)
+
+
+def test_h9_variant_at_its_defaults_is_the_library():
+    """The mutant family with nothing changed draws the same samples and takes the same steps as HAC."""
+    mdp = hnpg_claims._h9_instance(1)
+    S, A = mdp.n_states, mdp.n_actions
+    args = (mdp, np.repeat(mdp.initial[:, None], A, axis=1) / A, np.full((S, A), 1 / (S * A)), 8, 16)
+    ours = hnpg_claims.batch_hac_variant(*args, np.random.default_rng(2))
+    library = hnpg_claims.batch_hac(*args, np.random.default_rng(2))
+    np.testing.assert_array_equal(ours.policies, library.policies)
+    np.testing.assert_array_equal(ours.critics, library.critics)
+
+
+def test_h9_rejects_a_critic_whose_error_does_not_shrink():
+    """The analysis on hand-made rows: the right rates hold; a critic error flat in m fails the claim."""
+    rng = np.random.default_rng(0)
+    rows = [{"instance": g, "block": b, "batch_size": m,
+             "mean_abs_excess": m ** -0.5 * (1 + 0.05 * rng.standard_normal()),
+             "critic_error": m ** -1.0 * (1 + 0.05 * rng.standard_normal())}
+            for g in range(2) for b in range(6) for m in hnpg_claims.H9_BATCHES]
+    assert hnpg_claims.H9.analyse(rows, "smoke").holds
+    flat = [{**r, "critic_error": 0.1 * (1 + 0.05 * rng.standard_normal())} for r in rows]
+    verdict = hnpg_claims.H9.analyse(flat, "smoke")
+    assert not verdict.holds and "critic's on-policy error" in verdict.summary

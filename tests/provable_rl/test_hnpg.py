@@ -459,3 +459,21 @@ def test_blocked_diagnostics_equal_the_stacked_ones(monkeypatch):
     assert np.isnan(bare.values).all() and np.isnan(bare.critic_error).all()
     with pytest.raises((TypeError, ValueError), match="diagnostics"):
         hac(mdp, n_iterations=2, offline_distribution=nu, diagnostics="yes")
+
+
+def test_hac_returns_its_critics():
+    """HACResult.critics holds f^1 .. f^T: the exact critic is Q^{pi_t}, and the sampled critics give the
+    reported critic_error E_{d^{pi_t}}(f^t - Q^{pi_t})^2."""
+    from provable_rl.hnpg import _batched_exact
+
+    mdp = random_mdp(5, 3, 0.7, np.random.default_rng(1))
+    nu = np.full((5, 3), 1 / 15)
+    exact = hac(mdp, n_iterations=6, critic="exact")
+    reset = np.repeat(mdp.initial[:, None], 3, axis=1) / 3
+    _, Q, d = _batched_exact(mdp, exact.policies[:-1], reset)
+    np.testing.assert_allclose(exact.critics, Q, atol=1e-10)
+    for backend in ("numba", "numpy"):
+        out = hac(mdp, n_iterations=6, offline_distribution=nu, m_on=10, m_off=10, rng=0, backend=backend)
+        assert out.critics.shape == (6, 5, 3) and not out.critics.flags.writeable
+        _, Q, d = _batched_exact(mdp, out.policies[:-1], reset)
+        np.testing.assert_allclose(np.sum(d * (out.critics - Q) ** 2, axis=(1, 2)), out.critic_error, rtol=1e-10)

@@ -218,7 +218,8 @@ def write_csv(rows: list, path: Path) -> None:
     path : str or pathlib.Path
         The file to write (its folder is created).
     """
-    if rows is None or isinstance(rows, (str, bytes, dict)) or not all(isinstance(r, dict) for r in rows):
+    if rows is None or isinstance(rows, (str, bytes, dict)) or not hasattr(rows, "__iter__") or \
+            not all(isinstance(r, dict) for r in rows):
         raise TypeError(f"rows: expected a list of dicts, got {str(rows)[:200]}")
     path = _check_path("path", path)
     columns: list = []

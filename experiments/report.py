@@ -480,6 +480,26 @@ def evidence_document(results, header: dict, *, figures=None, with_rows: bool = 
     return _jsonable(doc)
 
 
+def _check_json_values(name: str, value, where: str = "") -> None:
+    """Raise a TypeError naming ``name`` at the first value JSON cannot hold (an arbitrary object
+    would otherwise be written as its ``str``, and read back as a different thing)."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_json_values(name, item, f"{where}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _check_json_values(name, item, f"{where}[{index}]")
+    elif isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufU":
+            raise TypeError(f"{name}: expected JSON values, got an array of dtype {value.dtype} at {name}{where}")
+    elif not (value is None or isinstance(value, (bool, int, float, str, np.generic, Path))) or \
+            isinstance(value, (np.complexfloating, np.void)):
+        raise TypeError(f"{name}: expected JSON values (dicts, lists, numbers, strings, bools, None), got "
+                        f"{type(value).__name__} {value!r} at {name}{where}")
+
+
 def write_json(path, document: dict) -> Path:
     """Write ``document`` as strict JSON (numpy types converted, inf/nan as strings).
 
@@ -497,6 +517,7 @@ def write_json(path, document: dict) -> Path:
     """
     path = _check_path("path", path)
     _check_dict("document", document)
+    _check_json_values("document", document)
     try:
         text = dumps_json(document, indent=2)
     except (TypeError, ValueError) as err:

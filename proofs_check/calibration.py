@@ -122,10 +122,13 @@ def calibration_seeds(seeds) -> tuple:
             raise ValueError(f"seeds: expected at most {MAX_SEEDS} seeds, got {seeds}")
         return tuple(range(1, int(seeds) + 1))
     try:
-        out = tuple(int(s) for s in seeds if not isinstance(s, bool) and int(s) == s and s >= 0)
         given = tuple(seeds)
     except TypeError:
         raise TypeError(f"seeds: expected a positive int or an iterable of non-negative ints, got {seeds!r}") from None
+    for seed in given:
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+            raise TypeError(f"seeds: expected ints, got {type(seed).__name__} {seed!r} in {seeds!r}")
+    out = tuple(int(s) for s in given if s >= 0)
     if any(x >= 2**63 for x in out):
         raise ValueError(f"seeds: expected root seeds below 2**63, got {seeds!r}")
     if not out or len(out) != len(given) or len(set(out)) != len(out):

@@ -538,6 +538,8 @@ def unregister(claim) -> Claim:
     Claim
         The claim removed.
     """
+    if not isinstance(claim, (Claim, str)):
+        raise TypeError(f"claim: expected a Claim or a claim id (str), got {type(claim).__name__} {claim!r}")
     claim_id = claim.id if isinstance(claim, Claim) else claim
     try:
         return _REGISTRY.pop(claim_id)
@@ -659,6 +661,8 @@ def get_claim(claim_id: str) -> Claim:
     Claim
         The claim; a :class:`SelectionError` when no claim has that id.
     """
+    if not isinstance(claim_id, str):
+        raise TypeError(f"claim_id: expected a claim id (str), got {type(claim_id).__name__} {claim_id!r}")
     _load_all()
     try:
         return _REGISTRY[claim_id]
@@ -679,20 +683,29 @@ def select_claims(patterns=None) -> list[Claim]:
     Returns
     -------
     list of Claim
-        In the order of :func:`all_claims`; a :class:`SelectionError` (a ValueError) when
-        patterns are given and none matches.
+        In the order of :func:`all_claims`; a :class:`SelectionError` (a ValueError) naming
+        every pattern that matches no claim (a typo is not silently dropped).
     """
     if isinstance(patterns, str):
         patterns = [patterns]
+    if patterns is not None and (isinstance(patterns, (bytes, dict)) or not isinstance(patterns, (list, tuple))):
+        raise TypeError(f"patterns: expected None, a str or a list of str, got {type(patterns).__name__} "
+                        f"{patterns!r}")
     claims = all_claims()
     if not patterns:
         return claims
-    lowered = [str(p).lower() for p in patterns]
-    chosen = [c for c in claims if any(fnmatch.fnmatchcase(c.id.lower(), p) or fnmatch.fnmatchcase(c.name.lower(), p)
-                                       for p in lowered)]
-    if not chosen:
-        raise SelectionError(f"patterns: no claim matches {list(patterns)}; `provable-rl list` shows them")
-    return chosen
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            raise TypeError(f"patterns: expected str patterns, got {type(pattern).__name__} {pattern!r}")
+
+    def matches(claim, pattern):
+        pattern = pattern.lower()
+        return fnmatch.fnmatchcase(claim.id.lower(), pattern) or fnmatch.fnmatchcase(claim.name.lower(), pattern)
+
+    unmatched = [p for p in patterns if not any(matches(c, p) for c in claims)]
+    if unmatched:
+        raise SelectionError(f"patterns: no claim matches {unmatched}; `provable-rl list` shows them")
+    return [c for c in claims if any(matches(c, p) for p in patterns)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1044,6 +1057,18 @@ def cache_path(sweep: Sweep, budget: str, cell: dict, *, learner=None, seed: int
     return _key_path(Path(cache_dir) if cache_dir is not None else default_cache_dir(), sweep, budget, key)
 
 
+def _check_cache_dir(cache_dir) -> None:
+    """None or a usable path: a str or os.PathLike, not empty, without a NUL byte."""
+    if cache_dir is None:
+        return
+    if isinstance(cache_dir, bool) or not isinstance(cache_dir, (str, os.PathLike)):
+        raise TypeError(f"cache_dir: expected a path (str or os.PathLike) or None, got {type(cache_dir).__name__} "
+                        f"{cache_dir!r}")
+    text = os.fspath(cache_dir)
+    if isinstance(text, bytes) or not text or "\0" in text:
+        raise ValueError(f"cache_dir: expected a non-empty path without NUL bytes, got {cache_dir!r}")
+
+
 def clear_cache(cache_dir=None) -> int:
     """Delete every cached cell under ``cache_dir``.
 
@@ -1059,8 +1084,7 @@ def clear_cache(cache_dir=None) -> int:
     int
         How many cached cells were removed (0 when the directory does not exist).
     """
-    if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
-        raise TypeError(f"cache_dir: expected a path (str or os.PathLike) or None, got {type(cache_dir).__name__}")
+    _check_cache_dir(cache_dir)
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     if not root.exists():
         return 0
@@ -1211,8 +1235,7 @@ def _check_runner(budget, learner, seed, jobs, backend, scheduler=None, *, cache
     for name, value in (("use_cache", use_cache), ("progress", progress)):
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{name}: expected a bool, got {type(value).__name__} {value!r}")
-    if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
-        raise TypeError(f"cache_dir: expected a path (str or os.PathLike) or None, got {type(cache_dir).__name__}")
+    _check_cache_dir(cache_dir)
     if learner is not None and not callable(learner):
         raise TypeError(f"learner: expected None (the library's algorithm) or a callable following the "
                         f"sweep's protocol, got {type(learner).__name__}")

@@ -201,7 +201,11 @@ def bound_verdict(violations, n_runs: int, delta: float, *, ratios=None, level: 
     _real("level", level, low=0.0, high=1.0, open_low=True, open_high=True)
     if isinstance(violations, (bool, np.bool_, str, bytes, dict)) or violations is None:
         raise TypeError(f"violations: expected a count or per-run flags, got {violations!r}")
-    v = np.asarray(violations)
+    try:
+        v = np.asarray(violations)
+    except ValueError:  # a ragged sequence
+        raise ValueError(f"violations: expected a count or a 1-d array of per-run flags, got a ragged sequence "
+                         f"{violations!r}") from None
     if v.dtype.kind not in "biuf":
         raise TypeError(f"violations: expected a count or booleans/0-1 per run, got dtype {v.dtype}")
     if v.ndim > 1:
@@ -349,7 +353,8 @@ def rate_verdict(x, blocks, exponent: float, tolerance: float, *, rng=0,
     x = _real_array("x", x, ndim=1)
     blocks = _real_array("blocks", blocks, finite=False, nan=True)  # (non-finite errors: a failing verdict)
     if blocks.ndim != 3 or blocks.shape[0] != x.size:
-        raise ValueError(f"blocks: expected shape (n_points={x.size}, n_grid, n_blocks), got {blocks.shape}")
+        raise ValueError(f"x, blocks: expected blocks of shape (n_points, n_grid, n_blocks) with n_points = the "
+                         f"size of x ({x.size}), got blocks of shape {blocks.shape}")
     if x.size < 5:
         raise ValueError(f"x: expected at least 5 points for a rate, got {x.size}")
     if not _is_real_scalar(tolerance) or not 0 <= tolerance <= MAX_RATE_TOLERANCE:

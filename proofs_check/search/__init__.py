@@ -343,9 +343,12 @@ def mean_bound_trial(values, bound: float, value_range: float, *, label: str = "
     (True, 1.0)
     """
     try:
-        x = np.asarray(values, dtype=float).ravel()
+        raw = np.asarray(values)
     except (TypeError, ValueError):
         raise TypeError(f"values: expected an array of real draws, got {type(values).__name__}") from None
+    if raw.dtype.kind not in "biuf":  # strings, complex numbers and objects are not real draws
+        raise TypeError(f"values: expected an array of real draws, got dtype {raw.dtype}")
+    x = raw.astype(float).ravel()
     if np.asarray(values).dtype == bool:
         raise TypeError("values: expected real draws, got booleans")
     if np.ndim(values) != 1:
@@ -627,7 +630,19 @@ def load_instance(document: dict):
         realised concentrability).
     """
     prop = _document_property(document)
-    return prop.load(document["parameters"])
+    return _load_document_instance(prop, document["parameters"])
+
+
+def _load_document_instance(prop: BoundProperty, parameters: dict):
+    """``prop.load(parameters)`` for a document's parameters: a missing or malformed entry is the
+    document's error (a ValueError or TypeError naming ``document``), not a KeyError of the loader."""
+    try:
+        return prop.load(parameters)
+    except (KeyError, IndexError) as err:
+        raise ValueError(f"document: 'parameters' of a {prop.claim_id} instance lack or garble the entry {err}; "
+                         f"got {parameters!r}") from None
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"document: 'parameters' of a {prop.claim_id} instance are not valid: {err}") from None
 
 
 def _document_property(document) -> BoundProperty:
@@ -683,4 +698,5 @@ def replay(document: dict, *, learner=None) -> Trial:
         else:
             raise ValueError(f"learner: the counterexample was found for {label!r}; pass that learner")
     parameters = document["parameters"]
-    return prop.evaluate(prop.load(parameters), parameters, learner, _example_rng(document.get("seed", 0), parameters))
+    instance = _load_document_instance(prop, parameters)
+    return prop.evaluate(instance, parameters, learner, _example_rng(document.get("seed", 0), parameters))

@@ -4,10 +4,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mdps.core import DiscountedMDP, MultiArmedBandit, finite_horizon
+from mdps.core import DiscountedMDP, FiniteHorizonMDP, MultiArmedBandit, finite_horizon
 from mdps.instances.classic import chain_mdp
-from mdps.instances.random import random_bandit, random_contextual_bandit, random_finite_horizon_mdp, random_mdp
+from mdps.instances.random import (
+    random_bandit, random_contextual_bandit, random_finite_horizon_mdp, random_linear_mdp, random_mdp,
+)
 from mdps.planning import (
+    backward_induction,
     bellman_residual,
     concentrability,
     expected_return,
@@ -119,6 +122,51 @@ def test_backward_induction_is_exact_and_optimal(mdp):
     for _ in range(20):
         other = gen.integers(0, A, size=(H, S))
         assert np.all(policy_evaluation(mdp, other)[0] <= res.values[0] + 1e-12)
+
+
+def _numpy_backward_induction(P, R):
+    """The reference: backward induction in plain numpy (einsum backups, argmax)."""
+    H, S, A, _ = P.shape
+    V, Q = np.zeros((H + 1, S)), np.empty((H, S, A))
+    for h in range(H - 1, -1, -1):
+        Q[h] = R[h] + np.einsum("sat,t->sa", P[h], V[h + 1])
+        V[h] = Q[h].max(axis=1)
+    return V, Q, np.argmax(Q, axis=-1)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: random_finite_horizon_mdp(21, 4, 9, rng=1),  # 21 states: two blocks of eight and five more
+    lambda: finite_horizon(random_mdp(13, 3, rng=2), 11),  # stationary: P stored once
+    lambda: random_linear_mdp(12, 3, 4, 6, rng=3),  # through its tabular form
+], ids=["per-step", "stationary", "linear"])
+def test_backward_induction_kernel_matches_a_numpy_reference(build):
+    mdp = build()
+    tab = getattr(mdp, "tabular", mdp)
+    res = backward_induction(mdp)
+    V, Q, policy = _numpy_backward_induction(np.array(tab.P), np.array(tab.R))
+    np.testing.assert_allclose(res.values, V, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(res.q_values, Q, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(res.policy, policy)  # no near-ties on these problems
+    assert res.values.dtype == np.float64 and res.policy.dtype == np.int64 and not res.q_values.flags.writeable
+
+
+def test_backward_induction_breaks_exact_ties_to_the_first_action_and_sums_identical_rows_identically():
+    # Actions 1 and 3 repeat action 0's row of P and its reward, so Q ties exactly (0, 1, 3), and
+    # states 0 (in the kernel's first block of eight) and 9 (after the last block) share all
+    # their rows: the sums run in one fixed order, so their Q-values must be equal bit for bit.
+    gen = np.random.default_rng(4)
+    H, S, A = 5, 10, 4
+    P = gen.dirichlet(np.ones(S), size=(H, S, A))
+    R = gen.uniform(0.0, 0.5, size=(H, S, A))
+    R[:, :, 0] += 0.5  # action 0 (and its copies) is the best
+    P[:, :, [1, 3]] = P[:, :, [0]]
+    R[:, :, [1, 3]] = R[:, :, [0]]
+    P[:, 9], R[:, 9] = P[:, 0], R[:, 0]
+    res = backward_induction(FiniteHorizonMDP(P, R, np.full(S, 1.0 / S)))
+    np.testing.assert_array_equal(res.q_values[:, :, 1], res.q_values[:, :, 0])
+    np.testing.assert_array_equal(res.q_values[:, :, 3], res.q_values[:, :, 0])
+    np.testing.assert_array_equal(res.q_values[:, 9], res.q_values[:, 0])
+    np.testing.assert_array_equal(res.policy, np.zeros((H, S), dtype=int))
 
 
 @settings(max_examples=20)

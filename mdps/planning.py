@@ -524,19 +524,30 @@ def _terms(mdp) -> int:
     return mdp.max_successors if isinstance(mdp, SparseDiscountedMDP) else mdp.n_states
 
 
-def _result(mdp: DiscountedMDP, V: np.ndarray, iterations: int, method: str, Q=None) -> PlanningResult:
-    # A solver that has just computed the backup of V passes it as Q (the same expression).
-    Q = _backup(mdp, np.asarray(V, dtype=float)) if Q is None else Q
-    res = float(np.max(np.abs(Q.max(axis=1) - V))) + _rounding(_terms(mdp), V)
-    scale = 1.0 - mdp.gamma
+def _result(mdp: DiscountedMDP, V: np.ndarray, iterations: int, method: str, Q=None, policy=None) -> PlanningResult:
+    # A solver that has just computed the backup of V passes it as Q (the same expression), and
+    # may pass its greedy policy np.argmax(Q, axis=1) too.
     V = np.asarray(V, dtype=float)
-    for arr in (V, Q):
+    Q = _backup(mdp, V) if Q is None else Q
+    policy = np.argmax(Q, axis=1) if policy is None else policy  # greedy_policy(Q), without re-checking Q
+    # Q[s, policy[s]] is Q.max(axis=1), the same numbers, gathered 4x faster at S = 100, A = 10.
+    res = float(np.max(np.abs(Q[np.arange(Q.shape[0]), policy] - V))) + _rounding(_terms(mdp), V)
+    scale = 1.0 - mdp.gamma
+    for arr in (V, Q, policy):
         arr.setflags(write=False)
-    policy = np.argmax(Q, axis=1)  # greedy_policy(Q), without re-checking a Q computed here
-    policy.setflags(write=False)
     # ||T_pi V - V|| and ||T V - V|| are both <= res (computed residual + rounding of the computed Q,
     # in which pi is greedy), so ||V^pi - V*|| <= ||V^pi - V|| + ||V - V*|| <= 2 res / (1 - gamma).
-    return PlanningResult(V, Q, policy, iterations, method, res / scale, 2.0 * res / scale)
+    if not np.isfinite(res) or V.shape != Q.shape[:1]:
+        # NaN or inf in V or in the greedy Q (or a shape a solver got wrong): the checks raise.
+        return PlanningResult(V, Q, policy, iterations, method, res / scale, 2.0 * res / scale)
+    # Arrays made here, float64 and consistent: PlanningResult's checks (a third of policy
+    # iteration's time at S = 100) would only repeat what the computation guarantees.
+    result = object.__new__(PlanningResult)
+    for name, value in (("values", V), ("q_values", Q), ("policy", policy), ("iterations", iterations),
+                        ("method", method), ("value_error_bound", res / scale),
+                        ("policy_error_bound", 2.0 * res / scale)):
+        object.__setattr__(result, name, value)
+    return result
 
 
 def value_iteration(mdp: DiscountedMDP, *, tol: float | None = None, max_iter: int = 1_000_000,
@@ -652,6 +663,15 @@ def policy_iteration(mdp: DiscountedMDP, *, max_iter: int = 10_000) -> PlanningR
     saves an evaluation over starting from :math:`\arg\max_a R(s, a)` (a second value-iteration
     sweep saves fewer than its cost on random MDPs).
 
+    At small S the overheads count: on random MDPs with S = 100, A = 10 one step is one LU
+    factorisation (about 45 us of LAPACK's ``dgetrf``) and one backup (13 us), and the result
+    is assembled from the arrays computed here without :class:`PlanningResult`'s re-checks
+    (14 us) and with gathers instead of row maxima (the same numbers). Against QuantEcon's
+    ``DiscreteDP`` policy iteration this took the per-round ratio from 0.78x min, 1.11x median
+    to 1.35x min, 1.40x median (gamma 0.9; 1.37x and 1.40x at 0.99; CPU times, 41 interleaved
+    rounds, ``python benchmarks/bench_peers.py --states 100 --rounds 41 --vi-states --gym-steps 0``):
+    the 0.84x min ratio once measured there was noise around a 10% lead.
+
     Parameters
     ----------
     mdp : DiscountedMDP or SparseDiscountedMDP
@@ -680,15 +700,16 @@ def policy_iteration(mdp: DiscountedMDP, *, max_iter: int = 10_000) -> PlanningR
         # of modified policy iteration (default tol) it is stable after one.
         pi = modified_policy_iteration(mdp).policy
     else:
-        pi = np.argmax(_backup(mdp, mdp.R.max(axis=1)), axis=1)
+        # max_a R(s, a), gathered (the same numbers as R.max(axis=1), faster at small S).
+        pi = np.argmax(_backup(mdp, mdp.R[states, np.argmax(mdp.R, axis=1)]), axis=1)
     eps = 1e-12 * mdp.max_value
     for it in range(1, max_iter + 1):
         V = _evaluate_deterministic(mdp, pi)
         Q = _backup(mdp, V)
         best = np.argmax(Q, axis=1)
-        improve = Q.max(axis=1) > Q[states, pi] + eps
-        if not np.any(improve):
-            return _result(mdp, V, it, "pi", Q)
+        improve = Q[states, best] > Q[states, pi] + eps  # Q[states, best] is Q.max(axis=1)
+        if not improve.any():
+            return _result(mdp, V, it, "pi", Q, best)
         pi = np.where(improve, best, pi)
     raise ValueError(f"max_iter: policy iteration did not stabilise in {max_iter} steps")
 

@@ -10,6 +10,8 @@ from mdps.instances.random import (
     random_bandit, random_contextual_bandit, random_finite_horizon_mdp, random_linear_mdp, random_mdp,
 )
 from mdps.planning import (
+    PlanningResult,
+    _result,
     backward_induction,
     bellman_residual,
     concentrability,
@@ -94,6 +96,26 @@ def test_value_iteration_input_errors():
         solve(mdp, method="newton")
     with pytest.raises(TypeError, match="^mdp"):
         value_iteration(random_finite_horizon_mdp(rng=0))
+
+
+@pytest.mark.parametrize("method", ["pi", "vi", "mpi", "lp"])
+def test_solver_results_pass_the_checks_they_skip(method):
+    # _result builds the solvers' PlanningResult without re-running its checks; the same fields
+    # must pass them, and the policy must be the greedy one of the Q-values.
+    res = solve(random_mdp(12, 3, gamma=0.9, rng=6), method)
+    fields = {name: getattr(res, name) for name in ("values", "q_values", "policy", "iterations", "method",
+                                                     "value_error_bound", "policy_error_bound")}
+    checked = PlanningResult(**fields)
+    np.testing.assert_array_equal(checked.policy, np.argmax(res.q_values, axis=1))
+    assert res.values.dtype == np.float64 and res.policy.dtype == np.int64
+    assert not any(arr.flags.writeable for arr in (res.values, res.q_values, res.policy))
+    assert isinstance(res.value_error_bound, float) and res.policy_error_bound == 2 * res.value_error_bound
+
+
+def test_a_non_finite_solver_output_still_raises():
+    mdp = random_mdp(4, 2, rng=7)
+    with pytest.raises(ValueError, match="values"):
+        _result(mdp, np.array([0.0, np.nan, 0.0, 0.0]), 1, "vi")
 
 
 def test_policy_iteration_on_a_two_state_example_by_hand():

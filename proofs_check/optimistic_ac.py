@@ -38,6 +38,10 @@ signature, its default (the library's algorithm) and its sweeps (claims):
 ``optimistic_ac.optimistic_hybrid``
     ``learner(mdp, offline_data, n_episodes, rng) -> run``; default :func:`optimistic_hybrid`
     (Algorithm B, c = 0.1); sweep hybrid_gain (AC-T3b).
+``optimistic_ac.hybrid_threshold``
+    ``learner(mdp, offline_data, n_episodes, rng) -> run``; default :func:`non_optimistic_hybrid`
+    (Algorithm C) on the coin lock; sweep hybrid_threshold_rate (AC-T3c), which reads the greedy
+    policy of the returned critic ``q_values``.
 ``optimistic_ac.linear_online``
     ``learner(mdp, n_episodes, rng) -> run``; default ``linear_optimistic_actor_critic``, c = 1;
     sweeps linear_rate (AC-T5) and linear_long (AC-T5b).
@@ -64,7 +68,8 @@ AC-T1c (bound)
 AC-T1d (rate)
     Gap family (A=2, H=3, gaps 2^-1..2^-6), c=1: slope of the worst case over the gaps in
     0.5 +/- 0.15 over T = 2^13..2^17, excluding 2/3 and 1. Panel: explore-then-commit with T^(2/3)
-    exploration; greedy; bonus x10; actor reset every step.
+    exploration; greedy; bonus x10; actor reset every step; the on-policy actor-critic (critic
+    Q^{pi_k} from fresh batches of 1024 episodes, rejected from below).
 AC-T1e (bound)
     Random MDP S=4, A=5, H=20 with stochastic transitions and spread values, c=1, T=300: the final
     critic dominates Q* in >= 90% of runs. Panel: bonus x0.1; wrong sign; no optimism; unvisited 0.
@@ -81,6 +86,12 @@ AC-T3b (order)
     Lock, c=0.1: the optimistic hybrid with N_off=5000 episodes of the 0.5-greedy behaviour has at
     most half the online regret. Panel: offline data ignored; offline rewards dropped; offline step
     index off by one; bonus x10.
+AC-T3c (rate)
+    Coin lock H=6, A=5 (distractors 2 eps below the lock), N_off i.i.d. tuples per step of
+    concentrability c*: the mean per-run threshold N_off (from which the critic's greedy policy
+    stays eps-optimal) has slope 1 +/- 0.2 in c* = 2..32 (eps = 0.1) and in 1/eps^2 = 100..1600
+    (c* = 2), excluding 1/2 and 2. Panel: offline data ignored; offline rewards dropped; offline
+    step index off by one; ridge penalty 10 in the critic (threshold ~ c*/eps).
 AC-T5 (bound)
     Random linear MDP d=5, A=10, H=5, c=1: switches <= H d log2(1 + T/d). Panel: switch every
     episode; every 4th episode; det-doubling factor 1.05.
@@ -117,9 +128,52 @@ and AC-T3b (the optimistic hybrid's gain). Measured at smoke with
 step 0.97); AC-T1e 0/12 violations (bonus x0.1 11/12, the other three 12/12); AC-T3b ratio 0.123
 [0.118, 0.128] (offline ignored 1.00, rewards zeroed 2.46, step off by one 2.46, bonus x10 2.34;
 measured after its smoke seeds went from 12 to 8).
-Not done: a rate claim on the non-optimistic hybrid's threshold N_off across c*_off and eps (its
-scaling in c*_off / eps^2); AC-T3 still checks orderings only. On the resets, see
-:ref:`optimistic_ac-hybrid-gain`: no instance here shows them helping.
+On the resets, see :ref:`optimistic_ac-hybrid-gain`: no instance here shows them helping.
+
+AC-T3c: the non-optimistic hybrid's offline threshold as a rate (session of 2026-12-05, issue 14)
+-------------------------------------------------------------------------------------------------
+The paper: without optimism, the hybrid learner is eps-optimal once N_off >= c*_off d H^4 / eps^2.
+AC-T3 checks orderings on the lock; AC-T3c measures the threshold and checks its exponents in c*_off
+and in 1/eps^2 separately, with d = S A = 20 and H = 6 fixed.
+
+- **Family.** ``mdps.instances.optimistic_ac.coin_lock_mdp``: a lock of H - 1 = 5 decisions (A = 5)
+  whose correct path ends in a fair coin (V* = 1/2); every wrong action pays a distractor worth
+  ``gap = 2 eps`` less and ends the episode. A learner that settles on a distractor is 2 eps-, not
+  eps-, optimal, so the family is the hard one for tolerance eps (with a fixed gap the threshold would
+  not depend on eps: the 1/eps^2 is a concentration rate, and it appears when the gap scales with eps).
+  Rewards are Gaussian with std 0.001, so a distractor is known after one sample and the only noise
+  that matters is the coin's. The first measurements used Bernoulli distractors (the lock of AC-T3
+  with its final reward a coin): then a distractor seen a few times offline is over-estimated, the
+  threshold depends on how well the data cover the distractors rather than on c*, and its slope in c*
+  was 0.56-0.78; with reward noise 0.01 the eps design had runs without a threshold at eps = 0.0125
+  (a distractor seen once online, 2.5 sd above its mean, beat the lock).
+- **Data.** ``mdps.data_distribution(mdp, c*)``: N_off i.i.d. tuples per step from
+  d*/c* + (1 - 1/c*) uniform-off-support, so c*_off is exactly c* and the coin is flipped ~ N_off / c*
+  times; the data sets of one run are nested (the first N tuples of each step of one draw).
+- **The threshold of a run.** N_off on the grid 1, 2, 4, ... up to the first power of 2 at or above
+  8 c* / gap^2 (where Hoeffding puts the coin's error beyond the gap with probability <= e^-16); the
+  learner runs T = 5 / gap^2 online episodes (the theorem's online phase also grows like 1/eps^2:
+  with a fixed T = 1000 the eps slope came out 0.85-0.93 at 4 root seeds, because a fixed online
+  phase is relatively longer at large eps); the run's threshold is the grid point above the largest
+  N_off at which the greedy policy of the returned critic is not eps-optimal (computed exactly),
+  scanned down from the top; -1 (infinite) if it is not eps-optimal at the top. **Which policy:** the
+  critic's greedy policy, not the actor's last iterate: N_off is what the critic needs (the offline
+  data must pin Q* on pi*'s path); the actor then tracks the critic at the cost of the paper's online
+  term, and its last iterate depends on when the last reset fell (on the Bernoulli lock, N_off = 100,
+  T = 1000: last iterate 0.199-suboptimal with a correct critic).
+- **Statistic.** The mean over runs of the per-run thresholds at each of the 5 points of a design,
+  ``rate_verdict`` on it (runs as blocks, 1000 bootstrap resamples): slope 1 +/- 0.2 with 1/2 and 2
+  outside the interval, for the design in c* (2..32 at eps = 0.1) and the design in 1/eps^2
+  (eps = 0.1 * 2^(-k/2), k = 0..4, at c* = 2), both required. An infinite threshold anywhere fails the
+  claim, so the claim also asserts that every run is eps-optimal from 8 c*/gap^2 on (a learner whose
+  threshold lies between that and the paper's c* d H^4 / eps^2 fails it although the paper's statement
+  allows it; the pessimistic hybrid, whose union-bound penalty needs ~ iota / gap^2 flips, is such a
+  learner and is not in the panel). The tolerance 0.2 is ~2x the measured bootstrap half-widths at
+  quick (0.08-0.14 with 160 runs), the band inside which the widths must stay (a wider interval is
+  inconclusive).
+- **Measured** (``run_sweep(THRESHOLD_RATE_SWEEP, budget, learner=..., seed=s)`` and
+  ``_analyse_threshold_rate``): see the calibration below and :ref:`optimistic_ac-hybrid-threshold`.
+
 
 What the panels cannot catch (each claim's ``panel_note``): the rate claims are about the
 theory-sized learner; a learner without optimism, or with the bonus stripped of its log or horizon
@@ -215,12 +269,12 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from mdps.data import OfflineData
+from mdps.data import OfflineData, data_distribution
 from mdps.instances.classic import finite_horizon_lock
-from mdps.instances.optimistic_ac import gap_family_mdp, spread_value_mdp
+from mdps.instances.optimistic_ac import coin_lock_mdp, gap_family_mdp, spread_value_mdp
 from mdps.instances.random import random_finite_horizon_mdp, random_linear_mdp
 from mdps.planning import concentrability, occupancy, policy_evaluation
-from mdps.sampling import sample_episodes
+from mdps.sampling import sample_episodes, sample_offline_data
 from provable_rl.optimistic_ac import (
     _broken_variant,
     epsilon_greedy_behaviour,
@@ -709,14 +763,50 @@ def _explore_then_commit(mdp, n_episodes, rng, *, first_epoch=1024, exploration=
     return SimpleNamespace(regret=regret, switches=np.zeros(T, dtype=np.int64), q_values=q)
 
 
+#: The batch of AC-T1d's mutant ``on_policy_critic`` (episodes of pi_k per critic). Measured with
+#: run_sweep(MINIMAX_SWEEP, "quick", learner=partial(_on_policy_actor_critic, batch=B), seed=s): with B = 256, slopes
+#: 0.12..0.26 at s = 0..9, but upper ends of the intervals up to 0.328 (s = 6), next to the 0.35 where a rejection
+#: from below stops; with B = 1024 the actor has converged before 2^13 episodes and the slope is 0.010..0.013
+#: (upper ends <= 0.027) at s = 1..3, at ~2 s of CPU per seed (128 batches per run, statistics drawn directly).
+ON_POLICY_BATCH = 1024
+
+
+def _episode_batch_statistics(mdp, policy, n_episodes, rng, *, bernoulli_draws=True):
+    """Counts, reward sums and next-state counts (H, S, A[, S]) of ``n_episodes`` episodes of ``policy``, drawn
+    directly with the law of the sums of the episodes' tuples: the start states are multinomial, and at each step
+    the actions taken in each state, the next states of each pair and (Bernoulli rewards) each pair's reward sum
+    are multinomial or binomial given the counts of the step before, by the Markov property. No tuples are built,
+    so a batch costs O(H S A S) whatever its size. ``bernoulli_draws=False`` is for rewards that are all 0 or 1
+    (Bernoulli model): their sums are then the counts times the means, with no draw."""
+    H, S, A = mdp.R.shape
+    counts = np.zeros((H, S, A), dtype=np.int64)
+    sums = np.zeros((H, S, A))
+    trans = np.zeros((H, S, A, S), dtype=np.int64)
+    states = rng.multinomial(n_episodes, mdp.initial)
+    for h in range(H):
+        counts[h] = rng.multinomial(states, policy[h])
+        trans[h] = rng.multinomial(counts[h], mdp.P[h])
+        if mdp.reward_model == "gaussian":
+            sums[h] = counts[h] * mdp.R[h] + mdp.reward_std * np.sqrt(counts[h]) * rng.standard_normal((S, A))
+        elif bernoulli_draws:
+            sums[h] = rng.binomial(counts[h], mdp.R[h])
+        else:
+            sums[h] = counts[h] * mdp.R[h]
+        states = trans[h].sum(axis=(0, 1))
+    return counts, sums, trans
+
+
 def _on_policy_actor_critic(mdp, n_episodes, rng, *, batch=256, eta=1.0):
-    """The on-policy actor-critic the paper contrasts with (not a mutant of AC-T1d's panel, see its panel note):
-    batches of ``batch`` episodes of the current policy pi_k; the critic is Q^{pi_k} evaluated on the empirical
-    model of **that batch only** (no reuse of earlier data, no optimism, no switching rule; a pair not tried in
-    the batch gets its state's estimated value, i.e. advantage 0); the actor takes the NPG step
-    pi_{k+1} ∝ pi_k exp(eta Q)."""
+    """The on-policy actor-critic the paper contrasts with (AC-T1d's mutant ``on_policy_critic``): batches of
+    ``batch`` episodes of the current policy pi_k; the critic is Q^{pi_k} evaluated on the empirical model of
+    **that batch only** (no reuse of earlier data, no optimism, no switching rule; a pair not tried in the batch
+    gets its state's estimated value, i.e. advantage 0); the actor takes the NPG step pi_{k+1} ∝ pi_k exp(eta Q).
+    The batch's statistics are drawn directly (:func:`_episode_batch_statistics`, the same law as rolling the
+    episodes out) and its expected regret is computed exactly from the true model."""
     H, S, A = mdp.R.shape
     T = int(n_episodes)
+    best = float(mdp.initial @ mdp.optimal_values[0])
+    draws = mdp.reward_model == "gaussian" or not np.all((mdp.R == 0.0) | (mdp.R == 1.0))
     logits = np.zeros((H, S, A))
     regret = np.empty(T)
     played = 0
@@ -725,8 +815,11 @@ def _on_policy_actor_critic(mdp, n_episodes, rng, *, batch=256, eta=1.0):
         policy = np.exp(logits - logits.max(axis=-1, keepdims=True))
         policy /= policy.sum(axis=-1, keepdims=True)
         n = min(batch, T - played)
-        regret[played:played + n] = _expected_regret(mdp, policy)
-        counts, sums, trans = _episode_statistics(sample_episodes(mdp, policy, n, rng), (H, S, A))
+        true_values = np.zeros(S)
+        for h in range(H - 1, -1, -1):
+            true_values = np.einsum("sa,sa->s", policy[h], mdp.R[h] + mdp.P[h] @ true_values)
+        regret[played:played + n] = best - float(mdp.initial @ true_values)
+        counts, sums, trans = _episode_batch_statistics(mdp, policy, n, rng, bernoulli_draws=draws)
         values = np.zeros(S)
         for h in range(H - 1, -1, -1):
             tried = counts[h] > 0
@@ -752,15 +845,16 @@ _register(Claim(
         Mutant("explore_then_commit", _explore_then_commit,
                "explore-then-commit with T^(2/3) exploration (doubling epochs): T^(2/3) worst-case regret"),
         *_panel(MINIMAX["bonus_scale"], "greedy", "bonus_x10", "reset_every_step"),
+        Mutant("on_policy_critic", functools.partial(_on_policy_actor_critic, batch=ON_POLICY_BATCH),
+               f"the on-policy actor-critic: critic Q^{{pi_k}} from a fresh batch of {ON_POLICY_BATCH} episodes of "
+               "pi_k only (no data reuse, no optimism, no rare switching), NPG actor eta = 1"),
     ),
-    panel_note="Not in the panel: the on-policy actor-critic ``_on_policy_actor_critic`` (critic Q^{pi_k} from a "
-               "fresh batch of 256 episodes of pi_k only, no reuse, eta = 1). On this family it is rejected, but "
-               "from below: run_sweep(MINIMAX_SWEEP, 'quick', learner=_on_policy_actor_critic, seed=1) gave slope "
-               "0.125 [0.078, 0.175] (its regret is a burn-in of batches until the NPG actor has converged, flat "
-               "over the window), and at ~1.5 ms per batch in numpy it costs minutes per seed, so it is measured, "
-               "not calibrated. With one decision step the on-policy data are all the data there is, so this "
-               "family cannot show the off-policy critic's advantage; AC-T2/AC-T2b show optimism's necessity on "
-               "the lock. Also not in the panel: no optimism (bonus 0, unvisited 0) and the bonus x0.1, whose "
+    panel_note="The on-policy actor-critic is rejected from below, not for linear regret: on this family (one "
+               "decision step, where the on-policy data are all the data there is) its NPG actor, fed Q^{pi_k} from "
+               "fresh batches, has converged before the window, so its worst-case regret is flat there (slope ~0.01, "
+               "see ON_POLICY_BATCH for the batch size). The family cannot show the off-policy critic's advantage; "
+               "AC-T2/AC-T2b show optimism's necessity on the lock. Not in the panel: no optimism (bonus 0, "
+               "unvisited 0) and the bonus x0.1, whose "
                "regret in some blocks stops growing and in others is stuck: run_sweep(MINIMAX_SWEEP, 'smoke', learner=..., "
                "seed=s) at s = 1, 2 gave no optimism 0.875 [0.036, 1.298] and 0.402 [0.066, 0.634], the bonus x0.1 "
                "0.449 [0.170, 0.773] and 0.296 [0.090, 0.488]: rejected as inconclusive at those seeds, but the "
@@ -1034,6 +1128,188 @@ _register(Claim(
         Mutant("bonus_x10", _optimistic_hybrid_variant("use", bonus_scale=10 * LOCK["bonus_scale"]),
                "the hybrid's bonus scale x10 (c = 1)"),
     )))
+
+# ---------------------------------------------------------------------------------------------
+# AC-T3c: the non-optimistic hybrid's offline threshold, as a rate in c*_off and 1/eps^2
+# ---------------------------------------------------------------------------------------------
+
+#: AC-T3c: the coin lock (``mdps.instances.optimistic_ac.coin_lock_mdp``, H = 6, A = 5, coin 1/2, reward noise 0.001),
+#: distractors worth ``GAP_PER_EPSILON * eps`` less than the lock (Gaussian reward noise 0.001: the coin is the only
+#: noise that matters; with 0.01, a distractor seen once online could beat the lock at eps = 0.0125).
+COIN_LOCK = dict(horizon=6, n_actions=5, success=0.5, reward_std=0.001)
+#: T = ONLINE_PER_INVERSE_GAP2 / gap^2 online episodes: the theorem's online phase grows like 1/eps^2 too (with a fixed
+#: T = 1000 the slope in 1/eps^2 was 0.85-0.93 at 4 root seeds: a fixed online phase is relatively longer at large eps).
+ONLINE_PER_INVERSE_GAP2 = 5.0
+#: The hard instance for tolerance eps: a learner that settles on a distractor is 2 eps-suboptimal, not eps-optimal.
+GAP_PER_EPSILON = 2.0
+#: The top of each run's scan over N_off: TOP_FACTOR c* / gap^2 offline samples per step (rounded up to a power of
+#: 2), where n = N_off / c* coin flips make the coin's empirical mean err by the gap with probability at most
+#: exp(-2 n gap^2) = exp(-16) (Hoeffding), ~25x the measured mean threshold of the algorithm.
+TOP_FACTOR = 8.0
+#: The two designs of AC-T3c: c* at fixed eps (the first) and eps at fixed c* (the second), 5 geometric points each.
+THRESHOLD_C_STARS = (2.0, 4.0, 8.0, 16.0, 32.0)
+THRESHOLD_C_EPSILON = 0.1
+THRESHOLD_E_C_STAR = 2.0
+THRESHOLD_E_EPSILONS = tuple(0.1 * 2.0 ** (-k / 2) for k in range(5))
+#: The exponent of the threshold in c* and in 1/eps^2, its tolerance, and the wrong exponents it must exclude.
+THRESHOLD_TOLERANCE = 0.2
+THRESHOLD_COMPETITORS = (0.5, 2.0)
+#: Runs per design point (each a fresh instance and offline data set), in cells of THRESHOLD_RUNS_PER_CELL.
+THRESHOLD_RUNS = {"smoke": 80, "quick": 160, "full": 400}
+THRESHOLD_RUNS_PER_CELL = 20
+
+
+def _threshold_points():
+    """The (design, c*, eps) points of AC-T3c."""
+    return ([("c_star", c, THRESHOLD_C_EPSILON) for c in THRESHOLD_C_STARS]
+            + [("epsilon", THRESHOLD_E_C_STAR, e) for e in THRESHOLD_E_EPSILONS])
+
+
+def _threshold_rate_cells(budget):
+    n_cells = -(-THRESHOLD_RUNS[budget] // THRESHOLD_RUNS_PER_CELL)
+    return [{"design": d, "c_star": c, "epsilon": e, "chunk": k}
+            for d, c, e in _threshold_points() for k in range(n_cells)]
+
+
+def threshold_grid(c_star: float, epsilon: float) -> np.ndarray:
+    """AC-T3c's grid of N_off (offline samples per step) at ``(c_star, epsilon)``: the powers of 2 from 1 to the
+    first at or above ``TOP_FACTOR c* / gap^2``, gap = ``GAP_PER_EPSILON * epsilon``."""
+    gap = GAP_PER_EPSILON * epsilon
+    return 2 ** np.arange(int(np.ceil(np.log2(TOP_FACTOR * c_star / gap ** 2))) + 1)
+
+
+def online_episodes(epsilon: float) -> int:
+    """AC-T3c's online episodes T at tolerance ``epsilon``: ``ceil(ONLINE_PER_INVERSE_GAP2 / gap^2)``."""
+    return int(np.ceil(ONLINE_PER_INVERSE_GAP2 / (GAP_PER_EPSILON * epsilon) ** 2 - 1e-9))
+
+
+def _offline_prefix(data, n, n_top):
+    """The first ``n`` tuples of every step of ``data`` (``n_top`` per step, in step order): the data set of size
+    ``n`` nested in the larger ones, so that a run's scan over N_off adds data and changes nothing else."""
+    if n == n_top:
+        return data
+    return data.subset((np.arange(data.horizon)[:, None] * n_top + np.arange(n)[None, :]).ravel())
+
+
+def _greedy_suboptimality(mdp, q_values):
+    """V*_1 - V^pi_1 of the greedy policy of a critic ``q_values`` (H, S, A), exactly."""
+    return _expected_regret(mdp, greedy_policy_matrix(np.asarray(q_values, dtype=float)))
+
+
+def _run_threshold_rate(cell, rng, learner):
+    c_star, epsilon = cell["c_star"], cell["epsilon"]
+    gap = GAP_PER_EPSILON * epsilon
+    grid = threshold_grid(c_star, epsilon)
+    n_top = int(grid[-1])
+    n_episodes = online_episodes(epsilon)
+    rows = []
+    # One stream per run: the instance and the data are drawn before the learner's first call, so the algorithm
+    # and every mutant scan the same instances and data whatever the number of calls each makes.
+    for stream in rng.spawn(THRESHOLD_RUNS_PER_CELL):
+        mdp = coin_lock_mdp(gap, COIN_LOCK["horizon"], COIN_LOCK["n_actions"], stream,
+                            success=COIN_LOCK["success"], reward_std=COIN_LOCK["reward_std"])
+        data = sample_offline_data(mdp, data_distribution(mdp, c_star), n_top, stream)
+        threshold = int(grid[0])
+        # Down from the top: the threshold is the grid point above the largest N_off at which the critic's greedy
+        # policy is not eps-optimal (-1: not eps-optimal at the top, no threshold in the grid).
+        for j in range(grid.size - 1, -1, -1):
+            run = learner(mdp, _offline_prefix(data, int(grid[j]), n_top), n_episodes, stream)
+            if _greedy_suboptimality(mdp, run.q_values) > epsilon:
+                threshold = int(grid[j + 1]) if j + 1 < grid.size else -1
+                break
+        rows.append({"design": cell["design"], "c_star": c_star, "epsilon": epsilon, "threshold": threshold})
+    return rows
+
+
+#: The ridge penalty of AC-T3c's mutant ``ridge_10`` (pseudo-observations of value 0 per pair).
+RIDGE_PENALTY = 10
+
+
+def _ridge_hybrid(mdp, offline_data, n_episodes, rng, *, ridge=RIDGE_PENALTY, zero_state=1):
+    """The non-optimistic hybrid whose least-squares critic has a ridge penalty ``ridge`` per pair: tabular ridge
+    regression on one-hot features, Q_h(s, a) = (sum of the pair's targets) / (n + ridge), i.e. every estimate
+    shrunk towards 0. Realised as ``ridge`` pseudo-tuples per (h, s, a) with reward 0 into ``zero_state``, a state
+    of value 0 at every step (the coin lock's absorbing dead state), added to the offline data. Its threshold is
+    set by the shrinkage bias of order ridge / n, not by the noise: N_off ~ c* / eps instead of c* / eps^2."""
+    H, S, A = mdp.R.shape
+    steps, states, actions = (np.repeat(x.ravel(), ridge) for x in np.meshgrid(np.arange(H), np.arange(S),
+                                                                                 np.arange(A), indexing="ij"))
+    parts = [(states, actions, np.zeros(states.size), np.full(states.size, zero_state), steps)]
+    if offline_data is not None:
+        parts.append((offline_data.s, offline_data.a, offline_data.r, offline_data.s_next, offline_data.h))
+    s, a, r, s_next, h = (np.concatenate(column) for column in zip(*parts))
+    return non_optimistic_hybrid(mdp, OfflineData(s, a, r, s_next, S, A, h, H), n_episodes, rng)
+
+
+THRESHOLD_RATE_PROTOCOL = LearnerProtocol(
+    name="optimistic_ac.hybrid_threshold",
+    signature="learner(mdp, offline_data, n_episodes, rng) -> run",
+    description="mdp: a coin lock (``mdps.instances.optimistic_ac.coin_lock_mdp``: H=6, A=5, S=4, Gaussian rewards "
+                "with std 0.01; the lock's coin pays 1 with probability 1/2, each distractor 2 eps less), drawn by "
+                "the sweep; offline_data: OfflineData of N_off i.i.d. tuples per step (with steps and next states) "
+                "from a data distribution of concentrability exactly c* (``mdps.data_distribution``), N_off a power "
+                "of 2, the smaller data sets nested in the larger; n_episodes: int T = 1000 online episodes; rng: "
+                "numpy Generator, the learner's own stream (drawn after the instance and the data). AC-T3c reads the "
+                "greedy policy of the returned critic ``q_values`` (H, S, A) and finds, for each run, the smallest "
+                "N_off from which it is eps-optimal. " + _RUN_RETURNS,
+    default=non_optimistic_hybrid,
+)
+
+#: AC-T3c's runs: per (design point, chunk of runs), each run's threshold N_off.
+THRESHOLD_RATE_SWEEP = Sweep("optimistic_ac.hybrid_threshold_rate", _threshold_rate_cells, _run_threshold_rate,
+                             protocol=THRESHOLD_RATE_PROTOCOL)
+
+
+def _threshold_design(rows, design):
+    """(x, blocks): the design's abscissa (c*, or 1/eps^2) and the (5, 1, runs) thresholds (inf: none)."""
+    points = [(c, e) for d, c, e in _threshold_points() if d == design]
+    blocks = []
+    for c, e in points:
+        values = [r["threshold"] for r in rows if r["design"] == design and r["c_star"] == c and r["epsilon"] == e]
+        blocks.append([np.inf if t < 0 else float(t) for t in values])
+    x = [c for c, _ in points] if design == "c_star" else [1.0 / e ** 2 for _, e in points]
+    return np.array(x), np.array(blocks)[:, None, :]
+
+
+def _analyse_threshold_rate(rows, budget):
+    verdicts = {}
+    for design, label in (("c_star", "exponent of c*"), ("epsilon", "exponent of 1/eps^2")):
+        x, blocks = _threshold_design(rows, design)
+        verdicts[label] = rate_verdict(x, blocks, 1.0, THRESHOLD_TOLERANCE, competitors=THRESHOLD_COMPETITORS)
+    return all_of(verdicts)
+
+
+_register(Claim(
+    id="AC-T3c", name="optimistic_ac.coin_lock.offline_threshold_rate", paper=PAPER,
+    theorem="Non-optimistic hybrid: eps-optimal once N_off >= c*_off d H^4 / eps^2 [paper]; the exponents of c*_off "
+            "and 1/eps^2 on a family where the threshold is a concentration threshold (d, H fixed) [derived]",
+    statement="coin lock H=6, A=5 (distractors 2 eps below the lock), N_off i.i.d. tuples per step of concentrability "
+              "c*, T=5/(2 eps)^2: the mean over runs of the smallest N_off (powers of 2) from which the critic's "
+              "greedy policy stays eps-optimal scales like c*/eps^2: log-log slope 1 +/- 0.2 in c* = 2..32 (eps = 0.1) "
+              "and in 1/eps^2 = 100..1600 (c* = 2), each interval excluding 1/2 and 2; every run has its threshold "
+              "at or below the first power of 2 >= 8 c*/(2 eps)^2",
+    kind="rate", sweep=THRESHOLD_RATE_SWEEP, analyse=_analyse_threshold_rate,
+    mutants=(
+        Mutant("offline_ignored", functools.partial(_hybrid_variant, offline="ignore"),
+               "the hybrid learner drops its offline data (the non-optimistic online learner)"),
+        Mutant("offline_rewards_dropped", functools.partial(_hybrid_variant, offline="no_rewards"),
+               "the offline tuples loaded with their rewards zeroed (counts and transitions only)"),
+        Mutant("offline_step_off_by_one", functools.partial(_hybrid_variant, offline="step_shift"),
+               "each offline tuple of step h credited to step h + 1 (an off-by-one in the step index)"),
+        Mutant("ridge_10", _ridge_hybrid,
+               "a ridge penalty 10 per pair in the least-squares critic (estimates shrunk towards 0): a bias the data "
+               "must outweigh, threshold ~ c*/eps instead of c*/eps^2"),
+    ),
+    panel_note="The three mishandlings of the offline data have no threshold in the grid (not eps-optimal at the "
+               "top in most runs); the ridge mutant has one at every point, ~5-20x the algorithm's, with slope ~1 in "
+               "c* and ~0.55 in 1/eps^2 (its shrinkage bias, of order ridge / n, sets it): it is rejected by the "
+               "exponent of 1/eps^2. Not in the panel: a learner that uses the offline data only (no online "
+               "updates of the critic) has the same threshold here, because the distractors are known after one "
+               "sample and unvisited pairs are valued 0, so there is no over-estimate for the online data to "
+               "correct; and the pessimistic hybrid (bonus subtracted), which has the right exponents but a "
+               "threshold beyond the grid's top 8 c*/gap^2 (its penalty needs ~ iota / gap^2 flips), so the claim "
+               "would reject it for its constant, which the paper's statement (c*_off d H^4 / eps^2) allows."))
+
 
 # ---------------------------------------------------------------------------------------------
 # AC-T5: linear MDP

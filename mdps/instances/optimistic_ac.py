@@ -1,8 +1,8 @@
-"""Instances of the optimistic actor-critic checks (Tan, Fan & Wei 2025): a minimax gap family and
-random MDPs whose state values are spread over [0, H].
+"""Instances of the optimistic actor-critic checks (Tan, Fan & Wei 2025): a minimax gap family,
+random MDPs whose state values are spread over [0, H], and a lock whose reward is a coin flip.
 
-These are the instances of the claims AC-T1d and AC-T1e (:ref:`optimistic_ac-claims`); they are
-imported directly from this module (not re-exported by :mod:`mdps.instances`).
+These are the instances of the claims AC-T1d, AC-T1e and AC-T3c (:ref:`optimistic_ac-claims`); they
+are imported directly from this module (not re-exported by :mod:`mdps.instances`).
 """
 from __future__ import annotations
 
@@ -120,3 +120,80 @@ def spread_value_mdp(n_states: int = 6, n_actions: int = 3, horizon: int = 10, r
     rewarding[gen.permutation(S)[: max(1, S // 2)]] = 1.0
     R = 0.8 * rewarding[None, :, None] + 0.2 * gen.random((H, S, A))
     return FiniteHorizonMDP(P, R, np.full(S, 1.0 / S))
+
+
+def coin_lock_mdp(gap: float, horizon: int = 6, n_actions: int = 5, rng=None, *, success: float = 0.5,
+                  reward_std: float = 0.01) -> FiniteHorizonMDP:
+    r"""A lock whose reward is a coin flip, beside distractors worth ``gap`` less.
+
+    Four states: on track (0), dead (1, absorbing, reward 0), win (2) and lose (3). At steps
+    :math:`h < H - 1` on track, one action per step (drawn uniformly from ``rng``) is correct; every
+    other action pays the **distractor** ``success - gap`` and moves to the dead state. The correct
+    action stays on track, except at step :math:`H - 2`, where it flips a coin: win with
+    probability ``success``, lose otherwise; at the last step every action pays 1 in the win state
+    and 0 elsewhere. So :math:`V^\star = ` ``success``, every distractor is worth exactly ``gap``
+    less, and a uniform policy reaches the coin with probability :math:`A^{-(H-1)}`.
+
+    All rewards are Gaussian with standard deviation ``reward_std`` around their means: small, so that
+    a distractor's value is known after a few samples and the only noise that matters is the coin's.
+    A learner that estimates the coin's bias from n flips mistakes the lock for a distractor with
+    probability about :math:`\Phi(-\text{gap}\sqrt{n} / \sigma)`, :math:`\sigma^2 =` ``success (1 -
+    success)``: the instance on which the sample size needed for a ``gap / 2``-optimal policy scales
+    like :math:`1 / \text{gap}^2` (claim AC-T3c).
+
+    Parameters
+    ----------
+    gap : float in (0, success]
+        How much less than the lock every distractor is worth.
+    horizon : int >= 2
+        H (the lock has H - 1 decisions; the last step only pays).
+    n_actions : int >= 2
+        The number of actions A.
+    rng : numpy.random.Generator, int or None
+        Draws the correct actions.
+    success : float in (0, 1)
+        The coin's probability of a win, :math:`V^\star`.
+    reward_std : float > 0
+        Standard deviation of every reward (Gaussian reward model).
+
+    Returns
+    -------
+    FiniteHorizonMDP
+        The instance (4 states, ``reward_model="gaussian"``), starting on track.
+
+    Examples
+    --------
+    >>> mdp = coin_lock_mdp(0.1, horizon=4, n_actions=3, rng=0)
+    >>> float(mdp.optimal_values[0, 0]), float(np.sort(mdp.optimal_q[0, 0])[0])
+    (0.5, 0.4)
+    """
+    p = v.probability("success", success)
+    g = v.real_number("gap", gap, f"a number in (0, success = {p:g}]")
+    if not 0.0 < g <= p:
+        raise ValueError(f"gap: expected a number in (0, success = {p:g}], got {gap!r}")
+    H = v.positive_int("horizon", horizon)
+    A = v.positive_int("n_actions", n_actions)
+    if H < 2:
+        raise ValueError(f"horizon: expected an int >= 2, got {horizon!r}")
+    if A < 2:
+        raise ValueError(f"n_actions: expected an int >= 2, got {n_actions!r}")
+    std = v.positive_float("reward_std", reward_std)
+    v.check_allocation("horizon, n_actions", 3 * H * 4 * A * 4, 8, "entries of P (H S A S) and its copies")
+    good = v.as_rng(rng).integers(0, A, size=H)
+    P = np.zeros((H, 4, A, 4))
+    R = np.zeros((H, 4, A))
+    P[:, 0, :, 1] = 1.0
+    P[:, 1, :, 1] = 1.0
+    P[:, 2, :, 2] = 1.0
+    P[:, 3, :, 3] = 1.0
+    R[:, 0, :] = p - g
+    for h in range(H - 1):
+        P[h, 0, good[h], 1] = 0.0
+        R[h, 0, good[h]] = 0.0
+        if h < H - 2:
+            P[h, 0, good[h], 0] = 1.0
+        else:
+            P[h, 0, good[h], 2] = p
+            P[h, 0, good[h], 3] = 1.0 - p
+    R[H - 1, 2, :] = 1.0
+    return FiniteHorizonMDP(P, R, np.array([1.0, 0.0, 0.0, 0.0]), reward_model="gaussian", reward_std=std)

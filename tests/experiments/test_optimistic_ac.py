@@ -19,7 +19,7 @@ def cache(tmp_path_factory):
 
 
 def test_figures_build_from_smoke_data(tmp_path, cache):
-    assert [f.name for f in FIGURES] == ["AC-FIG1", "AC-FIG2", "AC-FIG3", "AC-FIG4"]
+    assert [f.name for f in FIGURES] == ["AC-FIG1", "AC-FIG2", "AC-FIG3", "AC-FIG4", "AC-FIG5"]
     for figure in FIGURES:
         png = make_figure(figure, "smoke", tmp_path, cache_dir=cache)
         assert png.exists() and png.stat().st_size > 10_000
@@ -35,4 +35,4 @@ def test_notebook_runs_at_smoke_budget(tmp_path, cache, monkeypatch):
     check_stored_outputs(nb, "optimistic_ac")
     nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT)}}).execute()
-    assert len(list((tmp_path / "figures").glob("AC-FIG*.png"))) == 4
+    assert len(list((tmp_path / "figures").glob("AC-FIG*.png"))) == 5

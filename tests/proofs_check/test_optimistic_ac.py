@@ -15,7 +15,7 @@ CLAIM_IDS = [c.id for c in CLAIMS]
 
 def test_every_theory_claim_is_registered_with_a_panel():
     assert set(CLAIM_IDS) == {"AC-T1", "AC-T1b", "AC-T1c", "AC-T1d", "AC-T1e", "AC-T2", "AC-T2b", "AC-T3", "AC-T3b",
-                              "AC-T5", "AC-T5b"}
+                              "AC-T3c", "AC-T5", "AC-T5b"}
     for claim in CLAIMS:
         assert claim.name.startswith("optimistic_ac.") and get_claim(claim.id) is claim
         assert isinstance(claim.protocol, LearnerProtocol) and claim.protocol.name.startswith("optimistic_ac.")
@@ -81,3 +81,63 @@ def test_the_t_two_thirds_baseline_and_the_on_policy_critic_are_learners_of_the_
     on_policy = optimistic_ac._on_policy_actor_critic(mdp, 1000, np.random.default_rng(0))
     assert on_policy.regret.shape == (1000,) and np.all(on_policy.regret >= -1e-12)
     np.testing.assert_allclose(on_policy.regret[:256], uniform_regret)  # the first batch plays the uniform policy
+
+
+def _threshold_rows(scale):
+    """Rows of AC-T3c's sweep whose per-run thresholds are ``scale(c*, eps)`` times a spread of run factors."""
+    rows = []
+    for design, c, e in optimistic_ac._threshold_points():
+        for k in range(20):
+            value = scale(c, e) * (1.0 + 0.05 * k)
+            rows.append({"design": design, "c_star": c, "epsilon": e, "threshold": value})
+    return rows
+
+
+def test_the_threshold_rate_resolves_the_exponents_of_c_star_and_epsilon():
+    analyse = optimistic_ac._analyse_threshold_rate
+    assert analyse(_threshold_rows(lambda c, e: c / e ** 2), "smoke").holds
+    # A threshold ~ c*/eps (the ridge mutant's) fails on the eps design only; ~ sqrt(c*)/eps^2 on the c* design only.
+    slow = analyse(_threshold_rows(lambda c, e: c / e), "smoke")
+    assert not slow.holds and "exponent of 1/eps^2: slope 0.5" in slow.summary
+    assert not analyse(_threshold_rows(lambda c, e: c ** 0.5 / e ** 2), "smoke").holds
+    # A run without a threshold in its grid (-1) makes the mean infinite: the claim fails.
+    censored = _threshold_rows(lambda c, e: c / e ** 2)
+    censored[0]["threshold"] = -1
+    assert not analyse(censored, "smoke").holds
+
+
+def test_the_threshold_scan_nests_the_offline_data_and_starts_at_the_hoeffding_size():
+    c, eps = 4.0, 0.05
+    grid = optimistic_ac.threshold_grid(c, eps)
+    gap = optimistic_ac.GAP_PER_EPSILON * eps
+    assert grid[0] == 1 and np.all(grid[1:] == 2 * grid[:-1])
+    assert grid[-1] >= optimistic_ac.TOP_FACTOR * c / gap ** 2 > grid[-2]
+    mdp = optimistic_ac.coin_lock_mdp(gap, 6, 5, 0)
+    data = optimistic_ac.sample_offline_data(mdp, optimistic_ac.data_distribution(mdp, c), 16, 1)
+    small = optimistic_ac._offline_prefix(data, 4, 16)
+    assert len(small) == 4 * 6
+    np.testing.assert_array_equal(small.statistics.counts.sum(axis=(1, 2)), np.full(6, 4))
+    for h in range(6):  # the first 4 tuples of every step, in order
+        np.testing.assert_array_equal(small.s[small.h == h], data.s[data.h == h][:4])
+    assert optimistic_ac._offline_prefix(data, 16, 16) is data
+    assert optimistic_ac.online_episodes(0.1) == 125
+
+
+def test_the_ridge_mutant_shrinks_the_critic_towards_zero():
+    mdp = optimistic_ac.coin_lock_mdp(0.1, 3, 2, 0)
+    ridged = optimistic_ac._ridge_hybrid(mdp, None, 1, np.random.default_rng(0), ridge=10)
+    # One online episode: every pair has 10 pseudo-observations of value 0 (and at most one real visit).
+    assert np.all(np.abs(ridged.q_values) <= 1.0 / 11 + 1e-9)
+
+
+def test_the_on_policy_batch_statistics_have_the_law_of_rolled_out_episodes():
+    mdp = optimistic_ac.gap_family_mdp(0.5, 2, 3, 0)
+    policy = np.full((3, 3, 2), 0.5)
+    counts, sums, trans = optimistic_ac._episode_batch_statistics(mdp, policy, 4000, np.random.default_rng(0))
+    np.testing.assert_array_equal(counts.sum(axis=(1, 2)), 4000)
+    np.testing.assert_array_equal(trans.sum(axis=-1), counts)
+    np.testing.assert_array_equal(trans[:-1].sum(axis=(1, 2)), counts[1:].sum(axis=-1))
+    rolled = optimistic_ac._episode_statistics(optimistic_ac.sample_episodes(mdp, policy, 4000, 1), (3, 3, 2))
+    # Same law: the step-1 state counts agree within a few binomial standard deviations (sd ~ 32 here).
+    assert np.all(np.abs(counts[1].sum(axis=-1) - rolled[0][1].sum(axis=-1)) < 200)
+    np.testing.assert_allclose(sums, counts * mdp.R)  # deterministic rewards: sums are counts times means

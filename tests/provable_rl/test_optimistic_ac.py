@@ -368,3 +368,33 @@ def test_the_instances_of_the_minimax_and_stochastic_optimism_claims():
     assert np.ptp(spread.optimal_values[0]) > 1.0  # values spread over [0, H]
     with pytest.raises(ValueError, match="n_states"):
         spread_value_mdp(1)
+
+
+def test_the_coin_lock_of_the_offline_threshold_claim():
+    from mdps.data import data_distribution
+    from mdps.instances.optimistic_ac import coin_lock_mdp
+    from mdps.planning import concentrability
+    mdp = coin_lock_mdp(0.1, horizon=6, n_actions=5, rng=3)
+    assert mdp.reward_model == "gaussian" and mdp.P.shape == (6, 4, 5, 4)
+    # V* = the coin's bias; every distractor on track is worth exactly the gap less, at every step of the lock.
+    assert mdp.optimal_values[0, 0] == pytest.approx(0.5)
+    on_track = mdp.optimal_q[:5, 0]
+    np.testing.assert_allclose(np.sort(on_track, axis=1)[:, :4], 0.4, atol=1e-12)
+    np.testing.assert_allclose(on_track.max(axis=1), 0.5, atol=1e-12)
+    # The correct action of step H - 2 flips the coin: win (pays 1 at the last step) with probability 1/2.
+    good = mdp.optimal_policy[4, 0]
+    np.testing.assert_allclose(mdp.P[4, 0, good], [0.0, 0.0, 0.5, 0.5])
+    # Concentrability is dialled exactly by mdps.data_distribution.
+    for c in (1.0, 2.0, 32.0):
+        assert concentrability(mdp, data_distribution(mdp, c)) == pytest.approx(c)
+    for bad in (0.0, 0.6, float("nan")):
+        with pytest.raises(ValueError, match="gap"):
+            coin_lock_mdp(bad)
+    with pytest.raises(ValueError, match="horizon"):
+        coin_lock_mdp(0.1, horizon=1)
+    with pytest.raises(ValueError, match="n_actions"):
+        coin_lock_mdp(0.1, n_actions=1)
+    with pytest.raises(ValueError, match="success"):
+        coin_lock_mdp(0.1, success=1.0)
+    with pytest.raises(ValueError, match="reward_std"):
+        coin_lock_mdp(0.1, reward_std=0.0)

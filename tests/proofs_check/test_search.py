@@ -21,7 +21,7 @@ PANEL = [(prop.claim_id, mutant.name) for prop in all_properties() for mutant in
 
 
 def test_every_explicit_bound_has_a_property():
-    assert {"LCB-C3", "LCB-V1", "LCB-V4", "FT-E1", "HNPG-H1", "HNPG-H2", "AC-T1b", "AC-T1c", "AC-T1e",
+    assert {"LCB-C3", "LCB-V1", "LCB-V4", "FT-E1", "FT-E6", "HNPG-H1", "HNPG-H2", "AC-T1b", "AC-T1c", "AC-T1e",
             "AC-T5"} <= set(PROPERTIES)
     for claim_id in PROPERTIES:
         prop = get_property(claim_id)
@@ -29,8 +29,19 @@ def test_every_explicit_bound_has_a_property():
         assert prop.instance_class.strip()
 
 
-@pytest.mark.parametrize("seed", SEARCH_SEEDS)
-@pytest.mark.parametrize("claim_id", PROPERTIES)
+#: Searches too long for the default run (``-m slow`` runs them; the 20-seed rates are in the
+#: properties' docstrings). FT-E1's eps_threshold mutant fails only 2-4x more often than allowed, so
+#: each shrink candidate needs 80 FTPedel runs (50-75 s a search; seed 0 runs by default). FT-E6: each
+#: example solves two designs and runs FTPedel 4 times, 40-80 s for the algorithm's examples and 25-65 s
+#: for the shrinking of beta_l / 1000 and of no elimination on a loaded machine; only radius x16,
+#: caught on the first instance, runs by default.
+SLOW = {("FT-E1", "eps_threshold", 1), ("FT-E6", None, 0), ("FT-E6", None, 1), ("FT-E6", "no_elimination", 0),
+        ("FT-E6", "no_elimination", 1), ("FT-E6", "radius_div1000", 0), ("FT-E6", "radius_div1000", 1)}
+ALGORITHM_SEEDS = [pytest.param(claim_id, seed, marks=pytest.mark.slow) if (claim_id, None, seed) in SLOW
+                   else (claim_id, seed) for claim_id in PROPERTIES for seed in SEARCH_SEEDS]
+
+
+@pytest.mark.parametrize("claim_id, seed", ALGORITHM_SEEDS)
 def test_the_algorithm_has_no_counterexample(claim_id, seed):
     result = search(claim_id, seed=seed)
     assert not result.found, f"{claim_id} seed {seed}: {result.counterexample}"
@@ -38,10 +49,6 @@ def test_the_algorithm_has_no_counterexample(claim_id, seed):
     assert result.worst["ratio"] < 1.0 or result.worst["p_value"] >= result.per_instance_level
 
 
-#: Searches too long for the default run: FT-E1's eps_threshold mutant fails only 2-4x more often
-#: than allowed, so each shrink candidate needs 80 FTPedel runs (50-75 s a search). Seed 0 runs by
-#: default, seed 1 with ``-m slow``; the 20-seed rate is in the property's docstring.
-SLOW = {("FT-E1", "eps_threshold", 1)}
 PANEL_SEEDS = [pytest.param(claim_id, mutant, seed, marks=pytest.mark.slow) if (claim_id, mutant, seed) in SLOW
                else (claim_id, mutant, seed) for claim_id, mutant in PANEL for seed in SEARCH_SEEDS]
 
@@ -149,6 +156,22 @@ def test_bernoulli_crossing_probability_is_exact():
     assert lock_failure_bound(2, 2, 64, 0.1) == 0.0 < lock_failure_bound(2, 8, 1024, 0.1) < 0.01
     with pytest.raises(ValueError, match="p"):
         bernoulli_crossing_probability(1.0, lambda m: m, 3)
+
+
+@pytest.mark.xfail(strict=True, reason="FTPedel with difference targets draws no step-0 episode when the survivors "
+                   "agree at step 0, so its step-1 visitation estimates and values collapse to 0 and it returns the "
+                   "first survivor (found by the FT-E6 search; proofs_check.search.ftpedel's docstring)")
+def test_ftpedel_is_eps_optimal_when_the_survivors_agree_at_the_first_step():
+    from mdps.instances.ftpedel import random_linear_family
+    from proofs_check.ftpedel import ftpedel_learner
+    from provable_rl import ftpedel as ft
+
+    inst = random_linear_family(np.random.default_rng(0), epsilon=0.0125)
+    gaps = ft.policy_class(inst.mdp, inst.policies).gaps
+    answers = [ftpedel_learner(inst.mdp, inst.policies, epsilon=0.0125, delta=0.1, offline=None,
+                               rng=np.random.default_rng(k)).policy_index for k in range(4)]
+    # At most 1 of 4 runs wrong: P(Bin(4, 0.1) >= 2) = 0.052 for a correct learner; today 4 of 4 are.
+    assert sum(gaps[i] > 0.0125 for i in answers) <= 1
 
 
 def test_trial_to_dict_is_plain_json():

@@ -565,8 +565,10 @@ def bernoulli_crossing_probability(p: float, offsets, n_max: int) -> float:
     >>> round(bernoulli_crossing_probability(0.5, lambda n: np.zeros(n.shape), 1), 3)   # S_1 < 0.5
     0.5
     """
-    if not 0 < p < 1:
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not 0 < p < 1:
         raise ValueError(f"p: expected a probability in (0, 1), got {p!r}")
+    if not callable(offsets):
+        raise TypeError(f"offsets: expected a callable n -> x_n, got {type(offsets).__name__}")
     if isinstance(n_max, bool) or not isinstance(n_max, (int, np.integer)) or n_max < 1:
         raise ValueError(f"n_max: expected a positive int, got {n_max!r}")
     n = np.arange(1, int(n_max) + 1)
@@ -643,6 +645,10 @@ def lock_failure_bound(horizon: int, n_actions: int, n_episodes: int, distractor
     >>> lock_failure_bound(2, 2, 1024, 0.1) < 0.01
     True
     """
+    if isinstance(distractor, bool) or not isinstance(distractor, (int, float)) or not 0 < distractor < 1:
+        raise ValueError(f"distractor: expected a probability in (0, 1), got {distractor!r}")
+    if isinstance(bonus_scale, bool) or not isinstance(bonus_scale, (int, float)) or not bonus_scale >= 0:
+        raise ValueError(f"bonus_scale: expected a non-negative number, got {bonus_scale!r}")
     iota = exploration_log_term(2, n_actions, horizon, n_episodes, delta)
     total = 0.0
     for h in range(horizon):

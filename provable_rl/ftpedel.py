@@ -79,6 +79,13 @@ All are deliberate; see each docstring and :ref:`ftpedel-departures`.
   :math:`\epsilon_\ell^2 / \beta_\ell`, hence every sample size, about :math:`H^4` times larger.
   Correctness at the default is checked empirically instead (claim FT-E1). Pass
   ``radius_constant=H**4`` for the paper's scaling.
+- **Known defect (not fixed).** With ``targets="difference"`` (FTPedel's default) at H >= 2, the
+  step-h design covers the differences of the survivors' visitations, but the propagation
+  :math:`\hat\phi_{\pi,h+1} = \hat T_{\pi,h} \hat\phi_{\pi,h}` needs :math:`\phi_{\pi,h}` itself
+  covered when a policy's step-(h+1) actions differ from the leader's. When every step-h
+  difference is 0 the round collects nothing and eliminates nothing (measured on FT-E6's
+  instances; :ref:`ftpedel-offline-gain`, where a fix and its effect on the claims are given).
+  ``targets="raw"`` (PEDEL's) does not have it.
 - Data are handled as sufficient statistics. The step-h transitions of n episodes of a policy are
   drawn as multinomial counts over (s, a, s') with the exact step-h law (the same law as the
   statistics of n rollouts), and every regression uses counts.
@@ -1429,9 +1436,8 @@ def schedule_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: f
     r"""The online episodes :func:`ftpedel`'s round schedule needs when every estimate is exact.
 
     The measure the algorithm targets (:ref:`ftpedel-offline-gain`): rounds
-    :math:`\ell = 1, \dots, L = \lceil \log_2(4/\epsilon) 
-ceil` with
-    :math:`\epsilon_\ell = 2^{-\ell}` and :math:`eta_\ell` (:func:`confidence_radius`); the
+    :math:`\ell = 1, \dots, L = \lceil \log_2(4/\epsilon) \rceil` with
+    :math:`\epsilon_\ell = 2^{-\ell}` and :math:`\beta_\ell` (:func:`confidence_radius`); the
     survivors of round :math:`\ell` are those an exact elimination keeps,
     :math:`\Pi_\ell = \{\pi : \Delta(\pi) \le 2 \epsilon_{\ell-1}\}` (:math:`\Pi_1 = \Pi`), and
     round :math:`\ell` needs at step h the least N with
@@ -1440,12 +1446,12 @@ ceil` with
 
        \inf_{\Lambda \in \Omega_h} \max_{\pi \in \Pi_\ell}
        \|\phi_{\pi,h} - \phi_{\pi^*,h}\|^2_{(N \Lambda + \Lambda_{\mathrm{off},h} + \lambda I)^{-1}}
-       \le \epsilon_\ell^2 / eta_\ell
+       \le \epsilon_\ell^2 / \beta_\ell
 
     (:func:`minimum_episodes`); the schedule stops when one policy survives. The result is the sum
     over rounds and steps. Unlike :func:`ftpedel_complexity` (:math:`N_{FT}`, the paper's measure,
-    with tolerance :math:`1/eta` and gaps :math:`\max(\Delta, \epsilon)`), it keeps the
-    algorithm's constants: the last rounds ask for a tolerance :math:`\epsilon_L^2 / eta_L` many
+    with tolerance :math:`1/\beta` and gaps :math:`\max(\Delta, \epsilon)`), it keeps the
+    algorithm's constants: the last rounds ask for a tolerance :math:`\epsilon_L^2 / \beta_L` many
     times stricter than :math:`N_{FT}`'s, so a fixed :math:`\Lambda_{\mathrm{off}}` is worth fewer
     online episodes there, and the offline gain :math:`N_{FT}(0) / N_{FT}(\Lambda_{\mathrm{off}})`
     is not the gain the algorithm can realise.
@@ -1463,7 +1469,7 @@ ceil` with
     offline_covariances : array_like, optional
         :math:`\Lambda_{\mathrm{off},h}`, shape ``(H, d, d)`` (unnormalised); None means none.
     radius_constant : float > 0, default 1
-        :math:`c_eta` of :func:`confidence_radius`.
+        :math:`c_\beta` of :func:`confidence_radius`.
     regularizer : float > 0, default 1e-3
         The ridge :math:`\lambda` (the algorithm's default).
 

@@ -954,9 +954,9 @@ def backward_induction(mdp) -> PlanningResult:
     a gridworld, Q-values 1 or 2 ulps apart). The kernel runs eight states' sums side by side
     (eight independent chains of additions, eight forward streams through ``P``) and is
     faster than a plain three-loop Numba reference that sums in the same order and gives the same
-    bits: 1.27x at S = 100, A = 10, H = 50 with one ``P`` per step (40 MB, read from memory
-    at every call), 2.5x for a stationary problem (CPU times, ``python benchmarks/bench_mdps.py``,
-    section 5). A stationary problem (:func:`~mdps.finite_horizon`) passes its one stored layer of
+    bits: 1.23x at S = 100, A = 10, H = 50 with one ``P`` per step (40 MB, read from memory
+    at every call), 2.6x for a stationary problem (best CPU times of 14 alternating rounds,
+    ``python benchmarks/bench_mdps.py``, section 5, 2026-12-05). A stationary problem (:func:`~mdps.finite_horizon`) passes its one stored layer of
     ``P`` and ``R``, which the kernel reads at every step (nothing is copied H times).
 
     Parameters

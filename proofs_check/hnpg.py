@@ -109,6 +109,13 @@ smoke budget only the earlier calibration of H1-H6 exists (20/20 seeds, every mu
 the linear HPE was rewritten to per-pair tallies, which changes H6's numbers by rounding only); H7 and
 H8 run at smoke in the tests (root seeds 0 and 1) and were not calibrated there.
 
+HNPG-H9, added after that run, was calibrated alone (``provable-rl calibrate HNPG-H9 --budget quick --seeds 20
+--jobs 1``, fresh cache, December 2026): it held at 20/20 root seeds and every mutant (fixed_batch,
+critic_discount_squared, td_no_bootstrap, ignore_on_policy_term, step_no_horizon) was rejected at 20/20, in
+1921 s on the shared machine (load average 10-14; ``verify HNPG-H9 --budget quick`` alone takes 23 s of CPU
+for the claim and its panel). At smoke (``--budget smoke``, same command) likewise 20/20 and every mutant
+rejected 20/20 (1063 s).
+
 Time for 20 root seeds at quick, a claim with its whole panel, in that run (load-dependent: the
 earlier quick calibration of H1-H6 took 779 s in all against 1410 s here): H1 536 s, H2 183 s, H3 17 s,
 H3b 33 s, H4 260 s, H5 127 s, H6 254 s, H7 874 s, H8 274 s. H7 is the most expensive (T = 800 rounds of

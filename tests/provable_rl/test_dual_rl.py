@@ -535,6 +535,21 @@ def test_recoil_from_data_imitates_the_expert_and_the_baseline_cannot():
     assert base.policy[0, 0] == 0.0  # action 0 of the start enters the expert branch, outside supp(d_S)
 
 
+@pytest.mark.parametrize("seed, n_expert", [(0, 200), (3, 800), (5, 3200)])
+def test_the_coverage_baseline_by_newton_is_cvxpy_optimum_to_its_accuracy(seed, n_expert):
+    """The default (Newton on the dual) meets the flow to rounding, is the maximiser (its value is
+    at least CLARABEL's up to CLARABEL's accuracy) and gives the same policy to that accuracy."""
+    prob, expert, suboptimal = _fork_data(n_expert, 20 * n_expert, seed)
+    mdp = prob.mdp
+    newton = D.coverage_baseline_from_data(expert, suboptimal, mdp.initial, mdp.gamma)
+    conic = D.coverage_baseline_from_data(expert, suboptimal, mdp.initial, mdp.gamma, solver="CLARABEL")
+    model = D.empirical_imitation_model(expert, suboptimal, mdp.initial, mdp.gamma)
+    M, rhs, cols = model.flow(model.suboptimal_occupancy > 0)
+    np.testing.assert_allclose(M @ newton.occupancy.reshape(-1)[cols], rhs, rtol=0, atol=1e-13)
+    assert newton.objective >= conic.objective - 1e-7
+    np.testing.assert_allclose(newton.policy, conic.policy, atol=1e-3)
+
+
 def test_recoil_from_data_on_exact_data_is_the_exact_recoil():
     """With the counts proportional to d_E, d_S and the exact transition counts, the empirical problem is recoil's."""
     from mdps.data import SufficientStatistics

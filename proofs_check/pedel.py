@@ -30,7 +30,10 @@ Claims and panels
   0 +/- 0.25 with 1 and 2 (the worst-case d / eps^2 growth) outside its interval; eps-optimal in
   >= 1 - delta of runs. Panel: no elimination (pays d / eps^2: slope 2), beta_l without
   log(1/delta) and beta_l / 1000 (their certificates miss the theorem's tolerance; / 1000 also
-  falls below the lower bound and returns wrong policies).
+  falls below the lower bound and returns wrong policies). These three are the variants of
+  :mod:`proofs_check.ftpedel`, which design for difference targets; what rejects them (the slope,
+  the certificate at the theorem's tolerance) does not depend on the targets, but raw-target
+  versions would change one thing only (not done: they need a new calibration).
 - FT-P2 (low-regret learners are not instance-optimal, W&J 2022's example [paper that it exists;
   shape recalled]): on the "end of optimism" bandit :func:`end_of_optimism` (d = 3: e1 optimal,
   x = (1 - Delta, gamma Delta, -(gamma - 1) Delta) with gap 0.8 Delta, e2 and e3 informative with
@@ -48,7 +51,23 @@ Claims and panels
 
 Calibration
 -----------
-Not yet measured (filled in from ``provable-rl calibrate 'FT-P*'``).
+Each claim and its whole panel at root seeds 1..20, 2026-12-05, on 2 cores shared by ~20 busy
+processes:
+
+- quick: FT-P1 held at 20/20 seeds; no_elimination, no_log_delta and radius_div1000 were rejected
+  at 20/20 (``provable-rl calibrate 'FT-P*' --budget quick --seeds 20 --jobs 1``, with a second
+  process filling seeds 20..13 into the same cache; files this module imports were edited by
+  others during the run, which changed the cells' cache keys, so the run was stopped and its
+  verdicts read back from the cells it had written). FT-P2 (``provable-rl calibrate 'FT-P2'``):
+  held at 19/20 before the reference's wrong runs were left out of the comparison (root seed 10:
+  one LinUCB run of 600 certified x at Delta = 0.00625 after 10,522 pulls, against 1-2 million in
+  the others, and the seed's mean ratio rose above the growth margin); every mutant was rejected
+  at 20/20. The same cells analysed with the fix: held at 20/20, every mutant rejected at 20/20.
+- smoke: FT-P1 held at 20/20 and every mutant was rejected at 20/20; FT-P2 (before the fix above,
+  which only leaves out blocks whose reference run is wrong) held at 20/20 with every mutant
+  rejected at 20/20 (``provable-rl calibrate 'FT-P*' --budget smoke --seeds 20 --jobs 1``).
+- Time, 20 seeds with the panels: FT-P1 2289 s at smoke; FT-P2 1198 s at smoke and 2800 s at
+  quick (single process, load 15-30 on 2 cores).
 """
 from __future__ import annotations
 
@@ -497,8 +516,21 @@ LOW_REGRET_EXAMPLE = Sweep("ftpedel.low_regret_example", _p2_cells, _p2_run, pro
 
 def _analyse_p2(rows, budget):
     last = len(P2_GAPS) - 1
-    blocks = sorted({r["block"] for r in rows})
     table = {(r["point"], r["block"]): r for r in rows}
+    # The comparison uses the blocks whose reference run certified a correct arm at both ends of
+    # the grid: a LinUCB run that certified a wrong arm stopped on a bad event of its confidence
+    # bound, and its episodes are not a cost of identification (such runs are at most delta of
+    # all, which "reference_correct" tests). Quick calibration before this: at root seed 10 one
+    # LinUCB run of 600 certified x at Delta = 0.00625 after 10,522 pulls (the others: 1-2
+    # million), and that one block's ratio 0.77 lifted the mean ratio above the growth margin.
+
+    def reference_correct(b):
+        return all(table[(k, b)]["low_regret_gap"] <= table[(k, b)]["epsilon"] for k in (0, last))
+
+    blocks = sorted({r["block"] for r in rows})
+    kept = [b for b in blocks if reference_correct(b)]
+    # (With fewer than 2 such blocks the reference failed in most runs and "reference_correct" fails.)
+    blocks = kept if len(kept) >= 2 else blocks
 
     def ratio(k, b):
         return table[(k, b)]["online_episodes"] / table[(k, b)]["low_regret_episodes"]

@@ -111,10 +111,10 @@ Measured at search seeds 1..K with :func:`proofs_check.search.search` (``search(
 ``mutant=NAME``, the search ``provable-rl search FT-E6 --seeds 20`` runs at each seed), one process per
 learner, ``nice -n 5``, on the shared 2-core machine at a load average of about 30 (2026-12-05; the
 sequential 20-seed command did not fit the session at that load, so K is what finished): the algorithm
-found a counterexample at 0/11 seeds (seeds 1..11; worst episode ratio 0.233; 43-101 s a search);
+found a counterexample at 0/20 seeds (seeds 1..20; worst episode ratio 0.233; 43-101 s a search);
 radius x16 at 20/20 (``provable-rl search FT-E6 --mutant radius_x16 --seeds 20``, 48 s for the 20);
-no elimination at 4/4 (seeds 1..4; 100-190 s a search); :math:`\beta_\ell / 1000` at
-7/7 (seeds 1..7; 30-232 s a search). At seed 0 (the tests') the algorithm has no
+no elimination at 9/9 (seeds 1..9; 73-190 s a search); :math:`\beta_\ell / 1000` at
+20/20 (seeds 1..20; 27-232 s a search). At seed 0 (the tests') the algorithm has no
 counterexample and every mutant has one.
 
 Every strategy shrinks toward small instances: the claim's layout, :math:`d = 3`, 8 policies, the

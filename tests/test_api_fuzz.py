@@ -1021,6 +1021,9 @@ def _ftpedel_table():
                                       dict(mdp=lin, pair_counts=Arg("count_array"), rng=Arg("rng"))),
         "sampled_policies": (lambda fx: dict(mdp=fx["lin2"], n_policies=3, rng=0, include_optimal=True),
                              dict(mdp=lin, n_policies=Arg("size"), rng=Arg("rng"), include_optimal=Arg("flag"))),
+        "schedule_complexity": (lambda fx: dict(mdp=fx["lin2"], policy_class=fx["pc"], epsilon=0.5, delta=0.2),
+                                dict(mdp=lin, policy_class=pc, epsilon=POS, delta=DELTA, radius_constant=POS,
+                                     regularizer=POS)),
         "uniform_policy": (lambda fx: dict(mdp=fx["lin2"]), dict(mdp=lin)),
         "verifiable_lower_bound": (lambda fx: dict(mdp=fx["lin2"], policy_class=fx["pc"], epsilon=0.5, beta=2.0),
                                    dict(mdp=lin, policy_class=pc, epsilon=POS, beta=POS, constant=POS,
@@ -1310,6 +1313,7 @@ def _hnpg_instances_table():
 
 
 def _ftpedel_instances_table():
+    PROB_OPEN_LOW = Arg("real", low=0.0, high=1.0, open_low=True, open_high=False)
     bandit = dict(n_arms=Arg("size"), gap=POS, best_mean=Arg("real", low=0.0, high=1.0, open_low=False, open_high=False),
                   reward_std=POS)
     return {
@@ -1324,6 +1328,13 @@ def _ftpedel_instances_table():
                   dict(n_offline=Arg("count"), **bandit)),
         "ft_x2": (lambda fx: dict(n_arms=3, gap=0.1, n_offline=100, best_mean=0.6, reward_std=1.0),
                   dict(n_offline=Arg("count"), **bandit)),
+        # (gaps, leak and best_mean of the routing family: bounded by each other, see the docstring)
+        "routing_mdp": (lambda fx: dict(n_rooms=3, near_gap=0.05, far_gap=0.3, leak=0.1, best_mean=0.6),
+                        dict(n_rooms=Arg("size"), near_gap=POS, far_gap=POS,
+                             leak=Arg("real", low=0.0, high=0.66, open_low=False), best_mean=PROB_OPEN_LOW)),
+        "partial_coverage_routing": (lambda fx: dict(n_offline=10, n_rooms=3, near_gap=0.05, far_gap=0.3, leak=0.1),
+                                     dict(n_offline=Arg("count"), n_rooms=Arg("size"), near_gap=POS, far_gap=POS,
+                                          leak=Arg("real", low=0.0, high=0.66, open_low=False))),
         "random_linear_family": (
             lambda fx: dict(rng=0, n_states=3, n_actions=2, dim=2, horizon=2, epsilon=0.1, n_policies=4, n_offline=5,
                             max_tries=50),

@@ -432,7 +432,9 @@ def routing_mdp(n_rooms: int = 6, *, near_gap: float = 0.05, far_gap: float = 0.
     theta1 = np.full(K, best - far / scale)
     theta1[0], theta1[1] = best, best - near / scale
     if theta1.min() < 0:
-        raise ValueError(f"far_gap: expected at most {best * scale} (rewards in [0, 1]), got {far}")
+        raise ValueError(f"far_gap, leak, best_mean: the rewards must stay in [0, 1], so far_gap must be at most "
+                         f"best_mean (1 - leak K / (K - 1)) = {best * scale} with best_mean={best}, leak={rho}, "
+                         f"K={K}; got far_gap={far}")
     features = np.zeros((S, K, K))
     features[0] = np.eye(K)
     for k in range(K):

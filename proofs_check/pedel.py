@@ -62,10 +62,13 @@ processes:
   held at 19/20 before the reference's wrong runs were left out of the comparison (root seed 10:
   one LinUCB run of 600 certified x at Delta = 0.00625 after 10,522 pulls, against 1-2 million in
   the others, and the seed's mean ratio rose above the growth margin); every mutant was rejected
-  at 20/20. The same cells analysed with the fix: held at 20/20, every mutant rejected at 20/20.
-- smoke: FT-P1 held at 20/20 and every mutant was rejected at 20/20; FT-P2 (before the fix above,
-  which only leaves out blocks whose reference run is wrong) held at 20/20 with every mutant
-  rejected at 20/20 (``provable-rl calibrate 'FT-P*' --budget smoke --seeds 20 --jobs 1``).
+  at 20/20. With the fix (``provable-rl calibrate 'FT-P2' --budget quick --seeds 20 --jobs 3``,
+  808 s): held at 20/20, raw_targets, survivor_design, no_elimination and low_regret rejected at
+  20/20.
+- smoke: FT-P1 held at 20/20 and every mutant was rejected at 20/20 (``provable-rl calibrate 'FT-P*'
+  --budget smoke --seeds 20 --jobs 1``); FT-P2 with the fix held at 20/20 and every mutant was
+  rejected at 20/20 (``provable-rl calibrate 'FT-P2' --budget smoke --seeds 20 --jobs 3``; before
+  the fix, 20/20 as well).
 - Time, 20 seeds with the panels: FT-P1 2289 s at smoke; FT-P2 1198 s at smoke and 2800 s at
   quick (single process, load 15-30 on 2 cores).
 """

@@ -132,8 +132,11 @@ merged with ``--merge``), 2026-12-05, after FT-E6 and the recorded objective wer
   E4, E5, E6 at several seeds, algorithm and mutants) gave rows identical to the cached cells of
   the calibration above, so its verdicts stand for the current code.
 - FT-E7 and FT-E8, root seeds 1..20, one process per seed list (the machine had load ~20 on 2
-  cores): quick: FT-E7 held 20/20, no_verification, never_replans, wrong_step_model and radius_div4 each rejected 20/20; FT-E8 held 20/20, ignore_offline, double_counted_offline, wrong_step_offline and averaged_offline each rejected 20/20. Smoke: FT-E7 held 20/20, every mutant rejected 20/20; FT-E8 held 20/20, every mutant rejected 20/20, with the smoke sizes of
-  _analyse_e7 and _e8_cells (with smoke's former 4 runs, E7 failed at root seeds 3 and 20, E8 at 8).
+  cores): quick: FT-E7 held 20/20, no_verification, never_replans, wrong_step_model and radius_div4
+  each rejected 20/20; FT-E8 held 20/20, ignore_offline, double_counted_offline, wrong_step_offline
+  and averaged_offline each rejected 20/20. Smoke: FT-E7 held 20/20, every mutant rejected 20/20;
+  FT-E8 held 20/20, every mutant rejected 20/20, with the smoke sizes of _analyse_e7 and _e8_cells
+  (with smoke's former 4 runs, E7 failed at root seeds 3 and 20, E8 at 8).
 - Time, 20 seeds at quick with claims and panels, on 2 cores shared by ~15 busy processes: E1
   1623 s, E2 341 s, E3 117 s, E4 478 s, E5 516 s, E6 2702 s, F1-F5 131 s together; so about 8x
   what the previous session measured on a less loaded machine (~95 s per seed, E6 not counted).

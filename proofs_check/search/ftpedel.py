@@ -107,13 +107,13 @@ simplest, instance); :math:`\beta_\ell / 1000` falls below the lower bound; no e
 leaves the band from above only where some eliminated policy is expensive to resolve (at
 :math:`\epsilon \le 0.05` on about 40% of the :math:`d \le 3` instances), which the search finds.
 
-Measured at search seeds 1..K with :func:`proofs_check.search.search` (``search("FT-E6", seed=s)`` and
+Measured at search seeds 1..20 with :func:`proofs_check.search.search` (``search("FT-E6", seed=s)`` and
 ``mutant=NAME``, the search ``provable-rl search FT-E6 --seeds 20`` runs at each seed), one process per
-learner, ``nice -n 5``, on the shared 2-core machine at a load average of about 30 (2026-12-05; the
-sequential 20-seed command did not fit the session at that load, so K is what finished): the algorithm
+learner, ``nice -n 5``, on the shared 2-core machine at a load average of about 30 (2026-12-05; three
+processes side by side because the sequential 20-seed commands did not fit the session at that load): the algorithm
 found a counterexample at 0/20 seeds (seeds 1..20; worst episode ratio 0.233; 43-101 s a search);
 radius x16 at 20/20 (``provable-rl search FT-E6 --mutant radius_x16 --seeds 20``, 48 s for the 20);
-no elimination at 9/9 (seeds 1..9; 73-190 s a search); :math:`\beta_\ell / 1000` at
+no elimination at 20/20 (seeds 1..20; 12-190 s a search); :math:`\beta_\ell / 1000` at
 20/20 (seeds 1..20; 27-232 s a search). At seed 0 (the tests') the algorithm has no
 counterexample and every mutant has one.
 

@@ -796,19 +796,26 @@ def learner_name(learner) -> str:
 
 
 def _source_digest(module_name: str):
-    """sha256 of a module's source file, or None when it has none (built in, interactive)."""
+    """sha256 of a module's source file as this process loaded it, or None when it has none.
+
+    The file is read once per loaded version of the module: the memo is keyed by the identities of
+    the module's own functions, which an ``importlib.reload`` replaces. A file edited on disk while
+    a run is going (the process still runs the code it imported) keeps the digest of the code that
+    runs, so cells computed by the old code are never stored under the new code's key.
+    """
     module = sys.modules.get(module_name)
     path = getattr(module, "__file__", None)
     if not path or not str(path).endswith(".py"):
         return None
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    memo_key = (path, stat.st_mtime_ns, stat.st_size)
+    generation = tuple(id(value) for value in vars(module).values()
+                       if isinstance(value, types.FunctionType) and value.__module__ == module_name)
+    memo_key = (module_name, path, generation)
     digest = _SOURCE_MEMO.get(memo_key)
     if digest is None:
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            return None
         _SOURCE_MEMO[memo_key] = digest
     return digest
 

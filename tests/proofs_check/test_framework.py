@@ -300,6 +300,27 @@ def test_editing_the_learners_code_invalidates_its_cache(tmp_path, calls, monkey
         sys.modules.pop("toy_user_algo", None)
 
 
+def test_a_file_edited_during_a_run_keeps_the_key_of_the_code_that_runs(tmp_path, monkeypatch):
+    # A process that imported the old code and keeps computing after the file is edited must not
+    # store its (old) cells under the new code's key; a reload brings the new key.
+    from proofs_check.framework import code_fingerprint
+
+    package = tmp_path / "userpkg2"
+    package.mkdir()
+    module_path = package / "toy_user_algo2.py"
+    module_path.write_text(TOY_ALGO_SOURCE.format(scale=1.0))
+    monkeypatch.syspath_prepend(str(package))
+    module = importlib.import_module("toy_user_algo2")
+    try:
+        loaded = code_fingerprint(module.estimate)
+        module_path.write_text(TOY_ALGO_SOURCE.format(scale=5.0))
+        assert code_fingerprint(module.estimate) == loaded
+        module = importlib.reload(module)
+        assert code_fingerprint(module.estimate) != loaded
+    finally:
+        sys.modules.pop("toy_user_algo2", None)
+
+
 def test_the_fingerprint_covers_the_algorithm_and_mdps_modules_a_sweep_reaches():
     import proofs_check.lcb  # noqa: F401
 

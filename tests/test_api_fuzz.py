@@ -1224,6 +1224,10 @@ def _paper_instance(module, name):
 
 def _optimistic_ac_instances_table():
     return {
+        "coin_lock_mdp": (lambda fx: dict(gap=0.1, horizon=4, n_actions=3, rng=0, success=0.5, reward_std=0.01),
+                          dict(gap=Arg("real", low=0.0, high=0.5, open_high=False), horizon=Arg("size"),
+                               n_actions=Arg("size"), rng=Arg("rng"), success=Arg("real", low=0.0, high=1.0),
+                               reward_std=POS)),
         "gap_family_mdp": (lambda fx: dict(gap=0.5, n_actions=3, horizon=3, rng=0),
                            dict(gap=Arg("real", low=0.0, high=1.0, open_high=False), n_actions=Arg("size"),
                                 horizon=Arg("size"), rng=Arg("rng"))),

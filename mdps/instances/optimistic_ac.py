@@ -11,7 +11,7 @@ import numpy as np
 from mdps import _validation as v
 from mdps.core import FiniteHorizonMDP
 
-__all__ = ["gap_family_mdp", "spread_value_mdp"]
+__all__ = ["coin_lock_mdp", "gap_family_mdp", "spread_value_mdp"]
 
 
 def gap_family_mdp(gap: float, n_actions: int = 4, horizon: int = 3, rng=None) -> FiniteHorizonMDP:

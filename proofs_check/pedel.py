@@ -49,16 +49,14 @@ Claims and panels
   panel (it plays e2 and e3 a quarter of the time each, so it is as instance-optimal as the design
   here, 1.6-1.8x its episodes).
 
-Calibration
------------
-Each claim and its whole panel at root seeds 1..20, 2026-12-05, on 2 cores shared by ~20 busy
-processes:
+Measured error rates of FT-P1 and FT-P2
+---------------------------------------
+Each claim and its whole panel at root seeds 1..20, 2026-12-05:
 
 - quick: FT-P1 held at 20/20 seeds; no_elimination, no_log_delta and radius_div1000 were rejected
-  at 20/20 (``provable-rl calibrate 'FT-P*' --budget quick --seeds 20 --jobs 1``, with a second
-  process filling seeds 20..13 into the same cache; files this module imports were edited by
-  others during the run, which changed the cells' cache keys, so the run was stopped and its
-  verdicts read back from the cells it had written). FT-P2 (``provable-rl calibrate 'FT-P2'``):
+  at 20/20 (``provable-rl calibrate FT-P1 --budget quick --seeds 20 --jobs 2``, 685 s on the
+  nearly idle 2-core machine; a first run on the loaded machine had to be stopped when files this
+  module imports were edited during it). FT-P2 (``provable-rl calibrate 'FT-P2'``):
   held at 19/20 before the reference's wrong runs were left out of the comparison (root seed 10:
   one LinUCB run of 600 certified x at Delta = 0.00625 after 10,522 pulls, against 1-2 million in
   the others, and the seed's mean ratio rose above the growth margin); every mutant was rejected

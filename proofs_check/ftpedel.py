@@ -294,6 +294,7 @@ averaged_offline = functools.partial(ftpedel_learner, offline_normalised=True)
 no_pooling = functools.partial(ftpedel_learner, pool_offline=False)
 uniform_design = functools.partial(ftpedel_learner, design="uniform")
 radius_div100 = functools.partial(ftpedel_learner, radius_constant=0.01)
+no_propagation_target = functools.partial(ftpedel_learner, propagation_targets=False)
 
 #: FT-E1's radius constant (below the library's 1; see FT-E1).
 E1_RADIUS = 0.3
@@ -761,9 +762,15 @@ _register(Claim(
 E5_EPSILON, E5_DELTA = 0.1, 0.1
 
 
+#: FT-E5's two kinds of instances: the family with its offline data, and the family's policies
+#: that share their step-0 actions, without offline data (every step-0 visitation difference is 0,
+#: so only the propagation target draws step-0 data; see FT-E5).
+E5_KINDS = ("offline", "shared_first_step")
+
+
 def _e5_cells(budget):
     blocks, runs = per_budget(budget, (2, 4), (4, 5), (10, 10))
-    return [{"block": b, "runs": runs} for b in range(blocks)]
+    return [{"block": b, "runs": runs, "kind": kind} for b in range(blocks) for kind in E5_KINDS]
 
 
 def theory_tolerance(round_index: int, *, horizon: int, n_policies: int, delta: float) -> float:
@@ -817,8 +824,10 @@ def certificate_row(mdp, pc, offline_covariances, run: PACRun, *, epsilon, delta
 def _e5_run(cell, rng, learner):
     data_rng, algo_rng = _spawn(rng, 2)
     rows = []
+    shared = cell.get("kind") == "shared_first_step"
     for run in range(cell["runs"]):
-        inst = random_linear_family(data_rng, epsilon=E5_EPSILON)
+        inst = random_linear_family(data_rng, epsilon=E5_EPSILON, n_offline=0 if shared else 50,
+                                    shared_first_step=shared)
         pc = ft.policy_class(inst.mdp, inst.policies)
         off = ft.sample_offline_statistics(inst.mdp, inst.offline_counts, data_rng)
         res = learner(inst.mdp, inst.policies, epsilon=E5_EPSILON, delta=E5_DELTA, offline=off, rng=algo_rng)
@@ -859,6 +868,9 @@ _register(Claim(
         Mutant("wrong_step_features", wrong_step_features,
                "next-step visitations phi-hat_{pi,h+1} built with the actions of step h"),
         Mutant("radius_div4", radius_div4, "confidence radius beta_l / 4"),
+        Mutant("no_propagation_target", no_propagation_target,
+               "difference targets only: the leader's own visitation is not covered when a survivor acts unlike "
+               "it after step h (the library's defect until 2026-12-05)"),
     ),
 ))
 
@@ -907,7 +919,8 @@ def e6_instance(seed: int, horizon: int):
     for eps in E6_EPSILONS:
         beta_last = ft.confidence_radius(rounds_for(eps), horizon=horizon, n_policies=len(pc), delta=E6_DELTA)
         # rtol 0.02: both are upper approximations within ~2%, which only makes the floor stricter.
-        n_ft = ft.ftpedel_complexity(inst.mdp, pc, epsilon=eps, beta=beta_last, rtol=0.02).n_episodes
+        n_ft = ft.ftpedel_complexity(inst.mdp, pc, epsilon=eps, beta=beta_last, rtol=0.02,
+                                     propagation=True).n_episodes
         lower = ft.verifiable_lower_bound(inst.mdp, pc, epsilon=eps, beta=math.log(1 / (2.4 * E6_DELTA)),
                                           rtol=0.02).n_episodes
         measures.append((n_ft, lower))

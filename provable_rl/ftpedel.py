@@ -79,13 +79,15 @@ All are deliberate; see each docstring and :ref:`ftpedel-departures`.
   :math:`\epsilon_\ell^2 / \beta_\ell`, hence every sample size, about :math:`H^4` times larger.
   Correctness at the default is checked empirically instead (claim FT-E1). Pass
   ``radius_constant=H**4`` for the paper's scaling.
-- **Known defect (not fixed).** With ``targets="difference"`` (FTPedel's default) at H >= 2, the
-  step-h design covers the differences of the survivors' visitations, but the propagation
-  :math:`\hat\phi_{\pi,h+1} = \hat T_{\pi,h} \hat\phi_{\pi,h}` needs :math:`\phi_{\pi,h}` itself
-  covered when a policy's step-(h+1) actions differ from the leader's. When every step-h
-  difference is 0 the round collects nothing and eliminates nothing (measured on FT-E6's
-  instances; :ref:`ftpedel-offline-gain`, where a fix and its effect on the claims are given).
-  ``targets="raw"`` (PEDEL's) does not have it.
+- **The propagation target** (the library's addition, :ref:`ftpedel-propagation`). With
+  ``targets="difference"`` at H >= 2, the step-h design also covers the leader's own visitation
+  :math:`\hat\phi_{L,h}` whenever a survivor acts unlike the leader after step h: the step-h
+  regression error reaches the value differences through
+  :math:`\langle (\hat P_h - P_h)\phi_{L,h}, V^\pi_{h+1} - V^L_{h+1} \rangle`, which the
+  differences alone do not control. Without it (the library until 2026-12-05) a class whose
+  policies share their step-h visitation drew no step-h data and returned policies up to
+  :math:`2\epsilon` off. The price: a near tie whose later actions differ costs about
+  :math:`\beta_L / \epsilon_L^2` episodes.
 - Data are handled as sufficient statistics. The step-h transitions of n episodes of a policy are
   drawn as multinomial counts over (s, a, s') with the exact step-h law (the same law as the
   statistics of n rollouts), and every regression uses counts.
@@ -1205,7 +1207,7 @@ def _offline_for(mdp: LinearMDP, offline_covariances):
 
 
 def _measure(mdp, pclass, *, epsilon, beta, offline_covariances, targets, gap_rule, tolerance, combine,
-             design, regularizer, rtol):
+             design, regularizer, rtol, propagation=False):
     mdp = _check_mdp(mdp)
     if not isinstance(pclass, PolicyClass):
         raise TypeError(f"policy_class: expected a PolicyClass, got {type(pclass).__name__}")
@@ -1225,11 +1227,14 @@ def _measure(mdp, pclass, *, epsilon, beta, offline_covariances, targets, gap_ru
         scales = gaps + eps
     per_step, designs = np.zeros(mdp.horizon), []
     for h in range(mdp.horizon):
+        step_scales = scales
         if targets == "difference":
             vecs = pclass.visitations[:, h] - pclass.visitations[pclass.best, h]
+            if propagation and h + 1 < mdp.horizon:
+                vecs, step_scales = _propagation_term(pclass, h, eps, vecs, scales)
         else:
             vecs = pclass.visitations[:, h]
-        res = minimum_episodes(vecs, scales, tolerance, mdp=mdp, step=h, offline_covariance=Loff[h],
+        res = minimum_episodes(vecs, step_scales, tolerance, mdp=mdp, step=h, offline_covariance=Loff[h],
                                regularizer=regularizer, design=design, rtol=rtol)
         per_step[h] = res.n_episodes
         designs.append(res.design)
@@ -1237,9 +1242,23 @@ def _measure(mdp, pclass, *, epsilon, beta, offline_covariances, targets, gap_ru
     return Complexity(float(combine(per_step)), per_step, tuple(designs))
 
 
+def _propagation_term(pclass, h, eps, vecs, scales):
+    r"""Step h's targets and scales with :math:`\phi_{\pi^*,h}` appended at scale
+    :math:`\max(\Delta^{(h)}_{\min}, \epsilon)`, where :math:`\Delta^{(h)}_{\min}` is the least gap
+    of the policies acting unlike :math:`\pi^*` after step h (unchanged when there are none)."""
+    later = pclass.policies[:, h + 1:]
+    differs = np.any(later != later[pclass.best], axis=(1, 2))
+    if not differs.any():
+        return vecs, scales
+    scale = max(float(pclass.gaps[differs].min()), eps)
+    return (np.vstack([vecs, pclass.visitations[pclass.best, h][None, :]]),
+            np.append(np.asarray(scales, float), scale))
+
+
 def ftpedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: float, beta: float,
                        offline_covariances=None, constant: float = 1.0, targets: str = "difference",
-                       design: str = "optimal", regularizer: float = 1e-8, rtol: float = 0.005) -> Complexity:
+                       design: str = "optimal", regularizer: float = 1e-8, rtol: float = 0.005,
+                       propagation: bool = False) -> Complexity:
     r"""The offline-data-dependent complexity :math:`N_{FT}(D_{\mathrm{off}}, \epsilon)` of W&P 2023.
 
     The measure of the FTPedel upper bound (:ref:`ftpedel-upper-bound`; constants [recalled]):
@@ -1254,8 +1273,12 @@ def ftpedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: fl
     range over the class. ``constant`` stands for the paper's :math:`c H^4` ([recalled]); 1 by
     default. ``targets="raw"`` uses :math:`\phi_{\pi,h}` (PEDEL's targets) instead of
     differences. ``design="uniform"`` replaces the optimal design by the uniformly random policy
-    (an ablation). Frank-Wolfe solves make the answer an upper bound within about ``rtol`` plus
-    the design's suboptimality.
+    (an ablation). ``propagation=True`` adds the term the library's FTPedel pays at H >= 2
+    (:ref:`ftpedel-propagation`): at each step h < H-1 where some policy acts unlike
+    :math:`\pi^*` after h, the target :math:`\phi_{\pi^*,h}` at scale
+    :math:`\max(\Delta^{(h)}_{\min}, \epsilon)`, the least gap of those policies (not in the
+    paper's measure as recalled). Frank-Wolfe solves make the answer an upper bound within about
+    ``rtol`` plus the design's suboptimality.
 
     Parameters
     ----------
@@ -1280,6 +1303,8 @@ def ftpedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: fl
         The ridge of the design's covariance.
     rtol : float in (0, 1), default 0.005
         Relative precision of each step's search over N.
+    propagation : bool, default False
+        Add the propagation term (above); only with difference targets.
 
     Returns
     -------
@@ -1300,14 +1325,16 @@ def ftpedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: fl
     True
     """
     c = v.positive_float("constant", constant)
+    if not isinstance(propagation, (bool, np.bool_)):
+        raise TypeError(f"propagation: expected a bool, got {type(propagation).__name__}")
     return _measure(mdp, policy_class, epsilon=epsilon, beta=beta, offline_covariances=offline_covariances,
                     targets=targets, gap_rule="max", tolerance=1.0 / (c * v.positive_float("beta", beta)), combine=np.sum,
-                    design=design, regularizer=regularizer, rtol=rtol)
+                    design=design, regularizer=regularizer, rtol=rtol, propagation=bool(propagation))
 
 
 def online_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: float, beta: float,
                       constant: float = 1.0, targets: str = "difference", design: str = "optimal",
-                      regularizer: float = 1e-8, rtol: float = 0.005) -> Complexity:
+                      regularizer: float = 1e-8, rtol: float = 0.005, propagation: bool = False) -> Complexity:
     r"""The online-only complexity: :func:`ftpedel_complexity` with :math:`\Lambda_{\mathrm{off}} = 0`.
 
     With ``targets="raw"`` and gaps floored at :math:`\max(\Delta, \Delta_{\min}, \epsilon)` this
@@ -1334,6 +1361,8 @@ def online_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: flo
         The ridge of the design's covariance.
     rtol : float in (0, 1), default 0.005
         Relative precision of each step's search over N.
+    propagation : bool, default False
+        Add the propagation term of :func:`ftpedel_complexity`.
 
     Returns
     -------
@@ -1342,7 +1371,7 @@ def online_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: flo
     """
     return ftpedel_complexity(mdp, policy_class, epsilon=epsilon, beta=beta, offline_covariances=None,
                               constant=constant, targets=targets, design=design, regularizer=regularizer,
-                              rtol=rtol)
+                              rtol=rtol, propagation=propagation)
 
 
 def pedel_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: float, beta: float,
@@ -1448,7 +1477,9 @@ def schedule_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: f
        \|\phi_{\pi,h} - \phi_{\pi^*,h}\|^2_{(N \Lambda + \Lambda_{\mathrm{off},h} + \lambda I)^{-1}}
        \le \epsilon_\ell^2 / \beta_\ell
 
-    (:func:`minimum_episodes`); the schedule stops when one policy survives. The result is the sum
+    (:func:`minimum_episodes`), with :math:`\phi_{\pi^*,h}` itself among the targets when a
+    survivor acts unlike :math:`\pi^*` after step h (the propagation target,
+    :ref:`ftpedel-propagation`); the schedule stops when one policy survives. The result is the sum
     over rounds and steps. Unlike :func:`ftpedel_complexity` (:math:`N_{FT}`, the paper's measure,
     with tolerance :math:`1/\beta` and gaps :math:`\max(\Delta, \epsilon)`), it keeps the
     algorithm's constants: the last rounds ask for a tolerance :math:`\epsilon_L^2 / \beta_L` many
@@ -1511,6 +1542,9 @@ def schedule_complexity(mdp: LinearMDP, policy_class: PolicyClass, *, epsilon: f
                                                      radius_constant=c_beta)
         for h in range(H):
             V = vis[alive, h] - vis[best, h]
+            if h + 1 < H:
+                later = policy_class.policies[alive, h + 1:]
+                V = _with_propagation_target(V, vis[best, h], later, int(np.flatnonzero(np.flatnonzero(alive) == best)[0]))
             if np.any(V):
                 per_step[h] += _minimum_episodes(V, np.ones(V.shape[0]), tol, None, mdp, h, Loff[h], reg, "optimal",
                                                  0.005, 0.005, 200, 1e15, "fixed_point").n_episodes
@@ -1954,11 +1988,34 @@ def ftpedel(mdp: LinearMDP, policies, *, epsilon: float, delta: float, offline: 
                     design_model=design_model)
 
 
+def _with_propagation_target(differences, leader_visitation, later_actions, leader):
+    r"""Step h's difference targets, plus the leader's own visitation when a survivor acts unlike
+    the leader at some step after h (the *propagation target*, :ref:`ftpedel-propagation`).
+
+    Why: with :math:`\hat P_h` the step-h regression and L the leader, the step-h error of the
+    value-difference estimate :math:`\hat V^\pi - \hat V^L` is
+
+    .. math::
+
+       \langle (\hat P_h - P_h)(\phi_{\pi,h} - \phi_{L,h}), V^\pi_{h+1} \rangle
+       + \langle (\hat P_h - P_h)\phi_{L,h}, V^\pi_{h+1} - V^L_{h+1} \rangle .
+
+    The difference targets control the first term. The second vanishes only when :math:`\pi` and
+    L act alike at every step after h; otherwise it needs :math:`\phi_{L,h}` itself covered.
+    ``later_actions`` is the survivors' actions at steps h+1, ..., H-1, shape ``(P, H-h-1, S)``;
+    ``leader`` the leader's row in it.
+    """
+    if np.any(later_actions != later_actions[leader]):
+        return np.vstack([differences, leader_visitation[None, :]])
+    return differences
+
+
 def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, growth, max_episodes, *,
              elimination_factor=2.0, offline_in_design=True, offline_in_verification=True, pool_offline=True,
              offline_normalised=False, round_shift=0, schedule_shift=0, verify="realised",
              radius_log_delta=True, next_step=1, design_model="oracle", plugin_verify=True, plugin_freeze_round=None,
-             plugin_step_offset=0, plugin_freeze_design=False, offline_scale=1.0, offline_step_shift=0, record=None):
+             plugin_step_offset=0, plugin_freeze_design=False, offline_scale=1.0, offline_step_shift=0,
+             propagation_targets=True, record=None):
     """:func:`ftpedel` on validated input.
 
     The keywords other than ``record`` exist for the broken variants of ``proofs_check.ftpedel``
@@ -1974,7 +2031,9 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
     actions of step ``h + next_step``; 0 is the wrong step); ``offline_scale`` (Lambda_off multiplied
     by it in the design and the verification: 2 counts the offline data twice);
     ``offline_step_shift`` (step h's design and verification see Lambda_off of step
-    ``(h + shift) mod H``: 1 is the wrong step's offline data). ``design_model`` is the public
+    ``(h + shift) mod H``: 1 is the wrong step's offline data); ``propagation_targets`` (False
+    drops the leader's visitation from the step-h targets, :func:`_with_propagation_target`: the
+    defect of the difference targets at H >= 2 that the library had until 2026-12-05). ``design_model`` is the public
     option (see :func:`ftpedel`); ``plugin_verify`` (False trusts the plug-in plan),
     ``plugin_freeze_round`` (the plug-in model stops learning after that round),
     ``plugin_step_offset`` (P-hat_k estimated from step ``k + offset``'s data) and
@@ -2029,7 +2088,9 @@ def _ftpedel(mdp, pol, eps, dlt, offline, gen, targets, c_beta, reg, design, gro
         steps = []
         for h in range(H):
             vecs = visit[:, h] - visit[ref, h] if targets == "difference" else visit[:, h]
-            ones = np.ones(survivors.size)
+            if targets == "difference" and propagation_targets and h + 1 < H:
+                vecs = _with_propagation_target(vecs, visit[ref, h], pol[survivors, h + 1:], ref)
+            ones = np.ones(vecs.shape[0])
             online_counts = np.zeros((S, mdp.n_actions, S), dtype=np.int64)
             online_sums = np.zeros((S, mdp.n_actions))
             # The design objective at the data in hand (offline + ridge, then + each batch collected):

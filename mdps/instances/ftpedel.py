@@ -271,7 +271,7 @@ def competitor_bandit(n_arms: int = 8, gap: float = 0.1, *, far_gap: float = 0.5
 
 def random_linear_family(rng=None, *, n_states: int = 4, n_actions: int = 2, dim: int = 3, horizon: int = 2,
                          epsilon: float = 0.1, n_policies: int = 8, n_offline: int = 50,
-                         max_tries: int = 200) -> HybridInstance:
+                         max_tries: int = 200, shared_first_step: bool = False) -> HybridInstance:
     r"""A random multi-step linear MDP with a policy class built around ``epsilon``.
 
     FT-E5's family (:ref:`ftpedel-random-family`). The MDP is
@@ -288,6 +288,11 @@ def random_linear_family(rng=None, *, n_states: int = 4, n_actions: int = 2, dim
 
     A run that certifies only 2 epsilon can return one of the competitors; the near tie makes
     every correct run last all its rounds (two policies survive to the end).
+
+    With ``shared_first_step=True`` the class is drawn from the policies that take action 0 at
+    step 0 only: every policy has the same step-0 visitation, so the policies differ only after
+    step 0 and an algorithm must learn the step-0 transitions to tell them apart, although every
+    step-0 visitation difference is 0 (the case of :ref:`ftpedel-propagation`).
 
     Parameters
     ----------
@@ -309,6 +314,8 @@ def random_linear_family(rng=None, *, n_states: int = 4, n_actions: int = 2, dim
         Offline tuples of action 0 at every state and step.
     max_tries : int >= 1, default 200
         Draws before giving up with ``ValueError``.
+    shared_first_step : bool, default False
+        Draw the class among the policies taking action 0 at step 0 (needs H >= 2).
 
     Returns
     -------
@@ -333,9 +340,16 @@ def random_linear_family(rng=None, *, n_states: int = 4, n_actions: int = 2, dim
     if n_offline > v.MAX_COUNT:
         raise ValueError(f"n_offline: expected a non-negative int of at most {v.MAX_COUNT}, got {n_offline!r}")
     n_off = int(n_offline)
+    if not isinstance(shared_first_step, (bool, np.bool_)):
+        raise TypeError(f"shared_first_step: expected a bool, got {type(shared_first_step).__name__}")
+    if shared_first_step and (H < 2 or n_pol > A ** (S * (H - 1))):
+        raise ValueError(f"shared_first_step: needs H >= 2 and n_policies <= A^(S (H-1)), got H = {H}, "
+                         f"n_policies = {n_pol}")
     gen = v.as_rng(rng)
     grid = np.array(np.meshgrid(*[np.arange(A)] * (S * H), indexing="ij")).reshape(S * H, -1).T
     all_pols = grid.reshape(-1, H, S).astype(np.int64)
+    if shared_first_step:
+        all_pols = all_pols[np.all(all_pols[:, 0, :] == 0, axis=1)]
     for _ in range(v.positive_int("max_tries", max_tries)):
         mdp = random_linear_mdp(n_states=S, n_actions=A, dim=d, horizon=H, rng=gen)
         occ = np.zeros((all_pols.shape[0], S))

@@ -611,7 +611,7 @@ def _e6_instance(layout: int, dim: int, n_policies: int, eps: float, seed: int) 
     pc = ft.policy_class(inst.mdp, inst.policies)
     rounds = claims.rounds_for(eps)
     beta_last = ft.confidence_radius(rounds, horizon=H, n_policies=len(pc), delta=claims.E6_DELTA)
-    n_ft = ft.ftpedel_complexity(inst.mdp, pc, epsilon=eps, beta=beta_last, rtol=0.02).n_episodes
+    n_ft = ft.ftpedel_complexity(inst.mdp, pc, epsilon=eps, beta=beta_last, rtol=0.02, propagation=True).n_episodes
     lower = ft.verifiable_lower_bound(inst.mdp, pc, epsilon=eps, beta=math.log(1 / (2.4 * claims.E6_DELTA)),
                                       rtol=0.02).n_episodes
     return E6Instance(inst, np.asarray(pc.gaps, dtype=float), eps, float(n_ft), float(lower),

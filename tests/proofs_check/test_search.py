@@ -158,20 +158,23 @@ def test_bernoulli_crossing_probability_is_exact():
         bernoulli_crossing_probability(1.0, lambda m: m, 3)
 
 
-@pytest.mark.xfail(strict=True, reason="FTPedel with difference targets draws no step-0 episode when the survivors "
-                   "agree at step 0, so its step-1 visitation estimates and values collapse to 0 and it returns the "
-                   "first survivor (found by the FT-E6 search; proofs_check.search.ftpedel's docstring)")
 def test_ftpedel_is_eps_optimal_when_the_survivors_agree_at_the_first_step():
+    # Found by the FT-E6 search: without the propagation target (the library before 2026-12-05)
+    # the survivors agree at step 0, no step-0 episode is drawn, the step-1 visitations collapse
+    # to 0 and the first survivor (gap 1.41 eps) is returned in 12 of 12 runs.
     from mdps.instances.ftpedel import random_linear_family
     from proofs_check.ftpedel import ftpedel_learner
     from provable_rl import ftpedel as ft
 
     inst = random_linear_family(np.random.default_rng(0), epsilon=0.0125)
     gaps = ft.policy_class(inst.mdp, inst.policies).gaps
-    answers = [ftpedel_learner(inst.mdp, inst.policies, epsilon=0.0125, delta=0.1, offline=None,
-                               rng=np.random.default_rng(k)).policy_index for k in range(4)]
-    # At most 1 of 4 runs wrong: P(Bin(4, 0.1) >= 2) = 0.052 for a correct learner; today 4 of 4 are.
-    assert sum(gaps[i] > 0.0125 for i in answers) <= 1
+    for propagation, most_wrong in ((True, 1), (False, 4)):
+        answers = [ftpedel_learner(inst.mdp, inst.policies, epsilon=0.0125, delta=0.1, offline=None,
+                                   rng=np.random.default_rng(k), propagation_targets=propagation).policy_index
+                   for k in range(4)]
+        wrong = sum(gaps[i] > 0.0125 for i in answers)
+        # A correct learner: at most 1 of 4 runs wrong (P(Bin(4, 0.1) >= 2) = 0.052). The defect: 4 of 4.
+        assert wrong <= most_wrong if propagation else wrong == most_wrong
 
 
 def test_trial_to_dict_is_plain_json():

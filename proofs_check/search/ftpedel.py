@@ -86,28 +86,28 @@ with :math:`(S, A, H)` in :data:`E6_LAYOUTS` (the claim's first; each keeps the 
 :math:`d = 4, 5` the no-elimination mutant stayed inside the band on all 14 instances tried, at
 :math:`d = 2, 3` it left it on 16 of 36.
 
-**Correctness is not tested, because the search found it failing.** A first version of the
-property also counted runs whose answer is not :math:`\epsilon`-optimal (FT-E6's fourth
-sub-check). Its search of the library's FTPedel found a counterexample at seed 0: the claim's
-layout, :math:`d = 3`, 8 policies, :math:`\epsilon = 0.0125`, instance seed 0
-(``random_linear_family(numpy.random.default_rng(0), epsilon=0.0125)``, i.e. the family's
-defaults), where FTPedel returned policy 2, gap :math:`1.41 \epsilon`, in 4 of 4 runs (and in 12
-of 12 of a later check). Its rounds 5 to 9 collect no data and estimate every value as 0: the
-five survivors take the same actions at step 0, so the difference targets of step 0 vanish, no
-step-0 episode is drawn, the next-step visitations regressed from that empty data are 0, and so
-are the targets and the estimates of step 1; the first survivor is returned. This is a defect of
-:func:`provable_rl.ftpedel.ftpedel` with difference targets (a step whose differences vanish still
-has to be sampled for the next step's visitation estimates), not of the bound; it is reported,
-and ``tests/proofs_check/test_search.py`` keeps the instance as a strict expected failure. The
-episode band holds on that instance (7k to 36k episodes, lower bound 1083, ceiling
-:math:`576 N_{\rm FT} \approx 1.1 \cdot 10^7`).
+**Correctness is recorded, not tested.** A first version of the property also counted runs whose
+answer is not :math:`\epsilon`-optimal (FT-E6's fourth sub-check). Its search of the library's
+FTPedel found a counterexample at seed 0: the claim's layout, :math:`d = 3`, 8 policies,
+:math:`\epsilon = 0.0125`, instance seed 0 (``random_linear_family(numpy.random.default_rng(0),
+epsilon=0.0125)``), where FTPedel returned policy 2, gap :math:`1.41 \epsilon`, in 4 of 4 runs
+(12 of 12 in a later check): the five survivors took the same actions at step 0, so the
+difference targets of step 0 vanished, no step-0 episode was drawn, and every later estimate was
+0. That was a defect of :func:`provable_rl.ftpedel.ftpedel`, fixed on 2026-12-05 by the
+propagation target (:ref:`ftpedel-propagation`); ``tests/proofs_check/test_search.py`` keeps the
+instance as a test of both versions, and FT-E5's panel has the old one. The band is now against
+:math:`N_{\rm FT}` with the propagation term (``ftpedel_complexity(..., propagation=True)``), as
+in FT-E6. Whether correctness can rejoin the property is a question of its false-alarm rate over
+the whole class, which has not been measured with the fix.
 
 **The panel.** radius x16 leaves the band from above at :math:`\epsilon = 0.2` (the first,
 simplest, instance); :math:`\beta_\ell / 1000` falls below the lower bound; no elimination
 leaves the band from above only where some eliminated policy is expensive to resolve (at
 :math:`\epsilon \le 0.05` on about 40% of the :math:`d \le 3` instances), which the search finds.
 
-Measured at search seeds 1..20 with :func:`proofs_check.search.search` (``search("FT-E6", seed=s)`` and
+Measured before the propagation target (the measurements below are of the defective version and
+its differences-only :math:`N_{\rm FT}`; the fixed version's are in the test suite at seed 0 only),
+at search seeds 1..20 with :func:`proofs_check.search.search` (``search("FT-E6", seed=s)`` and
 ``mutant=NAME``, the search ``provable-rl search FT-E6 --seeds 20`` runs at each seed), one process per
 learner, ``nice -n 5``, on the shared 2-core machine at a load average of about 30 (2026-12-05; three
 processes side by side because the sequential 20-seed commands did not fit the session at that load): the algorithm

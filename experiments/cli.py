@@ -447,8 +447,8 @@ def _cmd_reproduce(args, argv) -> int:
         from proofs_check import search as bound_search
 
         checked = {claim.id for claim in claims}
-        searches = [bound_search.search(prop.claim_id, seed=args.seed).to_dict()
-                    for prop in bound_search.all_properties() if prop.claim_id in checked]
+        searches = _run_searches([prop.claim_id for prop in bound_search.all_properties() if prop.claim_id in checked],
+                                 args.seed, args.jobs if args.backend == "loky" and args.scheduler is None else 1)
     seconds = time.perf_counter() - start
     calibration = _read_calibration(args.output / f"calibration_{budget}.json")
     header = report.run_header(budget, args.seed, seconds=seconds, jobs=args.jobs, backend=args.backend,
@@ -462,6 +462,27 @@ def _cmd_reproduce(args, argv) -> int:
     ok = bool(results) and all(r.passed for r in results) and not any("error" in f for f in figures) \
         and not any(doc["found"] for doc in searches)
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _search_document(claim_id: str, seed: int) -> dict:
+    """One bound search as its JSON document (a module-level function, so that a pool can run it)."""
+    from proofs_check import search as bound_search
+
+    return bound_search.search(claim_id, seed=seed).to_dict()
+
+
+def _run_searches(claim_ids, seed: int, jobs: int) -> list[dict]:
+    """The searches of ``claim_ids`` at ``seed``, in that order; with ``jobs != 1`` in a loky pool.
+
+    Each search draws only from its own seed, so the documents do not depend on ``jobs``; the
+    pool only lets the searches (sequential hypothesis runs, 1 to 10 s each at the tests'
+    budgets) use every core instead of one.
+    """
+    if jobs == 1 or len(claim_ids) < 2:
+        return [_search_document(claim_id, seed) for claim_id in claim_ids]
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=jobs, backend="loky")(delayed(_search_document)(claim_id, seed) for claim_id in claim_ids)
 
 
 def _search_line(result) -> str:

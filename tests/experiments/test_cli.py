@@ -477,3 +477,16 @@ def test_a_closed_pipe_ends_the_command_quietly():
     stderr = proc.stderr.read()
     assert proc.wait() in (0, cli.EXIT_BROKEN_PIPE)
     assert b"Traceback" not in stderr
+
+
+def test_reproduce_searches_are_the_same_in_a_pool():
+    # reproduce runs the bound searches in a loky pool when --jobs != 1: same documents, in order.
+    from experiments.cli import _run_searches
+
+    def timeless(documents):
+        return [{k: v for k, v in doc.items() if k != "seconds"} for doc in documents]
+
+    serial = _run_searches(["LCB-C3", "LCB-V1"], 0, 1)
+    pooled = _run_searches(["LCB-C3", "LCB-V1"], 0, 2)
+    assert [doc["claim"] for doc in pooled] == ["LCB-C3", "LCB-V1"]
+    assert timeless(pooled) == timeless(serial)

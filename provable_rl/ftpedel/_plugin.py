@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mdps.core import LinearMDP
+
 from ._data import collect_step
 from ._design import _fixed_design_episodes, _minimum_episodes, _q_values
 from ._policies import _pair_occupancies, _uniform_probs
@@ -27,27 +29,21 @@ class _Tabular:
 @dataclass(frozen=True, eq=False)
 class _PlanningModel:
     """The model the plug-in design plans with: the known features and initial distribution, and
-    estimated transitions ``tabular.P`` (H, S, A, S). It has what the DP oracle reads of a LinearMDP."""
+    estimated transitions ``tabular.P`` (H, S, A, S). It has what the DP oracle reads of a LinearMDP:
+    the sizes S, A and d are LinearMDP's own properties (read off ``features``), the horizon is
+    read off ``tabular.P`` (a LinearMDP reads it off ``mu``, which the estimate does not have)."""
 
     features: np.ndarray
     tabular: _Tabular
     initial: np.ndarray
 
+    n_states = LinearMDP.n_states
+    n_actions = LinearMDP.n_actions
+    dim = LinearMDP.dim
+
     @property
     def horizon(self) -> int:
         return self.tabular.P.shape[0]
-
-    @property
-    def n_states(self) -> int:
-        return self.features.shape[0]
-
-    @property
-    def n_actions(self) -> int:
-        return self.features.shape[1]
-
-    @property
-    def dim(self) -> int:
-        return self.features.shape[2]
 
 
 def _estimated_transitions(mdp, counts_h, reg):

@@ -1,7 +1,7 @@
-r"""FTPedel's correctness on Gaussian bandits and its episodes on multi-step MDPs (Wagenmaker & Pacchiano 2023; :ref:`theory-ftpedel`).
+r"""FTPedel's correctness, episodes, plug-in design and offline gain (Wagenmaker & Pacchiano 2023; :ref:`theory-ftpedel`).
 
-Two explicit bounds of :mod:`proofs_check.ftpedel` are searched: FT-E1 (below) and FT-E6 (after
-it).
+Four explicit bounds of :mod:`proofs_check.ftpedel` are searched: FT-E1 (below), FT-E6, FT-E7 and
+FT-E8 (after it, in that order).
 
 ``FT-E1``
     FTPedel returns an :math:`\epsilon`-optimal member of its class :math:`\Pi` with probability
@@ -119,6 +119,102 @@ counterexample and every mutant has one.
 
 Every strategy shrinks toward small instances: the claim's layout, :math:`d = 3`, 8 policies, the
 largest :math:`\epsilon`, the smallest instance seed.
+
+``FT-E7``
+    FTPedel with the plug-in design (each round's exploration planned with the transitions
+    estimated from the data so far, :ref:`ftpedel-plugin-design`) meets its certificate in every
+    run (the realised design objective at most :math:`\epsilon_\ell^2 / \beta_\ell` in every
+    round, the last round certifies :math:`\epsilon`) and costs at most growth^2 =
+    :data:`proofs_check.ftpedel.E7_COST_FACTOR` = 1.5625 times the oracle plan (the library's
+    FTPedel, which plans with the true model) on the same offline data ([derived]); the claim
+    checks it on FT-E5's family at :math:`\epsilon = 0.1` and on the 6-room routing MDP at
+    :math:`\epsilon = 0.2`.
+
+**The class.** :func:`mdps.instances.ftpedel.routing_mdp` with 3 to 8 rooms, leak 0.1 (the
+claim's), 0, 0.05, 0.2 or 0.3, near gap 0.05 or 0.1, far gap 0.3, :math:`\epsilon = 0.2`, no
+offline data; and :func:`mdps.instances.ftpedel.random_linear_family` (:math:`S = 4`, :math:`A =
+2`, :math:`d = 3`, :math:`H = 2`) at 256 instance seeds, :math:`\epsilon \in \{0.1, 0.2\}`, 50 (the
+claim's), 0 or 300 offline tuples of action 0 per state and step, the class drawn among all
+policies or among those that share their step-0 actions (FT-E5's two kinds); :math:`\delta =
+0.1`. The claim's two instances are members. Routing MDPs come first (a leak of 0 and many rooms
+are where a wrong transition model costs most), and the strategy shrinks toward the routing MDP
+with the fewest rooms, the claim's leak and near gap.
+
+**The test: a paired one, and why.** The certificate is the learner's own stopping test, so it is
+deterministic: a run whose realised objective (recomputed from its reported pair counts,
+``certificate_row``) exceeds the tolerance by more than 1e-9, or whose last round does not
+certify :math:`\epsilon`, is a counterexample (p-value 0); a run that reaches the library's cap
+of :math:`10^9` episodes certifies nothing and counts as one. The cost bound is statistical. The
+claim compares mean episodes with a paired bootstrap, whose level is asymptotic and not controlled
+at the per-instance level 0.05 / 8 with a few pairs; :func:`proofs_check.search.mean_bound_trial`
+needs draws in a known range, and episode counts have none (the plug-in's own cost is what is
+tested). So the search tests the bound on each *pair*: one run of the learner and one of the oracle
+plan on the same offline data, each pair drawn independently. The [derived] argument of FT-E7
+bounds the pair (both loops stop on the same realised test; the plug-in's re-plan adds at most one
+growth step) when the two runs eliminate alike; runs that eliminate differently make single pairs
+exceed it (at search seed 0 a 7-room routing MDP, leak 0.05, near gap 0.1, had a mean ratio of
+1.63 over its 2 pairs, one above the bound; 8 other pairs of it had ratios 0.86 to 1.18). The
+null is "a pair exceeds growth^2 with probability at most 1/2" (the bound holds for the typical pair), and
+the statistic the length of the leading run of exceeding pairs, exact whatever the episode
+distribution (:func:`leading_run_p_value`): 8 exceeding pairs in a row reject at :math:`2^{-8} <
+0.05 / 8`. The instance stops at the first pair within the bound once :data:`E7_MIN_PAIRS` are
+drawn, so a correct learner costs two pairs an instance. The measured quantity, which steers the
+search, is the mean learner episodes over the mean oracle episodes of the pairs drawn (bound
+growth^2); whether the answer is :math:`\epsilon`-optimal is recorded, not tested.
+
+**The panel.** no_verification breaks the certificate (realised objective 1.15 times the
+tolerance on the 3-room routing MDP) and radius_div4 too (4 times); never_replans exceeds the cost
+bound in every pair (2.2 times the oracle on the 3-room routing MDP); wrong_step_model exceeds it
+only on routing MDPs with many rooms or no leak (about 1.6 times at 3 rooms, 4.9 at 8 rooms with leak
+0.05), and at leak 0 some of its runs reach the episode cap.
+
+``FT-E8``
+    The offline gain (online-only episodes of the library's FTPedel / episodes of the learner
+    with the offline data) lies within a factor :data:`proofs_check.ftpedel.E8_GAIN_FACTOR` = 1.25,
+    both ways, of the gain of :func:`provable_rl.ftpedel.schedule_complexity`, and the learner
+    meets its certificate with the true offline covariance in every run; the claim checks it on
+    :func:`mdps.instances.ftpedel.partial_coverage_routing` (30000 tuples, 6 rooms,
+    :math:`\epsilon = 0.2`).
+
+**The class, and the part of it the band covers.** Partial-coverage routing MDPs with 1000, 3000,
+30000 (the claim's) or 300000 offline tuples per covered pair, 3 to 8 rooms, leak 0.1 (the
+claim's), 0, 0.05 or 0.2, near gap 0.05, 0.02 or 0.1 and far gap 0.3, 0.2, 0.35, 0.4 or 0.25,
+:math:`\epsilon = 0.2`, :math:`\delta = 0.1`. FT-E8's band argument bounds each run between the
+schedule's planned minimum and one growth step above it *when the run's survivors are the
+schedule's* (:math:`\Pi_{\ell+1} = \{\pi : \Delta(\pi) \le 2 \epsilon_\ell\}`); a run keeps the
+policies whose estimate is within :math:`2 \epsilon_\ell` of the best, so the two agree unless an
+estimate errs by about the distance from a gap to a threshold :math:`2 \epsilon_\ell`
+(:func:`e8_margin`). The searched class is the instances where that distance is at least
+:data:`E8_MARGIN` = 0.4 :math:`\epsilon_\ell` for every policy and round of the schedule, the
+claim's instance's own margin (its far policies, gap 0.3, against :math:`2 \epsilon_3 = 0.25`);
+an instance closer to a threshold (far gap 0.25) is outside (:class:`proofs_check.search.OutsideClass`).
+On that class the survivors of the runs matched the schedule's in 65 of 66 runs measured (one
+parameter changed at a time from the claim's instance: 3 and 8 rooms, 300 to 300000 tuples, leak
+0, near gaps 0.02 and 0.1, far gaps 0.2 and 0.4; 3 pairs each, 2026-12-05; the miss: an
+online-only run at far gap 0.4, whose pair stayed in the band); a leak of 0.3 is left out of the
+strategy: one of its 6 runs, with the offline data, had survivors other than the schedule's and
+cost 1.42 times its schedule (pair gain 0.72 of the prediction, below the band).
+
+**The test.** Pairs as in FT-E7: the library's online-only run (the claim's fixed reference) and
+the learner's run with fresh offline data; the certificate deterministic; the band two-sided on
+each pair's gain, the null "a pair lies above the band with probability at most 1/2, and below it
+with probability at most 1/2", the leading-run statistic (9 pairs on one side in a row reject at
+:math:`2 \cdot 2^{-9} < 0.05 / 8`), curtailed at the first pair inside. The measured quantity is
+the worst band ratio of the mean gain, :math:`\max(G / (1.25\, G_{\rm pred}), G_{\rm pred} /
+(1.25\, G))` (bound 1).
+
+**The panel.** ignore_offline and averaged_offline fall below the band in every pair (gain about
+0.2 of the prediction on the 3-room instance); wrong_step_offline breaks the certificate (realised
+objective :math:`2 \cdot 10^4` times the tolerance); double_counted_offline breaks it too (1.14
+times), which its gain alone would not show (1.22 of the prediction, inside the band).
+
+Measured at search seed 0 (``search("FT-E7", seed=0)``, ``mutant=NAME``, 2026-12-05, load about
+10 on the 2 cores): FT-E7's algorithm has no counterexample in 8 examples (33 s; worst mean ratio
+1.63, the 7-room instance above), no_verification, radius_div4 and never_replans have one on the
+first instance (2-6 s), wrong_step_model on the 3-room routing MDP with no leak (145 s, its runs
+at the episode cap); FT-E8's algorithm has none in 8 examples (49 s), every mutant has one on the
+first instance (1-8 s). The 20-seed rates are measured separately.
+
 """
 from __future__ import annotations
 
@@ -128,16 +224,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mdps.instances.ftpedel import HybridInstance, arm_policies, bandit_linear_mdp, random_linear_family
+from mdps.instances.ftpedel import (HybridInstance, arm_policies, bandit_linear_mdp, partial_coverage_routing,
+                                    random_linear_family, routing_mdp)
 from provable_rl import ftpedel as ft
 
 from .. import ftpedel as claims
 from . import BoundProperty, Trial, binomial_trial, register_property
 
 __all__ = ["E1_CONTINUE_FROM", "E1_ENOUGH", "E1_FIRST_RUNS", "E1_MORE_RUNS", "E1_PROPERTY", "E1_SEARCH_DELTA",
-           "E1Instance", "E6_LAYOUTS", "E6_PROPERTY", "E6_RUNS", "E6Instance", "e1_evaluate", "e1_load",
-           "e1_parameters", "e6_evaluate", "e6_load", "e6_parameters", "failure_bound", "run_delta",
-           "two_look_p_value"]
+           "E1Instance", "E6_LAYOUTS", "E6_PROPERTY", "E6_RUNS", "E6Instance", "E7_MIN_PAIRS", "E7_PAIRS",
+           "E7_PROPERTY", "E8_MARGIN", "E8_MIN_PAIRS", "E8_PAIRS", "E8_PROPERTY", "PairedInstance", "e1_evaluate",
+           "e1_load", "e1_parameters", "e6_evaluate", "e6_load", "e6_parameters", "e7_evaluate", "e7_load",
+           "e7_parameters", "e8_evaluate", "e8_load", "e8_margin", "e8_parameters", "failure_bound",
+           "leading_run_p_value", "run_delta", "two_look_p_value"]
 
 #: Runs of the first look at an instance; the second look adds :data:`E1_MORE_RUNS` runs when
 #: the first saw at least :data:`E1_CONTINUE_FROM` violations (:func:`two_look_p_value`).
@@ -675,3 +774,518 @@ E6_PROPERTY = register_property(BoundProperty(
     f"with probability delta (both hold on the good event); {E6_RUNS} runs per instance, exact binomial test of "
     "the rate 0.1.",
     e6_parameters, e6_load, e6_evaluate, max_examples=12, ci_examples=3))
+
+
+# ------------------------------------------------------------------------------------------
+# The paired tests of FT-E7 and FT-E8
+# ------------------------------------------------------------------------------------------
+
+def leading_run_p_value(sides, *, two_sided: bool = False, rate: float = 0.5) -> float:
+    r"""The exact p-value of a run of same-side exceedances at the start of a sequence of i.i.d. pairs.
+
+    ``sides`` holds, for each pair in the order drawn, +1 when the pair lies above its band, -1
+    below it (only with ``two_sided``) and 0 inside. :math:`T` is the length of the leading run
+    of pairs on the side of the first one (0 when the first is inside). Under the null "each
+    pair lies above its band with probability at most ``rate``" (and, two-sided, below it with
+    probability at most ``rate``), independently,
+
+    .. math::
+
+        P(T \ge t) \le q^t \quad\text{(one-sided)}, \qquad P(T \ge t) \le 2 q^t \quad\text{(two-sided)},
+
+    so :math:`\min(1, q^T)` (resp. :math:`\min(1, 2 q^T)`) is a valid p-value. :math:`T` does not
+    depend on the pairs after the run ends, so the caller may stop drawing pairs at the first one
+    that breaks the run (curtailment), which is what makes the test cheap for a correct learner.
+    With ``rate = 1/2`` the null is a statement about the median pair: "the band holds for the
+    typical pair".
+
+    Parameters
+    ----------
+    sides : sequence of int
+        +1, -1 or 0 per pair, in the order drawn; at least one.
+    two_sided : bool
+        Whether pairs below the band count (a run of -1 as much as a run of +1).
+    rate : float
+        :math:`q`, in (0, 1).
+
+    Returns
+    -------
+    float
+        The p-value.
+
+    Examples
+    --------
+    >>> leading_run_p_value([1, 1, 1, 1, 1, 1, 1, 1])            # 8 pairs above: 2^-8
+    0.00390625
+    >>> leading_run_p_value([-1, -1, -1, 0, -1], two_sided=True)  # 2 * 2^-3
+    0.25
+    >>> leading_run_p_value([0, 1, 1])
+    1.0
+    """
+    if isinstance(two_sided, (bool, np.bool_)) is False:
+        raise TypeError(f"two_sided: expected a bool, got {type(two_sided).__name__}")
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 < rate < 1:
+        raise ValueError(f"rate: expected a number in (0, 1), got {rate!r}")
+    values = list(sides)
+    allowed = (-1, 0, 1) if two_sided else (0, 1)
+    if not values or any(isinstance(s, bool) or s not in allowed for s in values):
+        raise ValueError(f"sides: expected a non-empty sequence of values in {allowed}, got {values!r}")
+    first = values[0]
+    run = 0
+    if first != 0:
+        for s in values:
+            if s != first:
+                break
+            run += 1
+    return float(min(1.0, (2.0 if two_sided else 1.0) * rate ** run))
+
+
+def _episode_cap_reached(err: ValueError) -> bool:
+    # The library raises this when a run would exceed its 1e9-episode cap: a learner that needs
+    # more than the cap costs more than any bound here, so the run counts at the cap.
+    return str(err).startswith("max_episodes")
+
+
+def _run_or_cap(learner, mdp, policies, **kwargs):
+    """(online episodes, run or None): the episodes at the cap when the learner hits it."""
+    try:
+        res = learner(mdp, policies, **kwargs)
+    except ValueError as err:
+        if not _episode_cap_reached(err):
+            raise
+        return _EPISODE_CAP, None
+    return int(res.online_episodes), res
+
+
+#: The library's episode cap (``ftpedel_learner``'s ``max_episodes``): a capped run counts at it.
+_EPISODE_CAP = 10 ** 9
+
+
+def _certificate(run, instance, offline_covariances):
+    """(realised objective / tolerance, certified, gap / eps) of a run; a capped run has no certificate."""
+    if run is None:
+        return math.inf, 0, math.inf
+    row = claims.certificate_row(instance.problem.mdp, instance.policy_class, offline_covariances, run,
+                                 epsilon=instance.epsilon, delta=instance.delta)
+    return float(row["q_ratio"]), int(row["certified"]), float(row["gap"]) / instance.epsilon
+
+
+# ------------------------------------------------------------------------------------------
+# FT-E7
+# ------------------------------------------------------------------------------------------
+
+#: Pairs (plug-in run, oracle run) per instance at most; the leading-run test rejects from 8 pairs
+#: above growth^2 in a row (p = 2^-8 = 0.0039 < 0.05 / 8, the per-instance level at the default budget).
+E7_PAIRS = 8
+#: Pairs always drawn (the measured ratio of means needs more than one), then the instance stops at
+#: the first pair within the bound.
+E7_MIN_PAIRS = 2
+_E7_ROOMS = (3, 8)
+_E7_LEAKS = (0.1, 0.0, 0.05, 0.2, 0.3)
+_E7_NEAR_GAPS = (0.05, 0.1)
+_E7_FAMILY_EPSILONS = (claims.E5_EPSILON, 0.2)
+_E7_FAMILY_OFFLINE = (50, 0, 300)
+
+
+@dataclass(frozen=True, eq=False)
+class PairedInstance:
+    """One FT-E7 or FT-E8 instance: the problem, its class statistics, the accuracy and the confidence.
+
+    Parameters
+    ----------
+    problem : mdps.instances.ftpedel.HybridInstance
+        The MDP, the policy class and the offline design.
+    policy_class : provable_rl.ftpedel.PolicyClass
+        The exact statistics of the class (gaps, visitations).
+    epsilon : float
+        The accuracy.
+    delta : float
+        The confidence each run is given (the claim's).
+    predicted : float
+        FT-E8: the schedule measure's gain; FT-E7: 0 (unused).
+    """
+
+    problem: HybridInstance
+    policy_class: object
+    epsilon: float
+    delta: float
+    predicted: float = 0.0
+
+
+def e7_parameters():
+    """Hypothesis strategy of FT-E7 instances: routing MDPs, then FT-E5's random family.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy
+        JSON-able dicts. ``{"kind": "routing", "n_rooms", "leak", "near_gap"}`` (3..8 rooms, leak
+        in {0.1, 0, 0.05, 0.2, 0.3}, near gap 0.05 or 0.1; accuracy 0.2) or ``{"kind": "family",
+        "instance_seed", "epsilon", "n_offline", "shared_first_step"}`` (seed 0..255, accuracy 0.1
+        or 0.2, 50, 0 or 300 offline tuples per pair, the class drawn among all policies or among
+        those that share their step-0 actions). Each field shrinks toward the claim's instance.
+    """
+    st = _strategies()
+    routing = st.fixed_dictionaries({
+        "kind": st.just("routing"), "n_rooms": st.integers(*_E7_ROOMS), "leak": st.sampled_from(_E7_LEAKS),
+        "near_gap": st.sampled_from(_E7_NEAR_GAPS)})
+    family = st.fixed_dictionaries({
+        "kind": st.just("family"), "instance_seed": st.integers(0, 255),
+        "epsilon": st.sampled_from(_E7_FAMILY_EPSILONS), "n_offline": st.sampled_from(_E7_FAMILY_OFFLINE),
+        "shared_first_step": st.booleans()})
+    return st.one_of(routing, family)
+
+
+def e7_load(parameters: dict) -> PairedInstance:
+    """The problem of FT-E7 parameters (deterministic).
+
+    ``"routing"``: :func:`mdps.instances.ftpedel.routing_mdp` with the rooms, leak and near gap
+    (far gap 0.3), accuracy :data:`proofs_check.ftpedel.E7_ROUTING_EPSILON`, no offline data;
+    ``"family"``: :func:`mdps.instances.ftpedel.random_linear_family` at the instance seed, the
+    accuracy, the offline tuples (of action 0 at every state and step) and the class kind.
+
+    Parameters
+    ----------
+    parameters : dict
+        A draw of :func:`e7_parameters`.
+
+    Returns
+    -------
+    PairedInstance
+        Cached per process: a panel's searches share their instances.
+    """
+    if parameters["kind"] not in ("routing", "family"):
+        raise ValueError(f"parameters: unknown kind {parameters['kind']!r}")
+    key = _e7_key(parameters)
+    return _e7_instance(key)
+
+
+@functools.lru_cache(maxsize=256)
+def _e7_instance(key: tuple) -> PairedInstance:
+    if key[0] == "routing":
+        _, rooms, leak, near = key
+        inst, eps = routing_mdp(rooms, near_gap=near, leak=leak), claims.E7_ROUTING_EPSILON
+    else:
+        _, seed, eps, n_offline, shared = key
+        inst = random_linear_family(np.random.default_rng(seed), epsilon=eps, n_offline=n_offline,
+                                    shared_first_step=shared)
+    return PairedInstance(inst, ft.policy_class(inst.mdp, inst.policies), float(eps), claims.E7_DELTA)
+
+
+@functools.lru_cache(maxsize=1024)
+def _oracle_episodes(key: tuple, offline_seed: int, oracle_seed: int) -> int:
+    """The library's (oracle-design) FTPedel's episodes on an FT-E7 instance: the fixed reference of a pair."""
+    instance = _e7_instance(key)
+    problem = instance.problem
+    off = ft.sample_offline_statistics(problem.mdp, problem.offline_counts, np.random.default_rng(offline_seed))
+    return int(claims.ftpedel_learner(problem.mdp, problem.policies, epsilon=instance.epsilon, delta=instance.delta,
+                                      offline=off, rng=np.random.default_rng(oracle_seed)).online_episodes)
+
+
+def _e7_key(parameters: dict) -> tuple:
+    if parameters["kind"] == "routing":
+        return ("routing", int(parameters["n_rooms"]), float(parameters["leak"]), float(parameters["near_gap"]))
+    return ("family", int(parameters["instance_seed"]), float(parameters["epsilon"]), int(parameters["n_offline"]),
+            bool(parameters["shared_first_step"]))
+
+
+def e7_evaluate(instance: PairedInstance, parameters, learner, rng) -> Trial:
+    r"""FT-E7's bounds on one instance: the plug-in's cost against the oracle plan's, and its certificate.
+
+    Pairs are drawn one at a time, each with its own offline data (the instance's design), one run
+    of the learner and one of the library's oracle-design FTPedel on those data (the fixed
+    reference, as in the claim). The cost bound: a pair lies above it when the learner's episodes
+    exceed :data:`proofs_check.ftpedel.E7_COST_FACTOR` times the oracle's; the p-value is
+    :func:`leading_run_p_value` at rate 1/2 (one-sided), and the instance stops at the first pair
+    within the bound once :data:`E7_MIN_PAIRS` are drawn (:data:`E7_PAIRS` at most), or at the first
+    run that breaks its certificate. The
+    certificate is deterministic (the learner's own stopping test): a run whose realised
+    objective exceeds the tolerance :math:`\epsilon_\ell^2 / \beta_\ell` (``certificate_row``,
+    1e-9 for rounding) or whose last round does not certify :math:`\epsilon` makes the p-value
+    0. A run that hits the library's episode cap counts at the cap (above the bound, no
+    certificate). Whether the answer is :math:`\epsilon`-optimal is recorded, not tested.
+
+    Parameters
+    ----------
+    instance : PairedInstance
+        From :func:`e7_load`.
+    parameters : dict
+        Its parameters (the key of the cached oracle runs).
+    learner : callable
+        A learner of the protocol ``ftpedel.pac_learner_plugin``.
+    rng : numpy.random.Generator
+        The example's generator: each pair's offline, oracle and learner seeds are drawn from it.
+
+    Returns
+    -------
+    proofs_check.search.Trial
+        Measured: mean learner episodes / mean oracle episodes over the pairs drawn (or, when a
+        run breaks its certificate, the larger of that and its realised objective / tolerance);
+        bound: growth^2; p-value: 0 on a broken certificate, else the leading-run test's. Its
+        ``interval`` is the range of the pairs' ratios (for :math:`n` pairs it covers the median pair
+        ratio with probability :math:`1 - 2^{1-n}`, not 95%: the curtailed test draws few pairs).
+    """
+    key = _e7_key(parameters)
+    problem, eps, factor = instance.problem, instance.epsilon, claims.E7_COST_FACTOR
+    seeds = rng.integers(2 ** 62, size=(E7_PAIRS, 3))
+    learner_episodes, oracle_episodes, sides, q_max, uncertified, wrong, capped = [], [], [], 0.0, 0, 0, 0
+    for offline_seed, oracle_seed, learner_seed in seeds:
+        off = ft.sample_offline_statistics(problem.mdp, problem.offline_counts,
+                                           np.random.default_rng(int(offline_seed)))
+        n_oracle = _oracle_episodes(key, int(offline_seed), int(oracle_seed))
+        n, run = _run_or_cap(learner, problem.mdp, problem.policies, epsilon=eps, delta=instance.delta, offline=off,
+                             rng=np.random.default_rng(int(learner_seed)))
+        q, certified, gap_ratio = _certificate(run, instance, off.covariances(problem.mdp))
+        q_max, uncertified = max(q_max, q), uncertified + (1 - certified)
+        wrong, capped = wrong + (gap_ratio > 1.0), capped + (run is None)
+        learner_episodes.append(n)
+        oracle_episodes.append(n_oracle)
+        sides.append(int(n > factor * n_oracle))
+        if q_max > 1.0 + 1e-9 or uncertified:       # a broken certificate decides the instance
+            break
+        if len(sides) >= E7_MIN_PAIRS and (sides[0] == 0 or sides[-1] == 0):
+            break
+    cost = float(np.mean(learner_episodes)) / max(float(np.mean(oracle_episodes)), 1.0)
+    broken = q_max > 1.0 + 1e-9 or uncertified > 0
+    p_value = 0.0 if broken else leading_run_p_value(sides)
+    measured = max(cost, factor * q_max) if broken else cost
+    pairs = len(sides)
+    pair_ratios = [a / max(b, 1) for a, b in zip(learner_episodes, oracle_episodes)]
+    return Trial(measured, factor, p_value, (min(pair_ratios), max(pair_ratios)),
+                 f"plug-in / oracle episodes {cost:.3g} (bound {factor:g}; {sum(sides)}/{pairs} pairs above, "
+                 f"p {p_value:.2g}); realised objective / tolerance at most {q_max:.3g}, {uncertified} runs "
+                 f"uncertified{', ' + str(capped) + ' at the episode cap' if capped else ''}; {wrong} not "
+                 "eps-optimal, not tested",
+                 {"pairs": pairs, "above": sum(sides), "learner_episodes": learner_episodes,
+                  "oracle_episodes": oracle_episodes, "max_q_ratio": q_max, "uncertified": uncertified,
+                  "capped": capped, "not_eps_optimal": wrong})
+
+
+E7_PROPERTY = register_property(BoundProperty(
+    "FT-E7",
+    "Routing MDPs (mdps.instances.ftpedel.routing_mdp: 3..8 rooms, leak 0..0.3, near gap 0.05 or 0.1, far gap 0.3, "
+    "eps = 0.2, no offline data) and FT-E5's random family (random_linear_family: S = 4, A = 2, d = 3, H = 2, "
+    "eps 0.1 or 0.2, 0, 50 or 300 offline tuples of action 0 per pair, the class among all policies or among "
+    "those sharing their step-0 actions, 256 seeds), delta = 0.1. FTPedel with the plug-in design: every run's "
+    "realised objective <= eps_l^2 / beta_l and its last round certifies eps (deterministic: one broken run is "
+    "a counterexample); its episodes at most growth^2 = 1.5625 times the library's oracle-plan run's on the same "
+    f"offline data in the typical pair: up to {E7_PAIRS} i.i.d. pairs, exact leading-run test of 'a pair is "
+    "above with probability <= 1/2' (curtailed at the first pair within).",
+    e7_parameters, e7_load, e7_evaluate, max_examples=8, ci_examples=2))
+
+
+# ------------------------------------------------------------------------------------------
+# FT-E8
+# ------------------------------------------------------------------------------------------
+
+#: Pairs (online-only reference run, learner run with the offline data) per instance at most; the
+#: two-sided leading-run test rejects from 9 pairs on one side of the band in a row
+#: (p = 2 * 2^-9 = 0.0039 < 0.05 / 8).
+E8_PAIRS = 9
+#: Pairs always drawn, then the instance stops at the first pair inside the band.
+E8_MIN_PAIRS = 2
+#: The least distance, in units of eps_l, between a surviving policy's gap and the elimination
+#: threshold 2 eps_l of a round, below which an instance is outside FT-E8's class: the claim's
+#: instance's own (its far policies, gap 0.3, against 2 eps_3 = 0.25: 0.4 eps_3).
+E8_MARGIN = 0.4
+_E8_OFFLINE = (30000, 3000, 300000, 1000)
+_E8_ROOMS = (3, 8)
+_E8_LEAKS = (0.1, 0.0, 0.05, 0.2)
+_E8_NEAR_GAPS = (0.05, 0.02, 0.1)
+_E8_FAR_GAPS = (0.3, 0.2, 0.35, 0.4, 0.25)
+
+
+def e8_parameters():
+    """Hypothesis strategy of FT-E8 instances: partial-coverage routing MDPs.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy
+        JSON-able dicts with ``n_offline`` (30000, the claim's, 3000, 300000 or 1000 tuples per
+        covered pair), ``n_rooms`` (3..8), ``leak`` (0.1, 0, 0.05, 0.2), ``near_gap`` (0.05, 0.02,
+        0.1) and ``far_gap`` (0.3, 0.2, 0.35, 0.4, 0.25; the last is outside the class, see
+        :func:`e8_margin`).
+    """
+    st = _strategies()
+    return st.fixed_dictionaries({
+        "n_offline": st.sampled_from(_E8_OFFLINE), "n_rooms": st.integers(*_E8_ROOMS),
+        "leak": st.sampled_from(_E8_LEAKS), "near_gap": st.sampled_from(_E8_NEAR_GAPS),
+        "far_gap": st.sampled_from(_E8_FAR_GAPS)})
+
+
+def e8_margin(gaps, epsilon: float) -> float:
+    r"""The least distance from a gap to a round's elimination threshold, in units of :math:`\epsilon_\ell`.
+
+    :func:`provable_rl.ftpedel.schedule_complexity` keeps :math:`\Pi_{\ell+1} = \{\pi :
+    \Delta(\pi) \le 2 \epsilon_\ell\}` after round :math:`\ell`; a run keeps the policies whose
+    estimate is within :math:`2 \epsilon_\ell` of the best one. The two agree unless an estimate
+    errs by about :math:`\lvert \Delta(\pi) - 2 \epsilon_\ell \rvert`, so the margin is
+    :math:`\min \lvert \Delta(\pi) - 2 \epsilon_\ell \rvert / \epsilon_\ell` over the rounds
+    :math:`\ell < L` whose schedule has more than one survivor and the suboptimal policies
+    alive in round :math:`\ell` of the schedule.
+
+    Parameters
+    ----------
+    gaps : array_like
+        The class's gaps :math:`\Delta(\pi) \ge 0`.
+    epsilon : float
+        The accuracy.
+
+    Returns
+    -------
+    float
+        The margin (inf when no round eliminates).
+
+    Examples
+    --------
+    >>> round(e8_margin([0.0, 0.05, 0.3, 0.3], 0.2), 6)    # FT-E8's instance: 0.3 against 2 eps_3 = 0.25
+    0.4
+    """
+    gaps = np.asarray(gaps, dtype=float)
+    rounds = max(1, math.ceil(math.log2(4.0 / float(epsilon))))
+    margin = math.inf
+    for ell in range(1, rounds):
+        alive = gaps <= (math.inf if ell == 1 else 2.0 * 2.0 ** -(ell - 1))
+        if alive.sum() <= 1:
+            break
+        eps_l = 2.0 ** -ell
+        suboptimal = gaps[alive & (gaps > 0)]
+        if suboptimal.size:
+            margin = min(margin, float(np.min(np.abs(suboptimal - 2.0 * eps_l))) / eps_l)
+    return margin
+
+
+def e8_load(parameters: dict) -> PairedInstance:
+    """The problem of FT-E8 parameters, with the schedule measure's predicted gain (deterministic).
+
+    :func:`mdps.instances.ftpedel.partial_coverage_routing` with the offline tuples, rooms, leak
+    and gaps; accuracy and confidence FT-E8's (:data:`proofs_check.ftpedel.E8_EPSILON`,
+    :data:`proofs_check.ftpedel.E8_DELTA`); the predicted gain
+    ``schedule_complexity(no offline) / schedule_complexity(the offline covariance)``.
+
+    Parameters
+    ----------
+    parameters : dict
+        A draw of :func:`e8_parameters`.
+
+    Returns
+    -------
+    PairedInstance
+        Cached per process.
+    """
+    return _e8_instance(int(parameters["n_offline"]), int(parameters["n_rooms"]), float(parameters["leak"]),
+                        float(parameters["near_gap"]), float(parameters["far_gap"]))
+
+
+@functools.lru_cache(maxsize=256)
+def _e8_instance(n_offline: int, rooms: int, leak: float, near: float, far: float) -> PairedInstance:
+    inst = partial_coverage_routing(n_offline, n_rooms=rooms, near_gap=near, far_gap=far, leak=leak)
+    pc = ft.policy_class(inst.mdp, inst.policies)
+    kw = dict(epsilon=claims.E8_EPSILON, delta=claims.E8_DELTA)
+    online = ft.schedule_complexity(inst.mdp, pc, **kw).n_episodes
+    hybrid = ft.schedule_complexity(inst.mdp, pc, offline_covariances=inst.offline_covariances, **kw).n_episodes
+    return PairedInstance(inst, pc, claims.E8_EPSILON, claims.E8_DELTA,
+                          math.inf if hybrid <= 0 else float(online / hybrid))
+
+
+@functools.lru_cache(maxsize=1024)
+def _online_only_episodes(parameters_key: tuple, seed: int) -> int:
+    """The library's online-only episodes on an FT-E8 instance: the fixed reference of a pair."""
+    instance = _e8_instance(*parameters_key)
+    problem = instance.problem
+    return int(claims.ftpedel_learner(problem.mdp, problem.policies, epsilon=instance.epsilon, delta=instance.delta,
+                                      offline=None, rng=np.random.default_rng(seed)).online_episodes)
+
+
+def e8_evaluate(instance: PairedInstance, parameters, learner, rng) -> Trial:
+    r"""FT-E8's band on one instance: the offline gain against the schedule measure's, and the certificate.
+
+    Raises :class:`proofs_check.search.OutsideClass` when :func:`e8_margin` is below
+    :data:`E8_MARGIN` (the survivors of the runs need not be the schedule's, on which the band
+    rests). Pairs are drawn one at a time: the library's online-only run (the fixed reference, as
+    in the claim) and the learner's run with fresh offline data of the instance's design; the
+    pair's gain is their ratio of episodes. A pair lies above the band when its gain exceeds
+    growth times the predicted gain, below when it is under the prediction / growth
+    (:data:`proofs_check.ftpedel.E8_GAIN_FACTOR`); the p-value is :func:`leading_run_p_value`
+    at rate 1/2, two-sided, and the instance stops at the first pair inside once
+    :data:`E8_MIN_PAIRS` are drawn (:data:`E8_PAIRS` at most), or at the first broken run. The
+    certificate, with the true offline covariance, is deterministic as in :func:`e7_evaluate`: a
+    broken run makes the p-value 0.
+
+    Parameters
+    ----------
+    instance : PairedInstance
+        From :func:`e8_load`.
+    parameters : dict
+        Its parameters (the key of the cached reference runs).
+    learner : callable
+        A learner of the protocol ``ftpedel.pac_learner``.
+    rng : numpy.random.Generator
+        The example's generator: each pair's seeds are drawn from it.
+
+    Returns
+    -------
+    proofs_check.search.Trial
+        Measured: the worst band ratio of the mean gain, :math:`\max(G / (g G_{\rm pred}),
+        G_{\rm pred} / (g G))` with :math:`G` = mean online-only episodes / mean learner episodes
+        (or, on a broken certificate, the larger of that and the realised objective / tolerance);
+        bound 1. Its ``interval`` is the range of the pairs' gains over the predicted gain (as in
+        :func:`e7_evaluate`, not a 95% interval).
+    """
+    margin = e8_margin(instance.policy_class.gaps, instance.epsilon)
+    if margin < E8_MARGIN * (1 - 1e-9):
+        from . import OutsideClass
+
+        raise OutsideClass(f"a gap lies {margin:.3g} eps_l from an elimination threshold (< {E8_MARGIN})")
+    key = (int(parameters["n_offline"]), int(parameters["n_rooms"]), float(parameters["leak"]),
+           float(parameters["near_gap"]), float(parameters["far_gap"]))
+    problem, predicted, factor = instance.problem, instance.predicted, claims.E8_GAIN_FACTOR
+    seeds = rng.integers(2 ** 62, size=(E8_PAIRS, 3))
+    online, hybrid, sides, q_max, uncertified, wrong, capped = [], [], [], 0.0, 0, 0, 0
+    for offline_seed, reference_seed, learner_seed in seeds:
+        off = ft.sample_offline_statistics(problem.mdp, problem.offline_counts,
+                                           np.random.default_rng(int(offline_seed)))
+        n_online = _online_only_episodes(key, int(reference_seed))
+        n, run = _run_or_cap(learner, problem.mdp, problem.policies, epsilon=instance.epsilon, delta=instance.delta,
+                             offline=off, rng=np.random.default_rng(int(learner_seed)))
+        q, certified, gap_ratio = _certificate(run, instance, off.covariances(problem.mdp))
+        q_max, uncertified = max(q_max, q), uncertified + (1 - certified)
+        wrong, capped = wrong + (gap_ratio > 1.0), capped + (run is None)
+        online.append(n_online)
+        hybrid.append(n)
+        gain = n_online / n if n > 0 else math.inf
+        sides.append(1 if gain > factor * predicted else -1 if gain < predicted / factor else 0)
+        if q_max > 1.0 + 1e-9 or uncertified:       # a broken certificate decides the instance
+            break
+        if len(sides) >= E8_MIN_PAIRS and (sides[0] == 0 or sides[-1] != sides[0]):
+            break
+    mean_hybrid = float(np.mean(hybrid))
+    gain = float(np.mean(online)) / mean_hybrid if mean_hybrid > 0 else math.inf
+    band_ratio = max(gain / (factor * predicted), predicted / (factor * gain)) if gain > 0 else math.inf
+    broken = q_max > 1.0 + 1e-9 or uncertified > 0
+    p_value = 0.0 if broken else leading_run_p_value(sides, two_sided=True)
+    measured = max(band_ratio, q_max) if broken else band_ratio
+    pair_gains = [a / b if b > 0 else math.inf for a, b in zip(online, hybrid)]
+    pairs = len(sides)
+    return Trial(measured, 1.0, p_value, (min(pair_gains) / predicted, max(pair_gains) / predicted),
+                 f"measured / predicted gain {gain / predicted:.3g} (band [{1 / factor:g}, {factor:g}]; "
+                 f"{sides.count(1)} above, {sides.count(-1)} below of {pairs} pairs, p {p_value:.2g}); realised "
+                 f"objective / tolerance at most {q_max:.3g}, {uncertified} runs uncertified"
+                 f"{', ' + str(capped) + ' at the episode cap' if capped else ''}; {wrong} not eps-optimal, not tested",
+                 {"pairs": pairs, "above": sides.count(1), "below": sides.count(-1), "online_only_episodes": online,
+                  "learner_episodes": hybrid, "predicted_gain": predicted, "measured_gain": gain,
+                  "margin": margin, "max_q_ratio": q_max, "uncertified": uncertified, "capped": capped,
+                  "not_eps_optimal": wrong})
+
+
+E8_PROPERTY = register_property(BoundProperty(
+    "FT-E8",
+    "Partial-coverage routing MDPs (mdps.instances.ftpedel.partial_coverage_routing: 1000..300000 offline tuples "
+    "on the optimum's and the near tie's directions, 3..8 rooms, leak 0..0.2, near gap 0.02..0.1, far gap "
+    f"0.2..0.4, eps = 0.2, delta = 0.1), restricted to the instances whose gaps lie at least {E8_MARGIN} eps_l "
+    "from every elimination threshold 2 eps_l of the schedule (the band needs the runs' survivors to be the "
+    "schedule's). The library's FTPedel with the offline data: every run's realised objective (true "
+    "Lambda_off) <= eps_l^2 / beta_l and its last round certifies eps (one broken run is a counterexample); the "
+    "online-only / offline-plus-online episodes of a pair within a factor growth = 1.25 of schedule_complexity's "
+    f"gain, both ways, in the typical pair: up to {E8_PAIRS} i.i.d. pairs, exact two-sided leading-run test "
+    "(curtailed at the first pair inside).",
+    e8_parameters, e8_load, e8_evaluate, max_examples=8, ci_examples=2))

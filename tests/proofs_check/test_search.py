@@ -21,8 +21,8 @@ PANEL = [(prop.claim_id, mutant.name) for prop in all_properties() for mutant in
 
 
 def test_every_explicit_bound_has_a_property():
-    assert {"LCB-C3", "LCB-V1", "LCB-V4", "FT-E1", "FT-E6", "HNPG-H1", "HNPG-H2", "AC-T1b", "AC-T1c", "AC-T1e",
-            "AC-T5"} <= set(PROPERTIES)
+    assert {"LCB-C3", "LCB-V1", "LCB-V4", "FT-E1", "FT-E6", "FT-E7", "FT-E8", "HNPG-H1", "HNPG-H2", "AC-T1b",
+            "AC-T1c", "AC-T1e", "AC-T5"} <= set(PROPERTIES)
     for claim_id in PROPERTIES:
         prop = get_property(claim_id)
         assert prop.claim.kind == "bound", f"{claim_id} is not a bound claim"
@@ -37,6 +37,15 @@ def test_every_explicit_bound_has_a_property():
 #: caught on the first instance, runs by default.
 SLOW = {("FT-E1", "eps_threshold", 1), ("FT-E6", None, 0), ("FT-E6", None, 1), ("FT-E6", "no_elimination", 0),
         ("FT-E6", "no_elimination", 1), ("FT-E6", "radius_div1000", 0), ("FT-E6", "radius_div1000", 1)}
+#: FT-E7 and FT-E8: each example runs up to 8 (9) pairs of FTPedel runs, 30-50 s for the algorithm's default
+#: search on a loaded machine; their default-budget searches are slow, and the bounded version (``ci=True``,
+#: 2 examples) of every search but the one below runs by default (test_ftpedel_paired_searches_at_the_ci_budget).
+PAIRED = ("FT-E7", "FT-E8")
+SLOW |= {(claim_id, mutant, seed) for claim_id in PAIRED for seed in SEARCH_SEEDS
+         for mutant in (None, *(m.name for m in get_property(claim_id).claim.mutants))}
+#: FT-E7's wrong_step_model is caught where its step-0 model sends the runs to the library's episode cap (leak 0)
+#: or on routing MDPs with many rooms: 145 s a search, slow even at the ci budget.
+SLOW_CI = {("FT-E7", "wrong_step_model")}
 ALGORITHM_SEEDS = [pytest.param(claim_id, seed, marks=pytest.mark.slow) if (claim_id, None, seed) in SLOW
                    else (claim_id, seed) for claim_id in PROPERTIES for seed in SEARCH_SEEDS]
 
@@ -65,6 +74,57 @@ def test_every_mutant_yields_a_shrunk_counterexample_that_replays(claim_id, muta
     trial = replay(document)
     assert trial.p_value == pytest.approx(counterexample["p_value"], rel=1e-9, abs=1e-300)
     assert trial.measured == pytest.approx(counterexample["measured"])
+
+
+CI_SEARCHES = [pytest.param(claim_id, learner, marks=pytest.mark.slow) if (claim_id, learner) in SLOW_CI
+               else (claim_id, learner)
+               for claim_id in PAIRED for learner in (None, *(m.name for m in get_property(claim_id).claim.mutants))]
+
+
+@pytest.mark.parametrize("claim_id, mutant", CI_SEARCHES)
+def test_ftpedel_paired_searches_at_the_ci_budget(claim_id, mutant):
+    # The bounded version: 2 examples at seed 0 (per-instance level 0.025). The algorithm has no
+    # counterexample; each mutant has one, found on the simplest instance, that replays exactly.
+    result = search(claim_id, mutant=mutant, seed=0, ci=True)
+    assert result.max_examples == get_property(claim_id).ci_examples
+    if mutant is None:
+        assert not result.found, f"{claim_id} at the ci budget: {result.counterexample}"
+        return
+    assert result.found, f"{claim_id}: mutant {mutant} survived {len(result.examples)} examples at the ci budget"
+    document = json.loads(json.dumps(result.to_dict()))["counterexample"]
+    assert replay(document).p_value == pytest.approx(document["p_value"], rel=1e-9, abs=1e-300)
+
+
+def test_leading_run_p_value_is_exact():
+    from proofs_check.search.ftpedel import leading_run_p_value
+
+    # Under the null at its edge (each pair above with probability 1/2), P(p <= alpha) <= alpha:
+    # exactly 2^-t for the one-sided run, over every sequence of 6 pairs.
+    sequences = np.array(np.meshgrid(*[[0, 1]] * 6)).reshape(6, -1).T
+    p_values = np.array([leading_run_p_value(seq) for seq in sequences])
+    for alpha in (0.5, 0.25, 0.0625, 1 / 64):
+        assert np.mean(p_values <= alpha) <= alpha + 1e-12
+    assert leading_run_p_value([1] * 8) == 2.0 ** -8
+    assert leading_run_p_value([-1] * 9, two_sided=True) == 2.0 ** -8
+    assert leading_run_p_value([1, 1, -1, 1], two_sided=True) == 0.5
+    with pytest.raises(ValueError, match="sides"):
+        leading_run_p_value([-1, 1])
+    with pytest.raises(ValueError, match="sides"):
+        leading_run_p_value([])
+    with pytest.raises(ValueError, match="rate"):
+        leading_run_p_value([1], rate=1.0)
+
+
+def test_ftpedel_e8_class_excludes_gaps_at_a_threshold():
+    from proofs_check.search import OutsideClass
+    from proofs_check.search.ftpedel import E8_MARGIN, e8_evaluate, e8_load, e8_margin
+    from proofs_check.ftpedel import ftpedel_learner
+
+    # The claim's instance is in the class at its edge; a far gap at 2 eps_3 = 0.25 is not.
+    assert e8_margin([0.0, 0.05, 0.3], 0.2) == pytest.approx(E8_MARGIN)
+    parameters = {"n_offline": 30000, "n_rooms": 3, "leak": 0.1, "near_gap": 0.05, "far_gap": 0.25}
+    with pytest.raises(OutsideClass, match="threshold"):
+        e8_evaluate(e8_load(parameters), parameters, ftpedel_learner, np.random.default_rng(0))
 
 
 def test_counterexamples_are_shrunk_toward_small_instances():

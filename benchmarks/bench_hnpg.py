@@ -19,6 +19,15 @@ this part): peak memory stacked / blocked 12.3x (380 MiB against 31 MiB), time s
 1.1x (3.3x in an earlier run with less load), diagnostics off 0.01x the blocked run's time (the
 exact diagnostics are 99% of such a run at S = 400). The stacked and blocked numbers agreed to 1e-12.
 
+Third part: Algorithm 3 (:func:`provable_rl.hnpg.hnpg`, linear HPE critic and compatible fit) on
+HNPG-H7's linear lock (L = 4, A = 8, gamma = 0.8, d = 10, T = 800, m_on = m_off = 100), all rounds in
+one Numba kernel (the default since December 2026) against the per-round loop it replaced (the Numba
+sampler, then HPE's and the fit's normal equations in numpy; kept as the reference, ``fused=False``),
+same process, same seeds, alternating runs. Prints the ratio loop / kernel and the largest difference
+of the two runs' policies (rounding only: the kernel sums in another order). Measured on the shared
+2-core machine under load (December 2026, ``linear_comparison(3)``): loop 1.355 s, kernel 0.198 s,
+6.8x; largest policy difference 8.4e-10.
+
     python benchmarks/bench_hnpg.py [--repeats 5] [--memory-states 400]
 """
 from __future__ import annotations
@@ -30,7 +39,7 @@ import tracemalloc
 import numpy as np
 
 import provable_rl.hnpg as hnpg_module
-from mdps.instances.hnpg import lock_problem
+from mdps.instances.hnpg import linear_lock, lock_problem
 from mdps.instances.random import random_mdp
 from provable_rl.hnpg import hac
 
@@ -79,6 +88,7 @@ def main(argv=None):
     for b, g in gaps.items():
         print(f"  final relative suboptimality ({b}, seeds 0-2): {np.round(g, 3).tolist()}")
     memory_comparison(args.memory_states, min(args.repeats, 2))
+    linear_comparison(args.repeats)
 
 
 def diagnostics_run(mdp, mode: str):
@@ -116,6 +126,36 @@ def memory_comparison(n_states: int, repeats: int):
     for mode, (_, t, m) in results.items():
         print(f"  {mode:8s}: {t:.3f} s ({t / base_t:.2f}x blocked), peak {m / 2**20:.1f} MiB ({m / base_m:.2f}x blocked)")
     print(f"  stacked and blocked values and critic errors agree to 1e-12: {same}")
+
+
+def linear_run(problem, fused: bool, seed: int):
+    """Algorithm 3 on ``problem`` (a linear lock) with H7's settings, fused kernel or per-round loop."""
+    lock, phi = problem.lock, problem.features
+    ctx = hnpg_module._Context(lock.mdp, lock.reset, lock.offline_distribution, phi, "numba")
+    cfg = hnpg_module._HPEConfig(1.0, 2, 4, 100, 100, 1e-8, True, True)
+    T = 800
+    eta = (1 - lock.mdp.gamma) * np.sqrt(np.log(lock.mdp.n_actions) / T)
+    return hnpg_module._run_actor_critic(ctx, T, eta, cfg, np.random.default_rng(seed), greedy=False,
+                                         warm_start=True, policy_features=phi, fused=fused, diagnostics=False)
+
+
+def linear_comparison(repeats: int):
+    """Best time of Algorithm 3's fused kernel against the per-round loop, and their largest difference."""
+    problem = linear_lock(4, 8, 0.8, rng=0)
+    linear_run(problem, True, 0)  # compile (or load the cached kernel)
+    times = {True: [], False: []}
+    runs = {}
+    for r in range(repeats):
+        for fused in times:
+            start = time.perf_counter()
+            runs[fused] = linear_run(problem, fused, r)
+            times[fused].append(time.perf_counter() - start)
+    t_kernel, t_loop = min(times[True]), min(times[False])
+    diff = float(np.abs(runs[True].policies - runs[False].policies).max())
+    print(f"Algorithm 3 on the linear lock (L=4, A=8, d=10, T=800, m=100), best of {repeats}:")
+    print(f"  per-round loop  : {t_loop:.3f} s")
+    print(f"  fused kernel    : {t_kernel:.3f} s")
+    print(f"  speed-up loop / kernel = {t_loop / t_kernel:.1f}x; largest policy difference {diff:.1e}")
 
 
 if __name__ == "__main__":

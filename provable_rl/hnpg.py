@@ -53,7 +53,9 @@ HAC and HNPG: speed
 -------------------
 A round's sampling is one Numba kernel (all K2 batches at once) and tabular HPE a second; tabular
 HAC runs all T rounds in one kernel that calls both (handing the Generator to a kernel costs more
-than a round's sampling). ``backend="numpy"`` runs the same algorithm on a vectorised numpy
+than a round's sampling), and so does HNPG with a linear critic (sampling, HPE's normal equations
+tallied per pair, the compatible fit and the step; it agrees with the per-round loop, which solves
+the same equations in numpy, up to rounding). ``backend="numpy"`` runs the same algorithm on a vectorised numpy
 sampler (same law, another random stream): the reference of ``benchmarks/bench_hnpg.py``, which
 prints the ratio. Exact diagnostics (values, occupancies, critic errors) are computed after the
 loop with batched solves, a block of iterates at a time (at most ``EXACT_BLOCK_ENTRIES`` matrix
@@ -1196,8 +1198,194 @@ def _hac_tabular_kernel(P_cdf, R, reset_cdf, nu_cdf, gamma, T, eta, lam, k1, k2,
     return policies, critics, mc, td, steps
 
 
+@numba.njit(cache=True)
+def _hnpg_linear_kernel(P_cdf, R, reset_cdf, nu_cdf, gamma, T, eta, lam, k1, k2, m_on, m_off, warm_start,
+                        bootstrap, average, gaussian, std, absorbing, det_next, phi, psi, ridge, fit_lam, fit_ridge,
+                        centre, rng):
+    """All T rounds of Algorithm 3 with a linear HPE critic in one call: per round, :func:`_round_kernel`, then
+    K2 weighted ridge solves of HPE (the normal equations of :func:`_linear_hpe`, tallied per pair), then the
+    compatible fit of :func:`_compatible_fit` (``centre=False`` regresses ``f`` in place of ``f - E_pi f``:
+    HNPG-H7's q_fit mutant) and the step ``theta += eta w``. Consumes the random stream as the per-round
+    loop does; the numbers agree with it up to rounding (sums in another order)."""
+    S, A = R.shape
+    SA = S * A
+    d = psi.shape[2]
+    dp = phi.shape[2]
+    theta = np.zeros(dp)
+    pi = np.full((S, A), 1.0 / A)
+    pi_cdf = np.empty((S, A))
+    w0 = np.zeros(d)
+    policies = np.empty((T + 1, S, A))
+    critics = np.empty((T, S, A))
+    mc = np.empty(T)
+    td = np.empty(T)
+    steps = np.zeros(T, np.int64)
+    psi_pi = np.empty((S, d))
+    V_next = np.empty(S)
+    G = np.empty((d, d))
+    b = np.empty(d)
+    w_sum = np.empty(d)
+    c_off = np.empty(SA)
+    c_on = np.empty(SA)
+    r_off = np.empty(SA)
+    y_on = np.empty(SA)
+    weight = np.empty(SA)
+    f = np.empty((S, A))
+    g = np.empty((S, A, dp))
+    Gf = np.empty((dp, dp))
+    bf = np.empty(dp)
+    mean_phi = np.empty(dp)
+    use_on = m_on > 0 and lam > 0.0
+    w_off = 1.0 / m_off if m_off > 0 else 0.0
+    w_on = lam / m_on if m_on > 0 else 0.0
+    total = 0
+    for t in range(T):
+        policies[t] = pi
+        for s in range(S):
+            acc = 0.0
+            for a in range(A):
+                acc += pi[s, a]
+                pi_cdf[s, a] = acc
+            for a in range(A):
+                pi_cdf[s, a] /= acc
+        on_s, on_a, on_y, off_s, off_a, off_r, off_t, n_steps = _round_kernel(
+            P_cdf, R, pi_cdf, reset_cdf, nu_cdf, gamma, k2 * m_on, k2 * m_off, gaussian, std, absorbing, det_next,
+            rng)
+        total += n_steps
+        steps[t] = total
+        # HPE (Algorithm 2) with the critic f_w = psi . w.
+        for s in range(S):
+            for j in range(d):
+                acc = 0.0
+                for a in range(A):
+                    acc += pi[s, a] * psi[s, a, j]
+                psi_pi[s, j] = acc
+        w = w0.copy()
+        w_sum[:] = 0.0
+        for k in range(k2):
+            c_off[:] = 0.0
+            r_off[:] = 0.0
+            c_on[:] = 0.0
+            y_on[:] = 0.0
+            for i in range(k * m_off, (k + 1) * m_off):
+                p = off_s[i] * A + off_a[i]
+                c_off[p] += 1.0
+                r_off[p] += off_r[i]
+            if use_on:
+                for i in range(k * m_on, (k + 1) * m_on):
+                    p = on_s[i] * A + on_a[i]
+                    c_on[p] += 1.0
+                    y_on[p] += on_y[i]
+            G[:] = 0.0
+            b[:] = 0.0
+            for p in range(SA):
+                c = c_off[p] * w_off + c_on[p] * w_on
+                if c == 0.0:
+                    continue
+                target = r_off[p] * w_off + y_on[p] * w_on
+                s, a = p // A, p % A
+                for i in range(d):
+                    b[i] += target * psi[s, a, i]
+                    for j in range(d):
+                        G[i, j] += c * psi[s, a, i] * psi[s, a, j]
+            for i in range(d):
+                G[i, i] += ridge
+            if m_off > 0 and bootstrap:
+                for s in range(S):
+                    acc = 0.0
+                    for j in range(d):
+                        acc += psi_pi[s, j] * w[j]
+                    V_next[s] = acc
+                for i in range(k * m_off, (k + 1) * m_off):
+                    scale = gamma * w_off * V_next[off_t[i]]
+                    for j in range(d):
+                        b[j] += scale * psi[off_s[i], off_a[i], j]
+            w = np.linalg.solve(G, b)
+            if k >= k1:
+                w_sum += w
+        w_bar = w_sum / (k2 - k1) if average else w
+        if warm_start:
+            w0 = w_bar.copy()
+        for s in range(S):
+            for a in range(A):
+                acc = 0.0
+                for j in range(d):
+                    acc += psi[s, a, j] * w_bar[j]
+                f[s, a] = acc
+        critics[t] = f
+        # The critic's losses on the last batch.
+        for s in range(S):
+            acc = 0.0
+            for a in range(A):
+                acc += pi[s, a] * f[s, a]
+            V_next[s] = acc
+        mc[t] = np.nan
+        if m_on > 0:
+            acc = 0.0
+            for i in range((k2 - 1) * m_on, k2 * m_on):
+                acc += (f[on_s[i], on_a[i]] - on_y[i]) ** 2
+            mc[t] = acc / m_on
+        td[t] = np.nan
+        if m_off > 0:
+            acc = 0.0
+            for i in range((k2 - 1) * m_off, k2 * m_off):
+                acc += (f[off_s[i], off_a[i]] - off_r[i] - gamma * V_next[off_t[i]]) ** 2
+            td[t] = acc / m_off
+        # Algorithm 3's compatible fit on the round's samples, weights nu-hat + fit_lam d-hat.
+        weight[:] = 0.0
+        n_off_all = k2 * m_off
+        n_on_all = k2 * m_on
+        for i in range(n_off_all):
+            weight[off_s[i] * A + off_a[i]] += 1.0 / n_off_all
+        if n_on_all > 0 and fit_lam > 0.0:
+            for i in range(n_on_all):
+                weight[on_s[i] * A + on_a[i]] += fit_lam / n_on_all
+        for s in range(S):
+            for j in range(dp):
+                acc = 0.0
+                for a in range(A):
+                    acc += pi[s, a] * phi[s, a, j]
+                mean_phi[j] = acc
+            for a in range(A):
+                for j in range(dp):
+                    g[s, a, j] = phi[s, a, j] - mean_phi[j]
+        Gf[:] = 0.0
+        bf[:] = 0.0
+        for s in range(S):
+            for a in range(A):
+                c = weight[s * A + a]
+                if c == 0.0:
+                    continue
+                target = f[s, a] - V_next[s] if centre else f[s, a]
+                for i in range(dp):
+                    bf[i] += c * g[s, a, i] * target
+                    for j in range(dp):
+                        Gf[i, j] += c * g[s, a, i] * g[s, a, j]
+        for i in range(dp):
+            Gf[i, i] += fit_ridge
+        step = np.linalg.solve(Gf, bf)
+        for i in range(dp):
+            theta[i] += eta * step[i]
+        for s in range(S):
+            top = -np.inf
+            for a in range(A):
+                acc = 0.0
+                for j in range(dp):
+                    acc += phi[s, a, j] * theta[j]
+                pi[s, a] = acc
+                top = max(top, acc)
+            norm = 0.0
+            for a in range(A):
+                pi[s, a] = np.exp(pi[s, a] - top)
+                norm += pi[s, a]
+            for a in range(A):
+                pi[s, a] /= norm
+    policies[T] = pi
+    return policies, critics, mc, td, steps
+
+
 def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_features, fit_ridge=1e-6,
-                      fit_lam=1.0, fused=True, diagnostics=True):
+                      fit_lam=1.0, fused=True, diagnostics=True, fit_centre=True):
     """The shared loop of :func:`hac` and :func:`hnpg` (``policy_features`` given: Algorithm 3).
 
     Only what the algorithm needs runs inside the loop; the exact diagnostics (values, occupancies,
@@ -1227,6 +1415,17 @@ def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_featu
         n_on = cfg.k2 * cfg.m_on * np.arange(1, T + 1)
         n_off = cfg.k2 * cfg.m_off * np.arange(1, T + 1)
         return _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta, diagnostics)
+    if (fused and cfg is not None and ctx.backend == "numba" and ctx.features is not None
+            and policy_features is not None):
+        policies, critics, mc, td, steps = _hnpg_linear_kernel(
+            ctx.P_cdf, mdp.R, ctx.reset_cdf, ctx.nu_cdf, mdp.gamma, T, eta, cfg.lam, cfg.k1, cfg.k2, cfg.m_on,
+            cfg.m_off, warm_start, cfg.bootstrap, cfg.average, mdp.reward_model == "gaussian", mdp.reward_std,
+            ctx.absorbing, ctx.det_next, np.ascontiguousarray(policy_features, dtype=float),
+            np.ascontiguousarray(ctx.features, dtype=float), cfg.ridge, float(fit_lam), float(fit_ridge),
+            fit_centre, rng)
+        n_on = cfg.k2 * cfg.m_on * np.arange(1, T + 1)
+        n_off = cfg.k2 * cfg.m_off * np.arange(1, T + 1)
+        return _finish(ctx, policies, critics, mc, td, n_on, steps, n_off, eta, diagnostics)
     for t in range(T):
         policies[t] = pi
         if cfg is None:
@@ -1244,7 +1443,7 @@ def _run_actor_critic(ctx, T, eta, cfg, rng, *, greedy, warm_start, policy_featu
         critics[t] = f
         n_on[t], steps[t], n_off[t] = on_total, step_total, off_total
         if policy_features is not None:
-            w = _compatible_fit(policy_features, pi, f, samples, fit_lam, ctx, fit_ridge)
+            w = _compatible_fit(policy_features, pi, f, samples, fit_lam, ctx, fit_ridge, fit_centre)
             theta = theta + eta * w
             pi = _softmax(policy_features @ theta)
         elif greedy:
@@ -1313,13 +1512,14 @@ def _batched_exact(mdp, policies, reset):
 # HNPG (Algorithm 3)
 # --------------------------------------------------------------------------------------------
 
-def _compatible_fit(phi, pi, f, samples, lam, ctx, ridge):
+def _compatible_fit(phi, pi, f, samples, lam, ctx, ridge, centre=True):
     """Algorithm 3's critic fit: ``w = argmin E_off (w.g - f_c)^2 + lam E_on (w.g - f_c)^2``,
-    ``g = phi - E_pi phi`` (= grad log pi_theta), ``f_c = f - E_pi f``. With ``samples=None`` the
-    expectation is taken under ``nu + lam d^pi`` (population fit, used with the exact critic)."""
+    ``g = phi - E_pi phi`` (= grad log pi_theta), ``f_c = f - E_pi f`` (``f`` itself with ``centre=False``,
+    HNPG-H7's q_fit mutant). With ``samples=None`` the expectation is taken under ``nu + lam d^pi``
+    (population fit, used with the exact critic)."""
     S, A, d = phi.shape
     g = phi - np.einsum("sa,sad->sd", pi, phi)[:, None, :]
-    f_c = f - (pi * f).sum(axis=1, keepdims=True)
+    f_c = f - (pi * f).sum(axis=1, keepdims=True) if centre else f
     if samples is None:
         weight = ctx.nu + lam * _reset_occupancy(ctx.mdp.P, ctx.mdp.gamma, pi, ctx.reset)
     else:

@@ -397,6 +397,28 @@ def test_fused_hac_kernel_matches_the_per_round_loop():
         np.testing.assert_array_equal(runs[0].online_samples, runs[1].online_samples)
 
 
+def test_fused_hnpg_kernel_matches_the_per_round_loop():
+    """The one-kernel Algorithm 3 (linear HPE, compatible fit) consumes the random stream as the per-round
+    Python loop and agrees with it up to rounding, with and without the offline term and the fit's centring."""
+    from mdps.instances.hnpg import linear_lock
+    from provable_rl.hnpg import _Context, _HPEConfig, _run_actor_critic
+
+    problem = linear_lock(3, 4, 0.8, 2)
+    lock, phi = problem.lock, problem.features
+    ctx = _Context(lock.mdp, lock.reset, lock.offline_distribution, phi, "numba")
+    for m_off, centre in ((40, True), (0, True), (40, False)):
+        cfg = _HPEConfig(1.0, 2, 4, 40, m_off, 1e-8, True, True)
+        runs = [_run_actor_critic(ctx, 30, 0.3, cfg, np.random.default_rng(5), greedy=False, warm_start=True,
+                                  policy_features=phi, fit_centre=centre, fused=fused) for fused in (True, False)]
+        np.testing.assert_allclose(runs[0].policies, runs[1].policies, atol=1e-9)
+        np.testing.assert_allclose(runs[0].critics, runs[1].critics, atol=1e-7)
+        np.testing.assert_allclose(runs[0].mc_loss, runs[1].mc_loss, atol=1e-7)
+        np.testing.assert_allclose(runs[0].td_loss, runs[1].td_loss, atol=1e-7)
+        np.testing.assert_array_equal(runs[0].online_steps, runs[1].online_steps)
+        np.testing.assert_array_equal(runs[0].online_samples, runs[1].online_samples)
+        np.testing.assert_array_equal(runs[0].offline_samples, runs[1].offline_samples)
+
+
 @given(st.integers(2, 12), st.integers(2, 5), st.floats(0.5, 0.95), st.integers(8, 200), st.integers(0, 10 ** 6))
 def test_exact_hac_cumulative_suboptimality_bound(S, A, gamma, T, seed):
     """HNPG-H1's property: sum_t V* - V^{pi_t} <= 2 sqrt(T log A) / (1 - gamma)^2 (Lemma 6 + PDL, exact critic)."""

@@ -277,6 +277,7 @@ c = 0.3 lock runs only for AC-T1c and AC-FIG2.
 """
 from __future__ import annotations
 
+import collections
 import functools
 from types import SimpleNamespace
 
@@ -1198,15 +1199,62 @@ def online_episodes(epsilon: float) -> int:
 
 def _offline_prefix(data, n, n_top):
     """The first ``n`` tuples of every step of ``data`` (``n_top`` per step, in step order): the data set of size
-    ``n`` nested in the larger ones, so that a run's scan over N_off adds data and changes nothing else."""
+    ``n`` nested in the larger ones, so that a run's scan over N_off adds data and changes nothing else.
+
+    The same tuples, in the same order, as ``data.subset`` of their positions, built without its checks (the
+    tuples are a part of a checked data set): a run scans up to 14 sizes, and the checks cost more than the
+    learner's episodes at the small ones."""
     if n == n_top:
         return data
-    return data.subset((np.arange(data.horizon)[:, None] * n_top + np.arange(n)[None, :]).ravel())
+    H = data.horizon
+
+    def head(column):
+        return np.ascontiguousarray(column.reshape(H, n_top)[:, :n]).reshape(-1)
+
+    return OfflineData._trusted(head(data.s), head(data.a), head(data.r), head(data.s_next), data.n_states,
+                                data.n_actions, head(data.h), H)
 
 
 def _greedy_suboptimality(mdp, q_values):
-    """V*_1 - V^pi_1 of the greedy policy of a critic ``q_values`` (H, S, A), exactly."""
-    return _expected_regret(mdp, greedy_policy_matrix(np.asarray(q_values, dtype=float)))
+    """V*_1 - V^pi_1 of the greedy policy (first maximiser) of a critic ``q_values`` (H, S, A), exactly.
+
+    The backward induction of ``mdps.planning.policy_evaluation`` for a deterministic policy, without its
+    checks: ``V_h(s) = (R_h + P_h V_{h+1})(s, a_h(s))``, which is the value that the einsum with the one-hot
+    policy returns there (the other terms are exact zeros), so the result is the same double."""
+    actions = np.argmax(np.asarray(q_values, dtype=float), axis=-1)
+    states = np.arange(mdp.n_states)
+    values = np.zeros(mdp.n_states)
+    for h in range(mdp.horizon - 1, -1, -1):
+        values = (mdp.R[h] + mdp.P[h] @ values)[states, actions[h]]
+    return float(mdp.initial @ (mdp.optimal_values[0] - values))
+
+
+#: The coin locks of AC-T3c's runs with their data distributions, by (gap, c*, the run's stream state before the
+#: draw), with the stream's state after it: the algorithm and each mutant draw the same instance from the same
+#: stream, and solving it for the distribution costs more than most of a run's learner calls. Bounded (least
+#: recently used out) at about one claim's runs at quick, ~15 kB each; the data themselves are drawn each time
+#: (all of a claim's would take ~1 GB).
+_COIN_LOCKS: collections.OrderedDict = collections.OrderedDict()
+_COIN_LOCKS_MAX = 2000
+
+
+def _coin_lock_and_distribution(gap, c_star, stream):
+    """``(mdp, data distribution)`` of a run, as drawn from ``stream`` (which ends where the draw leaves it)."""
+    state = stream.bit_generator.state
+    key = (gap, c_star, repr(state))
+    hit = _COIN_LOCKS.get(key)
+    if hit is not None:
+        _COIN_LOCKS.move_to_end(key)
+        mdp, distribution, after = hit
+        stream.bit_generator.state = after
+        return mdp, distribution
+    mdp = coin_lock_mdp(gap, COIN_LOCK["horizon"], COIN_LOCK["n_actions"], stream,
+                        success=COIN_LOCK["success"], reward_std=COIN_LOCK["reward_std"])
+    distribution = data_distribution(mdp, c_star)
+    _COIN_LOCKS[key] = (mdp, distribution, stream.bit_generator.state)
+    if len(_COIN_LOCKS) > _COIN_LOCKS_MAX:
+        _COIN_LOCKS.popitem(last=False)
+    return mdp, distribution
 
 
 def _run_threshold_rate(cell, rng, learner):
@@ -1219,9 +1267,8 @@ def _run_threshold_rate(cell, rng, learner):
     # One stream per run: the instance and the data are drawn before the learner's first call, so the algorithm
     # and every mutant scan the same instances and data whatever the number of calls each makes.
     for stream in rng.spawn(THRESHOLD_RUNS_PER_CELL):
-        mdp = coin_lock_mdp(gap, COIN_LOCK["horizon"], COIN_LOCK["n_actions"], stream,
-                            success=COIN_LOCK["success"], reward_std=COIN_LOCK["reward_std"])
-        data = sample_offline_data(mdp, data_distribution(mdp, c_star), n_top, stream)
+        mdp, distribution = _coin_lock_and_distribution(gap, c_star, stream)
+        data = sample_offline_data(mdp, distribution, n_top, stream)
         threshold = int(grid[0])
         # Down from the top: the threshold is the grid point above the largest N_off at which the critic's greedy
         # policy is not eps-optimal (-1: not eps-optimal at the top, no threshold in the grid).
@@ -1251,7 +1298,8 @@ def _ridge_hybrid(mdp, offline_data, n_episodes, rng, *, ridge=RIDGE_PENALTY, ze
     if offline_data is not None:
         parts.append((offline_data.s, offline_data.a, offline_data.r, offline_data.s_next, offline_data.h))
     s, a, r, s_next, h = (np.concatenate(column) for column in zip(*parts))
-    return non_optimistic_hybrid(mdp, OfflineData(s, a, r, s_next, S, A, h, H), n_episodes, rng)
+    # In range by construction (the pseudo-tuples' indices, and a checked data set's): no second check.
+    return non_optimistic_hybrid(mdp, OfflineData._trusted(s, a, r, s_next, S, A, h, H), n_episodes, rng)
 
 
 THRESHOLD_RATE_PROTOCOL = LearnerProtocol(

@@ -71,6 +71,7 @@ A first run
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numba
@@ -577,17 +578,21 @@ def _greedy_policy(Q, pi):
 
 
 @numba.njit(cache=True)
-def _actor_weights(Q, eta, weights):
+def _actor_weights(Q, eta, weights, flat_rows):
     """weights = exp(eta (Q - max_a Q)), the factor of one mirror-descent step; computed once per
-    critic (Q is fixed between switches), so the actor's steps spend no ``exp``."""
+    critic (Q is fixed between switches), so the actor's steps spend no ``exp``. ``flat_rows[h, s]``:
+    whether every weight of the row is 1 (a step leaves any policy there as it is)."""
     H, S, A = Q.shape
     for h in range(H):
         for s in range(S):
             m = Q[h, s, 0]
             for a in range(1, A):
                 m = max(m, Q[h, s, a])
+            flat = True
             for a in range(A):
                 weights[h, s, a] = math.exp(eta * (Q[h, s, a] - m))
+                flat = flat and weights[h, s, a] == 1.0
+            flat_rows[h, s] = flat
 
 
 @numba.njit(cache=True)
@@ -608,7 +613,7 @@ def _softmax_rows(logits, pi):
 
 
 @numba.njit(cache=True)
-def _mirror_step(pi, weights):
+def _mirror_step(pi, weights, flat_rows):
     """One actor step ``pi <- pi * weights / Z`` per row; returns whether ``pi`` changed.
 
     Used after a reset to uniform (reset modes 0 and 2), when the critic has been fixed since the
@@ -619,11 +624,16 @@ def _mirror_step(pi, weights):
     A row whose positive entries all have weight 1 (they tie at max Q) is left as it is: the step
     is the identity there, and skipping it saves renormalising a 1 that rounding can make 1 -/+ ulp.
     Entries that fall below the smallest normal double (2.2e-308) become 0, because arithmetic on
-    subnormals is ~100x slower and they carry no probability that shows in a regret."""
+    subnormals is ~100x slower and they carry no probability that shows in a regret.
+    Two shortcuts that leave every bit as it was: a row whose weights are all 1 (``flat_rows``, from
+    :func:`_actor_weights`) is skipped without looking at ``pi``, and a row whose sum is exactly 1 is not
+    divided by it (the actor has converged in double precision there; x / 1.0 is x)."""
     H, S, A = pi.shape
     changed = False
     for h in range(H):
         for s in range(S):
+            if flat_rows[h, s]:
+                continue
             identity = True
             for a in range(A):
                 if pi[h, s, a] > 0.0 and weights[h, s, a] != 1.0:
@@ -639,27 +649,67 @@ def _mirror_step(pi, weights):
                     p = 0.0
                 pi[h, s, a] = p
                 total += p
-            for a in range(A):
-                pi[h, s, a] /= total
+            if total != 1.0:
+                for a in range(A):
+                    pi[h, s, a] /= total
     return changed
 
 
 @numba.njit(cache=True)
-def _policy_return(P, R, pi, initial, V):
-    """J(pi) = initial . V^pi_0 by exact backward induction (V is (H+1, S) scratch)."""
+def _model_by_next_state(P, R):
+    """``(P_by_next, R_flat)``: ``P_by_next[h, t, s A + a] = P[h, s, a, t]`` and ``R_flat[h, s A + a] =
+    R[h, s, a]``, the layout of :func:`_policy_return` (copied once per run)."""
     H, S, A = R.shape
-    for s in range(S):
-        V[H, s] = 0.0
+    P_by_next = np.empty((H, S, S * A))
+    R_flat = np.empty((H, S * A))
+    for h in range(H):
+        for s in range(S):
+            for a in range(A):
+                R_flat[h, s * A + a] = R[h, s, a]
+                for t in range(S):
+                    P_by_next[h, t, s * A + a] = P[h, s, a, t]
+    return P_by_next, R_flat
+
+
+@numba.njit(cache=True)
+def _policy_return(P_by_next, R_flat, pi, initial, V, q, fresh):
+    """J(pi) = initial . V^pi_0 by exact backward induction, reusing what the previous call left.
+
+    ``V`` (H + 1, S) and ``q`` (H, S A) keep the values V^pi_h and the Q-values Q^pi_h of the last call
+    (``fresh=True`` on the first call of a run: nothing to reuse). Q^pi_h = R_h + P_h V_{h+1} is recomputed
+    only when V_{h+1} differs, in some bit, from the last call's: once the actor has converged in double
+    precision at the later steps (the non-greedy probabilities too small to move a sum), the policy still
+    changes but those values do not, and a call costs S A operations per step instead of S^2 A. The model
+    comes laid out by next state (:func:`_model_by_next_state`) so that the S A sums of a step advance side by
+    side, one vectorised pass per next state, instead of one dependent chain after the other. Each sum is
+    still taken in the order t = 0, 1, ..., S - 1 from R_h(s, a), and V_h(s) = sum over a of pi q in the
+    order a = 0, 1, ... over the actions with pi > 0; a Q-value that is reused is the one the same inputs
+    gave. So J(pi) is the same double, bit for bit, as the plain pair-by-pair loop (the tests compare them;
+    ``benchmarks/bench_optimistic_ac.py`` times them)."""
+    H, S, A = pi.shape
+    SA = S * A
+    stale = fresh
+    if fresh:
+        for s in range(S):
+            V[H, s] = 0.0
     for h in range(H - 1, -1, -1):
+        if stale:
+            for k in range(SA):
+                q[h, k] = R_flat[h, k]
+            for t in range(S):
+                v = V[h + 1, t]
+                for k in range(SA):
+                    q[h, k] += P_by_next[h, t, k] * v
+        stale = fresh
         for s in range(S):
             total = 0.0
             for a in range(A):
                 p = pi[h, s, a]
                 if p > 0.0:
-                    q = R[h, s, a]
-                    for t in range(S):
-                        q += P[h, s, a, t] * V[h + 1, t]
-                    total += p * q
+                    total += p * q[h, s * A + a]
+            # A change in any bit (0.0 against -0.0 too) makes the Q-values of step h - 1 stale.
+            if total != V[h, s] or math.copysign(1.0, total) != math.copysign(1.0, V[h, s]):
+                stale = True
             V[h, s] = total
     out = 0.0
     for s in range(S):
@@ -800,8 +850,12 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
     Q = np.empty((H, S, A))
     pi = np.empty((H, S, A))
     weights = np.empty((H, S, A))
+    flat_rows = np.zeros((H, S), np.bool_)
     logits = np.zeros((H, S, A))  # reset mode 1 only
     Vscratch = np.empty((H + 1, S))
+    P_by_next, R_flat = _model_by_next_state(P, R)
+    q_scratch = np.empty((H, S * A))
+    fresh = True
     logdet_ref = np.zeros(H)
     log_growth = LOG_DOUBLING if growth == 2.0 else math.log(growth) + 1e-9
     # Tabular firing thresholds for growth != 2 (growth == 2 keeps the power-of-2 test exactly).
@@ -825,7 +879,7 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
         _greedy_policy(Q, pi)
     else:
         pi[:] = 1.0 / A
-        _actor_weights(Q, eta, weights)
+        _actor_weights(Q, eta, weights, flat_rows)
     n_switch = 0
     first = -1
     # The exact evaluation of pi (O(H S^2 A)) is the costliest part of an episode; it is redone
@@ -834,7 +888,9 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
     regret_now = 0.0
     for t in range(n_episodes):
         if changed:
-            regret_now = optimal_return - _policy_return(P, R, pi, initial, Vscratch)
+            regret_now = optimal_return - _policy_return(P_by_next, R_flat, pi, initial, Vscratch, q_scratch,
+                                                         fresh)
+            fresh = False
             changed = False
         regret[t] = regret_now
         if first < 0 and regret[t] <= epsilon:
@@ -889,7 +945,7 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
             if greedy:
                 _greedy_policy(Q, pi)
             else:
-                _actor_weights(Q, eta, weights)
+                _actor_weights(Q, eta, weights, flat_rows)
                 if reset_mode == 0:
                     pi[:] = 1.0 / A
         if not greedy:
@@ -904,9 +960,9 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
                 # Reset then one step: softmax(eta Q), the same policy until Q changes.
                 if switch or t == 0:
                     pi[:] = 1.0 / A
-                    _mirror_step(pi, weights)
+                    _mirror_step(pi, weights, flat_rows)
                     changed = True
-            elif _mirror_step(pi, weights):
+            elif _mirror_step(pi, weights, flat_rows):
                 changed = True
         switches[t] = n_switch
     return regret, switches, n_switch, first, pi, Q
@@ -1005,6 +1061,20 @@ def _tabular(mdp) -> FiniteHorizonMDP:
     return mdp
 
 
+#: The kernels' tables of each MDP (the cdfs of P and of the start distribution, V*_1 of the start), built at its
+#: first run: the MDPs are immutable, and the checks inside ``cdf`` cost more than a short run (AC-T3c runs the
+#: learner ~8 times per instance).
+_KERNEL_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _kernel_tables(tab: FiniteHorizonMDP):
+    tables = _KERNEL_TABLES.get(tab)
+    if tables is None:
+        tables = (cdf(tab.P), cdf(tab.initial), float(tab.initial @ tab.optimal_values[0]))
+        _KERNEL_TABLES[tab] = tables
+    return tables
+
+
 def _offline_statistics(offline_data, tab: FiniteHorizonMDP):
     H, S, A = tab.R.shape
     counts = np.zeros((H, S, A), np.int64)
@@ -1025,10 +1095,12 @@ def _offline_statistics(offline_data, tab: FiniteHorizonMDP):
         if np.any((r < 0) | (r > 1)):  # the critic would clip them silently
             bad = r[(r < 0) | (r > 1)].flat[0]
             raise ValueError(f"offline_data: expected rewards in [0, 1] (the MDP's rewards are Bernoulli), got {bad!r}")
-    stats = offline_data.statistics
-    counts += stats.counts
-    sums += stats.reward_sums
-    trans += stats.transition_counts
+    # The bincounts of ``offline_data.statistics`` (the same numbers), without building and checking a
+    # SufficientStatistics: a hybrid run is often shorter than those checks.
+    flat = (offline_data.h * S + offline_data.s) * A + offline_data.a
+    counts += np.bincount(flat, minlength=H * S * A).reshape(H, S, A)
+    sums += np.bincount(flat, weights=offline_data.r, minlength=H * S * A).reshape(H, S, A)
+    trans += np.bincount(flat * S + offline_data.s_next, minlength=H * S * A * S).reshape(H, S, A, S)
     return counts, sums, trans
 
 
@@ -1091,14 +1163,16 @@ def _run(mdp, n_episodes, rng, *, linear, bonus_scale, eta, delta, offline_data,
         features = np.zeros((1, 1, 1))
         gram = np.zeros((1, 1, 1))
         radius = 0.0
-        log_term = exploration_log_term(S, A, H, T, delta) if bonus_log else 1.0
+        # exploration_log_term's formula, on sizes checked above (its own checks cost more than a short run).
+        log_term = math.log(S * A * H * T / delta) if bonus_log else 1.0
     if switch_period is None:
         switch_period = 1 if switching == "every_episode" else 0
     switch_period = v.positive_int("switch_period", switch_period) if switch_period else 0
     growth = float(growth)
     if not (np.isfinite(growth) and growth > 1.0):
         raise ValueError(f"growth: expected a doubling factor > 1, got {growth!r}")
-    args = (cdf(tab.P), tab.P, tab.R, cdf(tab.initial), tab.initial, float(tab.initial @ tab.optimal_values[0]),
+    P_cdf, initial_cdf, optimal_return = _kernel_tables(tab)
+    args = (P_cdf, tab.P, tab.R, initial_cdf, tab.initial, optimal_return,
             features, counts, sums, trans, gram, linear, T, bonus_scale, log_term, unvisited == "cap", radius,
             eta_value, greedy, switch_period, _RESET_MODES[reset], epsilon,
             tab.reward_model == "gaussian", float(tab.reward_std), bool(bonus_horizon), growth, gen)

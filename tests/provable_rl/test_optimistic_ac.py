@@ -170,9 +170,56 @@ def test_kernel_policy_return_is_exact_policy_evaluation(mdp):
     gen = np.random.default_rng(2)
     pi = gen.dirichlet(np.ones(mdp.n_actions), size=mdp.R.shape[:2])
     V = np.empty((mdp.horizon + 1, mdp.n_states))
-    J = ac._policy_return(mdp.P, mdp.R, pi, mdp.initial, V)
+    P_by_next, R_flat = ac._model_by_next_state(mdp.P, mdp.R)
+    q = np.empty((mdp.horizon, mdp.n_states * mdp.n_actions))
+    J = ac._policy_return(P_by_next, R_flat, pi, mdp.initial, V, q, True)
     assert J == pytest.approx(expected_return(mdp, pi), abs=1e-12)
     np.testing.assert_allclose(V, policy_evaluation(mdp, pi), atol=1e-12)
+
+
+def _policy_return_pair_by_pair(P, R, pi, initial):
+    """The kernel's evaluation before it was laid out by next state: one pair's sum after the other."""
+    H, S, A = R.shape
+    V = np.zeros((H + 1, S))
+    for h in range(H - 1, -1, -1):
+        for s in range(S):
+            total = 0.0
+            for a in range(A):
+                if pi[h, s, a] > 0.0:
+                    q = R[h, s, a]
+                    for t in range(S):
+                        q += P[h, s, a, t] * V[h + 1, t]
+                    total += pi[h, s, a] * q
+            V[h, s] = total
+    out = 0.0
+    for s in range(S):
+        out += initial[s] * V[0, s]
+    return out
+
+
+def test_kernel_policy_return_is_bit_identical_to_the_pair_by_pair_sums():
+    # The claims' rows were measured with the pair-by-pair loop; the faster layout, and the reuse of the last
+    # call's Q-values where V_{h+1} has not moved, must not move a bit. The policies are an actor's iterates
+    # after a reset (what the kernel evaluates), which converge in double precision step by step.
+    gen = np.random.default_rng(3)
+    lin = random_linear_mdp(10, 10, 5, 5, rng=4).tabular
+    reused = 0
+    for model in (lin, random_finite_horizon_mdp(5, 3, 5, rng=5)):
+        H, S, A = model.R.shape
+        P_by_next, R_flat = ac._model_by_next_state(model.P, model.R)
+        V, q = np.empty((H + 1, S)), np.empty((H, S * A))
+        for k in range(3):
+            weights, flat_rows = np.empty((H, S, A)), np.zeros((H, S), np.bool_)
+            ac._actor_weights(gen.random((H, S, A)) * (H - np.arange(H))[:, None, None], 50.0, weights, flat_rows)
+            pi = np.full((H, S, A), 1.0 / A)
+            for t in range(400):
+                q_before = q.copy()
+                J = ac._policy_return(P_by_next, R_flat, pi, model.initial, V, q, k == 0 and t == 0)
+                assert J == _policy_return_pair_by_pair(model.P, model.R, pi, model.initial)
+                reused += t > 0 and bool(np.array_equal(q, q_before))  # no step's Q-values recomputed
+                if not ac._mirror_step(pi, weights, flat_rows):
+                    break
+    assert reused > 0  # the reuse path was taken
 
 
 # ---------------------------------------------------------------------------------------------

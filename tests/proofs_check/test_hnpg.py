@@ -42,6 +42,25 @@ def test_lock_baseline_does_not_depend_on_the_learner():
     assert rows[0] == rows[1]
 
 
+def test_memoised_baseline_rows_are_those_of_a_fresh_run():
+    """A baseline cell's rows come from the memo only for the same cell and Generator, as copies."""
+    cell = {"learner": "online", "seed": 0}
+    hnpg_claims._BASELINE_MEMO.clear()
+    fresh = hnpg_claims._h5_run(cell, np.random.default_rng(7), hnpg_claims.hac_learner)
+    assert len(hnpg_claims._BASELINE_MEMO) == 1
+    direct = hnpg_claims._lock_rows(cell, np.random.default_rng(7), None, hnpg_claims.LOCK_SHORT, "off_path")
+    fresh[0]["t"] = -1  # the caller owns its rows: the memo keeps its own
+    again = hnpg_claims._h5_run(cell, np.random.default_rng(7), hnpg_claims.do_nothing)
+    assert again == direct and again[0]["t"] == 0
+    other = hnpg_claims._h5_run(cell, np.random.default_rng(8), hnpg_claims.hac_learner)
+    assert other != direct and len(hnpg_claims._BASELINE_MEMO) == 2
+    spawned = np.random.default_rng(7)
+    spawned.spawn(1)  # same state, another seed sequence position: another key
+    assert hnpg_claims._rng_key(spawned) != hnpg_claims._rng_key(np.random.default_rng(7))
+    assert hnpg_claims._rng_key(np.random.Generator(np.random.PCG64(np.random.SeedSequence(7)))) is not None
+    hnpg_claims._BASELINE_MEMO.clear()
+
+
 def test_learners_that_ignore_one_data_source_are_not_the_algorithm():
     """H6's panel names the two ways to ignore a data source (issue: lambda = 49 alone is nearly on-policy)."""
     names = {m.name for m in get_claim("HNPG-H6").mutants}

@@ -102,6 +102,15 @@ AC-T5b (rate)
 
 Measured error rates (root seeds 1..20, each claim with its whole panel, no cache; 2026-12-05):
 
+- Issue 11's speed-ups (2026-12-05: the kernel's exact evaluation and actor step, AC-T3c's sweep; see
+  :mod:`provable_rl.optimistic_ac` and ``_run_threshold_rate``) changed no number: with ``provable-rl verify 'AC-*'
+  --budget B --seed s --no-cache --jobs 1 --with-rows --json F`` before and after, every row of every claim and
+  of every mutant of its panel was the same (JSON equality of the rows) at quick root seeds 1 and 2 and at smoke
+  root seed 1, so the rates below stand. The CPU time of that command at quick, root seed 1, went from 96.5 s to
+  73.7 s (AC-T5b 40.5 -> 29.6, AC-T3c 31.9 -> 22.3, AC-T1d 9.5 -> 9.0; per-claim ``seconds`` measured as process
+  CPU time on a loaded 2-core machine).
+- AC-T5b at 20 root seeds (2026-12-05, ``provable-rl calibrate AC-T5b --budget quick --seeds 20 --jobs 2``,
+  /work/calib/ac_t5b_20.json): held at 20/20, both mutants rejected at 20/20 (completing the 8 seeds below).
 - AC-T3c and AC-T1d's new mutant (2026-12-05, issue 14; /work/calib/ac_s6.json and ac_s6_smoke.json): AC-T3c
   (``provable-rl calibrate AC-T3c --budget B --seeds 20``, the root seeds split over processes on a loaded machine)
   held at 20/20 root seeds at quick and at 20/20 at smoke, and each of its four mutants was rejected at 20/20 at both
@@ -261,7 +270,7 @@ competitors 2/3 and 1 were added later (issue 11): the tolerance alone admitted 
   [0.502, 0.554] at full (16). Per instance, the slope over the window ranged 0.38..0.64 over 58
   fresh instances, but one of root seed 5's blocks had 0.73 and the 4-block check failed there
   ([0.441, 0.684]); smoke now runs 6 blocks (``LINEAR_LONG_BLOCKS``: seed 5 then holds, 0.508
-  [0.435, 0.595]). ~8 s of CPU per block for the learner and its panel.
+  [0.435, 0.595]). ~5 s of CPU per block for the learner and its panel (29.6 s for the 6 quick blocks, root seed 1).
   The verdict depends on the window: on the same quick blocks the check fails over
   2^15..2^19 (slope 0.841 [0.800, 0.884]) and 2^16..2^20 (0.680 [0.642, 0.721]), because the
   local slope is still falling from 1 (the cap) through 0.5. So what AC-T5b shows is that by
@@ -380,7 +389,7 @@ LINEAR_LONG_CHECKPOINTS = [2**17, 2**18, 2**19, 2**20, 2**21]
 #: four instances leaves the linear phase late (slope 0.73 over the window; 58 other instances measured: 0.38 to
 #: 0.64) and a 4-block bootstrap interval follows its worst block ([0.441, 0.684]). Resampling with that instance
 #: among k others of those 58 instances, the check held in 27% (k = 3), 70% (4), 94% (5) and 100% (7) of draws,
-#: so smoke runs 6, as many as quick; ~8 s of CPU per block for the learner and its panel.
+#: so smoke runs 6, as many as quick; ~5 s of CPU per block for the learner and its panel.
 LINEAR_LONG_BLOCKS = {"smoke": 6, "quick": 6, "full": 16}
 #: Checkpoints recorded for AC-FIG4 (the linear phase before the window too); only the above are analysed.
 LINEAR_LONG_RECORDED = [2**k for k in range(11, 22)]

@@ -58,7 +58,12 @@ The whole episode loop (rollout, count updates, backward pass at switches, exact
 the played policy, actor update) is one Numba kernel per setting (tabular, linear) taking the
 numpy Generator; :func:`rare_switching_actor_critic` with ``backend="numpy"`` runs the same
 algorithm in plain numpy with the same random stream (the tests' twin and the benchmark's
-reference).
+reference). The exact evaluation, redone after every actor step that moved the policy, is most of a
+run's cost; it sums the S A Q-values of a step side by side and reuses those of a step whose next
+values have not moved in any bit since the last episode (once the actor has converged in double
+precision at the later steps), with every sum taken in the same order as before, so the runs are the
+same doubles as with the plain pair-by-pair loop (issue 11, 2026-12-05; ``benchmarks/bench_optimistic_ac.py``
+prints the ratio of the two).
 
 A first run
 -----------
@@ -80,7 +85,7 @@ import numpy as np
 from mdps import _validation as v
 from mdps.core import FiniteHorizonMDP, LinearMDP, _softmax
 from mdps.data import OfflineData
-from mdps.sampling import _draw, _reward, cdf, sample_episodes
+from mdps.sampling import _reward, cdf, sample_episodes
 
 __all__ = [
     "ActorCriticRun", "elliptical_radius", "epsilon_greedy_behaviour", "exploration_log_term", "greedy_policy_matrix",
@@ -718,6 +723,17 @@ def _policy_return(P_by_next, R_flat, pi, initial, V, q, fresh):
 
 
 @numba.njit(cache=True)
+def _draw_cdf(cdf_row, u):
+    """``mdps.sampling._draw`` without branches: the smallest i with u < cdf_row[i] is the number of entries
+    below it at or under u (the row is non-decreasing and ends at 1.0 > u), so the same index; a binary
+    search's branches go each way at random, and the rows here are short."""
+    count = 0
+    for i in range(cdf_row.shape[0] - 1):
+        count += cdf_row[i] <= u
+    return count
+
+
+@numba.njit(cache=True)
 def _draw_probs(row, u):
     # Smallest a with u < cumsum(row)[a]; the last action with positive mass if rounding leaves u above.
     c = 0.0
@@ -896,10 +912,10 @@ def _actor_critic_kernel(P_cdf, P, R, initial_cdf, initial, optimal_return, feat
         if first < 0 and regret[t] <= epsilon:
             first = t + 1
         switch = switch_period > 0 and (t + 1) % switch_period == 0
-        s = _draw(initial_cdf, rng.random())
+        s = _draw_cdf(initial_cdf, rng.random())
         for h in range(H):
             a = _draw_probs(pi[h, s], rng.random())
-            s_next = _draw(P_cdf[h, s, a], rng.random())
+            s_next = _draw_cdf(P_cdf[h, s, a], rng.random())
             r = _reward(R[h, s, a], gaussian, std, rng)
             counts[h, s, a] += 1
             reward_sums[h, s, a] += r

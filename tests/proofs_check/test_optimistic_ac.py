@@ -141,3 +141,46 @@ def test_the_on_policy_batch_statistics_have_the_law_of_rolled_out_episodes():
     # Same law: the step-1 state counts agree within a few binomial standard deviations (sd ~ 32 here).
     assert np.all(np.abs(counts[1].sum(axis=-1) - rolled[0][1].sum(axis=-1)) < 200)
     np.testing.assert_allclose(sums, counts * mdp.R)  # deterministic rewards: sums are counts times means
+
+
+def test_threshold_sweep_shortcuts_give_what_the_checked_paths_give():
+    # AC-T3c's sweep builds the nested data sets, the greedy critic's suboptimality and the coin locks without the
+    # library's checks, and memoises the coin locks by stream state: each must be what the checked path gives (the
+    # calibrated rows depend on it).
+    from mdps.data import data_distribution
+    from mdps.sampling import sample_offline_data
+    from provable_rl.optimistic_ac import _offline_statistics, greedy_policy_matrix
+
+    gap, c_star, n_top = 0.1, 4.0, 64
+    first, second = (np.random.default_rng(5).spawn(1)[0] for _ in range(2))
+    mdp, distribution = optimistic_ac._coin_lock_and_distribution(gap, c_star, first)
+    again, again_distribution = optimistic_ac._coin_lock_and_distribution(gap, c_star, second)
+    assert again is mdp and again_distribution is distribution
+    assert first.bit_generator.state == second.bit_generator.state
+    fresh = np.random.default_rng(5).spawn(1)[0]
+    setting = optimistic_ac.COIN_LOCK
+    lock = optimistic_ac.coin_lock_mdp(gap, setting["horizon"], setting["n_actions"], fresh,
+                                       success=setting["success"], reward_std=setting["reward_std"])
+    assert fresh.bit_generator.state == first.bit_generator.state
+    assert np.array_equal(lock.P, mdp.P) and np.array_equal(lock.R, mdp.R)
+    assert np.array_equal(data_distribution(lock, c_star), distribution)
+
+    data = sample_offline_data(mdp, distribution, n_top, first)
+    for n in (1, 8, n_top):
+        prefix = optimistic_ac._offline_prefix(data, n, n_top)
+        checked = data.subset((np.arange(data.horizon)[:, None] * n_top + np.arange(n)[None, :]).ravel())
+        for column in ("s", "a", "r", "s_next", "h"):
+            assert np.array_equal(getattr(prefix, column), getattr(checked, column))
+            assert getattr(prefix, column).dtype == getattr(checked, column).dtype
+        stats, checked_stats = prefix.statistics, checked.statistics
+        assert np.array_equal(stats.counts, checked_stats.counts)
+        assert np.array_equal(stats.reward_sums, checked_stats.reward_sums)
+        # The learner's own tally of the offline tuples (no SufficientStatistics built) is the same numbers.
+        counts, sums, trans = _offline_statistics(prefix, mdp)
+        assert np.array_equal(counts, checked_stats.counts) and np.array_equal(sums, checked_stats.reward_sums)
+        assert np.array_equal(trans, checked_stats.transition_counts)
+
+    gen = np.random.default_rng(6)
+    for q_values in (gen.random((6, 4, 5)), np.round(gen.random((6, 4, 5)), 1), mdp.optimal_q):
+        expected = optimistic_ac._expected_regret(mdp, greedy_policy_matrix(q_values))
+        assert optimistic_ac._greedy_suboptimality(mdp, q_values) == expected

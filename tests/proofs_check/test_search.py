@@ -117,11 +117,15 @@ def test_leading_run_p_value_is_exact():
 
 def test_ftpedel_e8_class_excludes_gaps_at_a_threshold():
     from proofs_check.search import OutsideClass
-    from proofs_check.search.ftpedel import E8_MARGIN, e8_evaluate, e8_load, e8_margin
+    from proofs_check.search.ftpedel import (E8_LAST_MARGIN, E8_MARGIN, e8_evaluate, e8_last_round_margin,
+                                             e8_load, e8_margin)
     from proofs_check.ftpedel import ftpedel_learner
 
-    # The claim's instance is in the class at its edge; a far gap at 2 eps_3 = 0.25 is not.
+    # The claim's instance is in the class at its edges; a far gap at 2 eps_3 = 0.25 is not, nor a near
+    # tie 0.1 (0.4 eps_4 below the last threshold 0.125).
     assert e8_margin([0.0, 0.05, 0.3], 0.2) == pytest.approx(E8_MARGIN)
+    assert e8_last_round_margin([0.0, 0.05, 0.3], 0.2) == pytest.approx(E8_LAST_MARGIN)
+    assert e8_last_round_margin([0.0, 0.1, 0.3], 0.2) == pytest.approx(0.4)
     parameters = {"n_offline": 30000, "n_rooms": 3, "leak": 0.1, "near_gap": 0.05, "far_gap": 0.25}
     with pytest.raises(OutsideClass, match="threshold"):
         e8_evaluate(e8_load(parameters), parameters, ftpedel_learner, np.random.default_rng(0))

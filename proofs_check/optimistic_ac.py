@@ -102,13 +102,15 @@ AC-T5b (rate)
 
 Measured error rates (root seeds 1..20, each claim with its whole panel, no cache; 2026-12-05):
 
-- Issue 11's speed-ups (2026-12-05: the kernel's exact evaluation and actor step, AC-T3c's sweep; see
-  :mod:`provable_rl.optimistic_ac` and ``_run_threshold_rate``) changed no number: with ``provable-rl verify 'AC-*'
-  --budget B --seed s --no-cache --jobs 1 --with-rows --json F`` before and after, every row of every claim and
-  of every mutant of its panel was the same (JSON equality of the rows) at quick root seeds 1 and 2 and at smoke
-  root seed 1, so the rates below stand. The CPU time of that command at quick, root seed 1, went from 96.5 s to
-  73.7 s (AC-T5b 40.5 -> 29.6, AC-T3c 31.9 -> 22.3, AC-T1d 9.5 -> 9.0; per-claim ``seconds`` measured as process
-  CPU time on a loaded 2-core machine).
+- Issue 11's speed-ups (2026-12-05: the kernel's exact evaluation, actor step and draws, see
+  :mod:`provable_rl.optimistic_ac`; AC-T3c's sweep without re-checking its nested data; the instances, data and
+  library baselines that a cell computes the same way for the algorithm and every mutant memoised by stream state,
+  ``_Memo``) changed no number: with ``provable-rl verify 'AC-*' --budget B --seed s --no-cache --jobs 1
+  --with-rows --json F`` before and after, every row of every claim and of every mutant of its panel was the same
+  (JSON equality of the rows) at quick root seeds 1 and 2 and at smoke root seed 1, so the rates below stand. The
+  CPU time of that command at quick, root seed 1, went from 96.5 s to 69.0 s (AC-T5b 40.5 -> 29.1, AC-T3c 31.9 ->
+  21.9, AC-T1d 9.5 -> 9.1, AC-T3 4.9 -> 3.4, AC-T2 and AC-T2b 4.3 -> 0.8 together: they share the lock sweep's
+  baselines; per-claim ``seconds`` measured as process CPU time on a loaded 2-core machine).
 - AC-T5b at 20 root seeds (2026-12-05, ``provable-rl calibrate AC-T5b --budget quick --seeds 20 --jobs 2``,
   /work/calib/ac_t5b_20.json): held at 20/20, both mutants rejected at 20/20 (completing the 8 seeds below).
 - AC-T3c and AC-T1d's new mutant (2026-12-05, issue 14; /work/calib/ac_s6.json and ac_s6_smoke.json): AC-T3c
@@ -270,7 +272,7 @@ competitors 2/3 and 1 were added later (issue 11): the tolerance alone admitted 
   [0.502, 0.554] at full (16). Per instance, the slope over the window ranged 0.38..0.64 over 58
   fresh instances, but one of root seed 5's blocks had 0.73 and the 4-block check failed there
   ([0.441, 0.684]); smoke now runs 6 blocks (``LINEAR_LONG_BLOCKS``: seed 5 then holds, 0.508
-  [0.435, 0.595]). ~5 s of CPU per block for the learner and its panel (29.6 s for the 6 quick blocks, root seed 1).
+  [0.435, 0.595]). ~5 s of CPU per block for the learner and its panel (29.1 s for the 6 quick blocks, root seed 1).
   The verdict depends on the window: on the same quick blocks the check fails over
   2^15..2^19 (slope 0.841 [0.800, 0.884]) and 2^16..2^20 (0.680 [0.642, 0.721]), because the
   local slope is still falling from 1 (the cap) through 0.5. So what AC-T5b shows is that by
@@ -402,6 +404,34 @@ CLAIMS: list = []
 def _register(claim: Claim) -> Claim:
     CLAIMS.append(register(claim))
     return claim
+
+
+class _Memo:
+    """A bounded memo (least recently used out) of what a sweep's cell computes the same way whichever learner it
+    checks: the cell's stream is the same for the algorithm and for every mutant of its panel, so an instance,
+    its data and the library's fixed baselines, keyed by the stream's state (:func:`_stream_key`), are drawn
+    once for all of them instead of once each. A hit leaves the stream where the computation left it."""
+
+    def __init__(self, size):
+        self.size = size
+        self.items = collections.OrderedDict()
+
+    def get(self, key):
+        hit = self.items.get(key)
+        if hit is not None:
+            self.items.move_to_end(key)
+        return hit
+
+    def put(self, key, value):
+        self.items[key] = value
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return value
+
+
+def _stream_key(rng):
+    """The exact state of a Generator's bit generator, as a key."""
+    return repr(rng.bit_generator.state)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -953,7 +983,23 @@ def _library_variant(bonus, unvisited, eta, switching, reset):
                              reset=reset)
 
 
+#: The lock sweep's baseline cells (every variant but the learner's): the same rows for the algorithm and each mutant.
+_LOCK_BASELINES = _Memo(4096)
+
+
 def _run_lock(cell, rng, learner):
+    if cell["variant"] != LEARNER_VARIANT:
+        key = (cell["variant"], _stream_key(rng))
+        hit = _LOCK_BASELINES.get(key)
+        if hit is None:
+            hit = _LOCK_BASELINES.put(key, (_run_lock_cell(cell, rng, learner), rng.bit_generator.state))
+        rows, after = hit
+        rng.bit_generator.state = after
+        return [dict(row) for row in rows]
+    return _run_lock_cell(cell, rng, learner)
+
+
+def _run_lock_cell(cell, rng, learner):
     mdp = finite_horizon_lock(LOCK["horizon"], LOCK["n_actions"], rng)
     bonus, unvisited, n_off, eta, switching, reset = LOCK_VARIANTS[cell["variant"]]
     offline = offline_episodes(mdp, n_off, rng, epsilon=1.0 / LOCK["horizon"])
@@ -1021,16 +1067,35 @@ def behaviour_concentrability(mdp, epsilon: float) -> float:
     return concentrability(mdp, occupancy(mdp, epsilon_greedy_behaviour(mdp, epsilon)))
 
 
+#: AC-T3's reference rows and, for the hybrid cells, (lock, offline data, c*_off, the stream's state after the data),
+#: the same for the algorithm and each mutant (at most ~130 kB of data per cell).
+_THRESHOLD_CELLS = _Memo(512)
+
+
 def _run_threshold(cell, rng, learner):
-    mdp = finite_horizon_lock(LOCK["horizon"], LOCK["n_actions"], rng)
+    key = (cell["learner"], cell["epsilon"], cell["n_offline"], _stream_key(rng))
     if cell["learner"] == "optimistic online":
         # The reference: the library's optimistic online learner (c = 0.1), not the learner under test.
-        run = _broken_variant(mdp, LOCK["n_episodes"], rng, bonus_scale=LOCK["bonus_scale"])
-        c_off = float("nan")
-    else:
+        hit = _THRESHOLD_CELLS.get(key)
+        if hit is None:
+            mdp = finite_horizon_lock(LOCK["horizon"], LOCK["n_actions"], rng)
+            run = _broken_variant(mdp, LOCK["n_episodes"], rng, bonus_scale=LOCK["bonus_scale"])
+            hit = _THRESHOLD_CELLS.put(key, (_threshold_rows(run, float("nan")), rng.bit_generator.state))
+        rows, after = hit
+        rng.bit_generator.state = after
+        return [dict(row) for row in rows]
+    hit = _THRESHOLD_CELLS.get(key)
+    if hit is None:
+        mdp = finite_horizon_lock(LOCK["horizon"], LOCK["n_actions"], rng)
         offline = offline_episodes(mdp, cell["n_offline"], rng, epsilon=cell["epsilon"])
-        run = learner(mdp, offline, LOCK["n_episodes"], rng)
-        c_off = behaviour_concentrability(mdp, cell["epsilon"])
+        hit = _THRESHOLD_CELLS.put(key, (mdp, offline, behaviour_concentrability(mdp, cell["epsilon"]),
+                                         rng.bit_generator.state))
+    mdp, offline, c_off, after = hit
+    rng.bit_generator.state = after
+    return _threshold_rows(learner(mdp, offline, LOCK["n_episodes"], rng), c_off)
+
+
+def _threshold_rows(run, c_off):
     row = _curve_rows(run, [LOCK["n_episodes"]], epsilon=LOCK["epsilon"])[0]
     return [{"regret": row["regret"], "first_within_epsilon": row["first_within_epsilon"], "concentrability": c_off}]
 
@@ -1239,30 +1304,22 @@ def _greedy_suboptimality(mdp, q_values):
 
 
 #: The coin locks of AC-T3c's runs with their data distributions, by (gap, c*, the run's stream state before the
-#: draw), with the stream's state after it: the algorithm and each mutant draw the same instance from the same
-#: stream, and solving it for the distribution costs more than most of a run's learner calls. Bounded (least
-#: recently used out) at about one claim's runs at quick, ~15 kB each; the data themselves are drawn each time
+#: draw), with the stream's state after it: solving an instance for the distribution costs more than most of a
+#: run's learner calls. About one claim's runs at quick, ~15 kB each; the data themselves are drawn each time
 #: (all of a claim's would take ~1 GB).
-_COIN_LOCKS: collections.OrderedDict = collections.OrderedDict()
-_COIN_LOCKS_MAX = 2000
+_COIN_LOCKS = _Memo(2000)
 
 
 def _coin_lock_and_distribution(gap, c_star, stream):
     """``(mdp, data distribution)`` of a run, as drawn from ``stream`` (which ends where the draw leaves it)."""
-    state = stream.bit_generator.state
-    key = (gap, c_star, repr(state))
+    key = (gap, c_star, _stream_key(stream))
     hit = _COIN_LOCKS.get(key)
-    if hit is not None:
-        _COIN_LOCKS.move_to_end(key)
-        mdp, distribution, after = hit
-        stream.bit_generator.state = after
-        return mdp, distribution
-    mdp = coin_lock_mdp(gap, COIN_LOCK["horizon"], COIN_LOCK["n_actions"], stream,
-                        success=COIN_LOCK["success"], reward_std=COIN_LOCK["reward_std"])
-    distribution = data_distribution(mdp, c_star)
-    _COIN_LOCKS[key] = (mdp, distribution, stream.bit_generator.state)
-    if len(_COIN_LOCKS) > _COIN_LOCKS_MAX:
-        _COIN_LOCKS.popitem(last=False)
+    if hit is None:
+        mdp = coin_lock_mdp(gap, COIN_LOCK["horizon"], COIN_LOCK["n_actions"], stream,
+                            success=COIN_LOCK["success"], reward_std=COIN_LOCK["reward_std"])
+        hit = _COIN_LOCKS.put(key, (mdp, data_distribution(mdp, c_star), stream.bit_generator.state))
+    mdp, distribution, after = hit
+    stream.bit_generator.state = after
     return mdp, distribution
 
 

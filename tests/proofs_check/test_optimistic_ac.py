@@ -184,3 +184,21 @@ def test_threshold_sweep_shortcuts_give_what_the_checked_paths_give():
     for q_values in (gen.random((6, 4, 5)), np.round(gen.random((6, 4, 5)), 1), mdp.optimal_q):
         expected = optimistic_ac._expected_regret(mdp, greedy_policy_matrix(q_values))
         assert optimistic_ac._greedy_suboptimality(mdp, q_values) == expected
+
+
+def test_memoised_cells_are_the_cells_computed_afresh():
+    # The lock sweep's baselines and AC-T3's instances, data and reference are memoised by stream state across the
+    # algorithm and its mutants: a hit must give the rows (and leave the stream where) a fresh computation does.
+    baseline = {"variant": "non-optimistic (online)", "seed": 0}
+    reference = {"learner": "optimistic online", "epsilon": 0.0, "n_offline": 0, "seed": 0}
+    hybrid = {"learner": "non-optimistic hybrid", "epsilon": 0.2, "n_offline": 20, "seed": 0}
+    for run, cell, learner in ((optimistic_ac._run_lock, baseline, None),
+                               (optimistic_ac._run_threshold, reference, None),
+                               (optimistic_ac._run_threshold, hybrid, optimistic_ac.non_optimistic_hybrid)):
+        streams = [np.random.default_rng([11, k]) for k in (0, 0)]
+        rows = [run(cell, stream, learner) for stream in streams]
+        assert rows[0] == rows[1] and rows[0] is not rows[1]
+        assert streams[0].bit_generator.state == streams[1].bit_generator.state
+    fresh = np.random.default_rng([11, 0])
+    optimistic_ac._THRESHOLD_CELLS.items.clear()
+    assert optimistic_ac._run_threshold(hybrid, fresh, optimistic_ac.non_optimistic_hybrid) == rows[0]

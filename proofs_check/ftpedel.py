@@ -146,6 +146,16 @@ merged with ``--merge``), 2026-12-05, after FT-E6 and the recorded objective wer
   and averaged_offline each rejected 20/20. Smoke: FT-E7 held 20/20, every mutant rejected 20/20;
   FT-E8 held 20/20, every mutant rejected 20/20, with the smoke sizes of _analyse_e7 and _e8_cells
   (with smoke's former 4 runs, E7 failed at root seeds 3 and 20, E8 at 8).
+- After the propagation target (2026-12-05; FT-E5's second kind and ``no_propagation_target``
+  mutant, FT-E6 against N_FT with the propagation term, the quick grids of E5 and E6 cut):
+  ``provable-rl calibrate 'FT-E5' 'FT-E6' 'FT-E7' 'FT-P1' --budget quick --seeds 20 --jobs 2``
+  (3460 s on the shared machine): E5, E6 and E7 held at 20/20 and every mutant of their panels
+  was rejected at 20/20 (``no_propagation_target`` included). Smoke (``provable-rl calibrate 'FT-E5'
+  'FT-E6' 'FT-P1' --budget smoke --seeds 20 --jobs 2``): E5 20/20 with every mutant rejected
+  20/20; E6 held at 19/20 (root seed 19: the growth ratio 1.19 with the bootstrap interval
+  [0.63, 1.98] over smoke's 4 instances, against 1.8), every mutant rejected 20/20. FT-E8 and the
+  H = 1 claims are untouched by the fix (routing policies act alike after step 0; at H = 1 there is
+  no later step): their rows at quick root seed 1 are identical to before.
 - Time, 20 seeds at quick with claims and panels, on 2 cores shared by ~15 busy processes: E1
   1623 s, E2 341 s, E3 117 s, E4 478 s, E5 516 s, E6 2702 s, F1-F5 131 s together; so about 8x
   what the previous session measured on a less loaded machine (~95 s per seed, E6 not counted).

@@ -63,6 +63,10 @@ Each claim and its whole panel at root seeds 1..20, 2026-12-05:
   at 20/20. With the fix (``provable-rl calibrate 'FT-P2' --budget quick --seeds 20 --jobs 3``,
   808 s): held at 20/20, raw_targets, survivor_design, no_elimination and low_regret rejected at
   20/20.
+- quick, with PEDEL's own panel (raw-target variants) and 6 instances (2026-12-05, ``provable-rl
+  calibrate 'FT-E5' 'FT-E6' 'FT-E7' 'FT-P1' --budget quick --seeds 20 --jobs 2``): FT-P1 held at
+  20/20, no_elimination, no_log_delta and radius_div1000 rejected at 20/20; smoke (``provable-rl
+  calibrate 'FT-E5' 'FT-E6' 'FT-P1' --budget smoke --seeds 20 --jobs 2``): the same, 20/20.
 - smoke: FT-P1 held at 20/20 and every mutant was rejected at 20/20 (``provable-rl calibrate 'FT-P*'
   --budget smoke --seeds 20 --jobs 1``); FT-P2 with the fix held at 20/20 and every mutant was
   rejected at 20/20 (``provable-rl calibrate 'FT-P2' --budget smoke --seeds 20 --jobs 3``; before

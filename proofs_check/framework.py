@@ -894,17 +894,26 @@ def _is_own_code(module_name: str) -> bool:
     path = getattr(sys.modules.get(module_name), "__file__", None)
     if not path:
         return False
-    global _INSTALLED_ROOTS
-    if _INSTALLED_ROOTS is None:
-        _INSTALLED_ROOTS = _installed_roots()
-    real = os.path.realpath(path)
-    return not any(real == root or real.startswith(root + os.sep) for root in _INSTALLED_ROOTS)
+    # Memoised by file path: the walk asks this for every global of every module it visits, once
+    # per cell key, and realpath's system calls made key computation most of a warm-cache run.
+    own = _OWN_CODE_MEMO.get(path)
+    if own is None:
+        global _INSTALLED_ROOTS
+        if _INSTALLED_ROOTS is None:
+            _INSTALLED_ROOTS = _installed_roots()
+        real = os.path.realpath(path)
+        own = not any(real == root or real.startswith(root + os.sep) for root in _INSTALLED_ROOTS)
+        _OWN_CODE_MEMO[path] = own
+    return own
 
 
 _INSTALLED_ROOTS = None
+_OWN_CODE_MEMO: dict = {}
 
 
+@functools.lru_cache(maxsize=1)
 def _package_version() -> str:
+    # Cached: the installed metadata is read once per process (it was a tenth of every cell key).
     try:
         from importlib.metadata import PackageNotFoundError, version
     except ImportError:  # pragma: no cover

@@ -76,16 +76,55 @@ with the exact binomial test; the measured quantity, which the search steers by,
 :math:`\max(\text{episodes} / (64 L N_{\rm FT}), \text{lower bound} / \text{episodes})` (bound 1).
 The measures are FT-E6's own (:func:`proofs_check.ftpedel.e6_instance`: ``rtol=0.02``).
 
-**The class.** :func:`mdps.instances.ftpedel.random_linear_family` (Dirichlet(1) features on the
-simplex, stochastic transitions, Bernoulli rewards, uniform start; a class of
-:math:`|\Pi| \in \{8, 16, 32\}` policies with a near tie below :math:`\epsilon / 2` and
-competitors at gaps in :math:`(\epsilon, 2 \epsilon)`) built around the :math:`\epsilon` searched,
-with :math:`(S, A, H)` in :data:`E6_LAYOUTS` (the claim's first; each keeps the enumerated
-:math:`A^{S H}` policies at most 4096), :math:`d \in \{3, 2\}`, :math:`\epsilon \in \{0.2, 0.05,
-0.0125\}` (the claim's grid), 256 instance seeds, no offline data, FTPedel at radius constant 1
-(the protocol's default). Larger :math:`d` is in the theorem's class but not searched: at
-:math:`d = 4, 5` the no-elimination mutant stayed inside the band on all 14 instances tried, at
-:math:`d = 2, 3` it left it on 16 of 36.
+**The class.** Two kinds of instance, drawn half and half (``sampled_from(("family",
+"routing")).flatmap(...)``; hypothesis's first example is the family's simplest), no offline data,
+FTPedel at radius constant 1 (the protocol's default), :math:`\delta = 0.1`:
+
+- ``"family"``, FT-E6's own: :func:`mdps.instances.ftpedel.random_linear_family` (Dirichlet(1)
+  features on the simplex, stochastic transitions, Bernoulli rewards, uniform start; a class of
+  :math:`|\Pi| \in \{8, 16, 32\}` policies with a near tie below :math:`\epsilon / 2` and
+  competitors at gaps in :math:`(\epsilon, 2 \epsilon)`) built around the :math:`\epsilon`
+  searched, with :math:`(S, A, H)` in :data:`E6_LAYOUTS` (the claim's first; each keeps the
+  enumerated :math:`A^{S H}` policies at most 4096), :math:`d \in \{3, 2\}`, :math:`\epsilon \in
+  \{0.2, 0.05, 0.0125\}` (the claim's grid), 256 instance seeds. Larger :math:`d` is in the
+  theorem's class but not searched: at :math:`d = 4, 5` the no-elimination mutant stayed inside
+  the band on all 14 instances tried, at :math:`d = 2, 3` it left it on 16 of 36.
+- ``"routing"``: :func:`mdps.instances.ftpedel.routing_mdp` (:math:`H = 2`, :math:`K` rooms,
+  :math:`d = A = |\Pi| = K`) with :math:`K` in :data:`E6_ROUTING_ROOMS` (3..12), leak 0.1, 0,
+  0.05, 0.2 or 0.3, the near policy's gap :math:`r \epsilon` with :math:`r` in
+  :data:`E6_NEAR_RATIOS` (3, 4, 5), the far policies' gap :data:`E6_FAR_GAP` (0.3), and
+  :math:`\epsilon \in \{0.05, 0.0125\}` (at :math:`\epsilon = 0.2` a near gap of :math:`3
+  \epsilon` would exceed the far gap, and the rewards in [0, 1] bound the far gap).
+
+Both are linear MDPs, in the theorem's class; the band's [derived] argument (survivors of round
+:math:`\ell` have gaps at most :math:`8 \epsilon_\ell` on the good event) holds on every instance
+of it, so adding instances widens nothing: the per-instance test, its level :math:`0.05 / 12`
+(Bonferroni over the 12 examples) and the band are unchanged.
+
+**Why routing MDPs** (they restore the power against no elimination; see *Measured* below for
+the miss they repair). On the family a correct run keeps the near tie (gap below
+:math:`\epsilon / 2`) to the last round, so it pays the last, costliest, rounds as no elimination
+does; no elimination's extra cost is only the far policies' directions, which the design covers
+largely anyway at :math:`d \le 3`. Where every suboptimal policy has a gap of at least
+:math:`3 \epsilon`, a correct run is left with the optimum alone rounds before the last
+(:math:`\epsilon_L \le \epsilon / 4`) and stops, and :math:`N_{\rm FT}` charges each policy at
+its own gap, so the ceiling :math:`64 L N_{\rm FT}` scales like :math:`1 / (r \epsilon)^2`; no
+elimination keeps all :math:`K` policies to round :math:`L` at tolerance :math:`\epsilon_L^2 /
+\beta_L`, whose scale :math:`1 / \epsilon_L^2` is at least :math:`16 r^2` times the ceiling's,
+over :math:`K` directions. Measured on the routing MDPs (each learner run 3 times,
+``numpy.random.default_rng(0..2)``, at :math:`K \in \{3, 8, 12\}`, :math:`\epsilon \in \{0.05,
+0.0125\}`, :math:`r \in \{3, 5\}`, leak 0, 0.1, 0.3; the measures as :func:`e6_load`;
+2026-12-05): the algorithm used at most 0.067 of the ceiling, the verifiable lower bound was at
+most 0.016 of its episodes, and all 108 runs answered :math:`\epsilon`-optimally; no elimination
+used 1.38 to 12.0 times the ceiling (1.38-1.82 at :math:`r = 3`, :math:`K = 3`, the smallest
+instance). At :math:`r = 2` (:math:`K = 3`, :math:`\epsilon = 0.05`) no elimination stayed
+inside (0.79-0.85), at :math:`r = 4` it reached 2.87-3.03; hence :math:`r \ge 3`. More rooms
+alone do not do it: with a near tie (near gap :math:`\epsilon / 2`, 0.05 at :math:`\epsilon =
+0.2`; one run each at FT-E6's three epsilons) no elimination reached 0.21-0.30 of the ceiling at
+:math:`K = 4`, 0.35-0.48 at 8, 0.39-0.64 at 12, 0.40-0.80 at 16 and 0.42-1.06 at 24 (the
+algorithm 0.03-0.17): the near tie keeps the correct run's last rounds too. Radius x16 stays
+inside the band on routing MDPs (0.19-0.28 of the ceiling at :math:`K = 3, 6`, :math:`r = 3`):
+it is caught on the family; :math:`\beta_\ell / 1000` falls below the lower bound on both kinds.
 
 **Correctness is tested again.** A first version of the property also counted runs whose
 answer is not :math:`\epsilon`-optimal. Its search of the library's FTPedel found a
@@ -98,62 +137,64 @@ vanished, no step-0 episode was drawn, and every later estimate was 0. That was 
 (:ref:`ftpedel-propagation`); ``tests/proofs_check/test_search.py`` keeps the instance as a test
 of both versions, and FT-E5's panel has the old one. Correctness then left the property (the
 band alone was tested) until its false-alarm rate with the fix was measured: in the 20 searches of
-the fixed algorithm below (seeds 1..20, 200 instances, 800 runs), no run returned a policy worse
-than :math:`\epsilon` (the binomial test rejects from 3 of 4), so correctness rejoined the
-property. It adds power where the band has little: :math:`\beta_\ell / 1000` returns wrong
-answers (1 to 4 of 4 runs on 69 of the 88 instances of its 20 searches below).
+the fixed algorithm on the family (seeds 1..20, 200 instances, 800 runs; before routing MDPs
+joined the class), no run returned a policy worse than :math:`\epsilon` (the binomial test
+rejects from 3 of 4), so correctness rejoined the property. It adds power where the band has
+little: :math:`\beta_\ell / 1000` returned wrong answers (1 to 4 of 4 runs on 69 of the 88
+family instances of its 20 searches then).
 
-**The panel.** radius x16 leaves the band from above at :math:`\epsilon = 0.2` (the first,
-simplest, instance); :math:`\beta_\ell / 1000` falls below the lower bound; no elimination
-leaves the band from above only where some eliminated policy is expensive to resolve.
+**The panel.** radius x16 leaves the band from above at :math:`\epsilon = 0.2` on the family
+(the first, simplest, instance) and stays inside it on routing MDPs; :math:`\beta_\ell / 1000`
+falls below the lower bound and answers wrong, on both kinds; no elimination leaves the band from
+above on every routing MDP of the class (above) and on few instances of the family (below).
 
-**Measured with the propagation target** (the library's FTPedel since 2026-12-05 and the band
-against ``ftpedel_complexity(..., propagation=True)``), at search seeds 1..20 with
-:func:`proofs_check.search.search` (``search("FT-E6", seed=s)`` and ``mutant=NAME`` for s = 1..20,
-one seed after another, which is what ``provable-rl search FT-E6 --seeds 20`` and ``provable-rl
-search FT-E6 --mutant NAME --seeds 20`` run), ``nice -n 10``, two processes side by side on the
-shared 2-core machine at a load average of 7 to 12 (2026-12-05). The searches first ran with the
-band alone, each run's answer recorded; the search path up to the first counterexample depends only
-on the measured episode ratios, which correctness does not change, so the rates of the property
-with correctness follow from the recorded runs (a search finds a counterexample with correctness
-when one of its instances has 3 or more of 4 runs outside the band or wrong). The algorithm's and
-:math:`\beta_\ell / 1000`'s 20 searches were then run again with correctness in the property,
-and gave those rates:
+**Measured with routing MDPs in the class** (2026-12-05, the library's FTPedel with the
+propagation target and the band against ``ftpedel_complexity(..., propagation=True)``), at
+search seeds 1..20: ``provable-rl search FT-E6 --seeds 20 --json F`` and ``provable-rl search
+FT-E6 --mutant NAME --seeds 20 --json F`` (one seed after another), ``nice -n 5``, the algorithm's
+and the mutants' (one mutant after another) side by side on the shared 2-core machine at a load
+average of about 4, 15:01-15:06 UTC:
 
-- the algorithm: a counterexample at 0/20 seeds, with correctness as without (no run of the 800
-  of its 200 instances returned a policy worse than :math:`\epsilon`; worst episode ratio 0.137
-  to 0.213 a seed; 24-66 s a search, 687 s for the 20, the same verdicts and ratios in an earlier
-  run of the same 20 searches, and again with correctness: 0/20, 8-21 s a search, 320 s);
-- radius x16: 20/20 (worst ratio 1.94 to 2.40; 67 s for the 20);
-- :math:`\beta_\ell / 1000`: 20/20 with correctness (run with it: 0.4-43 s a search, 266 s for
-  the 20), 19/20 on the band alone (25-120 s a search).
-  At seed 14 its runs fell below the lower bound in 1 or 2 of 4 on 5 of its 10 instances (worst
-  ratio 31.6, 2 of 4: p 0.052, not below 0.05 / 12): the fixed learner's floor of data (the
-  propagation target) lifts some of its runs; on two of those instances 3 of the 4 runs answered
-  wrong;
-- no elimination: **2/20**, with correctness as without (its runs answer right; seeds 10 and 12:
-  4 of 4 runs above the band on layout (3, 3, 2), :math:`d = 2`, :math:`\epsilon = 0.05`,
-  instance seed 81, and :math:`d = 3`, :math:`\epsilon = 0.0125`, instance seed 230; 23-173 s a
-  search). Its worst ratio over a search's 10 instances was 0.45 to 0.86 at 17 of the 20 seeds, 3
-  of its 195 instances were above the band. The band lost this power with the fix, and the loss is
-  the band's slack, not a defect: the propagation term charges the leader's own visitation at the
-  scale of the least gap among the policies acting unlike it later (about :math:`\epsilon` with
-  the near tie), which raises :math:`N_{\rm FT}` and the ceiling :math:`64 L N_{\rm FT}` where no
-  elimination's extra cost (the far policies kept to the end) does not grow as much, since the
-  propagation target's design already covers much of their directions at :math:`d \le 3`. The
-  algorithm reaches 0.21 of the ceiling at most, no elimination 0.45 to 1.6; a [derived] band
-  closer to the algorithm (not a widened or fitted one) or a second statistic (the claim's growth
-  of the ratio from the largest to the smallest :math:`\epsilon`) would be needed to restore it.
+- the algorithm: a counterexample at **0/20** seeds (10 instances a search, 113 routing MDPs and
+  87 of the family, 800 runs: none outside the band, none below the lower bound, none
+  :math:`\epsilon`-inexact; worst episode ratio 0.130 to 0.211 a seed, on the family; at most
+  0.066 on a routing MDP, whose lower bound was at most 0.022 of its fewest episodes; 6.4-27.5 s a
+  search, 251 s for the 20; the same 20 searches re-run by ``pytest -m slow
+  tests/proofs_check/test_search.py -k test_false_alarms_over_20_seeds``: 0/20, 114 s);
+- no elimination: **20/20** (at every seed the second instance, a routing MDP, and the
+  counterexample shrunk to the smallest one: 3 rooms, leak 0.1, near gap :math:`3 \epsilon`,
+  :math:`\epsilon = 0.05`, 4 of 4 runs at 1.80-1.83 times the ceiling, p :math:`10^{-4}`; its
+  20 family instances, the first of each search, stayed inside at 0.31-0.39; 4.0-10.1 s a search,
+  98 s for the 20);
+- radius x16: **20/20** (on the first instance, the family's simplest, 1.98-2.27 times the
+  ceiling; 0.6-1.4 s a search, 14 s for the 20);
+- :math:`\beta_\ell / 1000`: **20/20** (18 counterexamples on the smallest routing MDP, 2 on the
+  family's simplest instance; worst ratio 1.17 to 22.6; of the 80 runs of the counterexamples 73
+  below the lower bound and 32 not :math:`\epsilon`-optimal; 0.6-4.9 s a search, 44 s for the 20).
 
-Before the propagation target (the defective version and its differences-only :math:`N_{\rm FT}`,
-seeds 1..20, 2026-12-05 at a load of about 30): the algorithm 0/20 (worst 0.233), radius x16,
-no elimination and :math:`\beta_\ell / 1000` 20/20 each. At seed 0 (the tests'), with the fix and
-correctness: the algorithm has no counterexample (worst ratio 0.150), radius x16 and
-:math:`\beta_\ell / 1000` have one, no elimination has none (worst ratio 0.50); the tests mark
-no elimination at seeds 0 and 1 as expected failures (strict).
+At seeds 0 and 1 (the tests') the same: the algorithm has no counterexample, every mutant has one
+(no elimination and :math:`\beta_\ell / 1000` on the smallest routing MDP, radius x16 on the
+family). The searches ran against the checkout's working tree of that hour, whose Frank-Wolfe
+solver was being made faster (the designs' rows unchanged).
 
-Every strategy shrinks toward small instances: the claim's layout, :math:`d = 3`, 8 policies, the
-largest :math:`\epsilon`, the smallest instance seed.
+**Before routing MDPs joined the class** (the family alone, the same commands at ``nice -n 10``,
+a load of 7 to 12, 2026-12-05): the algorithm 0/20 (worst ratio 0.137 to 0.213; 320-687 s for
+the 20), radius x16 20/20, :math:`\beta_\ell / 1000` 20/20 with correctness (19/20 on the band
+alone), and no elimination **2/20** (worst ratio 0.45 to 0.86 at 17 seeds; 3 of its 195 instances
+above the band), also at seeds 0 and 1 (worst ratio 0.50 and 0.82), which the tests marked as
+strict expected failures. The propagation term had raised :math:`N_{\rm FT}` and the ceiling (it
+charges the leader's own visitation at the scale of the least gap among the policies acting
+unlike it later, about :math:`\epsilon` with the near tie) while no elimination's extra cost on
+the family (the far policies kept to the end) grew less, the design already covering much of
+their directions at :math:`d \le 3`: the algorithm reached 0.21 of the ceiling at most, no
+elimination 0.45 to 1.6. The miss was the family's, not a defect: the routing MDPs above are
+where the eliminated policies are what a correct run saves. Earlier still, before the
+propagation target (the defective version, its differences-only :math:`N_{\rm FT}`, a load of
+about 30): the algorithm 0/20 (worst 0.233), every mutant 20/20.
+
+Every strategy shrinks toward small instances: the family first (the claim's layout, :math:`d =
+3`, 8 policies, the largest :math:`\epsilon`, the smallest instance seed), then routing MDPs with
+the fewest rooms, leak 0.1, near gap :math:`3 \epsilon` and :math:`\epsilon = 0.05`.
 
 ``FT-E7``
     FTPedel with the plug-in design (each round's exploration planned with the transitions
@@ -311,7 +352,8 @@ from .. import ftpedel as claims
 from . import BoundProperty, Trial, binomial_trial, register_property
 
 __all__ = ["E1_CONTINUE_FROM", "E1_ENOUGH", "E1_FIRST_RUNS", "E1_MORE_RUNS", "E1_PROPERTY", "E1_SEARCH_DELTA",
-           "E1Instance", "E6_LAYOUTS", "E6_PROPERTY", "E6_RUNS", "E6Instance", "E7_MIN_PAIRS", "E7_PAIRS",
+           "E1Instance", "E6_FAR_GAP", "E6_LAYOUTS", "E6_NEAR_RATIOS", "E6_PROPERTY", "E6_ROUTING_ROOMS", "E6_RUNS",
+           "E6Instance", "E7_MIN_PAIRS", "E7_PAIRS",
            "E7_PROPERTY", "E8_LAST_MARGIN", "E8_MARGIN", "E8_MIN_PAIRS", "E8_PAIRS", "E8_PROPERTY", "PairedInstance",
            "e1_evaluate", "e1_load", "e1_parameters", "e6_evaluate", "e6_load", "e6_parameters", "e7_evaluate",
            "e7_load", "e7_parameters", "e8_evaluate", "e8_last_round_margin", "e8_load", "e8_margin",
@@ -707,6 +749,14 @@ E6_RUNS = 4
 #: inside the band on all 14 instances tried (eps = 0.05 and 0.0125), at d = 2 and 3 it left it on 16 of 36.
 _E6_DIMS = (3, 2)
 _E6_CLASS_SIZES = (8, 16, 32)
+#: Routing MDPs of the FT-E6 class (see the module docstring): rooms K (= d = |Pi|), leaks, the near
+#: policy's gap in units of eps, the far policies' gap, and the accuracies (FT-E6's two smaller ones: at
+#: eps = 0.2 a near gap of 3 eps would exceed the far gap).
+E6_ROUTING_ROOMS = (3, 12)
+_E6_ROUTING_LEAKS = (0.1, 0.0, 0.05, 0.2, 0.3)
+E6_NEAR_RATIOS = (3.0, 4.0, 5.0)
+E6_FAR_GAP = 0.3
+_E6_ROUTING_EPSILONS = tuple(claims.E6_EPSILONS[1:])
 
 
 @dataclass(frozen=True, eq=False)
@@ -738,31 +788,44 @@ class E6Instance:
 
 
 def e6_parameters():
-    """Hypothesis strategy of FT-E6 instances: random multi-step linear MDPs built around epsilon.
+    """Hypothesis strategy of FT-E6 instances: FT-E6's random family, and routing MDPs.
 
     Returns
     -------
     hypothesis.strategies.SearchStrategy
-        JSON-able dicts with ``layout`` (an index into :data:`E6_LAYOUTS`), ``dim`` (3, the
-        claim's, or 2), ``n_policies`` (8, 16 or 32), ``epsilon`` (FT-E6's grid, the largest
-        first) and ``instance_seed`` (0..255: few shrinking steps, each of which costs a design
-        and four runs).
+        JSON-able dicts, drawn half and half. ``{"kind": "family", "layout", "dim", "n_policies",
+        "epsilon", "instance_seed"}``: ``layout`` an index into :data:`E6_LAYOUTS`, ``dim`` 3 (the
+        claim's) or 2, ``n_policies`` 8, 16 or 32, ``epsilon`` FT-E6's grid (the largest first)
+        and ``instance_seed`` 0..255 (few shrinking steps, each of which costs a design and four
+        runs). ``{"kind": "routing", "n_rooms", "leak", "near_ratio", "epsilon"}``: 3..12 rooms,
+        leak in {0.1, 0, 0.05, 0.2, 0.3}, the near policy's gap ``near_ratio * epsilon`` with
+        ``near_ratio`` in :data:`E6_NEAR_RATIOS`, the far policies' gap :data:`E6_FAR_GAP`,
+        ``epsilon`` 0.05 or 0.0125. The family comes first: it is the claim's, and the strategy
+        shrinks toward it.
     """
     st = _strategies()
-    return st.fixed_dictionaries({
-        "layout": st.integers(0, len(E6_LAYOUTS) - 1), "dim": st.sampled_from(_E6_DIMS),
-        "n_policies": st.sampled_from(_E6_CLASS_SIZES), "epsilon": st.sampled_from(claims.E6_EPSILONS),
-        "instance_seed": st.integers(0, 255)})
+    family = st.fixed_dictionaries({
+        "kind": st.just("family"), "layout": st.integers(0, len(E6_LAYOUTS) - 1),
+        "dim": st.sampled_from(_E6_DIMS), "n_policies": st.sampled_from(_E6_CLASS_SIZES),
+        "epsilon": st.sampled_from(claims.E6_EPSILONS), "instance_seed": st.integers(0, 255)})
+    routing = st.fixed_dictionaries({
+        "kind": st.just("routing"), "n_rooms": st.integers(*E6_ROUTING_ROOMS),
+        "leak": st.sampled_from(_E6_ROUTING_LEAKS), "near_ratio": st.sampled_from(E6_NEAR_RATIOS),
+        "epsilon": st.sampled_from(_E6_ROUTING_EPSILONS)})
+    return st.sampled_from(("family", "routing")).flatmap(lambda kind: family if kind == "family" else routing)
 
 
 def e6_load(parameters: dict) -> E6Instance:
     r"""The MDP, class and measures of FT-E6 parameters (deterministic).
 
-    :func:`mdps.instances.ftpedel.random_linear_family` with the layout's :math:`S, A, H`, the
-    dimension and class size, built around ``epsilon`` (a near tie and competitors with gaps in
-    :math:`(\epsilon, 2\epsilon)`); the measures as FT-E6 computes them
-    (:func:`proofs_check.ftpedel.e6_instance`): :math:`N_{\rm FT}` at the last round's radius
-    :math:`\beta_L`, the lower bound at :math:`\log(1 / (2.4 \delta))`, both with ``rtol=0.02``.
+    ``"family"`` (also parameters without ``"kind"``, as recorded before the routing MDPs joined
+    the class): :func:`mdps.instances.ftpedel.random_linear_family` with the layout's :math:`S, A,
+    H`, the dimension and class size, built around ``epsilon`` (a near tie and competitors with
+    gaps in :math:`(\epsilon, 2\epsilon)`). ``"routing"``: :func:`mdps.instances.ftpedel.routing_mdp`
+    with the rooms, the leak, near gap ``near_ratio * epsilon`` and far gap :data:`E6_FAR_GAP`.
+    The measures as FT-E6 computes them (:func:`proofs_check.ftpedel.e6_instance`):
+    :math:`N_{\rm FT}` at the last round's radius :math:`\beta_L`, the lower bound at
+    :math:`\log(1 / (2.4 \delta))`, both with ``rtol=0.02``.
 
     Parameters
     ----------
@@ -775,17 +838,33 @@ def e6_load(parameters: dict) -> E6Instance:
         The problem, its gaps, :math:`\epsilon` and the measures (computed once per process for
         each parameter set: the searches of several seeds share their first, smallest, instances).
     """
-    return _e6_instance(int(parameters["layout"]), int(parameters["dim"]), int(parameters["n_policies"]),
-                        float(parameters["epsilon"]), int(parameters["instance_seed"]))
+    kind = parameters.get("kind", "family")
+    if kind == "family":
+        key = ("family", int(parameters["layout"]), int(parameters["dim"]), int(parameters["n_policies"]),
+               float(parameters["epsilon"]), int(parameters["instance_seed"]))
+    elif kind == "routing":
+        key = ("routing", int(parameters["n_rooms"]), float(parameters["leak"]), float(parameters["near_ratio"]),
+               float(parameters["epsilon"]))
+    else:
+        raise ValueError(f"parameters: expected kind 'family' or 'routing', got {kind!r}")
+    return _e6_instance(key)
 
 
 @functools.lru_cache(maxsize=256)
-def _e6_instance(layout: int, dim: int, n_policies: int, eps: float, seed: int) -> E6Instance:
-    S, A, H = E6_LAYOUTS[layout]
-    # Every parameter set of the class has an instance (all 23040 checked: the family found its near
-    # tie and competitors within its draws).
-    inst = random_linear_family(np.random.default_rng(seed), n_states=S, n_actions=A, dim=dim, horizon=H,
-                                epsilon=eps, n_policies=n_policies)
+def _e6_instance(key: tuple) -> E6Instance:
+    if key[0] == "family":
+        _, layout, dim, n_policies, eps, seed = key
+        S, A, H = E6_LAYOUTS[layout]
+        # Every parameter set of the family has an instance (all 23040 checked: the family found its
+        # near tie and competitors within its draws).
+        inst = random_linear_family(np.random.default_rng(seed), n_states=S, n_actions=A, dim=dim, horizon=H,
+                                    epsilon=eps, n_policies=n_policies)
+    else:
+        _, rooms, leak, near_ratio, eps = key
+        H = 2
+        # The class's near gaps (at most 5 * 0.05) stay below the far gap; min keeps routing_mdp's far >= near
+        # for hand-written parameters.
+        inst = routing_mdp(rooms, near_gap=min(near_ratio * eps, E6_FAR_GAP), far_gap=E6_FAR_GAP, leak=leak)
     pc = ft.policy_class(inst.mdp, inst.policies)
     rounds = claims.rounds_for(eps)
     beta_last = ft.confidence_radius(rounds, horizon=H, n_policies=len(pc), delta=claims.E6_DELTA)
@@ -851,7 +930,10 @@ E6_PROPERTY = register_property(BoundProperty(
     "Random multi-step linear MDPs (mdps.instances.ftpedel.random_linear_family: Dirichlet features, stochastic "
     "transitions, Bernoulli rewards) with (S, A, H) in {(4, 2, 2), (3, 2, 3), (3, 3, 2), (2, 3, 3), (2, 4, 2)}, "
     "d in {3, 2}, classes of 8, 16 or 32 policies built around eps (a near tie, competitors at gaps in "
-    "(eps, 2 eps)), eps in {0.2, 0.05, 0.0125}, no offline data, delta = 0.1. The library's FTPedel (radius "
+    "(eps, 2 eps)), eps in {0.2, 0.05, 0.0125}; and, as often, routing MDPs (mdps.instances.ftpedel.routing_mdp: "
+    "3..12 rooms = d = |Pi|, leak 0..0.3, the near policy at 3, 4 or 5 eps, the far ones at 0.3, eps in "
+    "{0.05, 0.0125}), where every suboptimal policy is eliminated rounds before the last; no offline data, "
+    "delta = 0.1. The library's FTPedel (radius "
     "constant 1) must use at least the verifiable lower bound's episodes and at most 64 L N_FT(beta_L) (N_FT with "
     "the propagation term), and return an eps-optimal policy, except with probability delta (all hold on the good "
     f"event); {E6_RUNS} runs per instance, exact binomial test of the rate 0.1.",

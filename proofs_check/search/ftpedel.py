@@ -159,8 +159,9 @@ average of about 4, 15:01-15:06 UTC:
   87 of the family, 800 runs: none outside the band, none below the lower bound, none
   :math:`\epsilon`-inexact; worst episode ratio 0.130 to 0.211 a seed, on the family; at most
   0.066 on a routing MDP, whose lower bound was at most 0.022 of its fewest episodes; 6.4-27.5 s a
-  search, 251 s for the 20; the same 20 searches re-run by ``pytest -m slow
-  tests/proofs_check/test_search.py -k test_false_alarms_over_20_seeds``: 0/20, 114 s);
+  search, 251 s for the 20; the same 20 searches re-run as
+  ``test_false_alarms_over_20_seeds[FT-E6]`` of ``tests/proofs_check/test_search.py``, selected
+  with ``-m '' -k E6``: 0/20, 114 s);
 - no elimination: **20/20** (at every seed the second instance, a routing MDP, and the
   counterexample shrunk to the smallest one: 3 rooms, leak 0.1, near gap :math:`3 \epsilon`,
   :math:`\epsilon = 0.05`, 4 of 4 runs at 1.80-1.83 times the ceiling, p :math:`10^{-4}`; its

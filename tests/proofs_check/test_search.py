@@ -32,7 +32,7 @@ def test_every_explicit_bound_has_a_property():
 #: Searches too long for the default run (``-m slow`` runs them; the 20-seed rates are in the
 #: properties' docstrings). FT-E1's eps_threshold mutant fails only 2-4x more often than allowed, so
 #: each shrink candidate needs 80 FTPedel runs (50-75 s a search; seed 0 runs by default). FT-E6: the
-#: algorithm's search tries 10 instances (each solves two designs and runs FTPedel 4 times; 6-7 s at seeds 0
+#: algorithm's search tries 10 instances (each solves two designs and runs FTPedel 4 times; 6-7.5 s at seeds 0
 #: and 1, 6-28 s at seeds 1..20 on a loaded machine); radius x16 (caught on the first instance, 0.4-0.8 s)
 #: and no elimination (on the second, the smallest routing MDP, 1-1.7 s) run by default; beta_l / 1000
 #: (1.2 s) stays slow to keep the default FT-E6 tests near their time before routing MDPs joined the class.

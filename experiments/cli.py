@@ -433,22 +433,40 @@ def _cmd_reproduce(args, argv) -> int:
     options = _runner_options(args)
     start = time.perf_counter()
     claims = framework.all_claims()
-    # The figures' own sweeps join the claims' cells in one pool (verify_claims then runs none).
-    runs = framework.claim_runs(claims, seeds=(args.seed,))
-    runs += [(sweep, None, args.seed) for figure in all_figures() for sweep in figure.sweeps]
-    framework.precompute_cells(runs, budget, **{k: v for k, v in options.items() if k != "seed"})
-    results = report.verify_claims(claims, budget, on_result=_logger(options), **options)
-    print(report.results_table(results))
-    figures = _make_figures(all_figures(), budget, args.output, options)
     # The worst cases of every explicit bound over its class, beside the fixed-instance verdicts
     # (the searches belong to the paper modules: none inside an isolated registry).
-    searches = []
+    search_ids = []
     if framework.paper_modules():
         from proofs_check import search as bound_search
 
         checked = {claim.id for claim in claims}
-        searches = _run_searches([prop.claim_id for prop in bound_search.all_properties() if prop.claim_id in checked],
-                                 args.seed, args.jobs if args.backend == "loky" and args.scheduler is None else 1)
+        search_ids = [prop.claim_id for prop in bound_search.all_properties() if prop.claim_id in checked]
+    figures_wanted = all_figures()
+    # With a local pool, one more worker runs the searches while the pool computes the cells, then
+    # makes the figures while this process checks the claims: the machine is never left with one
+    # busy core while another part of the run waits. Every part draws from its own seed, so the
+    # outputs do not depend on where they ran.
+    side = _side_worker() if args.jobs != 1 and args.backend == "loky" and args.scheduler is None else None
+    finished = False
+    try:
+        searches_done = side.submit(_run_searches, search_ids, args.seed) if side is not None else None
+        # The figures' own sweeps join the claims' cells in one pool (verify_claims then runs none).
+        runs = framework.claim_runs(claims, seeds=(args.seed,))
+        runs += [(sweep, None, args.seed) for figure in figures_wanted for sweep in figure.sweeps]
+        framework.precompute_cells(runs, budget, **{k: v for k, v in options.items() if k != "seed"})
+        figures_done = side.submit(_make_figures, figures_wanted, budget, args.output, options) \
+            if side is not None else None
+        results = report.verify_claims(claims, budget, on_result=_logger(options), **options)
+        print(report.results_table(results))
+        if side is None:
+            figures = _make_figures(figures_wanted, budget, args.output, options)
+            searches = _run_searches(search_ids, args.seed)
+        else:
+            figures, searches = figures_done.result(), searches_done.result()
+        finished = True
+    finally:
+        if side is not None:  # an interrupted run does not wait for a search in flight
+            side.shutdown(wait=finished, kill_workers=not finished)
     seconds = time.perf_counter() - start
     calibration = _read_calibration(args.output / f"calibration_{budget}.json")
     header = report.run_header(budget, args.seed, seconds=seconds, jobs=args.jobs, backend=args.backend,
@@ -464,6 +482,13 @@ def _cmd_reproduce(args, argv) -> int:
     return EXIT_OK if ok else EXIT_FAILED
 
 
+def _side_worker():
+    """One worker process of its own (not joblib's shared pool, which runs the cells)."""
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=1)
+
+
 def _search_document(claim_id: str, seed: int) -> dict:
     """One bound search as its JSON document (a module-level function, so that a pool can run it)."""
     from proofs_check import search as bound_search
@@ -471,18 +496,13 @@ def _search_document(claim_id: str, seed: int) -> dict:
     return bound_search.search(claim_id, seed=seed).to_dict()
 
 
-def _run_searches(claim_ids, seed: int, jobs: int) -> list[dict]:
-    """The searches of ``claim_ids`` at ``seed``, in that order; with ``jobs != 1`` in a loky pool.
+def _run_searches(claim_ids, seed: int) -> list[dict]:
+    """The searches of ``claim_ids`` at ``seed``, in that order, one after another.
 
-    Each search draws only from its own seed, so the documents do not depend on ``jobs``; the
-    pool only lets the searches (sequential hypothesis runs, 1 to 10 s each at the tests'
-    budgets) use every core instead of one.
+    Each search draws only from its own seed, so the documents do not depend on the process that
+    runs them (``reproduce`` runs them in a worker of its own beside the cells' pool).
     """
-    if jobs == 1 or len(claim_ids) < 2:
-        return [_search_document(claim_id, seed) for claim_id in claim_ids]
-    from joblib import Parallel, delayed
-
-    return Parallel(n_jobs=jobs, backend="loky")(delayed(_search_document)(claim_id, seed) for claim_id in claim_ids)
+    return [_search_document(claim_id, seed) for claim_id in claim_ids]
 
 
 def _search_line(result) -> str:
@@ -611,15 +631,18 @@ def main(argv=None) -> int:
             return _cmd_list(args)
         if args.command == "cache":
             return _cmd_cache(args)
-        if args.command == "verify":
-            return _cmd_verify(args, argv)
-        if args.command == "calibrate":
-            return _cmd_calibrate(args, argv)
-        if args.command == "figures":
-            return _cmd_figures(args)
-        if args.command == "search":
-            return _cmd_search(args, argv)
-        return _cmd_reproduce(args, argv)
+        # One command runs one version of the code: each sweep's code fingerprint (part of every
+        # cell key) is computed once for the whole command, not once per cell.
+        with framework.fingerprint_batch():
+            if args.command == "verify":
+                return _cmd_verify(args, argv)
+            if args.command == "calibrate":
+                return _cmd_calibrate(args, argv)
+            if args.command == "figures":
+                return _cmd_figures(args)
+            if args.command == "search":
+                return _cmd_search(args, argv)
+            return _cmd_reproduce(args, argv)
     except framework.SelectionError as err:
         # Bad selections (no claim matches a pattern) and unavailable backends: a usage error.
         # Any other exception (a bug, a paper module failing at import) keeps its traceback, exit 1.

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -269,33 +270,50 @@ def calibrate(claims=None, budget: str = "quick", seeds=20, *, on_result=None, *
         if not isinstance(claim, Claim):
             raise TypeError(f"claims: expected Claim objects or patterns (str), got {claim!r}")
     results = []
-    for index, claim in enumerate(claims):
-        start = time.perf_counter()
-        # With several workers, the claim's cells at every seed (algorithm and panel) run in one pool.
-        precompute_cells(claim_runs([claim], seeds=seeds), budget, **runner_options)
-        result = CalibrationResult(claim, budget, seeds, rejected={m.name: [] for m in claim.mutants})
-        for seed in seeds:
+    # With several workers, each claim's cells at every seed (algorithm and panel) run in one pool,
+    # and the next claim's pool runs while this thread checks the claim from its cached cells:
+    # the checks (reading cells, bootstraps) would otherwise leave the workers idle.
+    ahead = ThreadPoolExecutor(max_workers=1)
+    try:
+        pending = ahead.submit(precompute_cells, claim_runs(claims[:1], seeds=seeds), budget, **runner_options)
+        for index, claim in enumerate(claims):
+            start = time.perf_counter()
+            pending.result()
+            if index + 1 < len(claims):
+                pending = ahead.submit(precompute_cells, claim_runs([claims[index + 1]], seeds=seeds), budget,
+                                       **runner_options)
+            results.append(_calibrate_claim(claim, budget, seeds, runner_options))
+            results[-1].seconds = time.perf_counter() - start
+            if on_result is not None:
+                on_result(index, len(claims), results[-1])
+    finally:
+        # Normally nothing is left running; after an error or an interrupt, the pool ahead finishes
+        # in the background (its cells are cached) instead of holding up the error.
+        ahead.shutdown(wait=False, cancel_futures=True)
+    return results
+
+
+def _calibrate_claim(claim, budget, seeds, runner_options):
+    """One claim's and its panel's verdicts at every seed (from the cache when precomputed)."""
+    result = CalibrationResult(claim, budget, seeds, rejected={m.name: [] for m in claim.mutants})
+    for seed in seeds:
+        try:
+            result.holds.append(bool(run_claim(claim, budget, seed=seed, **runner_options).holds))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as err:  # noqa: BLE001  an error is a failed verdict, recorded
+            result.holds.append(False)
+            result.errors.append(f"seed {seed} algorithm: {_error_text(err)}")
+        for mutant in claim.mutants:
             try:
-                result.holds.append(bool(run_claim(claim, budget, seed=seed, **runner_options).holds))
+                held = run_claim(claim, budget, mutant=mutant.name, seed=seed, **runner_options).holds
+                result.rejected[mutant.name].append(not held)
             except (KeyboardInterrupt, SystemExit):
                 raise
-            except Exception as err:  # noqa: BLE001  an error is a failed verdict, recorded
-                result.holds.append(False)
-                result.errors.append(f"seed {seed} algorithm: {_error_text(err)}")
-            for mutant in claim.mutants:
-                try:
-                    held = run_claim(claim, budget, mutant=mutant.name, seed=seed, **runner_options).holds
-                    result.rejected[mutant.name].append(not held)
-                except (KeyboardInterrupt, SystemExit):
-                    raise
-                except Exception as err:  # noqa: BLE001  an error is not a rejection
-                    result.rejected[mutant.name].append(False)
-                    result.errors.append(f"seed {seed} mutant {mutant.name}: {_error_text(err)}")
-        result.seconds = time.perf_counter() - start
-        results.append(result)
-        if on_result is not None:
-            on_result(index, len(claims), result)
-    return results
+            except Exception as err:  # noqa: BLE001  an error is not a rejection
+                result.rejected[mutant.name].append(False)
+                result.errors.append(f"seed {seed} mutant {mutant.name}: {_error_text(err)}")
+    return result
 
 
 def _check_results(results) -> list:

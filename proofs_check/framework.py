@@ -938,15 +938,56 @@ def code_fingerprint(*callables) -> str | None:
     str or None
         A hex digest; None when one of those modules has no source file (it cannot be cached).
     """
-    modules = module_closure(*(getattr(_unwrap(f), "__module__", None) for f in callables))
-    parts = []
+    starts = tuple(getattr(_unwrap(f), "__module__", None) for f in callables)
+    if _FINGERPRINT_BATCH is not None and starts in _FINGERPRINT_BATCH:
+        return _FINGERPRINT_BATCH[starts]
+    modules = module_closure(*starts)
+    parts, fingerprint = [], None
     for name in modules:
         digest = _source_digest(name)
-        if digest is None:
-            return None
+        if digest is None:  # a module without a source file: nothing it computes can be cached
+            break
         parts.append(f"{name}={digest}")
-    parts.append(f"version={_package_version()}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    else:
+        parts.append(f"version={_package_version()}")
+        fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    if _FINGERPRINT_BATCH is not None:
+        _FINGERPRINT_BATCH[starts] = fingerprint
+    return fingerprint
+
+
+#: Fingerprints by starting modules while a :func:`fingerprint_batch` is open, else None.
+_FINGERPRINT_BATCH: dict | None = None
+
+
+@contextlib.contextmanager
+def fingerprint_batch():
+    """Within the block, each code fingerprint is computed once.
+
+    A cell key needs the fingerprint of its sweep's and its learner's code, a walk over every
+    module they reach (:func:`module_closure`). A run computes thousands of keys over a few dozen
+    sweeps, and the code a process runs does not change during one command, so the commands
+    (``verify``, ``reproduce``, ``calibrate``) and :func:`precompute_cells` compute each
+    fingerprint once per batch. Outside a batch every call walks again, so a module reloaded
+    between two calls (a notebook) gets its new fingerprint. Batches nest; the outermost one
+    owns the memo.
+
+    Examples
+    --------
+    >>> from proofs_check import framework
+    >>> with framework.fingerprint_batch():
+    ...     first = framework.code_fingerprint(framework.cell_key)
+    ...     assert framework.code_fingerprint(framework.cell_key) == first
+    """
+    global _FINGERPRINT_BATCH
+    outermost = _FINGERPRINT_BATCH is None
+    if outermost:
+        _FINGERPRINT_BATCH = {}
+    try:
+        yield
+    finally:
+        if outermost:
+            _FINGERPRINT_BATCH = None
 
 
 def learner_identity(learner):
@@ -1451,18 +1492,19 @@ def _run_sweep(sweep, budget, *, learner=None, seed=0, jobs=1, backend="loky", s
     results: list = [None] * len(cells)
     todo = []
     ahead, ahead_seconds = 0, 0.0
-    for i, cell in enumerate(cells):
-        key = cache_key(sweep, budget, cell, learner=learner, seed=seed) if use_cache else None
-        path = None if key is None else _key_path(cache_dir, sweep, budget, key)
-        if path is not None:
-            cached = _read_cache(path, key, cell)
-            if cached is not None:
-                results[i] = cached
-                if path in _PRECOMPUTED:  # computed for this run by precompute_cells, not an old result
-                    ahead += 1
-                    ahead_seconds += _PRECOMPUTED.pop(path)
-                continue
-        todo.append((i, cell, path, key))
+    with fingerprint_batch():
+        for i, cell in enumerate(cells):
+            key = cache_key(sweep, budget, cell, learner=learner, seed=seed) if use_cache else None
+            path = None if key is None else _key_path(cache_dir, sweep, budget, key)
+            if path is not None:
+                cached = _read_cache(path, key, cell)
+                if cached is not None:
+                    results[i] = cached
+                    if path in _PRECOMPUTED:  # computed for this run by precompute_cells, not an old result
+                        ahead += 1
+                        ahead_seconds += _PRECOMPUTED.pop(path)
+                    continue
+            todo.append((i, cell, path, key))
     if todo:
         where = {i: (path, key) for i, _, path, key in todo}
         bar = _progress(len(todo), f"{sweep.name}{f' [{label}]' if label else ''}", progress)
@@ -1585,17 +1627,18 @@ def precompute_cells(runs, budget: str = "smoke", *, jobs: int = 1, backend: str
         return 0
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     tasks, where, seen = [], {}, set()
-    for sweep, learner, seed in checked:
-        for cell in sweep_cells(sweep, budget):
-            key = cache_key(sweep, budget, cell, learner=learner, seed=seed)
-            if key is None:  # a learner without a stable identity: its sweep runs it
-                break
-            path = _key_path(cache_dir, sweep, budget, key)
-            if path in seen or _read_cache(path, key, cell) is not None:
-                continue
-            seen.add(path)
-            where[len(tasks)] = (path, key)
-            tasks.append((len(tasks), sweep, cell, learner, seed))
+    with fingerprint_batch():
+        for sweep, learner, seed in checked:
+            for cell in sweep_cells(sweep, budget):
+                key = cache_key(sweep, budget, cell, learner=learner, seed=seed)
+                if key is None:  # a learner without a stable identity: its sweep runs it
+                    break
+                path = _key_path(cache_dir, sweep, budget, key)
+                if path in seen or _read_cache(path, key, cell) is not None:
+                    continue
+                seen.add(path)
+                where[len(tasks)] = (path, key)
+                tasks.append((len(tasks), sweep, cell, learner, seed))
     if not tasks:
         return 0
     bar = _progress(len(tasks), "cells", progress)

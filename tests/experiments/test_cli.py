@@ -479,14 +479,18 @@ def test_a_closed_pipe_ends_the_command_quietly():
     assert b"Traceback" not in stderr
 
 
-def test_reproduce_searches_are_the_same_in_a_pool():
-    # reproduce runs the bound searches in a loky pool when --jobs != 1: same documents, in order.
-    from experiments.cli import _run_searches
+def test_reproduce_searches_are_the_same_in_the_side_worker():
+    # reproduce runs the bound searches in a worker of its own when --jobs != 1: same documents, in order.
+    from experiments.cli import _run_searches, _side_worker
 
     def timeless(documents):
         return [{k: v for k, v in doc.items() if k != "seconds"} for doc in documents]
 
-    serial = _run_searches(["LCB-C3", "LCB-V1"], 0, 1)
-    pooled = _run_searches(["LCB-C3", "LCB-V1"], 0, 2)
+    serial = _run_searches(["LCB-C3", "LCB-V1"], 0)
+    side = _side_worker()
+    try:
+        pooled = side.submit(_run_searches, ["LCB-C3", "LCB-V1"], 0).result()
+    finally:
+        side.shutdown(wait=True)
     assert [doc["claim"] for doc in pooled] == ["LCB-C3", "LCB-V1"]
     assert timeless(pooled) == timeless(serial)

@@ -321,6 +321,42 @@ def test_a_file_edited_during_a_run_keeps_the_key_of_the_code_that_runs(tmp_path
         sys.modules.pop("toy_user_algo2", None)
 
 
+def test_a_fingerprint_batch_computes_each_fingerprint_once_and_only_inside(tmp_path, monkeypatch):
+    # One command runs one version of the code: inside a batch a reload does not change the
+    # fingerprint (it is memoised); after the batch the walk runs again and sees the new code.
+    from proofs_check.framework import code_fingerprint, fingerprint_batch
+
+    package = tmp_path / "userpkg3"
+    package.mkdir()
+    module_path = package / "toy_user_algo3.py"
+    module_path.write_text(TOY_ALGO_SOURCE.format(scale=1.0))
+    monkeypatch.syspath_prepend(str(package))
+    module = importlib.import_module("toy_user_algo3")
+    try:
+        with fingerprint_batch():
+            loaded = code_fingerprint(module.estimate)
+            module_path.write_text(TOY_ALGO_SOURCE.format(scale=5.0))
+            module = importlib.reload(module)
+            with fingerprint_batch():  # nested: the outer batch's memo
+                assert code_fingerprint(module.estimate) == loaded
+            assert code_fingerprint(module.estimate) == loaded
+        assert code_fingerprint(module.estimate) != loaded
+    finally:
+        sys.modules.pop("toy_user_algo3", None)
+
+
+def test_calibrate_with_a_pool_gives_the_verdicts_of_one_process(tmp_path):
+    # The next claim's cells run in the pool while this process checks the current claim.
+    from proofs_check.calibration import calibrate
+
+    claims = ["LCB-C3", "LCB-M4"]  # registry order, which the selection keeps
+    pooled = calibrate(claims, "smoke", seeds=2, jobs=2, cache_dir=tmp_path)
+    serial = calibrate(claims, "smoke", seeds=2, use_cache=False)
+    assert [r.claim.id for r in pooled] == claims
+    assert [(r.holds, r.rejected) for r in pooled] == [(r.holds, r.rejected) for r in serial]
+    assert all(any(flags) for r in pooled for flags in r.rejected.values())
+
+
 def test_the_fingerprint_covers_the_algorithm_and_mdps_modules_a_sweep_reaches():
     import proofs_check.lcb  # noqa: F401
 

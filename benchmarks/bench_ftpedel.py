@@ -129,7 +129,7 @@ def solver():
             args = (V, g, N, Loff, 1e-8, 5000, TARGET, C, oracle, None)
 
             def fast():
-                _design._SOLVED.clear()
+                _design._clear_solved()
                 return _design._frank_wolfe(*args)
 
             t_ref, ref = _best_time(lambda: _design._frank_wolfe_reference(*args))

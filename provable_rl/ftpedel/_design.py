@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -248,16 +249,19 @@ def _frank_wolfe(V, g, N, Loff, reg, max_iterations, rtol, C, oracle, initial):
     point's repeated solves), so a solve seen before returns a copy of its Design (the same bits).
     """
     key = _problem_key(V, g, N, Loff, reg, max_iterations, rtol, C, oracle, initial)
-    design = _SOLVED.get(key)
+    with _SOLVED_LOCK:  # cells may run in threads (e.g. a Dask backend)
+        design = _SOLVED.get(key)
+        if design is not None:
+            _SOLVED.move_to_end(key)
     if design is None:
         with np.errstate(call=_raise_linalg_error, invalid="call", over="ignore", divide="ignore", under="ignore"):
             design = _frank_wolfe_loop(V, g, N, Loff, reg, max_iterations, rtol, C, oracle, initial)
-        _SOLVED[key] = design
-        _SOLVED_BYTES[0] += _design_bytes(design)
-        while _SOLVED_BYTES[0] > _SOLVED_MAX_BYTES:
-            _SOLVED_BYTES[0] -= _design_bytes(_SOLVED.popitem(last=False)[1])
-    else:
-        _SOLVED.move_to_end(key)
+        with _SOLVED_LOCK:
+            if key not in _SOLVED:
+                _SOLVED[key] = design
+                _SOLVED_BYTES[0] += _design_bytes(design)
+                while _SOLVED_BYTES[0] > _SOLVED_MAX_BYTES:
+                    _SOLVED_BYTES[0] -= _design_bytes(_SOLVED.popitem(last=False)[1])
     return _copy_design(design)
 
 
@@ -266,7 +270,15 @@ def _frank_wolfe(V, g, N, Loff, reg, max_iterations, rtol, C, oracle, initial):
 #: problems, 1.5 MB of designs).
 _SOLVED: OrderedDict = OrderedDict()
 _SOLVED_BYTES = [0]
+_SOLVED_LOCK = threading.Lock()
 _SOLVED_MAX_BYTES = 64 * 2 ** 20
+
+
+def _clear_solved():
+    """Empty the memo of :func:`_frank_wolfe` (for tests and benchmarks of the solver itself)."""
+    with _SOLVED_LOCK:
+        _SOLVED.clear()
+        _SOLVED_BYTES[0] = 0
 
 
 def _design_bytes(design: Design) -> int:

@@ -52,7 +52,7 @@ def test_fast_solver_gives_the_reference_designs():
     n = 0
     for V, g, N, off, C, oracle in _problems(12):
         args = (V, g, N, off, 1e-8, 2000, 1e-3, C, oracle)
-        _design._SOLVED.clear()
+        _design._clear_solved()
         fast = _design._frank_wolfe(*args, None)
         ref = _design._frank_wolfe_reference(*args, None)
         _assert_same_design(fast, ref)
@@ -71,7 +71,7 @@ def test_memoised_solve_returns_an_independent_copy():
     first.weights[:] = 0.0  # a caller scribbling on its design must not change the next answer
     first.policies[:] = 0.0
     second = ft.frank_wolfe_design(V, g, 10.0, mdp=x1.mdp, step=0)
-    _design._SOLVED.clear()
+    _design._clear_solved()
     _assert_same_design(second, ft.frank_wolfe_design(V, g, 10.0, mdp=x1.mdp, step=0))
     # a different problem (N) is not served from the memo
     assert ft.frank_wolfe_design(V, g, 20.0, mdp=x1.mdp, step=0).value < second.value
@@ -89,10 +89,25 @@ def test_fast_best_response_is_the_reference():
         assert fast[2] == ref[2]
 
 
-def test_singular_design_matrix_raises_linalg_error():
-    # one atom that sees no direction and a (validated) tiny regulariser overwhelmed by a
-    # non-PSD-by-rounding atom cannot occur through the public API; the errstate still turns a
-    # LAPACK failure into LinAlgError rather than a silent NaN
+def test_lapack_failure_raises_linalg_error():
+    # validated input keeps every A(omega) positive definite; should LAPACK still fail, the solver's
+    # errstate makes it a LinAlgError (as numpy.linalg's wrappers did), not a silent NaN
     with pytest.raises(np.linalg.LinAlgError):
         with np.errstate(call=_design._raise_linalg_error, invalid="call"):
             _design._cholesky(-np.eye(2))
+
+
+def test_memo_stays_within_its_byte_budget(monkeypatch):
+    x1 = ft_x1(4, 0.1)
+    pc = ft.policy_class(x1.mdp, x1.policies)
+    V, g = pc.visitations[1:, 0] - pc.visitations[0, 0], pc.gaps[1:]
+    _design._clear_solved()
+    one = ft.frank_wolfe_design(V, g, 1.0, mdp=x1.mdp, step=0)
+    monkeypatch.setattr(_design, "_SOLVED_MAX_BYTES", 2.5 * _design._design_bytes(one))
+    designs = [ft.frank_wolfe_design(V, g, float(N), mdp=x1.mdp, step=0) for N in range(1, 6)]
+    assert _design._SOLVED_BYTES[0] <= _design._SOLVED_MAX_BYTES and len(_design._SOLVED) < 5
+    assert _design._SOLVED_BYTES[0] == sum(_design._design_bytes(d) for d in _design._SOLVED.values())
+    _design._clear_solved()
+    for N, design in zip(range(1, 6), designs):  # evicted or not, the same answers
+        _assert_same_design(design, ft.frank_wolfe_design(V, g, float(N), mdp=x1.mdp, step=0))
+    _design._clear_solved()

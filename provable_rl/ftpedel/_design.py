@@ -23,7 +23,8 @@ from mdps import _validation as v
 from mdps.core import LinearMDP
 
 from ._checks import DESIGNS, _check_atoms, _check_mdp, _check_psd, _check_step, _check_targets
-from ._policies import _best_response, _best_response_reference, _pair_occupancies, _stochastic, _uniform_probs
+from ._policies import (_best_response, _best_response_reference, _c_einsum, _pair_occupancies, _stochastic,
+                        _uniform_probs)
 
 
 def design_objective(design_covariance, targets, scales, n_episodes, *, offline_covariance=None,
@@ -568,7 +569,6 @@ def _eigh(a):
     return _umath_linalg.eigh_lo(a, signature="d->dd")
 
 
-_c_einsum = np._core.multiarray.c_einsum
 _dot, _add, _subtract, _multiply, _divide = np.dot, np.add, np.subtract, np.multiply, np.divide
 _maximum, _exp, _log = np.maximum, np.exp, np.log
 

@@ -308,7 +308,10 @@ def _best_response(mdp: LinearMDP, h: int, M: np.ndarray) -> tuple:
     return policy, cov, float(mdp.initial @ V)
 
 
-_c_einsum = np._core.multiarray.c_einsum
+try:  # numpy >= 2: np.einsum's C implementation, without its Python dispatch
+    from numpy._core.multiarray import c_einsum as _c_einsum
+except ImportError:  # numpy 1.x, which pyproject.toml allows
+    from numpy.core.multiarray import c_einsum as _c_einsum
 _maximum = np.maximum
 
 

@@ -52,7 +52,7 @@ EXAMPLES = """examples:
   provable-rl calibrate 'LCB-*' --budget smoke --seeds 20   # how often each claim holds, each mutant is rejected
   provable-rl verify --jobs 2 --json evidence.json  # all claims at the quick budget, evidence as JSON
   provable-rl figures 'AC-FIG*' --output figs       # figures from cached cells
-  provable-rl reproduce --jobs 2                    # everything, and paper_figures/REPORT.md
+  provable-rl reproduce                             # everything (on every core), and paper_figures/REPORT.md
   provable-rl search LCB-V1 --panel                 # worst case of a bound over its class; each mutant's counterexample
   provable-rl verify --budget full --backend dask --scheduler tcp://HOST:8786   # on a Dask cluster
 
@@ -123,13 +123,16 @@ def _version() -> str:
     return __version__
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _runner_parent(default_jobs: int) -> argparse.ArgumentParser:
+    """The options of every command that runs sweeps (``--jobs`` defaulting to ``default_jobs``)."""
     runner = argparse.ArgumentParser(add_help=False)
     group = runner.add_argument_group("running sweeps")
     group.add_argument("--budget", choices=framework.BUDGETS, default=None,
                        help="smoke (seconds, for tests), quick (the default), full (publication quality)")
-    group.add_argument("--jobs", type=_jobs, default=1, metavar="N",
-                       help="worker processes for the cells (-1: all cores; default 1, in this process); with "
+    where = ("1, in this process" if default_jobs == 1
+             else f"{default_jobs}: every core; the results do not depend on it")
+    group.add_argument("--jobs", type=_jobs, default=default_jobs, metavar="N",
+                       help=f"worker processes for the cells (-1: all cores; default {where}); with "
                             "more than one, the uncached cells of every selected claim and mutant run in one pool "
                             "first")
     group.add_argument("--backend", choices=framework.BACKENDS, default="loky",
@@ -145,7 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="per-cell cache (default $PROVABLE_RL_CACHE or .provable_rl_cache)")
     group.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="progress bars on stderr (default: when stderr is a terminal)")
+    return runner
 
+
+def build_parser() -> argparse.ArgumentParser:
+    runner = _runner_parent(1)
     parser = argparse.ArgumentParser(
         prog="provable-rl", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Check the claims of provable-RL papers on exactly solvable problems: each claim "
@@ -223,7 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_search.add_argument("--json", type=Path, default=None, metavar="FILE",
                           help="write every search (examples, worst instance, counterexample) as JSON")
 
-    p_rep = sub.add_parser("reproduce", parents=[runner],
+    # The one command a newcomer runs: on every core by default (the rows do not depend on --jobs).
+    p_rep = sub.add_parser("reproduce", parents=[_runner_parent(-1)],
                            help="every claim and mutant, every figure, and OUTPUT/REPORT.md",
                            description="Check every claim and its mutant, make every figure, and write "
                                        "OUTPUT/REPORT.md and OUTPUT/evidence.json.")

@@ -295,7 +295,7 @@ def test_figures_computes_missing_cells(toy_registry, capsys, tmp_path):
 
 def test_reproduce_writes_report_evidence_and_figures(mixed_registry, capsys, tmp_path):
     out_dir = tmp_path / "paper_figures"
-    code, out, _ = run(capsys, "reproduce", "--budget", "smoke", "--cache-dir", str(tmp_path / "cache"),
+    code, out, _ = run(capsys, "reproduce", "--budget", "smoke", "--jobs", "1", "--cache-dir", str(tmp_path / "cache"),
                        "--output", str(out_dir), "--seed", "1")
     assert code == 1  # TOY-2 fails and TOY-3's mutant survives
     report = (out_dir / "REPORT.md").read_text()
@@ -317,7 +317,7 @@ def test_reproduce_writes_report_evidence_and_figures(mixed_registry, capsys, tm
 
 
 def test_reproduce_exits_0_when_every_check_passes(toy_registry, capsys, tmp_path):
-    code, out, _ = run(capsys, "reproduce", "--budget", "smoke", "--cache-dir", str(tmp_path / "cache"),
+    code, out, _ = run(capsys, "reproduce", "--budget", "smoke", "--jobs", "1", "--cache-dir", str(tmp_path / "cache"),
                        "--output", str(tmp_path / "out"))
     assert code == 0, out
     assert "1 of 1 checks passed" in (tmp_path / "out" / "REPORT.md").read_text()
@@ -328,7 +328,7 @@ def test_a_figure_that_raises_is_reported_and_fails_the_run(capsys, tmp_path):
         raise RuntimeError("plot bug")
 
     with isolated_registry(toy_claim()), registered_figures(Figure("TOY-BAD", "broken", (TOY_SWEEP,), broken)):
-        code, _, err = run(capsys, "reproduce", "--budget", "smoke", "--cache-dir", str(tmp_path / "c"),
+        code, _, err = run(capsys, "reproduce", "--budget", "smoke", "--jobs", "1", "--cache-dir", str(tmp_path / "c"),
                            "--output", str(tmp_path / "o"))
     assert code == 1 and "plot bug" in err
     assert "TOY-BAD**: broken — ERROR: RuntimeError: plot bug" in (tmp_path / "o" / "REPORT.md").read_text()
@@ -374,7 +374,8 @@ def test_calibrate_counts_holds_and_rejections_over_seeds(mixed_registry, capsys
     out_dir = tmp_path / "pf"
     out_dir.mkdir()
     (out_dir / "calibration_smoke.json").write_text(path.read_text())
-    run(capsys, "reproduce", "--budget", "smoke", "--cache-dir", str(tmp_path / "c"), "--output", str(out_dir))
+    run(capsys, "reproduce", "--budget", "smoke", "--jobs", "1", "--cache-dir", str(tmp_path / "c"),
+        "--output", str(out_dir))
     report = (out_dir / "REPORT.md").read_text()
     assert "## Measured error rates" in report and "passed at 0 of 3 seeds" in report
     assert "|  |  | half_samples | 0.00 [0.00, 0.71] |" in report
@@ -406,6 +407,14 @@ def test_cache_clear_and_info(toy_registry, capsys, tmp_path):
     assert code == 0 and f"removed {4 * len(toy_cells('smoke'))} cached cells" in out
     code, out, _ = run(capsys, "verify", "TOY-1", "--budget", "smoke", "--cache-dir", cache)
     assert "0 of 120 cells read from cache" in out
+
+
+def test_reproduce_runs_on_every_core_by_default():
+    # The command a newcomer runs uses the machine; the other commands run in this process unless asked.
+    parser = cli.build_parser()
+    assert parser.parse_args(["reproduce"]).jobs == -1
+    assert parser.parse_args(["reproduce", "--jobs", "1"]).jobs == 1
+    assert parser.parse_args(["verify"]).jobs == 1
 
 
 def test_module_entry_point():

@@ -763,7 +763,7 @@ E6_RUNS = 4
 #: inside the band on all 14 instances tried (eps = 0.05 and 0.0125), at d = 2 and 3 it left it on 16 of 36.
 _E6_DIMS = (3, 2)
 _E6_CLASS_SIZES = (8, 16, 32)
-#: Routing MDPs of the FT-E6 class (see the module docstring): rooms K (= d = |Pi|), leaks, the near
+#: Routing MDPs of the FT-E6 class (see the module docstring): rooms K (= d = the size of the class), leaks, the near
 #: policy's gap in units of eps, the far policies' gap, and the accuracies (FT-E6's two smaller ones: at
 #: eps = 0.2 a near gap of 3 eps would exceed the far gap).
 E6_ROUTING_ROOMS = (3, 12)

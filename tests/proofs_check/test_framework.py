@@ -5,6 +5,7 @@ module: the Monte-Carlo mean of N standard normals has mean absolute error sqrt(
 a rate N^-1/2. Its learner protocol is ``learner(draws) -> estimates``; its panel averages only
 sqrt(N) of the samples (a rate N^-1/4), only the first sample (no rate), or adds a bias.
 """
+import contextlib
 import functools
 import importlib
 import json
@@ -277,15 +278,23 @@ def estimate(draws):
 """
 
 
-def test_editing_the_learners_code_invalidates_its_cache(tmp_path, calls, monkeypatch):
-    # The scenario of a stale verdict: the algorithm is edited, the cached cells must not be served.
-    package = tmp_path / "userpkg"
+@contextlib.contextmanager
+def _user_module(tmp_path, monkeypatch, name):
+    """A researcher's module ``name`` (TOY_ALGO_SOURCE, SCALE 1) in its own folder on sys.path: (module, its path)."""
+    package = tmp_path / f"pkg_{name}"
     package.mkdir()
-    module_path = package / "toy_user_algo.py"
+    module_path = package / f"{name}.py"
     module_path.write_text(TOY_ALGO_SOURCE.format(scale=1.0))
     monkeypatch.syspath_prepend(str(package))
-    module = importlib.import_module("toy_user_algo")
     try:
+        yield importlib.import_module(name), module_path
+    finally:
+        sys.modules.pop(name, None)
+
+
+def test_editing_the_learners_code_invalidates_its_cache(tmp_path, calls, monkeypatch):
+    # The scenario of a stale verdict: the algorithm is edited, the cached cells must not be served.
+    with _user_module(tmp_path, monkeypatch, "toy_user_algo") as (module, module_path):
         cache = tmp_path / "cache"
         first = run_sweep(TOY_SWEEP, "smoke", learner=module.estimate, cache_dir=cache)
         calls.clear()
@@ -296,8 +305,6 @@ def test_editing_the_learners_code_invalidates_its_cache(tmp_path, calls, monkey
         edited = run_sweep(TOY_SWEEP, "smoke", learner=module.estimate, cache_dir=cache)
         assert len(calls) == len(toy_cells("smoke"))
         assert edited[0]["error"] == pytest.approx(3 * first[0]["error"])
-    finally:
-        sys.modules.pop("toy_user_algo", None)
 
 
 def test_a_file_edited_during_a_run_keeps_the_key_of_the_code_that_runs(tmp_path, monkeypatch):
@@ -305,20 +312,12 @@ def test_a_file_edited_during_a_run_keeps_the_key_of_the_code_that_runs(tmp_path
     # store its (old) cells under the new code's key; a reload brings the new key.
     from proofs_check.framework import code_fingerprint
 
-    package = tmp_path / "userpkg2"
-    package.mkdir()
-    module_path = package / "toy_user_algo2.py"
-    module_path.write_text(TOY_ALGO_SOURCE.format(scale=1.0))
-    monkeypatch.syspath_prepend(str(package))
-    module = importlib.import_module("toy_user_algo2")
-    try:
+    with _user_module(tmp_path, monkeypatch, "toy_user_algo2") as (module, module_path):
         loaded = code_fingerprint(module.estimate)
         module_path.write_text(TOY_ALGO_SOURCE.format(scale=5.0))
         assert code_fingerprint(module.estimate) == loaded
         module = importlib.reload(module)
         assert code_fingerprint(module.estimate) != loaded
-    finally:
-        sys.modules.pop("toy_user_algo2", None)
 
 
 def test_a_fingerprint_batch_computes_each_fingerprint_once_and_only_inside(tmp_path, monkeypatch):
@@ -326,13 +325,7 @@ def test_a_fingerprint_batch_computes_each_fingerprint_once_and_only_inside(tmp_
     # fingerprint (it is memoised); after the batch the walk runs again and sees the new code.
     from proofs_check.framework import code_fingerprint, fingerprint_batch
 
-    package = tmp_path / "userpkg3"
-    package.mkdir()
-    module_path = package / "toy_user_algo3.py"
-    module_path.write_text(TOY_ALGO_SOURCE.format(scale=1.0))
-    monkeypatch.syspath_prepend(str(package))
-    module = importlib.import_module("toy_user_algo3")
-    try:
+    with _user_module(tmp_path, monkeypatch, "toy_user_algo3") as (module, module_path):
         with fingerprint_batch():
             loaded = code_fingerprint(module.estimate)
             module_path.write_text(TOY_ALGO_SOURCE.format(scale=5.0))
@@ -341,8 +334,6 @@ def test_a_fingerprint_batch_computes_each_fingerprint_once_and_only_inside(tmp_
                 assert code_fingerprint(module.estimate) == loaded
             assert code_fingerprint(module.estimate) == loaded
         assert code_fingerprint(module.estimate) != loaded
-    finally:
-        sys.modules.pop("toy_user_algo3", None)
 
 
 def test_calibrate_with_a_pool_gives_the_verdicts_of_one_process(tmp_path):
